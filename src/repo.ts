@@ -1,0 +1,82 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { loadConfig, type RepoConfig } from './config.js';
+import { UserError } from './errors.js';
+import { git, gitBytes, GitError } from './git.js';
+
+/** A working tree the tool acts on, with its settings. */
+export interface Repo {
+  top: string;
+  gitDir: string;
+  slug: string;
+  config: RepoConfig;
+}
+
+export async function openRepo(cwd: string): Promise<Repo> {
+  let out: string;
+  try {
+    out = await git(cwd, ['rev-parse', '--is-bare-repository', '--show-toplevel', '--absolute-git-dir']);
+  } catch (error) {
+    if (error instanceof GitError) throw new UserError(`not inside a git repository: ${cwd}`, 2, { cause: error });
+    throw error;
+  }
+  const [bare, top, gitDir] = out.trimEnd().split('\n');
+  if (bare === 'true' || !top || !gitDir) throw new UserError(`${cwd} is a bare repository; run custodian-hooks in a working tree`);
+  const config = await loadConfig(top);
+  return { top, gitDir, slug: config.repo ?? (await defaultSlug(top)), config };
+}
+
+/** The repo's name: from the remote's URL when there is one, so every clone agrees; else the folder. */
+async function defaultSlug(top: string): Promise<string> {
+  const remote = await git(top, ['config', '--get', 'remote.origin.url']).catch(() => '');
+  const name = remote.trim().replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:\\]/).pop();
+  return name || path.basename(top);
+}
+
+export interface CommittedFile {
+  path: string;
+  text: string;
+}
+
+/** Markdown files committed at HEAD that the config selects; none before the first commit. */
+export async function readCommittedMarkdown(repo: Repo): Promise<{ head: string | null; files: CommittedFile[] }> {
+  const head = await git(repo.top, ['rev-parse', '--verify', '-q', 'HEAD']).then((s) => s.trim(), () => null);
+  if (!head) return { head: null, files: [] };
+  const include = picomatch(repo.config.workplans ?? ['**/*.md', '**/*.markdown'], { dot: true });
+  const exclude = repo.config.exclude ? picomatch(repo.config.exclude, { dot: true }) : () => false;
+  const listing = await git(repo.top, ['ls-tree', '-r', '-z', '--full-tree', head]);
+  const wanted: { path: string; oid: string }[] = [];
+  for (const entry of listing.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab === -1) continue;
+    const [, type, oid] = entry.slice(0, tab).split(' ');
+    const file = entry.slice(tab + 1);
+    if (type === 'blob' && oid && include(file) && !exclude(file)) wanted.push({ path: file, oid });
+  }
+  if (wanted.length === 0) return { head, files: [] };
+  const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.map((w) => w.oid).join('\n') + '\n' });
+  const files: CommittedFile[] = [];
+  let at = 0;
+  for (const { path: file } of wanted) {
+    const headerEnd = blobs.indexOf(10, at);
+    const size = Number(blobs.toString('latin1', at, headerEnd).split(' ')[2]);
+    files.push({ path: file, text: blobs.toString('utf8', headerEnd + 1, headerEnd + 1 + size) });
+    at = headerEnd + 1 + size + 1;
+  }
+  return { head, files };
+}
+
+/** Tracked files whose working tree or index differs from HEAD. */
+export async function changedFiles(repo: Repo): Promise<Set<string>> {
+  const out = await git(repo.top, ['status', '--porcelain=v1', '-z', '--untracked-files=no']);
+  const changed = new Set<string>();
+  const entries = out.split('\0');
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.length < 4) continue;
+    changed.add(entry.slice(3));
+    // A rename or copy names its source in the next entry.
+    if (entry[0] === 'R' || entry[0] === 'C') changed.add(entries[++i]!);
+  }
+  return changed;
+}

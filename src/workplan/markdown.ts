@@ -1,0 +1,110 @@
+/**
+ * The few Markdown facts a workplan needs, found in one pass over the lines: the front matter's
+ * span, every fenced ```task block with the heading above it, and merge conflict markers.
+ * Fences follow CommonMark: a block opened by N backticks (or tildes) closes only on a line of at
+ * least N of the same character, so a ```task inside a ````markdown example is not a task.
+ */
+export interface Line {
+  /** Offset of the line's first character in the text. */
+  start: number;
+  /** The line without its terminator (and without the file's BOM). */
+  content: string;
+}
+
+export interface FencedTaskBlock {
+  /** 0-based index of the opening fence line. */
+  openLine: number;
+  /** 0-based index of the closing fence line, or null when the block never closes. */
+  closeLine: number | null;
+  /** Offsets of the block's body (the lines between the fences, terminators included). */
+  bodyStart: number;
+  bodyEnd: number;
+  /** Text of the nearest heading above the block, or null. */
+  title: string | null;
+}
+
+export interface MarkdownScan {
+  lines: Line[];
+  /** 0-based line of the closing `---` of the front matter, or null when there is none. */
+  frontMatterEnd: number | null;
+  taskBlocks: FencedTaskBlock[];
+  /** 0-based line of the first conflict marker, or null. */
+  conflictLine: number | null;
+}
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+const CONFLICT_MARKER = /^(?:<{7}|>{7}|\|{7})(?:[ \t]|$)/;
+
+export function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline + 1;
+    let content = text.slice(start === 0 && text.startsWith('\uFEFF') ? 1 : start, newline === -1 ? text.length : newline);
+    if (content.endsWith('\r')) content = content.slice(0, -1);
+    lines.push({ start, content });
+    start = end;
+  }
+  return lines;
+}
+
+function frontMatterEnd(lines: Line[]): number | null {
+  if (lines[0]?.content.trimEnd() !== '---') return null;
+  for (let i = 1; i < lines.length; i++) {
+    const content = lines[i]!.content.trimEnd();
+    if (content === '---' || content === '...') return i;
+  }
+  return null;
+}
+
+export function scanMarkdown(text: string): MarkdownScan {
+  const lines = splitLines(text);
+  const fmEnd = frontMatterEnd(lines);
+  const taskBlocks: FencedTaskBlock[] = [];
+  let conflictLine: number | null = null;
+  let title: string | null = null;
+  let fence: { marker: string; task: FencedTaskBlock | null } | null = null;
+
+  for (let i = 0; i < lines.length; i++) {
+    const { content, start } = lines[i]!;
+    if (conflictLine === null && CONFLICT_MARKER.test(content)) conflictLine = i;
+    if (fmEnd !== null && i <= fmEnd) continue;
+
+    if (fence) {
+      const trimmed = content.replace(/^ {0,3}/, '').trimEnd();
+      const closes =
+        trimmed.length >= fence.marker.length &&
+        trimmed === fence.marker[0]!.repeat(trimmed.length);
+      if (closes) {
+        if (fence.task) {
+          fence.task.closeLine = i;
+          fence.task.bodyEnd = start;
+        }
+        fence = null;
+      }
+      continue;
+    }
+
+    const open = FENCE_OPEN.exec(content);
+    if (open) {
+      const marker = open[1]!;
+      const info = open[2]!.trim();
+      // A backtick fence's info string may not contain backticks (CommonMark); then it is no fence.
+      if (marker[0] === '`' && info.includes('`')) continue;
+      const isTask = info.split(/\s+/)[0] === 'task';
+      const bodyStart = lines[i + 1]?.start ?? text.length;
+      const task: FencedTaskBlock | null = isTask
+        ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title }
+        : null;
+      if (task) taskBlocks.push(task);
+      fence = { marker, task };
+      continue;
+    }
+
+    const heading = HEADING.exec(content);
+    if (heading) title = heading[1]?.trim() || null;
+  }
+  return { lines, frontMatterEnd: fmEnd, taskBlocks, conflictLine };
+}

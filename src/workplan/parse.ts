@@ -1,0 +1,168 @@
+import matter from 'gray-matter';
+import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
+import type { Finding } from '../findings.js';
+import { isStatus, type Status } from '../status.js';
+import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
+
+/** One task read from a workplan file. */
+export interface Task {
+  id: string;
+  status: Status;
+  title: string;
+  priority: string | null;
+  /** The hub's id for the task, when the file carries one (`state_hub_task_id`). */
+  hubId: string | null;
+  /** Every field of the block, as YAML read it. */
+  fields: Record<string, unknown>;
+  file: string;
+  /** 1-based line of the `status:` value. */
+  line: number;
+}
+
+/** Where a task's status value sits in the text, for a byte-exact edit. */
+export interface StatusSpan {
+  start: number;
+  end: number;
+  style: 'plain' | 'double' | 'single';
+}
+
+export interface ParsedBlock {
+  block: FencedTaskBlock;
+  /** The task's id when it could be read, even from a malformed block. */
+  id: string | null;
+  task: Task | null;
+  span: StatusSpan | null;
+  findings: Finding[];
+}
+
+export interface Workplan {
+  file: string;
+  frontMatter: Record<string, unknown>;
+  /** Front matter says `type: workplan`, or the file holds at least one task block. */
+  isWorkplan: boolean;
+  tasks: Task[];
+  /** Ids of tasks that are present but could not be read; never written to, never flagged missing. */
+  unreadableIds: string[];
+  findings: Finding[];
+}
+
+const ID_LINE = /^[ \t]*id:[ \t]*["']?([^"'#\s]+)/m;
+
+function lineOf(scan: MarkdownScan, offset: number): number {
+  let lo = 0;
+  let hi = scan.lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (scan.lines[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+function spanStyle(type: Scalar.Type | undefined): StatusSpan['style'] | null {
+  if (type === 'PLAIN') return 'plain';
+  if (type === 'QUOTE_DOUBLE') return 'double';
+  if (type === 'QUOTE_SINGLE') return 'single';
+  return null;
+}
+
+function idOf(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return null;
+}
+
+/** Reads one task block; `text` is the whole file so that spans are absolute. */
+export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBlock, file: string): ParsedBlock {
+  const openLine = block.openLine + 1;
+  const body = text.slice(block.bodyStart, block.bodyEnd);
+  const roughId = ID_LINE.exec(body)?.[1] ?? null;
+  const fail = (code: Finding['code'], message: string, line = openLine): ParsedBlock => ({
+    block,
+    id: roughId,
+    task: null,
+    span: null,
+    findings: [{ code, severity: 'FAIL', file, line, message, ...(roughId ? { taskId: roughId } : {}) }],
+  });
+
+  if (block.closeLine === null) return fail('C-03', 'task block opened here never closes');
+  const doc = parseDocument(body, { keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    return fail('C-02', `invalid YAML in task block: ${error.message.split('\n')[0]}`, lineOf(scan, block.bodyStart + error.pos[0]));
+  }
+  if (!isMap(doc.contents)) return fail('C-02', 'task block is not a YAML mapping');
+
+  const fields = doc.toJS() as Record<string, unknown>;
+  const id = idOf(fields.id);
+  if (id === null) return fail('C-04', 'task block has no id');
+  const withId = (r: ParsedBlock): ParsedBlock => ({ ...r, id, findings: r.findings.map((f) => ({ ...f, taskId: id })) });
+
+  const statusNode: unknown = doc.contents.get('status', true);
+  if (statusNode === undefined || (isScalar(statusNode) && (statusNode.value === null || statusNode.value === ''))) {
+    return withId(fail('C-07', `task '${id}' has no status`));
+  }
+  const statusRange = (statusNode as { range?: [number, number, number] }).range;
+  const statusAt = statusRange ? lineOf(scan, block.bodyStart + statusRange[0]) : openLine;
+  if (!isScalar(statusNode) || !isStatus(statusNode.value)) {
+    const shown = isScalar(statusNode) ? String(statusNode.value) : 'a collection';
+    return withId(fail('C-06', `task '${id}' has unknown status '${shown}' (expected todo, in_progress, blocked, done or cancelled)`, statusAt));
+  }
+  const [start, end] = statusNode.range!;
+  const style = spanStyle(statusNode.type);
+  const raw = body.slice(start, end);
+  const span = style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style } : null;
+
+  const task: Task = {
+    id,
+    status: statusNode.value,
+    title: block.title ?? id,
+    priority: fields.priority == null ? null : String(fields.priority),
+    hubId: fields.state_hub_task_id == null ? null : String(fields.state_hub_task_id),
+    fields,
+    file,
+    line: statusAt,
+  };
+  return { block, id, task, span, findings: [] };
+}
+
+function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data: Record<string, unknown>; finding?: Finding } {
+  if (scan.frontMatterEnd === null) return { data: {} };
+  try {
+    // Passing options turns off gray-matter's cache, which would keep every file alive.
+    // Only the front matter goes in, with LF endings: gray-matter splits on "\n" and would leave "\r" in values.
+    const head = text.slice(0, scan.lines[scan.frontMatterEnd + 1]?.start ?? text.length).replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+    const parsed = matter(head, { engines: { yaml: (s: string) => (parseYaml(s) ?? {}) as object } });
+    const data = parsed.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('front matter is not a mapping');
+    return { data: data as Record<string, unknown> };
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return { data: {}, finding: { code: 'C-01', severity: 'FAIL', file, line: 1, message: `front matter cannot be parsed: ${reason}` } };
+  }
+}
+
+/** Reads a workplan: its front matter, every task, and a finding for everything it cannot read. */
+export function parseWorkplan(text: string, file: string): Workplan {
+  const scan = scanMarkdown(text);
+  const front = readFrontMatter(text, scan, file);
+  const findings: Finding[] = front.finding ? [front.finding] : [];
+  const isWorkplan = front.data.type === 'workplan' || scan.taskBlocks.length > 0;
+
+  if (scan.conflictLine !== null) {
+    // A file mid-conflict says two things at once: read nothing from it and never write to it.
+    const ids = scan.taskBlocks.map((b) => ID_LINE.exec(text.slice(b.bodyStart, b.bodyEnd))?.[1]).filter((id): id is string => !!id);
+    findings.push({ code: 'C-08', severity: 'FAIL', file, line: scan.conflictLine + 1, message: 'file contains merge conflict markers; its tasks are skipped' });
+    return { file, frontMatter: front.data, isWorkplan, tasks: [], unreadableIds: ids, findings };
+  }
+
+  const tasks: Task[] = [];
+  const unreadableIds: string[] = [];
+  for (const block of scan.taskBlocks) {
+    const parsed = parseBlock(text, scan, block, file);
+    findings.push(...parsed.findings);
+    if (parsed.task) tasks.push(parsed.task);
+    else if (parsed.id) unreadableIds.push(parsed.id);
+  }
+  return { file, frontMatter: front.data, isWorkplan, tasks, unreadableIds, findings };
+}

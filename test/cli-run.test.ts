@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { runCli } from './helpers/cli.js';
+import { FIXTURES } from './helpers/paths.js';
+import { commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
+import { workplan } from './helpers/workplan-text.js';
+
+test('run lists committed workplans and tasks, for people and as JSON, and exits 0', async (t) => {
+  const spec = await readFile(`${FIXTURES}CUST-WP-0026.md`, 'utf8');
+  const repo = await tempRepo(t, { 'docs/CUST-WP-0026.md': spec, 'README.md': '# not a workplan\n', '.custodian.yml': 'repo: the-custodian\n' });
+
+  const human = await runCli(repo, ['run', '--verbose']);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /check · repo the-custodian · 1 workplans, 5 tasks/);
+  assert.match(human.stdout, /CUST-WP-0026-T03\s+done\s+T03 — DB→file status writeback/);
+  assert.doesNotMatch(human.stdout, /\x1b\[/, 'NO_COLOR turns colour off');
+
+  const json = await runCli(`${repo}/docs`, ['run', '--json']);
+  assert.equal(json.code, 0);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.repo, 'the-custodian');
+  assert.equal(report.mode, 'check');
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(report.workplans.map((w: { file: string }) => w.file), ['docs/CUST-WP-0026.md']);
+  assert.equal(report.workplans[0].tasks[4].line, 220);
+});
+
+test('run reads what is committed, and exits 1 with file and line on a FAIL finding', async (t) => {
+  const repo = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'finished' }]) });
+  const result = await runCli(repo, ['run', '--json']);
+  assert.equal(result.code, 1);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(report.findings.map((f: { code: string; file: string; line: number; taskId: string }) => [f.code, f.file, f.line, f.taskId]), [['C-06', 'plan.md', 21, 'B']]);
+
+  await commitFiles(repo, { 'plan.md': workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'done' }]) }, 'fix');
+  const fixed = await runCli(repo, ['run']);
+  assert.equal(fixed.code, 0);
+  assert.match(fixed.stdout, /0 fail, 0 warn/);
+});
+
+test('usage errors and a directory outside any repo exit 2 with a clear message', async (t) => {
+  const repo = await tempRepo(t);
+  const unknown = await runCli(repo, ['run', '--bogus']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown option '--bogus'/);
+
+  const badConfig = await tempRepo(t, { '.custodian.yml': 'repo: ok\nwritebak: true\n' });
+  const config = await runCli(badConfig, ['run']);
+  assert.equal(config.code, 2);
+  assert.match(config.stderr, /\.custodian\.yml:1: .*writebak/);
+
+  const outside = await tempDir(t);
+  const notRepo = await runCli(outside, ['run']);
+  assert.equal(notRepo.code, 2);
+  assert.match(notRepo.stderr, /not inside a git repository/);
+
+  const help = await runCli(repo, ['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: custodian-hooks/);
+});

@@ -1,0 +1,46 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { git } from '../../src/git.js';
+
+export const IDENTITY = ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false'];
+
+/** A fresh temp directory, removed when the test ends. */
+export async function tempDir(t: TestContext, prefix = 'custodian-'): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function configure(dir: string): Promise<void> {
+  for (const [key, value] of [
+    ['user.name', 'Test'],
+    ['user.email', 'test@example.com'],
+    ['commit.gpgsign', 'false'],
+    ['gc.auto', '0'],
+    ['core.autocrlf', 'false'],
+  ]) {
+    await git(dir, ['config', key!, value!]);
+  }
+}
+
+/** A real git repository on branch main with a local identity and no signing. */
+export async function tempRepo(t: TestContext, files: Record<string, string> = {}): Promise<string> {
+  const dir = await tempDir(t);
+  await git(dir, ['init', '-q', '-b', 'main']);
+  await configure(dir);
+  if (Object.keys(files).length > 0) await commitFiles(dir, files, 'initial');
+  return dir;
+}
+
+/** Writes files and commits them; returns the new HEAD. */
+export async function commitFiles(dir: string, files: Record<string, string>, message: string): Promise<string> {
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  await git(dir, ['add', '--', ...Object.keys(files)]);
+  await git(dir, ['commit', '-q', '-m', message]);
+  return (await git(dir, ['rev-parse', 'HEAD'])).trim();
+}
