@@ -21,7 +21,60 @@ function program(): Command {
       process.exitCode = await runCommand(opts, write);
     });
 
+  const hub = cli.command('hub').description('run or administer a shared hub');
+  hub
+    .command('serve')
+    .description('serve a hub over HTTP for many machines')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '7420')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (opts: { host: string; port: string; db?: string }) => {
+      const { hubServe } = await import('./commands/hub.js');
+      await hubServe(opts, write);
+    });
+  hub
+    .command('token')
+    .description('bearer tokens for machines and agents')
+    .command('create <name>')
+    .description('issue a token; it is printed once and only its hash is kept')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (name: string, opts: { db?: string }) => {
+      const { tokenCreate } = await import('./commands/hub.js');
+      await tokenCreate(name, opts, write);
+    });
+
+  const task = cli.command('task').description("read or change tasks in the configured hub ($CUSTODIAN_HUB)");
+  task
+    .command('set <id> <status>')
+    .description("set a task's status in the hub, as an agent on another machine does")
+    .option('--repo <slug>', "the repo's slug (default: the repo around the current directory)")
+    .option('--expect-version <n>', 'refuse unless the task is at this version (default: the version just read)')
+    .option('--why <text>', 'a reason, kept in the history')
+    .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
+    .action(async (id: string, status: string, opts: { repo?: string; expectVersion?: string; why?: string; cwd: string }) => {
+      const { taskSet } = await import('./commands/task.js');
+      await taskSet(id, status, opts, write);
+    });
+  task
+    .command('list')
+    .description("the hub's tasks for this repo: id, status, version, last change")
+    .option('--repo <slug>', "the repo's slug (default: the repo around the current directory)")
+    .option('--json', 'print JSON', false)
+    .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
+    .action(async (opts: { repo?: string; json: boolean; cwd: string }) => {
+      const { taskList } = await import('./commands/task.js');
+      await taskList(opts, write);
+    });
+
   return cli;
+}
+
+/** Errors a user can act on, whatever module raised them: a message and an exit code, no stack. */
+function expectedFailure(error: unknown): { message: string; exitCode: number } | null {
+  if (error instanceof UserError) return { message: error.message, exitCode: error.exitCode };
+  const name = (error as Error | undefined)?.name;
+  if (name === 'HubUnavailableError' || name === 'NotFoundError' || name === 'InvalidRequestError') return { message: (error as Error).message, exitCode: 1 };
+  return null;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -31,9 +84,10 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version are successes; every other parse failure is a usage error.
       process.exitCode = error.exitCode === 0 ? 0 : 2;
-    } else if (error instanceof UserError) {
-      process.stderr.write(`custodian-hooks: ${error.message}\n`);
-      process.exitCode = error.exitCode;
+    } else if (expectedFailure(error)) {
+      const { message, exitCode } = expectedFailure(error)!;
+      process.stderr.write(`custodian-hooks: ${message}\n`);
+      process.exitCode = exitCode;
     } else {
       process.stderr.write(`custodian-hooks: unexpected error — this is a bug, please report it:\n${(error as Error)?.stack ?? messageOf(error)}\n`);
       process.exitCode = 70;

@@ -7,7 +7,7 @@ import { UserError } from './errors.js';
 /** `.custodian.yml` at the top of a repo: every key optional. */
 const ConfigSchema = z
   .object({
-    repo: z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'letters, digits, ".", "_", "-" and "/" only').optional(),
+    repo: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only').optional(),
     workplans: z.array(z.string().min(1)).min(1).optional(),
     exclude: z.array(z.string().min(1)).optional(),
     branches: z.array(z.string().min(1)).min(1).optional(),

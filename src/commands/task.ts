@@ -1,0 +1,62 @@
+import pc from 'picocolors';
+import { UserError } from '../errors.js';
+import { openHub } from '../hub/open.js';
+import { type Hub, type HubTask } from '../hub/types.js';
+import { openRepo } from '../repo.js';
+import { isStatus, STATUSES } from '../status.js';
+import os from 'node:os';
+
+async function repoSlug(options: { repo?: string; cwd: string }): Promise<string> {
+  return options.repo ?? (await openRepo(options.cwd)).slug;
+}
+
+async function withHub<T>(fn: (hub: Hub) => Promise<T>): Promise<T> {
+  const hub = await openHub();
+  try {
+    return await fn(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+export function machineName(): string {
+  return `${os.userInfo().username}@${os.hostname()}`;
+}
+
+/** `task set ID STATUS`: what an agent on another machine runs. Version-checked, so it never overwrites unseen. */
+export async function taskSet(
+  id: string,
+  status: string,
+  options: { repo?: string; cwd: string; expectVersion?: string; why?: string },
+  write: (text: string) => void,
+): Promise<void> {
+  if (!isStatus(status)) throw new UserError(`unknown status '${status}': use one of ${STATUSES.join(', ')}`);
+  const repo = await repoSlug(options);
+  await withHub(async (hub) => {
+    let expectedVersion = options.expectVersion === undefined ? undefined : Number(options.expectVersion);
+    if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && expectedVersion > 0)) throw new UserError(`--expect-version must be a positive integer`);
+    if (expectedVersion === undefined) {
+      const state = await hub.readRepo(repo);
+      const task = state === 'not-modified' ? undefined : state.tasks.find((t) => t.id === id);
+      if (!task) throw new UserError(`no task '${id}' in repo '${repo}' at ${hub.location}`, 1);
+      expectedVersion = task.version;
+    }
+    const result = await hub.setStatus({ repo, id, status, expectedVersion, by: machineName(), ...(options.why ? { why: options.why } : {}) });
+    if (!result.ok) throw new UserError(`task '${id}' changed meanwhile (now ${result.current.status}, version ${result.current.version}); nothing written`, 1);
+    write(`${id}: ${result.task.status} (version ${result.task.version})\n`);
+  });
+}
+
+export async function taskList(options: { repo?: string; cwd: string; json: boolean }, write: (text: string) => void): Promise<void> {
+  const repo = await repoSlug(options);
+  await withHub(async (hub) => {
+    const state = await hub.readRepo(repo);
+    const tasks: HubTask[] = state === 'not-modified' ? [] : state.tasks;
+    if (options.json) {
+      write(JSON.stringify(tasks.map(({ points: _points, ...task }) => task), null, 2) + '\n');
+      return;
+    }
+    write(`${pc.bold(repo)} at ${hub.location}: ${tasks.length} tasks\n`);
+    for (const t of tasks) write(`  ${t.id.padEnd(24)} ${t.status.padEnd(11)} v${String(t.version).padEnd(4)} ${pc.dim(`${t.updatedAt} ${t.updatedBy}`)}\n`);
+  });
+}

@@ -1,0 +1,37 @@
+import os from 'node:os';
+import path from 'node:path';
+import { SqlStore } from './sql-store.js';
+import type { Hub } from './types.js';
+
+/** Where custodian-hooks keeps its own files: `$XDG_STATE_HOME/custodian-hooks`, else `~/.local/state/…`. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'custodian-hooks');
+}
+
+export function defaultDatabase(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(stateDir(env), 'hub.sqlite');
+}
+
+const isPostgres = (location: string) => /^postgres(ql)?:\/\//.test(location);
+const isHttp = (location: string) => /^https?:\/\//.test(location);
+
+/** A store on a SQLite file or a `postgres://` URL. */
+export async function openStore(location: string): Promise<SqlStore> {
+  if (isPostgres(location)) {
+    const { openPostgres } = await import('./sql/postgres-driver.js');
+    return SqlStore.open(openPostgres(location), location.replace(/\/\/[^@/]*@/, '//…@'));
+  }
+  const { openSqlite } = await import('./sql/sqlite-driver.js');
+  return SqlStore.open(openSqlite(location), location);
+}
+
+/** The configured hub: `CUSTODIAN_HUB` (http(s) URL, postgres URL or SQLite file), else the embedded store. */
+export async function openHub(env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
+  const location = env.CUSTODIAN_HUB?.trim() || defaultDatabase(env);
+  if (isHttp(location)) {
+    const { HttpHub } = await import('./http-hub.js');
+    return new HttpHub(location, env.CUSTODIAN_HUB_TOKEN);
+  }
+  return openStore(location);
+}

@@ -1,0 +1,124 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import { STATUSES } from '../status.js';
+import type { SqlStore } from './sql-store.js';
+import { InvalidRequestError, NotFoundError } from './types.js';
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const slug = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'a repo slug: letters, digits, ".", "_" and "-"');
+const taskId = z.string().min(1).max(200);
+const status = z.enum(STATUSES as [string, ...string[]]);
+const sha = z.string().regex(/^[0-9a-f]{4,64}$/, 'a commit id');
+const text = (max: number) => z.string().max(max);
+
+const pointSchema = z.strictObject({ status, commit: sha, upstream: sha.nullable(), origin: sha });
+const changeSchema = z.strictObject({
+  id: taskId,
+  expectedVersion: z.number().int().min(0),
+  workplan: z.strictObject({ id: text(500).min(1), title: text(1000).nullable() }).optional(),
+  title: text(1000).optional(),
+  priority: text(100).nullable().optional(),
+  status: status.optional(),
+  hubId: text(200).min(1).optional(),
+  point: pointSchema.optional(),
+});
+const syncSchema = z.strictObject({
+  by: text(200).min(1),
+  why: text(1000).optional(),
+  changes: z.array(changeSchema).max(100_000),
+  run: z.strictObject({ commit: sha, upstream: sha.nullable(), skipped: z.array(taskId).max(100_000) }).optional(),
+});
+const statusSchema = z.strictObject({ status, expectedVersion: z.number().int().min(1).optional(), why: text(1000).optional() });
+const repoParam = z.object({ repo: slug });
+const taskParam = z.object({ repo: slug, id: taskId });
+
+/** Zod failures become one 400 with the first problem named, never the validator's raw dump. */
+type Issues = { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+const validationHook = (result: { success: boolean; error?: Issues }, c: Context) => {
+  if (!result.success) {
+    const issue = result.error!.issues[0]!;
+    return c.json({ error: `invalid request: ${issue.path.map(String).join('.') || 'body'}: ${issue.message}` }, 400);
+  }
+  return undefined;
+};
+
+export interface AppOptions {
+  /** One line per request; the server passes a writer to stderr. */
+  log?: (line: string) => void;
+}
+
+/** The hub's HTTP API over a store, as Web Request → Response: tests call `app.request()` with no port. */
+export function createApp(store: SqlStore, options: AppOptions = {}) {
+  type Env = { Variables: { caller: string } };
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    options.log?.(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+  });
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
+
+  const requireToken = async (c: Context<Env>, next: () => Promise<void>) => {
+    const header = c.req.header('authorization') ?? '';
+    const token = /^Bearer (\S+)$/i.exec(header)?.[1];
+    const caller = token ? await store.tokenOwner(token) : null;
+    if (!caller) return c.json({ error: token ? 'unknown bearer token' : 'writes need a bearer token (Authorization: Bearer …)' }, 401);
+    c.set('caller', caller);
+    await next();
+    return undefined;
+  };
+
+  app.get('/v1/health', (c) => c.json({ ok: true }));
+
+  app.get('/v1/repos', zValidator('query', z.object({ slug: slug.optional() }), validationHook), async (c) => {
+    return c.json(await store.listRepos(c.req.valid('query').slug));
+  });
+
+  app.get('/v1/repos/:repo/tasks', zValidator('param', repoParam, validationHook), async (c) => {
+    const { repo } = c.req.valid('param');
+    const state = await store.readRepo(repo, c.req.header('if-none-match'));
+    if (state === 'not-modified') {
+      c.header('ETag', c.req.header('if-none-match')!);
+      return c.body(null, 304);
+    }
+    c.header('ETag', state.etag);
+    return c.json(state);
+  });
+
+  app.post('/v1/repos/:repo/sync', requireToken, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {
+    const { repo } = c.req.valid('param');
+    const body = c.req.valid('json') as Omit<Parameters<SqlStore['sync']>[0], 'repo'>;
+    // History names the token's owner; the machine the client names goes into the run record.
+    const result = await store.sync({ ...body, repo, by: `${c.get('caller')}@${body.by}` });
+    if (!result.ok) return c.json(result, 409);
+    c.header('ETag', result.etag);
+    return c.json(result);
+  });
+
+  app.put('/v1/repos/:repo/tasks/:id/status', requireToken, zValidator('param', taskParam, validationHook), zValidator('json', statusSchema, validationHook), async (c) => {
+    const { repo, id } = c.req.valid('param');
+    const body = c.req.valid('json') as { status: (typeof STATUSES)[number]; expectedVersion?: number; why?: string };
+    const result = await store.setStatus({ repo, id, ...body, by: c.get('caller') });
+    return result.ok ? c.json(result.task) : c.json({ error: `task '${id}' is at version ${result.current.version}`, current: result.current }, 409);
+  });
+
+  app.get('/v1/repos/:repo/tasks/:id/history', zValidator('param', taskParam, validationHook), async (c) => {
+    const { repo, id } = c.req.valid('param');
+    return c.json(await store.history(repo, id));
+  });
+
+  app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
+    if (error instanceof InvalidRequestError) return c.json({ error: error.message }, 400);
+    if (error instanceof HTTPException) return c.json({ error: error.message || 'bad request' }, error.status);
+    options.log?.(`error: ${error.stack ?? error.message}`);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { isStatus, type Status } from '../status.js';
+import type { SqlDriver } from './sql/driver.js';
+import { migrate } from './sql/migrations.js';
+import { hashToken, newToken } from './tokens.js';
+import {
+  InvalidRequestError,
+  NotFoundError,
+  POINTS_KEPT,
+  RUNS_KEPT,
+  type Conflict,
+  type HistoryEntry,
+  type Hub,
+  type HubTask,
+  type RepoState,
+  type RepoSummary,
+  type StatusUpdate,
+  type StatusUpdateResult,
+  type SyncBatch,
+  type SyncPoint,
+  type SyncResult,
+  type TaskChange,
+} from './types.js';
+
+interface TaskRow {
+  id: string;
+  workplan: string | null;
+  title: string;
+  priority: string | null;
+  status: Status;
+  hub_id: string;
+  version: number;
+  updated_at: string;
+  updated_by: string;
+}
+
+interface PointRow {
+  task_id: string;
+  status: Status;
+  commit_sha: string;
+  upstream: string | null;
+  origin: string;
+  at: string;
+}
+
+const toTask = (row: TaskRow, points: SyncPoint[] = []): HubTask => ({
+  id: row.id,
+  workplan: row.workplan,
+  title: row.title,
+  priority: row.priority,
+  status: row.status,
+  hubId: row.hub_id,
+  version: Number(row.version),
+  updatedAt: row.updated_at,
+  updatedBy: row.updated_by,
+  points,
+});
+
+const toPoint = (row: PointRow): SyncPoint => ({ status: row.status, commit: row.commit_sha, upstream: row.upstream, origin: row.origin, at: row.at });
+
+/** A batch that cannot apply; thrown inside the transaction so that nothing of it stays. */
+class BatchConflict extends Error {
+  constructor(readonly conflicts: Conflict[]) {
+    super('stale versions');
+  }
+}
+
+/** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
+export class SqlStore implements Hub {
+  private constructor(
+    private readonly db: SqlDriver,
+    readonly location: string,
+  ) {}
+
+  static async open(db: SqlDriver, location: string): Promise<SqlStore> {
+    await migrate(db);
+    return new SqlStore(db, location);
+  }
+
+  private lockSuffix(tx: SqlDriver): string {
+    return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  }
+
+  private async etagOf(tx: SqlDriver, repo: string): Promise<string> {
+    const [row] = await tx.all<{ revision: number; created_at: string }>('SELECT revision, created_at FROM repos WHERE slug = ?', [repo]);
+    // The creation time tells two databases apart, so an ETag never matches across hubs.
+    return row ? `"${row.revision}.${Date.parse(row.created_at).toString(36)}"` : '"0"';
+  }
+
+  async readRepo(repo: string, ifNoneMatch?: string): Promise<RepoState | 'not-modified'> {
+    return this.db.transaction(async (tx) => {
+      // The ETag is read first, so the rows below are at least as new as it says.
+      const etag = await this.etagOf(tx, repo);
+      if (ifNoneMatch === etag) return 'not-modified';
+      const rows = await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
+      const points = new Map<string, SyncPoint[]>();
+      for (const row of await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo])) {
+        const list = points.get(row.task_id);
+        if (list) list.push(toPoint(row));
+        else points.set(row.task_id, [toPoint(row)]);
+      }
+      const runs = await tx.all<{ commit_sha: string; upstream: string | null; machine: string; skipped: string; at: string }>(
+        'SELECT * FROM runs WHERE repo = ? ORDER BY seq',
+        [repo],
+      );
+      return {
+        repo,
+        etag,
+        tasks: rows.map((row) => toTask(row, points.get(row.id))),
+        runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
+      };
+    });
+  }
+
+  async sync(batch: SyncBatch): Promise<SyncResult> {
+    validateBatch(batch);
+    try {
+      return await this.db.transaction(async (tx) => {
+        const now = new Date().toISOString();
+        await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
+        const current = new Map<string, TaskRow>();
+        const conflicts: Conflict[] = [];
+        for (const change of batch.changes) {
+          const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [batch.repo, change.id]);
+          if (row) current.set(change.id, row);
+          if ((row ? Number(row.version) : 0) !== change.expectedVersion) {
+            conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
+          }
+        }
+        if (conflicts.length > 0) throw new BatchConflict(conflicts);
+
+        const versions: Record<string, number> = {};
+        for (const change of batch.changes) {
+          versions[change.id] = await this.applyChange(tx, batch, change, current.get(change.id), now);
+        }
+        if (batch.run) {
+          await tx.run('INSERT INTO runs (repo, commit_sha, upstream, machine, skipped, at) VALUES (?, ?, ?, ?, ?, ?)', [
+            batch.repo,
+            batch.run.commit,
+            batch.run.upstream,
+            batch.by,
+            JSON.stringify(batch.run.skipped),
+            now,
+          ]);
+          await tx.run(
+            'DELETE FROM runs WHERE repo = ? AND seq NOT IN (SELECT seq FROM runs WHERE repo = ? ORDER BY seq DESC LIMIT ?)',
+            [batch.repo, batch.repo, RUNS_KEPT],
+          );
+        }
+        if (batch.changes.length > 0 || batch.run) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
+        return { ok: true as const, etag: await this.etagOf(tx, batch.repo), versions };
+      });
+    } catch (error) {
+      if (error instanceof BatchConflict) return { ok: false, conflicts: error.conflicts };
+      throw error;
+    }
+  }
+
+  /** Applies one checked change; returns the task's version after it. */
+  private async applyChange(tx: SqlDriver, batch: SyncBatch, change: TaskChange, row: TaskRow | undefined, now: string): Promise<number> {
+    if (change.workplan) {
+      await tx.run(
+        'INSERT INTO workplans (repo, id, title, hub_id) VALUES (?, ?, ?, ?) ON CONFLICT (repo, id) DO UPDATE SET title = excluded.title',
+        [batch.repo, change.workplan.id, change.workplan.title, randomUUID()],
+      );
+    }
+    let version: number;
+    let status: Status;
+    if (!row) {
+      status = change.status!;
+      const inserted = await tx.run(
+        `INSERT INTO tasks (repo, id, workplan, title, priority, status, hub_id, version, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (repo, id) DO NOTHING`,
+        [batch.repo, change.id, change.workplan?.id ?? null, change.title ?? change.id, change.priority ?? null, status, change.hubId ?? randomUUID(), now, batch.by],
+      );
+      if (inserted !== 1) throw new BatchConflict([{ id: change.id, expectedVersion: 0, current: null }]);
+      await this.recordHistory(tx, batch.repo, change.id, null, status, batch.by, batch.why ?? 'created', now);
+      version = 1;
+    } else {
+      status = change.status ?? row.status;
+      const next = {
+        workplan: change.workplan?.id ?? row.workplan,
+        title: change.title ?? row.title,
+        priority: change.priority === undefined ? row.priority : change.priority,
+      };
+      version = Number(row.version);
+      if (status !== row.status || next.workplan !== row.workplan || next.title !== row.title || next.priority !== row.priority) {
+        const updated = await tx.run(
+          `UPDATE tasks SET workplan = ?, title = ?, priority = ?, status = ?, version = version + 1, updated_at = ?, updated_by = ?
+           WHERE repo = ? AND id = ? AND version = ?`,
+          [next.workplan, next.title, next.priority, status, now, batch.by, batch.repo, change.id, version],
+        );
+        if (updated !== 1) throw new BatchConflict([{ id: change.id, expectedVersion: change.expectedVersion, current: toTask(row) }]);
+        if (status !== row.status) await this.recordHistory(tx, batch.repo, change.id, row.status, status, batch.by, batch.why ?? null, now);
+        version += 1;
+      }
+    }
+    if (change.point) {
+      if (change.point.status !== status) {
+        throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
+      }
+      await tx.run('INSERT INTO sync_points (repo, task_id, status, commit_sha, upstream, origin, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        batch.repo,
+        change.id,
+        change.point.status,
+        change.point.commit,
+        change.point.upstream,
+        change.point.origin,
+        now,
+      ]);
+      await tx.run(
+        `DELETE FROM sync_points WHERE repo = ? AND task_id = ? AND seq NOT IN
+         (SELECT seq FROM sync_points WHERE repo = ? AND task_id = ? ORDER BY seq DESC LIMIT ?)`,
+        [batch.repo, change.id, batch.repo, change.id, POINTS_KEPT],
+      );
+    }
+    return version;
+  }
+
+  private async recordHistory(tx: SqlDriver, repo: string, id: string, from: Status | null, to: Status, by: string, why: string | null, at: string) {
+    await tx.run('INSERT INTO history (repo, task_id, from_status, to_status, changed_by, why, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [repo, id, from, to, by, why, at]);
+  }
+
+  async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
+    if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
+      if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
+      const task = toTask(row);
+      if (update.expectedVersion !== undefined && update.expectedVersion !== task.version) return { ok: false as const, current: task };
+      if (update.status === task.status) return { ok: true as const, task };
+      const now = new Date().toISOString();
+      await tx.run('UPDATE tasks SET status = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE repo = ? AND id = ?', [
+        update.status,
+        now,
+        update.by,
+        update.repo,
+        update.id,
+      ]);
+      await this.recordHistory(tx, update.repo, update.id, task.status, update.status, update.by, update.why ?? null, now);
+      await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [update.repo]);
+      return { ok: true as const, task: { ...task, status: update.status, version: task.version + 1, updatedAt: now, updatedBy: update.by } };
+    });
+  }
+
+  async history(repo: string, id: string): Promise<HistoryEntry[]> {
+    const [task] = await this.db.all<{ id: string }>('SELECT id FROM tasks WHERE repo = ? AND id = ?', [repo, id]);
+    if (!task) throw new NotFoundError(`no task '${id}' in repo '${repo}'`);
+    const rows = await this.db.all<{ task_id: string; from_status: Status | null; to_status: Status; changed_by: string; why: string | null; at: string }>(
+      'SELECT * FROM history WHERE repo = ? AND task_id = ? ORDER BY seq',
+      [repo, id],
+    );
+    return rows.map((r) => ({ taskId: r.task_id, from: r.from_status, to: r.to_status, by: r.changed_by, why: r.why, at: r.at }));
+  }
+
+  async listRepos(slug?: string): Promise<RepoSummary[]> {
+    const rows = await this.db.all<{ slug: string; revision: number; tasks: number | string }>(
+      `SELECT r.slug, r.revision, COUNT(t.id) AS tasks FROM repos r LEFT JOIN tasks t ON t.repo = r.slug
+       ${slug === undefined ? '' : 'WHERE r.slug = ?'} GROUP BY r.slug, r.revision ORDER BY r.slug`,
+      slug === undefined ? [] : [slug],
+    );
+    return rows.map((r) => ({ slug: r.slug, tasks: Number(r.tasks), revision: Number(r.revision) }));
+  }
+
+  /** Issues a bearer token for `name`; only its hash is kept, so this is the one time it is seen. */
+  async createToken(name: string): Promise<string> {
+    const token = newToken();
+    const added = await this.db.run('INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', [
+      name,
+      hashToken(token),
+      new Date().toISOString(),
+    ]);
+    if (added !== 1) throw new InvalidRequestError(`a token named '${name}' already exists`);
+    return token;
+  }
+
+  /** The name a token was issued to, or null. */
+  async tokenOwner(token: string): Promise<string | null> {
+    const [row] = await this.db.all<{ name: string }>('SELECT name FROM tokens WHERE hash = ?', [hashToken(token)]);
+    return row?.name ?? null;
+  }
+
+  private closing: Promise<void> | undefined;
+  /** Safe to call more than once (the server and its owner may both close it). */
+  close(): Promise<void> {
+    return (this.closing ??= this.db.close());
+  }
+}
+
+function validateBatch(batch: SyncBatch): void {
+  const seen = new Set<string>();
+  for (const change of batch.changes) {
+    if (seen.has(change.id)) throw new InvalidRequestError(`task '${change.id}' appears twice in one batch`);
+    seen.add(change.id);
+    if (change.status !== undefined && !isStatus(change.status)) throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);
+    if (change.expectedVersion === 0 && change.status === undefined) throw new InvalidRequestError(`task '${change.id}': a new task needs a status`);
+  }
+}

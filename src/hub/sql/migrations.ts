@@ -1,0 +1,96 @@
+import type { SqlDriver } from './driver.js';
+
+/**
+ * The schema, as numbered steps applied once each and recorded in schema_migrations. Never edit a
+ * released step: add the next one. `{{serial}}` is the dialect's auto-increment key.
+ */
+const MIGRATIONS: readonly string[][] = [
+  [
+    `CREATE TABLE repos (
+      slug TEXT PRIMARY KEY,
+      revision INTEGER NOT NULL DEFAULT 0,
+      created_at TEXT NOT NULL
+    )`,
+    `CREATE TABLE workplans (
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      id TEXT NOT NULL,
+      title TEXT,
+      hub_id TEXT NOT NULL,
+      PRIMARY KEY (repo, id)
+    )`,
+    `CREATE TABLE tasks (
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      id TEXT NOT NULL,
+      workplan TEXT,
+      title TEXT NOT NULL,
+      priority TEXT,
+      status TEXT NOT NULL CHECK (status IN ('todo', 'in_progress', 'blocked', 'done', 'cancelled')),
+      hub_id TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      updated_at TEXT NOT NULL,
+      updated_by TEXT NOT NULL,
+      PRIMARY KEY (repo, id)
+    )`,
+    `CREATE TABLE sync_points (
+      seq {{serial}},
+      repo TEXT NOT NULL,
+      task_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      commit_sha TEXT NOT NULL,
+      upstream TEXT,
+      origin TEXT NOT NULL,
+      at TEXT NOT NULL,
+      FOREIGN KEY (repo, task_id) REFERENCES tasks(repo, id)
+    )`,
+    `CREATE INDEX sync_points_by_task ON sync_points(repo, task_id, seq)`,
+    `CREATE TABLE runs (
+      seq {{serial}},
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      commit_sha TEXT NOT NULL,
+      upstream TEXT,
+      machine TEXT NOT NULL,
+      skipped TEXT NOT NULL,
+      at TEXT NOT NULL
+    )`,
+    `CREATE INDEX runs_by_repo ON runs(repo, seq)`,
+    `CREATE TABLE history (
+      seq {{serial}},
+      repo TEXT NOT NULL,
+      task_id TEXT NOT NULL,
+      from_status TEXT,
+      to_status TEXT NOT NULL,
+      changed_by TEXT NOT NULL,
+      why TEXT,
+      at TEXT NOT NULL,
+      FOREIGN KEY (repo, task_id) REFERENCES tasks(repo, id)
+    )`,
+    `CREATE INDEX history_by_task ON history(repo, task_id, seq)`,
+    `CREATE TABLE tokens (
+      name TEXT PRIMARY KEY,
+      hash TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL
+    )`,
+  ],
+];
+
+const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the schema up to date; safe when several hub processes start at once. */
+export async function migrate(db: SqlDriver): Promise<void> {
+  await db.transaction(async (tx) => {
+    // Hub processes starting together on one PostgreSQL take turns here.
+    if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7410326)');
+    await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const [row] = await tx.all<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+    const current = row?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the hub database is at schema ${current}, newer than this custodian-hooks knows (${MIGRATIONS.length}); upgrade custodian-hooks`);
+    }
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      for (const statement of MIGRATIONS[version - 1]!) await tx.run(statement.replaceAll('{{serial}}', SERIAL[tx.dialect]));
+      await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [version, new Date().toISOString()]);
+    }
+  });
+}

@@ -1,0 +1,150 @@
+import type { Status } from '../status.js';
+
+/**
+ * The hub's contract, spoken the same way by the embedded store and the HTTP client, so the
+ * reconciler never knows which it talks to. `openapi.yaml` documents the HTTP form.
+ */
+
+/** A moment both sides agreed on a task's status (DESIGN.md, "What the hub remembers"). */
+export interface SyncPoint {
+  status: Status;
+  /** HEAD after the run that recorded it. */
+  commit: string;
+  /** The upstream commit that HEAD contained, or null without an upstream. */
+  upstream: string | null;
+  /** The commit that last set the task's status line (what blame reports). */
+  origin: string;
+  at: string;
+}
+
+/** A fix run that was not gated; it vouches for every task but the ones it skipped. */
+export interface RunRecord {
+  commit: string;
+  upstream: string | null;
+  machine: string;
+  skipped: string[];
+  at: string;
+}
+
+export interface HubTask {
+  id: string;
+  workplan: string | null;
+  title: string;
+  priority: string | null;
+  status: Status;
+  /** The hub's own id for the task (`state_hub_task_id` in files). */
+  hubId: string;
+  /** Bumped on every change of status or metadata; changes are planned against it. */
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+  /** Oldest first. */
+  points: SyncPoint[];
+}
+
+export interface RepoState {
+  repo: string;
+  etag: string;
+  tasks: HubTask[];
+  /** Oldest first. */
+  runs: RunRecord[];
+}
+
+export interface WorkplanInfo {
+  id: string;
+  title: string | null;
+}
+
+/**
+ * One task's part of a sync batch. `expectedVersion` is the version it was planned against
+ * (0: the task must not exist yet); a stale one refuses the whole batch.
+ */
+export interface TaskChange {
+  id: string;
+  expectedVersion: number;
+  workplan?: WorkplanInfo;
+  title?: string;
+  priority?: string | null;
+  status?: Status;
+  /** On creation: the id the file already carries (`state_hub_task_id`), kept as the hub's id. */
+  hubId?: string;
+  point?: Omit<SyncPoint, 'at'>;
+}
+
+export interface SyncBatch {
+  repo: string;
+  /** Who asks: the machine for a run. The HTTP hub records its token's name instead. */
+  by: string;
+  why?: string;
+  changes: TaskChange[];
+  run?: Omit<RunRecord, 'at' | 'machine'>;
+}
+
+export interface Conflict {
+  id: string;
+  expectedVersion: number;
+  current: HubTask | null;
+}
+
+export type SyncResult =
+  | { ok: true; etag: string; versions: Record<string, number> }
+  | { ok: false; conflicts: Conflict[] };
+
+export interface StatusUpdate {
+  repo: string;
+  id: string;
+  status: Status;
+  /** When given, the update is refused unless the task is at this version. */
+  expectedVersion?: number;
+  by: string;
+  why?: string;
+}
+
+export type StatusUpdateResult = { ok: true; task: HubTask } | { ok: false; current: HubTask };
+
+export interface HistoryEntry {
+  taskId: string;
+  from: Status | null;
+  to: Status;
+  by: string;
+  why: string | null;
+  at: string;
+}
+
+export interface RepoSummary {
+  slug: string;
+  tasks: number;
+  revision: number;
+}
+
+export interface Hub {
+  /** Where it is, for messages: a file path or a URL. */
+  readonly location: string;
+  /** The repo's tasks and run records; 'not-modified' when `ifNoneMatch` is still current. */
+  readRepo(repo: string, ifNoneMatch?: string): Promise<RepoState | 'not-modified'>;
+  sync(batch: SyncBatch): Promise<SyncResult>;
+  setStatus(update: StatusUpdate): Promise<StatusUpdateResult>;
+  history(repo: string, id: string): Promise<HistoryEntry[]>;
+  listRepos(slug?: string): Promise<RepoSummary[]>;
+  close(): Promise<void>;
+}
+
+/** A request the hub will not carry out as asked; nothing of it was applied. */
+export class InvalidRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** A task or repo the hub does not have. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** How many sync points per task and run records per repo are kept (the model fails with far fewer). */
+export const POINTS_KEPT = 8;
+export const RUNS_KEPT = 16;

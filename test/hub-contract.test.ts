@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvalidRequestError, NotFoundError, POINTS_KEPT, RUNS_KEPT, type Hub, type RepoState, type SyncBatch } from '../src/hub/types.js';
+import { HUB_KINDS } from './helpers/hubs.js';
+
+const SHA = (n: number) => n.toString(16).padStart(40, '0');
+
+async function read(hub: Hub, repo = 'acme'): Promise<RepoState> {
+  const state = await hub.readRepo(repo);
+  assert.notEqual(state, 'not-modified');
+  return state as RepoState;
+}
+
+const create = (id: string, status: 'todo' | 'done' = 'todo'): SyncBatch['changes'][number] => ({
+  id,
+  expectedVersion: 0,
+  status,
+  title: `Task ${id}`,
+  priority: 'high',
+  workplan: { id: 'WP-1', title: 'Plan one' },
+  point: { status, commit: SHA(1), upstream: SHA(1), origin: SHA(1) },
+});
+
+for (const kind of HUB_KINDS) {
+  describe(`hub contract: ${kind.name}`, { skip: kind.skip }, () => {
+    test('an unknown repo reads as empty', async (t) => {
+      const hub = await kind.open(t);
+      const state = await read(hub, 'nobody');
+      assert.deepEqual(state.tasks, []);
+      assert.deepEqual(state.runs, []);
+    });
+
+    test('a batch creates workplans, tasks, points and a run record in one go; the ETag answers not-modified', async (t) => {
+      const hub = await kind.open(t);
+      const result = await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B', 'done')], run: { commit: SHA(1), upstream: SHA(1), skipped: ['Z'] } });
+      assert.ok(result.ok);
+      assert.deepEqual(result.versions, { A: 1, B: 1 });
+      const state = await read(hub);
+      assert.equal(state.etag, result.etag);
+      assert.deepEqual(
+        state.tasks.map((x) => [x.id, x.status, x.version, x.title, x.priority, x.workplan]),
+        [
+          ['A', 'todo', 1, 'Task A', 'high', 'WP-1'],
+          ['B', 'done', 1, 'Task B', 'high', 'WP-1'],
+        ],
+      );
+      assert.deepEqual(state.tasks[0]!.points.map((p) => [p.status, p.commit, p.upstream, p.origin]), [['todo', SHA(1), SHA(1), SHA(1)]]);
+      assert.match(state.tasks[0]!.hubId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(state.runs.map((r) => [r.commit, r.upstream, r.skipped]), [[SHA(1), SHA(1), ['Z']]]);
+      assert.equal(await hub.readRepo('acme', state.etag), 'not-modified');
+
+      await hub.setStatus({ repo: 'acme', id: 'A', status: 'in_progress', by: 'agent' });
+      const after = await hub.readRepo('acme', state.etag);
+      assert.notEqual(after, 'not-modified', 'a change makes the old ETag stale');
+      assert.deepEqual(await hub.listRepos('acme'), [{ slug: 'acme', tasks: 2, revision: 2 }]);
+    });
+
+    test('a batch with one stale change applies nothing and names the current row', async (t) => {
+      const hub = await kind.open(t);
+      assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] })).ok);
+      await hub.setStatus({ repo: 'acme', id: 'B', status: 'done', by: 'agent' });
+      const before = await read(hub);
+
+      const result = await hub.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: [
+          { id: 'A', expectedVersion: 1, status: 'done' },
+          { id: 'B', expectedVersion: 1, status: 'blocked' },
+          create('C'),
+        ],
+        run: { commit: SHA(2), upstream: null, skipped: [] },
+      });
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.deepEqual(result.conflicts.map((c) => [c.id, c.expectedVersion, c.current?.status, c.current?.version]), [['B', 1, 'done', 2]]);
+      assert.deepEqual(await read(hub), before, 'nothing of the batch applied');
+
+      const retry = await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'A', expectedVersion: 1, status: 'done' }, { id: 'C', expectedVersion: 1, status: 'todo' }] });
+      assert.equal(retry.ok, false, 'creating over an existing task is refused too');
+      const exists = await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
+      assert.deepEqual(exists.ok ? [] : exists.conflicts.map((c) => [c.id, c.current?.version]), [['A', 1]]);
+    });
+
+    test('status changes are version-checked and every accepted one is in the history', async (t) => {
+      const hub = await kind.open(t);
+      await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
+      const first = await hub.setStatus({ repo: 'acme', id: 'A', status: 'in_progress', expectedVersion: 1, by: 'agent', why: 'started' });
+      assert.ok(first.ok);
+      assert.equal(first.task.version, 2);
+      const stale = await hub.setStatus({ repo: 'acme', id: 'A', status: 'blocked', expectedVersion: 1, by: 'other' });
+      assert.equal(stale.ok, false);
+      assert.equal(stale.ok ? null : stale.current.status, 'in_progress');
+      const same = await hub.setStatus({ repo: 'acme', id: 'A', status: 'in_progress', by: 'agent' });
+      assert.ok(same.ok && same.task.version === 2, 'setting the same status changes nothing');
+      await hub.sync({ repo: 'acme', by: 'ws', why: 'file', changes: [{ id: 'A', expectedVersion: 2, status: 'done', title: 'Renamed' }] });
+
+      const history = await hub.history('acme', 'A');
+      assert.deepEqual(history.map((h) => [h.from, h.to, h.why]), [
+        [null, 'todo', 'created'],
+        ['todo', 'in_progress', 'started'],
+        ['in_progress', 'done', 'file'],
+      ]);
+      const [task] = (await read(hub)).tasks;
+      assert.deepEqual([task!.status, task!.title, task!.version], ['done', 'Renamed', 3]);
+      await assert.rejects(hub.setStatus({ repo: 'acme', id: 'nope', status: 'done', by: 'x' }), NotFoundError);
+      await assert.rejects(hub.history('acme', 'nope'), NotFoundError);
+    });
+
+    test(`keeps the newest ${POINTS_KEPT} sync points per task and ${RUNS_KEPT} run records per repo`, async (t) => {
+      const hub = await kind.open(t);
+      await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
+      for (let i = 2; i <= 25; i++) {
+        const result = await hub.sync({
+          repo: 'acme',
+          by: 'ws',
+          changes: [{ id: 'A', expectedVersion: 1, point: { status: 'todo', commit: SHA(i), upstream: null, origin: SHA(1) } }],
+          run: { commit: SHA(i), upstream: null, skipped: [] },
+        });
+        assert.ok(result.ok);
+        assert.equal(result.versions.A, 1, 'recording a point is not a change of the task');
+      }
+      const state = await read(hub);
+      assert.deepEqual(state.tasks[0]!.points.map((p) => p.commit), Array.from({ length: POINTS_KEPT }, (_, i) => SHA(25 - POINTS_KEPT + 1 + i)));
+      assert.deepEqual(state.runs.map((r) => r.commit), Array.from({ length: RUNS_KEPT }, (_, i) => SHA(25 - RUNS_KEPT + 1 + i)));
+    });
+
+    test('a point that disagrees with the status, or a task twice in a batch, is refused whole', async (t) => {
+      const hub = await kind.open(t);
+      await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
+      const before = await read(hub);
+      await assert.rejects(
+        hub.sync({ repo: 'acme', by: 'ws', changes: [create('B'), { id: 'A', expectedVersion: 1, point: { status: 'done', commit: SHA(3), upstream: null, origin: SHA(3) } }] }),
+        InvalidRequestError,
+      );
+      await assert.rejects(hub.sync({ repo: 'acme', by: 'ws', changes: [create('B'), create('B')] }), InvalidRequestError);
+      assert.deepEqual(await read(hub), before);
+    });
+
+    test('racing version-checked updates: exactly one wins per version and none is lost', async (t) => {
+      const hub = await kind.open(t);
+      await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
+      const statuses = ['in_progress', 'blocked', 'done', 'cancelled', 'todo'] as const;
+      let accepted = 0;
+      for (let round = 0; round < 5; round++) {
+        const version = round + 1;
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => hub.setStatus({ repo: 'acme', id: 'A', status: statuses[(round + (i % 2)) % 5]!, expectedVersion: version, by: `client-${i}` })),
+        );
+        const winners = results.filter((r) => r.ok);
+        assert.equal(winners.length, 1, `round ${round}: one winner`);
+        assert.ok(results.filter((r) => !r.ok).every((r) => !r.ok && r.current.version === version + 1));
+        accepted += winners.length;
+      }
+      const history = await hub.history('acme', 'A');
+      assert.equal(history.length, 1 + accepted, 'creation plus every accepted change, once each');
+      assert.equal((await read(hub)).tasks[0]!.version, 1 + accepted);
+    });
+  });
+}
