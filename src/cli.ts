@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { messageOf, UserError } from './errors.js';
 
 const write = (text: string) => process.stdout.write(text);
@@ -7,6 +8,7 @@ const write = (text: string) => process.stdout.write(text);
 function program(): Command {
   const cli = new Command('custodian-hooks')
     .description('Keep task statuses in Markdown workplans and the state hub in agreement.')
+    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
     .showHelpAfterError()
     .exitOverride();
 

@@ -41,7 +41,14 @@ export class HttpHub implements Hub {
     this.http = got.extend({
       prefixUrl: `${this.location}/v1/`,
       timeout: { connect: options.connectTimeoutMs ?? 1000, request: options.timeoutMs ?? 5000 },
-      retry: { limit: options.readRetries ?? 1, methods: ['GET'] },
+      // A refused connection means nothing listens: retrying only delays the hook. Resets and timeouts may pass.
+      retry: {
+        limit: options.readRetries ?? 1,
+        methods: ['GET'],
+        errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN'],
+        statusCodes: [408, 429, 502, 503, 504],
+        backoffLimit: 200,
+      },
       headers: token ? { authorization: `Bearer ${token}` } : {},
       throwHttpErrors: false,
     });

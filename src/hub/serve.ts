@@ -22,9 +22,16 @@ export async function startHub(store: SqlStore, options: { host?: string; port?:
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // Busy keep-alive sockets finish their request, then become idle; close those as they do,
+        // or close() would wait out the keep-alive timeout.
+        const http = server as unknown as { closeIdleConnections(): void };
+        const sweep = setInterval(() => http.closeIdleConnections(), 20);
+        server.close((error) => {
+          clearInterval(sweep);
+          if (error) reject(error);
+          else resolve();
+        });
+        http.closeIdleConnections();
       }).then(() => store.close())),
   };
 }

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { createApp } from '../src/hub/server.js';
+import { ROOT } from './helpers/paths.js';
+import { sqliteStore } from './helpers/hubs.js';
+
+const SHA = 'a'.repeat(40);
+const validBatch = { by: 'ws', changes: [{ id: 'A', expectedVersion: 0, status: 'todo', title: 'A', point: { status: 'todo', commit: SHA, upstream: null, origin: SHA } }] };
+
+async function scene(t: Parameters<typeof sqliteStore>[0]) {
+  const store = await sqliteStore(t);
+  const token = await store.createToken('ws');
+  const app = createApp(store);
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
+    app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  return { store, token, app, send };
+}
+
+test('writes need a valid bearer token; reads do not', async (t) => {
+  const { send, store } = await scene(t);
+  for (const headers of [{}, { authorization: 'Bearer cust_wrong' }, { authorization: 'Basic d3M6d3M=' }] as Record<string, string>[]) {
+    const refused = await send('POST', '/v1/repos/acme/sync', validBatch, headers);
+    assert.equal(refused.status, 401);
+    assert.match((await refused.json()).error, /token/);
+    assert.equal((await send('PUT', '/v1/repos/acme/tasks/A/status', { status: 'done' }, headers)).status, 401);
+  }
+  assert.deepEqual(await store.listRepos(), [], 'nothing was written');
+  assert.equal((await send('GET', '/v1/repos/acme/tasks', undefined, {})).status, 200);
+
+  const accepted = await send('POST', '/v1/repos/acme/sync', validBatch);
+  assert.equal(accepted.status, 200);
+  const history = await (await send('GET', '/v1/repos/acme/tasks/A/history')).json();
+  assert.match(history[0].by, /^ws@ws$/, "history names the token's owner and the machine");
+});
+
+test('tokens are stored only as hashes', async (t) => {
+  const { store, token } = await scene(t);
+  const rows = await (store as unknown as { db: { all: (sql: string) => Promise<{ name: string; hash: string }[]> } }).db.all('SELECT name, hash FROM tokens');
+  assert.equal(rows.length, 1);
+  assert.notEqual(rows[0]!.hash, token);
+  assert.ok(!rows[0]!.hash.includes(token.slice(5, 20)));
+  assert.match(rows[0]!.hash, /^[0-9a-f]{64}$/);
+  assert.equal(await store.tokenOwner(token), 'ws');
+  assert.equal(await store.tokenOwner(token + 'x'), null);
+});
+
+test('bad input gets a clear 4xx and writes nothing', async (t) => {
+  const { send, store } = await scene(t);
+  assert.equal((await send('POST', '/v1/repos/acme/sync', validBatch)).status, 200);
+  const before = await store.readRepo('acme');
+  const cases: [string, string, unknown, number, RegExp][] = [
+    ['POST', '/v1/repos/acme/sync', '{"by": "ws", "changes": [', 400, /JSON/i],
+    ['POST', '/v1/repos/acme/sync', { by: 'ws', changes: [{ id: 'A', expectedVersion: 1, status: 'finished' }] }, 400, /changes\.0\.status/],
+    ['POST', '/v1/repos/acme/sync', { by: 'ws', changes: [], extra: 1 }, 400, /invalid request/],
+    ['POST', '/v1/repos/bad%20slug/sync', validBatch, 400, /repo/],
+    ['PUT', '/v1/repos/acme/tasks/A/status', { status: 'finished' }, 400, /status/],
+    ['PUT', '/v1/repos/acme/tasks/NOPE/status', { status: 'done' }, 404, /no task 'NOPE'/],
+    ['PUT', '/v1/repos/unknown/tasks/A/status', { status: 'done' }, 404, /repo 'unknown'/],
+    ['GET', '/v1/nothing-here', undefined, 404, /no such endpoint/],
+    ['POST', '/v1/repos/acme/sync', { by: 'ws', changes: Array.from({ length: 60_000 }, (_, i) => ({ id: `T-${i}-${'x'.repeat(40)}`, expectedVersion: 0, status: 'todo' })) }, 413, /over/],
+  ];
+  for (const [method, path, body, status, message] of cases) {
+    const response = await send(method, path, body);
+    assert.equal(response.status, status, `${method} ${path}`);
+    assert.match((await response.json()).error, message, `${method} ${path}`);
+  }
+  assert.deepEqual(await store.readRepo('acme'), before);
+});
+
+test('fuzz: hundreds of malformed bodies and paths never give a 500, and a refused one changes nothing', async (t) => {
+  const { send, store } = await scene(t);
+  assert.equal((await send('POST', '/v1/repos/acme/sync', validBatch)).status, 200);
+  const json = fc.jsonValue({ maxDepth: 4 });
+  const mutatedBatch = fc.record({
+    by: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    changes: fc.array(
+      fc.record({ id: fc.oneof(fc.string(), json), expectedVersion: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.string(), fc.double()), status: fc.oneof(fc.constantFrom('todo', 'nope', ''), json), point: json }, { requiredKeys: [] }),
+      { maxLength: 3 },
+    ),
+    run: json,
+  }, { requiredKeys: [] });
+  const body = fc.oneof(json, mutatedBatch, fc.string().map((s) => `{${s}`), fc.constant(undefined));
+  const path = fc.oneof(
+    fc.constantFrom('/v1/repos/acme/sync', '/v1/repos/acme/tasks/A/status', '/v1/repos/acme/tasks', '/v1/repos'),
+    fc.tuple(fc.constantFrom('/v1/repos/', '/v1/repos/acme/tasks/', '/v1/'), fc.webSegment()).map(([a, b]) => a + b),
+    fc.string().map((s) => `/v1/repos/${encodeURIComponent(s)}/tasks/${encodeURIComponent(s)}/status`),
+  );
+  const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH');
+  const seen = new Set<number>();
+  await fc.assert(
+    fc.asyncProperty(method, path, body, async (m, p, b) => {
+      const before = await store.listRepos();
+      const response = await send(m, p, m === 'GET' ? undefined : b);
+      seen.add(response.status);
+      assert.ok(response.status < 500, `${m} ${p} ${JSON.stringify(b)} gave ${response.status}`);
+      if (response.status >= 400) assert.deepEqual(await store.listRepos(), before, `${m} ${p} was refused but changed data`);
+    }),
+    { numRuns: 400 },
+  );
+  assert.ok(seen.has(400) && seen.has(404), `saw ${[...seen]}`);
+});
+
+test('the OpenAPI document describes exactly the routes the server has', async (t) => {
+  const { app } = await scene(t);
+  const doc = parse(await readFile(`${ROOT}openapi.yaml`, 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+  const served = app.routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
+    .filter((r, i, all) => all.indexOf(r) === i)
+    .sort();
+  assert.deepEqual(served, documented);
+});
