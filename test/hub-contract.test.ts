@@ -140,16 +140,20 @@ for (const kind of HUB_KINDS) {
     test('racing version-checked updates: exactly one wins per version and none is lost', async (t) => {
       const hub = await kind.open(t);
       await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
-      const statuses = ['in_progress', 'blocked', 'done', 'cancelled', 'todo'] as const;
+      const statuses = ['todo', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
+      let current: string = 'todo';
       let accepted = 0;
       for (let round = 0; round < 5; round++) {
         const version = round + 1;
+        // Every racer asks for a status other than the current one, so each acceptance is a real change.
+        const others = statuses.filter((s) => s !== current);
         const results = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => hub.setStatus({ repo: 'acme', id: 'A', status: statuses[(round + (i % 2)) % 5]!, expectedVersion: version, by: `client-${i}` })),
+          Array.from({ length: 12 }, (_, i) => hub.setStatus({ repo: 'acme', id: 'A', status: others[i % others.length]!, expectedVersion: version, by: `client-${i}` })),
         );
         const winners = results.filter((r) => r.ok);
         assert.equal(winners.length, 1, `round ${round}: one winner`);
         assert.ok(results.filter((r) => !r.ok).every((r) => !r.ok && r.current.version === version + 1));
+        current = winners[0]!.ok ? winners[0]!.task.status : current;
         accepted += winners.length;
       }
       const history = await hub.history('acme', 'A');
