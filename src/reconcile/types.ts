@@ -1,0 +1,63 @@
+import type { Finding } from '../findings.js';
+import type { HubTask, RunRecord, TaskChange } from '../hub/types.js';
+import type { Status } from '../status.js';
+import type { Task } from '../workplan/parse.js';
+
+/** Is `ancestor` an ancestor of (or equal to) `descendant`? 'unknown' (missing object, shallow) counts as no. */
+export type Ancestry = (ancestor: string, descendant: string) => 'yes' | 'no' | 'unknown';
+
+/** A task as the files hold it, with the workplan it belongs to. */
+export interface FileTask extends Task {
+  workplan: { id: string; title: string | null };
+}
+
+export interface ReconcileInput {
+  mode: 'check' | 'fix';
+  writeback: boolean;
+  /** Readable tasks with a unique id, committed at HEAD, in files without uncommitted changes. */
+  files: FileTask[];
+  /** Ids present in files but not reconciled this run: unreadable, duplicated, or in a dirty file. */
+  skipped: string[];
+  hubTasks: HubTask[];
+  runs: RunRecord[];
+  head: string;
+  /** The upstream commit HEAD contains, or null without an upstream. */
+  upstream: string | null;
+  /** For each task that needs it, the commit that last set its status line at HEAD (null: git could not say). */
+  origins: ReadonlyMap<string, string | null>;
+  ancestry: Ancestry;
+}
+
+/** Where a point's commit or origin is the writeback commit, which exists only once the plan is applied. */
+export const AFTER = 'after' as const;
+/** An origin the planner did not need to decide; the shell finds it with blame before sending. */
+export const BLAME = 'blame' as const;
+
+export interface PlannedPoint {
+  status: Status;
+  origin: string | typeof AFTER | typeof BLAME;
+}
+
+export interface PlannedChange extends Omit<TaskChange, 'point'> {
+  point?: PlannedPoint;
+}
+
+export interface Writeback {
+  taskId: string;
+  title: string;
+  file: string;
+  line: number;
+  from: Status;
+  to: Status;
+}
+
+export type Decision = 'agree' | 'create' | 'push' | 'writeback';
+
+export interface Plan {
+  decisions: Map<string, Decision>;
+  changes: PlannedChange[];
+  writebacks: Writeback[];
+  /** The run record to send: every fix run; null in check mode. */
+  run: { skipped: string[] } | null;
+  findings: Finding[];
+}

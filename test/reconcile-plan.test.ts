@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { HubTask, RunRecord, SyncPoint } from '../src/hub/types.js';
+import { disagreeing, plan } from '../src/reconcile/plan.js';
+import { AFTER, BLAME, type Ancestry, type FileTask, type ReconcileInput } from '../src/reconcile/types.js';
+import { rank, STATUSES, type Status } from '../src/status.js';
+
+// A tiny history: commits are letters, `parents` gives the DAG. HEAD is H; X is a commit this
+// clone does not have; S is a shallow boundary git cannot answer for.
+//   A ← B ← C ← H        (and B ← D, a sibling branch)
+const parents: Record<string, string[]> = { A: [], B: ['A'], C: ['B'], H: ['C'], D: ['B'] };
+const ancestry: Ancestry = (a, b) => {
+  if (!(a in parents) || !(b in parents)) return 'unknown';
+  const seen = new Set<string>();
+  const todo = [b];
+  while (todo.length) {
+    const x = todo.pop()!;
+    if (x === a) return 'yes';
+    if (!seen.has(x)) {
+      seen.add(x);
+      todo.push(...parents[x]!);
+    }
+  }
+  return 'no';
+};
+
+const fileTask = (status: Status, id = 'T1'): FileTask => ({
+  id,
+  status,
+  title: `Title ${id}`,
+  priority: 'high',
+  hubId: null,
+  fields: {},
+  file: 'plan.md',
+  line: 7,
+  workplan: { id: 'WP', title: 'Plan' },
+});
+const point = (status: Status, commit: string, origin = commit, upstream: string | null = commit): SyncPoint => ({ status, commit, upstream, origin, at: '' });
+const hubTask = (status: Status, points: SyncPoint[] = [], id = 'T1'): HubTask => ({
+  id,
+  status,
+  title: `Title ${id}`,
+  priority: 'high',
+  hubId: 'h',
+  version: 4,
+  workplan: 'WP',
+  updatedAt: '',
+  updatedBy: '',
+  points,
+});
+const run = (commit: string, upstream: string | null = commit, skipped: string[] = []): RunRecord => ({ commit, upstream, machine: 'm', skipped, at: '' });
+
+function input(over: Partial<ReconcileInput> & { origin?: string | null }): ReconcileInput {
+  const { origin = 'C', ...rest } = over;
+  return {
+    mode: 'fix',
+    writeback: true,
+    files: [],
+    skipped: [],
+    hubTasks: [],
+    runs: [],
+    head: 'H',
+    upstream: 'H',
+    origins: new Map([['T1', origin]]),
+    ancestry,
+    ...rest,
+  };
+}
+
+const decide = (F: Status, D: Status, points: SyncPoint[], runs: RunRecord[] = [], origin: string | null = 'C') =>
+  plan(input({ files: [fileTask(F)], hubTasks: [hubTask(D, points)], runs, origin })).decisions.get('T1');
+
+describe('the spec\'s cases', () => {
+  test('a stale workstation never regresses a done task: the hub has seen the file value', () => {
+    // The file's `todo` was set at B; the hub recorded a point at C (after B) and was then set to done.
+    const result = plan(input({ files: [fileTask('todo')], hubTasks: [hubTask('done', [point('todo', 'C', 'B')])], origin: 'B' }));
+    assert.equal(result.decisions.get('T1'), 'writeback');
+    assert.deepEqual(result.writebacks, [{ taskId: 'T1', title: 'Title T1', file: 'plan.md', line: 7, from: 'todo', to: 'done' }]);
+    const c13 = result.findings.find((f) => f.code === 'C-13')!;
+    assert.equal(c13.severity, 'WARN');
+    assert.equal(c13.message, "DB task 'Title T1' is ahead of file (db=done, file=todo) — skipped to prevent regression");
+    assert.deepEqual([c13.file, c13.line, c13.taskId], ['plan.md', 7, 'T1']);
+    assert.deepEqual(result.changes, [{ id: 'T1', expectedVersion: 4, point: { status: 'done', origin: AFTER } }], 'the hub keeps done and records the writeback');
+  });
+
+  test('a file ahead of an unmoved hub is pushed (C-11)', () => {
+    const result = plan(input({ files: [fileTask('done')], hubTasks: [hubTask('todo', [point('todo', 'B')])], origin: 'C' }));
+    assert.equal(result.decisions.get('T1'), 'push');
+    assert.deepEqual(result.changes, [{ id: 'T1', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' } }]);
+    assert.deepEqual(result.findings.map((f) => [f.code, f.severity]), [['C-11', 'INFO']]);
+  });
+
+  test('with no common point (a repo the hub never synced), the spec\'s rank rule decides, the DB on a tie', () => {
+    for (const F of STATUSES) {
+      for (const D of STATUSES) {
+        if (F === D) continue;
+        const expected = rank(F) > rank(D) ? 'push' : 'writeback';
+        assert.equal(decide(F, D, []), expected, `file=${F} db=${D}`);
+      }
+    }
+  });
+});
+
+describe('the cases the spec\'s rule gets wrong', () => {
+  test('a reopen (done → todo) in the file on an up-to-date clone reaches the hub', () => {
+    assert.equal(decide('todo', 'done', [point('done', 'B')], [run('B')], 'C'), 'push');
+  });
+  test('a reopen in the hub is written back', () => {
+    // The file's done was set at B and the hub saw B; then an agent reopened it.
+    assert.equal(decide('done', 'todo', [point('done', 'B')], [], 'B'), 'writeback');
+  });
+  test('same-rank moves stick from either side', () => {
+    assert.equal(decide('blocked', 'in_progress', [point('in_progress', 'B')], [], 'C'), 'push', 'file in_progress → blocked');
+    assert.equal(decide('in_progress', 'blocked', [point('in_progress', 'B')], [], 'B'), 'writeback', 'hub in_progress → blocked');
+    assert.equal(decide('cancelled', 'done', [point('done', 'B')], [], 'C'), 'push', 'file done → cancelled');
+    assert.equal(decide('done', 'cancelled', [point('done', 'C')], [], 'C'), 'writeback', 'hub done → cancelled');
+  });
+});
+
+describe('every combination of file status, hub status, seen, newest visible point and ancestry', () => {
+  // How the file value may have been seen by the hub, with the git answer for each.
+  const seenBy = {
+    'point upstream': { points: [point('todo', 'X', 'X', 'H')], runs: [] },
+    'point origin': { points: [point('todo', 'X', 'C', null)], runs: [] },
+    'point commit (present)': { points: [point('todo', 'H', 'X', null)], runs: [] },
+    'run record upstream': { points: [], runs: [run('X', 'C')] },
+    'run record commit': { points: [], runs: [run('H', null)] },
+    'nothing': { points: [], runs: [] },
+    'a run that skipped this task': { points: [], runs: [run('H', 'H', ['T1'])] },
+    'only commits git cannot answer for (missing, shallow)': { points: [point('todo', 'X', 'S', 'S')], runs: [run('X', 'S')] },
+    'a sibling commit the file value is not in': { points: [], runs: [run('D', 'D')] },
+  } as const;
+  const isSeen = (how: keyof typeof seenBy) => how.startsWith('point') || how.startsWith('run record');
+
+  for (const F of STATUSES) {
+    for (const D of STATUSES) {
+      if (F === D) continue;
+      for (const how of Object.keys(seenBy) as (keyof typeof seenBy)[]) {
+        for (const base of ['none', 'at D', 'elsewhere'] as const) {
+          test(`file=${F} db=${D}, seen by ${how}, newest visible point ${base}`, () => {
+            const { points: seenPoints, runs } = seenBy[how];
+            // Base points sit at B, which HEAD contains; the file value's own commit is C.
+            const basePoints = base === 'none' ? [] : [point(base === 'at D' ? D : STATUSES.find((s) => s !== D)!, 'B', 'B', 'A')];
+            const expected = isSeen(how) ? 'writeback' : base === 'at D' ? 'push' : rank(F) > rank(D) ? 'push' : 'writeback';
+            // The file value was set at C.
+            const result = plan(input({ files: [fileTask(F)], hubTasks: [hubTask(D, [...basePoints, ...seenPoints])], runs: [...runs], origin: 'C' }));
+            assert.equal(result.decisions.get('T1'), expected);
+            const codes = result.findings.map((f) => f.code);
+            assert.ok(codes.includes(expected === 'push' ? 'C-11' : 'C-13'));
+            assert.equal(codes.includes('C-22'), !isSeen(how) && base !== 'at D', 'a conflict is reported exactly when both moved');
+          });
+        }
+      }
+    }
+  }
+});
+
+describe('points, run records, creations and the rest', () => {
+  test('an origin git could not find counts as not seen', () => {
+    assert.equal(decide('todo', 'done', [point('todo', 'H')], [], null), 'writeback', 'no base at D: rank, the DB wins');
+    assert.equal(decide('done', 'todo', [point('todo', 'B')], [run('H')], null), 'push', 'unknown origin, hub unmoved: the file wins');
+  });
+
+  test('tasks in files but not in the hub are created with a point; hub tasks in no file are reported, never deleted', () => {
+    const withHubId = { ...fileTask('in_progress', 'NEW'), hubId: 'keep-me' };
+    const result = plan(input({ files: [withHubId], hubTasks: [hubTask('done', [], 'GONE'), hubTask('todo', [], 'DIRTY')], skipped: ['DIRTY'], origins: new Map() }));
+    assert.deepEqual(result.changes, [
+      { id: 'NEW', expectedVersion: 0, status: 'in_progress', title: 'Title NEW', priority: 'high', workplan: { id: 'WP', title: 'Plan' }, hubId: 'keep-me', point: { status: 'in_progress', origin: BLAME } },
+    ]);
+    assert.deepEqual(result.findings.map((f) => [f.code, f.severity, f.taskId]), [
+      ['C-20', 'INFO', 'NEW'],
+      ['C-21', 'WARN', 'GONE'],
+    ]);
+    assert.deepEqual(result.run, { skipped: ['DIRTY'] });
+  });
+
+  test('a point is recorded only when something is new', () => {
+    const agree = (points: SyncPoint[]) => plan(input({ files: [fileTask('todo')], hubTasks: [hubTask('todo', points)], origins: new Map() })).changes;
+    assert.deepEqual(agree([point('todo', 'C')]), [], 'equal, newest point visible with this status: nothing');
+    assert.deepEqual(agree([]), [{ id: 'T1', expectedVersion: 4, point: { status: 'todo', origin: BLAME } }], 'no point yet');
+    assert.equal(agree([point('done', 'C')]).length, 1, 'the agreed status changed');
+    assert.equal(agree([point('todo', 'X')]).length, 1, 'this clone cannot see the newest point');
+    assert.equal(agree([point('todo', 'D')]).length, 1, 'the newest point is on another branch');
+  });
+
+  test('title and priority flow from file to hub, version-checked', () => {
+    const renamed = { ...fileTask('todo'), title: 'New title', priority: null };
+    const result = plan(input({ files: [renamed], hubTasks: [hubTask('todo', [point('todo', 'C')])] }));
+    assert.deepEqual(result.changes, [{ id: 'T1', expectedVersion: 4, title: 'New title', priority: null, point: { status: 'todo', origin: 'C' } }]);
+  });
+
+  test('check mode and --no-writeback decide the same but change nothing they should not', () => {
+    const args = { files: [fileTask('todo'), fileTask('done', 'T2')], hubTasks: [hubTask('done', [point('todo', 'C')]), hubTask('todo', [point('todo', 'B')], 'T2')], origins: new Map([['T1', 'B'], ['T2', 'C']]) };
+    const check = plan(input({ ...args, mode: 'check' }));
+    assert.deepEqual([...check.decisions], [['T1', 'writeback'], ['T2', 'push']]);
+    assert.deepEqual([check.changes, check.writebacks, check.run], [[], [], null]);
+    assert.deepEqual(check.findings.map((f) => [f.code, f.severity]), [['C-13', 'WARN'], ['C-11', 'WARN']]);
+
+    const noWriteback = plan(input({ ...args, writeback: false }));
+    assert.deepEqual(noWriteback.writebacks, []);
+    assert.deepEqual(noWriteback.changes, [{ id: 'T2', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' } }], 'the push still goes; the hub keeps done for T1');
+  });
+
+  test('disagreeing() names only tasks present on both sides with different statuses', () => {
+    assert.deepEqual(disagreeing([fileTask('todo'), fileTask('done', 'T2'), fileTask('todo', 'T3')], [hubTask('done'), hubTask('done', [], 'T2')]), ['T1']);
+  });
+});
