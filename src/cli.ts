@@ -14,11 +14,15 @@ function program(): Command {
 
   cli
     .command('run')
-    .description('reconcile workplans with the hub (check mode unless --fix)')
+    .description('reconcile workplans with the hub: report only, unless --fix')
+    .option('--fix', 'push file-newer statuses, write back hub-newer ones and commit them', false)
+    .option('--no-writeback', 'with --fix: write no files, keep the no-regress rule and the pull gate')
+    .option('--pull', 'with --fix: git pull --ff-only first; if that fails, warn and go on', false)
+    .option('--repo <slug>', 'act on the repo registered under this slug instead of the current directory')
     .option('--json', 'print one JSON document instead of text', false)
     .option('-v, --verbose', 'list every workplan and task', false)
     .addOption(new Option('-C, --cwd <dir>', 'run as if started in <dir>').default(process.cwd(), 'the current directory'))
-    .action(async (opts: { json: boolean; verbose: boolean; cwd: string }) => {
+    .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; repo?: string }) => {
       const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(opts, write);
     });

@@ -13,6 +13,7 @@ export interface Report {
 export type Action =
   | { type: 'push'; taskId: string; from: string | null; to: string }
   | { type: 'create'; taskId: string; status: string }
+  | { type: 'update'; taskId: string; fields: string[] }
   | { type: 'writeback'; taskId: string; file: string; line: number; from: string; to: string }
   | { type: 'commit'; commit: string; files: string[] };
 
@@ -29,6 +30,8 @@ export function formatAction(a: Action): string {
       return `hub   ${a.taskId}: ${a.from ?? '∅'} → ${a.to}`;
     case 'create':
       return `hub   ${a.taskId}: created as ${a.status}`;
+    case 'update':
+      return `hub   ${a.taskId}: ${a.fields.join(', ')} updated from the file`;
     case 'writeback':
       return `file  ${a.file}:${a.line} ${a.taskId}: ${a.from} → ${a.to}`;
     case 'commit':

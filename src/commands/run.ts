@@ -1,28 +1,42 @@
+import os from 'node:os';
+import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
+import { openHub } from '../hub/open.js';
+import { reconcileRepo } from '../reconcile/run.js';
+import { readRegistry, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
 import { formatReport, type Report } from '../report.js';
-import { loadWorkplans } from '../workplan/load.js';
+import { machineName } from './task.js';
 
 export interface RunOptions {
   cwd: string;
   json: boolean;
   verbose: boolean;
+  fix: boolean;
+  writeback: boolean;
+  pull: boolean;
+  repo?: string;
 }
 
-/** `custodian-hooks run`: reads the workplans and reports tasks and findings. */
+async function locate(options: RunOptions): Promise<string> {
+  if (!options.repo) return options.cwd;
+  const path = (await readRegistry())[options.repo];
+  if (!path) throw new UserError(`no repo registered as '${options.repo}': run custodian-hooks once inside it (or install its hooks)`);
+  return path;
+}
+
+/** `custodian-hooks run [--fix]`: reconcile the repo with the configured hub and report. */
 export async function runCommand(options: RunOptions, write: (text: string) => void): Promise<number> {
-  const repo = await openRepo(options.cwd);
-  const loaded = await loadWorkplans(repo);
-  const report: Report = {
-    repo: repo.slug,
-    mode: 'check',
-    workplans: loaded.workplans.map((w) => ({
-      file: w.file,
-      tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })),
-    })),
-    findings: loaded.findings,
-    actions: [],
-  };
+  const repo = await openRepo(await locate(options));
+  await registerRepo(repo.slug, repo.top).catch(() => undefined);
+  const hub = await openHub();
+  let report: Report;
+  try {
+    const writeback = options.writeback && repo.config.writeback !== false;
+    report = await reconcileRepo(repo, { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull }, { hub, hostname: os.hostname(), machine: machineName() });
+  } finally {
+    await hub.close();
+  }
   write(options.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, options.verbose));
   return hasFailure(report.findings) ? 1 : 0;
 }

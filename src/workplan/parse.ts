@@ -89,7 +89,9 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   const doc = parseDocument(body, { keepSourceTokens: false });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    return fail('C-02', `invalid YAML in task block: ${error.message.split('\n')[0]}`, lineOf(scan, block.bodyStart + error.pos[0]));
+    // YAML may notice an unclosed value only at the end; name the block's last line, not the fence.
+    const at = Math.min(block.bodyStart + error.pos[0], Math.max(block.bodyStart, block.bodyEnd - 1));
+    return fail('C-02', `invalid YAML in task block: ${error.message.split('\n')[0]}`, lineOf(scan, at));
   }
   if (!isMap(doc.contents)) return fail('C-02', 'task block is not a YAML mapping');
 

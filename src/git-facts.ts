@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { git, gitTest, GitError } from './git.js';
+import type { Ancestry } from './reconcile/types.js';
+import type { Repo } from './repo.js';
+
+/** Where the working tree stands: what it is on, what it tracks, what is half-done. */
+export interface RepoState {
+  head: string | null;
+  /** `refs/heads/…`, or null on a detached HEAD. */
+  branchRef: string | null;
+  upstreamRef: string | null;
+  remote: string | null;
+  /** A merge, rebase, cherry-pick or revert in progress, or null. */
+  operation: string | null;
+}
+
+const OPERATIONS: [string, string][] = [
+  ['MERGE_HEAD', 'a merge'],
+  ['rebase-merge', 'a rebase'],
+  ['rebase-apply', 'a rebase or am'],
+  ['CHERRY_PICK_HEAD', 'a cherry-pick'],
+  ['REVERT_HEAD', 'a revert'],
+];
+
+export async function readRepoState(repo: Repo): Promise<RepoState> {
+  const head = await git(repo.top, ['rev-parse', '-q', '--verify', 'HEAD^{commit}']).then((s) => s.trim(), () => null);
+  const branchRef = await git(repo.top, ['symbolic-ref', '-q', 'HEAD']).then((s) => s.trim(), () => null);
+  let upstreamRef: string | null = null;
+  let remote: string | null = null;
+  if (branchRef) {
+    const out = await git(repo.top, ['for-each-ref', '--format=%(upstream)%00%(upstream:remotename)', branchRef]);
+    const [ref, name] = out.trim().split('\0');
+    upstreamRef = ref || null;
+    remote = name || null;
+  }
+  const operation = OPERATIONS.find(([file]) => existsSync(path.join(repo.gitDir, file)))?.[1] ?? null;
+  return { head, branchRef, upstreamRef, remote, operation };
+}
+
+/** The branches hooks act on: `.custodian.yml` `branches`, else the remote's default branch, else main and master. */
+export async function trackedBranches(repo: Repo, state: RepoState): Promise<string[]> {
+  if (repo.config.branches) return repo.config.branches;
+  const remote = state.remote ?? 'origin';
+  const remoteHead = await git(repo.top, ['symbolic-ref', '-q', `refs/remotes/${remote}/HEAD`]).then((s) => s.trim(), () => '');
+  const name = remoteHead.replace(`refs/remotes/${remote}/`, '');
+  return name ? [name] : ['main', 'master'];
+}
+
+/** Best-effort `git fetch` of the upstream: offline, slow or refused → false, silently. */
+export async function fetchUpstream(repo: Repo, state: RepoState, timeoutMs: number): Promise<boolean> {
+  if (!state.remote || state.remote === '.' || !state.upstreamRef) return false;
+  const env: Record<string, string> = process.env.GIT_SSH_COMMAND ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=3' };
+  return git(repo.top, ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', state.remote], { timeoutMs, env }).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function resolveCommit(repo: Repo, ref: string): Promise<string | null> {
+  return git(repo.top, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]).then((s) => s.trim(), () => null);
+}
+
+/** Yes/no, with everything git cannot answer (shallow history, missing objects) as no. */
+export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
+  return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).catch(() => false);
+}
+
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/**
+ * Answers ancestry among a set of commits from one history walk. The walk starts at every commit
+ * that is present and stops below their common ancestor B (at B's parents): any path from one
+ * of them down to another stays above B, so nothing it needs is cut off.
+ */
+export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>): Promise<Ancestry> {
+  const wanted = [...new Set([...commits].filter((c): c is string => !!c && SHA.test(c)))];
+  const present = new Set<string>();
+  if (wanted.length > 0) {
+    const out = await git(repo.top, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: wanted.join('\n') + '\n' });
+    for (const line of out.split('\n')) {
+      const [sha, type] = line.split(' ');
+      if (type === 'commit' && sha) present.add(sha);
+    }
+  }
+  const parents = new Map<string, string[]>();
+  if (present.size > 0) {
+    const tips = [...present];
+    const base = tips.length > 1 ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then((s) => s.trim(), () => '') : tips[0]!;
+    const args = ['rev-list', '--parents', ...tips, ...(base ? ['--not', `${base}^@`] : [])];
+    const out = await git(repo.top, args).catch((error: unknown) => {
+      if (error instanceof GitError) return '';
+      throw error;
+    });
+    for (const line of out.split('\n')) {
+      if (!line) continue;
+      const [commit, ...ps] = line.split(' ');
+      parents.set(commit!, ps);
+    }
+  }
+  const memo = new Map<string, 'yes' | 'no'>();
+  return (ancestor, descendant) => {
+    if (!present.has(ancestor) || !present.has(descendant)) return 'unknown';
+    if (ancestor === descendant) return 'yes';
+    const key = `${ancestor} ${descendant}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const seen = new Set<string>();
+    const todo = [descendant];
+    let answer: 'yes' | 'no' = 'no';
+    while (todo.length > 0) {
+      const commit = todo.pop()!;
+      if (commit === ancestor) {
+        answer = 'yes';
+        break;
+      }
+      if (seen.has(commit)) continue;
+      seen.add(commit);
+      for (const p of parents.get(commit) ?? []) todo.push(p);
+    }
+    memo.set(key, answer);
+    return answer;
+  };
+}
+
+/**
+ * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
+ * per line. A file git cannot blame gives null for its lines (counted as "not seen").
+ */
+export async function blameLines(repo: Repo, head: string, linesByFile: ReadonlyMap<string, readonly number[]>): Promise<Map<string, Map<number, string | null>>> {
+  const result = new Map<string, Map<number, string | null>>();
+  const files = [...linesByFile.entries()];
+  const worker = async () => {
+    for (let entry = files.shift(); entry; entry = files.shift()) {
+      const [file, lines] = entry;
+      const found = new Map<number, string | null>(lines.map((l) => [l, null]));
+      const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
+      const out = await git(repo.top, ['blame', '--porcelain', ...ranges, head, '--', file]).catch(() => '');
+      for (const line of out.split('\n')) {
+        const match = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);
+        if (match) found.set(Number(match[2]), match[1]!);
+      }
+      result.set(file, found);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
+  return result;
+}

@@ -1,0 +1,36 @@
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+const STALE_MS = 10 * 60 * 1000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One fix run per working tree at a time. Returns a release function, or null when another live
+ * run holds the lock. A lock left by a dead process, or older than ten minutes, is taken over.
+ */
+export async function acquireRunLock(gitDir: string): Promise<(() => Promise<void>) | null> {
+  const file = path.join(gitDir, 'custodian-hooks.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(await readFile(file, 'utf8').catch(() => ''));
+      const age = Date.now() - (await stat(file).then((s) => s.mtimeMs, () => Date.now()));
+      if (pid > 0 && alive(pid) && age < STALE_MS) return null;
+      await rm(file, { force: true });
+    }
+  }
+  return null;
+}

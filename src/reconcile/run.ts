@@ -1,0 +1,226 @@
+import type { Finding } from '../findings.js';
+import { messageOf } from '../errors.js';
+import { ancestryAmong, blameLines, fetchUpstream, isAncestor, readRepoState, resolveCommit, trackedBranches, type RepoState } from '../git-facts.js';
+import { git } from '../git.js';
+import type { Hub, RepoState as HubState, SyncBatch, TaskChange } from '../hub/types.js';
+import { acquireRunLock } from '../lock.js';
+import { changedFiles, type Repo } from '../repo.js';
+import type { Action, Report } from '../report.js';
+import { loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
+import { landWritebackCommit, prepareWritebackCommit, type PreparedCommit } from '../writeback.js';
+import { disagreeing, plan } from './plan.js';
+import { AFTER, BLAME, type FileTask, type Plan, type Writeback } from './types.js';
+
+export interface ReconcileOptions {
+  mode: 'check' | 'fix';
+  writeback: boolean;
+  /** `git pull --ff-only` first; a failed pull warns and the run goes on. */
+  pull: boolean;
+  fetchTimeoutMs?: number;
+}
+
+/** Effects a test may replace to inject a fault (a failing commit, a hub that times out). */
+export interface ReconcileDeps {
+  hub: Hub;
+  hostname: string;
+  machine: string;
+  prepareCommit?: typeof prepareWritebackCommit;
+  landCommit?: typeof landWritebackCommit;
+  /** How many times a batch refused for stale versions is re-planned. */
+  attempts?: number;
+}
+
+const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
+const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
+
+/** Why this working tree must not be written to now, or null. */
+async function guardReason(repo: Repo, state: RepoState): Promise<string | null> {
+  if (state.operation) return `${state.operation} is in progress`;
+  if (!state.branchRef) return 'HEAD is detached';
+  const branch = state.branchRef.replace(/^refs\/heads\//, '');
+  const tracked = await trackedBranches(repo, state);
+  if (!tracked.includes(branch)) return `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
+  return null;
+}
+
+function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files: FileTask[]; skipped: Set<string>; dirtyFiles: string[] } {
+  const skipped = new Set(loaded.unreadableIds);
+  const dirtyFiles: string[] = [];
+  const workplanOf = new Map<string, FileTask['workplan']>();
+  for (const w of loaded.workplans) {
+    const id = typeof w.frontMatter.id === 'string' ? w.frontMatter.id : w.file;
+    workplanOf.set(w.file, { id, title: typeof w.frontMatter.title === 'string' ? w.frontMatter.title : null });
+    if (dirty.has(w.file) && (w.tasks.length > 0 || w.unreadableIds.length > 0)) {
+      dirtyFiles.push(w.file);
+      for (const t of w.tasks) skipped.add(t.id);
+    }
+  }
+  const files = loaded.tasks.filter((t) => !dirty.has(t.file)).map((t) => ({ ...t, workplan: workplanOf.get(t.file)! }));
+  return { files, skipped, dirtyFiles };
+}
+
+/** The commits that last set the status lines of these tasks, from one blame per file. */
+async function originsOf(repo: Repo, head: string, tasks: readonly FileTask[]): Promise<Map<string, string | null>> {
+  const linesByFile = new Map<string, number[]>();
+  for (const t of tasks) linesByFile.set(t.file, [...(linesByFile.get(t.file) ?? []), t.line]);
+  const blamed = await blameLines(repo, head, linesByFile);
+  return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
+}
+
+function actionsOf(thePlan: Plan, hub: HubState, landed: Writeback[], commit: string | null): Action[] {
+  const current = new Map(hub.tasks.map((t) => [t.id, t]));
+  const actions: Action[] = [];
+  for (const c of thePlan.changes) {
+    const before = current.get(c.id);
+    if (!before) actions.push({ type: 'create', taskId: c.id, status: c.status! });
+    else if (c.status) actions.push({ type: 'push', taskId: c.id, from: before.status, to: c.status });
+    const fields = (['title', 'priority', 'workplan'] as const).filter((f) => c[f] !== undefined);
+    if (before && fields.length > 0) actions.push({ type: 'update', taskId: c.id, fields });
+  }
+  for (const w of landed) actions.push({ type: 'writeback', taskId: w.taskId, file: w.file, line: w.line, from: w.from, to: w.to });
+  if (commit) actions.push({ type: 'commit', commit, files: [...new Set(landed.map((w) => w.file))] });
+  return actions;
+}
+
+/**
+ * One reconcile of one working tree: read files and hub, plan (pure), then in fix mode build the
+ * writeback commit, send one version-checked batch, and only when the hub accepted it move the
+ * branch and the files. A batch refused for stale versions is re-read and re-planned.
+ */
+export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps): Promise<Report> {
+  const findings: Finding[] = [];
+  let actions: Action[] = [];
+  let workplans: Report['workplans'] = [];
+  const report = (): Report => ({ repo: repo.slug, mode: options.mode, workplans, findings, actions });
+  const fixMode = options.mode === 'fix';
+  const severity = fixMode ? 'WARN' : 'INFO';
+
+  let state = await readRepoState(repo);
+  if (!state.head) {
+    findings.push({ code: 'C-24', severity: 'INFO', message: 'the repo has no commits yet: nothing to reconcile' });
+    return report();
+  }
+  const guard = await guardReason(repo, state);
+  if (guard) findings.push({ code: 'C-24', severity, message: `${guard} — ${fixMode ? 'nothing written' : 'reported only'}` });
+
+  const release = fixMode && !guard ? await acquireRunLock(repo.gitDir) : null;
+  if (fixMode && !guard && !release) {
+    findings.push({ code: 'C-24', severity: 'INFO', message: 'another custodian-hooks run is in progress in this working tree — nothing written' });
+    return report();
+  }
+  try {
+    if (options.pull && fixMode && !guard) {
+      await git(repo.top, ['pull', '--ff-only', '--quiet'], { env: { GIT_TERMINAL_PROMPT: '0' } }).catch((error: unknown) => {
+        findings.push({ code: 'C-14', severity: 'WARN', message: `git pull --ff-only failed — fixing anyway: ${messageOf(error).split('\n')[0]}` });
+      });
+      state = await readRepoState(repo);
+    }
+    const head = state.head!;
+
+    // The pull gate (C-14): behind or diverged from the upstream means another machine's progress is not here yet.
+    let upstream: string | null = null;
+    let behind = false;
+    if (state.upstreamRef) {
+      await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000);
+      upstream = await resolveCommit(repo, state.upstreamRef);
+      behind = upstream !== null && !(await isAncestor(repo, upstream, head));
+      if (behind) findings.push({ code: 'C-14', severity, message: SPEC_BEHIND(repo.slug) });
+    }
+    const fixing = fixMode && !guard && !behind;
+
+    const loaded = await loadWorkplans(repo);
+    workplans = loaded.workplans.map((w) => ({ file: w.file, tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })) }));
+    findings.push(...loaded.findings);
+    const { files, skipped, dirtyFiles } = fileTasks(loaded, await changedFiles(repo));
+    for (const file of dirtyFiles) findings.push({ code: 'C-14', severity, file, message: SPEC_DIRTY });
+
+    for (let attempt = 1; ; attempt++) {
+      let hub: HubState;
+      try {
+        hub = (await deps.hub.readRepo(repo.slug)) as HubState;
+      } catch (error) {
+        findings.push({ code: 'C-23', severity: 'WARN', message: `hub unreachable, nothing reconciled: ${messageOf(error)}` });
+        return report();
+      }
+      const contested = new Set(disagreeing(files, hub.tasks));
+      const origins = await originsOf(repo, head, files.filter((f) => contested.has(f.id)));
+      const ancestry = await ancestryAmong(repo, [
+        head,
+        upstream,
+        ...origins.values(),
+        ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
+        ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
+      ]);
+      const sharedUpstream = behind ? null : upstream;
+      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, head, upstream: sharedUpstream, origins, ancestry });
+      if (!fixing) {
+        findings.push(...thePlan.findings);
+        return report();
+      }
+
+      // Origins the rules did not need but the new points do.
+      const toBlame = new Set(thePlan.changes.filter((c) => c.point?.origin === BLAME).map((c) => c.id));
+      const blamed = await originsOf(repo, head, files.filter((f) => toBlame.has(f.id)));
+
+      let prepared: PreparedCommit | null = null;
+      let changes = thePlan.changes;
+      if (thePlan.writebacks.length > 0) {
+        try {
+          prepared = await (deps.prepareCommit ?? prepareWritebackCommit)(repo, head, thePlan.writebacks, loaded.texts, deps.hostname);
+        } catch (error) {
+          findings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
+          // Without the commit the two sides still differ for those tasks: no point for them.
+          changes = changes.flatMap((c) => {
+            if (c.point?.origin !== AFTER) return [c];
+            const { point: _point, ...rest } = c;
+            return Object.keys(rest).length > 2 ? [rest] : [];
+          });
+        }
+      }
+      const after = prepared?.commit ?? head;
+      const resolved: TaskChange[] = changes.map(({ point, ...change }) =>
+        point
+          ? { ...change, point: { status: point.status, commit: after, upstream: sharedUpstream, origin: point.origin === AFTER ? after : point.origin === BLAME ? (blamed.get(change.id) ?? head) : point.origin } }
+          : change,
+      );
+      const runSkipped = thePlan.run!.skipped;
+      const runIsNews = !hub.runs.some((r) => r.commit === after && r.upstream === sharedUpstream && r.skipped.every((id) => runSkipped.includes(id)));
+      const batch: SyncBatch = {
+        repo: repo.slug,
+        by: deps.machine,
+        why: 'custodian-hooks run --fix',
+        changes: resolved,
+        ...(runIsNews ? { run: { commit: after, upstream: sharedUpstream, skipped: runSkipped } } : {}),
+      };
+      if (batch.changes.length > 0 || batch.run) {
+        let result;
+        try {
+          result = await deps.hub.sync(batch);
+        } catch (error) {
+          findings.push({ code: 'C-23', severity: 'WARN', message: `hub unreachable, nothing written: ${messageOf(error)}` });
+          return report();
+        }
+        if (!result.ok) {
+          const ids = result.conflicts.map((c) => c.id).join(', ');
+          if (attempt < (deps.attempts ?? 3)) continue;
+          findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${ids}); nothing written — run again` });
+          return report();
+        }
+      }
+      findings.push(...thePlan.findings);
+      let landed: Writeback[] = [];
+      if (prepared) {
+        try {
+          await (deps.landCommit ?? landWritebackCommit)(repo, state.branchRef!, prepared);
+          landed = thePlan.writebacks;
+        } catch (error) {
+          findings.push({ code: 'C-25', severity: 'WARN', message: `writeback commit ${prepared.commit.slice(0, 10)} not landed: ${messageOf(error)}` });
+        }
+      }
+      actions = actionsOf({ ...thePlan, changes }, hub, landed, landed.length > 0 ? prepared!.commit : null);
+      return report();
+    }
+  } finally {
+    await release?.();
+  }
+}

@@ -1,0 +1,80 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { git } from '../../src/git.js';
+import { SqlStore } from '../../src/hub/sql-store.js';
+import { openSqlite } from '../../src/hub/sql/sqlite-driver.js';
+import type { HubTask, RepoState } from '../../src/hub/types.js';
+import { runCli } from './cli.js';
+import { commitFiles, tempDir } from './temp-repo.js';
+import { workplan } from './workplan-text.js';
+
+export const PLAN = 'docs/plan.md';
+
+/**
+ * A multi-machine scene: a bare origin, clones that stand for machines, and one hub (a SQLite
+ * file every machine's CLI points at through CUSTODIAN_HUB, unless an HTTP hub is given).
+ */
+export async function scene(t: TestContext, tasks: { id: string; status: string }[], options: { hubUrl?: string; token?: string } = {}) {
+  const root = await tempDir(t);
+  const origin = path.join(root, 'acme.git');
+  await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
+  const env: Record<string, string> = {
+    XDG_STATE_HOME: path.join(root, 'state'),
+    CUSTODIAN_HUB: options.hubUrl ?? path.join(root, 'hub.sqlite'),
+    ...(options.token ? { CUSTODIAN_HUB_TOKEN: options.token } : {}),
+  };
+
+  const clone = async (name: string) => {
+    const dir = path.join(root, name);
+    await git(root, ['clone', '-q', origin, dir]);
+    for (const [key, value] of [['user.name', name], ['user.email', `${name}@example.com`], ['commit.gpgsign', 'false'], ['gc.auto', '0']]) {
+      await git(dir, ['config', key!, value!]);
+    }
+    return machine(dir, name);
+  };
+
+  const machine = (dir: string, name: string) => ({
+    dir,
+    name,
+    run: (...args: string[]) => runCli(dir, ['run', '--json', ...args], env),
+    cli: (...args: string[]) => runCli(dir, args, env),
+    git: (...args: string[]) => git(dir, args),
+    read: (file = PLAN) => readFile(path.join(dir, file), 'utf8'),
+    write: (text: string, file = PLAN) => writeFile(path.join(dir, file), text),
+    /** Sets a status in the file and commits it, as a person editing the workplan does. */
+    async edit(id: string, status: string, message = `${id} → ${status}`) {
+      const text = await this.read();
+      const next = text.replace(new RegExp(`(id: ${id}\\nstatus: )\\w+`), `$1${status}`);
+      if (next === text) throw new Error(`edit(${id}, ${status}) changed nothing`);
+      return commitFiles(dir, { [PLAN]: next }, message);
+    },
+    async statusInFile(id: string) {
+      return new RegExp(`id: ${id}\\nstatus: (\\w+)`).exec(await this.read())?.[1];
+    },
+    head: async () => (await git(dir, ['rev-parse', 'HEAD'])).trim(),
+  });
+
+  const first = await clone('workstation');
+  await commitFiles(first.dir, { [PLAN]: workplan(tasks), 'README.md': '# acme\n' }, 'initial plan');
+  await first.git('push', '-q', 'origin', 'main');
+
+  /** The hub's view, read directly from its database. */
+  const hubTasks = async (): Promise<Record<string, HubTask>> => {
+    const store = await SqlStore.open(openSqlite(env.CUSTODIAN_HUB!), 'test');
+    try {
+      const state = (await store.readRepo('acme')) as RepoState;
+      return Object.fromEntries(state.tasks.map((task) => [task.id, task]));
+    } finally {
+      await store.close();
+    }
+  };
+  const hubStatus = async (id: string) => (await hubTasks())[id]?.status;
+  return { root, origin, env, clone, workstation: first, hubTasks, hubStatus };
+}
+
+export type Machine = Awaited<ReturnType<Awaited<ReturnType<typeof scene>>['clone']>>;
+
+export function parseReport(stdout: string) {
+  return JSON.parse(stdout) as { repo: string; mode: string; findings: { code: string; severity: string; message: string; file?: string; line?: number; taskId?: string }[]; actions: { type: string; taskId?: string; commit?: string }[] };
+}
