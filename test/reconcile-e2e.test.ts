@@ -6,6 +6,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { git } from '../src/git.js';
 import { parseReport, PLAN, scene } from './helpers/scene.js';
 import { runCli } from './helpers/cli.js';
+import { httpHubOver, sqliteStore } from './helpers/hubs.js';
 import { commitFiles } from './helpers/temp-repo.js';
 
 const TASKS = [
@@ -257,4 +258,23 @@ test('mid-merge, detached HEAD and an untracked branch: reported, nothing writte
   assert.match(parseReport((await ws.run('--fix')).stdout).findings[0]!.message, /a merge is in progress — nothing written/);
   assert.equal(await ws.statusInFile('A'), 'todo');
   assert.equal((await ws.git('log', '--oneline')).split('\n').filter(Boolean).length, 1);
+});
+
+test('the same story against a shared HTTP hub: agent done on the remote, workstation written back, file edit pushed', async (t) => {
+  const store = await sqliteStore(t);
+  const { url, token } = await httpHubOver(t, store);
+  const s = await scene(t, TASKS, { hubUrl: url, token });
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const remote = await s.clone('remote');
+  assert.equal((await remote.cli('task', 'set', 'A', 'done')).code, 0);
+  await ws.edit('B', 'in_progress');
+  await ws.git('push', '-q', 'origin', 'main');
+  const result = await ws.run('--fix');
+  assert.deepEqual(codes(result.stdout).sort(), ['C-11 INFO', 'C-13 WARN']);
+  assert.equal(await ws.statusInFile('A'), 'done');
+  assert.equal(await s.hubStatus('B'), 'in_progress');
+  assert.equal(await s.hubStatus('A'), 'done');
+  const history = await store.history('acme', 'B');
+  assert.match(history.at(-1)!.by, /^tester-\w+@[^@]+@[^@]+$/, "history names the token's owner and the machine");
 });

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { git } from '../../src/git.js';
+import { HttpHub } from '../../src/hub/http-hub.js';
 import { SqlStore } from '../../src/hub/sql-store.js';
 import { openSqlite } from '../../src/hub/sql/sqlite-driver.js';
 import type { HubTask, RepoState } from '../../src/hub/types.js';
@@ -59,9 +60,9 @@ export async function scene(t: TestContext, tasks: { id: string; status: string 
   await commitFiles(first.dir, { [PLAN]: workplan(tasks), 'README.md': '# acme\n' }, 'initial plan');
   await first.git('push', '-q', 'origin', 'main');
 
-  /** The hub's view, read directly from its database. */
+  /** The hub's view, read from its database (or over HTTP for an HTTP hub). */
   const hubTasks = async (): Promise<Record<string, HubTask>> => {
-    const store = await SqlStore.open(openSqlite(env.CUSTODIAN_HUB!), 'test');
+    const store = options.hubUrl ? new HttpHub(options.hubUrl, options.token) : await SqlStore.open(openSqlite(env.CUSTODIAN_HUB!), 'test');
     try {
       const state = (await store.readRepo('acme')) as RepoState;
       return Object.fromEntries(state.tasks.map((task) => [task.id, task]));
