@@ -22,9 +22,46 @@ function program(): Command {
     .option('--json', 'print one JSON document instead of text', false)
     .option('-v, --verbose', 'list every workplan and task', false)
     .addOption(new Option('-C, --cwd <dir>', 'run as if started in <dir>').default(process.cwd(), 'the current directory'))
-    .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; repo?: string }) => {
+    .addOption(new Option('--hook <name>', 'how the git hooks call it (post-merge, post-rewrite, pre-push): never fails').hideHelp())
+    .argument('[hookArgs...]')
+    .action(async (hookArgs: string[], opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; repo?: string; hook?: string }) => {
+      if (opts.hook) {
+        const { runHook } = await import('./commands/hook.js');
+        process.exitCode = await runHook(opts.hook, hookArgs, opts.cwd, (line) => process.stderr.write(`${line}\n`));
+        return;
+      }
+      if (hookArgs.length > 0) throw new UserError(`run takes no arguments (got ${hookArgs.join(' ')})`);
       const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(opts, write);
+    });
+
+  cli
+    .command('install')
+    .description('put the post-merge, post-rewrite and pre-push hooks in the repo around the current directory')
+    .action(async () => {
+      const { installCommand } = await import('./commands/setup.js');
+      await installCommand(process.cwd(), write);
+    });
+  cli
+    .command('uninstall')
+    .description('remove the hooks, restoring exactly what was there before')
+    .action(async () => {
+      const { uninstallCommand } = await import('./commands/setup.js');
+      await uninstallCommand(process.cwd(), write);
+    });
+  cli
+    .command('doctor')
+    .description('say whether the hooks would fire, what they call, and whether the hub answers')
+    .action(async () => {
+      const { doctorCommand } = await import('./commands/setup.js');
+      process.exitCode = await doctorCommand(process.cwd(), write);
+    });
+  cli
+    .command('protocol')
+    .description("print the session-close protocol, to paste into a repo's agent instructions")
+    .action(async () => {
+      const { protocolText } = await import('./commands/setup.js');
+      write(await protocolText());
     });
 
   const hub = cli.command('hub').description('run or administer a shared hub');

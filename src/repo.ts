@@ -38,9 +38,9 @@ export interface CommittedFile {
   text: string;
 }
 
-/** Markdown files committed at HEAD that the config selects; none before the first commit. */
-export async function readCommittedMarkdown(repo: Repo): Promise<{ head: string | null; files: CommittedFile[] }> {
-  const head = await git(repo.top, ['rev-parse', '--verify', '-q', 'HEAD']).then((s) => s.trim(), () => null);
+/** Markdown files committed at `rev` (HEAD by default) that the config selects; none before the first commit. */
+export async function readCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{ head: string | null; files: CommittedFile[] }> {
+  const head = await git(repo.top, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]).then((s) => s.trim(), () => null);
   if (!head) return { head: null, files: [] };
   const include = picomatch(repo.config.workplans ?? ['**/*.md', '**/*.markdown'], { dot: true });
   const exclude = repo.config.exclude ? picomatch(repo.config.exclude, { dot: true }) : () => false;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { SqlStore } from './sql-store.js';
+import type { HttpHubOptions } from './http-hub.js';
 import type { Hub } from './types.js';
 
 /** Where custodian-hooks keeps its own files: `$XDG_STATE_HOME/custodian-hooks`, else `~/.local/state/…`. */
@@ -11,6 +12,10 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function defaultDatabase(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(stateDir(env), 'hub.sqlite');
+}
+
+export function hubLocation(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CUSTODIAN_HUB?.trim() || defaultDatabase(env);
 }
 
 const isPostgres = (location: string) => /^postgres(ql)?:\/\//.test(location);
@@ -27,11 +32,11 @@ export async function openStore(location: string): Promise<SqlStore> {
 }
 
 /** The configured hub: `CUSTODIAN_HUB` (http(s) URL, postgres URL or SQLite file), else the embedded store. */
-export async function openHub(env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
-  const location = env.CUSTODIAN_HUB?.trim() || defaultDatabase(env);
+export async function openHub(env: NodeJS.ProcessEnv = process.env, http: HttpHubOptions = {}): Promise<Hub> {
+  const location = hubLocation(env);
   if (isHttp(location)) {
     const { HttpHub } = await import('./http-hub.js');
-    return new HttpHub(location, env.CUSTODIAN_HUB_TOKEN);
+    return new HttpHub(location, env.CUSTODIAN_HUB_TOKEN, http);
   }
   return openStore(location);
 }

@@ -16,7 +16,16 @@ export interface ReconcileOptions {
   writeback: boolean;
   /** `git pull --ff-only` first; a failed pull warns and the run goes on. */
   pull: boolean;
+  /** Fetch the upstream for the pull gate (hooks right after a pull skip it: the tracking ref is fresh). */
+  fetch?: boolean;
   fetchTimeoutMs?: number;
+  /**
+   * Reconcile this commit instead of HEAD (pre-push: the commit being pushed to a tracked
+   * branch). Files are read from it, nothing is written back, the working tree is not consulted.
+   */
+  at?: string;
+  /** post-rewrite runs while git still holds the finished rebase's state; that is no guard. */
+  rebaseFinishing?: boolean;
 }
 
 /** Effects a test may replace to inject a fault (a failing commit, a hub that times out). */
@@ -34,8 +43,9 @@ const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull 
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
 
 /** Why this working tree must not be written to now, or null. */
-async function guardReason(repo: Repo, state: RepoState): Promise<string | null> {
-  if (state.operation) return `${state.operation} is in progress`;
+async function guardReason(repo: Repo, state: RepoState, options: ReconcileOptions): Promise<string | null> {
+  if (options.at) return null;
+  if (state.operation && !(options.rebaseFinishing && state.operation.includes('rebase'))) return `${state.operation} is in progress`;
   if (!state.branchRef) return 'HEAD is detached';
   const branch = state.branchRef.replace(/^refs\/heads\//, '');
   const tracked = await trackedBranches(repo, state);
@@ -100,7 +110,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     findings.push({ code: 'C-24', severity: 'INFO', message: 'the repo has no commits yet: nothing to reconcile' });
     return report();
   }
-  const guard = await guardReason(repo, state);
+  const guard = await guardReason(repo, state, options);
   if (guard) findings.push({ code: 'C-24', severity, message: `${guard} — ${fixMode ? 'nothing written' : 'reported only'}` });
 
   const release = fixMode && !guard ? await acquireRunLock(repo.gitDir) : null;
@@ -115,23 +125,23 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       });
       state = await readRepoState(repo);
     }
-    const head = state.head!;
+    const head = options.at ?? state.head!;
 
     // The pull gate (C-14): behind or diverged from the upstream means another machine's progress is not here yet.
     let upstream: string | null = null;
     let behind = false;
     if (state.upstreamRef) {
-      await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000);
+      if (options.fetch !== false) await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000);
       upstream = await resolveCommit(repo, state.upstreamRef);
       behind = upstream !== null && !(await isAncestor(repo, upstream, head));
       if (behind) findings.push({ code: 'C-14', severity, message: SPEC_BEHIND(repo.slug) });
     }
     const fixing = fixMode && !guard && !behind;
 
-    const loaded = await loadWorkplans(repo);
+    const loaded = await loadWorkplans(repo, head);
     workplans = loaded.workplans.map((w) => ({ file: w.file, tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })) }));
     findings.push(...loaded.findings);
-    const { files, skipped, dirtyFiles } = fileTasks(loaded, await changedFiles(repo));
+    const { files, skipped, dirtyFiles } = fileTasks(loaded, options.at ? new Set() : await changedFiles(repo));
     for (const file of dirtyFiles) findings.push({ code: 'C-14', severity, file, message: SPEC_DIRTY });
 
     for (let attempt = 1; ; attempt++) {
@@ -152,7 +162,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
       ]);
       const sharedUpstream = behind ? null : upstream;
-      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, head, upstream: sharedUpstream, origins, ancestry });
+      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, head, upstream: sharedUpstream, origins, ancestry });
       if (!fixing) {
         findings.push(...thePlan.findings);
         return report();

@@ -1,0 +1,69 @@
+import os from 'node:os';
+import { text } from 'node:stream/consumers';
+import { messageOf } from '../errors.js';
+import { readRepoState, trackedBranches } from '../git-facts.js';
+import { openHub } from '../hub/open.js';
+import { reconcileRepo, type ReconcileOptions } from '../reconcile/run.js';
+import { registerRepo } from '../registry.js';
+import { openRepo } from '../repo.js';
+import { formatAction, formatFinding, type Report } from '../report.js';
+import { machineName } from './task.js';
+
+const ZERO = /^0+$/;
+
+/** The commits a push sends to tracked branches, from the lines git gives pre-push on stdin. */
+export function pushedCommits(stdin: string, tracked: readonly string[]): string[] {
+  const commits: string[] = [];
+  for (const line of stdin.split('\n')) {
+    const [, localSha, remoteRef] = line.trim().split(/\s+/);
+    if (!localSha || !remoteRef || ZERO.test(localSha)) continue;
+    if (tracked.includes(remoteRef.replace(/^refs\/heads\//, ''))) commits.push(localSha);
+  }
+  return [...new Set(commits)];
+}
+
+/** What a hook prints: what it did and what went wrong, a line each; nothing when all is quiet. */
+function hookLines(report: Report, debug: boolean): string[] {
+  const shown = report.findings.filter((f) => debug || (f.severity !== 'INFO' && f.code !== 'C-24'));
+  return [...report.actions.map(formatAction), ...shown.map(formatFinding)];
+}
+
+/**
+ * `run --hook NAME`, as the shims call it. It never fails the git operation: every problem is
+ * one line on stderr and the exit code is 0.
+ */
+export async function runHook(hook: string, args: readonly string[], cwd: string, say: (line: string) => void): Promise<number> {
+  const debug = process.env.CUSTODIAN_DEBUG === '1';
+  try {
+    if (hook === 'post-rewrite' && args[0] !== 'rebase') return 0;
+    if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
+      say(`custodian-hooks - unknown hook '${hook}'; nothing done`);
+      return 0;
+    }
+    const repo = await openRepo(cwd);
+    await registerRepo(repo.slug, repo.top).catch(() => undefined);
+    const common: ReconcileOptions = { mode: 'fix', writeback: repo.config.writeback !== false, pull: false, fetch: false };
+    let runs: ReconcileOptions[];
+    if (hook === 'pre-push') {
+      // The push itself is the network call: the gate uses the tracking ref as it stands.
+      const tracked = await trackedBranches(repo, await readRepoState(repo));
+      runs = pushedCommits(await text(process.stdin), tracked).map((at) => ({ ...common, at }));
+    } else {
+      runs = [{ ...common, rebaseFinishing: hook === 'post-rewrite' }];
+    }
+    if (runs.length === 0) return 0;
+    const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });
+    try {
+      for (const options of runs) {
+        const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
+        for (const line of hookLines(report, debug)) say(`custodian-hooks: ${line}`);
+      }
+    } finally {
+      await hub.close();
+    }
+  } catch (error) {
+    say(`custodian-hooks - ${hook}: ${messageOf(error).split('\n')[0]} (the git operation is not affected)`);
+    if (debug) say((error as Error)?.stack ?? '');
+  }
+  return 0;
+}

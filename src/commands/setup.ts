@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import pc from 'picocolors';
+import { hookStatus, install, listChained, uninstall } from '../../install.js';
+import { messageOf } from '../errors.js';
+import { hubLocation, openHub } from '../hub/open.js';
+import { registerRepo } from '../registry.js';
+import { openRepo } from '../repo.js';
+
+export async function installCommand(cwd: string, write: (text: string) => void): Promise<void> {
+  const lines = await install(cwd);
+  const repo = await openRepo(cwd);
+  await registerRepo(repo.slug, repo.top);
+  write(`${lines.map((l) => `custodian-hooks ${l}`).join('\n')}\nrepo '${repo.slug}' registered (run --repo ${repo.slug} works from anywhere)\n`);
+}
+
+export async function uninstallCommand(cwd: string, write: (text: string) => void): Promise<void> {
+  write((await uninstall(cwd)).map((l) => `custodian-hooks ${l}`).join('\n') + '\n');
+}
+
+/** `doctor`: would the hooks fire, what would they call, and does the hub answer? Exit 1 when something is off. */
+export async function doctorCommand(cwd: string, write: (text: string) => void): Promise<number> {
+  const { place, hooks } = await hookStatus(cwd);
+  const repo = await openRepo(cwd);
+  let healthy = true;
+  const ok = (good: boolean, text: string) => {
+    healthy &&= good;
+    write(`${good ? pc.green('✓') : pc.red('✗')} ${text}\n`);
+  };
+  write(`repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : ''}\n`);
+  for (const h of hooks) {
+    if (h.fires) ok(true, `${h.hook}: fires → ${h.node} ${h.cli}${h.problem ? ` (${h.problem})` : ''}`);
+    else ok(false, `${h.hook}: ${h.problem}`);
+  }
+  const chained = await listChained(place);
+  if (chained.length > 0) write(`  hooks that were here before and still run first: ${chained.join(', ')}\n`);
+  if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');
+  const location = hubLocation();
+  try {
+    const hub = await openHub(process.env, { timeoutMs: 3000, readRetries: 0 });
+    try {
+      const state = await hub.readRepo(repo.slug);
+      ok(true, `hub ${hub.location} answers: ${state === 'not-modified' ? '?' : state.tasks.length} tasks for '${repo.slug}'${process.env.CUSTODIAN_HUB ? '' : ' (the embedded store: set CUSTODIAN_HUB to share one)'}`);
+    } finally {
+      await hub.close();
+    }
+  } catch (error) {
+    ok(false, `hub ${location} does not answer: ${messageOf(error)}`);
+  }
+  return healthy ? 0 : 1;
+}
+
+export async function protocolText(): Promise<string> {
+  return readFile(fileURLToPath(new URL('../../../templates/session-protocol.md', import.meta.url)), 'utf8');
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { git } from '../src/git.js';
+import { HttpHub } from '../src/hub/http-hub.js';
+import { openStore } from '../src/hub/open.js';
+import { startHub } from '../src/hub/serve.js';
+import type { RepoState } from '../src/hub/types.js';
+import { unpackPackage } from './helpers/packed.js';
+import { PLAN } from './helpers/scene.js';
+import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { workplan } from './helpers/workplan-text.js';
+
+let packed: Awaited<ReturnType<typeof unpackPackage>>;
+before(async () => {
+  packed = await unpackPackage();
+});
+after(() => packed?.remove());
+
+test('npm pack ships only what runs', async () => {
+  const files = await readdir(packed.root, { recursive: true });
+  const shipped = files.filter((f) => !f.startsWith('node_modules')).sort();
+  assert.ok(shipped.includes(path.join('dist', 'src', 'cli.js')));
+  assert.ok(shipped.includes(path.join('hooks', 'shim.sh')));
+  assert.ok(shipped.includes('openapi.yaml'));
+  assert.ok(shipped.includes(path.join('templates', 'session-protocol.md')));
+  assert.ok(!shipped.some((f) => f.startsWith('test') || f.startsWith(path.join('dist', 'test')) || f.endsWith('.ts')), shipped.join(' '));
+});
+
+/** A bare origin, a shared HTTP hub, and machines whose hooks come from the packed package. */
+async function world(t: TestContext) {
+  const root = await tempDir(t);
+  const db = path.join(root, 'hub.sqlite');
+  const store = await openStore(db);
+  const token = await store.createToken('team');
+  let hub = await startHub(store);
+  t.after(() => hub.close());
+  const env: Record<string, string> = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: hub.url, CUSTODIAN_HUB_TOKEN: token, NO_COLOR: '1' };
+  const origin = path.join(root, 'acme.git');
+  await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
+
+  const cli = (cwd: string, ...args: string[]) => execa(process.execPath, [packed.cli, ...args], { cwd, env, reject: false, stdin: 'ignore' });
+  /** Runs git as the user would, with the hooks firing; returns what the hooks said on stderr. */
+  const gitUser = async (cwd: string, ...args: string[]) => {
+    const result = await execa('git', args, { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, reject: false, stdin: 'ignore' });
+    assert.equal(result.exitCode, 0, `git ${args.join(' ')}: ${result.stderr}`);
+    return String(result.stderr);
+  };
+  const machine = async (name: string) => {
+    const dir = path.join(root, name);
+    await git(root, ['clone', '-q', origin, dir]);
+    for (const [k, v] of [['user.name', name], ['user.email', `${name}@example.com`], ['pull.rebase', 'false']]) await git(dir, ['config', k!, v!]);
+    return dir;
+  };
+  const hubStatuses = async () => {
+    const state = (await new HttpHub(hub.url, undefined).readRepo('acme')) as RepoState;
+    return Object.fromEntries(state.tasks.map((x) => [x.id, x.status]));
+  };
+  const fileStatuses = async (dir: string) => {
+    const text = await readFile(path.join(dir, PLAN), 'utf8');
+    return Object.fromEntries([...text.matchAll(/id: (\w+)\nstatus: (\w+)/g)].map((m) => [m[1], m[2]]));
+  };
+  const restartHub = async () => {
+    hub = await startHub(await openStore(db));
+    env.CUSTODIAN_HUB = hub.url;
+  };
+  return { root, env, cli, gitUser, machine, hubStatuses, fileStatuses, stopHub: () => hub.close(), restartHub };
+}
+
+async function teamWithHooks(t: TestContext) {
+  const w = await world(t);
+  const ws = await w.machine('workstation');
+  await commitFiles(ws, { [PLAN]: workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'todo' }]) }, 'plan');
+  const installed = await w.cli(ws, 'install');
+  assert.equal(installed.exitCode, 0, installed.stderr);
+  await w.gitUser(ws, 'push', '-q', '-u', 'origin', 'main');
+  const remote = await w.machine('remote');
+  assert.equal((await w.cli(remote, 'install')).exitCode, 0);
+  return { ...w, ws, remote };
+}
+
+const edit = (text: string, id: string, status: string) => text.replace(new RegExp(`(id: ${id}\\nstatus: )\\w+`), `$1${status}`);
+
+test("the spec's story with plain git pull and git push: nothing regresses and everything converges", async (t) => {
+  const w = await teamWithHooks(t);
+  assert.deepEqual(await w.hubStatuses(), { A: 'todo', B: 'todo' }, 'the first push created the tasks');
+
+  // The remote machine's agent finishes A: it pushes its work and marks A done in the hub.
+  await commitFiles(w.remote, { 'src/a.txt': 'implemented\n' }, 'implement A');
+  await w.gitUser(w.remote, 'push', '-q');
+  assert.equal((await w.cli(w.remote, 'task', 'set', 'A', 'done')).exitCode, 0);
+
+  // The workstation pulls: the hook writes A back and commits. Nothing regresses.
+  const pulled = await w.gitUser(w.ws, 'pull', '-q');
+  assert.match(pulled, /A: todo → done/);
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+  assert.match((await git(w.ws, ['log', '-1', '--format=%s'])), /^chore\(consistency\): sync task status from DB \[auto\]/);
+  assert.equal((await w.hubStatuses()).A, 'done');
+
+  // The workstation moves B along and pushes: the hub has it by the time the push is done.
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'B', 'in_progress') }, 'start B');
+  await w.gitUser(w.ws, 'push', '-q');
+  assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'in_progress' });
+
+  // The remote pulls and converges; files on both machines equal the hub.
+  await w.gitUser(w.remote, 'pull', '-q');
+  const hub = await w.hubStatuses();
+  assert.deepEqual(await w.fileStatuses(w.remote), hub);
+  assert.deepEqual(await w.fileStatuses(w.ws), hub);
+});
+
+test('git pull --rebase with local commits converges through post-rewrite', async (t) => {
+  const w = await teamWithHooks(t);
+  await commitFiles(w.remote, { 'src/a.txt': 'work\n' }, 'remote work');
+  await w.gitUser(w.remote, 'push', '-q');
+  assert.equal((await w.cli(w.remote, 'task', 'set', 'A', 'done')).exitCode, 0);
+  await commitFiles(w.ws, { 'notes.txt': 'local\n' }, 'local work');
+
+  const pulled = await w.gitUser(w.ws, 'pull', '--rebase', '-q');
+  assert.match(pulled, /A: todo → done/);
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+  assert.equal(await git(w.ws, ['status', '--porcelain']), '');
+  assert.match(await git(w.ws, ['log', '--format=%s', '-3']), /^chore\(consistency\).*\nlocal work\nremote work\n$/);
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  assert.deepEqual(await w.fileStatuses(w.remote), await w.hubStatuses());
+});
+
+test('with the hub stopped, pull and push still succeed with one warning line each; with it back, the next pull converges', async (t) => {
+  const w = await teamWithHooks(t);
+  await w.stopHub();
+  await commitFiles(w.remote, { 'src/a.txt': 'x\n' }, 'remote work');
+  const pushed = await w.gitUser(w.remote, 'push', '-q');
+  const pulled = await w.gitUser(w.ws, 'pull', '-q');
+  for (const said of [pushed, pulled]) {
+    const lines = said.split('\n').filter((l) => l.includes('custodian-hooks'));
+    assert.equal(lines.length, 1, said);
+    assert.match(lines[0]!, /C-23 hub unreachable, nothing reconciled: hub did not answer .*ECONNREFUSED/);
+  }
+
+  await w.restartHub();
+  assert.equal((await w.cli(w.remote, 'task', 'set', 'B', 'blocked')).exitCode, 0);
+  await commitFiles(w.remote, { 'src/b.txt': 'y\n' }, 'more work');
+  await w.gitUser(w.remote, 'push', '-q');
+  await w.gitUser(w.ws, 'pull', '-q');
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'todo', B: 'blocked' });
+});
