@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { execa } from 'execa';
+import { git } from '../src/git.js';
+import { runCli } from './helpers/cli.js';
+import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { workplan } from './helpers/workplan-text.js';
+
+/** An origin with a workplan, a clone to install in, and a second clone to push from. */
+async function setup(t: TestContext) {
+  const root = await tempDir(t);
+  const env = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: path.join(root, 'hub.sqlite') };
+  const origin = path.join(root, 'acme.git');
+  await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
+  const clone = async (name: string) => {
+    const dir = path.join(root, name);
+    await git(root, ['clone', '-q', origin, dir]);
+    await git(dir, ['config', 'user.name', name]);
+    await git(dir, ['config', 'user.email', `${name}@example.com`]);
+    await git(dir, ['config', 'pull.rebase', 'false']);
+    return dir;
+  };
+  const seed = await clone('seed');
+  await commitFiles(seed, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]) }, 'plan');
+  await git(seed, ['push', '-q', 'origin', 'main']);
+  const repo = await clone('repo');
+  let n = 0;
+  /** Pushes a commit from elsewhere and pulls it into `dir` with hooks live; returns the hooks' stderr. */
+  const pullFresh = async (dir = repo, extraEnv: Record<string, string> = {}) => {
+    await commitFiles(seed, { [`f${++n}.txt`]: `${n}\n` }, `change ${n}`);
+    await git(seed, ['push', '-q', 'origin', 'main']);
+    // git by its full path, so a test can hand the hooks a PATH without git's directory.
+    const gitPath = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
+    const result = await execa(gitPath, ['pull', '-q'], { cwd: dir, env: { ...env, ...extraEnv }, reject: false });
+    assert.equal(result.exitCode, 0, result.stderr);
+    return String(result.stderr);
+  };
+  const cli = (cwd: string, ...args: string[]) => runCli(cwd, args, env);
+  return { root, env, repo, seed, clone, pullFresh, cli };
+}
+
+const HOOK_NAMES = ['post-merge', 'post-rewrite', 'pre-push'];
+
+test('install from a subdirectory; installing twice changes nothing; uninstall leaves nothing behind', async (t) => {
+  const s = await setup(t);
+  const first = await s.cli(path.join(s.repo, 'docs'), 'install');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /post-merge: installed/);
+  const hooks = path.join(s.repo, '.git', 'hooks');
+  const before = await Promise.all(HOOK_NAMES.map((h) => readFile(path.join(hooks, h), 'utf8')));
+  const second = await s.cli(s.repo, 'install');
+  assert.match(second.stdout, /post-merge: updated/);
+  assert.deepEqual(await Promise.all(HOOK_NAMES.map((h) => readFile(path.join(hooks, h), 'utf8'))), before, 'idempotent');
+  for (const h of HOOK_NAMES) assert.ok(((await stat(path.join(hooks, h))).mode & 0o111) !== 0, `${h} is executable`);
+
+  assert.match(await s.pullFresh(), /custodian-hooks: hub\s+A: created as todo/, 'the hook fired on git pull');
+  const doctor = await s.cli(s.repo, 'doctor');
+  assert.equal(doctor.code, 0, doctor.stdout);
+  assert.match(doctor.stdout, /✓ post-merge: fires → .*node.* .*cli\.js/);
+  assert.match(doctor.stdout, /✓ hub .*hub\.sqlite answers: 1 tasks for 'acme'/);
+
+  const removed = await s.cli(s.repo, 'uninstall');
+  assert.match(removed.stdout, /post-merge: removed/);
+  for (const h of HOOK_NAMES) assert.ok(!existsSync(path.join(hooks, h)));
+  assert.ok(!existsSync(path.join(hooks, '.custodian-chained')));
+  const after = await s.cli(s.repo, 'doctor');
+  assert.equal(after.code, 1);
+  assert.match(after.stdout, /✗ post-merge: not installed: run custodian-hooks install/);
+});
+
+test('a hand-written post-merge keeps running, and uninstall restores it byte for byte', async (t) => {
+  const s = await setup(t);
+  const own = path.join(s.repo, '.git', 'hooks', 'post-merge');
+  const script = '#!/bin/sh\necho "my own hook ran" >&2\n';
+  await writeFile(own, script);
+  await chmod(own, 0o750);
+  const prePush = path.join(s.repo, '.git', 'hooks', 'pre-push');
+  await writeFile(prePush, '#!/bin/sh\nwhile read l; do echo "pre-push saw: $l" >&2; done\n[ -f "$(git rev-parse --show-toplevel)/BLOCK" ] && exit 3\nexit 0\n');
+  await chmod(prePush, 0o755);
+  assert.match((await s.cli(s.repo, 'install')).stdout, /post-merge: installed; the hook that was there still runs first/);
+
+  const said = await s.pullFresh();
+  assert.match(said, /my own hook ran/);
+  assert.match(said, /custodian-hooks: hub/);
+
+  // The earlier pre-push still gets the refs and still decides whether the push goes.
+  await commitFiles(s.repo, { 'BLOCK': 'x\n' }, 'blocked');
+  const refused = await execa('git', ['push', '-q', 'origin', 'main'], { cwd: s.repo, env: s.env, reject: false });
+  assert.notEqual(refused.exitCode, 0, 'its exit code is honoured');
+  assert.match(refused.stderr, /pre-push saw: refs\/heads\/main [0-9a-f]{40} refs\/heads\/main/);
+
+  await s.cli(s.repo, 'uninstall');
+  assert.equal(await readFile(own, 'utf8'), script);
+  assert.equal((await stat(own)).mode & 0o777, 0o750);
+  assert.ok(existsSync(prePush));
+});
+
+test('husky: installed first or after, the hooks end up called from .husky/<hook>, and uninstall restores it', async (t) => {
+  const s = await setup(t);
+  // husky v9's layout: core.hooksPath=.husky/_, whose scripts run .husky/<hook> through `h`.
+  const husky = async () => {
+    await mkdir(path.join(s.repo, '.husky', '_'), { recursive: true });
+    await writeFile(path.join(s.repo, '.husky', '_', 'h'), '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ -f "$s" ] || exit 0\nsh -e "$s" "$@"\n');
+    for (const hook of HOOK_NAMES) {
+      await writeFile(path.join(s.repo, '.husky', '_', hook), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n');
+      await chmod(path.join(s.repo, '.husky', '_', hook), 0o755);
+    }
+    await git(s.repo, ['config', 'core.hooksPath', '.husky/_']);
+  };
+  await s.cli(s.repo, 'install');
+  await husky();
+  const stale = await s.cli(s.repo, 'doctor');
+  assert.equal(stale.code, 1);
+  assert.match(stale.stdout, /✗ post-merge: husky runs hooks from .husky\/_, and .husky\/post-merge does not call custodian-hooks: run custodian-hooks install/);
+
+  const userHook = path.join(s.repo, '.husky', 'pre-push');
+  await writeFile(userHook, 'echo "husky pre-push" >&2\n');
+  assert.match((await s.cli(s.repo, 'install')).stdout, /post-merge: called from husky's .husky\/post-merge/);
+  assert.equal((await s.cli(s.repo, 'doctor')).code, 0);
+  assert.match(await s.pullFresh(), /custodian-hooks: hub\s+A: created as todo/);
+
+  await s.cli(s.repo, 'uninstall');
+  assert.equal(await readFile(userHook, 'utf8'), 'echo "husky pre-push" >&2\n', "husky's own hook is back as it was");
+  assert.ok(!existsSync(path.join(s.repo, '.husky', 'post-merge')), 'the file install created is gone');
+});
+
+test('core.hooksPath, a linked worktree and a submodule', async (t) => {
+  const s = await setup(t);
+  await git(s.repo, ['config', 'core.hooksPath', 'githooks']);
+  await s.cli(s.repo, 'install');
+  assert.ok(existsSync(path.join(s.repo, 'githooks', 'post-merge')), 'installed where git looks');
+  assert.match(await s.pullFresh(), /custodian-hooks: hub/);
+
+  const other = await s.clone('other');
+  const worktree = path.join(s.root, 'other-wt');
+  await git(other, ['worktree', 'add', '-q', '-b', 'side', worktree]);
+  assert.equal((await s.cli(worktree, 'install')).code, 0);
+  assert.ok(existsSync(path.join(other, '.git', 'hooks', 'post-merge')), 'a worktree shares the main hooks');
+
+  const parent = await s.clone('parent');
+  await execa('git', ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', path.join(s.root, 'acme.git'), 'sub'], { cwd: parent });
+  const sub = path.join(parent, 'sub');
+  assert.equal((await s.cli(sub, 'install')).code, 0);
+  assert.ok(existsSync(path.join(parent, '.git', 'modules', 'sub', 'hooks', 'post-merge')), "a submodule's hooks live in its own git dir");
+  assert.ok(!existsSync(path.join(parent, '.git', 'hooks', 'post-merge')));
+});
+
+test('outside a repo, in a bare repo: a clear message and exit 2', async (t) => {
+  const s = await setup(t);
+  const nowhere = await s.cli(await tempDir(t), 'install');
+  assert.equal(nowhere.code, 2);
+  assert.match(nowhere.stderr, /not inside a git repository/);
+  const bare = await s.cli(path.join(s.root, 'acme.git'), 'install');
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /bare repository: hooks run in working trees/);
+});
+
+test('CUSTODIAN_HOOKS=0 makes the hooks do nothing; a PATH without node still works', async (t) => {
+  const s = await setup(t);
+  await s.cli(s.repo, 'install');
+  assert.doesNotMatch(await s.pullFresh(s.repo, { CUSTODIAN_HOOKS: '0' }), /custodian-hooks/);
+  assert.equal((await s.cli(s.repo, 'task', 'list', '--json')).stdout, '[]', 'nothing reached the hub');
+
+  // Only git's own directory on PATH (git puts it there for hooks): the shim needs no other command.
+  assert.match(await s.pullFresh(s.repo, { PATH: '/nonexistent' }), /custodian-hooks: hub\s+A: created as todo/);
+});
+
+test('protocol prints the session-close block that ships as a template', async (t) => {
+  const s = await setup(t);
+  const result = await s.cli(s.repo, 'protocol');
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^## Session close/);
+  assert.match(result.stdout, /C-13/);
+  assert.match(result.stdout, /custodian-hooks run --fix --pull/);
+});
