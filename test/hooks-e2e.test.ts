@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readdir, readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git.js';
@@ -99,10 +99,16 @@ test("the spec's story with plain git pull and git push: nothing regresses and e
   assert.match((await git(w.ws, ['log', '-1', '--format=%s'])), /^chore\(consistency\): sync task status from DB \[auto\]/);
   assert.equal((await w.hubStatuses()).A, 'done');
 
-  // The workstation moves B along and pushes: the hub has it by the time the push is done.
+  // The workstation moves B along and pushes: the hub has it before the push lands. The
+  // origin's pre-receive hook (which runs while the push is under way) reads the hub to prove it.
+  const seenByOrigin = path.join(w.root, 'hub-during-push.json');
+  const preReceive = path.join(w.root, 'acme.git', 'hooks', 'pre-receive');
+  await writeFile(preReceive, `#!/bin/sh\n"${process.execPath}" "${packed.cli}" task list --repo acme --json > "${seenByOrigin}"\n`);
+  await chmod(preReceive, 0o755);
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'B', 'in_progress') }, 'start B');
   await w.gitUser(w.ws, 'push', '-q');
-  assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'in_progress' });
+  const duringPush = JSON.parse(await readFile(seenByOrigin, 'utf8')) as { id: string; status: string }[];
+  assert.deepEqual(duringPush.map((x) => [x.id, x.status]), [['A', 'done'], ['B', 'in_progress']]);
 
   // The remote pulls and converges; files on both machines equal the hub.
   await w.gitUser(w.remote, 'pull', '-q');
