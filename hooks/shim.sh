@@ -9,9 +9,9 @@ node="@NODE@"
 cli="@CLI@"
 chained="${0%/*}/.custodian-chained/$hook"
 
-# pre-push reads the pushed refs on stdin; the chained hook and ours each get them.
+# pre-push (pushed refs) and post-rewrite (old and new commits) read stdin; the chained hook and ours each get it.
 input=""
-if [ "$hook" = "pre-push" ]; then
+if [ "$hook" = "pre-push" ] || [ "$hook" = "post-rewrite" ]; then
   while IFS= read -r line; do input="$input$line
 "; done
 fi

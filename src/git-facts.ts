@@ -100,8 +100,9 @@ export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>
   }
   const memo = new Map<string, 'yes' | 'no'>();
   return (ancestor, descendant) => {
-    if (!present.has(ancestor) || !present.has(descendant)) return 'unknown';
+    // A commit is its own ancestor even where this clone lacks it (a point naming another clone's commit).
     if (ancestor === descendant) return 'yes';
+    if (!present.has(ancestor) || !present.has(descendant)) return 'unknown';
     const key = `${ancestor} ${descendant}`;
     const known = memo.get(key);
     if (known) return known;

@@ -10,6 +10,7 @@ import { rank, STATUSES, type Status } from '../src/status.js';
 //   A ← B ← C ← H        (and B ← D, a sibling branch)
 const parents: Record<string, string[]> = { A: [], B: ['A'], C: ['B'], H: ['C'], D: ['B'] };
 const ancestry: Ancestry = (a, b) => {
+  if (a === b) return 'yes';
   if (!(a in parents) || !(b in parents)) return 'unknown';
   const seen = new Set<string>();
   const todo = [b];
@@ -63,6 +64,7 @@ function input(over: Partial<ReconcileInput> & { origin?: string | null }): Reco
     upstream: 'H',
     origins: new Map([['T1', origin]]),
     ancestry,
+    rewrites: [],
     ...rest,
   };
 }
@@ -153,6 +155,28 @@ describe('every combination of file status, hub status, seen, newest visible poi
       }
     }
   }
+});
+
+describe('rewritten history (amend, rebase): a carried-over status line is old news', () => {
+  // D is a sibling of C: think of it as C rebased or amended onto B (D's parent is B, not C).
+  test('the hub saw the original commit: the rewritten one is seen too, and the hub wins', () => {
+    const args = { files: [fileTask('in_progress')], hubTasks: [hubTask('todo', [point('todo', 'B'), point('in_progress', 'C')])], origin: 'D', head: 'D' };
+    assert.equal(plan(input(args)).decisions.get('T1'), 'push', 'without the rewrite known, the old value looks like news');
+    assert.equal(plan(input({ ...args, rewrites: [{ old: 'C', new: 'D' }] })).decisions.get('T1'), 'writeback');
+  });
+  test('through a chain of rewrites, even of commits this clone never had', () => {
+    const result = plan(input({ files: [fileTask('in_progress')], hubTasks: [hubTask('todo', [point('in_progress', 'X')])], origin: 'D', head: 'D', rewrites: [{ old: 'X', new: 'C' }, { old: 'C', new: 'D' }] }));
+    assert.equal(result.decisions.get('T1'), 'writeback');
+  });
+  test('a point on a rewritten commit still serves as the common point', () => {
+    // The hub agreed at C (in_progress); C was rebased into D, which HEAD contains; the file then reopened the task at H.
+    const reopened = input({ files: [fileTask('todo')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C', 'C', null)])], origin: 'H', head: 'H' });
+    const headOnD: Ancestry = (a, b) => (b === 'H' ? (a === 'H' || a === 'D' || a === 'B' || a === 'A' ? 'yes' : 'no') : ancestry(a, b));
+    assert.equal(plan({ ...reopened, ancestry: headOnD }).decisions.get('T1'), 'writeback', 'no common point in sight: the rank rule undoes the reopen');
+    const known = plan({ ...reopened, ancestry: headOnD, rewrites: [{ old: 'C', new: 'D' }] });
+    assert.equal(known.decisions.get('T1'), 'push', 'with the rewrite known, the reopen is news and wins');
+    assert.ok(!known.findings.some((f) => f.code === 'C-22'), 'and it is no conflict');
+  });
 });
 
 describe('points, run records, creations and the rest', () => {

@@ -3,6 +3,8 @@ import { text } from 'node:stream/consumers';
 import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches } from '../git-facts.js';
 import { openHub } from '../hub/open.js';
+import type { Rewrite } from '../hub/types.js';
+import { parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileOptions } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
@@ -35,7 +37,6 @@ function hookLines(report: Report, debug: boolean): string[] {
 export async function runHook(hook: string, args: readonly string[], cwd: string, say: (line: string) => void): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
-    if (hook === 'post-rewrite' && args[0] !== 'rebase') return 0;
     if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
       say(`custodian-hooks - unknown hook '${hook}'; nothing done`);
       return 0;
@@ -44,16 +45,22 @@ export async function runHook(hook: string, args: readonly string[], cwd: string
     await registerRepo(repo.slug, repo.top).catch(() => undefined);
     const common: ReconcileOptions = { mode: 'fix', writeback: repo.config.writeback !== false, pull: false, fetch: false };
     let runs: ReconcileOptions[];
+    let rewrites: Rewrite[] = [];
     if (hook === 'pre-push') {
       // The push itself is the network call: the gate uses the tracking ref as it stands.
       const tracked = await trackedBranches(repo, await readRepoState(repo));
       runs = pushedCommits(await text(process.stdin), tracked).map((at) => ({ ...common, at }));
+    } else if (hook === 'post-rewrite') {
+      // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
+      rewrites = parseRewrites(await text(process.stdin));
+      runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
     } else {
-      runs = [{ ...common, rebaseFinishing: hook === 'post-rewrite' }];
+      runs = [common];
     }
-    if (runs.length === 0) return 0;
+    if (runs.length === 0 && rewrites.length === 0) return 0;
     const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });
     try {
+      await recordRewrites(hub, repo.slug, machineName(), rewrites);
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
         for (const line of hookLines(report, debug)) say(`custodian-hooks: ${line}`);

@@ -7,6 +7,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   POINTS_KEPT,
+  REWRITES_KEPT,
   RUNS_KEPT,
   type Conflict,
   type HistoryEntry,
@@ -103,11 +104,13 @@ export class SqlStore implements Hub {
         'SELECT * FROM runs WHERE repo = ? ORDER BY seq',
         [repo],
       );
+      const rewrites = await tx.all<{ old_sha: string; new_sha: string }>('SELECT old_sha, new_sha FROM rewrites WHERE repo = ? ORDER BY seq', [repo]);
       return {
         repo,
         etag,
         tasks: rows.map((row) => toTask(row, points.get(row.id))),
         runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
+        rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha })),
       };
     });
   }
@@ -147,7 +150,13 @@ export class SqlStore implements Hub {
             [batch.repo, batch.repo, RUNS_KEPT],
           );
         }
-        if (batch.changes.length > 0 || batch.run) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
+        for (const rewrite of batch.rewrites ?? []) {
+          await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, at) VALUES (?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, now]);
+        }
+        if (batch.rewrites?.length) {
+          await tx.run('DELETE FROM rewrites WHERE repo = ? AND seq NOT IN (SELECT seq FROM rewrites WHERE repo = ? ORDER BY seq DESC LIMIT ?)', [batch.repo, batch.repo, REWRITES_KEPT]);
+        }
+        if (batch.changes.length > 0 || batch.run || batch.rewrites?.length) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
         return { ok: true as const, etag: await this.etagOf(tx, batch.repo), versions };
       });
     } catch (error) {

@@ -42,12 +42,23 @@ export interface HubTask {
   points: SyncPoint[];
 }
 
+/**
+ * A commit that replaced another (amend, rebase, squash by rebase), as post-rewrite reports it.
+ * A status line carried over by a rewrite is the same news as before, not new news.
+ */
+export interface Rewrite {
+  old: string;
+  new: string;
+}
+
 export interface RepoState {
   repo: string;
   etag: string;
   tasks: HubTask[];
   /** Oldest first. */
   runs: RunRecord[];
+  /** Oldest first; the newest REWRITES_KEPT are kept. */
+  rewrites: Rewrite[];
 }
 
 export interface WorkplanInfo {
@@ -78,6 +89,7 @@ export interface SyncBatch {
   why?: string;
   changes: TaskChange[];
   run?: Omit<RunRecord, 'at' | 'machine'>;
+  rewrites?: Rewrite[];
 }
 
 export interface Conflict {
@@ -148,3 +160,4 @@ export class NotFoundError extends Error {
 /** How many sync points per task and run records per repo are kept (the model fails with far fewer). */
 export const POINTS_KEPT = 8;
 export const RUNS_KEPT = 16;
+export const REWRITES_KEPT = 512;

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import type { HubTask } from '../hub/types.js';
+import type { HubTask, Rewrite } from '../hub/types.js';
 import { rank, type Status } from '../status.js';
 import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub } from './messages.js';
 import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback } from './types.js';
@@ -12,22 +12,49 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
 
 type Ruling = { decision: 'push' | 'writeback'; conflict: boolean };
 
+/** Every commit a rewrite chain maps `commit` to, following `step` (new → olds, or old → news), `commit` included. */
+function closure(commit: string, step: ReadonlyMap<string, string[]>): string[] {
+  const found = new Set([commit]);
+  for (const c of found) for (const next of step.get(c) ?? []) found.add(next);
+  return [...found];
+}
+
+/** Rewrites as lookups both ways. */
+export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, string[]>; news: Map<string, string[]> } {
+  const olds = new Map<string, string[]>();
+  const news = new Map<string, string[]>();
+  for (const r of rewrites) {
+    olds.set(r.new, [...(olds.get(r.new) ?? []), r.old]);
+    news.set(r.old, [...(news.get(r.old) ?? []), r.new]);
+  }
+  return { olds, news };
+}
+
 /**
  * DESIGN.md, "The rules", for one task whose file status F differs from the hub's D.
- * L is the commit that last set the file's status line.
+ * L is the commit that last set the file's status line. A commit that only carried an older one
+ * forward (amend, rebase) stands for that older one: what the hub saw of it, it has seen.
  */
-export function rule(file: FileTask, hub: HubTask, input: Pick<ReconcileInput, 'runs' | 'head' | 'origins' | 'ancestry'>): Ruling {
+export function rule(
+  file: FileTask,
+  hub: HubTask,
+  input: Pick<ReconcileInput, 'runs' | 'head' | 'origins' | 'ancestry'>,
+  rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
+): Ruling {
   const L = input.origins.get(file.id) ?? null;
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
+  const sources = L ? closure(L, rewrites.olds) : [];
+  const seenBy = (commit: string | null) => sources.some((l) => within(l, commit));
 
   // 2. The hub has already heard of this file value: the file holds no news.
   const seen =
-    hub.points.some((p) => within(L, p.upstream) || within(L, p.origin) || within(L, p.commit)) ||
-    input.runs.some((r) => !r.skipped.includes(file.id) && (within(L, r.upstream) || within(L, r.commit)));
+    hub.points.some((p) => seenBy(p.upstream) || seenBy(p.origin) || seenBy(p.commit)) ||
+    input.runs.some((r) => !r.skipped.includes(file.id) && (seenBy(r.upstream) || seenBy(r.commit)));
   if (seen) return { decision: 'writeback', conflict: false };
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
-  const base = [...hub.points].reverse().find((p) => within(p.commit, input.head) || within(p.origin, input.head));
+  const visible = (commit: string) => closure(commit, rewrites.news).some((c) => within(c, input.head));
+  const base = [...hub.points].reverse().find((p) => visible(p.commit) || visible(p.origin));
   if (base && base.status === hub.status) return { decision: 'push', conflict: false };
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
@@ -41,6 +68,7 @@ export function rule(file: FileTask, hub: HubTask, input: Pick<ReconcileInput, '
 export function plan(input: ReconcileInput): Plan {
   const fix = input.mode === 'fix';
   const hubById = new Map(input.hubTasks.map((t) => [t.id, t]));
+  const rewrites = rewriteIndex(input.rewrites);
   const decisions = new Map<string, Decision>();
   const changes: PlannedChange[] = [];
   const writebacks: Writeback[] = [];
@@ -70,7 +98,7 @@ export function plan(input: ReconcileInput): Plan {
     let final: Status | null = file.status;
     let origin: string = input.origins.get(file.id) ?? BLAME;
     if (file.status !== hub.status) {
-      const ruling = rule(file, hub, input);
+      const ruling = rule(file, hub, input, rewrites);
       decision = ruling.decision;
       if (ruling.conflict) findings.push(bothMoved(file, hub.status, decision === 'push' ? 'file' : 'db'));
       if (decision === 'push') {

@@ -160,9 +160,10 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         ...origins.values(),
         ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
         ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
+        ...hub.rewrites.flatMap((r) => [r.old, r.new]),
       ]);
       const sharedUpstream = behind ? null : upstream;
-      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, head, upstream: sharedUpstream, origins, ancestry });
+      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, rewrites: hub.rewrites, head, upstream: sharedUpstream, origins, ancestry });
       if (!fixing) {
         findings.push(...thePlan.findings);
         return report();

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import type { HubTask, RunRecord, TaskChange } from '../hub/types.js';
+import type { HubTask, Rewrite, RunRecord, TaskChange } from '../hub/types.js';
 import type { Status } from '../status.js';
 import type { Task } from '../workplan/parse.js';
 
@@ -26,6 +26,8 @@ export interface ReconcileInput {
   /** For each task that needs it, the commit that last set its status line at HEAD (null: git could not say). */
   origins: ReadonlyMap<string, string | null>;
   ancestry: Ancestry;
+  /** Commits that replaced others (amend, rebase), oldest first: a carried-over line is old news. */
+  rewrites: readonly Rewrite[];
 }
 
 /** Where a point's commit or origin is the writeback commit, which exists only once the plan is applied. */

@@ -71,6 +71,16 @@ const MIGRATIONS: readonly string[][] = [
       created_at TEXT NOT NULL
     )`,
   ],
+  [
+    `CREATE TABLE rewrites (
+      seq {{serial}},
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      old_sha TEXT NOT NULL,
+      new_sha TEXT NOT NULL,
+      at TEXT NOT NULL,
+      UNIQUE (repo, old_sha, new_sha)
+    )`,
+  ],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
