@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Step } from './helpers/sim-steps.js';
+import { play } from './helpers/sim-steps.js';
+import { SimWorld } from './helpers/sim-world.js';
+
+/** Schedules the simulation once failed on, replayed step by step on every run. */
+const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
+  {
+    name: 'seed 20261124: an amend carried an old status line over, which came back as news (fixed by recording rewrites)',
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'a', t: 'C', s: 0, pull: false, push: false },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'hubDown' },
+      { k: 'squash', c: 'a' },
+      { k: 'squash', c: 'a' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'rewrite', c: 'a' },
+      { k: 'agent', t: 'C', s: 0 },
+      { k: 'rewrite', c: 'a' },
+      { k: 'run', c: 'a', writeback: false, fault: 'none' },
+      { k: 'agent', t: 'A', s: 0 },
+    ],
+  },
+];
+
+for (const regression of REGRESSIONS) {
+  test(`simulation regression: ${regression.name}`, async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
+    const world = new SimWorld(root, regression.overHttp);
+    try {
+      await world.setup();
+      await world.run('a', { writeback: true, fault: 'none' });
+      for (const s of regression.steps) await play(world, s);
+      await world.converge();
+    } finally {
+      await world.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+}
