@@ -310,6 +310,11 @@ export class SimWorld {
     if (local.length < 2 || !this.ancestors(head).has(upstream)) return;
     if ((await git(dir, ['status', '--porcelain', '--untracked-files=no'])).trim()) return;
     await git(dir, ['reset', '-q', '--soft', upstream]);
+    if (await git(dir, ['diff', '--cached', '--quiet']).then(() => true, () => false)) {
+      // The local commits cancel out: there is nothing to squash them into.
+      await git(dir, ['reset', '-q', '--soft', head]);
+      return;
+    }
     await git(dir, ['commit', '-q', '-m', `squash of ${local.length}`]);
     const commit = await this.head(clone);
     this.parents.set(commit, [upstream]);
