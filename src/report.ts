@@ -8,6 +8,8 @@ export interface Report {
   workplans: { file: string; tasks: { id: string; status: string; title: string; line: number }[] }[];
   findings: Finding[];
   actions: Action[];
+  /** After a fix run that left every task equal in files and hub: the commit and the hub's ETag then. */
+  settled?: { head: string; etag: string } | null;
 }
 
 export type Action =

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { text } from 'node:stream/consumers';
 import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches } from '../git-facts.js';
 import { openHub } from '../hub/open.js';
@@ -9,6 +8,7 @@ import { reconcileRepo, type ReconcileOptions } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
 import { formatAction, formatFinding, type Report } from '../report.js';
+import { rememberSettled } from './settled.js';
 import { machineName } from './task.js';
 
 const ZERO = /^0+$/;
@@ -34,7 +34,7 @@ function hookLines(report: Report, debug: boolean): string[] {
  * `run --hook NAME`, as the shims call it. It never fails the git operation: every problem is
  * one line on stderr and the exit code is 0.
  */
-export async function runHook(hook: string, args: readonly string[], cwd: string, say: (line: string) => void): Promise<number> {
+export async function runHook(hook: string, args: readonly string[], cwd: string, stdin: string, say: (line: string) => void): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
     if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
@@ -49,10 +49,10 @@ export async function runHook(hook: string, args: readonly string[], cwd: string
     if (hook === 'pre-push') {
       // The push itself is the network call: the gate uses the tracking ref as it stands.
       const tracked = await trackedBranches(repo, await readRepoState(repo));
-      runs = pushedCommits(await text(process.stdin), tracked).map((at) => ({ ...common, at }));
+      runs = pushedCommits(stdin, tracked).map((at) => ({ ...common, at }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
-      rewrites = parseRewrites(await text(process.stdin));
+      rewrites = parseRewrites(stdin);
       runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
     } else {
       runs = [common];
@@ -63,6 +63,7 @@ export async function runHook(hook: string, args: readonly string[], cwd: string
       await recordRewrites(hub, repo.slug, machineName(), rewrites);
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
+        rememberSettled(repo, hub.location, report);
         for (const line of hookLines(report, debug)) say(`custodian-hooks: ${line}`);
       }
     } finally {

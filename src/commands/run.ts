@@ -6,6 +6,7 @@ import { reconcileRepo } from '../reconcile/run.js';
 import { readRegistry, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
 import { formatReport, type Report } from '../report.js';
+import { rememberSettled } from './settled.js';
 import { machineName } from './task.js';
 
 export interface RunOptions {
@@ -34,6 +35,7 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
   try {
     const writeback = options.writeback && repo.config.writeback !== false;
     report = await reconcileRepo(repo, { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull }, { hub, hostname: os.hostname(), machine: machineName() });
+    rememberSettled(repo, hub.location, report);
   } finally {
     await hub.close();
   }

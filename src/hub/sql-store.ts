@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
 import type { SqlDriver } from './sql/driver.js';
+import { repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
 import { hashToken, newToken } from './tokens.js';
 import {
@@ -84,8 +85,7 @@ export class SqlStore implements Hub {
 
   private async etagOf(tx: SqlDriver, repo: string): Promise<string> {
     const [row] = await tx.all<{ revision: number; created_at: string }>('SELECT revision, created_at FROM repos WHERE slug = ?', [repo]);
-    // The creation time tells two databases apart, so an ETag never matches across hubs.
-    return row ? `"${row.revision}.${Date.parse(row.created_at).toString(36)}"` : '"0"';
+    return repoEtag(row);
   }
 
   async readRepo(repo: string, ifNoneMatch?: string): Promise<RepoState | 'not-modified'> {

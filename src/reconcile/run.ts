@@ -101,7 +101,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
   const findings: Finding[] = [];
   let actions: Action[] = [];
   let workplans: Report['workplans'] = [];
-  const report = (): Report => ({ repo: repo.slug, mode: options.mode, workplans, findings, actions });
+  let settled: Report['settled'] = null;
+  const report = (): Report => ({ repo: repo.slug, mode: options.mode, workplans, findings, actions, ...(fixMode ? { settled } : {}) });
   const fixMode = options.mode === 'fix';
   const severity = fixMode ? 'WARN' : 'INFO';
 
@@ -203,6 +204,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         changes: resolved,
         ...(runIsNews ? { run: { commit: after, upstream: sharedUpstream, skipped: runSkipped } } : {}),
       };
+      let etag = hub.etag;
       if (batch.changes.length > 0 || batch.run) {
         let result;
         try {
@@ -217,6 +219,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${ids}); nothing written — run again` });
           return report();
         }
+        etag = result.etag;
       }
       findings.push(...thePlan.findings);
       let landed: Writeback[] = [];
@@ -229,6 +232,10 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         }
       }
       actions = actionsOf({ ...thePlan, changes }, hub, landed, landed.length > 0 ? prepared!.commit : null);
+      // Settled: nothing skipped, nothing left to write back, nothing that went wrong.
+      const unsettling = findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-25', 'C-26'].includes(f.code));
+      const pendingWriteback = thePlan.findings.some((f) => f.code === 'C-13') && landed.length === 0;
+      settled = skipped.size === 0 && !unsettling && !pendingWriteback ? { head: landed.length > 0 ? prepared!.commit : head, etag } : null;
       return report();
     }
   } finally {

@@ -1,0 +1,133 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { messageOf, UserError } from './errors.js';
+
+const write = (text: string) => process.stdout.write(text);
+
+function program(): Command {
+  const cli = new Command('custodian-hooks')
+    .description('Keep task statuses in Markdown workplans and the state hub in agreement.')
+    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
+    .showHelpAfterError()
+    .exitOverride();
+
+  cli
+    .command('run')
+    .description('reconcile workplans with the hub: report only, unless --fix')
+    .option('--fix', 'push file-newer statuses, write back hub-newer ones and commit them', false)
+    .option('--no-writeback', 'with --fix: write no files, keep the no-regress rule and the pull gate')
+    .option('--pull', 'with --fix: git pull --ff-only first; if that fails, warn and go on', false)
+    .option('--repo <slug>', 'act on the repo registered under this slug instead of the current directory')
+    .option('--json', 'print one JSON document instead of text', false)
+    .option('-v, --verbose', 'list every workplan and task', false)
+    .addOption(new Option('-C, --cwd <dir>', 'run as if started in <dir>').default(process.cwd(), 'the current directory'))
+    .addOption(new Option('--hook <name>', 'how the git hooks call it (post-merge, post-rewrite, pre-push): never fails').hideHelp())
+    .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; repo?: string }) => {
+      const { runCommand } = await import('./commands/run.js');
+      process.exitCode = await runCommand(opts, write);
+    });
+
+  cli
+    .command('install')
+    .description('put the post-merge, post-rewrite and pre-push hooks in the repo around the current directory')
+    .action(async () => {
+      const { installCommand } = await import('./commands/setup.js');
+      await installCommand(process.cwd(), write);
+    });
+  cli
+    .command('uninstall')
+    .description('remove the hooks, restoring exactly what was there before')
+    .action(async () => {
+      const { uninstallCommand } = await import('./commands/setup.js');
+      await uninstallCommand(process.cwd(), write);
+    });
+  cli
+    .command('doctor')
+    .description('say whether the hooks would fire, what they call, and whether the hub answers')
+    .action(async () => {
+      const { doctorCommand } = await import('./commands/setup.js');
+      process.exitCode = await doctorCommand(process.cwd(), write);
+    });
+  cli
+    .command('protocol')
+    .description("print the session-close protocol, to paste into a repo's agent instructions")
+    .action(async () => {
+      const { protocolText } = await import('./commands/setup.js');
+      write(await protocolText());
+    });
+
+  const hub = cli.command('hub').description('run or administer a shared hub');
+  hub
+    .command('serve')
+    .description('serve a hub over HTTP for many machines')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '7420')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (opts: { host: string; port: string; db?: string }) => {
+      const { hubServe } = await import('./commands/hub.js');
+      await hubServe(opts, write);
+    });
+  hub
+    .command('token')
+    .description('bearer tokens for machines and agents')
+    .command('create <name>')
+    .description('issue a token; it is printed once and only its hash is kept')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (name: string, opts: { db?: string }) => {
+      const { tokenCreate } = await import('./commands/hub.js');
+      await tokenCreate(name, opts, write);
+    });
+
+  const task = cli.command('task').description("read or change tasks in the configured hub ($CUSTODIAN_HUB)");
+  task
+    .command('set <id> <status>')
+    .description("set a task's status in the hub, as an agent on another machine does")
+    .option('--repo <slug>', "the repo's slug (default: the repo around the current directory)")
+    .option('--expect-version <n>', 'refuse unless the task is at this version (default: the version just read)')
+    .option('--why <text>', 'a reason, kept in the history')
+    .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
+    .action(async (id: string, status: string, opts: { repo?: string; expectVersion?: string; why?: string; cwd: string }) => {
+      const { taskSet } = await import('./commands/task.js');
+      await taskSet(id, status, opts, write);
+    });
+  task
+    .command('list')
+    .description("the hub's tasks for this repo: id, status, version, last change")
+    .option('--repo <slug>', "the repo's slug (default: the repo around the current directory)")
+    .option('--json', 'print JSON', false)
+    .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
+    .action(async (opts: { repo?: string; json: boolean; cwd: string }) => {
+      const { taskList } = await import('./commands/task.js');
+      await taskList(opts, write);
+    });
+
+  return cli;
+}
+
+/** Errors a user can act on, whatever module raised them: a message and an exit code, no stack. */
+function expectedFailure(error: unknown): { message: string; exitCode: number } | null {
+  if (error instanceof UserError) return { message: error.message, exitCode: error.exitCode };
+  const name = (error as Error | undefined)?.name;
+  if (name === 'HubUnavailableError' || name === 'NotFoundError' || name === 'InvalidRequestError') return { message: (error as Error).message, exitCode: 1 };
+  return null;
+}
+
+/** The whole CLI: parse, dispatch, and turn errors into messages and exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other parse failure is a usage error.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+    } else if (expectedFailure(error)) {
+      const { message, exitCode } = expectedFailure(error)!;
+      process.stderr.write(`custodian-hooks: ${message}\n`);
+      process.exitCode = exitCode;
+    } else {
+      process.stderr.write(`custodian-hooks: unexpected error — this is a bug, please report it:\n${(error as Error)?.stack ?? messageOf(error)}\n`);
+      process.exitCode = 70;
+    }
+  }
+}
+

@@ -1,0 +1,97 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { repoEtag } from './hub/etag.js';
+import { readHookState, writeHookState, type HookState } from './hook-state.js';
+
+/**
+ * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when the last
+ * settled run's commit and the one to reconcile hold the same workplans and the hub still has
+ * the same ETag, there is nothing to do and nothing more is loaded. Otherwise the full hook runs.
+ * It never fails the git operation.
+ */
+export async function hookMain(args: string[]): Promise<number> {
+  const hook = args[args.indexOf('--hook') + 1] ?? '';
+  const cwdAt = args.indexOf('-C');
+  const cwd = cwdAt === -1 ? process.cwd() : path.resolve(args[cwdAt + 1] ?? '.');
+  const rest = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
+  const stdin = hook === 'pre-push' || hook === 'post-rewrite' ? readStdin() : '';
+  try {
+    if (process.env.CUSTODIAN_DEBUG !== '1' && (await nothingToDo(hook, cwd, stdin))) return 0;
+  } catch {
+    // Any doubt: take the full path, which says what is wrong.
+  }
+  const { runHook } = await import('./commands/hook.js');
+  return runHook(hook, rest, cwd, stdin, (line) => process.stderr.write(`${line}\n`));
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** True when the last settled state still holds for what this hook would reconcile. */
+async function nothingToDo(hook: string, cwd: string, stdin: string): Promise<boolean> {
+  if (hook !== 'post-merge' && hook !== 'pre-push') return false;
+  const out = execFileSync('git', ['rev-parse', '--absolute-git-dir', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [gitDir, head] = out.trim().split('\n') as [string, string];
+  const state = readHookState(gitDir);
+  if (!state || state.hub !== hubLocation()) return false;
+  // pre-push reconciles the commits being pushed, post-merge HEAD.
+  const commits = hook === 'pre-push' ? pushedShas(stdin) : [head];
+  for (const commit of commits) {
+    const diff = spawnSync('git', ['diff', '--quiet', state.head, commit, '--', ...state.pathspec], { cwd, stdio: 'ignore' });
+    if (diff.status !== 0) return false;
+  }
+  if (!(await hubUnchanged(state))) return false;
+  if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
+  return true;
+}
+
+function pushedShas(stdin: string): string[] {
+  return stdin
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[1])
+    .filter((sha): sha is string => !!sha && !/^0+$/.test(sha));
+}
+
+/** As `hubLocation` in hub/open.ts, without loading it. */
+function hubLocation(): string {
+  const configured = process.env.CUSTODIAN_HUB?.trim();
+  if (configured) return configured;
+  const base = process.env.XDG_STATE_HOME || path.join(process.env.HOME ?? '', '.local', 'state');
+  return path.join(base, 'custodian-hooks', 'hub.sqlite');
+}
+
+async function hubUnchanged(state: HookState): Promise<boolean> {
+  if (/^https?:\/\//.test(state.hub)) return httpNotModified(state);
+  if (/^[a-z]+:\/\//.test(state.hub)) return false;
+  // The native module costs a few milliseconds; the store and the rest of the CLI far more.
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(state.hub, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT revision, created_at FROM repos WHERE slug = ?').get(state.slug) as { revision: number; created_at: string } | undefined;
+    return repoEtag(row) === state.etag;
+  } finally {
+    db.close();
+  }
+}
+
+/** A conditional GET: 304 means the hub has not changed since the settled run. */
+async function httpNotModified(state: HookState): Promise<boolean> {
+  const url = new URL(`${state.hub.replace(/\/+$/, '')}/v1/repos/${encodeURIComponent(state.slug)}/tasks`);
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET', headers: { 'if-none-match': state.etag }, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 304);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}

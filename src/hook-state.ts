@@ -1,0 +1,42 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * What the last settled run left in a clone: at `head`, every task in the files agreed with the
+ * hub at `etag`. While no workplan changes and the hub keeps that ETag, a hook has nothing to do.
+ * Only node:fs here: the hooks' fast path loads this and little else.
+ */
+export interface HookState {
+  head: string;
+  etag: string;
+  hub: string;
+  slug: string;
+  /** git pathspecs covering every workplan and the config. */
+  pathspec: string[];
+}
+
+const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'state.json');
+
+export function readHookState(gitDir: string): HookState | null {
+  try {
+    return JSON.parse(readFileSync(file(gitDir), 'utf8')) as HookState;
+  } catch {
+    return null;
+  }
+}
+
+export function writeHookState(gitDir: string, state: HookState | null): void {
+  if (!state) {
+    rmSync(file(gitDir), { force: true });
+    return;
+  }
+  mkdirSync(path.dirname(file(gitDir)), { recursive: true });
+  const temp = `${file(gitDir)}.${process.pid}`;
+  writeFileSync(temp, JSON.stringify(state) + '\n');
+  renameSync(temp, file(gitDir));
+}
+
+/** The pathspecs that cover a repo's workplans, from `.custodian.yml` globs or every Markdown file. */
+export function workplanPathspec(globs: readonly string[] | undefined): string[] {
+  return [...(globs ?? ['**/*.md', '**/*.markdown']).map((g) => `:(glob)${g}`), '.custodian.yml'];
+}
