@@ -1,0 +1,214 @@
+/**
+ * `npm run bench`: the hooks' cost on every pull, how reconcile grows with repo size, how fast
+ * writeback and the hub are, and peak memory. Each figure is the median of repeated runs after a
+ * warm-up (min / median / max shown); the table goes to stdout, everything to bench/results.json.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HttpHub } from '../src/hub/http-hub.js';
+import { openStore } from '../src/hub/open.js';
+import type { TaskChange } from '../src/hub/types.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+const work = mkdtempSync(path.join(tmpdir(), 'custodian-bench-'));
+const env = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), CUSTODIAN_HUB: path.join(work, 'hub.sqlite'), NO_COLOR: '1' };
+const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
+const rows: string[][] = [];
+
+interface Stats { min: number; median: number; max: number; runs: number }
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { min: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)!, runs: samples.length };
+}
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const show = (s: Stats) => `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}`;
+
+/** Times `fn` `runs` times after `warmup` untimed runs; `prepare` runs untimed before each. */
+async function measure(runs: number, fn: () => unknown, prepare?: () => unknown, warmup = 2): Promise<Stats> {
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    await prepare?.();
+    const start = performance.now();
+    await fn();
+    const elapsed = performance.now() - start;
+    if (i >= warmup) samples.push(elapsed);
+  }
+  return stats(samples);
+}
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env });
+const cli = (cwd: string, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`custodian-hooks ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
+
+/** A repo shaped like real workplans: front matter, headings, prose, ten task blocks a file. */
+function makeRepo(name: string, tasks: number): string {
+  const origin = path.join(work, `${name}.git`);
+  const dir = path.join(work, name);
+  git(work, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(work, 'clone', '-q', origin, dir);
+  for (const [k, v] of [['user.name', 'bench'], ['user.email', 'bench@example.com'], ['commit.gpgsign', 'false'], ['gc.auto', '0']]) git(dir, 'config', k!, v!);
+  mkdirSync(path.join(dir, 'docs'), { recursive: true });
+  for (let f = 0; f < tasks / 10; f++) {
+    const id = `WP-${String(f).padStart(4, '0')}`;
+    const blocks = Array.from({ length: 10 }, (_, t) => `### T${t} — Task ${t} of ${id}\n\nSome prose about the task, with \`code\` and a [link](x).\n\n\`\`\`task\nid: ${id}-T${t}\nstatus: todo\npriority: medium\nstate_hub_task_id: "${f}-${t}"\n\`\`\`\n\nMore prose.\n`);
+    writeFileSync(path.join(dir, 'docs', `${id}.md`), `---\nid: ${id}\ntype: workplan\ntitle: "Workplan ${f}"\nstatus: active\n---\n\n# Workplan ${f}\n\n## Problem\n\nText.\n\n## Tasks\n\n${blocks.join('\n')}`);
+  }
+  writeFileSync(path.join(dir, 'notes.txt'), 'notes\n');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'plans');
+  git(dir, 'push', '-q', 'origin', 'main');
+  cli(dir, 'install');
+  cli(dir, 'run', '--fix');
+  return dir;
+}
+
+let n = 0;
+const touchNotes = (dir: string) => {
+  writeFileSync(path.join(dir, 'notes.txt'), `notes ${++n}\n`);
+  git(dir, 'commit', '-q', '-am', `notes ${n}`);
+};
+const hook = (dir: string) => spawnSync('sh', [path.join(dir, '.git', 'hooks', 'post-merge'), '0'], { cwd: dir, env, stdio: 'ignore' });
+const rewindState = (dir: string) => {
+  // As after a pull: the settled commit is the one before the pull brought new commits.
+  const file = path.join(dir, '.git', 'custodian-hooks', 'state.json');
+  const state = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify({ ...state, head: git(dir, 'rev-parse', 'HEAD~1').trim() }));
+};
+
+console.log(`custodian-hooks bench in ${work}\n`);
+
+// 1. Hook no-op, against node's own start-up measured in the same run.
+const nodeStart = await measure(15, () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }));
+const small = makeRepo('r1k', 1000);
+const noop = await measure(15, () => hook(small), () => (touchNotes(small), rewindState(small)));
+results.nodeStart = nodeStart;
+results.hookNoop = { ...noop, ratio: noop.median / nodeStart.median };
+rows.push(["node -e ''", show(nodeStart), '']);
+rows.push(['hook no-op (post-merge, no workplan changed, hub unchanged)', show(noop), `${(noop.median / nodeStart.median).toFixed(2)}× node (target ≤ 1.5×)`]);
+
+// 2. Incremental: a pull that changes one workplan in the 10,000-task repo.
+const big = makeRepo('r10k', 10_000);
+const bigNoop = await measure(9, () => hook(big), () => (touchNotes(big), rewindState(big)));
+let flip = false;
+const incremental = await measure(9, () => hook(big), () => {
+  const file = path.join(big, 'docs', 'WP-0500.md');
+  const text = readFileSync(file, 'utf8');
+  flip = !flip;
+  writeFileSync(file, text.replace(/(id: WP-0500-T3\nstatus: )\w+/, `$1${flip ? 'in_progress' : 'todo'}`));
+  git(big, 'commit', '-q', '-am', 'one task');
+  rewindState(big);
+});
+results.incremental = { ...incremental, overNoopMs: incremental.median - bigNoop.median, noop10k: bigNoop };
+rows.push(['hook no-op, 10,000 tasks', show(bigNoop), '']);
+rows.push(['hook after a pull changing one workplan, 10,000 tasks', show(incremental), `+${fmt(incremental.median - bigNoop.median)} over no-op (target ≤ 20 ms)`]);
+
+// 3. Full reconcile, everything in sync, embedded and over HTTP.
+const sizes: [string, number][] = [['r100', 100], ['r1k', 1000], ['r10k', 10_000]];
+const repoFor = (name: string, tasks: number) => (name === 'r1k' ? small : name === 'r10k' ? big : makeRepo(name, tasks));
+const dirs = Object.fromEntries(sizes.map(([name, tasks]) => [name, repoFor(name, tasks)]));
+const server = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', env.CUSTODIAN_HUB], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+const url = await new Promise<string>((resolve) => server.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)));
+const full: Record<string, unknown> = {};
+for (const [name, tasks] of sizes) {
+  const embedded = await measure(5, () => cli(dirs[name]!, 'run'));
+  const overHttp = await measure(5, () => spawnSync(process.execPath, [CLI, 'run'], { cwd: dirs[name], env: { ...env, CUSTODIAN_HUB: url }, stdio: 'ignore' }));
+  full[tasks] = { embedded, http: overHttp };
+  rows.push([`run (check), ${tasks.toLocaleString('en')} tasks in sync: embedded · HTTP`, `${show(embedded)} · ${fmt(overHttp.median)}`, tasks === 10_000 ? 'target ≤ 1 s' : '']);
+}
+results.fullReconcile = full;
+
+// 6. Peak memory of run at 10,000 tasks.
+const time = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, CLI, 'run'], { cwd: big, env, encoding: 'utf8' });
+const peakMb = Number(time.stderr.trim().split('\n').pop()) / 1024;
+results.peakRssMb = peakMb;
+rows.push(['peak RSS of run, 10,000 tasks', `${peakMb.toFixed(0)} MB`, 'target ≤ 150 MB']);
+
+// 4. Writeback: 1,000 hub-newer statuses across 100 files, written back and committed.
+const store = await openStore(env.CUSTODIAN_HUB);
+const slug = 'r1k';
+let hubStatus: 'done' | 'in_progress' = 'in_progress';
+const writeback = await measure(3, () => cli(small, 'run', '--fix'), async () => {
+  hubStatus = hubStatus === 'done' ? 'in_progress' : 'done';
+  for (let f = 0; f < 100; f++) for (let t = 0; t < 10; t++) await store.setStatus({ repo: slug, id: `WP-${String(f).padStart(4, '0')}-T${t}`, status: hubStatus, by: 'bench' });
+}, 1);
+results.writeback = writeback;
+rows.push(['writeback: 1,000 hub-newer statuses in 100 files, committed', show(writeback), 'target ≤ 2 s']);
+
+// 5. Hub throughput.
+let batchNo = 0;
+const batch = await measure(5, async () => {
+  const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
+  const result = await store.sync({ repo: `batch-${++batchNo}`, by: 'bench', changes });
+  if (!result.ok) throw new Error('batch refused');
+}, undefined, 1);
+results.hubBatch10k = batch;
+rows.push(['hub: one batch sync of 10,000 changes (SQLite)', show(batch), 'target ≤ 1 s']);
+await store.close();
+
+async function updatesPerSecond(hubUrl: string, token: string, seconds = 3, clients = 16): Promise<number> {
+  const hub = new HttpHub(hubUrl, token, { readRetries: 0 });
+  await hub.sync({ repo: 'load', by: 'bench', changes: Array.from({ length: clients }, (_, i) => ({ id: `L-${i}`, expectedVersion: 0, status: 'todo' as const })) });
+  const statuses = ['in_progress', 'todo'] as const;
+  let done = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      for (let version = 1; performance.now() < until; version++) {
+        const result = await hub.setStatus({ repo: 'load', id: `L-${i}`, status: statuses[version % 2]!, expectedVersion: version, by: 'bench' });
+        if (!result.ok) throw new Error('unexpected conflict');
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}
+const tokenFor = (db: string) => execFileSync(process.execPath, [CLI, 'hub', 'token', 'create', `bench-${Date.now()}`, '--db', db], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const rate = await updatesPerSecond(url, tokenFor(env.CUSTODIAN_HUB));
+results.hubUpdatesPerSecond = { sqlite: rate };
+rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (SQLite)', `${rate.toFixed(0)} /s`, 'target ≥ 2,000/s']);
+server.kill('SIGTERM');
+
+if (process.env.CUSTODIAN_TEST_PG) {
+  const pgUrl = process.env.CUSTODIAN_TEST_PG;
+  const schema = `custodian_bench_${Date.now()}`;
+  const pgDb = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  try {
+    const pgStore = await openStore(pgDb);
+    let pgBatch = 0;
+    const pgBatchStats = await measure(3, async () => {
+      const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
+      await pgStore.sync({ repo: `batch-${++pgBatch}`, by: 'bench', changes });
+    }, undefined, 1);
+    await pgStore.close();
+    const pgServer = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', pgDb], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const pgUrlHttp = await new Promise<string>((resolve) => pgServer.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)));
+    const pgRate = await updatesPerSecond(pgUrlHttp, tokenFor(pgDb));
+    pgServer.kill('SIGTERM');
+    results.hubBatch10kPostgres = pgBatchStats;
+    (results.hubUpdatesPerSecond as Record<string, number>).postgres = pgRate;
+    rows.push(['hub: one batch sync of 10,000 changes (PostgreSQL)', show(pgBatchStats), '']);
+    rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (PostgreSQL)', `${pgRate.toFixed(0)} /s`, '']);
+  } finally {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
+}
+
+const width = Math.max(...rows.map((r) => r[0]!.length));
+console.log(`${'measure'.padEnd(width)}  min / median / max   note`);
+for (const [what, value, note] of rows) console.log(`${what!.padEnd(width)}  ${value}   ${note}`);
+mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
+writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log('\nwritten to bench/results.json');
+rmSync(work, { recursive: true, force: true });
