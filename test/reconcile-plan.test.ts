@@ -180,6 +180,13 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
 });
 
 describe('points, run records, creations and the rest', () => {
+  test("a point whose commit this clone lacks still serves as the common point through its origin", () => {
+    // Another clone agreed on done at its own unpushed commit X; the done line came from B, which HEAD has.
+    // The file then reopened the task at C: news the hub has not moved past, so it wins.
+    assert.equal(decide('todo', 'done', [point('done', 'X', 'B', null)], [], 'C'), 'push');
+    assert.equal(decide('todo', 'done', [point('done', 'X', 'X', null)], [], 'C'), 'writeback', 'with no visible commit or origin, rank decides');
+  });
+
   test('an origin git could not find counts as not seen', () => {
     assert.equal(decide('todo', 'done', [point('todo', 'H')], [], null), 'writeback', 'no base at D: rank, the DB wins');
     assert.equal(decide('done', 'todo', [point('todo', 'B')], [run('H')], null), 'push', 'unknown origin, hub unmoved: the file wins');
