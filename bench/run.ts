@@ -40,9 +40,9 @@ async function measure(runs: number, fn: () => unknown, prepare?: () => unknown,
   return stats(samples);
 }
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env });
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
 const cli = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`custodian-hooks ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 };
@@ -155,7 +155,8 @@ await store.close();
 async function updatesPerSecond(hubUrl: string, token: string, seconds = 3, clients = 16): Promise<number> {
   const hub = new HttpHub(hubUrl, token, { readRetries: 0 });
   await hub.sync({ repo: 'load', by: 'bench', changes: Array.from({ length: clients }, (_, i) => ({ id: `L-${i}`, expectedVersion: 0, status: 'todo' as const })) });
-  const statuses = ['in_progress', 'todo'] as const;
+  // Version 1 is todo; odd versions move to in_progress, even ones back: every update is a real change.
+  const statuses = ['todo', 'in_progress'] as const;
   let done = 0;
   const until = performance.now() + seconds * 1000;
   await Promise.all(

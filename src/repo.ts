@@ -33,37 +33,43 @@ async function defaultSlug(top: string): Promise<string> {
   return name || path.basename(top);
 }
 
-export interface CommittedFile {
+export interface CommittedEntry {
   path: string;
-  text: string;
+  oid: string;
 }
 
 /** Markdown files committed at `rev` (HEAD by default) that the config selects; none before the first commit. */
-export async function readCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{ head: string | null; files: CommittedFile[] }> {
+export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{ head: string | null; entries: CommittedEntry[] }> {
   const head = await git(repo.top, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]).then((s) => s.trim(), () => null);
-  if (!head) return { head: null, files: [] };
+  if (!head) return { head: null, entries: [] };
   const include = picomatch(repo.config.workplans ?? ['**/*.md', '**/*.markdown'], { dot: true });
   const exclude = repo.config.exclude ? picomatch(repo.config.exclude, { dot: true }) : () => false;
   const listing = await git(repo.top, ['ls-tree', '-r', '-z', '--full-tree', head]);
-  const wanted: { path: string; oid: string }[] = [];
+  const entries: CommittedEntry[] = [];
   for (const entry of listing.split('\0')) {
     const tab = entry.indexOf('\t');
     if (tab === -1) continue;
     const [, type, oid] = entry.slice(0, tab).split(' ');
     const file = entry.slice(tab + 1);
-    if (type === 'blob' && oid && include(file) && !exclude(file)) wanted.push({ path: file, oid });
+    if (type === 'blob' && oid && include(file) && !exclude(file)) entries.push({ path: file, oid });
   }
-  if (wanted.length === 0) return { head, files: [] };
-  const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.map((w) => w.oid).join('\n') + '\n' });
-  const files: CommittedFile[] = [];
+  return { head, entries };
+}
+
+/** The contents of blobs, from one `git cat-file --batch`. */
+export async function readBlobs(repo: Repo, oids: readonly string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  const wanted = [...new Set(oids)];
+  if (wanted.length === 0) return texts;
+  const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.join('\n') + '\n' });
   let at = 0;
-  for (const { path: file } of wanted) {
+  for (const oid of wanted) {
     const headerEnd = blobs.indexOf(10, at);
     const size = Number(blobs.toString('latin1', at, headerEnd).split(' ')[2]);
-    files.push({ path: file, text: blobs.toString('utf8', headerEnd + 1, headerEnd + 1 + size) });
+    texts.set(oid, blobs.toString('utf8', headerEnd + 1, headerEnd + 1 + size));
     at = headerEnd + 1 + size + 1;
   }
-  return { head, files };
+  return texts;
 }
 
 /** Tracked files whose working tree or index differs from HEAD. */

@@ -4,7 +4,7 @@ import { ancestryAmong, blameLines, fetchUpstream, isAncestor, readRepoState, re
 import { git } from '../git.js';
 import type { Hub, RepoState as HubState, SyncBatch, TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
-import { changedFiles, type Repo } from '../repo.js';
+import { changedFiles, readBlobs, type Repo } from '../repo.js';
 import type { Action, Report } from '../report.js';
 import { loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { landWritebackCommit, prepareWritebackCommit, type PreparedCommit } from '../writeback.js';
@@ -178,7 +178,10 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       let changes = thePlan.changes;
       if (thePlan.writebacks.length > 0) {
         try {
-          prepared = await (deps.prepareCommit ?? prepareWritebackCommit)(repo, head, thePlan.writebacks, loaded.texts, deps.hostname);
+          const files = [...new Set(thePlan.writebacks.map((w) => w.file))];
+          const texts = await readBlobs(repo, files.map((f) => loaded.blobs.get(f)!));
+          const committed = new Map(files.map((f) => [f, texts.get(loaded.blobs.get(f)!)!]));
+          prepared = await (deps.prepareCommit ?? prepareWritebackCommit)(repo, head, thePlan.writebacks, committed, deps.hostname);
         } catch (error) {
           findings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
           // Without the commit the two sides still differ for those tasks: no point for them.

@@ -13,7 +13,9 @@ const QUOTES = { plain: '', double: '"', single: "'" } as const;
 export function setStatus(text: string, taskId: string, status: Status): SetStatusResult {
   const scan = scanMarkdown(text);
   if (scan.conflictLine !== null) return { ok: false, reason: `file has conflict markers at line ${scan.conflictLine + 1}` };
+  // Only blocks whose text holds the id can be that task: the others need no YAML parse.
   const matches = scan.taskBlocks
+    .filter((block) => text.slice(block.bodyStart, block.bodyEnd).includes(taskId))
     .map((block) => parseBlock(text, scan, block, ''))
     .filter((parsed) => parsed.id === taskId);
   if (matches.length === 0) return { ok: false, reason: `task '${taskId}' is not in the file` };
