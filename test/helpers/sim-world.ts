@@ -376,6 +376,9 @@ export class SimWorld {
     }
     await this.learn(clone);
     const after = await this.hubState();
+    if (process.env.SIM_DEBUG) {
+      for (const r of reports) console.error(`  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${"taskId" in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}`).join(' ')}`);
+    }
     for (const report of reports) await this.account(clone, head, before, report);
     await this.checkHub(after);
   }
@@ -386,7 +389,8 @@ export class SimWorld {
 
   /** Checks one run's effects against the model and moves the model along. */
   private async account(clone: string, head: string, before: RepoState, report: Report): Promise<void> {
-    const failed = report.findings.some((f) => ['C-23', 'C-24', 'C-26'].includes(f.code));
+    // A run that was gated (C-14), stopped (C-24), cut off from the hub (C-23) or outpaced (C-26) processed nothing.
+    const failed = report.findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-26'].includes(f.code));
     const pushed = new Set(report.actions.filter((a) => a.type === 'push' || a.type === 'create').map((a) => a.taskId!));
     const written = report.actions.filter((a) => a.type === 'writeback') as { taskId: string }[];
     const commit = report.actions.find((a) => a.type === 'commit') as { commit: string } | undefined;
