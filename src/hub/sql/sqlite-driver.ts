@@ -33,13 +33,13 @@ export function openSqlite(file: string): SqlDriver {
     },
     transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
       const result = queue.then(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        prepare('BEGIN IMMEDIATE').run();
         try {
           const value = await fn(direct);
-          db.exec('COMMIT');
+          prepare('COMMIT').run();
           return value;
         } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
+          if (db.inTransaction) prepare('ROLLBACK').run();
           throw error;
         }
       });
