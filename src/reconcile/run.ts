@@ -128,27 +128,35 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     }
     const head = options.at ?? state.head!;
 
+    // The fetch for the pull gate, the workplans, the working tree's state and the hub are
+    // independent: ask for all of them at once, so the network's wait hides the local work.
+    const fetched = state.upstreamRef && options.fetch !== false ? fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000) : Promise.resolve(false);
+    const readHub = () => deps.hub.readRepo(repo.slug).then((r) => r as HubState);
+    let firstRead: Promise<HubState> | null = readHub();
+    firstRead.catch(() => undefined);
+    const [loaded, dirty] = await Promise.all([loadWorkplans(repo, head), options.at ? new Set<string>() : changedFiles(repo)]);
+    await fetched;
+
     // The pull gate (C-14): behind or diverged from the upstream means another machine's progress is not here yet.
     let upstream: string | null = null;
     let behind = false;
     if (state.upstreamRef) {
-      if (options.fetch !== false) await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000);
       upstream = await resolveCommit(repo, state.upstreamRef);
       behind = upstream !== null && !(await isAncestor(repo, upstream, head));
       if (behind) findings.push({ code: 'C-14', severity, message: SPEC_BEHIND(repo.slug) });
     }
     const fixing = fixMode && !guard && !behind;
 
-    const loaded = await loadWorkplans(repo, head);
     workplans = loaded.workplans.map((w) => ({ file: w.file, tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })) }));
     findings.push(...loaded.findings);
-    const { files, skipped, dirtyFiles } = fileTasks(loaded, options.at ? new Set() : await changedFiles(repo));
+    const { files, skipped, dirtyFiles } = fileTasks(loaded, dirty);
     for (const file of dirtyFiles) findings.push({ code: 'C-14', severity, file, message: SPEC_DIRTY });
 
     for (let attempt = 1; ; attempt++) {
       let hub: HubState;
       try {
-        hub = (await deps.hub.readRepo(repo.slug)) as HubState;
+        hub = await (firstRead ?? readHub());
+        firstRead = null;
       } catch (error) {
         findings.push({ code: 'C-23', severity: 'WARN', message: `hub unreachable, nothing reconciled: ${messageOf(error)}` });
         return report();
