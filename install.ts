@@ -1,9 +1,9 @@
 import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from './src/errors.js';
 import { git, GitError } from './src/git.js';
+import { packageFile } from './src/package-files.js';
 
 /**
  * `install`, `uninstall` and `doctor`: the hooks' place in a repo. Another tool's hook is never
@@ -44,14 +44,14 @@ export async function locateHooks(cwd: string): Promise<HookPlace> {
   return { top, commonDir, hooksDir, huskyDir };
 }
 
-/** The CLI a hook should call: the repo's own dependency when there is one, else the one running now. */
+/** The CLI a hook should call: the repo's own dependency when there is one, else this package's. */
 export function cliPath(top: string): string {
-  const local = path.join(top, 'node_modules', 'custodian-hooks', 'dist', 'src', 'cli.js');
-  return existsSync(local) ? local : fileURLToPath(new URL('./src/cli.js', import.meta.url));
+  const local = path.join(top, 'node_modules', 'custodian-hooks', 'dist', 'bundle', 'cli.js');
+  return existsSync(local) ? local : packageFile('dist/bundle/cli.js');
 }
 
 async function shimText(hook: HookName, node: string, cli: string): Promise<string> {
-  const template = await readFile(fileURLToPath(new URL('../hooks/shim.sh', import.meta.url)), 'utf8');
+  const template = await readFile(packageFile('hooks/shim.sh'), 'utf8');
   const quoted = (s: string) => s.replace(/["\\$`]/g, '\\$&');
   return template.replaceAll('@HOOK@', hook).replaceAll('@NODE@', quoted(node)).replaceAll('@CLI@', quoted(cli));
 }

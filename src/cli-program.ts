@@ -1,13 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { messageOf, UserError } from './errors.js';
+import { packageFile } from './package-files.js';
 
 const write = (text: string) => process.stdout.write(text);
 
 function program(): Command {
   const cli = new Command('custodian-hooks')
     .description('Keep task statuses in Markdown workplans and the state hub in agreement.')
-    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
+    .version((JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version)
     .showHelpAfterError()
     .exitOverride();
 
@@ -114,6 +115,11 @@ function expectedFailure(error: unknown): { message: string; exitCode: number } 
 
 /** The whole CLI: parse, dispatch, and turn errors into messages and exit codes. */
 export async function main(argv: string[]): Promise<void> {
+  // Output piped into `head` and the like: a closed pipe ends the output, not in a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await program().parseAsync(argv);
   } catch (error) {

@@ -22,11 +22,11 @@ after(() => packed?.remove());
 test('npm pack ships only what runs', async () => {
   const files = await readdir(packed.root, { recursive: true });
   const shipped = files.filter((f) => !f.startsWith('node_modules')).sort();
-  assert.ok(shipped.includes(path.join('dist', 'src', 'cli.js')));
+  assert.ok(shipped.includes(path.join('dist', 'bundle', 'cli.js')));
   assert.ok(shipped.includes(path.join('hooks', 'shim.sh')));
   assert.ok(shipped.includes('openapi.yaml'));
   assert.ok(shipped.includes(path.join('templates', 'session-protocol.md')));
-  assert.ok(!shipped.some((f) => f.startsWith('test') || f.startsWith(path.join('dist', 'test')) || f.endsWith('.ts')), shipped.join(' '));
+  assert.ok(!shipped.some((f) => f.startsWith('test') || f.startsWith(path.join('dist', 'test')) || f.startsWith(path.join('dist', 'src')) || f.endsWith('.ts')), shipped.join(' '));
 });
 
 /** A bare origin, a shared HTTP hub, and machines whose hooks come from the packed package. */

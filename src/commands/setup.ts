@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
 import { hookStatus, install, listChained, uninstall } from '../../install.js';
 import { messageOf } from '../errors.js';
 import { hubLocation, openHub } from '../hub/open.js';
 import { registerRepo } from '../registry.js';
+import { packageFile } from '../package-files.js';
 import { openRepo } from '../repo.js';
 
 export async function installCommand(cwd: string, write: (text: string) => void): Promise<void> {
@@ -51,5 +51,5 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
 }
 
 export async function protocolText(): Promise<string> {
-  return readFile(fileURLToPath(new URL('../../../templates/session-protocol.md', import.meta.url)), 'utf8');
+  return readFile(packageFile('templates/session-protocol.md'), 'utf8');
 }
