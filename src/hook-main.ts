@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -41,15 +41,35 @@ async function nothingToDo(hook: string, cwd: string, stdin: string): Promise<bo
   const [gitDir, head] = out.trim().split('\n') as [string, string];
   const state = readHookState(gitDir);
   if (!state || state.hub !== hubLocation()) return false;
-  // pre-push reconciles the commits being pushed, post-merge HEAD.
+  // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
+  // this process reads the hub.
   const commits = hook === 'pre-push' ? pushedShas(stdin) : [head];
-  for (const commit of commits) {
-    const diff = spawnSync('git', ['diff', '--quiet', state.head, commit, '--', ...state.pathspec], { cwd, stdio: 'ignore' });
-    if (diff.status !== 0) return false;
-  }
-  if (!(await hubUnchanged(state))) return false;
+  const untouched = Promise.all(commits.map((commit) => workplansUntouchedSince(cwd, state, commit)));
+  untouched.catch(() => undefined);
+  const hubSame = await hubUnchanged(state);
+  if (!(await untouched).every(Boolean) || !hubSame) return false;
   if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
   return true;
+}
+
+/**
+ * True when `commit` descends from the settled head and no commit in between changed a workplan,
+ * not even to change it back: the lines at `commit` then all come from the settled history the
+ * hub has heard of. Equal files at both ends are not enough; a status set and set back in between
+ * is a line the hub never saw, and a later hub change must not be taken for older than it.
+ */
+async function workplansUntouchedSince(cwd: string, state: HookState, commit: string): Promise<boolean> {
+  if (commit === state.head) return true;
+  const [descends, touching] = await Promise.all([
+    gitSays(cwd, ['merge-base', '--is-ancestor', state.head, commit]),
+    // --full-history lists every commit that differs from any of its parents, merges included.
+    gitSays(cwd, ['rev-list', '--full-history', '-n1', commit, `^${state.head}`, '--', ...state.pathspec]),
+  ]);
+  return descends.ok && touching.ok && touching.stdout.trim() === '';
+}
+
+function gitSays(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {
+  return new Promise((resolve) => execFile('git', args, { cwd, encoding: 'utf8' }, (error, stdout) => resolve({ ok: !error, stdout })));
 }
 
 function pushedShas(stdin: string): string[] {

@@ -66,7 +66,8 @@ async function world(t: TestContext) {
     hub = await startHub(await openStore(db));
     env.CUSTODIAN_HUB = hub.url;
   };
-  return { root, env, cli, gitUser, machine, hubStatuses, fileStatuses, stopHub: () => hub.close(), restartHub };
+  const hubEtag = async () => ((await new HttpHub(hub.url, undefined).readRepo('acme')) as RepoState).etag;
+  return { root, env, cli, gitUser, machine, hubStatuses, hubEtag, fileStatuses, stopHub: () => hub.close(), restartHub };
 }
 
 async function teamWithHooks(t: TestContext) {
@@ -152,4 +153,40 @@ test('with the hub stopped, pull and push still succeed with one warning line ea
   await w.gitUser(w.remote, 'push', '-q');
   await w.gitUser(w.ws, 'pull', '-q');
   assert.deepEqual(await w.fileStatuses(w.ws), { A: 'todo', B: 'blocked' });
+});
+
+test('a pull whose commits change a status and change it back is reconciled, so a later reopen in the hub is written back, not undone', async (t) => {
+  const w = await teamWithHooks(t);
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'done') }, 'finish A');
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  assert.deepEqual(await w.fileStatuses(w.remote), { A: 'done', B: 'todo' });
+  // Both clones settled against the same hub state: their hooks may skip what changes no workplan.
+  assert.equal((await w.cli(w.ws, 'run', '--fix')).exitCode, 0);
+
+  // Two commits that end where they started: the files at both ends are equal, their history is not.
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'todo') }, 'oops');
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'done') }, 'undo oops');
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+
+  // An agent reopens A. The remote's clone still says done, in a line its last pull brought:
+  // the hub has heard of that line, so the reopen wins.
+  assert.equal((await w.cli(w.remote, 'task', 'set', 'A', 'in_progress')).exitCode, 0);
+  const fixed = await w.cli(w.remote, 'run', '--fix');
+  assert.equal(fixed.exitCode, 0, fixed.stdout);
+  assert.equal((await w.hubStatuses()).A, 'in_progress');
+  assert.deepEqual(await w.fileStatuses(w.remote), { A: 'in_progress', B: 'todo' });
+});
+
+test('a pull that brings no workplan change, with the hub unchanged, leaves the hub alone and moves the settled head', async (t) => {
+  const w = await teamWithHooks(t);
+  for (const dir of [w.remote, w.ws]) assert.equal((await w.cli(dir, 'run', '--fix')).exitCode, 0);
+  const etag = await w.hubEtag();
+  await commitFiles(w.ws, { 'src/a.txt': 'work\n' }, 'work');
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  assert.equal(await w.hubEtag(), etag, 'neither hook wrote to the hub');
+  const settled = JSON.parse(await readFile(path.join(w.remote, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string };
+  assert.equal(settled.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
 });
