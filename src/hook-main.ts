@@ -18,7 +18,7 @@ export async function hookMain(args: string[]): Promise<number> {
   const rest = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
   const stdin = hook === 'pre-push' || hook === 'post-rewrite' ? readStdin() : '';
   try {
-    if (process.env.CUSTODIAN_DEBUG !== '1' && (await nothingToDo(hook, cwd, stdin))) return 0;
+    if (process.env.CUSTODIAN_DEBUG !== '1' && (await nothingToDo(hook, cwd, stdin, hubLocation()))) return 0;
   } catch {
     // Any doubt: take the full path, which says what is wrong.
   }
@@ -34,13 +34,13 @@ function readStdin(): string {
   }
 }
 
-/** True when the last settled state still holds for what this hook would reconcile. */
-async function nothingToDo(hook: string, cwd: string, stdin: string): Promise<boolean> {
+/** True when the last settled run against `hub` still holds for what this hook would reconcile. */
+export async function nothingToDo(hook: string, cwd: string, stdin: string, hub: string): Promise<boolean> {
   if (hook !== 'post-merge' && hook !== 'pre-push') return false;
   const out = execFileSync('git', ['rev-parse', '--absolute-git-dir', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const [gitDir, head] = out.trim().split('\n') as [string, string];
   const state = readHookState(gitDir);
-  if (!state || state.hub !== hubLocation()) return false;
+  if (!state || state.hub !== hub) return false;
   // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
   // this process reads the hub.
   const commits = hook === 'pre-push' ? pushedShas(stdin) : [head];

@@ -33,7 +33,7 @@ export async function play(world: SimWorld, s: Step): Promise<void> {
       const before = await world.head(s.c);
       await world.pull(s.c, s.rebase);
       // With hooks installed, a pull that moved HEAD runs post-merge (or post-rewrite).
-      if (s.hook && (await world.head(s.c)) !== before) await world.run(s.c, { writeback: true, fault: 'none', hook: 'post-merge' });
+      if (s.hook && (await world.head(s.c)) !== before) await world.run(s.c, { writeback: true, fault: 'none', hook: s.rebase ? 'post-rewrite' : 'post-merge' });
       return;
     }
     case 'push':

@@ -7,6 +7,8 @@ import { HttpHub } from '../../src/hub/http-hub.js';
 import { startHub, type RunningHub } from '../../src/hub/serve.js';
 import type { SqlStore } from '../../src/hub/sql-store.js';
 import type { Hub, RepoState } from '../../src/hub/types.js';
+import { rememberSettled } from '../../src/commands/settled.js';
+import { nothingToDo } from '../../src/hook-main.js';
 import { recordRewrites } from '../../src/reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileDeps, type ReconcileOptions } from '../../src/reconcile/run.js';
 import { openRepo, type Repo } from '../../src/repo.js';
@@ -359,17 +361,24 @@ export class SimWorld {
   }
 
   /** `run --fix` (or a hook's run), then every invariant the model checks. */
-  async run(clone: string, options: { writeback: boolean; fault: Fault; hook?: 'post-merge' | 'pre-push' }): Promise<void> {
+  async run(clone: string, options: { writeback: boolean; fault: Fault; hook?: 'post-merge' | 'post-rewrite' | 'pre-push' }): Promise<void> {
     const dir = this.dir(clone);
     const repo = this.repos.get(clone)!;
     const head = await this.head(clone);
     const before = await this.hubState();
-    const opts: ReconcileOptions = { mode: 'fix', writeback: options.writeback, pull: false, fetch: options.hook !== 'post-merge' && options.hook !== 'pre-push', ...(options.hook === 'pre-push' ? { at: head } : {}) };
+    const opts: ReconcileOptions = { mode: 'fix', writeback: options.writeback, pull: false, fetch: !options.hook, ...(options.hook === 'pre-push' ? { at: head } : {}) };
     this.log.push(`${clone} ${options.hook ?? 'run --fix'}${options.writeback ? '' : ' --no-writeback'}${options.fault === 'none' ? '' : ` [${options.fault}]`}`);
-    const reports: Report[] =
-      options.fault === 'race'
+    // A hook first takes the product's fast path; when it finds nothing to do, that must be as
+    // good as a run that changed nothing, and the model counts it as one.
+    const pushLine = `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`;
+    const skipped = !!options.hook && options.fault === 'none' && (await nothingToDo(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', this.hub.location));
+    const reports: Report[] = skipped
+      ? [{ repo: 'acme', mode: 'fix', workplans: [], findings: [], actions: [] }]
+      : options.fault === 'race'
         ? await Promise.all([reconcileRepo(repo, opts, this.deps('none')), reconcileRepo(repo, opts, this.deps('none'))])
         : [await reconcileRepo(repo, opts, this.deps(options.fault))];
+    if (skipped) this.log.push(`${clone} (hook fast path: nothing to do)`);
+    else for (const report of reports) rememberSettled(repo, this.hub.location, report);
     if (options.fault === 'killed') {
       // A run killed mid-way leaves its lock behind, held by a process that no longer exists.
       await writeFile(path.join(dir, '.git', 'custodian-hooks.lock'), '2147483646');
