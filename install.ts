@@ -46,8 +46,8 @@ export async function locateHooks(cwd: string): Promise<HookPlace> {
 
 /** The CLI a hook should call: the repo's own dependency when there is one, else this package's. */
 export function cliPath(top: string): string {
-  const local = path.join(top, 'node_modules', 'custodian-hooks', 'dist', 'bundle', 'cli.js');
-  return existsSync(local) ? local : packageFile('dist/bundle/cli.js');
+  const local = path.join(top, 'node_modules', 'custodian-hooks', 'dist', 'bundle', 'cli.cjs');
+  return existsSync(local) ? local : packageFile('dist/bundle/cli.cjs');
 }
 
 async function shimText(hook: HookName, node: string, cli: string): Promise<string> {

@@ -14,7 +14,7 @@ import { openStore } from '../src/hub/open.js';
 import type { TaskChange } from '../src/hub/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'bundle', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'bundle', 'cli.cjs');
 const work = mkdtempSync(path.join(tmpdir(), 'custodian-bench-'));
 const env = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), CUSTODIAN_HUB: path.join(work, 'hub.sqlite'), NO_COLOR: '1' };
 const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The entry point stays this small on purpose: a hook runs it on every pull and push, and its
-// fast path must not pay for the argument parser and the libraries the rest of the CLI loads.
+// The entry point stays this small on purpose, and ships as CommonJS: a hook runs it on every
+// pull and push, and its fast path must pay neither for the ESM loader nor for the argument
+// parser and the libraries the rest of the CLI loads.
 const args = process.argv.slice(2);
+const done = (code: number | undefined) => {
+  if (code !== undefined) process.exitCode = code;
+};
 if (args[0] === 'run' && args.includes('--hook')) {
-  const { hookMain } = await import('./hook-main.js');
-  process.exitCode = await hookMain(args.slice(1));
+  void import('./hook-main.js').then(({ hookMain }) => hookMain(args.slice(1))).then(done);
 } else {
-  const { main } = await import('./cli-program.js');
-  await main(process.argv);
+  void import('./cli-program.js').then(({ main }) => main(process.argv));
 }

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -37,10 +37,13 @@ function readStdin(): string {
 /** True when the last settled run against `hub` still holds for what this hook would reconcile. */
 export async function nothingToDo(hook: string, cwd: string, stdin: string, hub: string): Promise<boolean> {
   if (hook !== 'post-merge' && hook !== 'pre-push') return false;
-  const out = execFileSync('git', ['rev-parse', '--absolute-git-dir', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const [gitDir, head] = out.trim().split('\n') as [string, string];
-  const state = readHookState(gitDir);
-  if (!state || state.hub !== hub) return false;
+  const located = gitSays(cwd, ['rev-parse', '--absolute-git-dir', 'HEAD']);
+  // While git answers, load what reading this hub takes.
+  const hubUnchanged = hubCheck(hub);
+  const { ok, stdout } = await located;
+  const [gitDir, head] = stdout.trim().split('\n') as [string, string];
+  const state = ok ? readHookState(gitDir) : null;
+  if (!state || state.hub !== hub || !hubUnchanged) return false;
   // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
   // this process reads the hub.
   const commits = hook === 'pre-push' ? pushedShas(stdin) : [head];
@@ -87,18 +90,21 @@ function hubLocation(): string {
   return path.join(base, 'custodian-hooks', 'hub.sqlite');
 }
 
-async function hubUnchanged(state: HookState): Promise<boolean> {
-  if (/^https?:\/\//.test(state.hub)) return httpNotModified(state);
-  if (/^[a-z]+:\/\//.test(state.hub)) return false;
+/** How to tell whether the hub still has the settled ETag, or null for a hub the fast path cannot ask. */
+function hubCheck(hub: string): ((state: HookState) => Promise<boolean>) | null {
+  if (/^https?:\/\//.test(hub)) return httpNotModified;
+  if (/^[a-z]+:\/\//.test(hub)) return null;
   // The native module costs a few milliseconds; the store and the rest of the CLI far more.
   const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(state.hub, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare('SELECT revision, created_at FROM repos WHERE slug = ?').get(state.slug) as { revision: number; created_at: string } | undefined;
-    return repoEtag(row) === state.etag;
-  } finally {
-    db.close();
-  }
+  return async (state) => {
+    const db = new Database(state.hub, { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare('SELECT revision, created_at FROM repos WHERE slug = ?').get(state.slug) as { revision: number; created_at: string } | undefined;
+      return repoEtag(row) === state.etag;
+    } finally {
+      db.close();
+    }
+  };
 }
 
 /** A conditional GET: 304 means the hub has not changed since the settled run. */

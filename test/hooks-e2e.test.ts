@@ -22,7 +22,7 @@ after(() => packed?.remove());
 test('npm pack ships only what runs', async () => {
   const files = await readdir(packed.root, { recursive: true });
   const shipped = files.filter((f) => !f.startsWith('node_modules')).sort();
-  assert.ok(shipped.includes(path.join('dist', 'bundle', 'cli.js')));
+  assert.ok(shipped.includes(path.join('dist', 'bundle', 'cli.cjs')));
   assert.ok(shipped.includes(path.join('hooks', 'shim.sh')));
   assert.ok(shipped.includes('openapi.yaml'));
   assert.ok(shipped.includes(path.join('templates', 'session-protocol.md')));

@@ -59,7 +59,7 @@ test('install from a subdirectory; installing twice changes nothing; uninstall l
   assert.match(await s.pullFresh(), /custodian-hooks: hub\s+A: created as todo/, 'the hook fired on git pull');
   const doctor = await s.cli(s.repo, 'doctor');
   assert.equal(doctor.code, 0, doctor.stdout);
-  assert.match(doctor.stdout, /✓ post-merge: fires → .*node.* .*cli\.js/);
+  assert.match(doctor.stdout, /✓ post-merge: fires → .*node.* .*cli\.cjs/);
   assert.match(doctor.stdout, /✓ hub .*hub\.sqlite answers: 1 tasks for 'acme'/);
 
   const removed = await s.cli(s.repo, 'uninstall');

@@ -16,5 +16,5 @@ export async function unpackPackage(): Promise<{ cli: string; root: string; remo
   await execa('tar', ['xzf', tarball, '-C', dir]);
   const root = path.join(dir, 'package');
   await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
-  return { cli: path.join(root, 'dist', 'bundle', 'cli.js'), root, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { cli: path.join(root, 'dist', 'bundle', 'cli.cjs'), root, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -4,4 +4,4 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
 export const FIXTURES = `${ROOT}test/fixtures/`;
 /** The CLI as it ships: the bundle `npm run build` makes. */
-export const CLI = `${ROOT}dist/bundle/cli.js`;
+export const CLI = `${ROOT}dist/bundle/cli.cjs`;
