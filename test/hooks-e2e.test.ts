@@ -190,3 +190,18 @@ test('a pull that brings no workplan change, with the hub unchanged, leaves the 
   const settled = JSON.parse(await readFile(path.join(w.remote, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string };
   assert.equal(settled.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
 });
+
+test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {
+  const w = await teamWithHooks(t);
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');
+  assert.equal((await w.cli(w.ws, 'run', '--fix')).exitCode, 0);
+  assert.equal((await w.hubStatuses()).A, 'in_progress');
+
+  // The user fixes up the commit: A was in fact done. post-rewrite records what the amend changed.
+  await writeFile(path.join(w.ws, PLAN), edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'done'));
+  await w.gitUser(w.ws, 'commit', '-q', '--amend', '-a', '--no-edit');
+  const fixed = await w.cli(w.ws, 'run', '--fix');
+  assert.equal(fixed.exitCode, 0, fixed.stdout);
+  assert.equal((await w.hubStatuses()).A, 'done', fixed.stdout);
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+});

@@ -125,6 +125,14 @@ for (const kind of HUB_KINDS) {
       assert.deepEqual(state.runs.map((r) => r.commit), Array.from({ length: RUNS_KEPT }, (_, i) => SHA(25 - RUNS_KEPT + 1 + i)));
     });
 
+    test('rewrite records keep which tasks each rewrite changed, and a repeated record is kept once', async (t) => {
+      const hub = await kind.open(t);
+      const rewrites = [{ old: SHA(1), new: SHA(3), changed: ['A'] }, { old: SHA(2), new: SHA(3), changed: [] }];
+      assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [], rewrites })).ok);
+      assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [], rewrites: [rewrites[0]!] })).ok);
+      assert.deepEqual((await read(hub)).rewrites, rewrites);
+    });
+
     test('a point that disagrees with the status, or a task twice in a batch, is refused whole', async (t) => {
       const hub = await kind.open(t);
       await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });

@@ -162,10 +162,10 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
   test('the hub saw the original commit: the rewritten one is seen too, and the hub wins', () => {
     const args = { files: [fileTask('in_progress')], hubTasks: [hubTask('todo', [point('todo', 'B'), point('in_progress', 'C')])], origin: 'D', head: 'D' };
     assert.equal(plan(input(args)).decisions.get('T1'), 'push', 'without the rewrite known, the old value looks like news');
-    assert.equal(plan(input({ ...args, rewrites: [{ old: 'C', new: 'D' }] })).decisions.get('T1'), 'writeback');
+    assert.equal(plan(input({ ...args, rewrites: [{ old: 'C', new: 'D', changed: [] }] })).decisions.get('T1'), 'writeback');
   });
   test('through a chain of rewrites, even of commits this clone never had', () => {
-    const result = plan(input({ files: [fileTask('in_progress')], hubTasks: [hubTask('todo', [point('in_progress', 'X')])], origin: 'D', head: 'D', rewrites: [{ old: 'X', new: 'C' }, { old: 'C', new: 'D' }] }));
+    const result = plan(input({ files: [fileTask('in_progress')], hubTasks: [hubTask('todo', [point('in_progress', 'X')])], origin: 'D', head: 'D', rewrites: [{ old: 'X', new: 'C', changed: [] }, { old: 'C', new: 'D', changed: [] }] }));
     assert.equal(result.decisions.get('T1'), 'writeback');
   });
   test('a point on a rewritten commit still serves as the common point', () => {
@@ -173,9 +173,21 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
     const reopened = input({ files: [fileTask('todo')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C', 'C', null)])], origin: 'H', head: 'H' });
     const headOnD: Ancestry = (a, b) => (b === 'H' ? (a === 'H' || a === 'D' || a === 'B' || a === 'A' ? 'yes' : 'no') : ancestry(a, b));
     assert.equal(plan({ ...reopened, ancestry: headOnD }).decisions.get('T1'), 'writeback', 'no common point in sight: the rank rule undoes the reopen');
-    const known = plan({ ...reopened, ancestry: headOnD, rewrites: [{ old: 'C', new: 'D' }] });
+    const known = plan({ ...reopened, ancestry: headOnD, rewrites: [{ old: 'C', new: 'D', changed: [] }] });
     assert.equal(known.decisions.get('T1'), 'push', 'with the rewrite known, the reopen is news and wins');
     assert.ok(!known.findings.some((f) => f.code === 'C-22'), 'and it is no conflict');
+  });
+  test('an amend that changed the status: the hub saw the original, but not this value, and the file wins', () => {
+    // The hub agreed on in_progress at C; C was amended into D with the task set to done.
+    const amended = { files: [fileTask('done')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C')])], origin: 'D', head: 'D' };
+    assert.equal(plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T1'] }] })).decisions.get('T1'), 'push');
+    assert.equal(plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T2'] }] })).decisions.get('T1'), 'writeback', 'another task changed: this line was carried over');
+  });
+  test('a squash of a seen commit and a new edit: the line came from the edit, so it is news', () => {
+    // C (seen by the hub: in_progress) and X (a new edit to done) squashed into D.
+    const squashed = { files: [fileTask('done')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C')])], origin: 'D', head: 'D' };
+    const rewrites = [{ old: 'C', new: 'D', changed: ['T1'] }, { old: 'X', new: 'D', changed: [] }];
+    assert.equal(plan(input({ ...squashed, rewrites })).decisions.get('T1'), 'push');
   });
 });
 

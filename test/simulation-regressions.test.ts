@@ -25,6 +25,22 @@ const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
       { k: 'agent', t: 'A', s: 0 },
     ],
   },
+  {
+    name: 'seed 4242: a squash of a writeback and a new edit made the edit look like old news (fixed by recording which tasks a rewrite changed)',
+    overHttp: false,
+    steps: [
+      { k: 'agent', t: 'A', s: 0 },
+      { k: 'rewrite', c: 'a' },
+      { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+      { k: 'pull', c: 'b', rebase: false, hook: true },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'b', t: 'A', s: 2, pull: false, push: false },
+      { k: 'run', c: 'a', writeback: false, fault: 'none' },
+      { k: 'squash', c: 'b' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

@@ -3,7 +3,7 @@ import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches } from '../git-facts.js';
 import { openHub } from '../hub/open.js';
 import type { Rewrite } from '../hub/types.js';
-import { parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
+import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileOptions } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
@@ -52,7 +52,7 @@ export async function runHook(hook: string, args: readonly string[], cwd: string
       runs = pushedCommits(stdin, tracked).map((at) => ({ ...common, at }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
-      rewrites = parseRewrites(stdin);
+      rewrites = await describeRewrites(repo, parseRewrites(stdin));
       runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
     } else {
       runs = [common];

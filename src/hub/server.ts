@@ -31,7 +31,7 @@ const syncSchema = z.strictObject({
   why: text(1000).optional(),
   changes: z.array(changeSchema).max(100_000),
   run: z.strictObject({ commit: sha, upstream: sha.nullable(), skipped: z.array(taskId).max(100_000) }).optional(),
-  rewrites: z.array(z.strictObject({ old: sha, new: sha })).max(10_000).optional(),
+  rewrites: z.array(z.strictObject({ old: sha, new: sha, changed: z.array(taskId).max(100_000) })).max(10_000).optional(),
 });
 const statusSchema = z.strictObject({ status, expectedVersion: z.number().int().min(1).optional(), why: text(1000).optional() });
 const repoParam = z.object({ repo: slug });

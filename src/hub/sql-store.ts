@@ -104,13 +104,13 @@ export class SqlStore implements Hub {
         'SELECT * FROM runs WHERE repo = ? ORDER BY seq',
         [repo],
       );
-      const rewrites = await tx.all<{ old_sha: string; new_sha: string }>('SELECT old_sha, new_sha FROM rewrites WHERE repo = ? ORDER BY seq', [repo]);
+      const rewrites = await tx.all<{ old_sha: string; new_sha: string; changed: string }>('SELECT old_sha, new_sha, changed FROM rewrites WHERE repo = ? ORDER BY seq', [repo]);
       return {
         repo,
         etag,
         tasks: rows.map((row) => toTask(row, points.get(row.id))),
         runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
-        rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha })),
+        rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha, changed: JSON.parse(r.changed) as string[] })),
       };
     });
   }
@@ -151,7 +151,7 @@ export class SqlStore implements Hub {
           );
         }
         for (const rewrite of batch.rewrites ?? []) {
-          await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, at) VALUES (?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, now]);
+          await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, JSON.stringify(rewrite.changed), now]);
         }
         if (batch.rewrites?.length) {
           await tx.run('DELETE FROM rewrites WHERE repo = ? AND seq NOT IN (SELECT seq FROM rewrites WHERE repo = ? ORDER BY seq DESC LIMIT ?)', [batch.repo, batch.repo, REWRITES_KEPT]);

@@ -44,11 +44,14 @@ export interface HubTask {
 
 /**
  * A commit that replaced another (amend, rebase, squash by rebase), as post-rewrite reports it.
- * A status line carried over by a rewrite is the same news as before, not new news.
+ * A status line carried over by a rewrite is the same news as before, not new news; one the
+ * rewrite changed (an amend that edits a status, a squash onto another value) is new.
  */
 export interface Rewrite {
   old: string;
   new: string;
+  /** Tasks whose status differs between the two commits: for them `new` carried nothing over. */
+  changed: string[];
 }
 
 export interface RepoState {

@@ -12,20 +12,20 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
 
 type Ruling = { decision: 'push' | 'writeback'; conflict: boolean };
 
-/** Every commit a rewrite chain maps `commit` to, following `step` (new → olds, or old → news), `commit` included. */
-function closure(commit: string, step: ReadonlyMap<string, string[]>): string[] {
+/** Every commit reachable from `commit` by `step` (new → olds, or old → news), `commit` included. */
+function closure(commit: string, step: (commit: string) => readonly Rewrite[], next: (r: Rewrite) => string): string[] {
   const found = new Set([commit]);
-  for (const c of found) for (const next of step.get(c) ?? []) found.add(next);
+  for (const c of found) for (const r of step(c)) found.add(next(r));
   return [...found];
 }
 
 /** Rewrites as lookups both ways. */
-export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, string[]>; news: Map<string, string[]> } {
-  const olds = new Map<string, string[]>();
-  const news = new Map<string, string[]>();
+export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, Rewrite[]>; news: Map<string, Rewrite[]> } {
+  const olds = new Map<string, Rewrite[]>();
+  const news = new Map<string, Rewrite[]>();
   for (const r of rewrites) {
-    olds.set(r.new, [...(olds.get(r.new) ?? []), r.old]);
-    news.set(r.old, [...(news.get(r.old) ?? []), r.new]);
+    olds.set(r.new, [...(olds.get(r.new) ?? []), r]);
+    news.set(r.old, [...(news.get(r.old) ?? []), r]);
   }
   return { olds, news };
 }
@@ -43,7 +43,9 @@ export function rule(
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
-  const sources = L ? closure(L, rewrites.olds) : [];
+  // Only a rewrite that left this task's status as it was carried its line over.
+  const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
+  const sources = L ? closure(L, carried, (r) => r.old) : [];
   const seenBy = (commit: string | null) => sources.some((l) => within(l, commit));
 
   // 2. The hub has already heard of this file value: the file holds no news.
@@ -53,7 +55,8 @@ export function rule(
   if (seen) return { decision: 'writeback', conflict: false };
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
-  const visible = (commit: string) => closure(commit, rewrites.news).some((c) => within(c, input.head));
+  // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
+  const visible = (commit: string) => closure(commit, (c) => rewrites.news.get(c) ?? [], (r) => r.new).some((c) => within(c, input.head));
   const base = [...hub.points].reverse().find((p) => visible(p.commit) || visible(p.origin));
   if (base && base.status === hub.status) return { decision: 'push', conflict: false };
 

@@ -9,7 +9,7 @@ import type { SqlStore } from '../../src/hub/sql-store.js';
 import type { Hub, RepoState } from '../../src/hub/types.js';
 import { rememberSettled } from '../../src/commands/settled.js';
 import { nothingToDo } from '../../src/hook-main.js';
-import { recordRewrites } from '../../src/reconcile/rewrites.js';
+import { describeRewrites, recordRewrites, type RewritePair } from '../../src/reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileDeps, type ReconcileOptions } from '../../src/reconcile/run.js';
 import { openRepo, type Repo } from '../../src/repo.js';
 import type { Report } from '../../src/report.js';
@@ -289,7 +289,7 @@ export class SimWorld {
     const actual = await this.fileStatuses(clone);
     for (const t of TASKS) assert.equal(actual[t], this.valueAt(parent, t).status, `harness: rebase of ${t} in ${clone}`);
     // What the post-rewrite hook reports after a rebase.
-    await recordRewrites(this.hub, 'acme', 'sim', local.map((line, i) => ({ old: line.split(' ')[0]!, new: rewritten[i]! })));
+    await this.recordRewrites(clone, local.map((line, i) => ({ old: line.split(' ')[0]!, new: rewritten[i]! })));
     return true;
   }
 
@@ -325,7 +325,7 @@ export class SimWorld {
       if (v.by !== this.valueAt(upstream, t).by) this.setValue(commit, t, v, this.value(head, t).hist);
     }
     // As `git rebase -i` reports a squash to post-rewrite: every squashed commit → the new one.
-    await recordRewrites(this.hub, 'acme', 'sim', local.map((old) => ({ old, new: commit })));
+    await this.recordRewrites(clone, local.map((old) => ({ old, new: commit })));
     this.log.push(`${clone} squash ${local.length}`);
   }
 
@@ -344,9 +344,14 @@ export class SimWorld {
       const v = this.values.get(head)?.get(t);
       if (v) this.setValue(commit, t, v, this.value(head, t).hist);
     }
-    await recordRewrites(this.hub, 'acme', 'sim', [{ old: head, new: commit }]);
+    await this.recordRewrites(clone, [{ old: head, new: commit }]);
     await git(dir, ['push', '-q', '--force', 'origin', 'HEAD:main']);
     this.log.push(`${clone} amend + force-push`);
+  }
+
+  /** What the post-rewrite hook tells the hub. */
+  private async recordRewrites(clone: string, pairs: RewritePair[]): Promise<void> {
+    await recordRewrites(this.hub, 'acme', 'sim', await describeRewrites(this.repos.get(clone)!, pairs));
   }
 
   // --- runs --------------------------------------------------------------------------------

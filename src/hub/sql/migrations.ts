@@ -81,6 +81,7 @@ const MIGRATIONS: readonly string[][] = [
       UNIQUE (repo, old_sha, new_sha)
     )`,
   ],
+  [`ALTER TABLE rewrites ADD COLUMN changed TEXT NOT NULL DEFAULT '[]'`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
