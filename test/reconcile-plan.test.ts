@@ -242,6 +242,10 @@ describe('points, run records, creations and the rest', () => {
     const noWriteback = plan(input({ ...args, writeback: false }));
     assert.deepEqual(noWriteback.writebacks, []);
     assert.deepEqual(noWriteback.changes, [{ id: 'T2', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' } }], 'the push still goes; the hub keeps done for T1');
+    // The file still holds T1's older line: the run record must not vouch for it, or a merge that
+    // later keeps that line on purpose would be taken for old news.
+    assert.deepEqual(noWriteback.run, { skipped: ['T1'] });
+    assert.deepEqual(plan(input(args)).run, { skipped: [] }, 'with writeback, the line is replaced and the record vouches for all');
   });
 
   test('disagreeing() names only tasks present on both sides with different statuses', () => {

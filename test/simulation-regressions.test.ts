@@ -41,6 +41,23 @@ const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
       { k: 'run', c: 'a', writeback: true, fault: 'none' },
     ],
   },
+  {
+    name: 'seed 4242: a --no-writeback run vouched for a line the hub had overruled, so a merge that kept it on purpose was undone (fixed: such tasks are left out of the run record)',
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'b', t: 'C', s: 3, pull: false, push: false },
+      { k: 'agent', t: 'C', s: 2 },
+      { k: 'pull', c: 'a', rebase: false, hook: false },
+      { k: 'run', c: 'a', writeback: false, fault: 'none' },
+      { k: 'pull', c: 'a', rebase: false, hook: false },
+      { k: 'run', c: 'a', writeback: false, fault: 'none' },
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'b', writeback: false, fault: 'none' },
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: false },
+      { k: 'push', c: 'a', hook: false },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

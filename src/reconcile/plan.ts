@@ -76,6 +76,8 @@ export function plan(input: ReconcileInput): Plan {
   const changes: PlannedChange[] = [];
   const writebacks: Writeback[] = [];
   const findings: Finding[] = [];
+  // Hub-newer tasks left as they are in the file: the run record must not vouch for their lines.
+  const unreconciled: string[] = [];
 
   for (const file of input.files) {
     const hub = hubById.get(file.id);
@@ -114,6 +116,7 @@ export function plan(input: ReconcileInput): Plan {
           origin = AFTER;
         } else {
           final = null; // the two sides still differ: no point to record
+          unreconciled.push(file.id);
         }
       }
     }
@@ -137,5 +140,5 @@ export function plan(input: ReconcileInput): Plan {
   const inFiles = new Set([...input.files.map((f) => f.id), ...input.skipped]);
   for (const hub of input.hubTasks) if (!inFiles.has(hub.id)) findings.push(inNoFile(hub));
 
-  return { decisions, changes, writebacks, run: fix ? { skipped: [...input.skipped] } : null, findings };
+  return { decisions, changes, writebacks, run: fix ? { skipped: [...input.skipped, ...unreconciled] } : null, findings };
 }

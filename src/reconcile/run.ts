@@ -206,7 +206,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           ? { ...change, point: { status: point.status, commit: after, upstream: sharedUpstream, origin: point.origin === AFTER ? after : point.origin === BLAME ? (blamed.get(change.id) ?? head) : point.origin } }
           : change,
       );
-      const runSkipped = thePlan.run!.skipped;
+      // A writeback that could not be committed leaves those lines unreconciled too.
+      const runSkipped = prepared ? thePlan.run!.skipped : [...thePlan.run!.skipped, ...thePlan.writebacks.map((w) => w.taskId)];
       const runIsNews = !hub.runs.some((r) => r.commit === after && r.upstream === sharedUpstream && r.skipped.every((id) => runSkipped.includes(id)));
       const batch: SyncBatch = {
         repo: repo.slug,

@@ -59,7 +59,10 @@ export interface Plan {
   decisions: Map<string, Decision>;
   changes: PlannedChange[];
   writebacks: Writeback[];
-  /** The run record to send: every fix run; null in check mode. */
+  /**
+   * The run record to send: every fix run; null in check mode. `skipped`: the tasks whose lines
+   * it does not vouch for — not reconciled (unreadable, dirty) or left hub-newer in the file.
+   */
   run: { skipped: string[] } | null;
   findings: Finding[];
 }
