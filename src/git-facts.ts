@@ -128,7 +128,7 @@ export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>
  * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
  * per line. A file git cannot blame gives null for its lines (counted as "not seen").
  */
-export async function blameLines(repo: Repo, head: string, linesByFile: ReadonlyMap<string, readonly number[]>): Promise<Map<string, Map<number, string | null>>> {
+export async function blameLines(repo: Repo, head: string, linesByFile: ReadonlyMap<string, readonly number[]>, options: { firstParent?: boolean } = {}): Promise<Map<string, Map<number, string | null>>> {
   const result = new Map<string, Map<number, string | null>>();
   const files = [...linesByFile.entries()];
   const worker = async () => {
@@ -136,7 +136,7 @@ export async function blameLines(repo: Repo, head: string, linesByFile: Readonly
       const [file, lines] = entry;
       const found = new Map<number, string | null>(lines.map((l) => [l, null]));
       const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
-      const out = await git(repo.top, ['blame', '--porcelain', ...ranges, head, '--', file]).catch(() => '');
+      const out = await git(repo.top, ['blame', '--porcelain', ...(options.firstParent ? ['--first-parent'] : []), ...ranges, head, '--', file]).catch(() => '');
       for (const line of out.split('\n')) {
         const match = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);
         if (match) found.set(Number(match[2]), match[1]!);

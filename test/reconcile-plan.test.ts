@@ -183,6 +183,12 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
     assert.equal(plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T1'] }] })).decisions.get('T1'), 'push');
     assert.equal(plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T2'] }] })).decisions.get('T1'), 'writeback', 'another task changed: this line was carried over');
   });
+  test('a merge whose sides hold the same line: a copy the hub heard of on the first-parent chain counts, whichever one blame names', () => {
+    // Blame names X (an unseen edit on the merged side); the first parent's copy came from C, which the hub recorded.
+    const merged = { files: [fileTask('done')], hubTasks: [hubTask('blocked', [point('done', 'C')])], origin: 'X', head: 'D' };
+    assert.equal(plan(input(merged)).decisions.get('T1'), 'push', 'from blame alone: both moved, and the rank rule lets the stale done regress the hub');
+    assert.equal(plan(input({ ...merged, otherOrigins: new Map([['T1', ['C']]]) })).decisions.get('T1'), 'writeback');
+  });
   test('a squash of a seen commit and a new edit: the line came from the edit, so it is news', () => {
     // C (seen by the hub: in_progress) and X (a new edit to done) squashed into D.
     const squashed = { files: [fileTask('done')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C')])], origin: 'D', head: 'D' };

@@ -58,6 +58,33 @@ const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
       { k: 'push', c: 'a', hook: false },
     ],
   },
+  {
+    name: 'seed 9001: both sides of a merge held the same done; blame named the unseen one and a stale done regressed the hub (fixed: first-parent blame as a second origin)',
+    overHttp: true,
+    steps: [
+      { k: 'pull', c: 'shallow', rebase: true, hook: true },
+      { k: 'push', c: 'b', hook: true },
+      { k: 'agent', t: 'A', s: 2 },
+      { k: 'edit', c: 'c', t: 'C', s: 3, pull: true, push: false },
+      { k: 'pull', c: 'b', rebase: true, hook: false },
+      { k: 'pull', c: 'a', rebase: false, hook: true },
+      { k: 'edit', c: 'shallow', t: 'C', s: 3, pull: true, push: false },
+      { k: 'push', c: 'b', hook: true },
+      { k: 'pull', c: 'b', rebase: false, hook: false },
+      { k: 'push', c: 'b', hook: true },
+      { k: 'push', c: 'a', hook: true },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'b', t: 'A', s: 2, pull: false, push: false },
+      { k: 'pull', c: 'a', rebase: false, hook: true },
+      { k: 'rewrite', c: 'c' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+      { k: 'rewrite', c: 'c' },
+      { k: 'push', c: 'shallow', hook: true },
+      { k: 'edit', c: 'b', t: 'B', s: 3, pull: false, push: true },
+      { k: 'agent', t: 'A', s: 2 },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

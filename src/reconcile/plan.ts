@@ -38,14 +38,14 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, 
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'head' | 'origins' | 'ancestry'>,
+  input: Pick<ReconcileInput, 'runs' | 'head' | 'origins' | 'otherOrigins' | 'ancestry'>,
   rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
   // Only a rewrite that left this task's status as it was carried its line over.
   const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
-  const sources = L ? closure(L, carried, (r) => r.old) : [];
+  const sources = [L, ...(input.otherOrigins?.get(file.id) ?? [])].flatMap((origin) => (origin ? closure(origin, carried, (r) => r.old) : []));
   const seenBy = (commit: string | null) => sources.some((l) => within(l, commit));
 
   // 2. The hub has already heard of this file value: the file holds no news.

@@ -70,10 +70,10 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files
 }
 
 /** The commits that last set the status lines of these tasks, from one blame per file. */
-async function originsOf(repo: Repo, head: string, tasks: readonly FileTask[]): Promise<Map<string, string | null>> {
+async function originsOf(repo: Repo, head: string, tasks: readonly FileTask[], options: { firstParent?: boolean } = {}): Promise<Map<string, string | null>> {
   const linesByFile = new Map<string, number[]>();
   for (const t of tasks) linesByFile.set(t.file, [...(linesByFile.get(t.file) ?? []), t.line]);
-  const blamed = await blameLines(repo, head, linesByFile);
+  const blamed = await blameLines(repo, head, linesByFile, options);
   return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
 }
 
@@ -162,17 +162,22 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         return report();
       }
       const contested = new Set(disagreeing(files, hub.tasks));
-      const origins = await originsOf(repo, head, files.filter((f) => contested.has(f.id)));
+      // Where both sides of a merge hold the same line, blame names one of them; the first-parent
+      // chain may hold the copy the hub has heard of.
+      const contestedFiles = files.filter((f) => contested.has(f.id));
+      const [origins, firstParentOrigins] = await Promise.all([originsOf(repo, head, contestedFiles), originsOf(repo, head, contestedFiles, { firstParent: true })]);
+      const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
       const ancestry = await ancestryAmong(repo, [
         head,
         upstream,
         ...origins.values(),
+        ...firstParentOrigins.values(),
         ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
         ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
         ...hub.rewrites.flatMap((r) => [r.old, r.new]),
       ]);
       const sharedUpstream = behind ? null : upstream;
-      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, rewrites: hub.rewrites, head, upstream: sharedUpstream, origins, ancestry });
+      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, rewrites: hub.rewrites, head, upstream: sharedUpstream, origins, otherOrigins, ancestry });
       if (!fixing) {
         findings.push(...thePlan.findings);
         return report();

@@ -25,6 +25,11 @@ export interface ReconcileInput {
   upstream: string | null;
   /** For each task that needs it, the commit that last set its status line at HEAD (null: git could not say). */
   origins: ReadonlyMap<string, string | null>;
+  /**
+   * For a task whose line both sides of a merge held alike, the other commits that set it
+   * (first-parent blame): blame names only one, and the hub may have heard the other.
+   */
+  otherOrigins?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
   /** Commits that replaced others (amend, rebase), oldest first: a carried-over line is old news. */
   rewrites: readonly Rewrite[];
