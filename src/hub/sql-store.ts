@@ -75,7 +75,12 @@ export class SqlStore implements Hub {
   ) {}
 
   static async open(db: SqlDriver, location: string): Promise<SqlStore> {
-    await migrate(db);
+    try {
+      await migrate(db);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     return new SqlStore(db, location);
   }
 
