@@ -22,7 +22,6 @@ function program(): Command {
     .option('--json', 'print one JSON document instead of text', false)
     .option('-v, --verbose', 'list every workplan and task', false)
     .addOption(new Option('-C, --cwd <dir>', 'run as if started in <dir>').default(process.cwd(), 'the current directory'))
-    .addOption(new Option('--hook <name>', 'how the git hooks call it (post-merge, post-rewrite, pre-push): never fails').hideHelp())
     .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; repo?: string }) => {
       const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(opts, write);
@@ -123,13 +122,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program().parseAsync(argv);
   } catch (error) {
+    const expected = expectedFailure(error);
     if (error instanceof CommanderError) {
       // Help and version are successes; every other parse failure is a usage error.
       process.exitCode = error.exitCode === 0 ? 0 : 2;
-    } else if (expectedFailure(error)) {
-      const { message, exitCode } = expectedFailure(error)!;
-      process.stderr.write(`custodian-hooks: ${message}\n`);
-      process.exitCode = exitCode;
+    } else if (expected) {
+      process.stderr.write(`custodian-hooks: ${expected.message}\n`);
+      process.exitCode = expected.exitCode;
     } else {
       process.stderr.write(`custodian-hooks: unexpected error — this is a bug, please report it:\n${(error as Error)?.stack ?? messageOf(error)}\n`);
       process.exitCode = 70;

@@ -24,8 +24,10 @@ const OPERATIONS: [string, string][] = [
 ];
 
 export async function readRepoState(repo: Repo): Promise<RepoState> {
-  const head = await git(repo.top, ['rev-parse', '-q', '--verify', 'HEAD^{commit}']).then((s) => s.trim(), () => null);
-  const branchRef = await git(repo.top, ['symbolic-ref', '-q', 'HEAD']).then((s) => s.trim(), () => null);
+  const [head, branchRef] = await Promise.all([
+    git(repo.top, ['rev-parse', '-q', '--verify', 'HEAD^{commit}']).then((s) => s.trim(), () => null),
+    git(repo.top, ['symbolic-ref', '-q', 'HEAD']).then((s) => s.trim(), () => null),
+  ]);
   let upstreamRef: string | null = null;
   let remote: string | null = null;
   if (branchRef) {
@@ -66,7 +68,20 @@ export async function isAncestor(repo: Repo, ancestor: string, descendant: strin
   return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).catch(() => false);
 }
 
-const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+export const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/** Which of these commit ids this clone has, from one `git cat-file`. */
+export async function presentCommits(repo: Repo, commits: Iterable<string | null>): Promise<Set<string>> {
+  const wanted = [...new Set([...commits].filter((c): c is string => !!c && COMMIT_ID.test(c)))];
+  const present = new Set<string>();
+  if (wanted.length === 0) return present;
+  const out = await git(repo.top, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: wanted.join('\n') + '\n' });
+  for (const line of out.split('\n')) {
+    const [sha, type] = line.split(' ');
+    if (type === 'commit' && sha) present.add(sha);
+  }
+  return present;
+}
 
 /**
  * Answers ancestry among a set of commits from one history walk. The walk starts at every commit
@@ -74,15 +89,7 @@ const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
  * of them down to another stays above B, so nothing it needs is cut off.
  */
 export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>): Promise<Ancestry> {
-  const wanted = [...new Set([...commits].filter((c): c is string => !!c && SHA.test(c)))];
-  const present = new Set<string>();
-  if (wanted.length > 0) {
-    const out = await git(repo.top, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: wanted.join('\n') + '\n' });
-    for (const line of out.split('\n')) {
-      const [sha, type] = line.split(' ');
-      if (type === 'commit' && sha) present.add(sha);
-    }
-  }
+  const present = await presentCommits(repo, commits);
   const parents = new Map<string, string[]>();
   if (present.size > 0) {
     const tips = [...present];

@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { repoEtag } from './hub/etag.js';
+import { hubLocation } from './hub/location.js';
 import { readHookState, writeHookState, type HookState } from './hook-state.js';
+import { pushedRefs } from './pushed-refs.js';
 
 /**
- * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when the last
- * settled run's commit and the one to reconcile hold the same workplans and the hub still has
- * the same ETag, there is nothing to do and nothing more is loaded. Otherwise the full hook runs.
+ * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when no commit
+ * since the last settled run's touched a workplan and the hub still has the same ETag, there is
+ * nothing to do and nothing more is loaded. Otherwise the full hook runs.
  * It never fails the git operation.
  */
 export async function hookMain(args: string[]): Promise<number> {
@@ -46,9 +48,8 @@ export async function nothingToDo(hook: string, cwd: string, stdin: string, hub:
   if (!state || state.hub !== hub || !hubUnchanged) return false;
   // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
   // this process reads the hub.
-  const commits = hook === 'pre-push' ? pushedShas(stdin) : [head];
+  const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
   const untouched = Promise.all(commits.map((commit) => workplansUntouchedSince(cwd, state, commit)));
-  untouched.catch(() => undefined);
   const hubSame = await hubUnchanged(state);
   if (!(await untouched).every(Boolean) || !hubSame) return false;
   if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
@@ -73,21 +74,6 @@ async function workplansUntouchedSince(cwd: string, state: HookState, commit: st
 
 function gitSays(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {
   return new Promise((resolve) => execFile('git', args, { cwd, encoding: 'utf8' }, (error, stdout) => resolve({ ok: !error, stdout })));
-}
-
-function pushedShas(stdin: string): string[] {
-  return stdin
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/)[1])
-    .filter((sha): sha is string => !!sha && !/^0+$/.test(sha));
-}
-
-/** As `hubLocation` in hub/open.ts, without loading it. */
-function hubLocation(): string {
-  const configured = process.env.CUSTODIAN_HUB?.trim();
-  if (configured) return configured;
-  const base = process.env.XDG_STATE_HOME || path.join(process.env.HOME ?? '', '.local', 'state');
-  return path.join(base, 'custodian-hooks', 'hub.sqlite');
 }
 
 /** How to tell whether the hub still has the settled ETag, or null for a hub the fast path cannot ask. */

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stateDir } from './hub/open.js';
+import { stateDir } from './hub/location.js';
 
 /** slug → working tree, so `run --repo SLUG` works from anywhere. Kept in the state directory. */
 const file = (env: NodeJS.ProcessEnv) => path.join(stateDir(env), 'repos.json');

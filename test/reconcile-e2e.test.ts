@@ -74,14 +74,20 @@ test('a clone without an upstream cannot regress the hub either: the hub has see
   assert.equal(await ws.statusInFile('A'), 'done');
 });
 
-test('a repo behind its remote gets C-14 and no writes at all; check mode reports it as INFO', async (t) => {
-  const s = await scene(t, TASKS);
+/** The workstation after a fix, then another clone moves B on in git and finishes A in the hub. */
+async function workstationLeftBehind(s: Awaited<ReturnType<typeof scene>>) {
   const ws = s.workstation;
   await ws.run('--fix');
   const remote = await s.clone('remote');
   await remote.edit('B', 'in_progress');
   await remote.git('push', '-q', 'origin', 'main');
   await remote.cli('task', 'set', 'A', 'done');
+  return ws;
+}
+
+test('a repo behind its remote gets C-14 and no writes at all; check mode reports it as INFO', async (t) => {
+  const s = await scene(t, TASKS);
+  const ws = await workstationLeftBehind(s);
   const hubBefore = await s.hubTasks();
   const head = await ws.head();
 
@@ -116,12 +122,7 @@ test('--no-writeback writes nothing and still refuses to regress', async (t) => 
 
 test('--pull pulls then fixes in one step', async (t) => {
   const s = await scene(t, TASKS);
-  const ws = s.workstation;
-  await ws.run('--fix');
-  const remote = await s.clone('remote');
-  await remote.edit('B', 'in_progress');
-  await remote.git('push', '-q', 'origin', 'main');
-  await remote.cli('task', 'set', 'A', 'done');
+  const ws = await workstationLeftBehind(s);
 
   const result = await ws.run('--fix', '--pull');
   assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -2,26 +2,20 @@ import os from 'node:os';
 import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches } from '../git-facts.js';
 import { openHub } from '../hub/open.js';
+import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
 import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileOptions } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
+import { pushedRefs } from '../pushed-refs.js';
 import { openRepo } from '../repo.js';
 import { formatAction, formatFinding, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
-import { machineName } from './task.js';
 
-const ZERO = /^0+$/;
-
-/** The commits a push sends to tracked branches, from the lines git gives pre-push on stdin. */
-export function pushedCommits(stdin: string, tracked: readonly string[]): string[] {
-  const commits: string[] = [];
-  for (const line of stdin.split('\n')) {
-    const [, localSha, remoteRef] = line.trim().split(/\s+/);
-    if (!localSha || !remoteRef || ZERO.test(localSha)) continue;
-    if (tracked.includes(remoteRef.replace(/^refs\/heads\//, ''))) commits.push(localSha);
-  }
-  return [...new Set(commits)];
+/** The commits a push sends to tracked branches. */
+function pushedCommits(stdin: string, tracked: readonly string[]): string[] {
+  const commits = pushedRefs(stdin).filter((ref) => tracked.includes(ref.remoteRef.replace(/^refs\/heads\//, '')));
+  return [...new Set(commits.map((ref) => ref.commit))];
 }
 
 /** What a hook prints: what it did and what went wrong, a line each; nothing when all is quiet. */

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { defaultDatabase, openStore } from '../hub/open.js';
+import { defaultDatabase } from '../hub/location.js';
+import { openStore } from '../hub/open.js';
 import { startHub } from '../hub/serve.js';
 
 export async function hubServe(options: { host: string; port: string; db?: string }, write: (text: string) => void): Promise<void> {

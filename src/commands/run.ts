@@ -2,12 +2,12 @@ import os from 'node:os';
 import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
 import { openHub } from '../hub/open.js';
+import { machineName } from '../machine.js';
 import { reconcileRepo } from '../reconcile/run.js';
 import { readRegistry, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
 import { formatReport, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
-import { machineName } from './task.js';
 
 export interface RunOptions {
   cwd: string;

@@ -3,8 +3,8 @@ import { UserError } from '../errors.js';
 import { openHub } from '../hub/open.js';
 import { type Hub, type HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
+import { machineName } from '../machine.js';
 import { isStatus, STATUSES } from '../status.js';
-import os from 'node:os';
 
 async function repoSlug(options: { repo?: string; cwd: string }): Promise<string> {
   return options.repo ?? (await openRepo(options.cwd)).slug;
@@ -17,10 +17,6 @@ async function withHub<T>(fn: (hub: Hub) => Promise<T>): Promise<T> {
   } finally {
     await hub.close();
   }
-}
-
-export function machineName(): string {
-  return `${os.userInfo().username}@${os.hostname()}`;
 }
 
 /** `task set ID STATUS`: what an agent on another machine runs. Version-checked, so it never overwrites unseen. */

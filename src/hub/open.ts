@@ -1,22 +1,7 @@
-import os from 'node:os';
-import path from 'node:path';
 import { SqlStore } from './sql-store.js';
 import type { HttpHubOptions } from './http-hub.js';
+import { hubLocation } from './location.js';
 import type { Hub } from './types.js';
-
-/** Where custodian-hooks keeps its own files: `$XDG_STATE_HOME/custodian-hooks`, else `~/.local/state/…`. */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'custodian-hooks');
-}
-
-export function defaultDatabase(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(stateDir(env), 'hub.sqlite');
-}
-
-export function hubLocation(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CUSTODIAN_HUB?.trim() || defaultDatabase(env);
-}
 
 const isPostgres = (location: string) => /^postgres(ql)?:\/\//.test(location);
 const isHttp = (location: string) => /^https?:\/\//.test(location);

@@ -1,10 +1,10 @@
+import { COMMIT_ID, presentCommits } from '../git-facts.js';
 import { git } from '../git.js';
 import { workplanPathspec } from '../hook-state.js';
 import type { Hub, Rewrite } from '../hub/types.js';
 import { readBlobs, type Repo } from '../repo.js';
 import { parseWorkplan } from '../workplan/parse.js';
 
-const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const NO_BLOB = /^0+$/;
 
 export interface RewritePair {
@@ -17,7 +17,7 @@ export function parseRewrites(stdin: string): RewritePair[] {
   const pairs: RewritePair[] = [];
   for (const line of stdin.split('\n')) {
     const [old, next] = line.trim().split(/\s+/);
-    if (old && next && SHA.test(old) && SHA.test(next) && old !== next) pairs.push({ old, new: next });
+    if (old && next && COMMIT_ID.test(old) && COMMIT_ID.test(next) && old !== next) pairs.push({ old, new: next });
   }
   return pairs;
 }
@@ -27,31 +27,38 @@ export function parseRewrites(stdin: string): RewritePair[] {
  * to one new commit, and an amend may edit a status: the new commit carries over only the lines
  * it did not change, and only those are news the hub may already have heard.
  * A pair git cannot compare (an old commit already gone) is left out: nothing is carried over.
+ * One `git diff-tree` for all pairs and one read of the blobs, however long the rebase.
  */
 export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]): Promise<Rewrite[]> {
-  const pathspec = workplanPathspec(repo.config.workplans);
-  const described: Rewrite[] = [];
-  for (const pair of pairs) {
-    const diff = await git(repo.top, ['diff-tree', '-r', '-z', '--no-renames', pair.old, pair.new, '--', ...pathspec]).catch(() => null);
-    if (diff === null) continue;
-    // -z: ":<mode> <mode> <old blob> <new blob> <status>\0<path>\0" per file.
-    const fields = diff.split('\0');
-    const files: { path: string; before: string; after: string }[] = [];
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const [, , before, after] = fields[i]!.split(' ');
-      if (before && after) files.push({ path: fields[i + 1]!, before, after });
+  const present = await presentCommits(repo, pairs.flatMap((p) => [p.old, p.new]));
+  const comparable = pairs.filter((p) => present.has(p.old) && present.has(p.new));
+  if (comparable.length === 0) return [];
+  // Each stdin line "<new> <old>" diffs old → new; --always gives every line its header, in order.
+  const input = comparable.map((p) => `${p.new} ${p.old}\n`).join('');
+  const out = await git(repo.top, ['diff-tree', '--stdin', '--always', '-r', '-z', '--no-renames', '--', ...workplanPathspec(repo.config.workplans)], { input });
+  // -z: "<new>\0" per pair, then ":<mode> <mode> <old blob> <new blob> <status>\0<path>\0" per file.
+  const files: { path: string; before: string; after: string }[][] = [];
+  const fields = out.split('\0');
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (!field.startsWith(':')) {
+      if (field) files.push([]);
+      continue;
     }
-    const texts = await readBlobs(repo, files.flatMap((f) => [f.before, f.after]).filter((oid) => !NO_BLOB.test(oid)));
-    const statuses = (oid: string, file: string) => new Map(NO_BLOB.test(oid) ? [] : parseWorkplan(texts.get(oid)!, file).tasks.map((t) => [t.id, t.status]));
+    const [, , before, after] = field.split(' ');
+    files.at(-1)!.push({ path: fields[++i]!, before: before!, after: after! });
+  }
+  const texts = await readBlobs(repo, files.flat().flatMap((f) => [f.before, f.after]).filter((oid) => !NO_BLOB.test(oid)));
+  const statuses = (oid: string, file: string) => new Map(NO_BLOB.test(oid) ? [] : parseWorkplan(texts.get(oid)!, file).tasks.map((t) => [t.id, t.status]));
+  return comparable.map((pair, n) => {
     const changed = new Set<string>();
-    for (const file of files) {
+    for (const file of files[n] ?? []) {
       const before = statuses(file.before, file.path);
       const after = statuses(file.after, file.path);
       for (const id of new Set([...before.keys(), ...after.keys()])) if (before.get(id) !== after.get(id)) changed.add(id);
     }
-    described.push({ ...pair, changed: [...changed].sort() });
-  }
-  return described;
+    return { ...pair, changed: [...changed].sort() };
+  });
 }
 
 /**
