@@ -68,6 +68,13 @@ class BatchConflict extends Error {
 }
 
 /** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
+/** Deletes all but the newest `kept` rows of `table` among those matching `match`. */
+async function keepNewest(tx: SqlDriver, table: 'runs' | 'rewrites' | 'sync_points', match: Record<string, string>, kept: number): Promise<void> {
+  const where = Object.keys(match).map((column) => `${column} = ?`).join(' AND ');
+  const values = Object.values(match);
+  await tx.run(`DELETE FROM ${table} WHERE ${where} AND seq NOT IN (SELECT seq FROM ${table} WHERE ${where} ORDER BY seq DESC LIMIT ?)`, [...values, ...values, kept]);
+}
+
 export class SqlStore implements Hub {
   private constructor(
     private readonly db: SqlDriver,
@@ -150,17 +157,12 @@ export class SqlStore implements Hub {
             JSON.stringify(batch.run.skipped),
             now,
           ]);
-          await tx.run(
-            'DELETE FROM runs WHERE repo = ? AND seq NOT IN (SELECT seq FROM runs WHERE repo = ? ORDER BY seq DESC LIMIT ?)',
-            [batch.repo, batch.repo, RUNS_KEPT],
-          );
+          await keepNewest(tx, 'runs', { repo: batch.repo }, RUNS_KEPT);
         }
         for (const rewrite of batch.rewrites ?? []) {
           await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, JSON.stringify(rewrite.changed), now]);
         }
-        if (batch.rewrites?.length) {
-          await tx.run('DELETE FROM rewrites WHERE repo = ? AND seq NOT IN (SELECT seq FROM rewrites WHERE repo = ? ORDER BY seq DESC LIMIT ?)', [batch.repo, batch.repo, REWRITES_KEPT]);
-        }
+        if (batch.rewrites?.length) await keepNewest(tx, 'rewrites', { repo: batch.repo }, REWRITES_KEPT);
         if (batch.changes.length > 0 || batch.run || batch.rewrites?.length) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
         return { ok: true as const, etag: await this.etagOf(tx, batch.repo), versions };
       });
@@ -222,11 +224,7 @@ export class SqlStore implements Hub {
         change.point.origin,
         now,
       ]);
-      await tx.run(
-        `DELETE FROM sync_points WHERE repo = ? AND task_id = ? AND seq NOT IN
-         (SELECT seq FROM sync_points WHERE repo = ? AND task_id = ? ORDER BY seq DESC LIMIT ?)`,
-        [batch.repo, change.id, batch.repo, change.id, POINTS_KEPT],
-      );
+      await keepNewest(tx, 'sync_points', { repo: batch.repo, task_id: change.id }, POINTS_KEPT);
     }
     return version;
   }
