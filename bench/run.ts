@@ -19,6 +19,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'custodian-bench-'));
 const env = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), CUSTODIAN_HUB: path.join(work, 'hub.sqlite'), NO_COLOR: '1' };
 const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
 const rows: string[][] = [];
+/** `npm run bench -- hooks` stops after the hook figures: the quick loop while working on the hooks. */
+const hooksOnly = process.argv.includes('hooks');
 
 interface Stats { min: number; median: number; max: number; runs: number }
 function stats(samples: number[]): Stats {
@@ -109,6 +111,7 @@ const incremental = await measure(9, () => hook(big), () => {
 results.incremental = { ...incremental, overNoopMs: incremental.median - bigNoop.median, noop10k: bigNoop };
 rows.push(['hook no-op, 10,000 tasks', show(bigNoop), '']);
 rows.push(['hook after a pull changing one workplan, 10,000 tasks', show(incremental), `+${fmt(incremental.median - bigNoop.median)} over no-op (target ≤ 20 ms)`]);
+if (hooksOnly) finish();
 
 // 3. Full reconcile, everything in sync, embedded and over HTTP.
 const sizes: [string, number][] = [['r100', 100], ['r1k', 1000], ['r10k', 10_000]];
@@ -223,10 +226,15 @@ if (process.env.CUSTODIAN_TEST_PG) {
   }
 }
 
-const width = Math.max(...rows.map((r) => r[0]!.length));
-console.log(`${'measure'.padEnd(width)}  min / median / max   note`);
-for (const [what, value, note] of rows) console.log(`${what!.padEnd(width)}  ${value}   ${note}`);
-mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log('\nwritten to bench/results.json');
-rmSync(work, { recursive: true, force: true });
+finish();
+
+function finish(): never {
+  const width = Math.max(...rows.map((r) => r[0]!.length));
+  console.log(`${'measure'.padEnd(width)}  min / median / max   note`);
+  for (const [what, value, note] of rows) console.log(`${what!.padEnd(width)}  ${value}   ${note}`);
+  mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('\nwritten to bench/results.json');
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { CONFIG_FILE } from './config-names.js';
 import { UserError } from './errors.js';
 
 /** `.custodian.yml` at the top of a repo: every key optional. */
@@ -16,8 +17,6 @@ const ConfigSchema = z
   .strict();
 
 export type RepoConfig = z.infer<typeof ConfigSchema>;
-
-export const CONFIG_FILE = '.custodian.yml';
 
 export async function loadConfig(top: string): Promise<RepoConfig> {
   const file = path.join(top, CONFIG_FILE);

@@ -2,16 +2,18 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { CONFIG_FILE } from './config-names.js';
 import { repoEtag } from './hub/etag.js';
 import { hubLocation } from './hub/location.js';
 import { readHookState, writeHookState, type HookState } from './hook-state.js';
 import { pushedRefs } from './pushed-refs.js';
+import type { Touched } from './reconcile/run.js';
 
 /**
  * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when no commit
  * since the last settled run's touched a workplan and the hub still has the same ETag, there is
- * nothing to do and nothing more is loaded. Otherwise the full hook runs.
- * It never fails the git operation.
+ * nothing to do and nothing more is loaded. When a pull touched a few workplans, only those are
+ * reconciled. Otherwise the full hook runs. It never fails the git operation.
  */
 export async function hookMain(args: string[]): Promise<number> {
   const hook = args[args.indexOf('--hook') + 1] ?? '';
@@ -19,14 +21,22 @@ export async function hookMain(args: string[]): Promise<number> {
   const cwd = cwdAt === -1 ? process.cwd() : path.resolve(args[cwdAt + 1] ?? '.');
   const rest = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
   const stdin = hook === 'pre-push' || hook === 'post-rewrite' ? readStdin() : '';
+  let work: HookWork = EVERYTHING;
   try {
-    if (process.env.CUSTODIAN_DEBUG !== '1' && (await nothingToDo(hook, cwd, stdin, hubLocation()))) return 0;
+    if (process.env.CUSTODIAN_DEBUG !== '1') work = await hookWork(hook, cwd, stdin, hubLocation());
   } catch {
     // Any doubt: take the full path, which says what is wrong.
   }
+  if (work.kind === 'nothing') return 0;
   const { runHook } = await import('./commands/hook.js');
-  return runHook(hook, rest, cwd, stdin, (line) => process.stderr.write(`${line}\n`));
+  return runHook(hook, rest, cwd, stdin, (line) => process.stderr.write(`${line}\n`), work.kind === 'touched' ? work.touched : undefined);
 }
+
+/** What a hook has to do: nothing, reconcile the few workplans a pull touched, or everything. */
+export type HookWork = { kind: 'nothing' } | { kind: 'touched'; touched: Touched } | { kind: 'everything' };
+const EVERYTHING: HookWork = { kind: 'everything' };
+/** Past this many touched files, the full run with its parse cache is as quick. */
+const TOUCHED_MAX = 100;
 
 function readStdin(): string {
   try {
@@ -36,40 +46,47 @@ function readStdin(): string {
   }
 }
 
-/** True when the last settled run against `hub` still holds for what this hook would reconcile. */
-export async function nothingToDo(hook: string, cwd: string, stdin: string, hub: string): Promise<boolean> {
-  if (hook !== 'post-merge' && hook !== 'pre-push') return false;
+/** How much of the last settled run against `hub` still holds for what this hook would reconcile. */
+export async function hookWork(hook: string, cwd: string, stdin: string, hub: string): Promise<HookWork> {
+  if (hook !== 'post-merge' && hook !== 'pre-push') return EVERYTHING;
   const located = gitSays(cwd, ['rev-parse', '--absolute-git-dir', 'HEAD']);
   // While git answers, load what reading this hub takes.
   const hubUnchanged = hubCheck(hub);
   const { ok, stdout } = await located;
   const [gitDir, head] = stdout.trim().split('\n') as [string, string];
   const state = ok ? readHookState(gitDir) : null;
-  if (!state || state.hub !== hub || !hubUnchanged) return false;
+  if (!state || state.hub !== hub || !hubUnchanged) return EVERYTHING;
   // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
   // this process reads the hub.
   const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
-  const untouched = Promise.all(commits.map((commit) => workplansUntouchedSince(cwd, state, commit)));
+  const touching = Promise.all(commits.map((commit) => workplansTouchedSince(cwd, state, commit)));
   const hubSame = await hubUnchanged(state);
-  if (!(await untouched).every(Boolean) || !hubSame) return false;
-  if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
-  return true;
+  const touched = await touching;
+  if (!hubSame || touched.some((files) => files === null)) return EVERYTHING;
+  const files = [...new Set(touched.flat() as string[])];
+  if (files.length === 0) {
+    if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
+    return { kind: 'nothing' };
+  }
+  if (hook === 'post-merge' && files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files } };
+  return EVERYTHING;
 }
 
 /**
- * True when `commit` descends from the settled head and no commit in between changed a workplan,
- * not even to change it back: the lines at `commit` then all come from the settled history the
- * hub has heard of. Equal files at both ends are not enough; a status set and set back in between
- * is a line the hub never saw, and a later hub change must not be taken for older than it.
+ * The workplans some commit between the settled head and `commit` changed, even to change them
+ * back; null when `commit` does not descend from the settled head. Every other workplan is the
+ * same at both ends and its lines come from the settled history the hub has heard of. A file
+ * equal at both ends is not enough: a status set and set back in between is a line the hub never
+ * saw, and a later hub change must not be taken for older than it.
  */
-async function workplansUntouchedSince(cwd: string, state: HookState, commit: string): Promise<boolean> {
-  if (commit === state.head) return true;
+async function workplansTouchedSince(cwd: string, state: HookState, commit: string): Promise<string[] | null> {
+  if (commit === state.head) return [];
   const [descends, touching] = await Promise.all([
     gitSays(cwd, ['merge-base', '--is-ancestor', state.head, commit]),
-    // --full-history lists every commit that differs from any of its parents, merges included.
-    gitSays(cwd, ['rev-list', '--full-history', '-n1', commit, `^${state.head}`, '--', ...state.pathspec]),
+    // Every commit that differs from any of its parents (-m: a merge against each), renames as delete and add.
+    gitSays(cwd, ['log', '--full-history', '-m', '--no-renames', '--format=', '--name-only', '-z', commit, `^${state.head}`, '--', ...state.pathspec]),
   ]);
-  return descends.ok && touching.ok && touching.stdout.trim() === '';
+  return descends.ok && touching.ok ? [...new Set(touching.stdout.split('\0').filter((name) => name.trim() !== ''))] : null;
 }
 
 function gitSays(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {

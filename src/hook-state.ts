@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONFIG_FILE, DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 
 /**
  * What the last settled run left in a clone: at `head`, every task in the files agreed with the
@@ -38,5 +39,5 @@ export function writeHookState(gitDir: string, state: HookState | null): void {
 
 /** The pathspecs that cover a repo's workplans, from `.custodian.yml` globs or every Markdown file. */
 export function workplanPathspec(globs: readonly string[] | undefined): string[] {
-  return [...(globs ?? ['**/*.md', '**/*.markdown']).map((g) => `:(glob)${g}`), '.custodian.yml'];
+  return [...(globs ?? DEFAULT_WORKPLAN_GLOBS).map((g) => `:(glob)${g}`), CONFIG_FILE];
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { loadConfig, type RepoConfig } from './config.js';
+import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
 import { git, gitBytes, GitError } from './git.js';
 
@@ -38,12 +39,18 @@ export interface CommittedEntry {
   oid: string;
 }
 
+/** Which paths the config selects as workplans: `workplans` globs (all Markdown by default), less `exclude`. */
+export function workplanPaths(repo: Repo): (file: string) => boolean {
+  const include = picomatch(repo.config.workplans ?? [...DEFAULT_WORKPLAN_GLOBS], { dot: true });
+  const exclude = repo.config.exclude ? picomatch(repo.config.exclude, { dot: true }) : () => false;
+  return (file) => include(file) && !exclude(file);
+}
+
 /** Markdown files committed at `rev` (HEAD by default) that the config selects; none before the first commit. */
 export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{ head: string | null; entries: CommittedEntry[] }> {
   const head = await git(repo.top, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]).then((s) => s.trim(), () => null);
   if (!head) return { head: null, entries: [] };
-  const include = picomatch(repo.config.workplans ?? ['**/*.md', '**/*.markdown'], { dot: true });
-  const exclude = repo.config.exclude ? picomatch(repo.config.exclude, { dot: true }) : () => false;
+  const isWorkplanPath = workplanPaths(repo);
   const listing = await git(repo.top, ['ls-tree', '-r', '-z', '--full-tree', head]);
   const entries: CommittedEntry[] = [];
   for (const entry of listing.split('\0')) {
@@ -51,30 +58,38 @@ export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{
     if (tab === -1) continue;
     const [, type, oid] = entry.slice(0, tab).split(' ');
     const file = entry.slice(tab + 1);
-    if (type === 'blob' && oid && include(file) && !exclude(file)) entries.push({ path: file, oid });
+    if (type === 'blob' && oid && isWorkplanPath(file)) entries.push({ path: file, oid });
   }
   return { head, entries };
 }
 
-/** The contents of blobs, from one `git cat-file --batch`. */
-export async function readBlobs(repo: Repo, oids: readonly string[]): Promise<Map<string, string>> {
+/**
+ * The contents of blobs, by object name (an id, or `rev:path`), from one `git cat-file --batch`.
+ * A name git does not have is left out.
+ */
+export async function readBlobs(repo: Repo, names: readonly string[]): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
-  const wanted = [...new Set(oids)];
+  const wanted = [...new Set(names)];
   if (wanted.length === 0) return texts;
   const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.join('\n') + '\n' });
   let at = 0;
-  for (const oid of wanted) {
+  for (const name of wanted) {
     const headerEnd = blobs.indexOf(10, at);
-    const size = Number(blobs.toString('latin1', at, headerEnd).split(' ')[2]);
-    texts.set(oid, blobs.toString('utf8', headerEnd + 1, headerEnd + 1 + size));
-    at = headerEnd + 1 + size + 1;
+    const header = blobs.toString('utf8', at, headerEnd);
+    at = headerEnd + 1;
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+    const size = Number(header.split(' ')[2]);
+    texts.set(name, blobs.toString('utf8', at, at + size));
+    at += size + 1;
   }
   return texts;
 }
 
-/** Tracked files whose working tree or index differs from HEAD. */
-export async function changedFiles(repo: Repo): Promise<Set<string>> {
-  const out = await git(repo.top, ['status', '--porcelain=v1', '-z', '--untracked-files=no']);
+/** Tracked files whose working tree or index differs from HEAD; only among `paths` when given. */
+export async function changedFiles(repo: Repo, paths?: readonly string[]): Promise<Set<string>> {
+  if (paths?.length === 0) return new Set();
+  const only = paths ? ['--', ...paths.map((p) => `:(literal)${p}`)] : [];
+  const out = await git(repo.top, ['status', '--porcelain=v1', '-z', '--untracked-files=no', ...only]);
   const changed = new Set<string>();
   const entries = out.split('\0');
   for (let i = 0; i < entries.length; i++) {

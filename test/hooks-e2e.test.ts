@@ -191,6 +191,32 @@ test('a pull that brings no workplan change, with the hub unchanged, leaves the 
   assert.equal(settled.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
 });
 
+test('a pull that changes one workplan, with the hub unchanged: post-merge reconciles that file alone and settles', async (t) => {
+  const w = await teamWithHooks(t);
+  // A second workplan with a block the parser rejects: a run that reads it says so.
+  await commitFiles(w.ws, { 'docs/old.md': workplan([{ id: 'C', status: 'todo' }]).replace('id: C\n', '') }, 'old plan');
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  const first = await w.cli(w.remote, 'run', '--fix');
+  assert.equal(first.exitCode, 1, 'the rejected block fails the run');
+  assert.match(first.stdout, /docs\/old\.md/);
+  // A machine without hooks pushes a status change: the hub has not heard of it.
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');
+  await git(w.ws, ['push', '-q', '--no-verify']);
+
+  const said = await w.gitUser(w.remote, 'pull', '-q');
+  assert.match(said, /A: todo → in_progress/);
+  assert.doesNotMatch(said, /docs\/old\.md/, 'the untouched workplan was not read');
+  assert.deepEqual(await w.hubStatuses(), { A: 'in_progress', B: 'todo' });
+  const settled = JSON.parse(await readFile(path.join(w.remote, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string; etag: string };
+  assert.equal(settled.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
+  assert.equal(settled.etag, await w.hubEtag());
+  // A full run agrees there is nothing left to do, and does read the other file.
+  const full = await w.cli(w.remote, 'run', '--fix', '--json');
+  assert.deepEqual(JSON.parse(full.stdout).actions, []);
+  assert.match(full.stdout, /docs\/old\.md/);
+});
+
 test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {
   const w = await teamWithHooks(t);
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');

@@ -55,6 +55,28 @@ for (const kind of HUB_KINDS) {
       assert.deepEqual(await hub.listRepos('acme'), [{ slug: 'acme', tasks: 2, revision: 2 }]);
     });
 
+    test('a read of some tasks gives those with their points, every run and rewrite, and the repo ETag', async (t) => {
+      const hub = await kind.open(t);
+      const ids = Array.from({ length: 520 }, (_, i) => `T-${i}`);
+      const result = await hub.sync({ repo: 'acme', by: 'ws', changes: ids.map((id) => create(id)), run: { commit: SHA(1), upstream: null, skipped: [] }, rewrites: [{ old: SHA(2), new: SHA(3), changed: [] }] });
+      assert.ok(result.ok);
+      await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'T-7', expectedVersion: 1, status: 'done', point: { status: 'done', commit: SHA(4), upstream: null, origin: SHA(4) } }] });
+      const full = await read(hub);
+      const some = (await hub.readRepo('acme', undefined, ['T-7', 'T-511', 'nobody'])) as RepoState;
+      assert.deepEqual(
+        some.tasks.filter((x) => ['T-7', 'T-511'].includes(x.id)),
+        full.tasks.filter((x) => ['T-7', 'T-511'].includes(x.id)),
+      );
+      assert.deepEqual(some.tasks.find((x) => x.id === 'T-7')!.points.map((p) => p.commit), [SHA(1), SHA(4)]);
+      assert.ok(some.tasks.length < full.tasks.length);
+      assert.deepEqual([some.etag, some.runs, some.rewrites], [full.etag, full.runs, full.rewrites]);
+      // More ids than one statement (or one query string) takes: never fewer tasks than asked for.
+      const many = (await hub.readRepo('acme', undefined, ids.slice(0, 510))) as RepoState;
+      const got = new Set(many.tasks.map((x) => x.id));
+      assert.ok(ids.slice(0, 510).every((id) => got.has(id)));
+      assert.equal(await hub.readRepo('acme', full.etag, ['T-7']), 'not-modified');
+    });
+
     test('a batch with one stale change applies nothing and names the current row', async (t) => {
       const hub = await kind.open(t);
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] })).ok);

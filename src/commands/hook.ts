@@ -5,7 +5,7 @@ import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
 import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
-import { reconcileRepo, type ReconcileOptions } from '../reconcile/run.js';
+import { reconcileRepo, type ReconcileOptions, type Touched } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
 import { pushedRefs } from '../pushed-refs.js';
 import { openRepo } from '../repo.js';
@@ -26,9 +26,10 @@ function hookLines(report: Report, debug: boolean): string[] {
 
 /**
  * `run --hook NAME`, as the shims call it. It never fails the git operation: every problem is
- * one line on stderr and the exit code is 0.
+ * one line on stderr and the exit code is 0. `touched`: the fast path found that only these
+ * workplans changed since the settled run (post-merge).
  */
-export async function runHook(hook: string, args: readonly string[], cwd: string, stdin: string, say: (line: string) => void): Promise<number> {
+export async function runHook(hook: string, args: readonly string[], cwd: string, stdin: string, say: (line: string) => void, touched?: Touched): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
     if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
@@ -49,7 +50,7 @@ export async function runHook(hook: string, args: readonly string[], cwd: string
       rewrites = await describeRewrites(repo, parseRewrites(stdin));
       runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
     } else {
-      runs = [common];
+      runs = [touched ? { ...common, touched } : common];
     }
     if (runs.length === 0 && rewrites.length === 0) return 0;
     const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });

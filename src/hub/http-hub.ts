@@ -30,6 +30,7 @@ export interface HttpHubOptions {
 }
 
 const segment = encodeURIComponent;
+const ONLY_IN_QUERY = 200;
 
 /** The hub over HTTP, speaking `openapi.yaml`. */
 export class HttpHub implements Hub {
@@ -75,9 +76,11 @@ export class HttpHub implements Hub {
     throw new HubUnavailableError(`hub answered ${what} with ${status}: ${text}`);
   }
 
-  async readRepo(repo: string, ifNoneMatch?: string): Promise<RepoState | 'not-modified'> {
+  async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
     const path = `repos/${segment(repo)}/tasks`;
-    const response = await this.call<RepoState>('GET', path, ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {});
+    // Past a few hundred ids the query string grows long: the whole repo is the safer answer.
+    const searchParams = only && only.length <= ONLY_IN_QUERY ? new URLSearchParams(only.map((id) => ['id', id])) : undefined;
+    const response = await this.call<RepoState>('GET', path, { ...(ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {}), ...(searchParams ? { searchParams } : {}) });
     if (response.status === 304) return 'not-modified';
     if (response.status !== 200 || !Array.isArray(response.body?.tasks)) this.fail(`GET ${path}`, response.status, response.body);
     return response.body;

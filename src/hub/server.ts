@@ -82,7 +82,8 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
 
   app.get('/v1/repos/:repo/tasks', zValidator('param', repoParam, validationHook), async (c) => {
     const { repo } = c.req.valid('param');
-    const state = await store.readRepo(repo, c.req.header('if-none-match'));
+    const only = c.req.queries('id');
+    const state = await store.readRepo(repo, c.req.header('if-none-match'), only);
     if (state === 'not-modified') {
       c.header('ETag', c.req.header('if-none-match')!);
       return c.body(null, 304);

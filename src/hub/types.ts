@@ -135,8 +135,11 @@ export interface RepoSummary {
 export interface Hub {
   /** Where it is, for messages: a file path or a URL. */
   readonly location: string;
-  /** The repo's tasks and run records; 'not-modified' when `ifNoneMatch` is still current. */
-  readRepo(repo: string, ifNoneMatch?: string): Promise<RepoState | 'not-modified'>;
+  /**
+   * The repo's tasks and run records; 'not-modified' when `ifNoneMatch` is still current.
+   * With `only`, the tasks among those ids (a hub may send more, never fewer); runs and rewrites in full.
+   */
+  readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'>;
   sync(batch: SyncBatch): Promise<SyncResult>;
   setStatus(update: StatusUpdate): Promise<StatusUpdateResult>;
   history(repo: string, id: string): Promise<HistoryEntry[]>;

@@ -6,7 +6,7 @@ import type { Hub, RepoState as HubState, SyncBatch, TaskChange } from '../hub/t
 import { acquireRunLock } from '../lock.js';
 import { changedFiles, readBlobs, type Repo } from '../repo.js';
 import type { Action, Report } from '../report.js';
-import { loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
+import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { landWritebackCommit, prepareWritebackCommit, type PreparedCommit } from '../writeback.js';
 import { disagreeing, plan } from './plan.js';
 import { AFTER, BLAME, type FileTask, type Plan, type Writeback } from './types.js';
@@ -26,6 +26,19 @@ export interface ReconcileOptions {
   at?: string;
   /** post-rewrite runs while git still holds the finished rebase's state; that is no guard. */
   rebaseFinishing?: boolean;
+  /**
+   * Set by the hooks when git and the hub show that, since a settled run at `since` against the
+   * hub at `etag`, no workplan but `files` changed. The run then reads those files and their
+   * tasks alone, unless the hub has moved on or a new id in them is one the hub knows already
+   * (it may sit in another file): then it reads everything after all.
+   */
+  touched?: Touched;
+}
+
+export interface Touched {
+  since: string;
+  etag: string;
+  files: string[];
 }
 
 /** Effects a test may replace to inject a fault (a failing commit, a hub that times out). */
@@ -67,6 +80,39 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files
   }
   const files = loaded.tasks.filter((t) => !dirty.has(t.file)).map((t) => ({ ...t, workplan: workplanOf.get(t.file)! }));
   return { files, skipped, dirtyFiles };
+}
+
+/** What a run reconciles: the workplans at its commit, the files with uncommitted changes, and the hub's side. */
+interface View {
+  loaded: LoadedWorkplans;
+  dirty: Set<string>;
+  /** The hub's first answer, and how to ask again after a refused batch. */
+  firstRead: Promise<HubState>;
+  reread: () => Promise<HubState>;
+  /** Only part of the repo was read: the run vouches for the rest only at the hub state it was settled with. */
+  partial: boolean;
+}
+
+/** Every workplan and the whole hub, all asked for at once. */
+async function readEverything(repo: Repo, head: string, options: ReconcileOptions, hub: Hub): Promise<View> {
+  const reread = () => hub.readRepo(repo.slug).then((r) => r as HubState);
+  const firstRead = reread();
+  firstRead.catch(() => undefined);
+  const [loaded, dirty] = await Promise.all([loadWorkplans(repo, head), options.at ? new Set<string>() : changedFiles(repo)]);
+  return { loaded, dirty, firstRead, reread, partial: false };
+}
+
+/** The touched workplans and their tasks' hub rows, or null when everything must be read after all. */
+async function readTouched(repo: Repo, head: string, options: ReconcileOptions, touched: Touched, hub: Hub): Promise<View | null> {
+  const [loaded, dirty] = await Promise.all([loadTouchedWorkplans(repo, head, touched.since, touched.files), options.at ? new Set<string>() : changedFiles(repo, touched.files)]);
+  const ids = new Set([...loaded.idsBefore, ...loaded.tasks.map((t) => t.id), ...loaded.unreadableIds]);
+  const reread = () => hub.readRepo(repo.slug, undefined, [...ids]).then((r) => ({ ...(r as HubState), tasks: (r as HubState).tasks.filter((t) => ids.has(t.id)) }));
+  const firstRead = reread();
+  const first = await firstRead.catch(() => null);
+  // Unreachable: the run reports it as any run would.
+  if (!first) return { loaded, dirty, firstRead, reread, partial: true };
+  if (first.etag !== touched.etag || first.tasks.some((t) => !loaded.idsBefore.has(t.id))) return null;
+  return { loaded, dirty, firstRead, reread, partial: true };
 }
 
 /** The commits that last set the status lines of these tasks, from one blame per file. */
@@ -131,10 +177,9 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     // The fetch for the pull gate, the workplans, the working tree's state and the hub are
     // independent: ask for all of them at once, so the network's wait hides the local work.
     const fetched = state.upstreamRef && options.fetch !== false ? fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000) : Promise.resolve(false);
-    const readHub = () => deps.hub.readRepo(repo.slug).then((r) => r as HubState);
-    let firstRead: Promise<HubState> | null = readHub();
-    firstRead.catch(() => undefined);
-    const [loaded, dirty] = await Promise.all([loadWorkplans(repo, head), options.at ? new Set<string>() : changedFiles(repo)]);
+    const view = (options.touched && (await readTouched(repo, head, options, options.touched, deps.hub))) || (await readEverything(repo, head, options, deps.hub));
+    const { loaded, dirty } = view;
+    let firstRead: Promise<HubState> | null = view.firstRead;
     await fetched;
 
     // The pull gate (C-14): behind or diverged from the upstream means another machine's progress is not here yet.
@@ -155,7 +200,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     for (let attempt = 1; ; attempt++) {
       let hub: HubState;
       try {
-        hub = await (firstRead ?? readHub());
+        hub = await (firstRead ?? view.reread());
         firstRead = null;
       } catch (error) {
         findings.push({ code: 'C-23', severity: 'WARN', message: `hub unreachable, nothing reconciled: ${messageOf(error)}` });
@@ -252,7 +297,9 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       // Settled: nothing skipped, nothing left to write back, nothing that went wrong.
       const unsettling = findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-25', 'C-26'].includes(f.code));
       const pendingWriteback = thePlan.findings.some((f) => f.code === 'C-13') && landed.length === 0;
-      settled = skipped.size === 0 && !unsettling && !pendingWriteback ? { head: landed.length > 0 ? prepared!.commit : head, etag } : null;
+      // A partial run that had to re-read the hub has not seen what else changed there.
+      const vouches = !view.partial || attempt === 1;
+      settled = skipped.size === 0 && !unsettling && !pendingWriteback && vouches ? { head: landed.length > 0 ? prepared!.commit : head, etag } : null;
       return report();
     }
   } finally {

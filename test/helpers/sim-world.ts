@@ -8,7 +8,7 @@ import { startHub, type RunningHub } from '../../src/hub/serve.js';
 import type { SqlStore } from '../../src/hub/sql-store.js';
 import type { Hub, RepoState } from '../../src/hub/types.js';
 import { rememberSettled } from '../../src/commands/settled.js';
-import { nothingToDo } from '../../src/hook-main.js';
+import { hookWork } from '../../src/hook-main.js';
 import { describeRewrites, recordRewrites, type RewritePair } from '../../src/reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileDeps, type ReconcileOptions } from '../../src/reconcile/run.js';
 import { openRepo, type Repo } from '../../src/repo.js';
@@ -371,12 +371,18 @@ export class SimWorld {
     const repo = this.repos.get(clone)!;
     const head = await this.head(clone);
     const before = await this.hubState();
-    const opts: ReconcileOptions = { mode: 'fix', writeback: options.writeback, pull: false, fetch: !options.hook, ...(options.hook === 'pre-push' ? { at: head } : {}) };
+    let opts: ReconcileOptions = { mode: 'fix', writeback: options.writeback, pull: false, fetch: !options.hook, ...(options.hook === 'pre-push' ? { at: head } : {}) };
     this.log.push(`${clone} ${options.hook ?? 'run --fix'}${options.writeback ? '' : ' --no-writeback'}${options.fault === 'none' ? '' : ` [${options.fault}]`}`);
     // A hook first takes the product's fast path; when it finds nothing to do, that must be as
-    // good as a run that changed nothing, and the model counts it as one.
+    // good as a run that changed nothing, and the model counts it as one. When it finds a few
+    // touched workplans, the run reads only those, and the model checks it like any other.
     const pushLine = `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`;
-    const skipped = !!options.hook && options.fault === 'none' && (await nothingToDo(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', this.hub.location));
+    const work = options.hook && options.fault === 'none' ? await hookWork(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', this.hub.location) : null;
+    const skipped = work?.kind === 'nothing';
+    if (work?.kind === 'touched') {
+      opts = { ...opts, touched: work.touched };
+      this.log.push(`${clone} (hook: only ${work.touched.files.join(', ')} touched)`);
+    }
     const reports: Report[] = skipped
       ? [{ repo: 'acme', mode: 'fix', workplans: [], findings: [], actions: [] }]
       : options.fault === 'race'
