@@ -77,6 +77,23 @@ for (const kind of HUB_KINDS) {
       assert.equal(await hub.readRepo('acme', full.etag, ['T-7']), 'not-modified');
     });
 
+    test("a batch's answer names the ETag it was applied on: the one read, unless something else came in between", async (t) => {
+      const hub = await kind.open(t);
+      const first = await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] });
+      assert.ok(first.ok);
+      assert.equal(first.basis, '"0"', 'a repo nothing was written to');
+      const read1 = await read(hub);
+      const quiet = await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'A', expectedVersion: 1, status: 'done' }] });
+      assert.ok(quiet.ok);
+      assert.equal(quiet.basis, read1.etag);
+      const read2 = await read(hub);
+      await hub.setStatus({ repo: 'acme', id: 'B', status: 'blocked', by: 'agent' });
+      const raced = await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'A', expectedVersion: 2, status: 'todo' }] });
+      assert.ok(raced.ok);
+      assert.notEqual(raced.basis, read2.etag);
+      assert.equal(raced.etag, (await read(hub)).etag);
+    });
+
     test('a batch with one stale change applies nothing and names the current row', async (t) => {
       const hub = await kind.open(t);
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] })).ok);

@@ -83,6 +83,24 @@ test('a batch refused because an agent changed a task meanwhile is re-read and r
   assert.equal(await ws.statusInFile('A'), 'blocked');
 });
 
+test('an agent changing another task between the read and the batch: the run does not settle, so the next hook writes it back', async (t) => {
+  const { s, store, repo, deps, ws } = await setup(t);
+  await ws.edit('A', 'in_progress');
+  const racingHub: Hub = Object.assign(Object.create(store) as Hub, {
+    sync: async (batch: SyncBatch) => {
+      await store.setStatus({ repo: 'acme', id: 'B', status: 'done', by: 'agent' });
+      return store.sync(batch);
+    },
+  });
+  const report = await reconcileRepo(repo, FIX, { ...deps, hub: racingHub });
+  assert.equal(await s.hubStatus('A'), 'in_progress');
+  assert.equal(report.settled, null, 'the hub holds a change this run never saw');
+  const next = await reconcileRepo(repo, FIX, deps);
+  assert.deepEqual(codes(next), ['C-13 WARN']);
+  assert.equal(await ws.statusInFile('B'), 'done');
+  assert.ok(next.settled);
+});
+
 test('two runs racing in one clone: one reconciles, the other writes nothing', async (t) => {
   const { store, repo, deps, ws } = await setup(t);
   await store.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'agent' });

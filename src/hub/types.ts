@@ -101,8 +101,9 @@ export interface Conflict {
   current: HubTask | null;
 }
 
+/** `basis`: the repo's ETag just before the batch applied; `etag`, just after. */
 export type SyncResult =
-  | { ok: true; etag: string; versions: Record<string, number> }
+  | { ok: true; etag: string; basis: string; versions: Record<string, number> }
   | { ok: false; conflicts: Conflict[] };
 
 export interface StatusUpdate {

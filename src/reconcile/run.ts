@@ -267,6 +267,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         ...(runIsNews ? { run: { commit: after, upstream: sharedUpstream, skipped: runSkipped } } : {}),
       };
       let etag = hub.etag;
+      // Whether the hub held nothing but what this run read and sent: only then can it settle.
+      let nothingElse = true;
       if (batch.changes.length > 0 || batch.run) {
         let result;
         try {
@@ -282,6 +284,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           return report();
         }
         etag = result.etag;
+        nothingElse = result.basis === hub.etag;
       }
       findings.push(...thePlan.findings);
       let landed: Writeback[] = [];
@@ -298,7 +301,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       const unsettling = findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-25', 'C-26'].includes(f.code));
       const pendingWriteback = thePlan.findings.some((f) => f.code === 'C-13') && landed.length === 0;
       // A partial run that had to re-read the hub has not seen what else changed there.
-      const vouches = !view.partial || attempt === 1;
+      const vouches = nothingElse && (!view.partial || attempt === 1);
       settled = skipped.size === 0 && !unsettling && !pendingWriteback && vouches ? { head: landed.length > 0 ? prepared!.commit : head, etag } : null;
       return report();
     }
