@@ -82,6 +82,17 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files
   return { files, skipped, dirtyFiles };
 }
 
+/**
+ * The pull gate (C-14): the upstream commit after a fetch, and whether HEAD is behind it or has
+ * diverged from it: then another machine's progress is not here yet.
+ */
+async function pullGate(repo: Repo, state: RepoState, head: string, options: ReconcileOptions): Promise<{ upstream: string | null; behind: boolean }> {
+  if (!state.upstreamRef) return { upstream: null, behind: false };
+  if (options.fetch !== false) await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000);
+  const upstream = await resolveCommit(repo, state.upstreamRef);
+  return { upstream, behind: upstream !== null && !(await isAncestor(repo, upstream, head)) };
+}
+
 /** What a run reconciles: the workplans at its commit, the files with uncommitted changes, and the hub's side. */
 interface View {
   loaded: LoadedWorkplans;
@@ -174,22 +185,15 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     }
     const head = options.at ?? state.head!;
 
-    // The fetch for the pull gate, the workplans, the working tree's state and the hub are
-    // independent: ask for all of them at once, so the network's wait hides the local work.
-    const fetched = state.upstreamRef && options.fetch !== false ? fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000) : Promise.resolve(false);
+    // The pull gate, the workplans, the working tree's state and the hub are independent: ask
+    // for all of them at once, so the network's wait hides the local work.
+    const gate = pullGate(repo, state, head, options);
+    gate.catch(() => undefined);
     const view = (options.touched && (await readTouched(repo, head, options, options.touched, deps.hub))) || (await readEverything(repo, head, options, deps.hub));
     const { loaded, dirty } = view;
     let firstRead: Promise<HubState> | null = view.firstRead;
-    await fetched;
-
-    // The pull gate (C-14): behind or diverged from the upstream means another machine's progress is not here yet.
-    let upstream: string | null = null;
-    let behind = false;
-    if (state.upstreamRef) {
-      upstream = await resolveCommit(repo, state.upstreamRef);
-      behind = upstream !== null && !(await isAncestor(repo, upstream, head));
-      if (behind) findings.push({ code: 'C-14', severity, message: SPEC_BEHIND(repo.slug) });
-    }
+    const { upstream, behind } = await gate;
+    if (behind) findings.push({ code: 'C-14', severity, message: SPEC_BEHIND(repo.slug) });
     const fixing = fixMode && !guard && !behind;
 
     workplans = loaded.workplans.map((w) => ({ file: w.file, tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })) }));
