@@ -106,9 +106,13 @@ export class SqlStore implements Hub {
     return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
 
-  private async etagOf(tx: SqlDriver, repo: string, options: { lock?: boolean } = {}): Promise<string> {
-    const [row] = await tx.all<{ revision: number; created_at: string }>(`SELECT revision, created_at FROM repos WHERE slug = ?${options.lock ? this.lockSuffix(tx) : ''}`, [repo]);
-    return repoEtag(row);
+  private async repoRow(tx: SqlDriver, repo: string): Promise<{ revision: number; created_at: string } | undefined> {
+    const [row] = await tx.all<{ revision: number; created_at: string }>('SELECT revision, created_at FROM repos WHERE slug = ?', [repo]);
+    return row && { ...row, revision: Number(row.revision) };
+  }
+
+  private async etagOf(tx: SqlDriver, repo: string): Promise<string> {
+    return repoEtag(await this.repoRow(tx, repo));
   }
 
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
@@ -145,8 +149,6 @@ export class SqlStore implements Hub {
       return await this.db.transaction(async (tx) => {
         const now = new Date().toISOString();
         await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
-        // Locked until commit: no other change to the repo lands between this and the batch.
-        const basis = await this.etagOf(tx, batch.repo, { lock: true });
         const current = new Map<string, TaskRow>();
         const conflicts: Conflict[] = [];
         for (const change of batch.changes) {
@@ -177,8 +179,13 @@ export class SqlStore implements Hub {
           await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, JSON.stringify(rewrite.changed), now]);
         }
         if (batch.rewrites?.length) await keepNewest(tx, 'rewrites', { repo: batch.repo }, REWRITES_KEPT);
-        if (batch.changes.length > 0 || batch.run || batch.rewrites?.length) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
-        return { ok: true as const, etag: await this.etagOf(tx, batch.repo), basis, versions };
+        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
+        // Every change bumps the revision by one under the repo row's lock, held to the commit:
+        // the one before this batch's is the state it applied on.
+        if (bumped) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
+        const row = await this.repoRow(tx, batch.repo);
+        const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1 } : row);
+        return { ok: true as const, etag: repoEtag(row), basis, versions };
       });
     } catch (error) {
       if (error instanceof BatchConflict) return { ok: false, conflicts: error.conflicts };
@@ -250,8 +257,6 @@ export class SqlStore implements Hub {
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
     return this.db.transaction(async (tx) => {
-      // The repo row first, as a batch takes it: one lock order, no deadlock.
-      await this.etagOf(tx, update.repo, { lock: true });
       const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
       const task = toTask(row);
