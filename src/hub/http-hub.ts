@@ -78,12 +78,15 @@ export class HttpHub implements Hub {
 
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
     const path = `repos/${segment(repo)}/tasks`;
-    // Past a few hundred ids the query string grows long: the whole repo is the safer answer.
-    const searchParams = only && only.length <= ONLY_IN_QUERY ? new URLSearchParams(only.map((id) => ['id', id])) : undefined;
+    // Past a few hundred ids the query string grows long: the whole repo is read and cut here.
+    const inQuery = only && only.length <= ONLY_IN_QUERY;
+    const searchParams = inQuery ? new URLSearchParams(only.map((id) => ['id', id])) : undefined;
     const response = await this.call<RepoState>('GET', path, { ...(ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {}), ...(searchParams ? { searchParams } : {}) });
     if (response.status === 304) return 'not-modified';
     if (response.status !== 200 || !Array.isArray(response.body?.tasks)) this.fail(`GET ${path}`, response.status, response.body);
-    return response.body;
+    if (!only || inQuery) return response.body;
+    const wanted = new Set(only);
+    return { ...response.body, tasks: response.body.tasks.filter((t) => wanted.has(t.id)) };
   }
 
   async sync(batch: SyncBatch): Promise<SyncResult> {

@@ -138,7 +138,7 @@ export interface Hub {
   readonly location: string;
   /**
    * The repo's tasks and run records; 'not-modified' when `ifNoneMatch` is still current.
-   * With `only`, the tasks among those ids (a hub may send more, never fewer); runs and rewrites in full.
+   * With `only`, just the tasks among those ids; runs and rewrites in full.
    */
   readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'>;
   sync(batch: SyncBatch): Promise<SyncResult>;

@@ -100,8 +100,8 @@ interface View {
   /** The hub's first answer, and how to ask again after a refused batch. */
   firstRead: Promise<HubState>;
   reread: () => Promise<HubState>;
-  /** Only part of the repo was read: the run vouches for the rest only at the hub state it was settled with. */
-  partial: boolean;
+  /** When only part of the repo was read: the ETag at which the rest is known to agree (null: all was read). */
+  restAgreesAt: string | null;
 }
 
 /** Every workplan and the whole hub, all asked for at once. */
@@ -110,20 +110,19 @@ async function readEverything(repo: Repo, head: string, options: ReconcileOption
   const firstRead = reread();
   firstRead.catch(() => undefined);
   const [loaded, dirty] = await Promise.all([loadWorkplans(repo, head), options.at ? new Set<string>() : changedFiles(repo)]);
-  return { loaded, dirty, firstRead, reread, partial: false };
+  return { loaded, dirty, firstRead, reread, restAgreesAt: null };
 }
 
 /** The touched workplans and their tasks' hub rows, or null when everything must be read after all. */
 async function readTouched(repo: Repo, head: string, options: ReconcileOptions, touched: Touched, hub: Hub): Promise<View | null> {
   const [loaded, dirty] = await Promise.all([loadTouchedWorkplans(repo, head, touched.since, touched.files), options.at ? new Set<string>() : changedFiles(repo, touched.files)]);
   const ids = new Set([...loaded.idsBefore, ...loaded.tasks.map((t) => t.id), ...loaded.unreadableIds]);
-  const reread = () => hub.readRepo(repo.slug, undefined, [...ids]).then((r) => ({ ...(r as HubState), tasks: (r as HubState).tasks.filter((t) => ids.has(t.id)) }));
+  const reread = () => hub.readRepo(repo.slug, undefined, [...ids]).then((r) => r as HubState);
   const firstRead = reread();
+  // A hub that does not answer is reported as in any run.
   const first = await firstRead.catch(() => null);
-  // Unreachable: the run reports it as any run would.
-  if (!first) return { loaded, dirty, firstRead, reread, partial: true };
-  if (first.etag !== touched.etag || first.tasks.some((t) => !loaded.idsBefore.has(t.id))) return null;
-  return { loaded, dirty, firstRead, reread, partial: true };
+  if (first && (first.etag !== touched.etag || first.tasks.some((t) => !loaded.idsBefore.has(t.id)))) return null;
+  return { loaded, dirty, firstRead, reread, restAgreesAt: touched.etag };
 }
 
 /** The commits that last set the status lines of these tasks, from one blame per file. */
@@ -304,8 +303,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       // Settled: nothing skipped, nothing left to write back, nothing that went wrong.
       const unsettling = findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-25', 'C-26'].includes(f.code));
       const pendingWriteback = thePlan.findings.some((f) => f.code === 'C-13') && landed.length === 0;
-      // A partial run that had to re-read the hub has not seen what else changed there.
-      const vouches = nothingElse && (!view.partial || attempt === 1);
+      // A run that read part of the repo vouches for the rest only at the hub state it agreed with.
+      const vouches = nothingElse && (view.restAgreesAt === null || hub.etag === view.restAgreesAt);
       settled = skipped.size === 0 && !unsettling && !pendingWriteback && vouches ? { head: landed.length > 0 ? prepared!.commit : head, etag } : null;
       return report();
     }
