@@ -71,3 +71,16 @@ test('usage errors and a directory outside any repo exit 2 with a clear message'
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: custodian-hooks/);
 });
+
+test('the shipped CLI reads front matter with its own YAML engine, and names the file and line when it cannot', async (t) => {
+  const task = '```task\nid: A\nstatus: todo\n```\n';
+  const repo = await tempRepo(t, { 'good.md': `---\ntype: workplan\ntitle: Good\n---\n\n${task}`, 'bad.md': `---\ntitle: [unclosed\n---\n\n${task.replace('A', 'B')}` });
+  const result = await runCli(repo, ['run', '--json'], await isolated(t));
+  const report = JSON.parse(result.stdout);
+  const c01 = report.findings.filter((f: { code: string }) => f.code === 'C-01');
+  assert.equal(c01.length, 1, result.stdout);
+  assert.equal(c01[0].file, 'bad.md');
+  assert.equal(c01[0].line, 1);
+  assert.match(c01[0].message, /^front matter cannot be parsed: .*flow sequence/i);
+  assert.deepEqual(report.workplans.map((w: { file: string }) => w.file).sort(), ['bad.md', 'good.md']);
+});

@@ -1,0 +1,39 @@
+// Builds dist/bundle, what the package ships. A hook runs on every pull and push, so what it
+// loads is the product's cost: the entry point is a small CommonJS file with the hooks' fast path
+// in it, and everything else is loaded only when a command needs it.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  // Native or optional at run time: resolved from node_modules, never bundled.
+  external: ['better-sqlite3', 'pg'],
+  // gray-matter loads js-yaml for its default YAML engine, and js-yaml loads esprima (280 KB)
+  // when it starts. custodian-hooks always hands gray-matter its own engine (the `yaml`
+  // package), and only plain `---` front matter reaches it, so neither is ever called.
+  alias: { 'js-yaml': './scripts/js-yaml-unused.cjs' },
+};
+
+// The CLI's commands, as ESM chunks imported on demand.
+await build({
+  ...common,
+  entryPoints: ['src/cli-program.ts', 'src/commands/hook.ts'],
+  format: 'esm',
+  splitting: true,
+  outbase: 'src',
+  outdir: 'dist/bundle',
+  banner: { js: "import { createRequire as __custodianRequire } from 'node:module'; const require = __custodianRequire(import.meta.url);" },
+});
+
+// The entry point: CommonJS, because the ESM loader alone costs a hook a few milliseconds.
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  format: 'cjs',
+  outfile: 'dist/bundle/cli.cjs',
+  external: [...common.external, './cli-program.js', './commands/hook.js'],
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
