@@ -16,7 +16,7 @@ import type { TaskChange } from '../src/hub/types.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'bundle', 'cli.cjs');
 const work = mkdtempSync(path.join(tmpdir(), 'custodian-bench-'));
-const env = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), CUSTODIAN_HUB: path.join(work, 'hub.sqlite'), NO_COLOR: '1' };
+const env = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), CUSTODIAN_HUB: path.join(work, 'hub.sqlite'), NO_COLOR: '1' };
 const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
 const rows: string[][] = [];
 /** `npm run bench -- hooks` stops after the hook figures: the quick loop while working on the hooks. */

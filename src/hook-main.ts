@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireCompiled } from './code-cache.js';
 import { CONFIG_FILE } from './config-names.js';
 import { repoEtag } from './hub/etag.js';
 import { hubLocation } from './hub/location.js';
@@ -28,8 +30,17 @@ export async function hookMain(args: string[]): Promise<number> {
     // Any doubt: take the full path, which says what is wrong.
   }
   if (work.kind === 'nothing') return 0;
-  const { runHook } = await import('./commands/hook.js');
+  const { runHook } = await hookCommand();
   return runHook(hook, rest, cwd, stdin, (line) => process.stderr.write(`${line}\n`), work.kind === 'touched' ? work.touched : undefined);
+}
+
+/** Set by the bundle: the content hash of `hook.cjs`, the full hook as one CommonJS file. */
+declare const HOOK_BUNDLE_DIGEST: string | undefined;
+
+/** The full hook: in the package, read through V8's code cache; from the sources, imported. */
+async function hookCommand(): Promise<typeof import('./commands/hook.js')> {
+  if (typeof HOOK_BUNDLE_DIGEST === 'undefined') return import('./commands/hook.js');
+  return requireCompiled(fileURLToPath(new URL('hook.cjs', import.meta.url)), HOOK_BUNDLE_DIGEST).exports as typeof import('./commands/hook.js');
 }
 
 /** What a hook has to do: nothing, reconcile the few workplans a pull touched, or everything. */

@@ -37,7 +37,7 @@ async function world(t: TestContext) {
   const token = await store.createToken('team');
   let hub = await startHub(store);
   t.after(() => hub.close());
-  const env: Record<string, string> = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: hub.url, CUSTODIAN_HUB_TOKEN: token, NO_COLOR: '1' };
+  const env: Record<string, string> = { XDG_STATE_HOME: path.join(root, 'state'), XDG_CACHE_HOME: path.join(root, 'cache'), CUSTODIAN_HUB: hub.url, CUSTODIAN_HUB_TOKEN: token, NO_COLOR: '1' };
   const origin = path.join(root, 'acme.git');
   await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
 
@@ -215,6 +215,8 @@ test('a pull that changes one workplan, with the hub unchanged: post-merge recon
   const full = await w.cli(w.remote, 'run', '--fix', '--json');
   assert.deepEqual(JSON.parse(full.stdout).actions, []);
   assert.match(full.stdout, /docs\/old\.md/);
+  // The hooks that reconciled kept the full hook's compiled code for the next one.
+  assert.deepEqual((await readdir(path.join(w.root, 'cache', 'custodian-hooks'))).map((f) => f.replace(/-.*/, '')), ['hook.cjs']);
 });
 
 test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {
