@@ -10,7 +10,11 @@ export interface RepoState {
   /** `refs/heads/…`, or null on a detached HEAD. */
   branchRef: string | null;
   upstreamRef: string | null;
+  /** The upstream's commit as this clone last fetched it. */
+  upstream: string | null;
   remote: string | null;
+  /** The branch the remote's HEAD names (`refs/remotes/<remote>/HEAD`), as of the last clone or `remote set-head`. */
+  remoteDefault: string | null;
   /** A merge, rebase, cherry-pick or revert in progress, or null. */
   operation: string | null;
 }
@@ -23,30 +27,32 @@ const OPERATIONS: [string, string][] = [
   ['REVERT_HEAD', 'a revert'],
 ];
 
+/** All of it from three git processes at once: a hook runs this on every pull. */
 export async function readRepoState(repo: Repo): Promise<RepoState> {
-  const [head, branchRef] = await Promise.all([
-    git(repo.top, ['rev-parse', '-q', '--verify', 'HEAD^{commit}']).then((s) => s.trim(), () => null),
-    git(repo.top, ['symbolic-ref', '-q', 'HEAD']).then((s) => s.trim(), () => null),
+  const [head, upstream, refs] = await Promise.all([
+    resolveCommit(repo, 'HEAD'),
+    resolveCommit(repo, '@{upstream}'),
+    // The current branch is marked `*`; a remote's HEAD names its default branch.
+    git(repo.top, ['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(upstream)%00%(upstream:remotename)%00%(symref)', 'refs/heads', 'refs/remotes/*/HEAD']),
   ]);
-  let upstreamRef: string | null = null;
-  let remote: string | null = null;
-  if (branchRef) {
-    const out = await git(repo.top, ['for-each-ref', '--format=%(upstream)%00%(upstream:remotename)', branchRef]);
-    const [ref, name] = out.trim().split('\0');
-    upstreamRef = ref || null;
-    remote = name || null;
-  }
+  const rows = refs.split('\n').filter(Boolean).map((line) => line.split('\0'));
+  const [, branchRef = null, upstreamRef = '', remote = ''] = rows.find((row) => row[0] === '*') ?? [];
+  const remoteHead = rows.find((row) => row[1] === `refs/remotes/${remote || 'origin'}/HEAD`)?.[4] ?? '';
   const operation = OPERATIONS.find(([file]) => existsSync(path.join(repo.gitDir, file)))?.[1] ?? null;
-  return { head, branchRef, upstreamRef, remote, operation };
+  return {
+    head,
+    branchRef,
+    upstreamRef: upstreamRef || null,
+    upstream: upstreamRef ? upstream : null,
+    remote: remote || null,
+    remoteDefault: remoteHead.replace(`refs/remotes/${remote || 'origin'}/`, '') || null,
+    operation,
+  };
 }
 
 /** The branches hooks act on: `.custodian.yml` `branches`, else the remote's default branch, else main and master. */
-export async function trackedBranches(repo: Repo, state: RepoState): Promise<string[]> {
-  if (repo.config.branches) return repo.config.branches;
-  const remote = state.remote ?? 'origin';
-  const remoteHead = await git(repo.top, ['symbolic-ref', '-q', `refs/remotes/${remote}/HEAD`]).then((s) => s.trim(), () => '');
-  const name = remoteHead.replace(`refs/remotes/${remote}/`, '');
-  return name ? [name] : ['main', 'master'];
+export function trackedBranches(repo: Repo, state: RepoState): string[] {
+  return repo.config.branches ?? (state.remoteDefault ? [state.remoteDefault] : ['main', 'master']);
 }
 
 /** Best-effort `git fetch` of the upstream: offline, slow or refused → false, silently. */

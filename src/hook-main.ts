@@ -10,6 +10,7 @@ import { hubLocation } from './hub/location.js';
 import { readHookState, writeHookState, type HookState } from './hook-state.js';
 import { pushedRefs } from './pushed-refs.js';
 import type { Touched } from './reconcile/run.js';
+import type { RepoPlace } from './repo.js';
 
 /**
  * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when no commit
@@ -31,7 +32,8 @@ export async function hookMain(args: string[]): Promise<number> {
   }
   if (work.kind === 'nothing') return 0;
   const { runHook } = await hookCommand();
-  return runHook(hook, rest, cwd, stdin, (line) => process.stderr.write(`${line}\n`), work.kind === 'touched' ? work.touched : undefined);
+  const touched = work.kind === 'touched' ? work.touched : undefined;
+  return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), place: work.place, touched });
 }
 
 /** Set by the bundle: the content hash of `hook.cjs`, the full hook as one CommonJS file. */
@@ -43,8 +45,8 @@ async function hookCommand(): Promise<typeof import('./commands/hook.js')> {
   return requireCompiled(fileURLToPath(new URL('hook.cjs', import.meta.url)), HOOK_BUNDLE_DIGEST).exports as typeof import('./commands/hook.js');
 }
 
-/** What a hook has to do: nothing, reconcile the few workplans a pull touched, or everything. */
-export type HookWork = { kind: 'nothing' } | { kind: 'touched'; touched: Touched } | { kind: 'everything' };
+/** What a hook has to do: nothing, reconcile the few workplans a pull touched, or everything; and where. */
+export type HookWork = { kind: 'nothing' } | { kind: 'touched'; touched: Touched; place: RepoPlace } | { kind: 'everything'; place?: RepoPlace };
 const EVERYTHING: HookWork = { kind: 'everything' };
 /** Past this many touched files, the full run with its parse cache is as quick. */
 const TOUCHED_MAX = 100;
@@ -60,27 +62,31 @@ function readStdin(): string {
 /** How much of the last settled run against `hub` still holds for what this hook would reconcile. */
 export async function hookWork(hook: string, cwd: string, stdin: string, hub: string): Promise<HookWork> {
   if (hook !== 'post-merge' && hook !== 'pre-push') return EVERYTHING;
-  const located = gitSays(cwd, ['rev-parse', '--absolute-git-dir', 'HEAD']);
+  // Fails in a bare repo (no top) and before the first commit: the full path says what is wrong.
+  const located = gitSays(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
   // While git answers, load what reading this hub takes.
   const hubUnchanged = hubCheck(hub);
   const { ok, stdout } = await located;
-  const [gitDir, head] = stdout.trim().split('\n') as [string, string];
-  const state = ok ? readHookState(gitDir) : null;
-  if (!state || state.hub !== hub || !hubUnchanged) return EVERYTHING;
+  if (!ok) return EVERYTHING;
+  const [top, gitDir, head] = stdout.trim().split('\n') as [string, string, string];
+  const place = { top, gitDir };
+  const everything: HookWork = { kind: 'everything', place };
+  const state = readHookState(gitDir);
+  if (!state || state.hub !== hub || !hubUnchanged) return everything;
   // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
   // this process reads the hub.
   const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
   const touching = Promise.all(commits.map((commit) => workplansTouchedSince(cwd, state, commit)));
   const hubSame = await hubUnchanged(state);
   const touched = await touching;
-  if (!hubSame || touched.some((files) => files === null)) return EVERYTHING;
+  if (!hubSame || touched.some((files) => files === null)) return everything;
   const files = [...new Set(touched.flat() as string[])];
   if (files.length === 0) {
     if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
     return { kind: 'nothing' };
   }
-  if (hook === 'post-merge' && files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files } };
-  return EVERYTHING;
+  if (hook === 'post-merge' && files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files }, place };
+  return everything;
 }
 
 /**

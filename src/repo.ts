@@ -5,15 +5,26 @@ import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
 import { git, gitBytes, GitError } from './git.js';
 
-/** A working tree the tool acts on, with its settings. */
-export interface Repo {
+/** Where a working tree is: its top folder and its git directory. */
+export interface RepoPlace {
   top: string;
   gitDir: string;
+}
+
+/** A working tree the tool acts on, with its settings. */
+export interface Repo extends RepoPlace {
   slug: string;
   config: RepoConfig;
 }
 
-export async function openRepo(cwd: string): Promise<Repo> {
+/** The working tree around `cwd` and its settings; `place` when the caller has asked git already. */
+export async function openRepo(cwd: string, place?: RepoPlace): Promise<Repo> {
+  const { top, gitDir } = place ?? (await locateRepo(cwd));
+  const config = await loadConfig(top);
+  return { top, gitDir, slug: config.repo ?? (await defaultSlug(top)), config };
+}
+
+async function locateRepo(cwd: string): Promise<RepoPlace> {
   let out: string;
   try {
     out = await git(cwd, ['rev-parse', '--is-bare-repository', '--show-toplevel', '--absolute-git-dir']);
@@ -23,8 +34,7 @@ export async function openRepo(cwd: string): Promise<Repo> {
   }
   const [bare, top, gitDir] = out.trimEnd().split('\n');
   if (bare === 'true' || !top || !gitDir) throw new UserError(`${cwd} is a bare repository; run custodian-hooks in a working tree`);
-  const config = await loadConfig(top);
-  return { top, gitDir, slug: config.repo ?? (await defaultSlug(top)), config };
+  return { top, gitDir };
 }
 
 /** The repo's name: from the remote's URL when there is one, so every clone agrees; else the folder. */

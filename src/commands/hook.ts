@@ -8,7 +8,7 @@ import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/re
 import { reconcileRepo, type ReconcileOptions, type Touched } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
 import { pushedRefs } from '../pushed-refs.js';
-import { openRepo } from '../repo.js';
+import { openRepo, type RepoPlace } from '../repo.js';
 import { formatAction, formatFinding, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
 
@@ -24,26 +24,36 @@ function hookLines(report: Report, debug: boolean): string[] {
   return [...report.actions.map(formatAction), ...shown.map(formatFinding)];
 }
 
+/** What a hook is run with, and what its fast path found out. */
+export interface HookContext {
+  cwd: string;
+  stdin: string;
+  say: (line: string) => void;
+  /** Where the fast path found the working tree. */
+  place?: RepoPlace;
+  /** The fast path found that only these workplans changed since the settled run (post-merge). */
+  touched?: Touched;
+}
+
 /**
  * `run --hook NAME`, as the shims call it. It never fails the git operation: every problem is
- * one line on stderr and the exit code is 0. `touched`: the fast path found that only these
- * workplans changed since the settled run (post-merge).
+ * one line on stderr and the exit code is 0.
  */
-export async function runHook(hook: string, args: readonly string[], cwd: string, stdin: string, say: (line: string) => void, touched?: Touched): Promise<number> {
+export async function runHook(hook: string, args: readonly string[], { cwd, stdin, say, place, touched }: HookContext): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
     if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
       say(`custodian-hooks - unknown hook '${hook}'; nothing done`);
       return 0;
     }
-    const repo = await openRepo(cwd);
+    const repo = await openRepo(cwd, place);
     await registerRepo(repo.slug, repo.top).catch(() => undefined);
     const common: ReconcileOptions = { mode: 'fix', writeback: repo.config.writeback !== false, pull: false, fetch: false };
     let runs: ReconcileOptions[];
     let rewrites: Rewrite[] = [];
     if (hook === 'pre-push') {
       // The push itself is the network call: the gate uses the tracking ref as it stands.
-      const tracked = await trackedBranches(repo, await readRepoState(repo));
+      const tracked = trackedBranches(repo, await readRepoState(repo));
       runs = pushedCommits(stdin, tracked).map((at) => ({ ...common, at }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.

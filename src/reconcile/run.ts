@@ -61,7 +61,7 @@ async function guardReason(repo: Repo, state: RepoState, options: ReconcileOptio
   if (state.operation && !(options.rebaseFinishing && state.operation.includes('rebase'))) return `${state.operation} is in progress`;
   if (!state.branchRef) return 'HEAD is detached';
   const branch = state.branchRef.replace(/^refs\/heads\//, '');
-  const tracked = await trackedBranches(repo, state);
+  const tracked = trackedBranches(repo, state);
   if (!tracked.includes(branch)) return `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
   return null;
 }
@@ -83,13 +83,13 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files
 }
 
 /**
- * The pull gate (C-14): the upstream commit after a fetch, and whether HEAD is behind it or has
- * diverged from it: then another machine's progress is not here yet.
+ * The pull gate (C-14): the upstream commit, after a fetch unless told not to, and whether HEAD is
+ * behind it or has diverged from it: then another machine's progress is not here yet.
  */
 async function pullGate(repo: Repo, state: RepoState, head: string, options: ReconcileOptions): Promise<{ upstream: string | null; behind: boolean }> {
   if (!state.upstreamRef) return { upstream: null, behind: false };
-  if (options.fetch !== false) await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000);
-  const upstream = await resolveCommit(repo, state.upstreamRef);
+  const fetched = options.fetch !== false && (await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000));
+  const upstream = fetched ? await resolveCommit(repo, state.upstreamRef) : state.upstream;
   return { upstream, behind: upstream !== null && !(await isAncestor(repo, upstream, head)) };
 }
 

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { readRepoState, trackedBranches } from '../src/git-facts.js';
+import { git } from '../src/git.js';
+import { openRepo } from '../src/repo.js';
+import { commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
+
+test('the working tree state: branch, upstream and its commit, the remote default branch, an operation in progress', async (t) => {
+  const origin = await tempRepo(t, { 'a.txt': 'a\n' });
+  await git(origin, ['branch', '-m', 'trunk']);
+  const root = await tempDir(t);
+  const dir = path.join(root, 'clone');
+  await git(root, ['clone', '-q', origin, dir]);
+  await git(dir, ['config', 'user.name', 'Test']);
+  await git(dir, ['config', 'user.email', 'test@example.com']);
+  const repo = await openRepo(dir);
+  const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+
+  const cloned = await readRepoState(repo);
+  assert.deepEqual(cloned, { head: first, branchRef: 'refs/heads/trunk', upstreamRef: 'refs/remotes/origin/trunk', upstream: first, remote: 'origin', remoteDefault: 'trunk', operation: null });
+  assert.deepEqual(trackedBranches(repo, cloned), ['trunk'], "the remote's default branch, not main or master");
+
+  // Ahead of the upstream: the upstream's commit is the tracking ref's, not HEAD.
+  const ahead = await commitFiles(dir, { 'b.txt': 'b\n' }, 'local work');
+  assert.deepEqual(await readRepoState(repo), { ...cloned, head: ahead });
+
+  // A branch without upstream, and a remote whose default branch is unknown.
+  await git(dir, ['checkout', '-q', '-b', 'feature']);
+  await git(dir, ['remote', 'set-head', 'origin', '--delete']);
+  const feature = await readRepoState(repo);
+  assert.deepEqual(feature, { head: ahead, branchRef: 'refs/heads/feature', upstreamRef: null, upstream: null, remote: null, remoteDefault: null, operation: null });
+  assert.deepEqual(trackedBranches(repo, feature), ['main', 'master']);
+
+  await git(dir, ['checkout', '-q', '--detach']);
+  await writeFile(path.join(dir, '.git', 'MERGE_HEAD'), `${ahead}\n`);
+  assert.deepEqual(await readRepoState(repo), { ...feature, branchRef: null, operation: 'a merge' });
+});
+
+test('the state of a repo with no commits yet', async (t) => {
+  const repo = await openRepo(await tempRepo(t));
+  assert.deepEqual(await readRepoState(repo), { head: null, branchRef: null, upstreamRef: null, upstream: null, remote: null, remoteDefault: null, operation: null });
+});
