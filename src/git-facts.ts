@@ -90,12 +90,13 @@ export async function presentCommits(repo: Repo, commits: Iterable<string | null
 }
 
 /**
- * Answers ancestry among a set of commits from one history walk. The walk starts at every commit
- * that is present and stops below their common ancestor B (at B's parents): any path from one
- * of them down to another stays above B, so nothing it needs is cut off.
+ * Answers ancestry among a set of commits this clone has (from its own refs and history, or
+ * checked with presentCommits), from one history walk; any other commit is 'unknown'. The walk
+ * starts at every one of them and stops below their common ancestor B (at B's parents): any path
+ * from one of them down to another stays above B, so nothing it needs is cut off.
  */
 export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>): Promise<Ancestry> {
-  const present = await presentCommits(repo, commits);
+  const present = new Set([...commits].filter((c): c is string => !!c));
   const parents = new Map<string, string[]>();
   if (present.size > 0) {
     const tips = [...present];

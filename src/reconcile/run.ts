@@ -1,6 +1,6 @@
 import type { Finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, blameLines, fetchUpstream, isAncestor, readRepoState, resolveCommit, trackedBranches, type RepoState } from '../git-facts.js';
+import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, trackedBranches, type RepoState } from '../git-facts.js';
 import { git } from '../git.js';
 import type { Hub, RepoState as HubState, SyncBatch, TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
@@ -213,17 +213,18 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       // Where both sides of a merge hold the same line, blame names one of them; the first-parent
       // chain may hold the copy the hub has heard of.
       const contestedFiles = files.filter((f) => contested.has(f.id));
-      const [origins, firstParentOrigins] = await Promise.all([originsOf(repo, head, contestedFiles), originsOf(repo, head, contestedFiles, { firstParent: true })]);
-      const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
-      const ancestry = await ancestryAmong(repo, [
-        head,
-        upstream,
-        ...origins.values(),
-        ...firstParentOrigins.values(),
-        ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
-        ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
-        ...hub.rewrites.flatMap((r) => [r.old, r.new]),
+      // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
+      const [origins, firstParentOrigins, hubCommitsHere] = await Promise.all([
+        originsOf(repo, head, contestedFiles),
+        originsOf(repo, head, contestedFiles, { firstParent: true }),
+        presentCommits(repo, [
+          ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
+          ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
+          ...hub.rewrites.flatMap((r) => [r.old, r.new]),
+        ]),
       ]);
+      const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
+      const ancestry = await ancestryAmong(repo, [head, upstream, ...origins.values(), ...firstParentOrigins.values(), ...hubCommitsHere]);
       const sharedUpstream = behind ? null : upstream;
       const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, rewrites: hub.rewrites, head, upstream: sharedUpstream, origins, otherOrigins, ancestry });
       if (!fixing) {
