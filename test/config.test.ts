@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../src/config-schema.js';
+
+test('.custodian.yml: every key optional, and what is wrong is named with its line', () => {
+  assert.deepEqual(parseConfig(''), {});
+  assert.deepEqual(parseConfig('# nothing set\n'), {});
+  assert.deepEqual(parseConfig('repo: acme.plans\nworkplans: [docs/**/*.md]\nexclude: [docs/old/**]\nbranches: [trunk]\nwriteback: false\n'), {
+    repo: 'acme.plans',
+    workplans: ['docs/**/*.md'],
+    exclude: ['docs/old/**'],
+    branches: ['trunk'],
+    writeback: false,
+  });
+
+  const errors: [string, string][] = [
+    ['repo: ok\nwritebak: true\n', '.custodian.yml:1: (top level): Unrecognized key: "writebak"'],
+    ['branches: [main]\nrepo: a b\n', '.custodian.yml:2: repo: letters, digits, ".", "_" and "-" only'],
+    ['workplans: []\n', '.custodian.yml:1: workplans: Too small: expected array to have >=1 items'],
+    ['branches:\n  - main\n  - ""\n', '.custodian.yml:3: branches.1: Too small: expected string to have >=1 characters'],
+    ['writeback: yes please\n', '.custodian.yml:1: writeback: Invalid input: expected boolean, received string'],
+    ['repo: [unclosed\n', '.custodian.yml:2: '],
+  ];
+  for (const [text, message] of errors) {
+    assert.throws(() => parseConfig(text), (error: Error) => error.message.startsWith(message), `${JSON.stringify(text)} → ${message}`);
+  }
+});
