@@ -17,11 +17,17 @@ export interface Repo extends RepoPlace {
   config: RepoConfig;
 }
 
-/** The working tree around `cwd` and its settings; `place` when the caller has asked git already. */
-export async function openRepo(cwd: string, place?: RepoPlace): Promise<Repo> {
-  const { top, gitDir } = place ?? (await locateRepo(cwd));
+/** What the caller has asked git already: where the tree is, and `remote.origin.url` ('' for none). */
+export interface KnownOfRepo {
+  place?: RepoPlace;
+  originUrl?: Promise<string>;
+}
+
+/** The working tree around `cwd` and its settings. */
+export async function openRepo(cwd: string, known: KnownOfRepo = {}): Promise<Repo> {
+  const { top, gitDir } = known.place ?? (await locateRepo(cwd));
   const config = await loadConfig(top);
-  return { top, gitDir, slug: config.repo ?? (await defaultSlug(top)), config };
+  return { top, gitDir, slug: config.repo ?? slugOf(top, await (known.originUrl ?? originUrl(top))), config };
 }
 
 async function locateRepo(cwd: string): Promise<RepoPlace> {
@@ -37,10 +43,13 @@ async function locateRepo(cwd: string): Promise<RepoPlace> {
   return { top, gitDir };
 }
 
+function originUrl(top: string): Promise<string> {
+  return git(top, ['config', '--get', 'remote.origin.url']).catch(() => '');
+}
+
 /** The repo's name: from the remote's URL when there is one, so every clone agrees; else the folder. */
-async function defaultSlug(top: string): Promise<string> {
-  const remote = await git(top, ['config', '--get', 'remote.origin.url']).catch(() => '');
-  const name = remote.trim().replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:\\]/).pop();
+function slugOf(top: string, remoteUrl: string): string {
+  const name = remoteUrl.trim().replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:\\]/).pop();
   return name || path.basename(top);
 }
 

@@ -8,7 +8,7 @@ import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/re
 import { reconcileRepo, type ReconcileOptions, type Touched } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
 import { pushedRefs } from '../pushed-refs.js';
-import { openRepo, type RepoPlace } from '../repo.js';
+import { openRepo, type KnownOfRepo } from '../repo.js';
 import { formatAction, formatFinding, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
 
@@ -29,8 +29,8 @@ export interface HookContext {
   cwd: string;
   stdin: string;
   say: (line: string) => void;
-  /** Where the fast path found the working tree. */
-  place?: RepoPlace;
+  /** What the fast path asked git of the working tree already. */
+  known?: KnownOfRepo;
   /** The fast path found that only these workplans changed since the settled run (post-merge). */
   touched?: Touched;
 }
@@ -39,14 +39,14 @@ export interface HookContext {
  * `run --hook NAME`, as the shims call it. It never fails the git operation: every problem is
  * one line on stderr and the exit code is 0.
  */
-export async function runHook(hook: string, args: readonly string[], { cwd, stdin, say, place, touched }: HookContext): Promise<number> {
+export async function runHook(hook: string, args: readonly string[], { cwd, stdin, say, known, touched }: HookContext): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
     if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
       say(`custodian-hooks - unknown hook '${hook}'; nothing done`);
       return 0;
     }
-    const repo = await openRepo(cwd, place);
+    const repo = await openRepo(cwd, known);
     await registerRepo(repo.slug, repo.top).catch(() => undefined);
     const common: ReconcileOptions = { mode: 'fix', writeback: repo.config.writeback !== false, pull: false, fetch: false };
     let runs: ReconcileOptions[];
