@@ -10,8 +10,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  // Native or optional at run time: resolved from node_modules, never bundled.
-  external: ['better-sqlite3', 'pg'],
+  // Optional at run time: resolved from node_modules when a PostgreSQL hub is named.
+  external: ['pg'],
   // gray-matter loads js-yaml for its default YAML engine, and js-yaml loads esprima (280 KB)
   // when it starts. custodian-hooks always hands gray-matter its own engine (the `yaml`
   // package), and only plain `---` front matter reaches it, so neither is ever called.

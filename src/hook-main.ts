@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
 import { CONFIG_FILE } from './config-names.js';
 import { repoEtag } from './hub/etag.js';
 import { hubLocation } from './hub/location.js';
+import { openDatabase } from './hub/sql/sqlite-database.js';
 import { readHookState, writeHookState, type HookState } from './hook-state.js';
 import { pushedRefs } from './pushed-refs.js';
 import type { Touched } from './reconcile/run.js';
@@ -66,29 +66,33 @@ export async function hookWork(hook: string, cwd: string, stdin: string, hub: st
   if (hook !== 'post-merge' && hook !== 'pre-push') return EVERYTHING;
   // Fails in a bare repo (no top) and before the first commit: the full path says what is wrong.
   const located = gitSays(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
-  // While git answers, load what reading this hub takes.
-  const hubUnchanged = hubCheck(hub);
-  const { ok, stdout } = await located;
-  if (!ok) return EVERYTHING;
-  const [top, gitDir, head] = stdout.trim().split('\n') as [string, string, string];
-  const place = { top, gitDir };
-  const everything: HookWork = { kind: 'everything', place };
-  const state = readHookState(gitDir);
-  if (!state || state.hub !== hub || !hubUnchanged) return everything;
-  // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
-  // this process reads the hub.
-  const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
-  const touching = Promise.all(commits.map((commit) => workplansTouchedSince(cwd, state, commit)));
-  const hubSame = await hubUnchanged(state);
-  const touched = await touching;
-  if (!hubSame || touched.some((files) => files === null)) return everything;
-  const files = [...new Set(touched.flat() as string[])];
-  if (files.length === 0) {
-    if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
-    return { kind: 'nothing' };
+  // While git answers, open the hub.
+  const hubSide = hubCheck(hub);
+  try {
+    const { ok, stdout } = await located;
+    if (!ok) return EVERYTHING;
+    const [top, gitDir, head] = stdout.trim().split('\n') as [string, string, string];
+    const place = { top, gitDir };
+    const everything: HookWork = { kind: 'everything', place };
+    const state = readHookState(gitDir);
+    if (!state || state.hub !== hub || !hubSide) return everything;
+    // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
+    // this process reads the hub.
+    const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
+    const touching = Promise.all(commits.map((commit) => workplansTouchedSince(cwd, state, commit)));
+    const hubSame = await hubSide.unchangedSince(state);
+    const touched = await touching;
+    if (!hubSame || touched.some((files) => files === null)) return everything;
+    const files = [...new Set(touched.flat() as string[])];
+    if (files.length === 0) {
+      if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
+      return { kind: 'nothing' };
+    }
+    if (hook === 'post-merge' && files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files }, place };
+    return everything;
+  } finally {
+    hubSide?.close();
   }
-  if (hook === 'post-merge' && files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files }, place };
-  return everything;
 }
 
 /**
@@ -112,20 +116,29 @@ function gitSays(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: st
   return new Promise((resolve) => execFile('git', args, { cwd, encoding: 'utf8' }, (error, stdout) => resolve({ ok: !error, stdout })));
 }
 
-/** How to tell whether the hub still has the settled ETag, or null for a hub the fast path cannot ask. */
-function hubCheck(hub: string): ((state: HookState) => Promise<boolean>) | null {
-  if (/^https?:\/\//.test(hub)) return httpNotModified;
+/** Whether the hub still has a settled run's ETag. */
+interface HubCheck {
+  unchangedSince(state: HookState): Promise<boolean>;
+  close(): void;
+}
+
+/** How to ask `hub` for its ETag, or null for a hub the fast path cannot ask (PostgreSQL, no such file). */
+function hubCheck(hub: string): HubCheck | null {
+  if (/^https?:\/\//.test(hub)) return { unchangedSince: httpNotModified, close: () => undefined };
   if (/^[a-z]+:\/\//.test(hub)) return null;
-  // The native module costs a few milliseconds; the store and the rest of the CLI far more.
-  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
-  return async (state) => {
-    const db = new Database(state.hub, { readonly: true, fileMustExist: true });
-    try {
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    // The SQLite module alone, not the store and the rest of the CLI.
+    db = openDatabase(hub, { readonly: true, fileMustExist: true });
+  } catch {
+    return null;
+  }
+  return {
+    async unchangedSince(state) {
       const row = db.prepare('SELECT revision, created_at FROM repos WHERE slug = ?').get(state.slug) as { revision: number; created_at: string } | undefined;
       return repoEtag(row) === state.etag;
-    } finally {
-      db.close();
-    }
+    },
+    close: () => db.close(),
   };
 }
 

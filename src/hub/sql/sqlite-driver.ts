@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlDriver } from './driver.js';
+import { openDatabase } from './sqlite-database.js';
 
 /**
  * better-sqlite3 is synchronous, but store code awaits between statements; a promise chain keeps
@@ -9,7 +10,7 @@ import type { SqlDriver } from './driver.js';
  */
 export function openSqlite(file: string): SqlDriver {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = openDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
