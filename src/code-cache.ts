@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,13 +16,14 @@ import vm from 'node:vm';
 export function requireCompiled(file: string, digest: string, dir = defaultDir()): { exports: unknown; cacheHit: boolean } {
   const source = readFileSync(file, 'utf8');
   const { size, mtimeMs } = statSync(file);
-  const cacheFile = path.join(dir, `${path.basename(file)}-${digest}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`);
+  const name = `${path.basename(file)}-`;
+  const cacheFile = path.join(dir, `${name}${digest}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`);
   const cached = readOrNull(cacheFile);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   const module = { exports: {} as unknown };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
   const cacheHit = cached !== null && !script.cachedDataRejected;
-  if (!cacheHit) process.once('exit', () => save(dir, cacheFile, script));
+  if (!cacheHit) process.once('exit', () => save(dir, cacheFile, name, script));
   return { exports: module.exports, cacheHit };
 }
 
@@ -38,13 +39,23 @@ function readOrNull(file: string): Buffer | null {
   }
 }
 
-/** Written whole or not at all: another hook may be reading it. A cache that cannot be written is no loss. */
-function save(dir: string, cacheFile: string, script: vm.Script): void {
+/** Caches of other builds of the same file older than this are removed when a new one is written. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Written whole or not at all: another hook may be reading it. A cache that cannot be written is
+ * no loss. Another version's cache is left for a month: two installs may take turns.
+ */
+function save(dir: string, cacheFile: string, name: string, script: vm.Script): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const partial = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(partial, script.createCachedData());
     renameSync(partial, cacheFile);
+    for (const entry of readdirSync(dir)) {
+      const other = path.join(dir, entry);
+      if (entry.startsWith(name) && other !== cacheFile && Date.now() - statSync(other).mtimeMs > STALE_MS) rmSync(other, { force: true });
+    }
   } catch {
     // Compiled from source next time, as now.
   }

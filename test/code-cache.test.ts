@@ -29,23 +29,28 @@ test('a CommonJS file runs from its code cache once compiled, and a cache V8 ref
   await writeFile(file, source(42));
   const cacheDir = path.join(dir, 'cache');
   const load = (digest = 'd1') => requireInNewProcess(file, digest, cacheDir);
+  // Caches of other builds: this file's from long ago goes, the rest stay.
+  await mkdir(cacheDir);
+  const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+  for (const name of ['m.cjs-old-1.bin', 'm.cjs-recent-1.bin', 'other.cjs-old-1.bin']) await writeFile(path.join(cacheDir, name), 'x');
+  for (const name of ['m.cjs-old-1.bin', 'other.cjs-old-1.bin']) await utimes(path.join(cacheDir, name), longAgo, longAgo);
 
   const first = await load();
   assert.equal(first.cacheHit, false);
   assert.equal(first.answer, 42);
   assert.deepEqual(first.where, [file, 'lib'], 'the file sees its own name and folder, and requires as a module');
-  const [cacheFile, ...others] = (await readdir(cacheDir)).map((f) => path.join(cacheDir, f));
-  assert.equal(others.length, 0);
-  assert.match(path.basename(cacheFile!), /^m\.cjs-d1-/);
+  const names = (await readdir(cacheDir)).sort();
+  assert.deepEqual(names.filter((f) => !f.startsWith('m.cjs-d1-')), ['m.cjs-recent-1.bin', 'other.cjs-old-1.bin']);
+  const cacheFile = path.join(cacheDir, names.find((f) => f.startsWith('m.cjs-d1-'))!);
 
   const second = await load();
   assert.equal(second.cacheHit, true);
   assert.equal(second.answer, 42);
 
   // A cache cut short or overwritten is refused by V8: the file still runs, and the cache is rewritten.
-  const good = await readFile(cacheFile!);
+  const good = await readFile(cacheFile);
   for (const broken of [good.subarray(0, good.length >> 1), Buffer.from('not a code cache')]) {
-    await writeFile(cacheFile!, broken);
+    await writeFile(cacheFile, broken);
     const refused = await load();
     assert.equal(refused.cacheHit, false);
     assert.equal(refused.answer, 42);
