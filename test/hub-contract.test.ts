@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidRequestError, NotFoundError, POINTS_KEPT, RUNS_KEPT, type Hub, type RepoState, type SyncBatch } from '../src/hub/types.js';
-import { HUB_KINDS } from './helpers/hubs.js';
+import { openPostgres } from '../src/hub/sql/postgres-driver.js';
+import type { SqlDriver } from '../src/hub/sql/driver.js';
+import { SqlStore } from '../src/hub/sql-store.js';
+import { HUB_KINDS, PG_SKIP, PG_URL, pgSchema } from './helpers/hubs.js';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
 
@@ -184,6 +187,23 @@ for (const kind of HUB_KINDS) {
       assert.deepEqual(await read(hub), before);
     });
 
+    test('racing batches: of two creating the same task, or changing it at one version, one applies and the other nothing', async (t) => {
+      const hub = await kind.open(t);
+      const machines = ['ws', 'remote'] as const;
+      const creating = await Promise.all(machines.map((by) => hub.sync({ repo: 'acme', by, changes: [create('A'), create(by === 'ws' ? 'B' : 'C')] })));
+      assert.equal(creating.filter((r) => r.ok).length, 1, 'one batch creates A');
+      const refused = creating.find((r) => !r.ok);
+      assert.deepEqual(refused && !refused.ok ? refused.conflicts.map((c) => c.id) : [], ['A']);
+      const created = (await read(hub)).tasks.map((task) => task.id);
+      assert.ok(created.length === 2 && created[0] === 'A', `A and the winner's other task, nothing of the loser's: ${created.join(', ')}`);
+
+      const changing = await Promise.all(machines.map((by) => hub.sync({ repo: 'acme', by, changes: [{ id: 'A', expectedVersion: 1, status: by === 'ws' ? 'done' : 'blocked' }] })));
+      assert.equal(changing.filter((r) => r.ok).length, 1, 'one batch changes A at version 1');
+      const history = await hub.history('acme', 'A');
+      assert.equal(history.length, 2, 'created, then changed once');
+      assert.equal((await read(hub)).tasks[0]!.version, 2);
+    });
+
     test('racing version-checked updates: exactly one wins per version and none is lost', async (t) => {
       const hub = await kind.open(t);
       await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
@@ -209,3 +229,50 @@ for (const kind of HUB_KINDS) {
     });
   });
 }
+
+/**
+ * Holds the first `parties` transactions that read tasks until all of them have: every batch has
+ * checked its versions before any writes. Later reads pass.
+ */
+function readingTogether(db: SqlDriver, parties: number): SqlDriver {
+  const waiting: (() => void)[] = [];
+  let arrived = 0;
+  const arrive = () =>
+    new Promise<void>((resolve) => {
+      if (++arrived > parties) return resolve();
+      waiting.push(resolve);
+      if (arrived === parties) for (const go of waiting) go();
+    });
+  return {
+    ...db,
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          ...tx,
+          async all<T>(sql: string, params?: readonly unknown[]) {
+            const rows = await tx.all<T>(sql, params);
+            if (sql.startsWith('SELECT * FROM tasks')) await arrive();
+            return rows;
+          },
+        }),
+      ),
+  };
+}
+
+test('PostgreSQL: two batches that both found no task A before either wrote: the second to insert A applies nothing', { skip: PG_SKIP }, async (t) => {
+  const schema = await pgSchema(t);
+  // The repo row exists first: a batch creating it would wait for the other's before reading.
+  const plain = await SqlStore.open(openPostgres(PG_URL!, schema), 'test-pg');
+  await plain.sync({ repo: 'acme', by: 'ws', changes: [create('Z')] });
+  await plain.close();
+  const store = await SqlStore.open(readingTogether(openPostgres(PG_URL!, schema), 2), 'test-pg');
+  t.after(() => store.close());
+  const results = await Promise.all(['ws', 'remote'].map((by) => store.sync({ repo: 'acme', by, changes: [create('A'), create(by === 'ws' ? 'B' : 'C')] })));
+  assert.equal(results.filter((r) => r.ok).length, 1);
+  const refused = results.find((r) => !r.ok);
+  assert.deepEqual(refused && !refused.ok ? refused.conflicts.map((c) => [c.id, c.current]) : [], [['A', null]]);
+  const state = await read(store);
+  assert.equal(state.tasks.length, 3, "A, the winner's other task, and Z");
+  assert.equal((await store.history('acme', 'A')).length, 1, 'A created once');
+  assert.equal(state.tasks[0]!.points.length, 1, 'one point for A');
+});

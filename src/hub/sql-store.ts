@@ -21,7 +21,6 @@ import {
   type SyncBatch,
   type SyncPoint,
   type SyncResult,
-  type TaskChange,
 } from './types.js';
 
 interface TaskRow {
@@ -75,14 +74,62 @@ async function keepNewest(tx: SqlDriver, table: 'runs' | 'rewrites' | 'sync_poin
 }
 
 /** The rows of `table` for these tasks, in the order the full read gives them; a few hundred ids a statement. */
-async function selectByTask<Row>(tx: SqlDriver, table: 'tasks' | 'sync_points', column: 'id' | 'task_id', repo: string, ids: readonly string[]): Promise<Row[]> {
+async function selectByTask<Row>(tx: SqlDriver, table: 'tasks' | 'sync_points', column: 'id' | 'task_id', repo: string, ids: readonly string[], lock = ''): Promise<Row[]> {
   const rows: Row[] = [];
   const wanted = [...new Set(ids)];
   for (let at = 0; at < wanted.length; at += 500) {
     const part = wanted.slice(at, at + 500);
-    rows.push(...(await tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${part.map(() => '?').join(', ')}) ORDER BY ${column === 'id' ? 'id' : 'seq'}`, [repo, ...part])));
+    rows.push(...(await tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${part.map(() => '?').join(', ')}) ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [repo, ...part])));
   }
   return rows;
+}
+
+/**
+ * Inserts rows a few hundred to a statement, in their order: a batch of thousands of changes is
+ * tens of statements, not tens of thousands of round trips. `tail` may end in RETURNING.
+ */
+async function insertRows<Row = never>(tx: SqlDriver, into: string, rows: readonly unknown[][], tail = ''): Promise<Row[]> {
+  const returned: Row[] = [];
+  const width = rows[0]?.length ?? 0;
+  const perStatement = Math.max(1, Math.floor(5000 / Math.max(1, width)));
+  for (let at = 0; at < rows.length; at += perStatement) {
+    const part = rows.slice(at, at + perStatement);
+    const values = part.map(() => `(${Array.from({ length: width }, () => '?').join(', ')})`).join(', ');
+    returned.push(...(await tx.all<Row>(`INSERT INTO ${into} VALUES ${values}${tail}`, part.flat())));
+  }
+  return returned;
+}
+
+/**
+ * Updates tasks a few hundred to a statement, each row `[id, workplan, title, priority, status,
+ * version read]` and only where the task still has that version; returns the ids it updated.
+ */
+async function updateTasks(tx: SqlDriver, batch: SyncBatch, rows: readonly unknown[][], now: string): Promise<{ id: string }[]> {
+  const updated: { id: string }[] = [];
+  for (let at = 0; at < rows.length; at += 500) {
+    const part = rows.slice(at, at + 500);
+    updated.push(
+      ...(await tx.all<{ id: string }>(
+        `WITH next (task_id, new_workplan, new_title, new_priority, new_status, read_version) AS (VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')})
+         UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status, version = version + 1, updated_at = ?, updated_by = ?
+         FROM next WHERE repo = ? AND id = task_id AND version = CAST(read_version AS INTEGER) RETURNING id`,
+        [...part.flat(), now, batch.by, batch.repo],
+      )),
+    );
+  }
+  return updated;
+}
+
+/** Deletes all but the newest POINTS_KEPT sync points of each of these tasks. */
+async function keepNewestPoints(tx: SqlDriver, repo: string, ids: readonly string[]): Promise<void> {
+  for (let at = 0; at < ids.length; at += 500) {
+    const part = ids.slice(at, at + 500);
+    await tx.run(
+      `DELETE FROM sync_points WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY seq DESC) AS newer
+       FROM sync_points WHERE repo = ? AND task_id IN (${part.map(() => '?').join(', ')})) ranked WHERE newer > ?)`,
+      [repo, ...part, POINTS_KEPT],
+    );
+  }
 }
 
 /** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
@@ -149,21 +196,14 @@ export class SqlStore implements Hub {
       return await this.db.transaction(async (tx) => {
         const now = new Date().toISOString();
         await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
-        const current = new Map<string, TaskRow>();
-        const conflicts: Conflict[] = [];
-        for (const change of batch.changes) {
-          const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [batch.repo, change.id]);
-          if (row) current.set(change.id, row);
-          if ((row ? Number(row.version) : 0) !== change.expectedVersion) {
-            conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
-          }
-        }
+        const rows = await selectByTask<TaskRow>(tx, 'tasks', 'id', batch.repo, batch.changes.map((c) => c.id), this.lockSuffix(tx));
+        const current = new Map(rows.map((row) => [row.id, row]));
+        const conflicts: Conflict[] = batch.changes.flatMap((change) => {
+          const row = current.get(change.id);
+          return (row ? Number(row.version) : 0) === change.expectedVersion ? [] : [{ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null }];
+        });
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
-
-        const versions: Record<string, number> = {};
-        for (const change of batch.changes) {
-          versions[change.id] = await this.applyChange(tx, batch, change, current.get(change.id), now);
-        }
+        const versions = await this.applyChanges(tx, batch, current, now);
         if (batch.run) {
           await tx.run('INSERT INTO runs (repo, commit_sha, upstream, machine, skipped, at) VALUES (?, ?, ?, ?, ?, ?)', [
             batch.repo,
@@ -193,61 +233,53 @@ export class SqlStore implements Hub {
     }
   }
 
-  /** Applies one checked change; returns the task's version after it. */
-  private async applyChange(tx: SqlDriver, batch: SyncBatch, change: TaskChange, row: TaskRow | undefined, now: string): Promise<number> {
-    if (change.workplan) {
-      await tx.run(
-        'INSERT INTO workplans (repo, id, title, hub_id) VALUES (?, ?, ?, ?) ON CONFLICT (repo, id) DO UPDATE SET title = excluded.title',
-        [batch.repo, change.workplan.id, change.workplan.title, randomUUID()],
-      );
-    }
-    let version: number;
-    let status: Status;
-    if (!row) {
-      status = change.status!;
-      const inserted = await tx.run(
-        `INSERT INTO tasks (repo, id, workplan, title, priority, status, hub_id, version, updated_at, updated_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (repo, id) DO NOTHING`,
-        [batch.repo, change.id, change.workplan?.id ?? null, change.title ?? change.id, change.priority ?? null, status, change.hubId ?? randomUUID(), now, batch.by],
-      );
-      if (inserted !== 1) throw new BatchConflict([{ id: change.id, expectedVersion: 0, current: null }]);
-      await this.recordHistory(tx, batch.repo, change.id, null, status, batch.by, batch.why ?? 'created', now);
-      version = 1;
-    } else {
-      status = change.status ?? row.status;
-      const next = {
-        workplan: change.workplan?.id ?? row.workplan,
-        title: change.title ?? row.title,
-        priority: change.priority === undefined ? row.priority : change.priority,
-      };
-      version = Number(row.version);
-      if (status !== row.status || next.workplan !== row.workplan || next.title !== row.title || next.priority !== row.priority) {
-        const updated = await tx.run(
-          `UPDATE tasks SET workplan = ?, title = ?, priority = ?, status = ?, version = version + 1, updated_at = ?, updated_by = ?
-           WHERE repo = ? AND id = ? AND version = ?`,
-          [next.workplan, next.title, next.priority, status, now, batch.by, batch.repo, change.id, version],
-        );
-        if (updated !== 1) throw new BatchConflict([{ id: change.id, expectedVersion: change.expectedVersion, current: toTask(row) }]);
-        if (status !== row.status) await this.recordHistory(tx, batch.repo, change.id, row.status, status, batch.by, batch.why ?? null, now);
-        version += 1;
+  /**
+   * Applies checked changes, `current` holding the rows they were checked against; returns each
+   * task's version after. Everything goes in a few statements of many rows, each row still
+   * checked: a task created or changed by another writer since it was read fails the batch.
+   */
+  private async applyChanges(tx: SqlDriver, batch: SyncBatch, current: ReadonlyMap<string, TaskRow>, now: string): Promise<Record<string, number>> {
+    const versions: Record<string, number> = {};
+    // The last title given for a workplan wins, as it would one change at a time.
+    const workplans = new Map(batch.changes.flatMap((c) => (c.workplan ? [[c.workplan.id, c.workplan.title] as const] : [])));
+    await insertRows(tx, 'workplans (repo, id, title, hub_id)', [...workplans].map(([id, title]) => [batch.repo, id, title, randomUUID()]), ' ON CONFLICT (repo, id) DO UPDATE SET title = excluded.title');
+
+    const created: unknown[][] = [];
+    const changed: unknown[][] = [];
+    const history: unknown[][] = [];
+    const points: unknown[][] = [];
+    for (const change of batch.changes) {
+      const row = current.get(change.id);
+      // A new task always names its status (validateBatch).
+      const status = change.status ?? row!.status;
+      if (!row) {
+        created.push([batch.repo, change.id, change.workplan?.id ?? null, change.title ?? change.id, change.priority ?? null, status, change.hubId ?? randomUUID(), 1, now, batch.by]);
+        history.push([batch.repo, change.id, null, status, batch.by, batch.why ?? 'created', now]);
+        versions[change.id] = 1;
+      } else {
+        const next = [change.workplan?.id ?? row.workplan, change.title ?? row.title, change.priority === undefined ? row.priority : change.priority, status] as const;
+        const same = next[0] === row.workplan && next[1] === row.title && next[2] === row.priority && status === row.status;
+        if (!same) changed.push([change.id, ...next, Number(row.version)]);
+        if (status !== row.status) history.push([batch.repo, change.id, row.status, status, batch.by, batch.why ?? null, now]);
+        versions[change.id] = Number(row.version) + (same ? 0 : 1);
+      }
+      if (change.point) {
+        if (change.point.status !== status) {
+          throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
+        }
+        points.push([batch.repo, change.id, change.point.status, change.point.commit, change.point.upstream, change.point.origin, now]);
       }
     }
-    if (change.point) {
-      if (change.point.status !== status) {
-        throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
-      }
-      await tx.run('INSERT INTO sync_points (repo, task_id, status, commit_sha, upstream, origin, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        batch.repo,
-        change.id,
-        change.point.status,
-        change.point.commit,
-        change.point.upstream,
-        change.point.origin,
-        now,
-      ]);
-      await keepNewest(tx, 'sync_points', { repo: batch.repo, task_id: change.id }, POINTS_KEPT);
-    }
-    return version;
+    // SQLite reads take no row lock: another writer may have got there since the rows were read.
+    const inserted = await insertRows<{ id: string }>(tx, 'tasks (repo, id, workplan, title, priority, status, hub_id, version, updated_at, updated_by)', created, ' ON CONFLICT (repo, id) DO NOTHING RETURNING id');
+    const updated = await updateTasks(tx, batch, changed, now);
+    const done = new Set([...inserted, ...updated].map((r) => r.id));
+    const lost = [...created.map((c) => c[1]), ...changed.map((c) => c[0])].filter((id) => !done.has(id as string)) as string[];
+    if (lost.length > 0) throw new BatchConflict(lost.map((id) => ({ id, expectedVersion: current.has(id) ? Number(current.get(id)!.version) : 0, current: current.has(id) ? toTask(current.get(id)!) : null })));
+    await insertRows(tx, 'history (repo, task_id, from_status, to_status, changed_by, why, at)', history);
+    await insertRows(tx, 'sync_points (repo, task_id, status, commit_sha, upstream, origin, at)', points);
+    await keepNewestPoints(tx, batch.repo, points.map((p) => p[1] as string));
+    return versions;
   }
 
   private async recordHistory(tx: SqlDriver, repo: string, id: string, from: Status | null, to: Status, by: string, why: string | null, at: string) {
