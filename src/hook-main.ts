@@ -15,7 +15,7 @@ import type { RepoPlace } from './repo.js';
 /**
  * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when no commit
  * since the last settled run's touched a workplan and the hub still has the same ETag, there is
- * nothing to do and nothing more is loaded. When a pull touched a few workplans, only those are
+ * nothing to do and nothing more is loaded. When a pull or push touched a few workplans, only those are
  * reconciled. Otherwise the full hook runs. It never fails the git operation.
  */
 export async function hookMain(args: string[]): Promise<number> {
@@ -47,7 +47,7 @@ async function hookCommand(): Promise<typeof import('./commands/hook.js')> {
   return requireCompiled(fileURLToPath(new URL('hook.cjs', import.meta.url)), HOOK_BUNDLE_DIGEST).exports as typeof import('./commands/hook.js');
 }
 
-/** What a hook has to do: nothing, reconcile the few workplans a pull touched, or everything; and where. */
+/** What a hook has to do: nothing, reconcile the few workplans a pull or push touched, or everything; and where. */
 export type HookWork = { kind: 'nothing' } | { kind: 'touched'; touched: Touched; place: RepoPlace } | { kind: 'everything'; place?: RepoPlace };
 const EVERYTHING: HookWork = { kind: 'everything' };
 /** Past this many touched files, the full run with its parse cache is as quick. */
@@ -88,7 +88,8 @@ export async function hookWork(hook: string, cwd: string, stdin: string, hub: st
       if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
       return { kind: 'nothing' };
     }
-    if (hook === 'post-merge' && files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files }, place };
+    // pre-push: the files any pushed commit touched, a superset of what each one did.
+    if (files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files }, place };
     return everything;
   } finally {
     hubSide?.close();

@@ -219,6 +219,22 @@ test('a pull that changes one workplan, with the hub unchanged: post-merge recon
   assert.deepEqual((await readdir(path.join(w.root, 'cache', 'custodian-hooks'))).map((f) => f.replace(/-.*/, '')), ['hook.cjs']);
 });
 
+test('a push of a commit that changes one workplan, with the hub unchanged: pre-push reconciles that file alone', async (t) => {
+  const w = await teamWithHooks(t);
+  // A second workplan with a block the parser rejects: a run that reads it says so.
+  await commitFiles(w.ws, { 'docs/old.md': workplan([{ id: 'C', status: 'todo' }]).replace('id: C\n', '') }, 'old plan');
+  assert.match(await w.gitUser(w.ws, 'push', '-q'), /docs\/old\.md/, 'the push that brings it reads it');
+
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');
+  const said = await w.gitUser(w.ws, 'push', '-q');
+  assert.match(said, /A: todo → in_progress/);
+  assert.doesNotMatch(said, /docs\/old\.md/, 'the untouched workplan was not read');
+  assert.deepEqual(await w.hubStatuses(), { A: 'in_progress', B: 'todo' });
+  const settled = JSON.parse(await readFile(path.join(w.ws, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string; etag: string };
+  assert.equal(settled.head, (await git(w.ws, ['rev-parse', 'HEAD'])).trim());
+  assert.equal(settled.etag, await w.hubEtag());
+});
+
 test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {
   const w = await teamWithHooks(t);
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');

@@ -31,7 +31,7 @@ export interface HookContext {
   say: (line: string) => void;
   /** What the fast path asked git of the working tree already. */
   known?: KnownOfRepo;
-  /** The fast path found that only these workplans changed since the settled run (post-merge). */
+  /** The fast path found that only these workplans changed since the settled run. */
   touched?: Touched;
 }
 
@@ -54,13 +54,14 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     if (hook === 'pre-push') {
       // The push itself is the network call: the gate uses the tracking ref as it stands.
       const tracked = trackedBranches(repo, await readRepoState(repo));
-      runs = pushedCommits(stdin, tracked).map((at) => ({ ...common, at }));
+      // After the first pushed commit's batch the hub has moved, and the next run reads everything.
+      runs = pushedCommits(stdin, tracked).map((at) => ({ ...common, at, touched }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
       rewrites = await describeRewrites(repo, parseRewrites(stdin));
       runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
     } else {
-      runs = [touched ? { ...common, touched } : common];
+      runs = [{ ...common, touched }];
     }
     if (runs.length === 0 && rewrites.length === 0) return 0;
     const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });
