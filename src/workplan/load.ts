@@ -44,7 +44,8 @@ export interface TouchedWorkplans extends LoadedWorkplans {
  * of files parse faster than a large repo's cache reads back.
  */
 export async function loadTouchedWorkplans(repo: Repo, rev: string, since: string, files: readonly string[]): Promise<TouchedWorkplans> {
-  const paths = files.filter(workplanPaths(repo));
+  // In path order, as a full read lists them.
+  const paths = files.filter(workplanPaths(repo)).sort();
   const texts = await readBlobs(repo, paths.flatMap((f) => [`${rev}:${f}`, `${since}:${f}`]));
   const read = (at: string) =>
     paths.flatMap((f) => {
