@@ -37,7 +37,9 @@ export async function readRepoState(repo: Repo): Promise<RepoState> {
   ]);
   const rows = refs.split('\n').filter(Boolean).map((line) => line.split('\0'));
   const [, branchRef = null, upstreamRef = '', remote = ''] = rows.find((row) => row[0] === '*') ?? [];
-  const remoteHead = rows.find((row) => row[1] === `refs/remotes/${remote || 'origin'}/HEAD`)?.[4] ?? '';
+  // Without an upstream, origin's default branch is the one that counts.
+  const remoteRefs = `refs/remotes/${remote || 'origin'}/`;
+  const remoteHead = rows.find((row) => row[1] === `${remoteRefs}HEAD`)?.[4] ?? '';
   const operation = OPERATIONS.find(([file]) => existsSync(path.join(repo.gitDir, file)))?.[1] ?? null;
   return {
     head,
@@ -45,7 +47,7 @@ export async function readRepoState(repo: Repo): Promise<RepoState> {
     upstreamRef: upstreamRef || null,
     upstream: upstreamRef ? upstream : null,
     remote: remote || null,
-    remoteDefault: remoteHead.replace(`refs/remotes/${remote || 'origin'}/`, '') || null,
+    remoteDefault: remoteHead.replace(remoteRefs, '') || null,
     operation,
   };
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { readRepoState, trackedBranches } from '../src/git-facts.js';
 import { git } from '../src/git.js';
 import { openRepo } from '../src/repo.js';
-import { commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
+import { commitFiles, configure, tempDir, tempRepo } from './helpers/temp-repo.js';
 
 test('the working tree state: branch, upstream and its commit, the remote default branch, an operation in progress', async (t) => {
   const origin = await tempRepo(t, { 'a.txt': 'a\n' });
@@ -13,8 +13,7 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
   const root = await tempDir(t);
   const dir = path.join(root, 'clone');
   await git(root, ['clone', '-q', origin, dir]);
-  await git(dir, ['config', 'user.name', 'Test']);
-  await git(dir, ['config', 'user.email', 'test@example.com']);
+  await configure(dir);
   const repo = await openRepo(dir);
   const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
 

@@ -4,6 +4,7 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git.js';
+import { readHookState } from '../src/hook-state.js';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
@@ -83,6 +84,18 @@ async function teamWithHooks(t: TestContext) {
 }
 
 const edit = (text: string, id: string, status: string) => text.replace(new RegExp(`(id: ${id}\\nstatus: )\\w+`), `$1${status}`);
+
+/** A second workplan with a block the parser rejects: a run that reads it says so. */
+const REJECTED_PLAN = { 'docs/old.md': workplan([{ id: 'C', status: 'todo' }]).replace('id: C\n', '') };
+
+/** What the last settled run left in the clone at `dir`, as the hooks read it. */
+const settledIn = (dir: string) => readHookState(path.join(dir, '.git'));
+
+/** The clone at `dir` records a settled run at its HEAD, against the hub at `etag`. */
+async function assertSettledAtHead(dir: string, etag: string) {
+  assert.equal(settledIn(dir)?.head, (await git(dir, ['rev-parse', 'HEAD'])).trim());
+  assert.equal(settledIn(dir)?.etag, etag);
+}
 
 test("the spec's story with plain git pull and git push: nothing regresses and everything converges", async (t) => {
   const w = await teamWithHooks(t);
@@ -187,14 +200,12 @@ test('a pull that brings no workplan change, with the hub unchanged, leaves the 
   await w.gitUser(w.ws, 'push', '-q');
   await w.gitUser(w.remote, 'pull', '-q');
   assert.equal(await w.hubEtag(), etag, 'neither hook wrote to the hub');
-  const settled = JSON.parse(await readFile(path.join(w.remote, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string };
-  assert.equal(settled.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
+  assert.equal(settledIn(w.remote)?.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
 });
 
 test('a pull that changes one workplan, with the hub unchanged: post-merge reconciles that file alone and settles', async (t) => {
   const w = await teamWithHooks(t);
-  // A second workplan with a block the parser rejects: a run that reads it says so.
-  await commitFiles(w.ws, { 'docs/old.md': workplan([{ id: 'C', status: 'todo' }]).replace('id: C\n', '') }, 'old plan');
+  await commitFiles(w.ws, REJECTED_PLAN, 'old plan');
   await w.gitUser(w.ws, 'push', '-q');
   await w.gitUser(w.remote, 'pull', '-q');
   const first = await w.cli(w.remote, 'run', '--fix');
@@ -208,9 +219,7 @@ test('a pull that changes one workplan, with the hub unchanged: post-merge recon
   assert.match(said, /A: todo → in_progress/);
   assert.doesNotMatch(said, /docs\/old\.md/, 'the untouched workplan was not read');
   assert.deepEqual(await w.hubStatuses(), { A: 'in_progress', B: 'todo' });
-  const settled = JSON.parse(await readFile(path.join(w.remote, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string; etag: string };
-  assert.equal(settled.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
-  assert.equal(settled.etag, await w.hubEtag());
+  await assertSettledAtHead(w.remote, await w.hubEtag());
   // A full run agrees there is nothing left to do, and does read the other file.
   const full = await w.cli(w.remote, 'run', '--fix', '--json');
   assert.deepEqual(JSON.parse(full.stdout).actions, []);
@@ -221,8 +230,7 @@ test('a pull that changes one workplan, with the hub unchanged: post-merge recon
 
 test('a push of a commit that changes one workplan, with the hub unchanged: pre-push reconciles that file alone', async (t) => {
   const w = await teamWithHooks(t);
-  // A second workplan with a block the parser rejects: a run that reads it says so.
-  await commitFiles(w.ws, { 'docs/old.md': workplan([{ id: 'C', status: 'todo' }]).replace('id: C\n', '') }, 'old plan');
+  await commitFiles(w.ws, REJECTED_PLAN, 'old plan');
   assert.match(await w.gitUser(w.ws, 'push', '-q'), /docs\/old\.md/, 'the push that brings it reads it');
 
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');
@@ -230,9 +238,7 @@ test('a push of a commit that changes one workplan, with the hub unchanged: pre-
   assert.match(said, /A: todo → in_progress/);
   assert.doesNotMatch(said, /docs\/old\.md/, 'the untouched workplan was not read');
   assert.deepEqual(await w.hubStatuses(), { A: 'in_progress', B: 'todo' });
-  const settled = JSON.parse(await readFile(path.join(w.ws, '.git', 'custodian-hooks', 'state.json'), 'utf8')) as { head: string; etag: string };
-  assert.equal(settled.head, (await git(w.ws, ['rev-parse', 'HEAD'])).trim());
-  assert.equal(settled.etag, await w.hubEtag());
+  await assertSettledAtHead(w.ws, await w.hubEtag());
 });
 
 test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {

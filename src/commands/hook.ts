@@ -53,9 +53,9 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     let rewrites: Rewrite[] = [];
     if (hook === 'pre-push') {
       // The push itself is the network call: the gate uses the tracking ref as it stands.
-      const tracked = trackedBranches(repo, await readRepoState(repo));
+      const state = await readRepoState(repo);
       // After the first pushed commit's batch the hub has moved, and the next run reads everything.
-      runs = pushedCommits(stdin, tracked).map((at) => ({ ...common, at, touched }));
+      runs = pushedCommits(stdin, trackedBranches(repo, state)).map((at) => ({ ...common, at, touched, state }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
       rewrites = await describeRewrites(repo, parseRewrites(stdin));

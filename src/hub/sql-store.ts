@@ -66,70 +66,59 @@ class BatchConflict extends Error {
   }
 }
 
-/** Deletes all but the newest `kept` rows of `table` among those matching `match`. */
-async function keepNewest(tx: SqlDriver, table: 'runs' | 'rewrites' | 'sync_points', match: Record<string, string>, kept: number): Promise<void> {
-  const where = Object.keys(match).map((column) => `${column} = ?`).join(' AND ');
-  const values = Object.values(match);
-  await tx.run(`DELETE FROM ${table} WHERE ${where} AND seq NOT IN (SELECT seq FROM ${table} WHERE ${where} ORDER BY seq DESC LIMIT ?)`, [...values, ...values, kept]);
-}
-
-/** The rows of `table` for these tasks, in the order the full read gives them; a few hundred ids a statement. */
-async function selectByTask<Row>(tx: SqlDriver, table: 'tasks' | 'sync_points', column: 'id' | 'task_id', repo: string, ids: readonly string[], lock = ''): Promise<Row[]> {
-  const rows: Row[] = [];
-  const wanted = [...new Set(ids)];
-  for (let at = 0; at < wanted.length; at += 500) {
-    const part = wanted.slice(at, at + 500);
-    rows.push(...(await tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${part.map(() => '?').join(', ')}) ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [repo, ...part])));
-  }
-  return rows;
-}
+/** `count` placeholders: `?, ?, ?`. */
+const marks = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 /**
- * Inserts rows a few hundred to a statement, in their order: a batch of thousands of changes is
- * tens of statements, not tens of thousands of round trips. `tail` may end in RETURNING.
+ * Runs `statement` on `items` a few hundred at a time, in order: a batch of thousands of changes
+ * is tens of statements, not tens of thousands of round trips.
  */
+async function inChunks<Item, Result>(items: readonly Item[], size: number, statement: (part: readonly Item[]) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = [];
+  for (let at = 0; at < items.length; at += size) results.push(await statement(items.slice(at, at + size)));
+  return results;
+}
+
+/** Deletes all but the newest `kept` rows of `table` in `repo`; with `tasks`, the newest `kept` of each of those tasks. */
+async function keepNewest(tx: SqlDriver, table: 'runs' | 'rewrites' | 'sync_points', repo: string, kept: number, tasks?: readonly string[]): Promise<void> {
+  const trim = (part: readonly string[]) =>
+    tx.run(
+      `DELETE FROM ${table} WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (${tasks ? 'PARTITION BY task_id ' : ''}ORDER BY seq DESC) AS newer
+       FROM ${table} WHERE repo = ?${tasks ? ` AND task_id IN (${marks(part.length)})` : ''}) ranked WHERE newer > ?)`,
+      [repo, ...part, kept],
+    );
+  await (tasks ? inChunks(tasks, 500, trim) : trim([]));
+}
+
+/** The rows of `table` for these tasks, in the order the full read gives them. */
+async function selectByTask<Row>(tx: SqlDriver, table: 'tasks' | 'sync_points', column: 'id' | 'task_id', repo: string, ids: readonly string[], lock = ''): Promise<Row[]> {
+  const parts = await inChunks([...new Set(ids)], 500, (part) =>
+    tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${marks(part.length)}) ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [repo, ...part]),
+  );
+  return parts.flat() as Row[];
+}
+
+/** Inserts rows in their order, as many to a statement as keep it under 5,000 values. `tail` may end in RETURNING. */
 async function insertRows<Row = never>(tx: SqlDriver, into: string, rows: readonly unknown[][], tail = ''): Promise<Row[]> {
-  const returned: Row[] = [];
-  const width = rows[0]?.length ?? 0;
-  const perStatement = Math.max(1, Math.floor(5000 / Math.max(1, width)));
-  for (let at = 0; at < rows.length; at += perStatement) {
-    const part = rows.slice(at, at + perStatement);
-    const values = part.map(() => `(${Array.from({ length: width }, () => '?').join(', ')})`).join(', ');
-    returned.push(...(await tx.all<Row>(`INSERT INTO ${into} VALUES ${values}${tail}`, part.flat())));
-  }
-  return returned;
+  const width = rows[0]?.length ?? 1;
+  const parts = await inChunks(rows, Math.max(1, Math.floor(5000 / width)), (part) => tx.all<Row>(`INSERT INTO ${into} VALUES ${part.map(() => `(${marks(width)})`).join(', ')}${tail}`, part.flat()));
+  return parts.flat() as Row[];
 }
 
 /**
- * Updates tasks a few hundred to a statement, each row `[id, workplan, title, priority, status,
- * version read]` and only where the task still has that version; returns the ids it updated.
+ * Updates tasks, each row `[id, workplan, title, priority, status, version read]`, only where the
+ * task still has that version; returns the ids it updated.
  */
 async function updateTasks(tx: SqlDriver, batch: SyncBatch, rows: readonly unknown[][], now: string): Promise<{ id: string }[]> {
-  const updated: { id: string }[] = [];
-  for (let at = 0; at < rows.length; at += 500) {
-    const part = rows.slice(at, at + 500);
-    updated.push(
-      ...(await tx.all<{ id: string }>(
-        `WITH next (task_id, new_workplan, new_title, new_priority, new_status, read_version) AS (VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')})
-         UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status, version = version + 1, updated_at = ?, updated_by = ?
-         FROM next WHERE repo = ? AND id = task_id AND version = CAST(read_version AS INTEGER) RETURNING id`,
-        [...part.flat(), now, batch.by, batch.repo],
-      )),
-    );
-  }
-  return updated;
-}
-
-/** Deletes all but the newest POINTS_KEPT sync points of each of these tasks. */
-async function keepNewestPoints(tx: SqlDriver, repo: string, ids: readonly string[]): Promise<void> {
-  for (let at = 0; at < ids.length; at += 500) {
-    const part = ids.slice(at, at + 500);
-    await tx.run(
-      `DELETE FROM sync_points WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY seq DESC) AS newer
-       FROM sync_points WHERE repo = ? AND task_id IN (${part.map(() => '?').join(', ')})) ranked WHERE newer > ?)`,
-      [repo, ...part, POINTS_KEPT],
-    );
-  }
+  const parts = await inChunks(rows, 500, (part) =>
+    tx.all<{ id: string }>(
+      `WITH next (task_id, new_workplan, new_title, new_priority, new_status, read_version) AS (VALUES ${part.map(() => `(${marks(6)})`).join(', ')})
+       UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status, version = version + 1, updated_at = ?, updated_by = ?
+       FROM next WHERE repo = ? AND id = task_id AND version = CAST(read_version AS INTEGER) RETURNING id`,
+      [...part.flat(), now, batch.by, batch.repo],
+    ),
+  );
+  return parts.flat();
 }
 
 /** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
@@ -213,12 +202,12 @@ export class SqlStore implements Hub {
             JSON.stringify(batch.run.skipped),
             now,
           ]);
-          await keepNewest(tx, 'runs', { repo: batch.repo }, RUNS_KEPT);
+          await keepNewest(tx, 'runs', batch.repo, RUNS_KEPT);
         }
         for (const rewrite of batch.rewrites ?? []) {
           await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, JSON.stringify(rewrite.changed), now]);
         }
-        if (batch.rewrites?.length) await keepNewest(tx, 'rewrites', { repo: batch.repo }, REWRITES_KEPT);
+        if (batch.rewrites?.length) await keepNewest(tx, 'rewrites', batch.repo, REWRITES_KEPT);
         const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
         // Every change bumps the revision by one under the repo row's lock, held to the commit:
         // the one before this batch's is the state it applied on.
@@ -275,10 +264,17 @@ export class SqlStore implements Hub {
     const updated = await updateTasks(tx, batch, changed, now);
     const done = new Set([...inserted, ...updated].map((r) => r.id));
     const lost = [...created.map((c) => c[1]), ...changed.map((c) => c[0])].filter((id) => !done.has(id as string)) as string[];
-    if (lost.length > 0) throw new BatchConflict(lost.map((id) => ({ id, expectedVersion: current.has(id) ? Number(current.get(id)!.version) : 0, current: current.has(id) ? toTask(current.get(id)!) : null })));
+    if (lost.length > 0) {
+      throw new BatchConflict(
+        lost.map((id) => {
+          const row = current.get(id);
+          return { id, expectedVersion: row ? Number(row.version) : 0, current: row ? toTask(row) : null };
+        }),
+      );
+    }
     await insertRows(tx, 'history (repo, task_id, from_status, to_status, changed_by, why, at)', history);
     await insertRows(tx, 'sync_points (repo, task_id, status, commit_sha, upstream, origin, at)', points);
-    await keepNewestPoints(tx, batch.repo, points.map((p) => p[1] as string));
+    await keepNewest(tx, 'sync_points', batch.repo, POINTS_KEPT, points.map((p) => p[1] as string));
     return versions;
   }
 

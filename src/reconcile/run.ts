@@ -33,6 +33,8 @@ export interface ReconcileOptions {
    * (it may sit in another file): then it reads everything after all.
    */
   touched?: Touched;
+  /** The working tree's state, when the caller has just read it (pre-push, to pick the pushed branches). */
+  state?: RepoState;
 }
 
 export interface Touched {
@@ -162,7 +164,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
   const fixMode = options.mode === 'fix';
   const severity = fixMode ? 'WARN' : 'INFO';
 
-  let state = await readRepoState(repo);
+  let state = options.state ?? (await readRepoState(repo));
   if (!state.head) {
     findings.push({ code: 'C-24', severity: 'INFO', message: 'the repo has no commits yet: nothing to reconcile' });
     return report();

@@ -13,7 +13,8 @@ export async function tempDir(t: TestContext, prefix = 'custodian-'): Promise<st
   return dir;
 }
 
-async function configure(dir: string): Promise<void> {
+/** A local identity, no signing, no automatic gc, no line-ending conversion. */
+export async function configure(dir: string): Promise<void> {
   for (const [key, value] of [
     ['user.name', 'Test'],
     ['user.email', 'test@example.com'],
