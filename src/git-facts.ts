@@ -98,46 +98,53 @@ export async function presentCommits(repo: Repo, commits: Iterable<string | null
  * from one of them down to another stays above B, so nothing it needs is cut off.
  */
 export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>): Promise<Ancestry> {
-  const present = new Set([...commits].filter((c): c is string => !!c));
-  const parents = new Map<string, string[]>();
-  if (present.size > 0) {
-    const tips = [...present];
-    const base = tips.length > 1 ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then((s) => s.trim(), () => '') : tips[0]!;
-    const args = ['rev-list', '--parents', ...tips, ...(base ? ['--not', `${base}^@`] : [])];
-    const out = await git(repo.top, args).catch((error: unknown) => {
-      if (error instanceof GitError) return '';
-      throw error;
-    });
-    for (const line of out.split('\n')) {
-      if (!line) continue;
-      const [commit, ...ps] = line.split(' ');
-      parents.set(commit!, ps);
-    }
-  }
-  const memo = new Map<string, 'yes' | 'no'>();
+  const tips = [...new Set([...commits].filter((c): c is string => !!c))];
+  const index = new Map(tips.map((tip, i) => [tip, i]));
+  const below = tips.length > 0 ? await tipsBelow(repo, tips, index) : [];
   return (ancestor, descendant) => {
     // A commit is its own ancestor even where this clone lacks it (a point naming another clone's commit).
     if (ancestor === descendant) return 'yes';
-    if (!present.has(ancestor) || !present.has(descendant)) return 'unknown';
-    const key = `${ancestor} ${descendant}`;
-    const known = memo.get(key);
-    if (known) return known;
-    const seen = new Set<string>();
-    const todo = [descendant];
-    let answer: 'yes' | 'no' = 'no';
-    while (todo.length > 0) {
-      const commit = todo.pop()!;
-      if (commit === ancestor) {
-        answer = 'yes';
-        break;
-      }
-      if (seen.has(commit)) continue;
-      seen.add(commit);
-      for (const p of parents.get(commit) ?? []) todo.push(p);
-    }
-    memo.set(key, answer);
-    return answer;
+    const a = index.get(ancestor);
+    const d = index.get(descendant);
+    if (a === undefined || d === undefined) return 'unknown';
+    return (below[d]![a >> 5]! >>> (a & 31)) & 1 ? 'yes' : 'no';
   };
+}
+
+/**
+ * For each tip, a bit (its place in `bit`) for every other tip it descends from. A point set long ago puts B far down,
+ * so the walk may hold many thousand commits: it is read once, parents before children
+ * (`--topo-order`: commit dates may lie), and each commit's bits are its parents' bits joined,
+ * shared down a line without merges. Questions are then lookups, however many follow.
+ */
+async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, number>): Promise<Uint32Array[]> {
+  const base = tips.length > 1 ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then((s) => s.trim(), () => '') : tips[0]!;
+  const out = await git(repo.top, ['rev-list', '--parents', '--topo-order', ...tips, ...(base ? ['--not', `${base}^@`] : [])]).catch((error: unknown) => {
+    if (error instanceof GitError) return '';
+    throw error;
+  });
+  const none = new Uint32Array(Math.ceil(tips.length / 32));
+  const bits = new Map<string, Uint32Array>();
+  const lines = out.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i]) continue;
+    const [commit, ...parents] = lines[i]!.split(' ');
+    const walked = parents.filter((p) => bits.has(p));
+    if (walked.length === 1 && !bit.has(walked[0]!)) {
+      bits.set(commit!, bits.get(walked[0]!)!);
+      continue;
+    }
+    const joined = walked.length === 0 ? none : new Uint32Array(none.length);
+    for (const p of walked) {
+      const from = bits.get(p)!;
+      for (let w = 0; w < joined.length; w++) joined[w]! |= from[w]!;
+      const at = bit.get(p);
+      if (at !== undefined) joined[at >> 5]! |= 1 << (at & 31);
+    }
+    bits.set(commit!, joined);
+  }
+  // A tip the walk did not reach (git could not answer) descends from none of the others.
+  return tips.map((tip) => bits.get(tip) ?? none);
 }
 
 /**
