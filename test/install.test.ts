@@ -49,6 +49,10 @@ test('install from a subdirectory; installing twice changes nothing; uninstall l
   const first = await s.cli(path.join(s.repo, 'docs'), 'install');
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /post-merge: installed/);
+  assert.match(first.stdout, /history: git's commit-graph written/);
+  const chain = path.join(s.repo, '.git', 'objects', 'info', 'commit-graphs', 'commit-graph-chain');
+  assert.ok(existsSync(chain), 'git has a commit-graph for the history walks');
+  assert.equal((await execa('git', ['commit-graph', 'verify'], { cwd: s.repo, reject: false })).exitCode, 0);
   const hooks = path.join(s.repo, '.git', 'hooks');
   const before = await Promise.all(HOOK_NAMES.map((h) => readFile(path.join(hooks, h), 'utf8')));
   const second = await s.cli(s.repo, 'install');
@@ -146,6 +150,16 @@ test('core.hooksPath, a linked worktree and a submodule', async (t) => {
   assert.equal((await s.cli(sub, 'install')).code, 0);
   assert.ok(existsSync(path.join(parent, '.git', 'modules', 'sub', 'hooks', 'post-merge')), "a submodule's hooks live in its own git dir");
   assert.ok(!existsSync(path.join(parent, '.git', 'hooks', 'post-merge')));
+});
+
+test('a clone with no commits yet: the hooks go in, and no commit-graph is claimed', async (t) => {
+  const s = await setup(t);
+  const empty = path.join(s.root, 'empty');
+  await git(s.root, ['init', '-q', empty]);
+  const result = await s.cli(empty, 'install');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /post-merge: installed/);
+  assert.doesNotMatch(result.stdout, /commit-graph/);
 });
 
 test('outside a repo, in a bare repo: a clear message and exit 2', async (t) => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { hookStatus, install, listChained, uninstall } from '../../install.js';
 import { messageOf } from '../errors.js';
+import { writeCommitGraph } from '../git-facts.js';
 import { hubLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { registerRepo } from '../registry.js';
@@ -12,6 +13,7 @@ export async function installCommand(cwd: string, write: (text: string) => void)
   const lines = await install(cwd);
   const repo = await openRepo(cwd);
   await registerRepo(repo.slug, repo.top);
+  if (await writeCommitGraph(repo)) lines.push("history: git's commit-graph written, so that walking a long history stays quick");
   write(`${lines.map((l) => `custodian-hooks ${l}`).join('\n')}\nrepo '${repo.slug}' registered (run --repo ${repo.slug} works from anywhere)\n`);
 }
 
