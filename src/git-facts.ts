@@ -97,11 +97,11 @@ export async function presentCommits(repo: Repo, commits: Iterable<string | null
  * starts at every one of them and stops below their common ancestor B (at B's parents): any path
  * from one of them down to another stays above B, so nothing it needs is cut off.
  */
-export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>): Promise<Ancestry> {
+export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>): Promise<HistoryWalk> {
   const tips = [...new Set([...commits].filter((c): c is string => !!c))];
   const index = new Map(tips.map((tip, i) => [tip, i]));
-  const below = tips.length > 0 ? await tipsBelow(repo, tips, index) : [];
-  return (ancestor, descendant) => {
+  const { below, linear } = tips.length > 0 ? await tipsBelow(repo, tips, index) : { below: [], linear: true };
+  const ancestry: Ancestry = (ancestor, descendant) => {
     // A commit is its own ancestor even where this clone lacks it (a point naming another clone's commit).
     if (ancestor === descendant) return 'yes';
     const a = index.get(ancestor);
@@ -109,6 +109,14 @@ export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>
     if (a === undefined || d === undefined) return 'unknown';
     return (below[d]![a >> 5]! >>> (a & 31)) & 1 ? 'yes' : 'no';
   };
+  return { ancestry, linear };
+}
+
+/** Ancestry among some commits, and whether the history walked to answer it holds no merge. */
+export interface HistoryWalk {
+  ancestry: Ancestry;
+  /** Every commit walked has one parent (false when git could not walk it). */
+  linear: boolean;
 }
 
 /**
@@ -117,18 +125,20 @@ export async function ancestryAmong(repo: Repo, commits: Iterable<string | null>
  * (`--topo-order`: commit dates may lie), and each commit's bits are its parents' bits joined,
  * shared down a line without merges. Questions are then lookups, however many follow.
  */
-async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, number>): Promise<Uint32Array[]> {
+async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, number>): Promise<{ below: Uint32Array[]; linear: boolean }> {
   const base = tips.length > 1 ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then((s) => s.trim(), () => '') : tips[0]!;
   const out = await git(repo.top, ['rev-list', '--parents', '--topo-order', ...tips, ...(base ? ['--not', `${base}^@`] : [])]).catch((error: unknown) => {
-    if (error instanceof GitError) return '';
+    if (error instanceof GitError) return null;
     throw error;
   });
   const none = new Uint32Array(Math.ceil(tips.length / 32));
+  let linear = out !== null;
   const bits = new Map<string, Uint32Array>();
-  const lines = out.split('\n');
+  const lines = out?.split('\n') ?? [];
   for (let i = lines.length - 1; i >= 0; i--) {
     if (!lines[i]) continue;
     const [commit, ...parents] = lines[i]!.split(' ');
+    if (parents.length > 1) linear = false;
     const walked = parents.filter((p) => bits.has(p));
     if (walked.length === 1 && !bit.has(walked[0]!)) {
       bits.set(commit!, bits.get(walked[0]!)!);
@@ -144,7 +154,7 @@ async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, nu
     bits.set(commit!, joined);
   }
   // A tip the walk did not reach (git could not answer) descends from none of the others.
-  return tips.map((tip) => bits.get(tip) ?? none);
+  return { below: tips.map((tip) => bits.get(tip) ?? none), linear };
 }
 
 /**

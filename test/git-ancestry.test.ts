@@ -28,7 +28,7 @@ async function build(dir: string, commits: { parents: number[]; time: number }[]
   return commits.map((_, i) => ids.get(String(i + 1))!);
 }
 
-test('ancestry among any commits of a graph, whatever order their clocks put them in', async (t) => {
+test('ancestry among any commits of a graph, whatever order their clocks put them in, and whether the walk met a merge', async (t) => {
   await fc.assert(
     fc.asyncProperty(dag, fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), async (commits, picks) => {
       const dir = await tempRepo(t);
@@ -36,7 +36,8 @@ test('ancestry among any commits of a graph, whatever order their clocks put the
       const parentsOf = commits.map(({ parents }, i) => parentsAmong(parents, i));
       const reaches = (from: number, to: number): boolean => from === to || parentsOf[from]!.some((p) => reaches(p, to));
       const chosen = [...new Set(picks.map((p) => p % commits.length))];
-      const ancestry = await ancestryAmong(await openRepo(dir), chosen.map((i) => ids[i]!));
+      const { ancestry, linear } = await ancestryAmong(await openRepo(dir), chosen.map((i) => ids[i]!));
+      if (parentsOf.every((parents) => parents.length <= 1)) assert.ok(linear, 'a graph without merges walks as lines');
       for (const a of chosen) {
         for (const d of chosen) assert.equal(ancestry(ids[a]!, ids[d]!), reaches(d, a) ? 'yes' : 'no', `is ${a} an ancestor of ${d}? parents: ${JSON.stringify(parentsOf)}`);
       }
@@ -44,4 +45,22 @@ test('ancestry among any commits of a graph, whatever order their clocks put the
     }),
     { numRuns: 40 },
   );
+});
+
+test('a walk that holds a merge is not linear, nor one git cannot make', async (t) => {
+  // 0 ← 1 ← 3 (merge of 1 and 2), 0 ← 2; 3 ← 4.
+  const dir = await tempRepo(t);
+  const [c0, c1, c2, c3, c4] = await build(dir, [
+    { parents: [], time: 1_600_000_000 },
+    { parents: [0], time: 1_600_000_001 },
+    { parents: [0], time: 1_600_000_002 },
+    { parents: [1, 2], time: 1_600_000_003 },
+    { parents: [3], time: 1_600_000_004 },
+  ]);
+  const repo = await openRepo(dir);
+  assert.equal((await ancestryAmong(repo, [c4!, c1!])).linear, false, 'from 4 down to 1 passes the merge');
+  assert.equal((await ancestryAmong(repo, [c4!, c3!])).linear, false, 'the walk holds 3, a merge');
+  assert.equal((await ancestryAmong(repo, [c4!])).linear, true, 'one commit alone: nothing below it is read');
+  assert.equal((await ancestryAmong(repo, [c1!, c0!])).linear, true);
+  assert.equal((await ancestryAmong(repo, [c2!, 'f'.repeat(40)])).linear, false, 'git cannot walk from a commit it lacks');
 });

@@ -212,21 +212,29 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         return report();
       }
       const contested = new Set(disagreeing(files, hub.tasks));
-      // Where both sides of a merge hold the same line, blame names one of them; the first-parent
-      // chain may hold the copy the hub has heard of.
       const contestedFiles = files.filter((f) => contested.has(f.id));
       // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
-      const [origins, firstParentOrigins, hubCommitsHere] = await Promise.all([
+      const [origins, hubCommitsHere] = await Promise.all([
         originsOf(repo, head, contestedFiles),
-        originsOf(repo, head, contestedFiles, { firstParent: true }),
         presentCommits(repo, [
           ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
           ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
           ...hub.rewrites.flatMap((r) => [r.old, r.new]),
         ]),
       ]);
+      const commits = [head, upstream, ...origins.values(), ...hubCommitsHere];
+      const walk = await ancestryAmong(repo, commits);
+      let ancestry = walk.ancestry;
+      // Where both sides of a merge hold the same line, blame names one of them; the first-parent
+      // chain may hold the copy the hub has heard of. Where history from HEAD down to every origin
+      // is one line, blame along first parents names the same commits: it is not asked.
+      const oneLine = walk.linear && contestedFiles.every((f) => {
+        const origin = origins.get(f.id);
+        return !!origin && ancestry(origin, head) === 'yes';
+      });
+      const firstParentOrigins = oneLine ? origins : await originsOf(repo, head, contestedFiles, { firstParent: true });
       const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
-      const ancestry = await ancestryAmong(repo, [head, upstream, ...origins.values(), ...firstParentOrigins.values(), ...hubCommitsHere]);
+      if (otherOrigins.size > 0) ancestry = (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry;
       const sharedUpstream = behind ? null : upstream;
       const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, rewrites: hub.rewrites, head, upstream: sharedUpstream, origins, otherOrigins, ancestry });
       if (!fixing) {
