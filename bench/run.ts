@@ -99,18 +99,37 @@ rows.push(['hook no-op (post-merge, no workplan changed, hub unchanged)', show(n
 // 2. Incremental: a pull that changes one workplan in the 10,000-task repo.
 const big = makeRepo('r10k', 10_000);
 const bigNoop = await measure(9, () => hook(big), () => (touchNotes(big), rewindState(big)));
-let flip = false;
-const incremental = await measure(9, () => hook(big), () => {
-  const file = path.join(big, 'docs', 'WP-0500.md');
+/** As after a pull that brought one commit changing one task's status in one workplan. */
+const pullChangingOneTask = (dir: string, workplan: string) => () => {
+  const file = path.join(dir, 'docs', `${workplan}.md`);
   const text = readFileSync(file, 'utf8');
-  flip = !flip;
-  writeFileSync(file, text.replace(/(id: WP-0500-T3\nstatus: )\w+/, `$1${flip ? 'in_progress' : 'todo'}`));
-  git(big, 'commit', '-q', '-am', 'one task');
-  rewindState(big);
-});
+  writeFileSync(file, text.replace(new RegExp(`(id: ${workplan}-T3\nstatus: )(\\w+)`), (_, line: string, status: string) => `${line}${status === 'todo' ? 'in_progress' : 'todo'}`));
+  git(dir, 'commit', '-q', '-am', 'one task');
+  rewindState(dir);
+};
+const incremental = await measure(9, () => hook(big), pullChangingOneTask(big, 'WP-0500'));
 results.incremental = { ...incremental, overNoopMs: incremental.median - bigNoop.median, noop10k: bigNoop };
 rows.push(['hook no-op, 10,000 tasks', show(bigNoop), '']);
 rows.push(['hook after a pull changing one workplan, 10,000 tasks', show(incremental), `+${fmt(incremental.median - bigNoop.median)} over no-op (target ≤ 20 ms)`]);
+
+// 2b. The same in a long-lived repo: 20,000 commits since its tasks were created and last synced,
+// so the ancestry walk reaches far down; with and without git's commit-graph (install writes one).
+const HISTORY = 20_000;
+const long = makeRepo('r1k-long', 1000);
+const [since, sinceTime] = git(long, 'log', '-1', '--format=%H %ct').trim().split(' ') as [string, string];
+// One fast-import: a commit a second after the tasks', each changing notes.txt.
+const script = Array.from({ length: HISTORY }, (_, i) => [`commit refs/heads/main`, `committer bench <bench@example.com> ${Number(sinceTime) + 1 + i} +0000`, 'data 7', `history`, ...(i === 0 ? [`from ${since}`] : []), 'M 100644 inline notes.txt', `data ${String(i).length + 1}`, `${i}`, ''].join('\n')).join('\n');
+execFileSync('git', ['fast-import', '--quiet', '--force'], { cwd: long, input: `${script}\n`, env });
+git(long, 'reset', '-q', '--hard', 'main');
+git(long, 'push', '-q', '--no-verify', 'origin', 'main');
+cli(long, 'install');
+cli(long, 'run', '--fix');
+const graph = path.join(long, '.git', 'objects', 'info', 'commit-graphs');
+const withGraph = await measure(9, () => hook(long), pullChangingOneTask(long, 'WP-0050'));
+rmSync(graph, { recursive: true, force: true });
+const withoutGraph = await measure(9, () => hook(long), pullChangingOneTask(long, 'WP-0050'));
+results.longHistory = { commits: HISTORY, tasks: 1000, withCommitGraph: withGraph, withoutCommitGraph: withoutGraph };
+rows.push([`the same, 1,000 tasks, ${HISTORY.toLocaleString('en')} commits since they were synced: with · without commit-graph`, `${show(withGraph)} · ${fmt(withoutGraph.median)}`, '']);
 if (hooksOnly) finish();
 
 // 3. Full reconcile, everything in sync, embedded and over HTTP.
