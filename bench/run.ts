@@ -79,7 +79,9 @@ const touchNotes = (dir: string) => {
 };
 const hook = (dir: string) => spawnSync('sh', [path.join(dir, '.git', 'hooks', 'post-merge'), '0'], { cwd: dir, env, stdio: 'ignore' });
 const rewindState = (dir: string) => {
-  // As after a pull: the settled commit is the one before the pull brought new commits.
+  // As after a pull: the settled commit is the one before the pull brought new commits, and the
+  // tracking ref is where the pull took HEAD.
+  git(dir, 'update-ref', 'refs/remotes/origin/main', 'HEAD');
   const file = path.join(dir, '.git', 'custodian-hooks', 'state.json');
   const state = JSON.parse(readFileSync(file, 'utf8'));
   writeFileSync(file, JSON.stringify({ ...state, head: git(dir, 'rev-parse', 'HEAD~1').trim() }));

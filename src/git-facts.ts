@@ -73,6 +73,8 @@ export async function resolveCommit(repo: Repo, ref: string): Promise<string | n
 
 /** Yes/no, with everything git cannot answer (shallow history, missing objects) as no. */
 export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
+  // After a fast-forward pull the upstream is HEAD itself: no process for that.
+  if (ancestor === descendant) return true;
   return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).catch(() => false);
 }
 

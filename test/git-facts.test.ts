@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { readRepoState, trackedBranches } from '../src/git-facts.js';
+import { isAncestor, readRepoState, trackedBranches } from '../src/git-facts.js';
 import { git } from '../src/git.js';
 import { openRepo } from '../src/repo.js';
 import { commitFiles, configure, tempDir, tempRepo } from './helpers/temp-repo.js';
@@ -40,4 +40,17 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
 test('the state of a repo with no commits yet', async (t) => {
   const repo = await openRepo(await tempRepo(t));
   assert.deepEqual(await readRepoState(repo), { head: null, branchRef: null, upstreamRef: null, upstream: null, remote: null, remoteDefault: null, operation: null });
+});
+
+test('is-ancestor: a commit is its own, asked of no process; a missing one is no', async (t) => {
+  const dir = await tempRepo(t, { 'a.txt': 'a\n' });
+  const repo = await openRepo(dir);
+  const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const second = await commitFiles(dir, { 'b.txt': 'b\n' }, 'second');
+  assert.equal(await isAncestor(repo, first, second), true);
+  assert.equal(await isAncestor(repo, second, first), false);
+  // After a fast-forward pull the upstream is HEAD: answered without git, which lacks this one.
+  const absent = 'e'.repeat(40);
+  assert.equal(await isAncestor(repo, absent, absent), true);
+  assert.equal(await isAncestor(repo, absent, second), false, 'what git cannot answer is no');
 });
