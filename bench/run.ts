@@ -85,11 +85,6 @@ function makeRepo(name: string, tasks: number): string {
   return dir;
 }
 
-let n = 0;
-const touchNotes = (dir: string) => {
-  writeFileSync(path.join(dir, 'notes.txt'), `notes ${++n}\n`);
-  git(dir, 'commit', '-q', '-am', `notes ${n}`);
-};
 const hook = (dir: string) => spawnSync('sh', [path.join(dir, '.git', 'hooks', 'post-merge'), '0'], { cwd: dir, env, stdio: 'ignore' });
 const rewindState = (dir: string) => {
   // As after a pull: the settled commit is the one before the pull brought new commits, and the
@@ -100,18 +95,13 @@ const rewindState = (dir: string) => {
   writeFileSync(file, JSON.stringify({ ...state, head: git(dir, 'rev-parse', 'HEAD~1').trim() }));
 };
 
-console.log(`custodian-hooks bench in ${work}\n`);
-
-// 1. Hook no-op, against node's own start-up measured in the same run.
-const small = makeRepo('r1k', 1000);
-const [nodeStart, noop] = (await measureInTurns(15, [{ fn: () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }) }, { fn: () => hook(small), prepare: () => (touchNotes(small), rewindState(small)) }])) as [Stats, Stats];
-results.nodeStart = nodeStart;
-results.hookNoop = { ...noop, ratio: noop.median / nodeStart.median };
-rows.push(["node -e ''", show(nodeStart), '']);
-rows.push(['hook no-op (post-merge, no workplan changed, hub unchanged)', show(noop), `${(noop.median / nodeStart.median).toFixed(2)}× node (target ≤ 1.5×)`]);
-
-// 2. Incremental: a pull that changes one workplan in the 10,000-task repo.
-const big = makeRepo('r10k', 10_000);
+let n = 0;
+/** As after a pull that brought one commit and no workplan change. */
+const pullChangingNoWorkplan = (dir: string) => () => {
+  writeFileSync(path.join(dir, 'notes.txt'), `notes ${++n}\n`);
+  git(dir, 'commit', '-q', '-am', `notes ${n}`);
+  rewindState(dir);
+};
 
 /** As after a pull that brought one commit changing one task's status in one workplan. */
 const pullChangingOneTask = (dir: string, workplan: string) => () => {
@@ -121,7 +111,20 @@ const pullChangingOneTask = (dir: string, workplan: string) => () => {
   git(dir, 'commit', '-q', '-am', 'one task');
   rewindState(dir);
 };
-const [bigNoop, incremental] = (await measureInTurns(9, [{ fn: () => hook(big), prepare: () => (touchNotes(big), rewindState(big)) }, { fn: () => hook(big), prepare: pullChangingOneTask(big, 'WP-0500') }])) as [Stats, Stats];
+
+console.log(`custodian-hooks bench in ${work}\n`);
+
+// 1. Hook no-op, against node's own start-up measured in the same run.
+const small = makeRepo('r1k', 1000);
+const [nodeStart, noop] = (await measureInTurns(15, [{ fn: () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }) }, { fn: () => hook(small), prepare: pullChangingNoWorkplan(small) }])) as [Stats, Stats];
+results.nodeStart = nodeStart;
+results.hookNoop = { ...noop, ratio: noop.median / nodeStart.median };
+rows.push(["node -e ''", show(nodeStart), '']);
+rows.push(['hook no-op (post-merge, no workplan changed, hub unchanged)', show(noop), `${(noop.median / nodeStart.median).toFixed(2)}× node (target ≤ 1.5×)`]);
+
+// 2. Incremental: a pull that changes one workplan in the 10,000-task repo.
+const big = makeRepo('r10k', 10_000);
+const [bigNoop, incremental] = (await measureInTurns(9, [{ fn: () => hook(big), prepare: pullChangingNoWorkplan(big) }, { fn: () => hook(big), prepare: pullChangingOneTask(big, 'WP-0500') }])) as [Stats, Stats];
 results.incremental = { ...incremental, overNoopMs: incremental.median - bigNoop.median, noop10k: bigNoop };
 rows.push(['hook no-op, 10,000 tasks', show(bigNoop), '']);
 rows.push(['hook after a pull changing one workplan, 10,000 tasks', show(incremental), `+${fmt(incremental.median - bigNoop.median)} over no-op (target ≤ 20 ms)`]);

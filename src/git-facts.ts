@@ -122,10 +122,11 @@ export interface HistoryWalk {
 }
 
 /**
- * For each tip, a bit (its place in `bit`) for every other tip it descends from. A point set long ago puts B far down,
- * so the walk may hold many thousand commits: it is read once, parents before children
- * (`--topo-order`: commit dates may lie), and each commit's bits are its parents' bits joined,
- * shared down a line without merges. Questions are then lookups, however many follow.
+ * For each tip, a bit (its place in `bit`) for every other tip it descends from, and whether the
+ * walk met a merge. A point set long ago puts B far down, so the walk may hold many thousand
+ * commits: it is read once, parents before children (`--topo-order`: commit dates may lie), and
+ * each commit's bits are its parents' bits joined, shared down a line without merges. Questions
+ * are then lookups, however many follow.
  */
 async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, number>): Promise<{ below: Uint32Array[]; linear: boolean }> {
   const base = tips.length > 1 ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then((s) => s.trim(), () => '') : tips[0]!;

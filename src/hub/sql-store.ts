@@ -105,6 +105,9 @@ async function insertRows<Row = never>(tx: SqlDriver, into: string, rows: readon
   return parts.flat() as Row[];
 }
 
+/** History rows `[repo, task, from, to, by, why, at]`, in order. */
+const insertHistory = (tx: SqlDriver, rows: readonly unknown[][]) => insertRows(tx, 'history (repo, task_id, from_status, to_status, changed_by, why, at)', rows);
+
 /**
  * Updates tasks, each row `[id, workplan, title, priority, status, version read]`, only where the
  * task still has that version; returns the ids it updated.
@@ -272,14 +275,10 @@ export class SqlStore implements Hub {
         }),
       );
     }
-    await insertRows(tx, 'history (repo, task_id, from_status, to_status, changed_by, why, at)', history);
+    await insertHistory(tx, history);
     await insertRows(tx, 'sync_points (repo, task_id, status, commit_sha, upstream, origin, at)', points);
     await keepNewest(tx, 'sync_points', batch.repo, POINTS_KEPT, points.map((p) => p[1] as string));
     return versions;
-  }
-
-  private async recordHistory(tx: SqlDriver, repo: string, id: string, from: Status | null, to: Status, by: string, why: string | null, at: string) {
-    await tx.run('INSERT INTO history (repo, task_id, from_status, to_status, changed_by, why, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [repo, id, from, to, by, why, at]);
   }
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
@@ -298,7 +297,7 @@ export class SqlStore implements Hub {
         update.repo,
         update.id,
       ]);
-      await this.recordHistory(tx, update.repo, update.id, task.status, update.status, update.by, update.why ?? null, now);
+      await insertHistory(tx, [[update.repo, update.id, task.status, update.status, update.by, update.why ?? null, now]]);
       await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [update.repo]);
       return { ok: true as const, task: { ...task, status: update.status, version: task.version + 1, updatedAt: now, updatedBy: update.by } };
     });
