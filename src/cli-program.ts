@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { messageOf, UserError } from './errors.js';
+import { printable } from './printable.js';
 import { packageFile } from './package-files.js';
 
 const write = (text: string) => process.stdout.write(text);
@@ -127,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version are successes; every other parse failure is a usage error.
       process.exitCode = error.exitCode === 0 ? 0 : 2;
     } else if (expected) {
-      process.stderr.write(`custodian-hooks: ${expected.message}\n`);
+      process.stderr.write(`custodian-hooks: ${printable(expected.message)}\n`);
       process.exitCode = expected.exitCode;
     } else {
       process.stderr.write(`custodian-hooks: unexpected error — this is a bug, please report it:\n${(error as Error)?.stack ?? messageOf(error)}\n`);

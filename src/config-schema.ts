@@ -28,7 +28,14 @@ export function parseConfig(text: string): RepoConfig {
     const error = doc.errors[0]!;
     throw new UserError(`${CONFIG_FILE}:${lineCounter.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
   }
-  const result = ConfigSchema.safeParse(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // yaml refuses to expand more than 100 aliases: a configuration error like any other, not a crash.
+    throw new UserError(`${CONFIG_FILE}:1: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
+  const result = ConfigSchema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number, number] } | undefined;

@@ -13,6 +13,7 @@ export const CODES = {
   'C-06': 'task status is not one of todo, in_progress, blocked, done, cancelled',
   'C-07': 'task has no status',
   'C-08': 'file contains merge conflict markers',
+  'C-09': 'task id, title or priority the hub cannot store (control characters in an id, NUL, invalid Unicode, too long)',
   'C-11': 'file status is newer than the hub (pushed to the hub)',
   'C-13': 'DB task ahead of workplan file — regression prevented',
   'C-14': 'repo behind remote tracking branch, or workplan with uncommitted changes',

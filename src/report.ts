@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { Finding } from './findings.js';
+import { printable } from './printable.js';
 
 /** What a run found and did, as plain data; rendered for people here and as JSON by --json. */
 export interface Report {
@@ -22,11 +23,11 @@ export type Action =
 const SEVERITY_COLOR = { INFO: pc.cyan, WARN: pc.yellow, FAIL: pc.red } as const;
 
 export function formatFinding(f: Finding): string {
-  const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''} ` : '';
-  return `${SEVERITY_COLOR[f.severity](f.severity.padEnd(4))} ${pc.dim(f.code)} ${where}${f.message}`;
+  const where = f.file ? `${printable(f.file)}${f.line ? `:${f.line}` : ''} ` : '';
+  return `${SEVERITY_COLOR[f.severity](f.severity.padEnd(4))} ${pc.dim(f.code)} ${where}${printable(f.message)}`;
 }
 
-export function formatAction(a: Action): string {
+function describeAction(a: Action): string {
   switch (a.type) {
     case 'push':
       return `hub   ${a.taskId}: ${a.from ?? '∅'} → ${a.to}`;
@@ -41,14 +42,19 @@ export function formatAction(a: Action): string {
   }
 }
 
+/** One line for an action; its ids and file names come from the repo and the hub, so they are made printable. */
+export function formatAction(a: Action): string {
+  return printable(describeAction(a));
+}
+
 export function formatReport(report: Report, verbose: boolean): string {
   const out: string[] = [];
   const taskCount = report.workplans.reduce((n, w) => n + w.tasks.length, 0);
-  out.push(`${pc.bold('custodian-hooks')} ${report.mode} · repo ${pc.bold(report.repo)} · ${report.workplans.length} workplans, ${taskCount} tasks`);
+  out.push(`${pc.bold('custodian-hooks')} ${report.mode} · repo ${pc.bold(printable(report.repo))} · ${report.workplans.length} workplans, ${taskCount} tasks`);
   if (verbose) {
     for (const w of report.workplans) {
-      out.push(`  ${pc.underline(w.file)}`);
-      for (const t of w.tasks) out.push(`    ${t.id.padEnd(24)} ${t.status.padEnd(11)} ${pc.dim(t.title)}`);
+      out.push(`  ${pc.underline(printable(w.file))}`);
+      for (const t of w.tasks) out.push(`    ${printable(t.id).padEnd(24)} ${t.status.padEnd(11)} ${pc.dim(printable(t.title))}`);
     }
   }
   for (const a of report.actions) out.push(`  ${pc.green('✓')} ${formatAction(a)}`);

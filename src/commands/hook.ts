@@ -7,6 +7,7 @@ import type { Rewrite } from '../hub/types.js';
 import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileOptions, type Touched } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
+import { printable } from '../printable.js';
 import { pushedRefs } from '../pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
 import { formatAction, formatFinding, type Report } from '../report.js';
@@ -76,7 +77,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       await hub.close();
     }
   } catch (error) {
-    say(`custodian-hooks - ${hook}: ${messageOf(error).split('\n')[0]} (the git operation is not affected)`);
+    say(`custodian-hooks - ${hook}: ${printable(messageOf(error).split('\n')[0]!)} (the git operation is not affected)`);
     if (debug) say((error as Error)?.stack ?? '');
   }
   return 0;

@@ -4,7 +4,7 @@ import { hasFailure } from '../findings.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import { reconcileRepo } from '../reconcile/run.js';
-import { readRegistry, registerRepo } from '../registry.js';
+import { registeredRepo, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
 import { formatReport, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
@@ -21,7 +21,7 @@ export interface RunOptions {
 
 async function locate(options: RunOptions): Promise<string> {
   if (!options.repo) return options.cwd;
-  const path = (await readRegistry())[options.repo];
+  const path = await registeredRepo(options.repo);
   if (!path) throw new UserError(`no repo registered as '${options.repo}': run custodian-hooks once inside it (or install its hooks)`);
   return path;
 }

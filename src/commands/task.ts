@@ -4,6 +4,7 @@ import { openHub } from '../hub/open.js';
 import { type Hub, type HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
 import { machineName } from '../machine.js';
+import { printable } from '../printable.js';
 import { isStatus, STATUSES } from '../status.js';
 
 async function repoSlug(options: { repo?: string; cwd: string }): Promise<string> {
@@ -39,7 +40,7 @@ export async function taskSet(
     }
     const result = await hub.setStatus({ repo, id, status, expectedVersion, by: machineName(), ...(options.why ? { why: options.why } : {}) });
     if (!result.ok) throw new UserError(`task '${id}' changed meanwhile (now ${result.current.status}, version ${result.current.version}); nothing written`, 1);
-    write(`${id}: ${result.task.status} (version ${result.task.version})\n`);
+    write(`${printable(id)}: ${result.task.status} (version ${result.task.version})\n`);
   });
 }
 
@@ -53,6 +54,8 @@ export async function taskList(options: { repo?: string; cwd: string; json: bool
       return;
     }
     write(`${pc.bold(repo)} at ${hub.location}: ${tasks.length} tasks\n`);
-    for (const t of tasks) write(`  ${t.id.padEnd(24)} ${t.status.padEnd(11)} v${String(t.version).padEnd(4)} ${pc.dim(`${t.updatedAt} ${t.updatedBy}`)}\n`);
+    for (const t of tasks) {
+      write(`  ${printable(t.id).padEnd(24)} ${t.status.padEnd(11)} v${String(t.version).padEnd(4)} ${pc.dim(printable(`${t.updatedAt} ${t.updatedBy}`))}\n`);
+    }
   });
 }

@@ -3,6 +3,7 @@ import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 
 import type { Finding } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
+import { idProblem, TEXT_LIMITS, textProblem } from './storable-text.js';
 
 /** One task read from a workplan file. */
 export interface Task {
@@ -72,6 +73,11 @@ function idOf(value: unknown): string | null {
   return null;
 }
 
+function textField(name: string, value: string | null, max: number): string | null {
+  const problem = value === null ? null : textProblem(value, max);
+  return problem && `${name} ${problem}`;
+}
+
 /** Reads one task block; `text` is the whole file so that spans are absolute. */
 export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBlock, file: string): ParsedBlock {
   const openLine = block.openLine + 1;
@@ -95,10 +101,21 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   }
   if (!isMap(doc.contents)) return fail('C-02', 'task block is not a YAML mapping');
 
-  const fields = doc.toJS() as Record<string, unknown>;
+  let fields: Record<string, unknown>;
+  try {
+    fields = doc.toJS() as Record<string, unknown>;
+  } catch (error) {
+    // yaml refuses to expand more than 100 aliases (a "billion laughs" block): this block only.
+    return fail('C-02', `task block cannot be read: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
   const id = idOf(fields.id);
   if (id === null) return fail('C-04', 'task block has no id');
   const withId = (r: ParsedBlock): ParsedBlock => ({ ...r, id, findings: r.findings.map((f) => ({ ...f, taskId: id })) });
+  const badId = idProblem(id);
+  if (badId) {
+    // Reported by its position and an escaped spelling: the id itself is what cannot be shown or stored.
+    return { block, id: null, task: null, span: null, findings: [{ code: 'C-09', severity: 'FAIL', file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` }] };
+  }
 
   const statusNode: unknown = doc.contents.get('status', true);
   if (statusNode === undefined || (isScalar(statusNode) && (statusNode.value === null || statusNode.value === ''))) {
@@ -115,17 +132,38 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   const raw = body.slice(start, end);
   const span = style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style } : null;
 
+  const title = block.title ?? id;
+  const priority = fields.priority == null ? null : String(fields.priority);
+  const hubId = fields.state_hub_task_id == null ? null : String(fields.state_hub_task_id);
+  const badText =
+    textField('title', title, TEXT_LIMITS.title) ?? textField('priority', priority, TEXT_LIMITS.priority) ?? textField('state_hub_task_id', hubId, TEXT_LIMITS.hubId);
+  if (badText) return withId(fail('C-09', `task '${id}': ${badText}`));
+
   const task: Task = {
     id,
     status: statusNode.value,
-    title: block.title ?? id,
-    priority: fields.priority == null ? null : String(fields.priority),
-    hubId: fields.state_hub_task_id == null ? null : String(fields.state_hub_task_id),
+    title,
+    priority,
+    hubId,
     fields,
     file,
     line: statusAt,
   };
   return { block, id, task, span, findings: [] };
+}
+
+/** The workplan's `id` and `title` go to the hub: one it cannot store is dropped (the file's path stands in) and reported. */
+function checkedFrontMatter(data: Record<string, unknown>, file: string): { data: Record<string, unknown>; finding?: Finding } {
+  const problems = (['id', 'title'] as const).flatMap((key) => {
+    const value = data[key];
+    const problem = typeof value === 'string' ? textProblem(value, key === 'id' ? TEXT_LIMITS.workplanId : TEXT_LIMITS.workplanTitle) : null;
+    return problem ? [{ key, problem }] : [];
+  });
+  if (problems.length === 0) return { data };
+  const kept = { ...data };
+  for (const { key } of problems) delete kept[key];
+  const message = `front matter ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`;
+  return { data: kept, finding: { code: 'C-09', severity: 'FAIL', file, line: 1, message } };
 }
 
 function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data: Record<string, unknown>; finding?: Finding } {
@@ -137,7 +175,7 @@ function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data
     const parsed = matter(head, { engines: { yaml: (s: string) => (parseYaml(s) ?? {}) as object } });
     const data = parsed.data;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('front matter is not a mapping');
-    return { data: data as Record<string, unknown> };
+    return checkedFrontMatter(data as Record<string, unknown>, file);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     return { data: {}, finding: { code: 'C-01', severity: 'FAIL', file, line: 1, message: `front matter cannot be parsed: ${reason}` } };
