@@ -22,7 +22,8 @@ export async function loadWorkplans(repo: Repo, rev?: string): Promise<LoadedWor
   const cached = readParseCache(repo.gitDir);
   const fresh = entries.filter((e) => cached[e.path]?.oid !== e.oid);
   const texts = await readBlobs(repo, fresh.map((e) => e.oid));
-  const next: typeof cached = {};
+  // No prototype: a path such as `__proto__` is a key like any other.
+  const next: typeof cached = Object.create(null);
   for (const entry of entries) {
     const text = texts.get(entry.oid);
     next[entry.path] = text === undefined ? cached[entry.path]! : { oid: entry.oid, workplan: asWorkplan(text, entry.path) };

@@ -7,7 +7,7 @@ import type { Workplan } from './parse.js';
  * since the last one: reading 10,000 tasks' YAML costs far more than reading this back. Bump
  * PARSER_VERSION whenever parsing changes what it returns.
  */
-const PARSER_VERSION = 1;
+const PARSER_VERSION = 2;
 
 interface CacheFile {
   version: number;
