@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
 import { git } from '../src/git.js';
 import { runCli } from './helpers/cli.js';
+import { CLI } from './helpers/paths.js';
 import { commitFiles, tempDir } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
@@ -162,14 +163,32 @@ test('a clone with no commits yet: the hooks go in, and no commit-graph is claim
   assert.doesNotMatch(result.stdout, /commit-graph/);
 });
 
-test('outside a repo, in a bare repo: a clear message and exit 2', async (t) => {
+test('outside a repo install says it skipped and exits 0, as husky does; a bare repo is a usage error', async (t) => {
   const s = await setup(t);
-  const nowhere = await s.cli(await tempDir(t), 'install');
-  assert.equal(nowhere.code, 2);
-  assert.match(nowhere.stderr, /not inside a git repository/);
+  const nowhere = await tempDir(t);
+  const result = await s.cli(nowhere, 'install');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^custodian-hooks install skipped: no git repository here .*tarball$/);
+  assert.deepEqual(await readdir(nowhere), [], 'nothing created');
   const bare = await s.cli(path.join(s.root, 'acme.git'), 'install');
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /bare repository: hooks run in working trees/);
+});
+
+test('"prepare": "custodian-hooks install" never fails an npm install without .git or with CUSTODIAN_HOOKS=0', async (t) => {
+  const s = await setup(t);
+  const app = await tempDir(t);
+  await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, scripts: { prepare: 'custodian-hooks install' } }));
+  await mkdir(path.join(app, 'node_modules', '.bin'), { recursive: true });
+  await symlink(CLI, path.join(app, 'node_modules', '.bin', 'custodian-hooks'));
+  const prepare = await execa('npm', ['run', 'prepare'], { cwd: app, env: s.env, reject: false });
+  assert.equal(prepare.exitCode, 0, prepare.stderr);
+  assert.match(prepare.stdout, /custodian-hooks install skipped: no git repository here/);
+
+  const off = await runCli(s.repo, ['install'], { ...s.env, CUSTODIAN_HOOKS: '0' });
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.stdout, 'custodian-hooks install skipped: CUSTODIAN_HOOKS=0 is set');
+  assert.ok(!existsSync(path.join(s.repo, '.git', 'hooks', 'post-merge')), 'no hook installed');
 });
 
 test('CUSTODIAN_HOOKS=0 makes the hooks do nothing; a PATH without node still works', async (t) => {

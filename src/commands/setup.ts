@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { hookStatus, install, listChained, uninstall } from '../../install.js';
 import { messageOf } from '../errors.js';
+import { git, GitError } from '../git.js';
 import { writeCommitGraph } from '../git-facts.js';
 import { hubLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
@@ -9,7 +10,22 @@ import { registerRepo } from '../registry.js';
 import { packageFile } from '../package-files.js';
 import { openRepo } from '../repo.js';
 
-export async function installCommand(cwd: string, write: (text: string) => void): Promise<void> {
+/** Why `install` should do nothing here, as husky does: it runs from `prepare`, so it must never fail an `npm ci`. */
+async function reasonToSkipInstall(cwd: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (env.CUSTODIAN_HOOKS === '0') return 'CUSTODIAN_HOOKS=0 is set';
+  const inRepo = await git(cwd, ['rev-parse', '--git-dir']).then(
+    () => true,
+    (error: unknown) => (error instanceof GitError ? false : Promise.reject(error)),
+  );
+  return inRepo ? null : `no git repository here (${cwd}), as in a Docker build or an unpacked tarball`;
+}
+
+export async function installCommand(cwd: string, write: (text: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const skip = await reasonToSkipInstall(cwd, env);
+  if (skip) {
+    write(`custodian-hooks install skipped: ${skip}\n`);
+    return;
+  }
   const lines = await install(cwd);
   const repo = await openRepo(cwd);
   await registerRepo(repo.slug, repo.top);
