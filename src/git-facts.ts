@@ -178,6 +178,14 @@ export async function writeCommitGraph(repo: RepoPlace): Promise<boolean> {
 }
 
 /**
+ * The user's and the system's git settings, left out where they would change an answer. A global
+ * `blame.ignoreRevsFile` naming a file a repo lacks makes every blame fail, and ignored revisions
+ * make blame name older commits. Only the command line can vouch for the repo's owner then, and
+ * every other git call of the run has already found it safe.
+ */
+const WITHOUT_USER_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+
+/**
  * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
  * per line. A file git cannot blame gives null for its lines (counted as "not seen").
  */
@@ -189,7 +197,8 @@ export async function blameLines(repo: Repo, head: string, linesByFile: Readonly
       const [file, lines] = entry;
       const found = new Map<number, string | null>(lines.map((l) => [l, null]));
       const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
-      const out = await git(repo.top, ['blame', '--porcelain', ...(options.firstParent ? ['--first-parent'] : []), ...ranges, head, '--', file]).catch(() => '');
+      const args = ['-c', `safe.directory=${repo.top}`, 'blame', '--porcelain', ...(options.firstParent ? ['--first-parent'] : []), ...ranges, head, '--', file];
+      const out = await git(repo.top, args, { env: WITHOUT_USER_CONFIG }).catch(() => '');
       for (const line of out.split('\n')) {
         const match = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);
         if (match) found.set(Number(match[2]), match[1]!);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { loadConfig, type RepoConfig } from './config.js';
@@ -104,12 +105,32 @@ export async function readBlobs(repo: Repo, names: readonly string[]): Promise<M
   return texts;
 }
 
-/** Tracked files whose working tree or index differs from HEAD; only among `paths` when given. */
+/** Where git keeps the stash an `--autostash` pull, rebase or merge will re-apply when it ends. */
+const AUTOSTASH_FILES = ['rebase-merge/autostash', 'rebase-apply/autostash', 'MERGE_AUTOSTASH'];
+
+/**
+ * The files an autostash holds edits of. While it waits (post-rewrite runs then) those edits are
+ * not in the working tree, yet they are the user's: a writeback there would make re-applying
+ * the stash conflict.
+ */
+async function autostashedFiles(repo: Repo): Promise<string[]> {
+  const stashes = await Promise.all(AUTOSTASH_FILES.map((file) => readFile(path.join(repo.gitDir, file), 'utf8').then((s) => s.trim(), () => null)));
+  const names = await Promise.all(
+    stashes
+      .filter((stash): stash is string => !!stash)
+      // The stash's tree against HEAD then (the working tree's edits), and its index commit against HEAD (the staged ones).
+      .flatMap((stash) => [[`${stash}^1`, stash], [`${stash}^1`, `${stash}^2`]])
+      .map(([from, to]) => git(repo.top, ['diff', '--no-renames', '--name-only', '-z', from!, to!])),
+  );
+  return names.flatMap((out) => out.split('\0').filter(Boolean));
+}
+
+/** Tracked files whose working tree or index differs from HEAD, or that an autostash holds edits of; only among `paths` when given. */
 export async function changedFiles(repo: Repo, paths?: readonly string[]): Promise<Set<string>> {
   if (paths?.length === 0) return new Set();
   const only = paths ? ['--', ...paths.map((p) => `:(literal)${p}`)] : [];
-  const out = await git(repo.top, ['status', '--porcelain=v1', '-z', '--untracked-files=no', ...only]);
-  const changed = new Set<string>();
+  const [out, stashed] = await Promise.all([git(repo.top, ['status', '--porcelain=v1', '-z', '--untracked-files=no', ...only]), autostashedFiles(repo)]);
+  const changed = new Set<string>(paths ? stashed.filter((file) => paths.includes(file)) : stashed);
   const entries = out.split('\0');
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { messageOf } from '../errors.js';
-import { readRepoState, trackedBranches } from '../git-facts.js';
+import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
@@ -13,8 +13,12 @@ import { openRepo, type KnownOfRepo } from '../repo.js';
 import { formatAction, formatFinding, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
 
-/** The commits a push sends to tracked branches. */
-function pushedCommits(stdin: string, tracked: readonly string[]): string[] {
+/**
+ * The commits a push sends to tracked branches of the tracked remote. git names the remote as
+ * the hook's first argument; a push to a fork, or to a URL typed out, sends nothing to the hub.
+ */
+function pushedCommits(stdin: string, remote: string | undefined, state: RepoState, tracked: readonly string[]): string[] {
+  if (remote !== (state.remote ?? 'origin')) return [];
   const commits = pushedRefs(stdin).filter((ref) => tracked.includes(ref.remoteRef.replace(/^refs\/heads\//, '')));
   return [...new Set(commits.map((ref) => ref.commit))];
 }
@@ -56,7 +60,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       // The push itself is the network call: the gate uses the tracking ref as it stands.
       const state = await readRepoState(repo);
       // After the first pushed commit's batch the hub has moved, and the next run reads everything.
-      runs = pushedCommits(stdin, trackedBranches(repo, state)).map((at) => ({ ...common, at, touched, state }));
+      runs = pushedCommits(stdin, args[0], state, trackedBranches(repo, state)).map((at) => ({ ...common, at, touched, state }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
       rewrites = await describeRewrites(repo, parseRewrites(stdin));

@@ -2,7 +2,8 @@
  * The few Markdown facts a workplan needs, found in one pass over the lines: the front matter's
  * span, every fenced ```task block with the heading above it, and merge conflict markers.
  * Fences follow CommonMark: a block opened by N backticks (or tildes) closes only on a line of at
- * least N of the same character, so a ```task inside a ````markdown example is not a task.
+ * least N of the same character, so a ```task inside a ````markdown example is not a task, and
+ * an HTML comment (`<!--` to the line holding `-->`) is an HTML block, so nothing in it is either.
  */
 export interface Line {
   /** Offset of the line's first character in the text. */
@@ -35,6 +36,7 @@ export interface MarkdownScan {
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const CONFLICT_MARKER = /^(?:<{7}|>{7}|\|{7})(?:[ \t]|$)/;
+const COMMENT_OPEN = /^ {0,3}<!--/;
 
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
@@ -66,6 +68,7 @@ export function scanMarkdown(text: string): MarkdownScan {
   let conflictLine: number | null = null;
   let title: string | null = null;
   let fence: { marker: string; task: FencedTaskBlock | null } | null = null;
+  let inComment = false;
 
   for (let i = 0; i < lines.length; i++) {
     const { content, start } = lines[i]!;
@@ -84,6 +87,17 @@ export function scanMarkdown(text: string): MarkdownScan {
         }
         fence = null;
       }
+      continue;
+    }
+
+    if (inComment) {
+      inComment = !content.includes('-->');
+      continue;
+    }
+    const comment = COMMENT_OPEN.exec(content);
+    if (comment) {
+      // CommonMark's HTML block of type 2: it ends on the first line that holds `-->`, this one included.
+      inComment = !content.includes('-->', comment[0].length - 2);
       continue;
     }
 

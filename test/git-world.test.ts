@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { git } from '../src/git.js';
+import { parseWorkplan } from '../src/workplan/parse.js';
+import { runCli } from './helpers/cli.js';
+import { PLAN, scene } from './helpers/scene.js';
+
+/** git as the user runs it, hooks firing, in the scene's environment; returns what the hooks said. */
+async function gitUser(cwd: string, env: Record<string, string>, ...args: string[]) {
+  const result = await execa('git', args, { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0', NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
+  assert.equal(result.exitCode, 0, `git ${args.join(' ')}: ${result.stderr}`);
+  return String(result.stderr);
+}
+
+test('a task block inside an HTML comment is not a task (CommonMark: an HTML block)', () => {
+  const block = (id: string) => `\`\`\`task\nid: ${id}\nstatus: todo\n\`\`\`\n`;
+  const text = [
+    '# Plan',
+    '<!--',
+    block('HIDDEN'),
+    '-->',
+    '<!-- one line --> and text',
+    block('AFTER-ONE-LINE'),
+    '<!-->',
+    block('AFTER-EMPTY-COMMENT'),
+    '  <!-- indented, closed later',
+    '### Not a heading either',
+    block('ALSO-HIDDEN'),
+    'still inside --> now out',
+    '### Last',
+    block('LAST'),
+  ].join('\n');
+  const plan = parseWorkplan(text, 'plan.md');
+  assert.deepEqual(plan.findings, []);
+  assert.deepEqual(plan.tasks.map((t) => [t.id, t.title]), [['AFTER-ONE-LINE', 'Plan'], ['AFTER-EMPTY-COMMENT', 'Plan'], ['LAST', 'Last']]);
+});
+
+test('a blame broken by the user\'s global git config does not let rank undo a reopen made in the hub', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
+
+  // A common global setting: a blame-ignore file that only some repos have.
+  const globalConfig = path.join(s.root, 'gitconfig');
+  await writeFile(globalConfig, '[blame]\n\tignoreRevsFile = .git-blame-ignore-revs\n');
+  const run = await runCli(ws.dir, ['run', '--fix', '--json'], { ...s.env, GIT_CONFIG_GLOBAL: globalConfig });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  assert.equal(await ws.statusInFile('A'), 'todo', 'and is written back');
+});
+
+test('pre-push sends statuses only for pushes to the tracked remote, not to a fork', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.cli('install')).code, 0);
+  assert.equal((await ws.run('--fix')).code, 0);
+  const fork = path.join(s.root, 'fork.git');
+  await git(s.root, ['init', '-q', '--bare', '-b', 'main', fork]);
+  await ws.git('remote', 'add', 'fork', fork);
+
+  await ws.edit('A', 'done');
+  await gitUser(ws.dir, s.env, 'push', '-q', 'fork', 'main');
+  assert.equal(await s.hubStatus('A'), 'todo', 'a push to the fork told the hub nothing');
+  await gitUser(ws.dir, s.env, 'push', '-q', 'origin', 'main');
+  assert.equal(await s.hubStatus('A'), 'done', 'the push to origin did');
+});
+
+test('git pull --rebase --autostash over an uncommitted workplan edit: no writeback into the stashed file, no conflict', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }, { id: 'B', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.cli('install')).code, 0);
+
+  // Elsewhere: a commit reaches origin, and an agent marks A done in the hub.
+  await ws.write('# acme, renamed\n', 'README.md');
+  await ws.git('commit', '-qam', 'readme');
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+
+  // The laptop: a commit of its own (so the pull rebases) and an edit of A it has not committed.
+  await laptop.write('notes\n', 'NOTES.md');
+  await laptop.git('add', 'NOTES.md');
+  await laptop.git('commit', '-qm', 'notes');
+  const text = await laptop.read();
+  await laptop.write(text.replace(/(id: A\nstatus: )todo/, '$1in_progress'));
+
+  await gitUser(laptop.dir, s.env, 'pull', '-q', '--rebase', '--autostash');
+  assert.equal(await laptop.statusInFile('A'), 'in_progress', "the user's edit is back, without conflict markers");
+  assert.doesNotMatch(await laptop.read(), /<<<<<<<|>>>>>>>/);
+  assert.equal((await laptop.git('log', '-1', '--format=%s', '--', PLAN)).trim(), 'initial plan', 'no writeback commit landed under the stash');
+});
