@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { STATUSES } from '../status.js';
+import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
 import { InvalidRequestError, NotFoundError } from './types.js';
 
@@ -57,11 +58,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   type Env = { Variables: { caller: string } };
   const app = new Hono<Env>();
 
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    options.log?.(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
-  });
+  if (options.log) app.use(requestLog(options.log));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
 
   const requireToken = async (c: Context<Env>, next: () => Promise<void>) => {
