@@ -4,9 +4,11 @@ import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { STATUSES } from '../status.js';
+import { admission, busy } from './admission.js';
+import { Limiter, type Limits } from './limiter.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
-import { InvalidRequestError, NotFoundError } from './types.js';
+import { HubBusyError, InvalidRequestError, NotFoundError } from './types.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -51,7 +53,12 @@ const validationHook = (result: { success: boolean; error?: Issues }, c: Context
 export interface AppOptions {
   /** One line per request; the server passes a writer to stderr. */
   log?: (line: string) => void;
+  /** How many requests reach the store at once, and how many wait; by default sized to the store. */
+  limits?: Limits;
 }
+
+/** A store's share of requests: its slots, a queue of a few dozen per slot, and a wait short of a client's patience. */
+export const defaultLimits = (store: SqlStore): Limits => ({ slots: store.slots, queue: 32 * store.slots, waitMs: 2000 });
 
 /** The hub's HTTP API over a store, as Web Request → Response: tests call `app.request()` with no port. */
 export function createApp(store: SqlStore, options: AppOptions = {}) {
@@ -72,6 +79,8 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   };
 
   app.get('/v1/health', (c) => c.json({ ok: true }));
+  // Everything that reaches the store waits for a slot; health never does, so it answers under load.
+  app.use('/v1/repos/*', admission(new Limiter(options.limits ?? defaultLimits(store))));
 
   app.get('/v1/repos', zValidator('query', z.object({ slug: slug.optional() }), validationHook), async (c) => {
     return c.json(await store.listRepos(c.req.valid('query').slug));
@@ -115,6 +124,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   app.onError((error, c) => {
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof InvalidRequestError) return c.json({ error: error.message }, 400);
+    if (error instanceof HubBusyError) return busy(c, error.message);
     if (error instanceof HTTPException) return c.json({ error: error.message || 'bad request' }, error.status);
     options.log?.(`error: ${error.stack ?? error.message}`);
     return c.json({ error: 'internal error' }, 500);

@@ -141,6 +141,11 @@ export class SqlStore implements Hub {
     return new SqlStore(db, location);
   }
 
+  /** How many requests may use the store at once (see SqlDriver.slots). */
+  get slots(): number {
+    return this.db.slots;
+  }
+
   private lockSuffix(tx: SqlDriver): string {
     return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
