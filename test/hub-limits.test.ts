@@ -129,3 +129,31 @@ test('a big batch on SQLite lets the event loop turn, stays whole, and nobody re
   assert.ok(accepted.ok);
   assert.equal(((await store.readRepo('acme')) as RepoState).tasks.length, 20_000);
 });
+
+test('a hundred concurrent reads of an unchanged repo read and serialise it once', async (t) => {
+  const store = await sqliteStore(t);
+  assert.ok((await store.sync({ repo: 'acme', by: 'ws', changes: Array.from({ length: 2000 }, (_, i) => created(`T-${i}`)) })).ok);
+  let loads = 0;
+  const counted = new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (key === 'readRepo') return (...args: Parameters<SqlStore['readRepo']>) => (loads++, target.readRepo(...args));
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const app = createApp(counted);
+  const responses = await Promise.all(Array.from({ length: 100 }, () => app.request('/v1/repos/acme/tasks')));
+  const bodies = await Promise.all(responses.map((r) => r.text()));
+  assert.ok(responses.every((r) => r.status === 200 && r.headers.get('content-type')?.startsWith('application/json')));
+  assert.equal(new Set(bodies).size, 1);
+  assert.deepEqual(JSON.parse(bodies[0]!), await store.readRepo('acme'));
+  assert.equal(loads, 1, 'one read for a hundred requests');
+
+  await store.setStatus({ repo: 'acme', id: 'T-7', status: 'done', by: 'agent' });
+  const after = await app.request('/v1/repos/acme/tasks');
+  const state = (await after.json()) as RepoState;
+  assert.equal(state.tasks.find((x) => x.id === 'T-7')!.status, 'done', 'a write makes a new serialisation');
+  assert.equal(after.headers.get('etag'), state.etag);
+  assert.equal(loads, 2);
+  assert.equal((await app.request('/v1/repos/acme/tasks', { headers: { 'if-none-match': state.etag } })).status, 304);
+});

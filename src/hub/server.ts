@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { STATUSES } from '../status.js';
 import { admission, busy } from './admission.js';
 import { Limiter, type Limits } from './limiter.js';
+import { RepoReadCache } from './read-cache.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
-import { HubBusyError, InvalidRequestError, NotFoundError } from './types.js';
+import { HubBusyError, InvalidRequestError, NotFoundError, type RepoState } from './types.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -81,6 +82,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   app.get('/v1/health', (c) => c.json({ ok: true }));
   // Everything that reaches the store waits for a slot; health never does, so it answers under load.
   app.use('/v1/repos/*', admission(new Limiter(options.limits ?? defaultLimits(store))));
+  const reads = new RepoReadCache();
 
   app.get('/v1/repos', zValidator('query', z.object({ slug: slug.optional() }), validationHook), async (c) => {
     return c.json(await store.listRepos(c.req.valid('query').slug));
@@ -89,13 +91,23 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   app.get('/v1/repos/:repo/tasks', zValidator('param', repoParam, validationHook), async (c) => {
     const { repo } = c.req.valid('param');
     const only = c.req.queries('id');
-    const state = await store.readRepo(repo, c.req.header('if-none-match'), only);
-    if (state === 'not-modified') {
-      c.header('ETag', c.req.header('if-none-match')!);
+    const ifNoneMatch = c.req.header('if-none-match');
+    const notModified = () => {
+      c.header('ETag', ifNoneMatch!);
       return c.body(null, 304);
+    };
+    if (only) {
+      const state = await store.readRepo(repo, ifNoneMatch, only);
+      if (state === 'not-modified') return notModified();
+      c.header('ETag', state.etag);
+      return c.json(state);
     }
-    c.header('ETag', state.etag);
-    return c.json(state);
+    const etag = await store.currentEtag(repo);
+    if (ifNoneMatch === etag) return notModified();
+    const read = await reads.read(repo, etag, async () => (await store.readRepo(repo)) as RepoState);
+    c.header('ETag', read.etag);
+    c.header('Content-Type', 'application/json');
+    return c.body(read.json);
   });
 
   app.post('/v1/repos/:repo/sync', requireToken, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {

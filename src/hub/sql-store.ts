@@ -159,6 +159,11 @@ export class SqlStore implements Hub {
     return repoEtag(await this.repoRow(tx, repo));
   }
 
+  /** The repo's ETag now, without reading its tasks. */
+  async currentEtag(repo: string): Promise<string> {
+    return this.etagOf(this.db, repo);
+  }
+
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
     return this.db.transaction(async (tx) => {
       // The ETag is read first, so the rows below are at least as new as it says.
