@@ -4,6 +4,7 @@ import type { SqlDriver } from './sql/driver.js';
 import { repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
 import { hashToken, newToken } from './tokens.js';
+import { shown, taskIdProblem, textProblem } from './valid-text.js';
 import {
   InvalidRequestError,
   NotFoundError,
@@ -165,12 +166,14 @@ export class SqlStore implements Hub {
   }
 
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
+    // An id the hub refuses to store cannot be there: asking for it is no error, it just finds nothing.
+    const wanted = only?.filter((id) => !taskIdProblem(id));
     return this.db.transaction(async (tx) => {
       // The ETag is read first, so the rows below are at least as new as it says.
       const etag = await this.etagOf(tx, repo);
       if (ifNoneMatch === etag) return 'not-modified';
-      const rows = only ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, only) : await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
-      const pointRows = only ? await selectByTask<PointRow>(tx, 'sync_points', 'task_id', repo, only) : await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo]);
+      const rows = wanted ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, wanted) : await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
+      const pointRows = wanted ? await selectByTask<PointRow>(tx, 'sync_points', 'task_id', repo, wanted) : await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo]);
       const points = new Map<string, SyncPoint[]>();
       for (const row of pointRows) {
         const list = points.get(row.task_id);
@@ -293,6 +296,8 @@ export class SqlStore implements Hub {
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
+    checkTaskId(update.id);
+    checkText(`task ${shown(update.id)}`, { by: update.by, why: update.why });
     return this.db.transaction(async (tx) => {
       const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
@@ -314,6 +319,7 @@ export class SqlStore implements Hub {
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
+    checkTaskId(id);
     const [task] = await this.db.all<{ id: string }>('SELECT id FROM tasks WHERE repo = ? AND id = ?', [repo, id]);
     if (!task) throw new NotFoundError(`no task '${id}' in repo '${repo}'`);
     const rows = await this.db.all<{ task_id: string; from_status: Status | null; to_status: Status; changed_by: string; why: string | null; at: string }>(
@@ -357,9 +363,31 @@ export class SqlStore implements Hub {
   }
 }
 
+function checkTaskId(id: string): void {
+  const problem = taskIdProblem(id);
+  if (problem) throw new InvalidRequestError(`task id ${shown(id)} ${problem}`);
+}
+
+/** Refuses the request when one of `fields` could not be stored and read back as it is. */
+function checkText(what: string, fields: Record<string, string | null | undefined>): void {
+  for (const [name, value] of Object.entries(fields)) {
+    const problem = typeof value === 'string' ? textProblem(value) : null;
+    if (problem) throw new InvalidRequestError(`${what}: ${name} ${shown(value!)} ${problem}`);
+  }
+}
+
 function validateBatch(batch: SyncBatch): void {
+  checkText('the batch', { by: batch.by, why: batch.why });
   const seen = new Set<string>();
   for (const change of batch.changes) {
+    checkTaskId(change.id);
+    checkText(`task ${shown(change.id)}`, {
+      title: change.title,
+      priority: change.priority,
+      'workplan id': change.workplan?.id,
+      'workplan title': change.workplan?.title,
+      hubId: change.hubId,
+    });
     if (seen.has(change.id)) throw new InvalidRequestError(`task '${change.id}' appears twice in one batch`);
     seen.add(change.id);
     if (change.status !== undefined && !isStatus(change.status)) throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);
