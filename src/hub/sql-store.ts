@@ -350,6 +350,17 @@ export class SqlStore implements Hub {
     return token;
   }
 
+  /** Every token's name and when it was issued, by name; never the token or its hash. */
+  async listTokens(): Promise<{ name: string; createdAt: string }[]> {
+    const rows = await this.db.all<{ name: string; created_at: string }>('SELECT name, created_at FROM tokens ORDER BY name');
+    return rows.map((r) => ({ name: r.name, createdAt: r.created_at }));
+  }
+
+  /** Withdraws the token named `name`; false when there is none. Its next request is refused. */
+  async revokeToken(name: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM tokens WHERE name = ?', [name])) === 1;
+  }
+
   /** The name a token was issued to, or null. */
   async tokenOwner(token: string): Promise<string | null> {
     const [row] = await this.db.all<{ name: string }>('SELECT name FROM tokens WHERE hash = ?', [hashToken(token)]);
