@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
 import type { SqlDriver } from './sql/driver.js';
+import { breather } from './breather.js';
 import { repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
 import { hashToken, newToken } from './tokens.js';
@@ -196,17 +197,18 @@ export class SqlStore implements Hub {
   }
 
   async sync(batch: SyncBatch): Promise<SyncResult> {
-    validateBatch(batch);
+    await validateBatch(batch);
     try {
       return await this.db.transaction(async (tx) => {
         const now = new Date().toISOString();
         await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
         const rows = await selectByTask<TaskRow>(tx, 'tasks', 'id', batch.repo, batch.changes.map((c) => c.id), this.lockSuffix(tx));
         const current = new Map(rows.map((row) => [row.id, row]));
-        const conflicts: Conflict[] = batch.changes.flatMap((change) => {
+        const conflicts: Conflict[] = [];
+        for (const change of batch.changes) {
           const row = current.get(change.id);
-          return (row ? Number(row.version) : 0) === change.expectedVersion ? [] : [{ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null }];
-        });
+          if ((row ? Number(row.version) : 0) !== change.expectedVersion) conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
+        }
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
         const versions = await this.applyChanges(tx, batch, current, now);
         if (batch.run) {
@@ -253,7 +255,10 @@ export class SqlStore implements Hub {
     const changed: unknown[][] = [];
     const history: unknown[][] = [];
     const points: unknown[][] = [];
-    for (const change of batch.changes) {
+    const breathe = breather();
+    for (const [at, change] of batch.changes.entries()) {
+      // Tens of thousands of changes are a long loop: other requests get a turn now and then.
+      if (at % 1000 === 999) await breathe();
       const row = current.get(change.id);
       // A new task always names its status (validateBatch).
       const status = change.status ?? row!.status;
@@ -297,7 +302,7 @@ export class SqlStore implements Hub {
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
     checkTaskId(update.id);
-    checkText(`task ${shown(update.id)}`, { by: update.by, why: update.why });
+    checkText([['by', update.by], ['why', update.why]], update.id);
     return this.db.transaction(async (tx) => {
       const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
@@ -379,26 +384,25 @@ function checkTaskId(id: string): void {
   if (problem) throw new InvalidRequestError(`task id ${shown(id)} ${problem}`);
 }
 
-/** Refuses the request when one of `fields` could not be stored and read back as it is. */
-function checkText(what: string, fields: Record<string, string | null | undefined>): void {
-  for (const [name, value] of Object.entries(fields)) {
+/** Refuses the request when one of `fields` could not be stored and read back as it is; `id` names the task they belong to. */
+function checkText(fields: [name: string, value: string | null | undefined][], id?: string): void {
+  for (const [name, value] of fields) {
     const problem = typeof value === 'string' ? textProblem(value) : null;
-    if (problem) throw new InvalidRequestError(`${what}: ${name} ${shown(value!)} ${problem}`);
+    if (problem) throw new InvalidRequestError(`${id === undefined ? 'the request' : `task ${shown(id)}`}: ${name} ${shown(value!)} ${problem}`);
   }
 }
 
-function validateBatch(batch: SyncBatch): void {
-  checkText('the batch', { by: batch.by, why: batch.why });
+async function validateBatch(batch: SyncBatch): Promise<void> {
+  checkText([['by', batch.by], ['why', batch.why]]);
   const seen = new Set<string>();
-  for (const change of batch.changes) {
+  const breathe = breather();
+  for (const [at, change] of batch.changes.entries()) {
+    if (at % 1000 === 999) await breathe();
     checkTaskId(change.id);
-    checkText(`task ${shown(change.id)}`, {
-      title: change.title,
-      priority: change.priority,
-      'workplan id': change.workplan?.id,
-      'workplan title': change.workplan?.title,
-      hubId: change.hubId,
-    });
+    checkText(
+      [['title', change.title], ['priority', change.priority], ['workplan id', change.workplan?.id], ['workplan title', change.workplan?.title], ['hubId', change.hubId]],
+      change.id,
+    );
     if (seen.has(change.id)) throw new InvalidRequestError(`task '${change.id}' appears twice in one batch`);
     seen.add(change.id);
     if (change.status !== undefined && !isStatus(change.status)) throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);

@@ -1,13 +1,10 @@
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { breather } from '../breather.js';
 import { HubBusyError } from '../types.js';
 import type { SqlDriver } from './driver.js';
 import { openDatabase } from './sqlite-database.js';
-
-/** A transaction gives the event loop a turn once it has held the thread this long. */
-const YIELD_AFTER_MS = 10;
 
 /**
  * better-sqlite3 is synchronous, but store code awaits between statements; a promise chain keeps
@@ -54,12 +51,7 @@ export function openSqlite(file: string): SqlDriver {
     return result;
   };
 
-  let lastTurn = 0;
-  const breathe = async () => {
-    if (performance.now() - lastTurn < YIELD_AFTER_MS) return;
-    await nextTurn();
-    lastTurn = performance.now();
-  };
+  let breathe = breather();
 
   const driver: SqlDriver = {
     dialect: 'sqlite',
@@ -70,7 +62,7 @@ export function openSqlite(file: string): SqlDriver {
     transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
       return inTurn(async () => {
         execute(() => prepare('BEGIN IMMEDIATE').run());
-        lastTurn = performance.now();
+        breathe = breather();
         try {
           const value = await fn(tx);
           prepare('COMMIT').run();
