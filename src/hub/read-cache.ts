@@ -1,14 +1,15 @@
 import type { RepoState } from './types.js';
 
-/** The serialised state of a repo at one ETag. */
+/** The state of a repo at one ETag, as the UTF-8 JSON sent. */
 export interface RepoJson {
   etag: string;
-  json: string;
+  /** Bytes, not a string: each response would otherwise encode megabytes afresh. */
+  json: Uint8Array<ArrayBuffer>;
 }
 
 /**
  * Whole-repo reads, serialised once per repo and ETag: a hundred clients reading an unchanged
- * repo at once share one database read and one `JSON.stringify`. The ETag changes with every
+ * repo at once share one database read, one `JSON.stringify` and its encoding. The ETag changes with every
  * write, so an entry is never stale; only the last `maxRepos` repos read are kept.
  */
 export class RepoReadCache {
@@ -23,7 +24,7 @@ export class RepoReadCache {
       this.entries.set(repo, hit);
       return hit.value;
     }
-    const entry = { etag, value: load().then((state) => ({ etag: state.etag, json: JSON.stringify(state) })) };
+    const entry = { etag, value: load().then((state) => ({ etag: state.etag, json: new TextEncoder().encode(JSON.stringify(state)) })) };
     this.entries.delete(repo);
     this.entries.set(repo, entry);
     if (this.entries.size > this.maxRepos) this.entries.delete(this.entries.keys().next().value!);
