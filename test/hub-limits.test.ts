@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { RepoReadCache } from '../src/hub/read-cache.js';
 import { createApp } from '../src/hub/server.js';
 import { openPostgres } from '../src/hub/sql/postgres-driver.js';
 import { SqlStore } from '../src/hub/sql-store.js';
@@ -156,4 +157,24 @@ test('a hundred concurrent reads of an unchanged repo read and serialise it once
   assert.equal(after.headers.get('etag'), state.etag);
   assert.equal(loads, 2);
   assert.equal((await app.request('/v1/repos/acme/tasks', { headers: { 'if-none-match': state.etag } })).status, 304);
+});
+
+test('the read cache keeps the repos read last within its byte budget, and the newest however large', async () => {
+  const cache = new RepoReadCache(2500);
+  const loads: string[] = [];
+  const state = (repo: string, size: number) => async (): Promise<RepoState> => {
+    loads.push(repo);
+    return { repo, etag: '"1"', tasks: [], runs: [], rewrites: [{ old: 'a'.repeat(size), new: 'b', changed: [] }] };
+  };
+  await cache.read('a', '"1"', state('a', 1000));
+  await cache.read('b', '"1"', state('b', 1000));
+  await cache.read('a', '"1"', state('a', 1000));
+  assert.deepEqual(loads, ['a', 'b'], 'both fit');
+  await cache.read('c', '"1"', state('c', 1000));
+  await cache.read('a', '"1"', state('a', 1000));
+  await cache.read('b', '"1"', state('b', 1000));
+  assert.deepEqual(loads, ['a', 'b', 'c', 'b'], 'b, read longest ago, made room for c');
+  const huge = await cache.read('d', '"1"', state('d', 10_000));
+  assert.equal(await cache.read('d', '"1"', state('d', 10_000)), huge, 'the newest is kept even over the budget');
+  assert.deepEqual(loads, ['a', 'b', 'c', 'b', 'd']);
 });
