@@ -68,15 +68,30 @@ function program(): Command {
       const { hubServe } = await import('./commands/hub.js');
       await hubServe(opts, write);
     });
-  hub
-    .command('token')
-    .description('bearer tokens for machines and agents')
+  const token = hub.command('token').description('bearer tokens for machines and agents');
+  token
     .command('create <name>')
     .description('issue a token; it is printed once and only its hash is kept')
     .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
     .action(async (name: string, opts: { db?: string }) => {
       const { tokenCreate } = await import('./commands/hub.js');
       await tokenCreate(name, opts, write);
+    });
+  token
+    .command('list')
+    .description('the tokens issued: name and when; never the token itself')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (opts: { db?: string }) => {
+      const { tokenList } = await import('./commands/hub.js');
+      await tokenList(opts, write);
+    });
+  token
+    .command('revoke <name>')
+    .description('withdraw a token: its next request is refused')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (name: string, opts: { db?: string }) => {
+      const { tokenRevoke } = await import('./commands/hub.js');
+      await tokenRevoke(name, opts, write);
     });
 
   const task = cli.command('task').description("read or change tasks in the configured hub ($CUSTODIAN_HUB)");

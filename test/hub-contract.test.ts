@@ -187,6 +187,32 @@ for (const kind of HUB_KINDS) {
       assert.deepEqual(await read(hub), before);
     });
 
+    test('text that could not come back as it went (NUL, a lone surrogate) and ids no URL can address are refused, naming the value', async (t) => {
+      const hub = await kind.open(t);
+      await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
+      const before = await read(hub);
+      const refusals: [SyncBatch, RegExp][] = [
+        [{ repo: 'acme', by: 'ws', changes: [create('.')] }, /task id "\." cannot be addressed in a URL/],
+        [{ repo: 'acme', by: 'ws', changes: [create('B'), create('..')] }, /task id "\.\." cannot be addressed/],
+        [{ repo: 'acme', by: 'ws', changes: [create('B\u0000')] }, /task id "B\\u0000" holds a NUL/],
+        [{ repo: 'acme', by: 'ws', changes: [create('\uD800')] }, /task id "\\ud800" is not valid Unicode/],
+        [{ repo: 'acme', by: 'ws', changes: [{ ...create('B'), title: 'x\u0000' }] }, /task "B": title "x\\u0000" holds a NUL/],
+        [{ repo: 'acme', by: 'ws', changes: [{ ...create('B'), title: 'x\uDC00y' }] }, /title "x\\udc00y" is not valid Unicode/],
+        [{ repo: 'acme', by: 'ws', changes: [{ ...create('B'), priority: '\u0000' }] }, /priority/],
+        [{ repo: 'acme', by: 'ws', changes: [{ ...create('B'), workplan: { id: 'W\u0000', title: null } }] }, /workplan id/],
+        [{ repo: 'acme', by: 'ws', changes: [{ ...create('B'), workplan: { id: 'W', title: '\uD83D' } }] }, /workplan title/],
+        [{ repo: 'acme', by: 'ws\u0000', changes: [create('B')] }, /by ".*\\u0000" holds a NUL/],
+        [{ repo: 'acme', by: 'ws', why: '\uDFFF', changes: [create('B')] }, /why "\\udfff" is not valid Unicode/],
+      ];
+      for (const [batch, message] of refusals) await assert.rejects(hub.sync(batch), (e: Error) => e instanceof InvalidRequestError && message.test(e.message), message.source);
+      await assert.rejects(hub.setStatus({ repo: 'acme', id: 'A\u0000', status: 'done', by: 'agent' }), InvalidRequestError);
+      await assert.rejects(hub.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'agent', why: 'x\u0000' }), /why "x\\u0000" holds a NUL/);
+      await assert.rejects(hub.history('acme', 'A\u0000'), InvalidRequestError);
+      assert.deepEqual((await hub.readRepo('acme', undefined, ['A', 'A\u0000', '..'])) as RepoState, before, 'a read of ids that cannot exist finds nothing for them');
+      assert.deepEqual(await read(hub), before, 'nothing was written');
+      assert.equal((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('...'), create('a/..'), create('é\u2028')] })).ok, true, 'other unusual ids are fine');
+    });
+
     test('racing batches: of two creating the same task, or changing it at one version, one applies and the other nothing', async (t) => {
       const hub = await kind.open(t);
       const machines = ['ws', 'remote'] as const;

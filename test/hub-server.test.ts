@@ -118,3 +118,14 @@ test('the OpenAPI document describes exactly the routes the server has', async (
     .sort();
   assert.deepEqual(served, documented);
 });
+
+test('control characters in a request path are escaped in the log: no forged line', async (t) => {
+  const store = await sqliteStore(t);
+  const lines: string[] = [];
+  const app = createApp(store, { log: (line) => lines.push(line) });
+  const forged = '/v1/repos/acme/tasks/x%0A2026-01-01T00:00:00.000Z%20POST%20%2Fv1%2Frepos%2Fadmin%2Fsync%20200%1B%5B2K%7F%C2%9B/history';
+  assert.equal((await app.request(forged)).status, 404);
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0]!, /[\u0000-\u001f\u007f-\u009f]/, 'no control character reaches the log');
+  assert.match(lines[0]!, /^GET \/v1\/repos\/acme\/tasks\/x\\u000a2026-01-01T00:00:00\.000Z POST %2Fv1%2Frepos%2Fadmin%2Fsync 200\\u001b\[2K\\u007f\\u009b\/history 404 /);
+});

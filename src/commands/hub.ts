@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import { defaultDatabase } from '../hub/location.js';
 import { openStore } from '../hub/open.js';
 import { startHub } from '../hub/serve.js';
+import type { SqlStore } from '../hub/sql-store.js';
 
 export async function hubServe(options: { host: string; port: string; db?: string }, write: (text: string) => void): Promise<void> {
   const port = Number(options.port);
@@ -22,16 +23,45 @@ export async function hubServe(options: { host: string; port: string; db?: strin
   });
 }
 
-export async function tokenCreate(name: string, options: { db?: string }, write: (text: string) => void): Promise<void> {
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new UserError(`a token name uses letters, digits, ".", "_" and "-": '${name}'`);
+/** Runs `work` on the store the token commands name, and closes it. */
+async function withStore<T>(options: { db?: string }, work: (store: SqlStore) => Promise<T>): Promise<T> {
   const store = await openStore(options.db ?? defaultDatabase());
   try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const checkTokenName = (name: string) => {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new UserError(`a token name uses letters, digits, ".", "_" and "-": '${name}'`);
+};
+
+export async function tokenCreate(name: string, options: { db?: string }, write: (text: string) => void): Promise<void> {
+  checkTokenName(name);
+  await withStore(options, async (store) => {
     const token = await store.createToken(name).catch((error: Error) => {
       throw new UserError(error.message);
     });
     write(`${token}\n`);
     process.stderr.write(`token for '${name}' created in ${store.location}; it is shown only this once — set it as CUSTODIAN_HUB_TOKEN\n`);
-  } finally {
-    await store.close();
-  }
+  });
+}
+
+/** One line a token: its name and when it was issued. The token itself was shown once, at creation. */
+export async function tokenList(options: { db?: string }, write: (text: string) => void): Promise<void> {
+  await withStore(options, async (store) => {
+    const tokens = await store.listTokens();
+    if (tokens.length === 0) process.stderr.write(`no tokens in ${store.location}\n`);
+    const width = Math.max(0, ...tokens.map((t) => t.name.length));
+    for (const token of tokens) write(`${token.name.padEnd(width)}  created ${token.createdAt}\n`);
+  });
+}
+
+export async function tokenRevoke(name: string, options: { db?: string }, write: (text: string) => void): Promise<void> {
+  checkTokenName(name);
+  await withStore(options, async (store) => {
+    if (!(await store.revokeToken(name))) throw new UserError(`no token named '${name}' in ${store.location}`, 1);
+    write(`token '${name}' revoked in ${store.location}; its next request is refused\n`);
+  });
 }

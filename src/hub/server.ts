@@ -4,8 +4,12 @@ import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { STATUSES } from '../status.js';
+import { admission, busy } from './admission.js';
+import { Limiter, type Limits } from './limiter.js';
+import { RepoReadCache } from './read-cache.js';
+import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
-import { InvalidRequestError, NotFoundError } from './types.js';
+import { HubBusyError, InvalidRequestError, NotFoundError, type RepoState } from './types.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -50,18 +54,19 @@ const validationHook = (result: { success: boolean; error?: Issues }, c: Context
 export interface AppOptions {
   /** One line per request; the server passes a writer to stderr. */
   log?: (line: string) => void;
+  /** How many requests reach the store at once, and how many wait; by default sized to the store. */
+  limits?: Limits;
 }
+
+/** A store's share of requests: its slots, a queue of a few dozen per slot, and a wait short of a client's patience. */
+export const defaultLimits = (store: SqlStore): Limits => ({ slots: store.slots, queue: 32 * store.slots, waitMs: 2000 });
 
 /** The hub's HTTP API over a store, as Web Request → Response: tests call `app.request()` with no port. */
 export function createApp(store: SqlStore, options: AppOptions = {}) {
   type Env = { Variables: { caller: string } };
   const app = new Hono<Env>();
 
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    options.log?.(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
-  });
+  if (options.log) app.use(requestLog(options.log));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
 
   const requireToken = async (c: Context<Env>, next: () => Promise<void>) => {
@@ -75,6 +80,9 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   };
 
   app.get('/v1/health', (c) => c.json({ ok: true }));
+  // Everything that reaches the store waits for a slot; health never does, so it answers under load.
+  app.use('/v1/repos/*', admission(new Limiter(options.limits ?? defaultLimits(store))));
+  const reads = new RepoReadCache();
 
   app.get('/v1/repos', zValidator('query', z.object({ slug: slug.optional() }), validationHook), async (c) => {
     return c.json(await store.listRepos(c.req.valid('query').slug));
@@ -83,13 +91,23 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   app.get('/v1/repos/:repo/tasks', zValidator('param', repoParam, validationHook), async (c) => {
     const { repo } = c.req.valid('param');
     const only = c.req.queries('id');
-    const state = await store.readRepo(repo, c.req.header('if-none-match'), only);
-    if (state === 'not-modified') {
-      c.header('ETag', c.req.header('if-none-match')!);
+    const ifNoneMatch = c.req.header('if-none-match');
+    const notModified = () => {
+      c.header('ETag', ifNoneMatch!);
       return c.body(null, 304);
+    };
+    if (only) {
+      const state = await store.readRepo(repo, ifNoneMatch, only);
+      if (state === 'not-modified') return notModified();
+      c.header('ETag', state.etag);
+      return c.json(state);
     }
-    c.header('ETag', state.etag);
-    return c.json(state);
+    const etag = await store.currentEtag(repo);
+    if (ifNoneMatch === etag) return notModified();
+    const read = await reads.read(repo, etag, async () => (await store.readRepo(repo)) as RepoState);
+    c.header('ETag', read.etag);
+    c.header('Content-Type', 'application/json');
+    return c.body(read.json);
   });
 
   app.post('/v1/repos/:repo/sync', requireToken, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {
@@ -118,6 +136,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   app.onError((error, c) => {
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof InvalidRequestError) return c.json({ error: error.message }, 400);
+    if (error instanceof HubBusyError) return busy(c, error.message);
     if (error instanceof HTTPException) return c.json({ error: error.message || 'bad request' }, error.status);
     options.log?.(`error: ${error.stack ?? error.message}`);
     return c.json({ error: 'internal error' }, 500);

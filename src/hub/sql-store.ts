@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
 import type { SqlDriver } from './sql/driver.js';
+import { breather } from './breather.js';
 import { repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
 import { hashToken, newToken } from './tokens.js';
+import { shown, taskIdProblem, textProblem } from './valid-text.js';
 import {
   InvalidRequestError,
   NotFoundError,
@@ -141,6 +143,11 @@ export class SqlStore implements Hub {
     return new SqlStore(db, location);
   }
 
+  /** How many requests may use the store at once (see SqlDriver.slots). */
+  get slots(): number {
+    return this.db.slots;
+  }
+
   private lockSuffix(tx: SqlDriver): string {
     return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
@@ -154,13 +161,20 @@ export class SqlStore implements Hub {
     return repoEtag(await this.repoRow(tx, repo));
   }
 
+  /** The repo's ETag now, without reading its tasks. */
+  async currentEtag(repo: string): Promise<string> {
+    return this.etagOf(this.db, repo);
+  }
+
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
+    // An id the hub refuses to store cannot be there: asking for it is no error, it just finds nothing.
+    const wanted = only?.filter((id) => !taskIdProblem(id));
     return this.db.transaction(async (tx) => {
       // The ETag is read first, so the rows below are at least as new as it says.
       const etag = await this.etagOf(tx, repo);
       if (ifNoneMatch === etag) return 'not-modified';
-      const rows = only ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, only) : await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
-      const pointRows = only ? await selectByTask<PointRow>(tx, 'sync_points', 'task_id', repo, only) : await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo]);
+      const rows = wanted ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, wanted) : await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
+      const pointRows = wanted ? await selectByTask<PointRow>(tx, 'sync_points', 'task_id', repo, wanted) : await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo]);
       const points = new Map<string, SyncPoint[]>();
       for (const row of pointRows) {
         const list = points.get(row.task_id);
@@ -183,17 +197,18 @@ export class SqlStore implements Hub {
   }
 
   async sync(batch: SyncBatch): Promise<SyncResult> {
-    validateBatch(batch);
+    await validateBatch(batch);
     try {
       return await this.db.transaction(async (tx) => {
         const now = new Date().toISOString();
         await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
         const rows = await selectByTask<TaskRow>(tx, 'tasks', 'id', batch.repo, batch.changes.map((c) => c.id), this.lockSuffix(tx));
         const current = new Map(rows.map((row) => [row.id, row]));
-        const conflicts: Conflict[] = batch.changes.flatMap((change) => {
+        const conflicts: Conflict[] = [];
+        for (const change of batch.changes) {
           const row = current.get(change.id);
-          return (row ? Number(row.version) : 0) === change.expectedVersion ? [] : [{ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null }];
-        });
+          if ((row ? Number(row.version) : 0) !== change.expectedVersion) conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
+        }
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
         const versions = await this.applyChanges(tx, batch, current, now);
         if (batch.run) {
@@ -240,7 +255,10 @@ export class SqlStore implements Hub {
     const changed: unknown[][] = [];
     const history: unknown[][] = [];
     const points: unknown[][] = [];
-    for (const change of batch.changes) {
+    const breathe = breather();
+    for (const [at, change] of batch.changes.entries()) {
+      // Tens of thousands of changes are a long loop: other requests get a turn now and then.
+      if (at % 1000 === 999) await breathe();
       const row = current.get(change.id);
       // A new task always names its status (validateBatch).
       const status = change.status ?? row!.status;
@@ -283,6 +301,8 @@ export class SqlStore implements Hub {
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
+    checkTaskId(update.id);
+    checkText([['by', update.by], ['why', update.why]], update.id);
     return this.db.transaction(async (tx) => {
       const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
@@ -304,6 +324,7 @@ export class SqlStore implements Hub {
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
+    checkTaskId(id);
     const [task] = await this.db.all<{ id: string }>('SELECT id FROM tasks WHERE repo = ? AND id = ?', [repo, id]);
     if (!task) throw new NotFoundError(`no task '${id}' in repo '${repo}'`);
     const rows = await this.db.all<{ task_id: string; from_status: Status | null; to_status: Status; changed_by: string; why: string | null; at: string }>(
@@ -334,6 +355,17 @@ export class SqlStore implements Hub {
     return token;
   }
 
+  /** Every token's name and when it was issued, by name; never the token or its hash. */
+  async listTokens(): Promise<{ name: string; createdAt: string }[]> {
+    const rows = await this.db.all<{ name: string; created_at: string }>('SELECT name, created_at FROM tokens ORDER BY name');
+    return rows.map((r) => ({ name: r.name, createdAt: r.created_at }));
+  }
+
+  /** Withdraws the token named `name`; false when there is none. Its next request is refused. */
+  async revokeToken(name: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM tokens WHERE name = ?', [name])) === 1;
+  }
+
   /** The name a token was issued to, or null. */
   async tokenOwner(token: string): Promise<string | null> {
     const [row] = await this.db.all<{ name: string }>('SELECT name FROM tokens WHERE hash = ?', [hashToken(token)]);
@@ -347,9 +379,30 @@ export class SqlStore implements Hub {
   }
 }
 
-function validateBatch(batch: SyncBatch): void {
+function checkTaskId(id: string): void {
+  const problem = taskIdProblem(id);
+  if (problem) throw new InvalidRequestError(`task id ${shown(id)} ${problem}`);
+}
+
+/** Refuses the request when one of `fields` could not be stored and read back as it is; `id` names the task they belong to. */
+function checkText(fields: [name: string, value: string | null | undefined][], id?: string): void {
+  for (const [name, value] of fields) {
+    const problem = typeof value === 'string' ? textProblem(value) : null;
+    if (problem) throw new InvalidRequestError(`${id === undefined ? 'the request' : `task ${shown(id)}`}: ${name} ${shown(value!)} ${problem}`);
+  }
+}
+
+async function validateBatch(batch: SyncBatch): Promise<void> {
+  checkText([['by', batch.by], ['why', batch.why]]);
   const seen = new Set<string>();
-  for (const change of batch.changes) {
+  const breathe = breather();
+  for (const [at, change] of batch.changes.entries()) {
+    if (at % 1000 === 999) await breathe();
+    checkTaskId(change.id);
+    checkText(
+      [['title', change.title], ['priority', change.priority], ['workplan id', change.workplan?.id], ['workplan title', change.workplan?.title], ['hubId', change.hubId]],
+      change.id,
+    );
     if (seen.has(change.id)) throw new InvalidRequestError(`task '${change.id}' appears twice in one batch`);
     seen.add(change.id);
     if (change.status !== undefined && !isStatus(change.status)) throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);

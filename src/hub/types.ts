@@ -164,6 +164,14 @@ export class NotFoundError extends Error {
   }
 }
 
+/** The store cannot take the request now (no free connection, a lock held too long); nothing was applied. */
+export class HubBusyError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HubBusyError';
+  }
+}
+
 /** How many sync points per task and run records per repo are kept (the model fails with far fewer). */
 export const POINTS_KEPT = 8;
 export const RUNS_KEPT = 16;

@@ -4,6 +4,8 @@
  */
 export interface SqlDriver {
   readonly dialect: 'sqlite' | 'postgres';
+  /** How many requests the hub lets at this database at once: its connection pool, or a few for SQLite. */
+  readonly slots: number;
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement; returns how many rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { HubBusyError } from '../types.js';
 import type { SqlDriver } from './driver.js';
 
 const numbered = new Map<string, string>();
@@ -15,17 +16,33 @@ function toPostgres(sql: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** PostgreSQL's "too many connections" and "starting up or shutting down". */
+const BUSY_CODES = new Set(['53300', '57P03']);
+
+/**
+ * No connection to be had in time (every one of the pool in use, or the server refusing more)
+ * means "busy", not a fault of the request: it becomes HubBusyError. Anything else is rethrown.
+ */
+function busyOr(error: unknown): never {
+  const { message, code } = error as { message?: string; code?: string };
+  if (/timeout exceeded when trying to connect|connection timeout/i.test(message ?? '') || BUSY_CODES.has(code ?? '')) {
+    throw new HubBusyError(`no PostgreSQL connection free: ${message}`, { cause: error });
+  }
+  throw error;
+}
+
 function bound(client: Queryable, pool: pg.Pool): SqlDriver {
   return {
     dialect: 'postgres',
+    slots: pool.options.max ?? 10,
     async all<T>(sql: string, params: readonly unknown[] = []) {
-      return (await client.query(toPostgres(sql), params as unknown[])).rows as T[];
+      return (await client.query(toPostgres(sql), params as unknown[]).catch(busyOr)).rows as T[];
     },
     async run(sql, params = []) {
-      return (await client.query(toPostgres(sql), params as unknown[])).rowCount ?? 0;
+      return (await client.query(toPostgres(sql), params as unknown[]).catch(busyOr)).rowCount ?? 0;
     },
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      const connection = await pool.connect();
+      const connection = await pool.connect().catch(busyOr);
       try {
         await connection.query('BEGIN');
         const value = await fn(bound(connection, pool));
@@ -44,15 +61,18 @@ function bound(client: Queryable, pool: pg.Pool): SqlDriver {
   };
 }
 
-/** A pool on `url`; `schema`, when given, is where every table lives (tests use one each). */
-export function openPostgres(url: string, schema?: string): SqlDriver {
-  const pool = new pg.Pool({
+/**
+ * A pool on `url`; `schema`, when given, is where every table lives (tests use one each), and
+ * `pool` sizes the pool (tests make it small to exhaust it).
+ */
+export function openPostgres(url: string, schema?: string, pool: { max?: number; connectionTimeoutMillis?: number } = {}): SqlDriver {
+  const connections = new pg.Pool({
     connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: 5000,
+    max: pool.max ?? 10,
+    connectionTimeoutMillis: pool.connectionTimeoutMillis ?? 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
-  pool.on('error', () => undefined);
-  return bound(pool, pool);
+  connections.on('error', () => undefined);
+  return bound(connections, connections);
 }

@@ -1,12 +1,19 @@
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { breather } from '../breather.js';
+import { HubBusyError } from '../types.js';
 import type { SqlDriver } from './driver.js';
 import { openDatabase } from './sqlite-database.js';
 
 /**
  * better-sqlite3 is synchronous, but store code awaits between statements; a promise chain keeps
  * two transactions on this connection from interleaving. Other processes wait on SQLite's lock.
+ *
+ * A long transaction (a batch of tens of thousands of changes) lets the event loop turn between
+ * statements, so the server goes on answering; statements outside a transaction wait their turn
+ * in the chain, so they never read another's uncommitted rows. A transaction still commits whole
+ * or not at all.
  */
 export function openSqlite(file: string): SqlDriver {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -21,22 +28,43 @@ export function openSqlite(file: string): SqlDriver {
     if (!statement) statements.set(sql, (statement = db.prepare(sql)));
     return statement;
   };
-  let queue: Promise<unknown> = Promise.resolve();
-
-  const direct: SqlDriver = {
-    dialect: 'sqlite',
-    async all<T>(sql: string, params: readonly unknown[] = []) {
+  const execute = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      // Another process held the write lock past busy_timeout.
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new HubBusyError('the SQLite database is locked by another process', { cause: error });
+      throw error;
+    }
+  };
+  const all = <T>(sql: string, params: readonly unknown[]) =>
+    execute(() => {
       const statement = prepare(sql);
       return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
-    },
-    async run(sql, params = []) {
-      return prepare(sql).run(...params).changes;
-    },
+    });
+  const run = (sql: string, params: readonly unknown[]) => execute(() => prepare(sql).run(...params).changes);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  let breathe = breather();
+
+  const driver: SqlDriver = {
+    dialect: 'sqlite',
+    // One connection does one thing at a time; a few in flight keep it busy between them.
+    slots: 4,
+    all: (sql, params = []) => inTurn(async () => all(sql, params)),
+    run: (sql, params = []) => inTurn(async () => run(sql, params)),
     transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      const result = queue.then(async () => {
-        prepare('BEGIN IMMEDIATE').run();
+      return inTurn(async () => {
+        execute(() => prepare('BEGIN IMMEDIATE').run());
+        breathe = breather();
         try {
-          const value = await fn(direct);
+          const value = await fn(tx);
           prepare('COMMIT').run();
           return value;
         } catch (error) {
@@ -44,13 +72,22 @@ export function openSqlite(file: string): SqlDriver {
           throw error;
         }
       });
-      queue = result.catch(() => undefined);
-      return result;
     },
     async close() {
       await queue;
       db.close();
     },
   };
-  return direct;
+  const tx: SqlDriver = {
+    ...driver,
+    async all<T>(sql: string, params: readonly unknown[] = []) {
+      await breathe();
+      return all<T>(sql, params);
+    },
+    async run(sql, params = []) {
+      await breathe();
+      return run(sql, params);
+    },
+  };
+  return driver;
 }
