@@ -46,9 +46,9 @@ test('C-09: ids, titles and priorities the hub cannot store are refused per task
     ['a NUL in an id', block('T', 'id: "a\\0b"\nstatus: todo\n'), /task id "a\\u0000b" contains a control character/],
     ['a tab in an id', block('T', 'id: "a\\tb"\nstatus: todo\n'), /task id "a\\tb" contains a control character/],
     ['a newline in an id', block('T', 'id: "a\\nb"\nstatus: todo\n'), /task id "a\\nb" contains a control character/],
-    ['the id ".."', block('T', 'id: ".."\nstatus: todo\n'), /task id "\.\." '\.\.' cannot be addressed/],
+    ['the id ".."', block('T', 'id: ".."\nstatus: todo\n'), /task id "\.\." cannot be addressed in a URL/],
     ['an id over 200 characters', block('T', `id: ${'x'.repeat(201)}\nstatus: todo\n`), /is longer than 200 characters/],
-    ['a NUL in a heading', block('T\0itle', 'id: X\nstatus: todo\n'), /task 'X': title contains a NUL character/],
+    ['a NUL in a heading', block('T\0itle', 'id: X\nstatus: todo\n'), /task 'X': title holds a NUL character/],
     ['a lone surrogate priority', block('T', 'id: X\nstatus: todo\npriority: "\\uDC00"\n'), /task 'X': priority is not valid Unicode/],
   ];
   for (const [name, body, message] of cases) {
@@ -60,7 +60,7 @@ test('C-09: ids, titles and priorities the hub cannot store are refused per task
 
   const front = parseWorkplan(`---\nid: "\\uD800"\ntitle: "a\\0b"\n---\n${block('Fine', 'id: FINE\nstatus: done\n')}`, 'plan.md');
   assert.deepEqual(front.findings.map((f) => [f.code, f.line]), [['C-09', 1]]);
-  assert.match(front.findings[0]!.message, /front matter id is not valid Unicode.*; title contains a NUL/);
+  assert.match(front.findings[0]!.message, /front matter id is not valid Unicode.*; title holds a NUL/);
   assert.deepEqual([front.frontMatter.id, front.frontMatter.title], [undefined, undefined], 'the path stands in for the workplan');
   assert.deepEqual(front.tasks.map((t) => t.id), ['FINE']);
 });
@@ -95,7 +95,7 @@ test('run --repo with a slug that names an Object property finds no repo, and sa
 });
 
 test('control characters in file names and ids are printed escaped, never as terminal escapes', async (t) => {
-  assert.equal(printable('plan\x1b[2J\x9b.md\n'), 'plan\\x1b[2J\\x9b.md\\x0a');
+  assert.equal(printable('plan\x1b[2J\x9b.md\n'), 'plan\\u001b[2J\\u009b.md\\u000a');
   assert.equal(printable('ordinary — ünïcode ✓'), 'ordinary — ünïcode ✓');
 
   const repo = await tempRepo(t, { 'plan\x1b[31mred.md': workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'finished' }]) });
@@ -103,6 +103,6 @@ test('control characters in file names and ids are printed escaped, never as ter
   for (const args of [['run', '--fix', '--verbose'], ['run']]) {
     const result = await runCli(repo, args, env);
     assert.doesNotMatch(result.stdout + result.stderr, /\x1b/, args.join(' '));
-    assert.match(result.stdout, /plan\\x1b\[31mred\.md:21 .*'B' has unknown status/);
+    assert.match(result.stdout, /plan\\u001b\[31mred\.md:21 .*'B' has unknown status/);
   }
 });

@@ -3,7 +3,7 @@ import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 
 import type { Finding } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
-import { idProblem, TEXT_LIMITS, textProblem } from './storable-text.js';
+import { freeTextProblem, idProblem, TEXT_LIMITS } from './storable-text.js';
 
 /** One task read from a workplan file. */
 export interface Task {
@@ -74,7 +74,7 @@ function idOf(value: unknown): string | null {
 }
 
 function textField(name: string, value: string | null, max: number): string | null {
-  const problem = value === null ? null : textProblem(value, max);
+  const problem = value === null ? null : freeTextProblem(value, max);
   return problem && `${name} ${problem}`;
 }
 
@@ -156,7 +156,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
 function checkedFrontMatter(data: Record<string, unknown>, file: string): { data: Record<string, unknown>; finding?: Finding } {
   const problems = (['id', 'title'] as const).flatMap((key) => {
     const value = data[key];
-    const problem = typeof value === 'string' ? textProblem(value, key === 'id' ? TEXT_LIMITS.workplanId : TEXT_LIMITS.workplanTitle) : null;
+    const problem = typeof value === 'string' ? freeTextProblem(value, key === 'id' ? TEXT_LIMITS.workplanId : TEXT_LIMITS.workplanTitle) : null;
     return problem ? [{ key, problem }] : [];
   });
   if (problems.length === 0) return { data };
