@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { redactLocation } from '../location.js';
+import { HubUnavailableError } from '../types.js';
 import type { SqlDriver } from './driver.js';
 
 const numbered = new Map<string, string>();
@@ -15,21 +17,37 @@ function toPostgres(sql: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-function bound(client: Queryable, pool: pg.Pool): SqlDriver {
+/**
+ * SQLSTATE classes of a server that cannot serve us: connection exceptions, shutdown, no such
+ * database, refused login, out of connections.
+ */
+const UNAVAILABLE = /^(08|57P|3D|28|53)/;
+
+/** Makes a database that is down or missing a hub that did not answer (C-23), not a crash. */
+function answered<T>(where: string, query: Promise<T>): Promise<T> {
+  return query.catch((error: unknown) => {
+    // Without a SQLSTATE the server never answered: refused, reset, timed out, terminated.
+    const sqlState = error instanceof pg.DatabaseError ? error.code : undefined;
+    if (sqlState === undefined || UNAVAILABLE.test(sqlState)) throw new HubUnavailableError(`hub ${where} did not answer: ${(error as Error).message}`, { cause: error });
+    throw error;
+  });
+}
+
+function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
   return {
     dialect: 'postgres',
     async all<T>(sql: string, params: readonly unknown[] = []) {
-      return (await client.query(toPostgres(sql), params as unknown[])).rows as T[];
+      return (await answered(where, client.query(toPostgres(sql), params as unknown[]))).rows as T[];
     },
     async run(sql, params = []) {
-      return (await client.query(toPostgres(sql), params as unknown[])).rowCount ?? 0;
+      return (await answered(where, client.query(toPostgres(sql), params as unknown[]))).rowCount ?? 0;
     },
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      const connection = await pool.connect();
+      const connection = await answered(where, pool.connect());
       try {
-        await connection.query('BEGIN');
-        const value = await fn(bound(connection, pool));
-        await connection.query('COMMIT');
+        await answered(where, connection.query('BEGIN'));
+        const value = await fn(bound(connection, pool, where));
+        await answered(where, connection.query('COMMIT'));
         return value;
       } catch (error) {
         await connection.query('ROLLBACK').catch(() => undefined);
@@ -54,5 +72,5 @@ export function openPostgres(url: string, schema?: string): SqlDriver {
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  return bound(pool, pool);
+  return bound(pool, pool, redactLocation(url));
 }
