@@ -27,8 +27,9 @@ export interface HttpHubOptions {
 const segment = encodeURIComponent;
 /** Ids go in the query string up to this length: a server refuses long request heads (431). */
 const QUERY_CHARS = 2000;
-/** Past this, ids do not go in one request body at all: the whole repo is read and cut here. */
-const ID_BODY_BYTES = 2 * 1024 * 1024;
+/** Past these, ids do not go in a request body either: the whole repo is read and cut here. */
+const BODY_IDS = 10_000;
+const BODY_BYTES = 2 * 1024 * 1024;
 
 /** The hub over HTTP, speaking `openapi.yaml`; every answer is checked against it before use. */
 export class HttpHub implements Hub {
@@ -93,7 +94,7 @@ export class HttpHub implements Hub {
     const searchParams = only && new URLSearchParams(only.map((id) => ['id', id]));
     const inQuery = !only || searchParams!.toString().length <= QUERY_CHARS;
     const ids = JSON.stringify({ ids: only, ...(ifNoneMatch ? { ifNoneMatch } : {}) });
-    const inBody = !inQuery && Buffer.byteLength(ids) <= ID_BODY_BYTES;
+    const inBody = !inQuery && only.length <= BODY_IDS && Buffer.byteLength(ids) <= BODY_BYTES;
     const response = inQuery
       ? await this.call('GET', path, { ...conditional, ...(only ? { searchParams } : {}) })
       : inBody

@@ -157,7 +157,7 @@ function actionsOf(thePlan: Plan, hub: HubState, landed: Writeback[], commit: st
  * What came of sending a batch: applied, with the ETag after it and whether the hub held nothing
  * but what this run read and sent (only then can the run settle); or refused for stale versions.
  */
-type Sent = { ok: true; etag: string; nothingElse: boolean } | { ok: false; ids: string[] };
+type Sent = { ok: true; etag: string; nothingElse: boolean } | { ok: false; ids: string[]; applied: string };
 
 /**
  * Sends the batch in parts that fit a request (see `batchParts`). A part refused for stale
@@ -173,7 +173,7 @@ async function sendInParts(hub: Hub, batch: SyncBatch, basis: string, partBytes?
     const result = await hub.sync(part).catch((error: unknown) => {
       throw at === 0 ? error : new PartialSync(at, parts.length, error);
     });
-    if (!result.ok) return { ok: false, ids: result.conflicts.map((c) => c.id) };
+    if (!result.ok) return { ok: false, ids: result.conflicts.map((c) => c.id), applied: at === 0 ? 'nothing written' : `${at} of ${parts.length} parts of the batch applied, nothing written back` };
     nothingElse &&= result.basis === etag;
     etag = result.etag;
   }
@@ -202,7 +202,8 @@ function hubFailure(error: unknown): string {
 /**
  * One reconcile of one working tree: read files and hub, plan (pure), then in fix mode build the
  * writeback commit, send the version-checked batch (in parts when it is large), and only when the
- * hub accepted all of it move the branch and the files. A batch refused for stale versions is re-read and re-planned.
+ * hub accepted all of it move the branch and the files. A batch refused for stale versions is
+ * re-read and re-planned.
  */
 export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps): Promise<Report> {
   const findings: Finding[] = [];
@@ -338,7 +339,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       }
       if (!sent.ok) {
         if (attempt < (deps.attempts ?? 3)) continue;
-        findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${sent.ids.join(', ')}); nothing written — run again` });
+        findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${sent.ids.join(', ')}); ${sent.applied} — run again` });
         return report();
       }
       const { etag, nothingElse } = sent;
