@@ -40,7 +40,7 @@ export async function hookMain(args: string[]): Promise<number> {
 }
 
 /** How long a hook may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by default. */
-export function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
+function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.CUSTODIAN_HOOK_TIMEOUT);
   return (env.CUSTODIAN_HOOK_TIMEOUT && Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
 }

@@ -13,10 +13,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const wellFormed = (value: string) => !LONE_SURROGATE.test(value) && !value.includes('\0');
 const text = z.string();
 
-export const status = z.enum(STATUSES as [(typeof STATUSES)[number], ...(typeof STATUSES)[number][]]);
-export const sha = z.string().check(z.regex(/^[0-9a-f]{4,64}$/, 'a commit id'));
-export const taskId = z.string().check(z.minLength(1), z.maxLength(200), z.refine(wellFormed, 'not valid Unicode text'));
-export const slug = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/, 'a repo slug'));
+const status = z.enum(STATUSES as [(typeof STATUSES)[number], ...(typeof STATUSES)[number][]]);
+const sha = z.string().check(z.regex(/^[0-9a-f]{4,64}$/, 'a commit id'));
+const taskId = z.string().check(z.minLength(1), z.maxLength(200), z.refine(wellFormed, 'not valid Unicode text'));
+const slug = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/, 'a repo slug'));
 /** Sent back as `If-None-Match` and kept in the hook state: one short token of visible ASCII. */
 const etag = z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'an ETag'));
 const count = z.int().check(z.nonnegative());
