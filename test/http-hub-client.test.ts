@@ -91,6 +91,7 @@ for (const kind of kinds) {
       assert.equal(await hub.readRepo('acme', created.etag, asked), 'not-modified');
       const few = (await hub.readRepo('acme', undefined, ids.slice(0, 2))) as RepoState;
       assert.deepEqual(few.tasks.map((x) => x.id), ids.slice(0, 2));
+      assert.deepEqual(((await hub.readRepo('acme', undefined, [])) as RepoState).tasks, [], 'no ids, no tasks, as the store answers');
     });
 
     test('POST …/tasks/query answers as the GET does, 304 included', async (t) => {

@@ -92,7 +92,8 @@ export class HttpHub implements Hub {
     const path = `repos/${segment(repo)}/tasks`;
     const conditional = ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {};
     const searchParams = only && new URLSearchParams(only.map((id) => ['id', id]));
-    const inQuery = !only || searchParams!.toString().length <= QUERY_CHARS;
+    // No ids at all is no `id` parameter, which reads everything: that goes in a body too.
+    const inQuery = !only || (only.length > 0 && searchParams!.toString().length <= QUERY_CHARS);
     const ids = JSON.stringify({ ids: only, ...(ifNoneMatch ? { ifNoneMatch } : {}) });
     const inBody = !inQuery && only.length <= BODY_IDS && Buffer.byteLength(ids) <= BODY_BYTES;
     const response = inQuery
