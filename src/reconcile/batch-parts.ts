@@ -28,5 +28,6 @@ export function batchParts(batch: SyncBatch, maxBytes = PART_BYTES): SyncBatch[]
   }
   room(bytesOf(run) + bytesOf(rewrites));
   const last = parts.length - 1;
-  return parts.map((part, at) => ({ ...common, changes: part, ...(at === last ? { ...(run ? { run } : {}), ...(rewrites ? { rewrites } : {}) } : {}) }));
+  const vouching = { ...(run ? { run } : {}), ...(rewrites ? { rewrites } : {}) };
+  return parts.map((part, at) => ({ ...common, changes: part, ...(at === last ? vouching : {}) }));
 }

@@ -173,7 +173,10 @@ async function sendInParts(hub: Hub, batch: SyncBatch, basis: string, partBytes?
     const result = await hub.sync(part).catch((error: unknown) => {
       throw at === 0 ? error : new PartialSync(at, parts.length, error);
     });
-    if (!result.ok) return { ok: false, ids: result.conflicts.map((c) => c.id), applied: at === 0 ? 'nothing written' : `${at} of ${parts.length} parts of the batch applied, nothing written back` };
+    if (!result.ok) {
+      const applied = at === 0 ? 'nothing written' : `${at} of ${parts.length} parts of the batch applied, nothing written back`;
+      return { ok: false, ids: result.conflicts.map((c) => c.id), applied };
+    }
     nothingElse &&= result.basis === etag;
     etag = result.etag;
   }
@@ -194,7 +197,8 @@ class PartialSync extends Error {
 /** Why a batch was not (wholly) written: a hub that did not answer, or one that refused the request as it was. */
 function hubFailure(error: unknown): string {
   const cause = error instanceof PartialSync ? error.cause : error;
-  const partly = error instanceof PartialSync ? `${error.applied} of ${error.of} parts of the batch applied, the rest and any writeback wait for the next run` : 'nothing written';
+  const partly =
+    error instanceof PartialSync ? `${error.applied} of ${error.of} parts of the batch applied, the rest and any writeback wait for the next run` : 'nothing written';
   if (cause instanceof InvalidRequestError) return `hub refused the batch, ${partly}: ${messageOf(cause)}`;
   return `hub unreachable, ${partly}: ${messageOf(cause)}`;
 }
