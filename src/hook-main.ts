@@ -24,6 +24,7 @@ export async function hookMain(args: string[]): Promise<number> {
   const cwd = cwdAt === -1 ? process.cwd() : path.resolve(args[cwdAt + 1] ?? '.');
   const rest = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
   const stdin = hook === 'pre-push' || hook === 'post-rewrite' ? readStdin() : '';
+  giveUpAfter(hookDeadlineMs(process.env), hook);
   let work: HookWork = EVERYTHING;
   try {
     if (process.env.CUSTODIAN_DEBUG !== '1') work = await hookWork(hook, cwd, stdin, hubLocation());
@@ -36,6 +37,24 @@ export async function hookMain(args: string[]): Promise<number> {
   const { runHook } = await hookCommand();
   const touched = work.kind === 'touched' ? work.touched : undefined;
   return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), known, touched });
+}
+
+/** How long a hook may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by default. */
+function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.CUSTODIAN_HOOK_TIMEOUT);
+  return (env.CUSTODIAN_HOOK_TIMEOUT && Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+}
+
+/**
+ * Whatever hangs (a hub that trickles its answer, a database that never replies), git goes on:
+ * past the deadline the hook says so in one line and exits 0. What it left half done is what any
+ * killed run leaves: the run lock of a dead process is taken over, and the next run starts over.
+ */
+function giveUpAfter(ms: number, hook: string): void {
+  setTimeout(() => {
+    process.stderr.write(`custodian-hooks - ${hook}: gave up after ${ms / 1000} s (CUSTODIAN_HOOK_TIMEOUT); the git operation is not affected\n`);
+    process.exit(0);
+  }, ms).unref();
 }
 
 /** Set by the bundle: the content hash of `hook.cjs`, the full hook as one CommonJS file. */
@@ -143,6 +162,9 @@ function hubCheck(hub: string): HubCheck | null {
   };
 }
 
+/** The fast path's question to an HTTP hub, start to end; then the full path asks again and says what is wrong. */
+const FAST_CHECK_MS = 2000;
+
 /** A conditional GET: 304 means the hub has not changed since the settled run. */
 async function httpNotModified(state: HookState): Promise<boolean> {
   const url = new URL(`${state.hub.replace(/\/+$/, '')}/v1/repos/${encodeURIComponent(state.slug)}/tasks`);
@@ -151,6 +173,12 @@ async function httpNotModified(state: HookState): Promise<boolean> {
     const req = request(url, { method: 'GET', headers: { 'if-none-match': state.etag }, timeout: 1000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 304);
+    });
+    // `timeout` is idle time only: a hub that sends a byte now and then would hold the hook forever.
+    const deadline = setTimeout(() => req.destroy(), FAST_CHECK_MS);
+    req.on('close', () => {
+      clearTimeout(deadline);
+      resolve(false);
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
+import { hubLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
@@ -74,7 +75,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       await recordRewrites(hub, repo.slug, machineName(), rewrites);
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
-        rememberSettled(repo, hub.location, report);
+        rememberSettled(repo, hubLocation(), report);
         for (const line of hookLines(report, debug)) say(`custodian-hooks: ${line}`);
       }
     } finally {

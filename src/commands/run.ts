@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
+import { hubLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import { reconcileRepo } from '../reconcile/run.js';
@@ -35,7 +36,7 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
   try {
     const writeback = options.writeback && repo.config.writeback !== false;
     report = await reconcileRepo(repo, { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull }, { hub, hostname: os.hostname(), machine: machineName() });
-    rememberSettled(repo, hub.location, report);
+    rememberSettled(repo, hubLocation(), report);
   } finally {
     await hub.close();
   }

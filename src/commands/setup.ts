@@ -4,7 +4,7 @@ import { hookStatus, install, listChained, uninstall } from '../../install.js';
 import { messageOf } from '../errors.js';
 import { git, GitError } from '../git.js';
 import { writeCommitGraph } from '../git-facts.js';
-import { hubLocation } from '../hub/location.js';
+import { hubLocation, redactLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { registerRepo } from '../registry.js';
 import { packageFile } from '../package-files.js';
@@ -64,7 +64,7 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
       await hub.close();
     }
   } catch (error) {
-    ok(false, `hub ${location} does not answer: ${messageOf(error)}`);
+    ok(false, `hub ${redactLocation(location)} does not answer: ${messageOf(error)}`);
   }
   return healthy ? 0 : 1;
 }

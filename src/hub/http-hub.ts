@@ -1,10 +1,13 @@
 import got, { HTTPError, RequestError, type Got, type OptionsOfJSONResponseBody } from 'got';
+import type * as z from 'zod/mini';
+import * as contract from './contract.js';
+import { redactLocation } from './location.js';
 import {
+  HubUnavailableError,
   InvalidRequestError,
   NotFoundError,
   type HistoryEntry,
   type Hub,
-  type HubTask,
   type RepoState,
   type RepoSummary,
   type StatusUpdate,
@@ -13,16 +16,8 @@ import {
   type SyncResult,
 } from './types.js';
 
-/** A hub that failed to answer, or answered something else than the contract says. */
-export class HubUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HubUnavailableError';
-  }
-}
-
 export interface HttpHubOptions {
-  /** Per attempt, in ms. Hooks must not hang on a slow hub. */
+  /** Per attempt, in ms, from the request to the last byte of the answer. Hooks must not hang on a slow hub. */
   timeoutMs?: number;
   connectTimeoutMs?: number;
   /** Retries for reads only: a write may have landed before the connection broke. */
@@ -30,17 +25,23 @@ export interface HttpHubOptions {
 }
 
 const segment = encodeURIComponent;
-const ONLY_IN_QUERY = 200;
+/** Ids go in the query string up to this length: a server refuses long request heads (431). */
+const QUERY_CHARS = 2000;
+/** Past these, ids do not go in a request body either: the whole repo is read and cut here. */
+const BODY_IDS = 10_000;
+const BODY_BYTES = 2 * 1024 * 1024;
 
-/** The hub over HTTP, speaking `openapi.yaml`. */
+/** The hub over HTTP, speaking `openapi.yaml`; every answer is checked against it before use. */
 export class HttpHub implements Hub {
   private readonly http: Got;
+  /** For messages: without the credentials the URL may hold. */
   readonly location: string;
 
   constructor(baseUrl: string, token: string | undefined, options: HttpHubOptions = {}) {
-    this.location = baseUrl.replace(/\/+$/, '');
+    const base = baseUrl.replace(/\/+$/, '');
+    this.location = redactLocation(base);
     this.http = got.extend({
-      prefixUrl: `${this.location}/v1/`,
+      prefixUrl: `${base}/v1/`,
       timeout: { connect: options.connectTimeoutMs ?? 1000, request: options.timeoutMs ?? 5000 },
       // A refused connection means nothing listens: retrying only delays the hook. Resets and timeouts may pass.
       retry: {
@@ -55,11 +56,11 @@ export class HttpHub implements Hub {
     });
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: OptionsOfJSONResponseBody = {}) {
+  private async call(method: 'GET' | 'POST' | 'PUT', path: string, options: OptionsOfJSONResponseBody = {}) {
     const what = `${method} ${this.location}/v1/${path}`;
     try {
-      const response = await this.http<T>(path, { method, responseType: 'json', ...options });
-      return { status: response.statusCode, body: response.body, headers: response.headers };
+      const response = await this.http<unknown>(path, { method, responseType: 'json', ...options });
+      return { status: response.statusCode, body: response.body, what };
     } catch (error) {
       const reason = error instanceof RequestError ? (error.code ?? error.message) : String(error);
       const detail = error instanceof HTTPError ? error.message : error instanceof Error ? error.message : '';
@@ -68,55 +69,73 @@ export class HttpHub implements Hub {
   }
 
   /** Turns an unexpected status into the error the store would have thrown. */
-  private fail(what: string, status: number, body: unknown): never {
+  private fail(response: { status: number; body: unknown; what: string }): never {
+    const { status, body, what } = response;
     const message = (body as { error?: unknown } | undefined)?.error;
     const text = typeof message === 'string' ? message : `HTTP ${status}`;
     if (status === 404) throw new NotFoundError(text);
-    if (status === 400 || status === 413) throw new InvalidRequestError(text);
+    if (status === 400) throw new InvalidRequestError(text);
+    if (status === 413) throw new InvalidRequestError(`hub refused ${what} as too large (413): ${text}`);
     throw new HubUnavailableError(`hub answered ${what} with ${status}: ${text}`);
+  }
+
+  /** The answer as the contract has it, or a hub that answered nonsense: nothing of it is passed on. */
+  private checked<Schema extends z.ZodMiniType>(schema: Schema, response: { status: number; body: unknown; what: string }): z.output<Schema> {
+    const result = schema.safeParse(response.body);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0]!;
+    const field = issue.path.map(String).join('.') || 'body';
+    throw new HubUnavailableError(`hub answered ${response.what} (${response.status}) outside the contract: ${field}: ${issue.message}`);
   }
 
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
     const path = `repos/${segment(repo)}/tasks`;
-    // Past a few hundred ids the query string grows long: the whole repo is read and cut here.
-    const inQuery = only && only.length <= ONLY_IN_QUERY;
-    const searchParams = inQuery ? new URLSearchParams(only.map((id) => ['id', id])) : undefined;
-    const response = await this.call<RepoState>('GET', path, { ...(ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {}), ...(searchParams ? { searchParams } : {}) });
+    const conditional = ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {};
+    const searchParams = only && new URLSearchParams(only.map((id) => ['id', id]));
+    // No ids at all is no `id` parameter, which reads everything: that goes in a body too.
+    const inQuery = !only || (only.length > 0 && searchParams!.toString().length <= QUERY_CHARS);
+    const ids = JSON.stringify({ ids: only, ...(ifNoneMatch ? { ifNoneMatch } : {}) });
+    const inBody = !inQuery && only.length <= BODY_IDS && Buffer.byteLength(ids) <= BODY_BYTES;
+    const response = inQuery
+      ? await this.call('GET', path, { ...conditional, ...(only ? { searchParams } : {}) })
+      : inBody
+        ? await this.call('POST', `${path}/query`, { body: ids, headers: { 'content-type': 'application/json' } })
+        : await this.call('GET', path, conditional);
     if (response.status === 304) return 'not-modified';
-    if (response.status !== 200 || !Array.isArray(response.body?.tasks)) this.fail(`GET ${path}`, response.status, response.body);
-    if (!only || inQuery) return response.body;
+    if (response.status !== 200) this.fail(response);
+    const state = this.checked(contract.repoState, response);
+    if (!only || inQuery || inBody) return state;
     const wanted = new Set(only);
-    return { ...response.body, tasks: response.body.tasks.filter((t) => wanted.has(t.id)) };
+    return { ...state, tasks: state.tasks.filter((t) => wanted.has(t.id)) };
   }
 
   async sync(batch: SyncBatch): Promise<SyncResult> {
     const { repo, ...body } = batch;
-    const path = `repos/${segment(repo)}/sync`;
-    const response = await this.call<SyncResult>('POST', path, { json: body });
-    if (response.status === 200 || response.status === 409) return response.body;
-    return this.fail(`POST ${path}`, response.status, response.body);
+    const response = await this.call('POST', `repos/${segment(repo)}/sync`, { json: body });
+    if (response.status === 200) return this.checked(contract.syncAccepted, response);
+    if (response.status === 409) return this.checked(contract.syncRefused, response);
+    return this.fail(response);
   }
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     const path = `repos/${segment(update.repo)}/tasks/${segment(update.id)}/status`;
     const json = { status: update.status, ...(update.expectedVersion ? { expectedVersion: update.expectedVersion } : {}), ...(update.why ? { why: update.why } : {}) };
-    const response = await this.call<HubTask & { current?: HubTask }>('PUT', path, { json });
-    if (response.status === 200) return { ok: true, task: response.body };
-    if (response.status === 409 && response.body.current) return { ok: false, current: response.body.current };
-    return this.fail(`PUT ${path}`, response.status, response.body);
+    const response = await this.call('PUT', path, { json });
+    if (response.status === 200) return { ok: true, task: this.checked(contract.hubTask, response) };
+    if (response.status === 409) return { ok: false, current: this.checked(contract.statusRefused, response).current };
+    return this.fail(response);
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
-    const path = `repos/${segment(repo)}/tasks/${segment(id)}/history`;
-    const response = await this.call<HistoryEntry[]>('GET', path);
-    if (response.status !== 200) this.fail(`GET ${path}`, response.status, response.body);
-    return response.body;
+    const response = await this.call('GET', `repos/${segment(repo)}/tasks/${segment(id)}/history`);
+    if (response.status !== 200) this.fail(response);
+    return this.checked(contract.history, response);
   }
 
   async listRepos(slug?: string): Promise<RepoSummary[]> {
-    const response = await this.call<RepoSummary[]>('GET', 'repos', slug ? { searchParams: { slug } } : {});
-    if (response.status !== 200) this.fail('GET repos', response.status, response.body);
-    return response.body;
+    const response = await this.call('GET', 'repos', slug ? { searchParams: { slug } } : {});
+    if (response.status !== 200) this.fail(response);
+    return this.checked(contract.repoSummaries, response);
   }
 
   async close(): Promise<void> {}

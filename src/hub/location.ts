@@ -20,3 +20,20 @@ export function defaultDatabase(env: NodeJS.ProcessEnv = process.env): string {
 export function hubLocation(env: NodeJS.ProcessEnv = process.env): string {
   return env.CUSTODIAN_HUB?.trim() || defaultDatabase(env);
 }
+
+/** Query parameters that carry a secret (`?password=`, `sslpassword`, `token`, …). */
+const SECRET_PARAM = /([?&][^=&#]*(?:pass|secret|token|key)[^=&#]*=)[^&#]*/gi;
+
+/**
+ * A hub location as it may be printed: the user and password of a URL and secret query
+ * parameters replaced by `…`. Every message that names a hub goes through this.
+ */
+export function redactLocation(location: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(location);
+  if (!scheme) return location;
+  const rest = location.slice(scheme[0].length);
+  const authorityEnd = rest.search(/[/?#]|$/);
+  const at = rest.lastIndexOf('@', authorityEnd - 1);
+  const redacted = at === -1 ? rest : `…${rest.slice(at)}`;
+  return scheme[0] + redacted.replace(SECRET_PARAM, '$1…');
+}

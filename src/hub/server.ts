@@ -9,7 +9,7 @@ import { Limiter, type Limits } from './limiter.js';
 import { RepoReadCache } from './read-cache.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
-import { HubBusyError, InvalidRequestError, NotFoundError, type RepoState } from './types.js';
+import { HubBusyError, HubUnavailableError, InvalidRequestError, NotFoundError, type RepoState } from './types.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -110,6 +110,20 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
     return c.body(read.json);
   });
 
+  // The read above for more ids than a request head holds (servers answer 431 past ~16 KiB).
+  const querySchema = z.strictObject({ ids: z.array(taskId).max(100_000), ifNoneMatch: text(200).optional() });
+  app.post('/v1/repos/:repo/tasks/query', zValidator('param', repoParam, validationHook), zValidator('json', querySchema, validationHook), async (c) => {
+    const { repo } = c.req.valid('param');
+    const { ids, ifNoneMatch } = c.req.valid('json');
+    const state = await store.readRepo(repo, ifNoneMatch, ids);
+    if (state === 'not-modified') {
+      c.header('ETag', ifNoneMatch!);
+      return c.body(null, 304);
+    }
+    c.header('ETag', state.etag);
+    return c.json(state);
+  });
+
   app.post('/v1/repos/:repo/sync', requireToken, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {
     const { repo } = c.req.valid('param');
     const body = c.req.valid('json') as Omit<Parameters<SqlStore['sync']>[0], 'repo'>;
@@ -137,6 +151,8 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof InvalidRequestError) return c.json({ error: error.message }, 400);
     if (error instanceof HubBusyError) return busy(c, error.message);
+    // Its database down or missing: the hub cannot answer now, which is not a fault of the request.
+    if (error instanceof HubUnavailableError) return c.json({ error: 'the hub cannot reach its database' }, 503);
     if (error instanceof HTTPException) return c.json({ error: error.message || 'bad request' }, error.status);
     options.log?.(`error: ${error.stack ?? error.message}`);
     return c.json({ error: 'internal error' }, 500);

@@ -156,6 +156,14 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/** A hub that failed to answer, or answered something else than the contract says. */
+export class HubUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HubUnavailableError';
+  }
+}
+
 /** A task or repo the hub does not have. */
 export class NotFoundError extends Error {
   constructor(message: string) {

@@ -2,12 +2,13 @@ import type { Finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, trackedBranches, type RepoState } from '../git-facts.js';
 import { git } from '../git.js';
-import type { Hub, RepoState as HubState, SyncBatch, TaskChange } from '../hub/types.js';
+import { InvalidRequestError, type Hub, type RepoState as HubState, type SyncBatch, type TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
 import { changedFiles, readBlobs, type Repo } from '../repo.js';
 import type { Action, Report } from '../report.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { landWritebackCommit, prepareWritebackCommit, type PreparedCommit } from '../writeback.js';
+import { batchParts } from './batch-parts.js';
 import { disagreeing, plan } from './plan.js';
 import { AFTER, BLAME, type FileTask, type Plan, type Writeback } from './types.js';
 
@@ -52,6 +53,8 @@ export interface ReconcileDeps {
   landCommit?: typeof landWritebackCommit;
   /** How many times a batch refused for stale versions is re-planned. */
   attempts?: number;
+  /** The most JSON one request of a batch carries (default `PART_BYTES`). */
+  partBytes?: number;
 }
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
@@ -151,9 +154,60 @@ function actionsOf(thePlan: Plan, hub: HubState, landed: Writeback[], commit: st
 }
 
 /**
+ * What came of sending a batch: applied, with the ETag after it and whether the hub held nothing
+ * but what this run read and sent (only then can the run settle); or refused for stale versions.
+ */
+type Sent = { ok: true; etag: string; nothingElse: boolean } | { ok: false; ids: string[]; applied: string };
+
+/**
+ * Sends the batch in parts that fit a request (see `batchParts`). A part refused for stale
+ * versions is a refused batch: the parts before it hold, and the re-read sees them. A hub that
+ * fails between parts is thrown as a `PartialSync`.
+ */
+async function sendInParts(hub: Hub, batch: SyncBatch, basis: string, partBytes?: number): Promise<Sent> {
+  if (batch.changes.length === 0 && !batch.run) return { ok: true, etag: basis, nothingElse: true };
+  const parts = batchParts(batch, partBytes);
+  let etag = basis;
+  let nothingElse = true;
+  for (const [at, part] of parts.entries()) {
+    const result = await hub.sync(part).catch((error: unknown) => {
+      throw at === 0 ? error : new PartialSync(at, parts.length, error);
+    });
+    if (!result.ok) {
+      const applied = at === 0 ? 'nothing written' : `${at} of ${parts.length} parts of the batch applied, nothing written back`;
+      return { ok: false, ids: result.conflicts.map((c) => c.id), applied };
+    }
+    nothingElse &&= result.basis === etag;
+    etag = result.etag;
+  }
+  return { ok: true, etag, nothingElse };
+}
+
+/** A hub that failed after some parts of a batch were applied. */
+class PartialSync extends Error {
+  constructor(
+    readonly applied: number,
+    readonly of: number,
+    cause: unknown,
+  ) {
+    super(messageOf(cause), { cause });
+  }
+}
+
+/** Why a batch was not (wholly) written: a hub that did not answer, or one that refused the request as it was. */
+function hubFailure(error: unknown): string {
+  const cause = error instanceof PartialSync ? error.cause : error;
+  const partly =
+    error instanceof PartialSync ? `${error.applied} of ${error.of} parts of the batch applied, the rest and any writeback wait for the next run` : 'nothing written';
+  if (cause instanceof InvalidRequestError) return `hub refused the batch, ${partly}: ${messageOf(cause)}`;
+  return `hub unreachable, ${partly}: ${messageOf(cause)}`;
+}
+
+/**
  * One reconcile of one working tree: read files and hub, plan (pure), then in fix mode build the
- * writeback commit, send one version-checked batch, and only when the hub accepted it move the
- * branch and the files. A batch refused for stale versions is re-read and re-planned.
+ * writeback commit, send the version-checked batch (in parts when it is large), and only when the
+ * hub accepted all of it move the branch and the files. A batch refused for stale versions is
+ * re-read and re-planned.
  */
 export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps): Promise<Report> {
   const findings: Finding[] = [];
@@ -280,26 +334,19 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         changes: resolved,
         ...(runIsNews ? { run: { commit: after, upstream: sharedUpstream, skipped: runSkipped } } : {}),
       };
-      let etag = hub.etag;
-      // Whether the hub held nothing but what this run read and sent: only then can it settle.
-      let nothingElse = true;
-      if (batch.changes.length > 0 || batch.run) {
-        let result;
-        try {
-          result = await deps.hub.sync(batch);
-        } catch (error) {
-          findings.push({ code: 'C-23', severity: 'WARN', message: `hub unreachable, nothing written: ${messageOf(error)}` });
-          return report();
-        }
-        if (!result.ok) {
-          const ids = result.conflicts.map((c) => c.id).join(', ');
-          if (attempt < (deps.attempts ?? 3)) continue;
-          findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${ids}); nothing written — run again` });
-          return report();
-        }
-        etag = result.etag;
-        nothingElse = result.basis === hub.etag;
+      let sent: Sent;
+      try {
+        sent = await sendInParts(deps.hub, batch, hub.etag, deps.partBytes);
+      } catch (error) {
+        findings.push({ code: 'C-23', severity: 'WARN', message: hubFailure(error) });
+        return report();
       }
+      if (!sent.ok) {
+        if (attempt < (deps.attempts ?? 3)) continue;
+        findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${sent.ids.join(', ')}); ${sent.applied} — run again` });
+        return report();
+      }
+      const { etag, nothingElse } = sent;
       findings.push(...thePlan.findings);
       let landed: Writeback[] = [];
       if (prepared) {

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { HubBusyError } from '../types.js';
+import { redactLocation } from '../location.js';
+import { HubBusyError, HubUnavailableError } from '../types.js';
 import type { SqlDriver } from './driver.js';
 
 const numbered = new Map<string, string>();
@@ -20,33 +21,46 @@ type Queryable = pg.Pool | pg.PoolClient;
 const BUSY_CODES = new Set(['53300', '57P03']);
 
 /**
- * No connection to be had in time (every one of the pool in use, or the server refusing more)
- * means "busy", not a fault of the request: it becomes HubBusyError. Anything else is rethrown.
+ * SQLSTATE classes of a server that cannot serve us: connection exceptions, shutdown, no such
+ * database, refused login, out of resources.
  */
-function busyOr(error: unknown): never {
-  const { message, code } = error as { message?: string; code?: string };
-  if (/timeout exceeded when trying to connect|connection timeout/i.test(message ?? '') || BUSY_CODES.has(code ?? '')) {
-    throw new HubBusyError(`no PostgreSQL connection free: ${message}`, { cause: error });
-  }
-  throw error;
+const UNAVAILABLE = /^(08|57P|3D|28|53)/;
+
+/**
+ * What a failed query means for the hub. No connection to be had in time (every one of the pool
+ * in use, or the server refusing more) is "busy", not a fault of the request: HubBusyError, a 503
+ * the client may retry. A server that is down or missing is a hub that did not answer (C-23), not
+ * a crash. Anything else is rethrown.
+ */
+function answered<T>(where: string, query: Promise<T>): Promise<T> {
+  return query.catch((error: unknown) => {
+    const { message } = error as { message?: string };
+    const sqlState = error instanceof pg.DatabaseError ? error.code : undefined;
+    if (/timeout exceeded when trying to connect/i.test(message ?? '') || BUSY_CODES.has(sqlState ?? '')) {
+      throw new HubBusyError(`no PostgreSQL connection free: ${message}`, { cause: error });
+    }
+    // Without a SQLSTATE the server never answered: refused, reset, timed out, terminated.
+    if (sqlState === undefined || UNAVAILABLE.test(sqlState)) throw new HubUnavailableError(`hub ${where} did not answer: ${message}`, { cause: error });
+    throw error;
+  });
 }
 
-function bound(client: Queryable, pool: pg.Pool): SqlDriver {
+function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
   return {
     dialect: 'postgres',
     slots: pool.options.max ?? 10,
     async all<T>(sql: string, params: readonly unknown[] = []) {
-      return (await client.query(toPostgres(sql), params as unknown[]).catch(busyOr)).rows as T[];
+      return (await answered(where, client.query(toPostgres(sql), params as unknown[]))).rows as T[];
     },
     async run(sql, params = []) {
-      return (await client.query(toPostgres(sql), params as unknown[]).catch(busyOr)).rowCount ?? 0;
+      return (await answered(where, client.query(toPostgres(sql), params as unknown[]))).rowCount ?? 0;
     },
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      const connection = await pool.connect().catch(busyOr);
+      const connection = await answered(where, pool.connect());
       try {
-        await connection.query('BEGIN');
-        const value = await fn(bound(connection, pool));
-        await connection.query('COMMIT');
+        await answered(where, connection.query('BEGIN'));
+        const value = await fn(bound(connection, pool, where));
+        await answered(where, connection.query('COMMIT'));
         return value;
       } catch (error) {
         await connection.query('ROLLBACK').catch(() => undefined);
@@ -74,5 +88,5 @@ export function openPostgres(url: string, schema?: string, pool: { max?: number;
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   connections.on('error', () => undefined);
-  return bound(connections, connections);
+  return bound(connections, connections, redactLocation(url));
 }

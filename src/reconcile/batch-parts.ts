@@ -1,0 +1,33 @@
+import type { SyncBatch, TaskChange } from '../hub/types.js';
+
+/** Well under the 4 MiB an HTTP hub takes in one request (more is refused with 413). */
+export const PART_BYTES = 1024 * 1024;
+
+const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null)) + 1;
+
+/**
+ * A batch as parts of at most about `maxBytes` of JSON each, to be sent in order. Each part is a
+ * batch of its own, applied whole or not at all, and a task's change is never split. The run
+ * record and the rewrites go with the last part: they vouch for every task, so only once all of
+ * the changes are in.
+ */
+export function batchParts(batch: SyncBatch, maxBytes = PART_BYTES): SyncBatch[] {
+  const { changes, run, rewrites, ...common } = batch;
+  const parts: TaskChange[][] = [[]];
+  let size = bytesOf(common);
+  const room = (bytes: number) => {
+    if (size + bytes > maxBytes && parts.at(-1)!.length > 0) {
+      parts.push([]);
+      size = bytesOf(common);
+    }
+    size += bytes;
+  };
+  for (const change of changes) {
+    room(bytesOf(change));
+    parts.at(-1)!.push(change);
+  }
+  room(bytesOf(run) + bytesOf(rewrites));
+  const last = parts.length - 1;
+  const vouching = { ...(run ? { run } : {}), ...(rewrites ? { rewrites } : {}) };
+  return parts.map((part, at) => ({ ...common, changes: part, ...(at === last ? vouching : {}) }));
+}

@@ -1,0 +1,56 @@
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
+
+async function listen(t: TestContext, server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A hub (or a man in the middle) on a loopback port that answers every request as `answer` says. */
+export async function hubAnswering(t: TestContext, answer: (method: string, path: string) => { status: number; body: unknown }): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const { status, body } = answer(req.method ?? '', req.url ?? '');
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  return listen(t, server);
+}
+
+/**
+ * A hub that accepts the connection and then sends its answer's head one byte every 100 ms: never
+ * idle long enough for an idle timeout, and never done.
+ */
+export async function hubTrickling(t: TestContext): Promise<string> {
+  const head = `HTTP/1.1 200 OK\r\nX-Padding: ${'x'.repeat(100_000)}`;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.resume();
+    let at = 0;
+    const drip = setInterval(() => socket.write(head[at++ % head.length]!), 100);
+    socket.on('close', () => {
+      clearInterval(drip);
+      sockets.delete(socket);
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

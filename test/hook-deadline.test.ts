@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { workplanPathspec, writeHookState } from '../src/hook-state.js';
+import { hookWork } from '../src/hook-main.js';
+import { HttpHub } from '../src/hub/http-hub.js';
+import { HubUnavailableError } from '../src/hub/types.js';
+import { hubTrickling } from './helpers/rogue-hubs.js';
+import { scene } from './helpers/scene.js';
+import { commitFiles } from './helpers/temp-repo.js';
+
+// A hang is what these tests look for: each has a timeout far above what the deadlines allow, so
+// that on a hang it fails instead of holding the suite.
+const HANG = { timeout: 120_000 };
+
+/**
+ * A workstation whose last settled run was against a hub that now trickles its answer, and a
+ * laptop that pushed a commit for it to pull; the workstation has the hooks.
+ */
+async function pullFromTricklingHub(t: TestContext) {
+  const hubUrl = await hubTrickling(t);
+  const s = await scene(t, [{ id: 'A', status: 'todo' }], { hubUrl, token: 'cust_x' });
+  const env = { ...s.env, XDG_CACHE_HOME: path.join(s.root, 'cache'), NO_COLOR: '1', GIT_TERMINAL_PROMPT: '0' };
+  const ws = s.workstation;
+  assert.equal((await ws.cli('install')).code, 0);
+  await ws.git('branch', '--set-upstream-to', 'origin/main');
+  writeHookState(path.join(ws.dir, '.git'), { head: await ws.head(), etag: '"1.x"', hub: hubUrl, slug: 'acme', pathspec: workplanPathspec(undefined) });
+  const laptop = await s.clone('laptop');
+  await commitFiles(laptop.dir, { 'notes.txt': 'work\n' }, 'work');
+  await laptop.git('push', '-q', 'origin', 'main');
+  const pull = (extra: Record<string, string> = {}) => execa('git', ['pull', '-q', '--no-rebase'], { cwd: ws.dir, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
+  return { hubUrl, ws, pull, env };
+}
+
+test('the HTTP client gives up on a hub that trickles its answer: the deadline is for the whole request', HANG, async (t) => {
+  const url = await hubTrickling(t);
+  const hub = new HttpHub(url, undefined, { timeoutMs: 1000, readRetries: 0 });
+  await assert.rejects(hub.readRepo('acme'), (error: Error) => error instanceof HubUnavailableError && /ETIMEDOUT|[Tt]imeout/.test(error.message));
+});
+
+test("the hooks' fast path gives up on a hub that trickles its answer and takes the full path", HANG, async (t) => {
+  const { hubUrl, ws } = await pullFromTricklingHub(t);
+  const work = await hookWork('post-merge', ws.dir, '', hubUrl);
+  assert.equal(work.kind, 'everything');
+});
+
+test('git pull finishes against a hub that trickles its answer; the hook says the hub did not answer', HANG, async (t) => {
+  const { ws, pull } = await pullFromTricklingHub(t);
+  const pulled = await pull();
+  assert.equal(pulled.exitCode, 0, pulled.stderr);
+  assert.match(pulled.stderr, /custodian-hooks: WARN C-23 hub unreachable.*(ETIMEDOUT|[Tt]imeout)/);
+  assert.equal(await ws.git('log', '-1', '--format=%s'), 'work\n');
+});
+
+test('a hook that runs out of time says so in one line and lets git go on', HANG, async (t) => {
+  const { ws, pull } = await pullFromTricklingHub(t);
+  const pulled = await pull({ CUSTODIAN_HOOK_TIMEOUT: '0.5' });
+  assert.equal(pulled.exitCode, 0, pulled.stderr);
+  assert.equal(pulled.stderr.trim(), 'custodian-hooks - post-merge: gave up after 0.5 s (CUSTODIAN_HOOK_TIMEOUT); the git operation is not affected');
+  assert.equal(await ws.git('log', '-1', '--format=%s'), 'work\n');
+});
+
+test('git push finishes against a hub that trickles its answer', HANG, async (t) => {
+  const { ws, pull, env } = await pullFromTricklingHub(t);
+  assert.equal((await pull({ CUSTODIAN_HOOK_TIMEOUT: '0.5' })).exitCode, 0);
+  await commitFiles(ws.dir, { 'more.txt': 'more\n' }, 'more');
+  const pushed = await execa('git', ['push', '-q', 'origin', 'main'], { cwd: ws.dir, env, reject: false, stdin: 'ignore' });
+  assert.equal(pushed.exitCode, 0, pushed.stderr);
+  assert.match(pushed.stderr, /custodian-hooks: WARN C-23 hub unreachable/);
+});
