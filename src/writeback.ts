@@ -75,7 +75,7 @@ async function checkChangedPaths(repo: Repo, parent: string, commit: string, pla
  */
 export async function prepareWritebackCommit(repo: Repo, head: string, writebacks: readonly Writeback[], hostname: string): Promise<PreparedWriteback> {
   const byFile = new Map<string, Writeback[]>();
-  for (const w of writebacks) byFile.set(w.file, [...(byFile.get(w.file) ?? []), w]);
+  for (const w of writebacks) byFile.get(w.file)?.push(w) ?? byFile.set(w.file, [w]);
   const entries = await treeEntries(repo, head, [...byFile.keys()]);
   const committed = await readBlobBytes(repo, [...entries.values()].map((e) => e.oid));
 
@@ -90,7 +90,8 @@ export async function prepareWritebackCommit(repo: Repo, head: string, writeback
     }
     const result = editBytes(bytes, list);
     refused.push(...result.refused);
-    if (result.applied.length > 0) edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
+    // A status already as planned leaves the bytes alone: no file for the commit to change.
+    if (!result.bytes.equals(bytes)) edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
   }
   if (edited.length === 0) return { prepared: null, refused };
 

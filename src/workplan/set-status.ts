@@ -24,6 +24,8 @@ export interface EditedBytes<E extends StatusEdit> {
 export type SetStatusResult = { ok: true; text: string } | { ok: false; reason: string };
 
 const QUOTES = { plain: '', double: '"', single: "'" } as const;
+/** The new value in the old one's own quotes. */
+const valueText = (span: StatusSpan, status: string) => QUOTES[span.style] + status + QUOTES[span.style];
 // A control character (tab, newline, ESC…) or a line separator in an id would break the commit message's one line per task.
 const UNPRINTABLE = /[\p{Cc}\u2028\u2029]/u;
 
@@ -54,7 +56,7 @@ function locate<E extends StatusEdit>(text: string, scan: MarkdownScan, edits: r
   const allWithId = (id: string) => {
     byId ??= scan.taskBlocks.reduce((map, block) => {
       const parsed = parseBlock(text, scan, block, '');
-      if (parsed.id !== null) map.set(parsed.id, [...(map.get(parsed.id) ?? []), parsed]);
+      if (parsed.id !== null) map.get(parsed.id)?.push(parsed) ?? map.set(parsed.id, [parsed]);
       return map;
     }, new Map<string, ParsedBlock[]>());
     return byId.get(id) ?? [];
@@ -132,8 +134,7 @@ export function setStatusesInBytes<E extends StatusEdit>(bytes: Buffer, edits: r
       continue;
     }
     const valueStart = byteStart + Buffer.byteLength(text.slice(textStart, span.start));
-    const quote = QUOTES[span.style];
-    pieces.push(bytes.subarray(copied, valueStart), Buffer.from(quote + edit.status + quote));
+    pieces.push(bytes.subarray(copied, valueStart), Buffer.from(valueText(span, edit.status)));
     copied = byteStart + expected.length;
     applied.push(edit);
   }
@@ -141,9 +142,10 @@ export function setStatusesInBytes<E extends StatusEdit>(bytes: Buffer, edits: r
   return { bytes: applied.length > 0 ? Buffer.concat(pieces) : bytes, applied, refused };
 }
 
-/** Changes the status value of one task in a text and nothing else (see setStatusesInBytes). */
+/** Changes the status value of one task in a text and nothing else (as setStatusesInBytes does in bytes). */
 export function setStatus(text: string, taskId: string, status: string): SetStatusResult {
-  const result = setStatusesInBytes(Buffer.from(text), [{ taskId, status }]);
-  const refusal = result.refused[0];
-  return refusal ? { ok: false, reason: refusal.reason } : { ok: true, text: result.bytes.toString() };
+  const { spans, refused } = locate(text, scanMarkdown(text), [{ taskId, status }]);
+  if (refused[0]) return { ok: false, reason: refused[0].reason };
+  const { span } = spans[0]!;
+  return { ok: true, text: text.slice(0, span.start) + valueText(span, status) + text.slice(span.end) };
 }
