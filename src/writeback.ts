@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { messageOf } from './errors.js';
@@ -210,7 +210,7 @@ export async function landWritebackCommit(repo: Repo, branchRef: string, prepare
   const staged = `${index}.custodian-${process.pid}`;
   const record = landingRecord(repo);
   try {
-    await readFile(index).then((bytes) => writeFile(staged, bytes), (error: NodeJS.ErrnoException) => {
+    await copyFile(index, staged).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
     await git(repo.top, ['update-index', '-z', '--index-info'], { env: { GIT_INDEX_FILE: staged }, input: indexInfo(prepared.files) });
@@ -237,15 +237,21 @@ export async function landWritebackCommit(repo: Repo, branchRef: string, prepare
  * Finishes a landing a kill interrupted (see landingRecord): when the branch is still at its
  * commit, the index entries and files still at the parent's blobs are brought to the commit's.
  * Anything else (the branch moved on, a file edited since) is left as the user made it.
- * Returns the files it finished.
  */
-export async function finishInterruptedLanding(repo: Repo): Promise<string[]> {
+export async function finishInterruptedLanding(repo: Repo): Promise<void> {
   const record = landingRecord(repo);
   const text = await readFile(record, 'utf8').catch(() => null);
-  if (text === null) return [];
-  const { branchRef, prepared } = JSON.parse(text) as LandingRecord;
+  if (text === null) return;
+  let landing: LandingRecord;
+  try {
+    landing = JSON.parse(text) as LandingRecord;
+  } catch {
+    // Not a record this tool wrote whole (it is renamed into place): nothing to finish.
+    await rm(record, { force: true });
+    return;
+  }
+  const { branchRef, prepared } = landing;
   const branch = await git(repo.top, ['rev-parse', '-q', '--verify', branchRef]).then((s) => s.trim(), () => null);
-  let finished: PreparedFile[] = [];
   if (branch === prepared.commit) {
     const staged = await git(repo.top, ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...prepared.files.map((f) => f.path)]);
     const stagedBlob = new Map(staged.split('\0').filter(Boolean).map((e) => [e.slice(e.indexOf('\t') + 1), e.split(' ')[1]]));
@@ -253,9 +259,8 @@ export async function finishInterruptedLanding(repo: Repo): Promise<string[]> {
     if (stale.length > 0) await git(repo.top, ['update-index', '-z', '--index-info'], { input: indexInfo(stale) });
     const current = await workingBlobs(repo, prepared.files);
     // A file the user staged otherwise since is theirs: only an index entry now at the commit's blob is written out.
-    finished = prepared.files.filter((f, i) => current[i] === f.before && [f.before, f.blob].includes(stagedBlob.get(f.path) ?? ''));
+    const finished = prepared.files.filter((f, i) => current[i] === f.before && [f.before, f.blob].includes(stagedBlob.get(f.path) ?? ''));
     await checkout(repo, finished);
   }
   await rm(record, { force: true });
-  return finished.map((f) => f.path);
 }
