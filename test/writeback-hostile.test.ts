@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { git, gitBytes } from '../src/git.js';
 import { openStore } from '../src/hub/open.js';
-import type { Hub, RepoState } from '../src/hub/types.js';
+import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { reconcileRepo, type ReconcileDeps } from '../src/reconcile/run.js';
 import { openRepo } from '../src/repo.js';
 import { landWritebackCommit } from '../src/writeback.js';
@@ -98,6 +98,25 @@ test('a task that cannot be written is skipped and reported; the others are comm
   ]);
   const message = await git(dir, ['log', '-1', '--format=%B']);
   assert.deepEqual(message.split('\n').filter((l) => l.startsWith('- ')), ['- A: todo → done', '- F: todo → done']);
+});
+
+test('a task that cannot be written is reported once, even when a refused batch makes the run plan again', async (t) => {
+  const text = block('A', 'todo') + '```task\nid: E\nstatus: >-\n  todo\n```\n';
+  const { repo, deps, store, agent } = await fixture(t, { 'plan.md': text });
+  for (const id of ['A', 'E']) await agent(id, 'done');
+  let raced = false;
+  const racing: Hub = Object.assign(Object.create(store) as Hub, {
+    sync: async (batch: SyncBatch) => {
+      if (!raced) {
+        raced = true;
+        await store.setStatus({ repo: repo.slug, id: 'A', status: 'blocked', by: 'agent' });
+      }
+      return store.sync(batch);
+    },
+  });
+  const report = await reconcileRepo(repo, FIX, { ...deps, hub: racing });
+  assert.ok(raced);
+  assert.deepEqual(report.findings.filter((f) => f.code === 'C-25').map((f) => f.taskId), ['E']);
 });
 
 test('bytes that are not UTF-8 elsewhere in a workplan survive a writeback, in the commit and the working copy', async (t) => {

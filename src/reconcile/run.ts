@@ -256,16 +256,18 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       let changes = thePlan.changes;
       // Tasks whose status the commit does not carry: refused one by one, or all when no commit could be built.
       let unwritten = new Set<string>();
+      // Reported with the plan's findings, once the attempt is not re-planned.
+      const writebackFindings: Finding[] = [];
       if (thePlan.writebacks.length > 0) {
         try {
           const result = await (deps.prepareCommit ?? prepareWritebackCommit)(repo, head, thePlan.writebacks, deps.hostname);
           prepared = result.prepared;
           for (const { writeback: w, reason } of result.refused) {
             unwritten.add(w.taskId);
-            findings.push({ code: 'C-25', severity: 'WARN', file: w.file, line: w.line, taskId: w.taskId, message: `status not written back: ${reason}` });
+            writebackFindings.push({ code: 'C-25', severity: 'WARN', file: w.file, line: w.line, taskId: w.taskId, message: `status not written back: ${reason}` });
           }
         } catch (error) {
-          findings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
+          writebackFindings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
         }
         if (!prepared) unwritten = new Set(thePlan.writebacks.map((w) => w.taskId));
         // Without the commit the two sides still differ for those tasks: no point for them.
@@ -311,7 +313,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         etag = result.etag;
         nothingElse = result.basis === hub.etag;
       }
-      findings.push(...thePlan.findings);
+      findings.push(...writebackFindings, ...thePlan.findings);
       let landed: Writeback[] = [];
       if (prepared) {
         try {
