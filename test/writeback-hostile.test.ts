@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { git, gitBytes } from '../src/git.js';
@@ -157,4 +157,16 @@ test('a file edited after an interrupted writeback is left as the user made it',
   await writeFile(path.join(dir, 'plan.md'), block('A', 'todo') + 'my own notes\n');
   await reconcileRepo(repo, FIX, deps);
   assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'todo') + 'my own notes\n');
+});
+
+test('a working copy that differs from the blob by checkout filters (eol=crlf) is written out through them', async (t) => {
+  const { dir, repo, deps, agent } = await fixture(t, { '.gitattributes': '*.md text eol=crlf\n', 'plan.md': block('A', 'todo') });
+  await rm(path.join(dir, 'plan.md'));
+  await git(dir, ['checkout', '--', 'plan.md']);
+  assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'todo').replace(/\n/g, '\r\n'));
+  await agent('A', 'done');
+  await reconcileRepo(repo, FIX, deps);
+  assert.equal((await blobAt(dir, 'HEAD', 'plan.md')).toString(), block('A', 'done'));
+  assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'done').replace(/\n/g, '\r\n'));
+  assert.equal(await git(dir, ['status', '--porcelain']), '');
 });
