@@ -58,7 +58,7 @@ const FALLBACK_IDENTITY = (host: string) => ({
 const indexInfo = (files: readonly PreparedFile[]) => files.map((f) => `${f.mode} ${f.blob}\t${f.path}\0`).join('');
 
 /** Refuses a commit that changes any path but the planned ones: the last line of defence against a path git read otherwise. */
-async function checkChangedPaths(repo: Repo, parent: string, commit: string, planned: readonly string[]): Promise<void> {
+export async function checkChangedPaths(repo: Repo, parent: string, commit: string, planned: readonly string[]): Promise<void> {
   const out = await git(repo.top, ['diff-tree', '-z', '-r', '--no-renames', '--name-only', parent, commit]);
   const changed = out.split('\0').filter(Boolean).sort();
   const expected = [...planned].sort();

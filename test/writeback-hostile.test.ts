@@ -7,7 +7,7 @@ import { openStore } from '../src/hub/open.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { reconcileRepo, type ReconcileDeps } from '../src/reconcile/run.js';
 import { openRepo } from '../src/repo.js';
-import { landWritebackCommit } from '../src/writeback.js';
+import { checkChangedPaths, landWritebackCommit } from '../src/writeback.js';
 import { tempDir, tempRepo } from './helpers/temp-repo.js';
 
 const FIX = { mode: 'fix', writeback: true, pull: false } as const;
@@ -169,4 +169,16 @@ test('a working copy that differs from the blob by checkout filters (eol=crlf) i
   assert.equal((await blobAt(dir, 'HEAD', 'plan.md')).toString(), block('A', 'done'));
   assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'done').replace(/\n/g, '\r\n'));
   assert.equal(await git(dir, ['status', '--porcelain']), '');
+});
+
+test('a commit that changes any path but the planned ones is refused with the paths named', async (t) => {
+  const dir = await tempRepo(t, { 'plan.md': block('A', 'todo'), 'install.sh': 'echo safe\n' });
+  await writeFile(path.join(dir, 'plan.md'), block('A', 'done'));
+  await writeFile(path.join(dir, 'install.sh'), 'echo pwned\n');
+  await git(dir, ['commit', '-q', '-am', 'both']);
+  const repo = await openRepo(dir);
+  await assert.rejects(checkChangedPaths(repo, 'HEAD~1', 'HEAD', ['plan.md']), {
+    message: 'the writeback commit would change ["install.sh","plan.md"], not the planned ["plan.md"]; nothing landed',
+  });
+  await checkChangedPaths(repo, 'HEAD~1', 'HEAD', ['plan.md', 'install.sh']);
 });
