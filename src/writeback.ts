@@ -18,7 +18,11 @@ export function writebackMessage(hostname: string, writebacks: readonly Writebac
 export function editBytes(bytes: Buffer, writebacks: readonly Writeback[]): { bytes: Buffer; applied: Writeback[]; refused: WritebackRefusal[] } {
   const edits = writebacks.map((writeback) => ({ taskId: writeback.taskId, status: writeback.to, line: writeback.line, writeback }));
   const result = setStatusesInBytes(bytes, edits);
-  return { bytes: result.bytes, applied: result.applied.map((e) => e.writeback), refused: result.refused.map((r) => ({ writeback: r.edit.writeback, reason: r.reason })) };
+  return {
+    bytes: result.bytes,
+    applied: result.applied.map((e) => e.writeback),
+    refused: result.refused.map((r) => ({ writeback: r.edit.writeback, reason: r.reason })),
+  };
 }
 
 export interface WritebackRefusal {
@@ -73,7 +77,12 @@ export async function checkChangedPaths(repo: Repo, parent: string, commit: stri
  * HEAD's with only the edited files replaced, so the user's staged work never rides along, and
  * no commit hooks run. A task that cannot be written is refused and the others go on.
  */
-export async function prepareWritebackCommit(repo: Repo, head: string, writebacks: readonly Writeback[], hostname: string): Promise<PreparedWriteback> {
+export async function prepareWritebackCommit(
+  repo: Repo,
+  head: string,
+  writebacks: readonly Writeback[],
+  hostname: string,
+): Promise<PreparedWriteback> {
   const byFile = new Map<string, Writeback[]>();
   for (const w of writebacks) byFile.get(w.file)?.push(w) ?? byFile.set(w.file, [w]);
   const entries = await treeEntries(repo, head, [...byFile.keys()]);
@@ -91,16 +100,19 @@ export async function prepareWritebackCommit(repo: Repo, head: string, writeback
     const result = editBytes(bytes, list);
     refused.push(...result.refused);
     // A status already as planned leaves the bytes alone: no file for the commit to change.
-    if (!result.bytes.equals(bytes)) edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
+    if (result.bytes.equals(bytes)) continue;
+    edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
   }
   if (edited.length === 0) return { prepared: null, refused };
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'custodian-wb-'));
   try {
-    // Blobs from files named 0, 1, … relative to the scratch folder: no path of the repo (nor of the temp folder) crosses git's one-per-line input.
+    // Blobs from files named 0, 1, … relative to the scratch folder: no path of the repo (nor of the temp folder)
+    // crosses git's one-per-line input.
     await Promise.all(edited.map((e, i) => writeFile(path.join(scratch, String(i)), e.bytes)));
     const names = edited.map((_, i) => String(i)).join('\n') + '\n';
-    const blobs = (await git(scratch, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: names, env: { GIT_DIR: repo.gitDir } })).trim().split('\n');
+    const hashed = await git(scratch, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: names, env: { GIT_DIR: repo.gitDir } });
+    const blobs = hashed.trim().split('\n');
     const files = edited.map(({ bytes: _bytes, ...e }, i) => ({ ...e, blob: blobs[i]! }));
 
     const index = { GIT_INDEX_FILE: path.join(scratch, 'index') };
@@ -112,7 +124,8 @@ export async function prepareWritebackCommit(repo: Repo, head: string, writeback
     const commit = (
       await commitTree().catch((error: unknown) => {
         // A machine with no git identity (an agent's box) still gets its writeback committed.
-        if (error instanceof GitError && /identity|tell me who you are|empty ident|user\.email/i.test(error.stderr)) return commitTree(FALLBACK_IDENTITY(hostname));
+        const noIdentity = error instanceof GitError && /identity|tell me who you are|empty ident|user\.email/i.test(error.stderr);
+        if (noIdentity) return commitTree(FALLBACK_IDENTITY(hostname));
         throw error;
       })
     ).trim();

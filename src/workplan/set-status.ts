@@ -2,7 +2,10 @@ import { isStatus, STATUSES } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { parseBlock, type ParsedBlock, type StatusSpan } from './parse.js';
 
-/** One status to set. `line`, when known, is the 1-based line of the status value as last read: it finds the block without parsing the others. */
+/**
+ * One status to set. `line`, when known, is the 1-based line of the status value as last read:
+ * it finds the block without parsing the others.
+ */
 export interface StatusEdit {
   taskId: string;
   /** Checked here: only the five statuses are ever written, whatever the caller was told. */
@@ -49,7 +52,11 @@ function blockAtLine(scan: MarkdownScan, line: number): FencedTaskBlock | null {
  * holds it, is looked up among all blocks, parsed once. Ids are compared as YAML reads them, so
  * an id written with escapes (`"A\u0041"`) is found too.
  */
-function locate<E extends StatusEdit>(text: string, scan: MarkdownScan, edits: readonly E[]): { spans: { edit: E; span: StatusSpan }[]; refused: Refusal<E>[] } {
+function locate<E extends StatusEdit>(
+  text: string,
+  scan: MarkdownScan,
+  edits: readonly E[],
+): { spans: { edit: E; span: StatusSpan }[]; refused: Refusal<E>[] } {
   const spans: { edit: E; span: StatusSpan }[] = [];
   const refused: Refusal<E>[] = [];
   let byId: Map<string, ParsedBlock[]> | null = null;
