@@ -180,6 +180,37 @@ const writeback = await measure(3, () => cli(small, 'run', '--fix'), async () =>
 results.writeback = writeback;
 rows.push(['writeback: 1,000 hub-newer statuses in 100 files, committed', show(writeback), 'target ≤ 2 s']);
 
+// 4b. One large file: writebacks and task creation stay linear in its size.
+/** A repo of one workplan holding `tasks` task blocks, committed, on no remote. */
+function makeOneFileRepo(name: string, tasks: number): string {
+  const dir = path.join(work, name);
+  git(work, 'init', '-q', '-b', 'main', dir);
+  for (const [k, v] of [['user.name', 'bench'], ['user.email', 'bench@example.com'], ['commit.gpgsign', 'false'], ['gc.auto', '0']]) git(dir, 'config', k!, v!);
+  const blocks = Array.from({ length: tasks }, (_, t) => `### T${t}\n\n\`\`\`task\nid: ${name}-T${t}\nstatus: todo\npriority: medium\n\`\`\`\n\nProse.\n`);
+  writeFileSync(path.join(dir, 'plan.md'), `---\ntype: workplan\n---\n\n# One big plan\n\n${blocks.join('\n')}`);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'plan');
+  return dir;
+}
+const oneFile = makeOneFileRepo('one20k', 20_000);
+cli(oneFile, 'run', '--fix');
+let bigFileStatus: 'done' | 'in_progress' = 'in_progress';
+const bigFileWriteback = await measure(3, () => cli(oneFile, 'run', '--fix'), async () => {
+  bigFileStatus = bigFileStatus === 'done' ? 'in_progress' : 'done';
+  for (let i = 0; i < 400; i++) await store.setStatus({ repo: 'one20k', id: `one20k-T${i * 50}`, status: bigFileStatus, by: 'bench' });
+}, 1);
+results.writebackOneFile = bigFileWriteback;
+rows.push(['writeback: 400 hub-newer statuses in one 20,000-task file, committed', show(bigFileWriteback), '']);
+
+const hundredK = makeOneFileRepo('one100k', 100_000);
+let freshHub = 0;
+const creation = await measure(1, () => {
+  const r = spawnSync(process.execPath, [CLI, 'run', '--fix'], { cwd: hundredK, env: { ...env, CUSTODIAN_HUB: path.join(work, `fresh-${++freshHub}.sqlite`) }, stdio: 'ignore' });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`run --fix on 100,000 tasks exited ${r.status}`);
+}, undefined, 0);
+results.create100kOneFile = creation;
+rows.push(['run --fix creating 100,000 tasks in one file (empty embedded hub)', show(creation), 'one run']);
+
 // 5. Hub throughput.
 let batchNo = 0;
 const batch = await measure(5, async () => {

@@ -13,7 +13,7 @@ export class GitError extends Error {
 }
 
 export interface GitOptions {
-  input?: string;
+  input?: string | Uint8Array;
   timeoutMs?: number;
   env?: Record<string, string>;
 }

@@ -84,25 +84,49 @@ export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{
 }
 
 /**
- * The contents of blobs, by object name (an id, or `rev:path`), from one `git cat-file --batch`.
- * A name git does not have is left out.
+ * The bytes of blobs, by object id, from one `git cat-file --batch`. Ids only, never `rev:path`:
+ * the input is one name a line, and a path may hold a newline. An id git does not have is left out.
  */
-export async function readBlobs(repo: Repo, names: readonly string[]): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  const wanted = [...new Set(names)];
-  if (wanted.length === 0) return texts;
-  const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.join('\n') + '\n' });
+export async function readBlobBytes(repo: Repo, oids: readonly string[]): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
+  const wanted = [...new Set(oids)];
+  if (wanted.length === 0) return blobs;
+  const out = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.join('\n') + '\n' });
   let at = 0;
-  for (const name of wanted) {
-    const headerEnd = blobs.indexOf(10, at);
-    const header = blobs.toString('utf8', at, headerEnd);
+  for (const oid of wanted) {
+    const headerEnd = out.indexOf(10, at);
+    const header = out.toString('utf8', at, headerEnd);
     at = headerEnd + 1;
     if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
     const size = Number(header.split(' ')[2]);
-    texts.set(name, blobs.toString('utf8', at, at + size));
+    blobs.set(oid, out.subarray(at, at + size));
     at += size + 1;
   }
-  return texts;
+  return blobs;
+}
+
+/** The texts of blobs, by object id (see readBlobBytes). */
+export async function readBlobs(repo: Repo, oids: readonly string[]): Promise<Map<string, string>> {
+  const blobs = await readBlobBytes(repo, oids);
+  return new Map([...blobs].map(([oid, bytes]) => [oid, bytes.toString('utf8')]));
+}
+
+export interface TreeEntry {
+  mode: string;
+  oid: string;
+}
+
+/** The blobs at these paths in `rev`, by path; a path `rev` lacks is left out. Paths are literal and cross NUL-separated. */
+export async function treeEntries(repo: Repo, rev: string, paths: readonly string[]): Promise<Map<string, TreeEntry>> {
+  const entries = new Map<string, TreeEntry>();
+  if (paths.length === 0) return entries;
+  const out = await git(repo.top, ['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', rev, '--', ...paths]);
+  for (const entry of out.split('\0')) {
+    const tab = entry.indexOf('\t');
+    const [mode, type, oid] = entry.slice(0, tab).split(' ');
+    if (tab !== -1 && type === 'blob' && mode && oid) entries.set(entry.slice(tab + 1), { mode, oid });
+  }
+  return entries;
 }
 
 /** Where git keeps the stash an `--autostash` pull, rebase or merge will re-apply when it ends. */

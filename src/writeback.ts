@@ -1,33 +1,54 @@
-import { chmod, copyFile, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { messageOf } from './errors.js';
 import { git, GitError } from './git.js';
 import type { Writeback } from './reconcile/types.js';
-import type { Repo } from './repo.js';
-import { setStatus } from './workplan/set-status.js';
+import { readBlobBytes, treeEntries, type Repo } from './repo.js';
+import { setStatusesInBytes } from './workplan/set-status.js';
 
-/** The spec's commit message (CUST-WP-0026, T03). */
+/** The spec's commit message (CUST-WP-0026, T03), for writebacks the edit accepted: five statuses, ids without control characters. */
 export function writebackMessage(hostname: string, writebacks: readonly Writeback[]): string {
   const lines = writebacks.map((w) => `- ${w.taskId}: ${w.from} → ${w.to}`);
   return `chore(consistency): sync task status from DB [auto]\n\nUpdated by fix-consistency on ${hostname}:\n${lines.join('\n')}\n`;
 }
 
-/** Applies every writeback of one file to its text; a refusal names the task and why. */
-export function editText(text: string, writebacks: readonly Writeback[]): { ok: true; text: string } | { ok: false; reason: string } {
-  let current = text;
-  for (const w of writebacks) {
-    const result = setStatus(current, w.taskId, w.to);
-    if (!result.ok) return { ok: false, reason: `${w.file}: ${result.reason}` };
-    current = result.text;
-  }
-  return { ok: true, text: current };
+/** Applies a file's writebacks to its bytes, from one scan of them; a task that cannot be written is refused with a reason, the others applied. */
+export function editBytes(bytes: Buffer, writebacks: readonly Writeback[]): { bytes: Buffer; applied: Writeback[]; refused: WritebackRefusal[] } {
+  const edits = writebacks.map((writeback) => ({ taskId: writeback.taskId, status: writeback.to, line: writeback.line, writeback }));
+  const result = setStatusesInBytes(bytes, edits);
+  return {
+    bytes: result.bytes,
+    applied: result.applied.map((e) => e.writeback),
+    refused: result.refused.map((r) => ({ writeback: r.edit.writeback, reason: r.reason })),
+  };
+}
+
+export interface WritebackRefusal {
+  writeback: Writeback;
+  reason: string;
+}
+
+export interface PreparedFile {
+  path: string;
+  mode: string;
+  /** The file's blob at the parent, and in the writeback commit. */
+  before: string;
+  blob: string;
+  writebacks: Writeback[];
 }
 
 export interface PreparedCommit {
   commit: string;
   parent: string;
-  files: { path: string; mode: string; blob: string; writebacks: Writeback[] }[];
+  files: PreparedFile[];
+}
+
+export interface PreparedWriteback {
+  /** Null when no task could be written. */
+  prepared: PreparedCommit | null;
+  refused: WritebackRefusal[];
 }
 
 const FALLBACK_IDENTITY = (host: string) => ({
@@ -37,65 +58,122 @@ const FALLBACK_IDENTITY = (host: string) => ({
   GIT_COMMITTER_EMAIL: `custodian-hooks@${host}`,
 });
 
+/** Index lines for `update-index -z --index-info`: NUL-terminated, so no path is ever unquoted or split. */
+const indexInfo = (files: readonly PreparedFile[]) => files.map((f) => `${f.mode} ${f.blob}\t${f.path}\0`).join('');
+
+/** Refuses a commit that changes any path but the planned ones: the last line of defence against a path git read otherwise. */
+export async function checkChangedPaths(repo: Repo, parent: string, commit: string, planned: readonly string[]): Promise<void> {
+  const out = await git(repo.top, ['diff-tree', '-z', '-r', '--no-renames', '--name-only', parent, commit]);
+  const changed = out.split('\0').filter(Boolean).sort();
+  const expected = [...planned].sort();
+  if (changed.length !== expected.length || changed.some((p, i) => p !== expected[i])) {
+    throw new Error(`the writeback commit would change ${JSON.stringify(changed)}, not the planned ${JSON.stringify(expected)}; nothing landed`);
+  }
+}
+
 /**
  * Builds the writeback commit as an object, without touching HEAD, the index or the working
  * tree: its id can go into the hub's sync points before anything local changes. The tree is
  * HEAD's with only the edited files replaced, so the user's staged work never rides along, and
- * no commit hooks run.
+ * no commit hooks run. A task that cannot be written is refused and the others go on.
  */
 export async function prepareWritebackCommit(
   repo: Repo,
   head: string,
   writebacks: readonly Writeback[],
-  committed: ReadonlyMap<string, string>,
   hostname: string,
-): Promise<PreparedCommit> {
+): Promise<PreparedWriteback> {
   const byFile = new Map<string, Writeback[]>();
-  for (const w of writebacks) byFile.set(w.file, [...(byFile.get(w.file) ?? []), w]);
+  for (const w of writebacks) byFile.get(w.file)?.push(w) ?? byFile.set(w.file, [w]);
+  const entries = await treeEntries(repo, head, [...byFile.keys()]);
+  const committed = await readBlobBytes(repo, [...entries.values()].map((e) => e.oid));
+
+  const refused: WritebackRefusal[] = [];
+  const edited: (Omit<PreparedFile, 'blob'> & { bytes: Buffer })[] = [];
+  for (const [file, list] of byFile) {
+    const entry = entries.get(file);
+    const bytes = entry && committed.get(entry.oid);
+    if (!entry || !bytes) {
+      refused.push(...list.map((writeback) => ({ writeback, reason: 'the file is not committed at HEAD' })));
+      continue;
+    }
+    const result = editBytes(bytes, list);
+    refused.push(...result.refused);
+    // A status already as planned leaves the bytes alone: no file for the commit to change.
+    if (result.bytes.equals(bytes)) continue;
+    edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
+  }
+  if (edited.length === 0) return { prepared: null, refused };
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'custodian-wb-'));
   try {
-    const edited: { path: string; temp: string; writebacks: Writeback[] }[] = [];
-    for (const [file, list] of byFile) {
-      const text = committed.get(file);
-      if (text === undefined) throw new Error(`${file} is not committed at HEAD`);
-      const result = editText(text, list);
-      if (!result.ok) throw new Error(result.reason);
-      const temp = path.join(scratch, String(edited.length));
-      await writeFile(temp, result.text);
-      edited.push({ path: file, temp, writebacks: list });
-    }
-    const blobs = (await git(repo.top, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: edited.map((e) => e.temp).join('\n') + '\n' })).trim().split('\n');
-    const modes = new Map<string, string>();
-    const listing = await git(repo.top, ['ls-tree', '-z', head, '--', ...edited.map((e) => e.path)]);
-    for (const entry of listing.split('\0')) {
-      const tab = entry.indexOf('\t');
-      if (tab !== -1) modes.set(entry.slice(tab + 1), entry.split(' ')[0]!);
-    }
-    const files = edited.map((e, i) => ({ path: e.path, mode: modes.get(e.path) ?? '100644', blob: blobs[i]!, writebacks: e.writebacks }));
+    // Blobs from files named 0, 1, … relative to the scratch folder: no path of the repo (nor of the temp folder)
+    // crosses git's one-per-line input.
+    await Promise.all(edited.map((e, i) => writeFile(path.join(scratch, String(i)), e.bytes)));
+    const names = edited.map((_, i) => String(i)).join('\n') + '\n';
+    const hashed = await git(scratch, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: names, env: { GIT_DIR: repo.gitDir } });
+    const blobs = hashed.trim().split('\n');
+    const files = edited.map(({ bytes: _bytes, ...e }, i) => ({ ...e, blob: blobs[i]! }));
 
     const index = { GIT_INDEX_FILE: path.join(scratch, 'index') };
     await git(repo.top, ['read-tree', head], { env: index });
-    await git(repo.top, ['update-index', '--index-info'], { env: index, input: files.map((f) => `${f.mode} ${f.blob}\t${f.path}\n`).join('') });
+    await git(repo.top, ['update-index', '-z', '--index-info'], { env: index, input: indexInfo(files) });
     const tree = (await git(repo.top, ['write-tree'], { env: index })).trim();
-    const message = writebackMessage(hostname, writebacks);
+    const message = writebackMessage(hostname, files.flatMap((f) => f.writebacks));
     const commitTree = (env: Record<string, string> = {}) => git(repo.top, ['commit-tree', tree, '-p', head, '-F', '-'], { input: message, env });
-    const commit = await commitTree().catch((error: unknown) => {
-      // A machine with no git identity (an agent's box) still gets its writeback committed.
-      if (error instanceof GitError && /identity|tell me who you are|empty ident|user\.email/i.test(error.stderr)) return commitTree(FALLBACK_IDENTITY(hostname));
-      throw error;
-    });
-    return { commit: commit.trim(), parent: head, files };
+    const commit = (
+      await commitTree().catch((error: unknown) => {
+        // A machine with no git identity (an agent's box) still gets its writeback committed.
+        const noIdentity = error instanceof GitError && /identity|tell me who you are|empty ident|user\.email/i.test(error.stderr);
+        if (noIdentity) return commitTree(FALLBACK_IDENTITY(hostname));
+        throw error;
+      })
+    ).trim();
+    await checkChangedPaths(repo, head, commit, files.map((f) => f.path));
+    return { prepared: { commit, parent: head, files }, refused };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/** Brings the working copy along once the branch and index have moved; a test passes one that fails, as a kill would. */
+export interface WorkingCopy {
+  update(repo: Repo, prepared: PreparedCommit): Promise<void>;
+}
+
+/**
+ * The landing's record, in the git dir from before the branch moves until the working copy has
+ * followed. A run killed in between leaves HEAD and the index at the writeback commit and the
+ * files at the parent, which would read as an edit reverting every status; the next run finds
+ * the record and finishes the job (finishInterruptedLanding). Moving the branch and the files
+ * in one step is impossible, so the order is made recoverable instead.
+ */
+const landingRecord = (repo: Repo) => path.join(repo.gitDir, 'custodian-hooks', 'landing.json');
+
+interface LandingRecord {
+  branchRef: string;
+  prepared: PreparedCommit;
+}
+
+/** Each file's working copy as git would store it (checkout filters undone), or null where it is gone. */
+async function workingBlobs(repo: Repo, files: readonly PreparedFile[]): Promise<(string | null)[]> {
+  const present = files.filter((f) => existsSync(path.join(repo.top, f.path)));
+  const out = present.length === 0 ? '' : await git(repo.top, ['--literal-pathspecs', 'hash-object', '--', ...present.map((f) => f.path)]);
+  const hashes = new Map(present.map((f, i) => [f.path, out.split('\n')[i] ?? null]));
+  return files.map((f) => hashes.get(f.path) ?? null);
+}
+
+/** Writes the index's version of these files out, through git's own checkout filters. */
+async function checkout(repo: Repo, files: readonly PreparedFile[]): Promise<void> {
+  if (files.length === 0) return;
+  await git(repo.top, ['checkout-index', '-f', '-u', '-z', '--stdin'], { input: files.map((f) => `${f.path}\0`).join('') });
+}
+
+async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
   const temp = `${file}.custodian-${process.pid}.tmp`;
   const { mode } = await stat(file);
   try {
-    await writeFile(temp, text);
+    await writeFile(temp, bytes);
     await chmod(temp, mode);
     await rename(temp, file);
   } catch (error) {
@@ -105,42 +183,97 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 }
 
 /**
+ * The working copy of each edited file: one still at the parent's blob is written out from the
+ * index; one changed meanwhile gets the same status edits on its own bytes, so nothing else in it is lost.
+ */
+const workingCopy: WorkingCopy = {
+  async update(repo, prepared) {
+    const current = await workingBlobs(repo, prepared.files);
+    const failures: string[] = [];
+    const untouched = prepared.files.filter((f, i) => current[i] === f.before);
+    for (const [i, file] of prepared.files.entries()) {
+      if (current[i] === null || current[i] === file.before || current[i] === file.blob) continue;
+      const absolute = path.join(repo.top, file.path);
+      try {
+        const result = editBytes(await readFile(absolute), file.writebacks);
+        if (result.refused.length > 0) throw new Error(result.refused[0]!.reason);
+        await writeAtomically(absolute, result.bytes);
+      } catch (error) {
+        failures.push(`${file.path}: ${messageOf(error)}`);
+      }
+    }
+    await checkout(repo, untouched);
+    await git(repo.top, ['update-index', '-q', '--refresh']).catch(() => undefined);
+    if (failures.length > 0) throw new Error(`committed, but could not update the working copy of ${failures.join('; ')}`);
+  },
+};
+
+/**
  * Moves the branch to the prepared commit, only if it is still where the run found it, and
  * brings the index entries and files of the edited workplans along. The index is locked the way
  * git locks it for the whole move, so a busy index (another git command) stops this before
  * anything changes, and the branch never moves without its index.
  */
-export async function landWritebackCommit(repo: Repo, branchRef: string, prepared: PreparedCommit): Promise<void> {
+export async function landWritebackCommit(repo: Repo, branchRef: string, prepared: PreparedCommit, files: WorkingCopy = workingCopy): Promise<void> {
   const index = path.join(repo.gitDir, 'index');
   const lock = await open(`${index}.lock`, 'wx').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EEXIST') throw new Error(`${index}.lock exists: another git process is running (or crashed and left it); nothing changed`);
     throw error;
   });
   const staged = `${index}.custodian-${process.pid}`;
+  const record = landingRecord(repo);
   try {
     await copyFile(index, staged).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
-    await git(repo.top, ['update-index', '--index-info'], { env: { GIT_INDEX_FILE: staged }, input: prepared.files.map((f) => `${f.mode} ${f.blob}\t${f.path}\n`).join('') });
-    await git(repo.top, ['update-ref', '-m', 'custodian-hooks: sync task status from DB', branchRef, prepared.commit, prepared.parent]);
+    await git(repo.top, ['update-index', '-z', '--index-info'], { env: { GIT_INDEX_FILE: staged }, input: indexInfo(prepared.files) });
+    await mkdir(path.dirname(record), { recursive: true });
+    await writeFile(`${record}.tmp`, JSON.stringify({ branchRef, prepared } satisfies LandingRecord));
+    await rename(`${record}.tmp`, record);
+    try {
+      await git(repo.top, ['update-ref', '-m', 'custodian-hooks: sync task status from DB', branchRef, prepared.commit, prepared.parent]);
+    } catch (error) {
+      await rm(record, { force: true });
+      throw error;
+    }
     await rename(staged, index);
   } finally {
     await lock.close();
     await rm(`${index}.lock`, { force: true });
     await rm(staged, { force: true });
   }
-  const failures: string[] = [];
-  for (const file of prepared.files) {
-    const absolute = path.join(repo.top, file.path);
-    try {
-      // The working copy may differ from the blob only by checkout filters (line endings): edit it the same way.
-      const result = editText(await readFile(absolute, 'utf8'), file.writebacks);
-      if (!result.ok) throw new Error(result.reason);
-      await writeAtomically(absolute, result.text);
-    } catch (error) {
-      failures.push(`${file.path}: ${messageOf(error)}`);
-    }
+  await files.update(repo, prepared);
+  await rm(record, { force: true });
+}
+
+/**
+ * Finishes a landing a kill interrupted (see landingRecord): when the branch is still at its
+ * commit, the index entries and files still at the parent's blobs are brought to the commit's.
+ * Anything else (the branch moved on, a file edited since) is left as the user made it.
+ */
+export async function finishInterruptedLanding(repo: Repo): Promise<void> {
+  const record = landingRecord(repo);
+  const text = await readFile(record, 'utf8').catch(() => null);
+  if (text === null) return;
+  let landing: LandingRecord;
+  try {
+    landing = JSON.parse(text) as LandingRecord;
+  } catch {
+    // Not a record this tool wrote whole (it is renamed into place): nothing to finish.
+    await rm(record, { force: true });
+    return;
   }
-  await git(repo.top, ['update-index', '-q', '--refresh']).catch(() => undefined);
-  if (failures.length > 0) throw new Error(`committed, but could not update the working copy of ${failures.join('; ')}`);
+  const { branchRef, prepared } = landing;
+  const branch = await git(repo.top, ['rev-parse', '-q', '--verify', branchRef]).then((s) => s.trim(), () => null);
+  if (branch === prepared.commit) {
+    const staged = await git(repo.top, ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...prepared.files.map((f) => f.path)]);
+    const stagedBlob = new Map(staged.split('\0').filter(Boolean).map((e) => [e.slice(e.indexOf('\t') + 1), e.split(' ')[1]]));
+    const stale = prepared.files.filter((f) => stagedBlob.get(f.path) === f.before);
+    if (stale.length > 0) await git(repo.top, ['update-index', '-z', '--index-info'], { input: indexInfo(stale) });
+    const current = await workingBlobs(repo, prepared.files);
+    // A file the user staged otherwise since is theirs: only an index entry now at the commit's blob is written out.
+    const finished = prepared.files.filter((f, i) => current[i] === f.before && [f.before, f.blob].includes(stagedBlob.get(f.path) ?? ''));
+    await checkout(repo, finished);
+  }
+  await rm(record, { force: true });
 }

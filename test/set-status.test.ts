@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { STATUSES, type Status } from '../src/status.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
-import { setStatus } from '../src/workplan/set-status.js';
+import { setStatus, setStatusesInBytes } from '../src/workplan/set-status.js';
 import { FIXTURES } from './helpers/paths.js';
 
 function set(text: string, id: string, status: Status): string {
@@ -45,6 +45,53 @@ test('refuses an absent, duplicated or malformed task, and a file with conflict 
     assert.equal(result.ok, false, `${JSON.stringify(text)} should be refused`);
     if (!result.ok) assert.match(result.reason, reason);
   }
+});
+
+test('only the five statuses are ever written: anything else is refused, naming the value', () => {
+  const one = '```task\nid: X\nstatus: done\n```\n';
+  for (const status of ['finished', 'done\n```\n# injected', '', 'DONE', 'todo ']) {
+    const result = setStatus(one, 'X', status);
+    assert.equal(result.ok, false, JSON.stringify(status));
+    if (!result.ok) assert.match(result.reason, /is not a status \(expected todo, in_progress, blocked, done, cancelled\)/);
+  }
+});
+
+test('ids are matched as YAML reads them; an id with a control character is refused, never written into a message', () => {
+  const text = '```task\nid: "A\\u0042"\nstatus: todo\n```\n```task\nid: "C\\tD"\nstatus: todo\n```\n';
+  assert.equal(set(text, 'AB', 'done'), text.replace('status: todo', 'status: done'));
+  const tab = setStatus(text, 'C\tD', 'done');
+  assert.equal(tab.ok, false);
+  if (!tab.ok) assert.equal(tab.reason, 'task "C\\tD" has a control character in its id; its status is not written back');
+});
+
+test('many edits in one file are made from one scan; a refused one leaves the others', () => {
+  const text = Array.from({ length: 50 }, (_, i) => `\`\`\`task\nid: T${i}\nstatus: todo\n\`\`\`\n`).join('\n');
+  const tasks = parseWorkplan(text, 'p.md').tasks;
+  const edits = [
+    ...tasks.filter((_, i) => i % 2 === 0).map((t) => ({ taskId: t.id, status: 'done', line: t.line })),
+    { taskId: 'T1', status: 'blocked', line: 1 }, // a stale line: found by id instead
+    { taskId: 'T99', status: 'done' },
+  ];
+  const result = setStatusesInBytes(Buffer.from(text), edits);
+  assert.deepEqual(result.refused.map((r) => [r.edit.taskId, r.reason]), [['T99', "task 'T99' is not in the file"]]);
+  const after = parseWorkplan(result.bytes.toString(), 'p.md').tasks;
+  assert.deepEqual(after.map((t) => t.status), tasks.map((_, i) => (i === 1 ? 'blocked' : i % 2 === 0 ? 'done' : 'todo')));
+});
+
+test('bytes that are not UTF-8 before a status value on its own line refuse that task alone; elsewhere they stay', () => {
+  const bytes = Buffer.concat([
+    Buffer.from('```task\n{id: X, note: "'),
+    Buffer.from([0xff]),
+    Buffer.from('", status: todo}\n```\n\xe9\n```task\nid: Y\nstatus: todo # '),
+    Buffer.from([0xfe, 0x0a]),
+    Buffer.from('```\n'),
+  ]);
+  const result = setStatusesInBytes(bytes, [
+    { taskId: 'X', status: 'done', line: 2 },
+    { taskId: 'Y', status: 'done', line: 7 },
+  ]);
+  assert.deepEqual(result.refused.map((r) => r.reason), ["line 2 holds bytes that are not UTF-8 before the status of task 'X'"]);
+  assert.deepEqual(result.bytes, Buffer.from(bytes.toString('latin1').replace('status: todo #', 'status: done #'), 'latin1'));
 });
 
 // --- property-based: generated workplans ---------------------------------------------------

@@ -4,10 +4,10 @@ import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, r
 import { git } from '../git.js';
 import { InvalidRequestError, type Hub, type RepoState as HubState, type SyncBatch, type TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
-import { changedFiles, readBlobs, type Repo } from '../repo.js';
+import { changedFiles, type Repo } from '../repo.js';
 import type { Action, Report } from '../report.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
-import { landWritebackCommit, prepareWritebackCommit, type PreparedCommit } from '../writeback.js';
+import { finishInterruptedLanding, landWritebackCommit, prepareWritebackCommit, type PreparedCommit } from '../writeback.js';
 import { batchParts } from './batch-parts.js';
 import { disagreeing, plan } from './plan.js';
 import { AFTER, BLAME, type FileTask, type Plan, type Writeback } from './types.js';
@@ -133,7 +133,8 @@ async function readTouched(repo: Repo, head: string, options: ReconcileOptions, 
 /** The commits that last set the status lines of these tasks, from one blame per file. */
 async function originsOf(repo: Repo, head: string, tasks: readonly FileTask[], options: { firstParent?: boolean } = {}): Promise<Map<string, string | null>> {
   const linesByFile = new Map<string, number[]>();
-  for (const t of tasks) linesByFile.set(t.file, [...(linesByFile.get(t.file) ?? []), t.line]);
+  // Pushed, not spread: a copy per task made 20,000 tasks in one file quadratic.
+  for (const t of tasks) linesByFile.get(t.file)?.push(t.line) ?? linesByFile.set(t.file, [t.line]);
   const blamed = await blameLines(repo, head, linesByFile, options);
   return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
 }
@@ -232,6 +233,11 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     return report();
   }
   try {
+    if (release) {
+      await finishInterruptedLanding(repo).catch((error: unknown) => {
+        findings.push({ code: 'C-25', severity: 'WARN', message: `could not finish the working copy of an interrupted writeback: ${messageOf(error)}` });
+      });
+    }
     if (options.pull && fixMode && !guard) {
       await git(repo.top, ['pull', '--ff-only', '--quiet'], { env: { GIT_TERMINAL_PROMPT: '0' } }).catch((error: unknown) => {
         findings.push({ code: 'C-14', severity: 'WARN', message: `git pull --ff-only failed — fixing anyway: ${messageOf(error).split('\n')[0]}` });
@@ -302,21 +308,28 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
 
       let prepared: PreparedCommit | null = null;
       let changes = thePlan.changes;
+      // Tasks whose status the commit does not carry: refused one by one, or all when no commit could be built.
+      let unwritten = new Set<string>();
+      // Reported with the plan's findings, once the attempt is not re-planned.
+      const writebackFindings: Finding[] = [];
       if (thePlan.writebacks.length > 0) {
         try {
-          const files = [...new Set(thePlan.writebacks.map((w) => w.file))];
-          const texts = await readBlobs(repo, files.map((f) => loaded.blobs.get(f)!));
-          const committed = new Map(files.map((f) => [f, texts.get(loaded.blobs.get(f)!)!]));
-          prepared = await (deps.prepareCommit ?? prepareWritebackCommit)(repo, head, thePlan.writebacks, committed, deps.hostname);
+          const result = await (deps.prepareCommit ?? prepareWritebackCommit)(repo, head, thePlan.writebacks, deps.hostname);
+          prepared = result.prepared;
+          for (const { writeback: w, reason } of result.refused) {
+            unwritten.add(w.taskId);
+            writebackFindings.push({ code: 'C-25', severity: 'WARN', file: w.file, line: w.line, taskId: w.taskId, message: `status not written back: ${reason}` });
+          }
         } catch (error) {
-          findings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
-          // Without the commit the two sides still differ for those tasks: no point for them.
-          changes = changes.flatMap((c) => {
-            if (c.point?.origin !== AFTER) return [c];
-            const { point: _point, ...rest } = c;
-            return Object.keys(rest).length > 2 ? [rest] : [];
-          });
+          writebackFindings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
         }
+        if (!prepared) unwritten = new Set(thePlan.writebacks.map((w) => w.taskId));
+        // Without the commit the two sides still differ for those tasks: no point for them.
+        changes = changes.flatMap((c) => {
+          if (c.point?.origin !== AFTER || (prepared && !unwritten.has(c.id))) return [c];
+          const { point: _point, ...rest } = c;
+          return Object.keys(rest).length > 2 ? [rest] : [];
+        });
       }
       const after = prepared?.commit ?? head;
       const resolved: TaskChange[] = changes.map(({ point, ...change }) =>
@@ -325,7 +338,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           : change,
       );
       // A writeback that could not be committed leaves those lines unreconciled too.
-      const runSkipped = prepared ? thePlan.run!.skipped : [...thePlan.run!.skipped, ...thePlan.writebacks.map((w) => w.taskId)];
+      const runSkipped = [...thePlan.run!.skipped, ...unwritten];
       const runIsNews = !hub.runs.some((r) => r.commit === after && r.upstream === sharedUpstream && r.skipped.every((id) => runSkipped.includes(id)));
       const batch: SyncBatch = {
         repo: repo.slug,
@@ -347,12 +360,12 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         return report();
       }
       const { etag, nothingElse } = sent;
-      findings.push(...thePlan.findings);
+      findings.push(...writebackFindings, ...thePlan.findings);
       let landed: Writeback[] = [];
       if (prepared) {
         try {
           await (deps.landCommit ?? landWritebackCommit)(repo, state.branchRef!, prepared);
-          landed = thePlan.writebacks;
+          landed = prepared.files.flatMap((f) => f.writebacks);
         } catch (error) {
           findings.push({ code: 'C-25', severity: 'WARN', message: `writeback commit ${prepared.commit.slice(0, 10)} not landed: ${messageOf(error)}` });
         }

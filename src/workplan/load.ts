@@ -1,4 +1,4 @@
-import { listCommittedMarkdown, readBlobs, workplanPaths, type Repo } from '../repo.js';
+import { listCommittedMarkdown, readBlobs, treeEntries, workplanPaths, type Repo } from '../repo.js';
 import { collectTasks, type TaskSet } from './collect.js';
 import { readParseCache, writeParseCache } from './parse-cache.js';
 import { parseWorkplan, type Workplan } from './parse.js';
@@ -6,8 +6,6 @@ import { parseWorkplan, type Workplan } from './parse.js';
 export interface LoadedWorkplans extends TaskSet {
   head: string | null;
   workplans: Workplan[];
-  /** Each workplan's blob at `head` (an id or `rev:path`), to read its committed text for a byte-exact writeback. */
-  blobs: Map<string, string>;
 }
 
 /** A Markdown file's text as a workplan, or null when it is none (no task blocks, not typed one, nothing wrong). */
@@ -30,8 +28,7 @@ export async function loadWorkplans(repo: Repo, rev?: string): Promise<LoadedWor
   }
   if (fresh.length > 0 || Object.keys(cached).length !== entries.length) writeParseCache(repo.gitDir, next);
   const workplans = entries.map((e) => next[e.path]!.workplan).filter((w): w is Workplan => w !== null);
-  const blobs = new Map(entries.filter((e) => next[e.path]!.workplan).map((e) => [e.path, e.oid]));
-  return { head, workplans, blobs, ...collectTasks(workplans) };
+  return { head, workplans, ...collectTasks(workplans) };
 }
 
 export interface TouchedWorkplans extends LoadedWorkplans {
@@ -47,15 +44,16 @@ export interface TouchedWorkplans extends LoadedWorkplans {
 export async function loadTouchedWorkplans(repo: Repo, rev: string, since: string, files: readonly string[]): Promise<TouchedWorkplans> {
   // In path order, as a full read lists them.
   const paths = files.filter(workplanPaths(repo)).sort();
-  const texts = await readBlobs(repo, paths.flatMap((f) => [`${rev}:${f}`, `${since}:${f}`]));
-  const read = (at: string) =>
+  const [now, then] = await Promise.all([treeEntries(repo, rev, paths), treeEntries(repo, since, paths)]);
+  const texts = await readBlobs(repo, [...now.values(), ...then.values()].map((e) => e.oid));
+  const read = (at: ReadonlyMap<string, { oid: string }>) =>
     paths.flatMap((f) => {
-      const text = texts.get(`${at}:${f}`);
+      const entry = at.get(f);
+      const text = entry && texts.get(entry.oid);
       const workplan = text === undefined ? null : asWorkplan(text, f);
       return workplan ? [workplan] : [];
     });
-  const workplans = read(rev);
-  const idsBefore = new Set(read(since).flatMap((w) => [...w.tasks.map((t) => t.id), ...w.unreadableIds]));
-  const blobs = new Map(workplans.map((w) => [w.file, `${rev}:${w.file}`]));
-  return { head: rev, workplans, blobs, idsBefore, ...collectTasks(workplans) };
+  const workplans = read(now);
+  const idsBefore = new Set(read(then).flatMap((w) => [...w.tasks.map((t) => t.id), ...w.unreadableIds]));
+  return { head: rev, workplans, idsBefore, ...collectTasks(workplans) };
 }
