@@ -95,7 +95,7 @@ test('bytes that are not UTF-8 before a status value on its own line refuse that
 });
 
 // --- property-based: generated workplans ---------------------------------------------------
-const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _.,é漢😀-]{0,20}$/);
+const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _.,é漢😀-]{0,20}$/u);
 const prose = fc.array(fc.oneof(word, fc.constant('status: done'), fc.constant('id: T-1'), fc.constant('# not a heading?')), { maxLength: 4 }).map((l) => l.join('\n'));
 const heading = fc.tuple(fc.integer({ min: 1, max: 6 }), word).map(([n, w]) => `${'#'.repeat(n)} ${w.trim() || 'x'}`);
 const otherFence = fc.tuple(fc.constantFrom('```python', '```', '~~~yaml', '````markdown'), prose).map(([open, body]) => {
