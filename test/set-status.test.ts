@@ -48,7 +48,7 @@ test('refuses an absent, duplicated or malformed task, and a file with conflict 
 });
 
 // --- property-based: generated workplans ---------------------------------------------------
-const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _.,é漢😀-]{0,20}$/);
+const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _.,é漢😀-]{0,20}$/u);
 const prose = fc.array(fc.oneof(word, fc.constant('status: done'), fc.constant('id: T-1'), fc.constant('# not a heading?')), { maxLength: 4 }).map((l) => l.join('\n'));
 const heading = fc.tuple(fc.integer({ min: 1, max: 6 }), word).map(([n, w]) => `${'#'.repeat(n)} ${w.trim() || 'x'}`);
 const otherFence = fc.tuple(fc.constantFrom('```python', '```', '~~~yaml', '````markdown'), prose).map(([open, body]) => {
@@ -85,7 +85,7 @@ const generatedWorkplan = fc
   )
   .map(([r, blocks, positions]) => {
     const parts = [...r.parts];
-    blocks.forEach((b, i) => parts.splice(positions[i]! % (parts.length + 1), 0, b));
+    for (const [i, b] of blocks.entries()) parts.splice(positions[i]! % (parts.length + 1), 0, b);
     let text = r.front + parts.join('\n\n');
     if (r.finalNewline) text += '\n';
     if (r.crlf) text = text.replace(/\n/g, '\r\n');

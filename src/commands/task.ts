@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { UserError } from '../errors.js';
 import { openHub } from '../hub/open.js';
-import { type Hub, type HubTask } from '../hub/types.js';
+import type { Hub, HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
 import { machineName } from '../machine.js';
 import { isStatus, STATUSES } from '../status.js';

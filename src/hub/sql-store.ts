@@ -343,7 +343,8 @@ export class SqlStore implements Hub {
   private closing: Promise<void> | undefined;
   /** Safe to call more than once (the server and its owner may both close it). */
   close(): Promise<void> {
-    return (this.closing ??= this.db.close());
+    this.closing ??= this.db.close();
+    return this.closing;
   }
 }
 

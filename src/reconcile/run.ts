@@ -2,7 +2,7 @@ import type { Finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, trackedBranches, type RepoState } from '../git-facts.js';
 import { git } from '../git.js';
-import type { Hub, RepoState as HubState, SyncBatch, TaskChange } from '../hub/types.js';
+import type { Hub, RepoState as HubState, SyncBatch, SyncResult, TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
 import { changedFiles, readBlobs, type Repo } from '../repo.js';
 import type { Action, Report } from '../report.js';
@@ -284,7 +284,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       // Whether the hub held nothing but what this run read and sent: only then can it settle.
       let nothingElse = true;
       if (batch.changes.length > 0 || batch.run) {
-        let result;
+        let result: SyncResult;
         try {
           result = await deps.hub.sync(batch);
         } catch (error) {

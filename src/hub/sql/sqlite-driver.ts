@@ -18,7 +18,10 @@ export function openSqlite(file: string): SqlDriver {
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
     return statement;
   };
   let queue: Promise<unknown> = Promise.resolve();
@@ -27,7 +30,9 @@ export function openSqlite(file: string): SqlDriver {
     dialect: 'sqlite',
     async all<T>(sql: string, params: readonly unknown[] = []) {
       const statement = prepare(sql);
-      return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+      if (statement.reader) return statement.all(...params) as T[];
+      statement.run(...params);
+      return [];
     },
     async run(sql, params = []) {
       return prepare(sql).run(...params).changes;
