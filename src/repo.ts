@@ -90,7 +90,7 @@ export async function readBlobs(repo: Repo, names: readonly string[]): Promise<M
   const texts = new Map<string, string>();
   const wanted = [...new Set(names)];
   if (wanted.length === 0) return texts;
-  const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.join('\n') + '\n' });
+  const blobs = await gitBytes(repo.top, ['cat-file', '--batch'], { input: `${wanted.join('\n')}\n` });
   let at = 0;
   for (const name of wanted) {
     const headerEnd = blobs.indexOf(10, at);

@@ -65,7 +65,7 @@ export async function prepareWritebackCommit(
       await writeFile(temp, result.text);
       edited.push({ path: file, temp, writebacks: list });
     }
-    const blobs = (await git(repo.top, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: edited.map((e) => e.temp).join('\n') + '\n' })).trim().split('\n');
+    const blobs = (await git(repo.top, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${edited.map((e) => e.temp).join('\n')}\n` })).trim().split('\n');
     const modes = new Map<string, string>();
     const listing = await git(repo.top, ['ls-tree', '-z', head, '--', ...edited.map((e) => e.path)]);
     for (const entry of listing.split('\0')) {

@@ -38,7 +38,7 @@ test('refuses an absent, duplicated or malformed task, and a file with conflict 
     ['```task\nid: X\nstatus: finished\n```\n', 'X', /malformed.*unknown status/],
     ['```task\nid: X\nstatus: |\n  done\n```\n', 'X', /malformed|one-line/],
     ['```task\nid: X\nstatus: done\n', 'X', /malformed.*never closes/],
-    ['<<<<<<< HEAD\n' + one + '>>>>>>> b\n', 'X', /conflict markers at line 1/],
+    [`<<<<<<< HEAD\n${one}>>>>>>> b\n`, 'X', /conflict markers at line 1/],
   ];
   for (const [text, id, reason] of refusals) {
     const result = setStatus(text, id, 'todo');

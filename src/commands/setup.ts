@@ -18,7 +18,7 @@ export async function installCommand(cwd: string, write: (text: string) => void)
 }
 
 export async function uninstallCommand(cwd: string, write: (text: string) => void): Promise<void> {
-  write((await uninstall(cwd)).map((l) => `custodian-hooks ${l}`).join('\n') + '\n');
+  write(`${(await uninstall(cwd)).map((l) => `custodian-hooks ${l}`).join('\n')}\n`);
 }
 
 /** `doctor`: would the hooks fire, what would they call, and does the hub answer? Exit 1 when something is off. */

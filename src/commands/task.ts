@@ -49,7 +49,7 @@ export async function taskList(options: { repo?: string; cwd: string; json: bool
     const state = await hub.readRepo(repo);
     const tasks: HubTask[] = state === 'not-modified' ? [] : state.tasks;
     if (options.json) {
-      write(JSON.stringify(tasks.map(({ points: _points, ...task }) => task), null, 2) + '\n');
+      write(`${JSON.stringify(tasks.map(({ points: _points, ...task }) => task), null, 2)}\n`);
       return;
     }
     write(`${pc.bold(repo)} at ${hub.location}: ${tasks.length} tasks\n`);
