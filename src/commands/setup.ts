@@ -43,7 +43,9 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
     const hub = await openHub(process.env, { timeoutMs: 3000, readRetries: 0 });
     try {
       const state = await hub.readRepo(repo.slug);
-      ok(true, `hub ${hub.location} answers: ${state === 'not-modified' ? '?' : state.tasks.length} tasks for '${repo.slug}'${process.env.CUSTODIAN_HUB ? '' : ' (the embedded store: set CUSTODIAN_HUB to share one)'}`);
+      const count = state === 'not-modified' ? '?' : state.tasks.length;
+      const embedded = process.env.CUSTODIAN_HUB ? '' : ' (the embedded store: set CUSTODIAN_HUB to share one)';
+      ok(true, `hub ${hub.location} answers: ${count} tasks for '${repo.slug}'${embedded}`);
     } finally {
       await hub.close();
     }

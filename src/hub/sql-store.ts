@@ -116,7 +116,8 @@ async function updateTasks(tx: SqlDriver, batch: SyncBatch, rows: readonly unkno
   const parts = await inChunks(rows, 500, (part) =>
     tx.all<{ id: string }>(
       `WITH next (task_id, new_workplan, new_title, new_priority, new_status, read_version) AS (VALUES ${part.map(() => `(${marks(6)})`).join(', ')})
-       UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status, version = version + 1, updated_at = ?, updated_by = ?
+       UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status,
+         version = version + 1, updated_at = ?, updated_by = ?
        FROM next WHERE repo = ? AND id = task_id AND version = CAST(read_version AS INTEGER) RETURNING id`,
       [...part.flat(), now, batch.by, batch.repo],
     ),
