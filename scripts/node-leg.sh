@@ -50,7 +50,10 @@ for leg in "$@"; do
   verdict=ok
   if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed_legs=$((failed_legs + 1)); fi
   summaries+=("leg Node $version: $verdict — $pass passed, $fail failed, $cancelled cancelled, $skip skipped in $((SECONDS - start)) s")
-  total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail + cancelled)) total_skip=$((total_skip + skip))
+  # A leg that failed outside its tests (fetch, install, lint, build) counts as one failure in the total.
+  leg_fail=$((fail + cancelled))
+  if [ "$status" -ne 0 ] && [ "$leg_fail" -eq 0 ]; then leg_fail=1; fi
+  total_pass=$((total_pass + pass)) total_fail=$((total_fail + leg_fail)) total_skip=$((total_skip + skip))
 done
 
 echo
