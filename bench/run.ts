@@ -305,7 +305,7 @@ function finish(): never {
   console.log(`${'measure'.padEnd(width)}  min / median / max   note`);
   for (const [what, value, note] of rows) console.log(`${what!.padEnd(width)}  ${value}   ${note}`);
   mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwritten to bench/results.json');
   rmSync(work, { recursive: true, force: true });
   process.exit(0);

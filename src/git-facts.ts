@@ -85,7 +85,7 @@ export async function presentCommits(repo: Repo, commits: Iterable<string | null
   const wanted = [...new Set([...commits].filter((c): c is string => !!c && COMMIT_ID.test(c)))];
   const present = new Set<string>();
   if (wanted.length === 0) return present;
-  const out = await git(repo.top, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: wanted.join('\n') + '\n' });
+  const out = await git(repo.top, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${wanted.join('\n')}\n` });
   for (const line of out.split('\n')) {
     const [sha, type] = line.split(' ');
     if (type === 'commit' && sha) present.add(sha);

@@ -33,7 +33,7 @@ export function writeHookState(gitDir: string, state: HookState | null): void {
   }
   mkdirSync(path.dirname(file(gitDir)), { recursive: true });
   const temp = `${file(gitDir)}.${process.pid}`;
-  writeFileSync(temp, JSON.stringify(state) + '\n');
+  writeFileSync(temp, `${JSON.stringify(state)}\n`);
   renameSync(temp, file(gitDir));
 }
 

@@ -61,5 +61,5 @@ export function formatReport(report: Report, verbose: boolean): string {
   for (const f of report.findings) out.push(`  ${formatFinding(f)}`);
   const count = (s: Finding['severity']) => report.findings.filter((f) => f.severity === s).length;
   out.push(`${count('FAIL')} fail, ${count('WARN')} warn, ${count('INFO')} info, ${report.actions.length} actions`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -48,7 +48,7 @@ test('tokens are stored only as hashes', async (t) => {
   assert.ok(!rows[0]!.hash.includes(token.slice(5, 20)));
   assert.match(rows[0]!.hash, /^[0-9a-f]{64}$/);
   assert.equal(await store.tokenOwner(token), 'ws');
-  assert.equal(await store.tokenOwner(token + 'x'), null);
+  assert.equal(await store.tokenOwner(`${token}x`), null);
 });
 
 test('bad input gets a clear 4xx and writes nothing', async (t) => {

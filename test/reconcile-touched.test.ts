@@ -76,7 +76,7 @@ test('a hub that moved since the settled run makes the run read everything', asy
 test('a touched workplan with uncommitted changes is skipped, and the run does not settle', async (t) => {
   const { ws, repo, deps, touchedSince } = await settledScene(t);
   await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'done' }, { id: 'B', status: 'todo' }]) }, 'A done');
-  await ws.write((await ws.read()) + '\nMore.\n');
+  await ws.write(`${await ws.read()}\nMore.\n`);
   const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
   assert.deepEqual(report.findings.map((f) => `${f.code} ${f.file ?? ''}`), [`C-14 ${PLAN}`]);
   assert.deepEqual(report.actions, []);

@@ -38,7 +38,7 @@ test('refuses an absent, duplicated or malformed task, and a file with conflict 
     ['```task\nid: X\nstatus: finished\n```\n', 'X', /malformed.*unknown status/],
     ['```task\nid: X\nstatus: |\n  done\n```\n', 'X', /malformed|one-line/],
     ['```task\nid: X\nstatus: done\n', 'X', /malformed.*never closes/],
-    ['<<<<<<< HEAD\n' + one + '>>>>>>> b\n', 'X', /conflict markers at line 1/],
+    [`<<<<<<< HEAD\n${one}>>>>>>> b\n`, 'X', /conflict markers at line 1/],
   ];
   for (const [text, id, reason] of refusals) {
     const result = setStatus(text, id, 'todo');
@@ -132,7 +132,7 @@ const generatedWorkplan = fc
   )
   .map(([r, blocks, positions]) => {
     const parts = [...r.parts];
-    blocks.forEach((b, i) => parts.splice(positions[i]! % (parts.length + 1), 0, b));
+    for (const [i, b] of blocks.entries()) parts.splice(positions[i]! % (parts.length + 1), 0, b);
     let text = r.front + parts.join('\n\n');
     if (r.finalNewline) text += '\n';
     if (r.crlf) text = text.replace(/\n/g, '\r\n');

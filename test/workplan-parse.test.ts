@@ -112,7 +112,7 @@ test('a file with front matter type: workplan and no tasks is a workplan; plain 
 
 test('CRLF and BOM files give the same tasks and lines', () => {
   const lf = block('id: X\nstatus: "in_progress" # working on it\n');
-  const crlf = '\uFEFF' + lf.replace(/\n/g, '\r\n');
+  const crlf = `\uFEFF${lf.replace(/\n/g, '\r\n')}`;
   const a = parseWorkplan(lf, 'p.md').tasks;
   const b = parseWorkplan(crlf, 'p.md').tasks;
   assert.deepEqual(b.map((t) => [t.id, t.status, t.line, t.title]), a.map((t) => [t.id, t.status, t.line, t.title]));

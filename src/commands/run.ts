@@ -40,6 +40,6 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
   } finally {
     await hub.close();
   }
-  write(options.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, options.verbose));
+  write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.verbose));
   return hasFailure(report.findings) ? 1 : 0;
 }

@@ -34,7 +34,7 @@ export async function installCommand(cwd: string, write: (text: string) => void,
 }
 
 export async function uninstallCommand(cwd: string, write: (text: string) => void): Promise<void> {
-  write((await uninstall(cwd)).map((l) => `custodian-hooks ${l}`).join('\n') + '\n');
+  write(`${(await uninstall(cwd)).map((l) => `custodian-hooks ${l}`).join('\n')}\n`);
 }
 
 /** `doctor`: would the hooks fire, what would they call, and does the hub answer? Exit 1 when something is off. */
@@ -59,7 +59,9 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
     const hub = await openHub(process.env, { timeoutMs: 3000, readRetries: 0 });
     try {
       const state = await hub.readRepo(repo.slug);
-      ok(true, `hub ${hub.location} answers: ${state === 'not-modified' ? '?' : state.tasks.length} tasks for '${repo.slug}'${process.env.CUSTODIAN_HUB ? '' : ' (the embedded store: set CUSTODIAN_HUB to share one)'}`);
+      const count = state === 'not-modified' ? '?' : state.tasks.length;
+      const embedded = process.env.CUSTODIAN_HUB ? '' : ' (the embedded store: set CUSTODIAN_HUB to share one)';
+      ok(true, `hub ${hub.location} answers: ${count} tasks for '${repo.slug}'${embedded}`);
     } finally {
       await hub.close();
     }

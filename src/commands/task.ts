@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { UserError } from '../errors.js';
 import { openHub } from '../hub/open.js';
-import { type Hub, type HubTask } from '../hub/types.js';
+import type { Hub, HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
 import { machineName } from '../machine.js';
 import { printable } from '../printable.js';
@@ -50,7 +50,7 @@ export async function taskList(options: { repo?: string; cwd: string; json: bool
     const state = await hub.readRepo(repo);
     const tasks: HubTask[] = state === 'not-modified' ? [] : state.tasks;
     if (options.json) {
-      write(JSON.stringify(tasks.map(({ points: _points, ...task }) => task), null, 2) + '\n');
+      write(`${JSON.stringify(tasks.map(({ points: _points, ...task }) => task), null, 2)}\n`);
       return;
     }
     write(`${pc.bold(repo)} at ${hub.location}: ${tasks.length} tasks\n`);

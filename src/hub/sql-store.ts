@@ -118,7 +118,8 @@ async function updateTasks(tx: SqlDriver, batch: SyncBatch, rows: readonly unkno
   const parts = await inChunks(rows, 500, (part) =>
     tx.all<{ id: string }>(
       `WITH next (task_id, new_workplan, new_title, new_priority, new_status, read_version) AS (VALUES ${part.map(() => `(${marks(6)})`).join(', ')})
-       UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status, version = version + 1, updated_at = ?, updated_by = ?
+       UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status,
+         version = version + 1, updated_at = ?, updated_by = ?
        FROM next WHERE repo = ? AND id = task_id AND version = CAST(read_version AS INTEGER) RETURNING id`,
       [...part.flat(), now, batch.by, batch.repo],
     ),
@@ -375,7 +376,8 @@ export class SqlStore implements Hub {
   private closing: Promise<void> | undefined;
   /** Safe to call more than once (the server and its owner may both close it). */
   close(): Promise<void> {
-    return (this.closing ??= this.db.close());
+    this.closing ??= this.db.close();
+    return this.closing;
   }
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CLONES, SimWorld, TASKS, type Fault } from './sim-world.js';
+import { CLONES, type Fault, type SimWorld, TASKS } from './sim-world.js';
 
 /** The steps a simulation schedule is made of, as data fast-check can generate and shrink. */
 const clone = fc.constantFrom(...CLONES);
