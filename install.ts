@@ -170,7 +170,10 @@ export interface HookStatus {
 const shimValue = (text: string, name: string) => new RegExp(`^${name}="(.*)"$`, 'm').exec(text)?.[1]?.replace(/\\(.)/g, '$1') ?? null;
 
 async function executable(file: string): Promise<boolean> {
-  return stat(file).then((s) => (s.mode & 0o111) !== 0, () => false);
+  return stat(file).then(
+    (s) => (s.mode & 0o111) !== 0,
+    () => false,
+  );
 }
 
 /** Whether each hook would fire, and what it would call. */
@@ -183,7 +186,8 @@ export async function hookStatus(cwd: string): Promise<{ place: HookPlace; hooks
     if (place.huskyDir) {
       const userHook = await readIfExists(path.join(place.huskyDir, hook));
       shimFile = huskyShim(place, hook);
-      if (!userHook?.includes(BLOCK_START)) problem = `husky runs hooks from ${path.relative(place.top, place.hooksDir)}, and .husky/${hook} does not call custodian-hooks: run custodian-hooks install`;
+      if (!userHook?.includes(BLOCK_START))
+        problem = `husky runs hooks from ${path.relative(place.top, place.hooksDir)}, and .husky/${hook} does not call custodian-hooks: run custodian-hooks install`;
     }
     const text = await readIfExists(shimFile);
     if (!isShim(text)) {

@@ -16,13 +16,24 @@ import type { TaskChange } from '../src/hub/types.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'bundle', 'cli.cjs');
 const work = mkdtempSync(path.join(tmpdir(), 'custodian-bench-'));
-const env = { ...process.env, XDG_STATE_HOME: path.join(work, 'state'), XDG_CACHE_HOME: path.join(work, 'cache'), CUSTODIAN_HUB: path.join(work, 'hub.sqlite'), NO_COLOR: '1' };
+const env = {
+  ...process.env,
+  XDG_STATE_HOME: path.join(work, 'state'),
+  XDG_CACHE_HOME: path.join(work, 'cache'),
+  CUSTODIAN_HUB: path.join(work, 'hub.sqlite'),
+  NO_COLOR: '1',
+};
 const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
 const rows: string[][] = [];
 /** `npm run bench -- hooks` stops after the hook figures: the quick loop while working on the hooks. */
 const hooksOnly = process.argv.includes('hooks');
 
-interface Stats { min: number; median: number; max: number; runs: number }
+interface Stats {
+  min: number;
+  median: number;
+  max: number;
+  runs: number;
+}
 function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
   return { min: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)!, runs: samples.length };
@@ -54,7 +65,8 @@ async function measureInTurns(runs: number, cases: Case[], warmup = 2): Promise<
   return samples.map(stats);
 }
 
-const measure = async (runs: number, fn: () => unknown, prepare?: () => unknown, warmup = 2): Promise<Stats> => (await measureInTurns(runs, [{ fn, prepare }], warmup))[0]!;
+const measure = async (runs: number, fn: () => unknown, prepare?: () => unknown, warmup = 2): Promise<Stats> =>
+  (await measureInTurns(runs, [{ fn, prepare }], warmup))[0]!;
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
 const cli = (cwd: string, ...args: string[]) => {
@@ -69,12 +81,25 @@ function makeRepo(name: string, tasks: number): string {
   const dir = path.join(work, name);
   git(work, 'init', '-q', '--bare', '-b', 'main', origin);
   git(work, 'clone', '-q', origin, dir);
-  for (const [k, v] of [['user.name', 'bench'], ['user.email', 'bench@example.com'], ['commit.gpgsign', 'false'], ['gc.auto', '0']]) git(dir, 'config', k!, v!);
+  for (const [k, v] of [
+    ['user.name', 'bench'],
+    ['user.email', 'bench@example.com'],
+    ['commit.gpgsign', 'false'],
+    ['gc.auto', '0'],
+  ])
+    git(dir, 'config', k!, v!);
   mkdirSync(path.join(dir, 'docs'), { recursive: true });
   for (let f = 0; f < tasks / 10; f++) {
     const id = `WP-${String(f).padStart(4, '0')}`;
-    const blocks = Array.from({ length: 10 }, (_, t) => `### T${t} — Task ${t} of ${id}\n\nSome prose about the task, with \`code\` and a [link](x).\n\n\`\`\`task\nid: ${id}-T${t}\nstatus: todo\npriority: medium\nstate_hub_task_id: "${f}-${t}"\n\`\`\`\n\nMore prose.\n`);
-    writeFileSync(path.join(dir, 'docs', `${id}.md`), `---\nid: ${id}\ntype: workplan\ntitle: "Workplan ${f}"\nstatus: active\n---\n\n# Workplan ${f}\n\n## Problem\n\nText.\n\n## Tasks\n\n${blocks.join('\n')}`);
+    const blocks = Array.from(
+      { length: 10 },
+      (_, t) =>
+        `### T${t} — Task ${t} of ${id}\n\nSome prose about the task, with \`code\` and a [link](x).\n\n\`\`\`task\nid: ${id}-T${t}\nstatus: todo\npriority: medium\nstate_hub_task_id: "${f}-${t}"\n\`\`\`\n\nMore prose.\n`,
+    );
+    writeFileSync(
+      path.join(dir, 'docs', `${id}.md`),
+      `---\nid: ${id}\ntype: workplan\ntitle: "Workplan ${f}"\nstatus: active\n---\n\n# Workplan ${f}\n\n## Problem\n\nText.\n\n## Tasks\n\n${blocks.join('\n')}`,
+    );
   }
   writeFileSync(path.join(dir, 'notes.txt'), 'notes\n');
   git(dir, 'add', '.');
@@ -107,7 +132,13 @@ const pullChangingNoWorkplan = (dir: string) => () => {
 const pullChangingOneTask = (dir: string, workplan: string) => () => {
   const file = path.join(dir, 'docs', `${workplan}.md`);
   const text = readFileSync(file, 'utf8');
-  writeFileSync(file, text.replace(new RegExp(`(id: ${workplan}-T3\nstatus: )(\\w+)`), (_, line: string, status: string) => `${line}${status === 'todo' ? 'in_progress' : 'todo'}`));
+  writeFileSync(
+    file,
+    text.replace(
+      new RegExp(`(id: ${workplan}-T3\nstatus: )(\\w+)`),
+      (_, line: string, status: string) => `${line}${status === 'todo' ? 'in_progress' : 'todo'}`,
+    ),
+  );
   git(dir, 'commit', '-q', '-am', 'one task');
   rewindState(dir);
 };
@@ -116,7 +147,10 @@ console.log(`custodian-hooks bench in ${work}\n`);
 
 // 1. Hook no-op, against node's own start-up measured in the same run.
 const small = makeRepo('r1k', 1000);
-const [nodeStart, noop] = (await measureInTurns(15, [{ fn: () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }) }, { fn: () => hook(small), prepare: pullChangingNoWorkplan(small) }])) as [Stats, Stats];
+const [nodeStart, noop] = (await measureInTurns(15, [
+  { fn: () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }) },
+  { fn: () => hook(small), prepare: pullChangingNoWorkplan(small) },
+])) as [Stats, Stats];
 results.nodeStart = nodeStart;
 results.hookNoop = { ...noop, ratio: noop.median / nodeStart.median };
 rows.push(["node -e ''", show(nodeStart), '']);
@@ -124,10 +158,17 @@ rows.push(['hook no-op (post-merge, no workplan changed, hub unchanged)', show(n
 
 // 2. Incremental: a pull that changes one workplan in the 10,000-task repo.
 const big = makeRepo('r10k', 10_000);
-const [bigNoop, incremental] = (await measureInTurns(9, [{ fn: () => hook(big), prepare: pullChangingNoWorkplan(big) }, { fn: () => hook(big), prepare: pullChangingOneTask(big, 'WP-0500') }])) as [Stats, Stats];
+const [bigNoop, incremental] = (await measureInTurns(9, [
+  { fn: () => hook(big), prepare: pullChangingNoWorkplan(big) },
+  { fn: () => hook(big), prepare: pullChangingOneTask(big, 'WP-0500') },
+])) as [Stats, Stats];
 results.incremental = { ...incremental, overNoopMs: incremental.median - bigNoop.median, noop10k: bigNoop };
 rows.push(['hook no-op, 10,000 tasks', show(bigNoop), '']);
-rows.push(['hook after a pull changing one workplan, 10,000 tasks', show(incremental), `+${fmt(incremental.median - bigNoop.median)} over no-op (target ≤ 20 ms)`]);
+rows.push([
+  'hook after a pull changing one workplan, 10,000 tasks',
+  show(incremental),
+  `+${fmt(incremental.median - bigNoop.median)} over no-op (target ≤ 20 ms)`,
+]);
 
 // 2b. The same in a long-lived repo: 20,000 commits since its tasks were created and last synced,
 // so the ancestry walk reaches far down; with and without git's commit-graph (install writes one).
@@ -135,7 +176,19 @@ const HISTORY = 20_000;
 const long = makeRepo('r1k-long', 1000);
 const [since, sinceTime] = git(long, 'log', '-1', '--format=%H %ct').trim().split(' ') as [string, string];
 // One fast-import: a commit a second after the tasks', each changing notes.txt.
-const script = Array.from({ length: HISTORY }, (_, i) => [`commit refs/heads/main`, `committer bench <bench@example.com> ${Number(sinceTime) + 1 + i} +0000`, 'data 7', `history`, ...(i === 0 ? [`from ${since}`] : []), 'M 100644 inline notes.txt', `data ${String(i).length + 1}`, `${i}`, ''].join('\n')).join('\n');
+const script = Array.from({ length: HISTORY }, (_, i) =>
+  [
+    `commit refs/heads/main`,
+    `committer bench <bench@example.com> ${Number(sinceTime) + 1 + i} +0000`,
+    'data 7',
+    `history`,
+    ...(i === 0 ? [`from ${since}`] : []),
+    'M 100644 inline notes.txt',
+    `data ${String(i).length + 1}`,
+    `${i}`,
+    '',
+  ].join('\n'),
+).join('\n');
 execFileSync('git', ['fast-import', '--quiet', '--force'], { cwd: long, input: `${script}\n`, env });
 git(long, 'reset', '-q', '--hard', 'main');
 git(long, 'push', '-q', '--no-verify', 'origin', 'main');
@@ -146,20 +199,37 @@ const withGraph = await measure(9, () => hook(long), pullChangingOneTask(long, '
 rmSync(graph, { recursive: true, force: true });
 const withoutGraph = await measure(9, () => hook(long), pullChangingOneTask(long, 'WP-0050'));
 results.longHistory = { commits: HISTORY, tasks: 1000, withCommitGraph: withGraph, withoutCommitGraph: withoutGraph };
-rows.push([`the same, 1,000 tasks, ${HISTORY.toLocaleString('en')} commits since they were synced: with · without commit-graph`, `${show(withGraph)} · ${fmt(withoutGraph.median)}`, '']);
+rows.push([
+  `the same, 1,000 tasks, ${HISTORY.toLocaleString('en')} commits since they were synced: with · without commit-graph`,
+  `${show(withGraph)} · ${fmt(withoutGraph.median)}`,
+  '',
+]);
 if (hooksOnly) finish();
 
 // 3. Full reconcile, everything in sync, embedded and over HTTP.
-const sizes: [string, number][] = [['r100', 100], ['r1k', 1000], ['r10k', 10_000]];
+const sizes: [string, number][] = [
+  ['r100', 100],
+  ['r1k', 1000],
+  ['r10k', 10_000],
+];
 const repoFor = (name: string, tasks: number) => (name === 'r1k' ? small : name === 'r10k' ? big : makeRepo(name, tasks));
 const dirs = Object.fromEntries(sizes.map(([name, tasks]) => [name, repoFor(name, tasks)]));
 const server = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', env.CUSTODIAN_HUB], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-const url = await new Promise<string>((resolve) => server.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)));
+const url = await new Promise<string>((resolve) =>
+  server.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)),
+);
 const full: Record<string, unknown> = {};
 for (const [name, tasks] of sizes) {
-  const [embedded, overHttp] = (await measureInTurns(5, [{ fn: () => cli(dirs[name]!, 'run') }, { fn: () => spawnSync(process.execPath, [CLI, 'run'], { cwd: dirs[name], env: { ...env, CUSTODIAN_HUB: url }, stdio: 'ignore' }) }])) as [Stats, Stats];
+  const [embedded, overHttp] = (await measureInTurns(5, [
+    { fn: () => cli(dirs[name]!, 'run') },
+    { fn: () => spawnSync(process.execPath, [CLI, 'run'], { cwd: dirs[name], env: { ...env, CUSTODIAN_HUB: url }, stdio: 'ignore' }) },
+  ])) as [Stats, Stats];
   full[tasks] = { embedded, http: overHttp };
-  rows.push([`run (check), ${tasks.toLocaleString('en')} tasks in sync: embedded · HTTP`, `${show(embedded)} · ${fmt(overHttp.median)}`, tasks === 10_000 ? 'target ≤ 1 s' : '']);
+  rows.push([
+    `run (check), ${tasks.toLocaleString('en')} tasks in sync: embedded · HTTP`,
+    `${show(embedded)} · ${fmt(overHttp.median)}`,
+    tasks === 10_000 ? 'target ≤ 1 s' : '',
+  ]);
 }
 results.fullReconcile = full;
 
@@ -173,10 +243,16 @@ rows.push(['peak RSS of run, 10,000 tasks', `${peakMb.toFixed(0)} MB`, 'target �
 const store = await openStore(env.CUSTODIAN_HUB);
 const slug = 'r1k';
 let hubStatus: 'done' | 'in_progress' = 'in_progress';
-const writeback = await measure(3, () => cli(small, 'run', '--fix'), async () => {
-  hubStatus = hubStatus === 'done' ? 'in_progress' : 'done';
-  for (let f = 0; f < 100; f++) for (let t = 0; t < 10; t++) await store.setStatus({ repo: slug, id: `WP-${String(f).padStart(4, '0')}-T${t}`, status: hubStatus, by: 'bench' });
-}, 1);
+const writeback = await measure(
+  3,
+  () => cli(small, 'run', '--fix'),
+  async () => {
+    hubStatus = hubStatus === 'done' ? 'in_progress' : 'done';
+    for (let f = 0; f < 100; f++)
+      for (let t = 0; t < 10; t++) await store.setStatus({ repo: slug, id: `WP-${String(f).padStart(4, '0')}-T${t}`, status: hubStatus, by: 'bench' });
+  },
+  1,
+);
 results.writeback = writeback;
 rows.push(['writeback: 1,000 hub-newer statuses in 100 files, committed', show(writeback), 'target ≤ 2 s']);
 
@@ -185,7 +261,13 @@ rows.push(['writeback: 1,000 hub-newer statuses in 100 files, committed', show(w
 function makeOneFileRepo(name: string, tasks: number): string {
   const dir = path.join(work, name);
   git(work, 'init', '-q', '-b', 'main', dir);
-  for (const [k, v] of [['user.name', 'bench'], ['user.email', 'bench@example.com'], ['commit.gpgsign', 'false'], ['gc.auto', '0']]) git(dir, 'config', k!, v!);
+  for (const [k, v] of [
+    ['user.name', 'bench'],
+    ['user.email', 'bench@example.com'],
+    ['commit.gpgsign', 'false'],
+    ['gc.auto', '0'],
+  ])
+    git(dir, 'config', k!, v!);
   const blocks = Array.from({ length: tasks }, (_, t) => `### T${t}\n\n\`\`\`task\nid: ${name}-T${t}\nstatus: todo\npriority: medium\n\`\`\`\n\nProse.\n`);
   writeFileSync(path.join(dir, 'plan.md'), `---\ntype: workplan\n---\n\n# One big plan\n\n${blocks.join('\n')}`);
   git(dir, 'add', '.');
@@ -195,29 +277,48 @@ function makeOneFileRepo(name: string, tasks: number): string {
 const oneFile = makeOneFileRepo('one20k', 20_000);
 cli(oneFile, 'run', '--fix');
 let bigFileStatus: 'done' | 'in_progress' = 'in_progress';
-const bigFileWriteback = await measure(3, () => cli(oneFile, 'run', '--fix'), async () => {
-  bigFileStatus = bigFileStatus === 'done' ? 'in_progress' : 'done';
-  for (let i = 0; i < 400; i++) await store.setStatus({ repo: 'one20k', id: `one20k-T${i * 50}`, status: bigFileStatus, by: 'bench' });
-}, 1);
+const bigFileWriteback = await measure(
+  3,
+  () => cli(oneFile, 'run', '--fix'),
+  async () => {
+    bigFileStatus = bigFileStatus === 'done' ? 'in_progress' : 'done';
+    for (let i = 0; i < 400; i++) await store.setStatus({ repo: 'one20k', id: `one20k-T${i * 50}`, status: bigFileStatus, by: 'bench' });
+  },
+  1,
+);
 results.writebackOneFile = bigFileWriteback;
 rows.push(['writeback: 400 hub-newer statuses in one 20,000-task file, committed', show(bigFileWriteback), '']);
 
 const hundredK = makeOneFileRepo('one100k', 100_000);
 let freshHub = 0;
-const creation = await measure(1, () => {
-  const r = spawnSync(process.execPath, [CLI, 'run', '--fix'], { cwd: hundredK, env: { ...env, CUSTODIAN_HUB: path.join(work, `fresh-${++freshHub}.sqlite`) }, stdio: 'ignore' });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`run --fix on 100,000 tasks exited ${r.status}`);
-}, undefined, 0);
+const creation = await measure(
+  1,
+  () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', '--fix'], {
+      cwd: hundredK,
+      env: { ...env, CUSTODIAN_HUB: path.join(work, `fresh-${++freshHub}.sqlite`) },
+      stdio: 'ignore',
+    });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`run --fix on 100,000 tasks exited ${r.status}`);
+  },
+  undefined,
+  0,
+);
 results.create100kOneFile = creation;
 rows.push(['run --fix creating 100,000 tasks in one file (empty embedded hub)', show(creation), 'one run']);
 
 // 5. Hub throughput.
 let batchNo = 0;
-const batch = await measure(5, async () => {
-  const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
-  const result = await store.sync({ repo: `batch-${++batchNo}`, by: 'bench', changes });
-  if (!result.ok) throw new Error('batch refused');
-}, undefined, 1);
+const batch = await measure(
+  5,
+  async () => {
+    const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
+    const result = await store.sync({ repo: `batch-${++batchNo}`, by: 'bench', changes });
+    if (!result.ok) throw new Error('batch refused');
+  },
+  undefined,
+  1,
+);
 results.hubBatch10k = batch;
 rows.push(['hub: one batch sync of 10,000 changes (SQLite)', show(batch), 'target ≤ 1 s']);
 await store.close();
@@ -229,14 +330,22 @@ await store.close();
  */
 async function updatesPerSecond(hubUrl: string, token: string, seconds = 3, windows = 3, clients = 16): Promise<number> {
   const hub = new HttpHub(hubUrl, token, { readRetries: 0 });
-  await hub.sync({ repo: 'load', by: 'bench', changes: Array.from({ length: clients }, (_, i) => ({ id: `L-${i}`, expectedVersion: 0, status: 'todo' as const })) });
+  await hub.sync({
+    repo: 'load',
+    by: 'bench',
+    changes: Array.from({ length: clients }, (_, i) => ({ id: `L-${i}`, expectedVersion: 0, status: 'todo' as const })),
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const put = (id: string, body: string) =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request(`${hubUrl}/v1/repos/load/tasks/${id}/status`, { method: 'PUT', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        `${hubUrl}/v1/repos/load/tasks/${id}/status`,
+        { method: 'PUT', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -262,7 +371,12 @@ async function updatesPerSecond(hubUrl: string, token: string, seconds = 3, wind
   agent.destroy();
   return stats(rates).median;
 }
-const tokenFor = (db: string) => execFileSync(process.execPath, [CLI, 'hub', 'token', 'create', `bench-${Date.now()}`, '--db', db], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const tokenFor = (db: string) =>
+  execFileSync(process.execPath, [CLI, 'hub', 'token', 'create', `bench-${Date.now()}`, '--db', db], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
 const rate = await updatesPerSecond(url, tokenFor(env.CUSTODIAN_HUB));
 results.hubUpdatesPerSecond = { sqlite: rate };
 rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (SQLite)', `${rate.toFixed(0)} /s`, 'target ≥ 2,000/s']);
@@ -279,13 +393,20 @@ if (process.env.CUSTODIAN_TEST_PG) {
   try {
     const pgStore = await openStore(pgDb);
     let pgBatch = 0;
-    const pgBatchStats = await measure(3, async () => {
-      const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
-      await pgStore.sync({ repo: `batch-${++pgBatch}`, by: 'bench', changes });
-    }, undefined, 1);
+    const pgBatchStats = await measure(
+      3,
+      async () => {
+        const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
+        await pgStore.sync({ repo: `batch-${++pgBatch}`, by: 'bench', changes });
+      },
+      undefined,
+      1,
+    );
     await pgStore.close();
     const pgServer = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', pgDb], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-    const pgUrlHttp = await new Promise<string>((resolve) => pgServer.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)));
+    const pgUrlHttp = await new Promise<string>((resolve) =>
+      pgServer.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)),
+    );
     const pgRate = await updatesPerSecond(pgUrlHttp, tokenFor(pgDb));
     pgServer.kill('SIGTERM');
     results.hubBatch10kPostgres = pgBatchStats;

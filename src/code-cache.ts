@@ -19,7 +19,10 @@ export function requireCompiled(file: string, digest: string, dir = defaultDir()
   const name = `${path.basename(file)}-`;
   const cacheFile = path.join(dir, `${name}${digest}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`);
   const cached = readOrNull(cacheFile);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cached ? { cachedData: cached } : {}),
+  });
   const module = { exports: {} as unknown };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
   const cacheHit = cached !== null && !script.cachedDataRejected;

@@ -35,7 +35,10 @@ export async function readRepoState(repo: Repo): Promise<RepoState> {
     // The current branch is marked `*`; a remote's HEAD names its default branch.
     git(repo.top, ['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(upstream)%00%(upstream:remotename)%00%(symref)', 'refs/heads', 'refs/remotes/*/HEAD']),
   ]);
-  const rows = refs.split('\n').filter(Boolean).map((line) => line.split('\0'));
+  const rows = refs
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\0'));
   const [, branchRef = null, upstreamRef = '', remote = ''] = rows.find((row) => row[0] === '*') ?? [];
   // Without an upstream, origin's default branch is the one that counts.
   const remoteRefs = `refs/remotes/${remote || 'origin'}/`;
@@ -68,7 +71,10 @@ export async function fetchUpstream(repo: Repo, state: RepoState, timeoutMs: num
 }
 
 export async function resolveCommit(repo: Repo, ref: string): Promise<string | null> {
-  return git(repo.top, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]).then((s) => s.trim(), () => null);
+  return git(repo.top, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]).then(
+    (s) => s.trim(),
+    () => null,
+  );
 }
 
 /** Yes/no, with everything git cannot answer (shallow history, missing objects) as no. */
@@ -129,7 +135,13 @@ export interface HistoryWalk {
  * are then lookups, however many follow.
  */
 async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, number>): Promise<{ below: Uint32Array[]; linear: boolean }> {
-  const base = tips.length > 1 ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then((s) => s.trim(), () => '') : tips[0]!;
+  const base =
+    tips.length > 1
+      ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then(
+          (s) => s.trim(),
+          () => '',
+        )
+      : tips[0]!;
   const out = await git(repo.top, ['rev-list', '--parents', '--topo-order', ...tips, ...(base ? ['--not', `${base}^@`] : [])]).catch((error: unknown) => {
     if (error instanceof GitError) return null;
     throw error;
@@ -189,7 +201,12 @@ const WITHOUT_USER_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTE
  * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
  * per line. A file git cannot blame gives null for its lines (counted as "not seen").
  */
-export async function blameLines(repo: Repo, head: string, linesByFile: ReadonlyMap<string, readonly number[]>, options: { firstParent?: boolean } = {}): Promise<Map<string, Map<number, string | null>>> {
+export async function blameLines(
+  repo: Repo,
+  head: string,
+  linesByFile: ReadonlyMap<string, readonly number[]>,
+  options: { firstParent?: boolean } = {},
+): Promise<Map<string, Map<number, string | null>>> {
   const result = new Map<string, Map<number, string | null>>();
   const files = [...linesByFile.entries()];
   const worker = async () => {
@@ -197,7 +214,17 @@ export async function blameLines(repo: Repo, head: string, linesByFile: Readonly
       const [file, lines] = entry;
       const found = new Map<number, string | null>(lines.map((l) => [l, null]));
       const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
-      const args = ['-c', `safe.directory=${repo.top}`, 'blame', '--porcelain', ...(options.firstParent ? ['--first-parent'] : []), ...ranges, head, '--', file];
+      const args = [
+        '-c',
+        `safe.directory=${repo.top}`,
+        'blame',
+        '--porcelain',
+        ...(options.firstParent ? ['--first-parent'] : []),
+        ...ranges,
+        head,
+        '--',
+        file,
+      ];
       const out = await git(repo.top, args, { env: WITHOUT_USER_CONFIG }).catch(() => '');
       for (const line of out.split('\n')) {
         const match = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);

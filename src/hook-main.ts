@@ -33,7 +33,10 @@ export async function hookMain(args: string[]): Promise<number> {
   }
   if (work.kind === 'nothing') return 0;
   // git answers this while the full hook loads.
-  const known = work.place && { place: work.place, originUrl: gitSays(work.place.top, ['config', '--get', 'remote.origin.url']).then((r) => (r.ok ? r.stdout : '')) };
+  const known = work.place && {
+    place: work.place,
+    originUrl: gitSays(work.place.top, ['config', '--get', 'remote.origin.url']).then((r) => (r.ok ? r.stdout : '')),
+  };
   const { runHook } = await hookCommand();
   const touched = work.kind === 'touched' ? work.touched : undefined;
   return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), known, touched });

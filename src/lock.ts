@@ -27,7 +27,12 @@ export async function acquireRunLock(gitDir: string): Promise<(() => Promise<voi
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(await readFile(file, 'utf8').catch(() => ''));
-      const age = Date.now() - (await stat(file).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(file).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (pid > 0 && alive(pid) && age < STALE_MS) return null;
       await rm(file, { force: true });
     }

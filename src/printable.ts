@@ -1,6 +1,5 @@
-// C0 controls, DEL, the C1 controls (ESC starts a terminal escape; U+009B is CSI on some
-// terminals) and the two Unicode line separators.
-const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
+/** Control characters (C0, DEL, C1: ESC starts a terminal escape) and the two Unicode line separators. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 
 /**
  * Text from a repo, a hub or a request (a file name, an id, a title, a URL path), made safe to

@@ -28,6 +28,6 @@ export async function registerRepo(slug: string, top: string, env: NodeJS.Proces
   registry.set(slug, top);
   await mkdir(path.dirname(file(env)), { recursive: true });
   const temp = `${file(env)}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(Object.fromEntries(registry), null, 2) + '\n');
+  await writeFile(temp, `${JSON.stringify(Object.fromEntries(registry), null, 2)}\n`);
   await rename(temp, file(env));
 }

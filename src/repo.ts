@@ -50,7 +50,12 @@ function originUrl(top: string): Promise<string> {
 
 /** The repo's name: from the remote's URL when there is one, so every clone agrees; else the folder. */
 function slugOf(top: string, remoteUrl: string): string {
-  const name = remoteUrl.trim().replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:\\]/).pop();
+  const name = remoteUrl
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split(/[/:\\]/)
+    .pop();
   return name || path.basename(top);
 }
 
@@ -68,7 +73,10 @@ export function workplanPaths(repo: Repo): (file: string) => boolean {
 
 /** Markdown files committed at `rev` (HEAD by default) that the config selects; none before the first commit. */
 export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{ head: string | null; entries: CommittedEntry[] }> {
-  const head = await git(repo.top, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]).then((s) => s.trim(), () => null);
+  const head = await git(repo.top, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]).then(
+    (s) => s.trim(),
+    () => null,
+  );
   if (!head) return { head: null, entries: [] };
   const isWorkplanPath = workplanPaths(repo);
   const listing = await git(repo.top, ['ls-tree', '-r', '-z', '--full-tree', head]);
@@ -91,7 +99,7 @@ export async function readBlobBytes(repo: Repo, oids: readonly string[]): Promis
   const blobs = new Map<string, Buffer>();
   const wanted = [...new Set(oids)];
   if (wanted.length === 0) return blobs;
-  const out = await gitBytes(repo.top, ['cat-file', '--batch'], { input: wanted.join('\n') + '\n' });
+  const out = await gitBytes(repo.top, ['cat-file', '--batch'], { input: `${wanted.join('\n')}\n` });
   let at = 0;
   for (const oid of wanted) {
     const headerEnd = out.indexOf(10, at);
@@ -138,12 +146,22 @@ const AUTOSTASH_FILES = ['rebase-merge/autostash', 'rebase-apply/autostash', 'ME
  * the stash conflict.
  */
 async function autostashedFiles(repo: Repo): Promise<string[]> {
-  const stashes = await Promise.all(AUTOSTASH_FILES.map((file) => readFile(path.join(repo.gitDir, file), 'utf8').then((s) => s.trim(), () => null)));
+  const stashes = await Promise.all(
+    AUTOSTASH_FILES.map((file) =>
+      readFile(path.join(repo.gitDir, file), 'utf8').then(
+        (s) => s.trim(),
+        () => null,
+      ),
+    ),
+  );
   const names = await Promise.all(
     stashes
       .filter((stash): stash is string => !!stash)
       // The stash's tree against HEAD then (the working tree's edits), and its index commit against HEAD (the staged ones).
-      .flatMap((stash) => [[`${stash}^1`, stash], [`${stash}^1`, `${stash}^2`]])
+      .flatMap((stash) => [
+        [`${stash}^1`, stash],
+        [`${stash}^1`, `${stash}^2`],
+      ])
       .map(([from, to]) => git(repo.top, ['diff', '--no-renames', '--name-only', '-z', from!, to!])),
   );
   return names.flatMap((out) => out.split('\0').filter(Boolean));

@@ -77,16 +77,14 @@ export async function checkChangedPaths(repo: Repo, parent: string, commit: stri
  * HEAD's with only the edited files replaced, so the user's staged work never rides along, and
  * no commit hooks run. A task that cannot be written is refused and the others go on.
  */
-export async function prepareWritebackCommit(
-  repo: Repo,
-  head: string,
-  writebacks: readonly Writeback[],
-  hostname: string,
-): Promise<PreparedWriteback> {
+export async function prepareWritebackCommit(repo: Repo, head: string, writebacks: readonly Writeback[], hostname: string): Promise<PreparedWriteback> {
   const byFile = new Map<string, Writeback[]>();
   for (const w of writebacks) byFile.get(w.file)?.push(w) ?? byFile.set(w.file, [w]);
   const entries = await treeEntries(repo, head, [...byFile.keys()]);
-  const committed = await readBlobBytes(repo, [...entries.values()].map((e) => e.oid));
+  const committed = await readBlobBytes(
+    repo,
+    [...entries.values()].map((e) => e.oid),
+  );
 
   const refused: WritebackRefusal[] = [];
   const edited: (Omit<PreparedFile, 'blob'> & { bytes: Buffer })[] = [];
@@ -110,7 +108,7 @@ export async function prepareWritebackCommit(
     // Blobs from files named 0, 1, … relative to the scratch folder: no path of the repo (nor of the temp folder)
     // crosses git's one-per-line input.
     await Promise.all(edited.map((e, i) => writeFile(path.join(scratch, String(i)), e.bytes)));
-    const names = edited.map((_, i) => String(i)).join('\n') + '\n';
+    const names = `${edited.map((_, i) => String(i)).join('\n')}\n`;
     const hashed = await git(scratch, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: names, env: { GIT_DIR: repo.gitDir } });
     const blobs = hashed.trim().split('\n');
     const files = edited.map(({ bytes: _bytes, ...e }, i) => ({ ...e, blob: blobs[i]! }));
@@ -119,7 +117,10 @@ export async function prepareWritebackCommit(
     await git(repo.top, ['read-tree', head], { env: index });
     await git(repo.top, ['update-index', '-z', '--index-info'], { env: index, input: indexInfo(files) });
     const tree = (await git(repo.top, ['write-tree'], { env: index })).trim();
-    const message = writebackMessage(hostname, files.flatMap((f) => f.writebacks));
+    const message = writebackMessage(
+      hostname,
+      files.flatMap((f) => f.writebacks),
+    );
     const commitTree = (env: Record<string, string> = {}) => git(repo.top, ['commit-tree', tree, '-p', head, '-F', '-'], { input: message, env });
     const commit = (
       await commitTree().catch((error: unknown) => {
@@ -129,7 +130,12 @@ export async function prepareWritebackCommit(
         throw error;
       })
     ).trim();
-    await checkChangedPaths(repo, head, commit, files.map((f) => f.path));
+    await checkChangedPaths(
+      repo,
+      head,
+      commit,
+      files.map((f) => f.path),
+    );
     return { prepared: { commit, parent: head, files }, refused };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -264,10 +270,18 @@ export async function finishInterruptedLanding(repo: Repo): Promise<void> {
     return;
   }
   const { branchRef, prepared } = landing;
-  const branch = await git(repo.top, ['rev-parse', '-q', '--verify', branchRef]).then((s) => s.trim(), () => null);
+  const branch = await git(repo.top, ['rev-parse', '-q', '--verify', branchRef]).then(
+    (s) => s.trim(),
+    () => null,
+  );
   if (branch === prepared.commit) {
     const staged = await git(repo.top, ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...prepared.files.map((f) => f.path)]);
-    const stagedBlob = new Map(staged.split('\0').filter(Boolean).map((e) => [e.slice(e.indexOf('\t') + 1), e.split(' ')[1]]));
+    const stagedBlob = new Map(
+      staged
+        .split('\0')
+        .filter(Boolean)
+        .map((e) => [e.slice(e.indexOf('\t') + 1), e.split(' ')[1]]),
+    );
     const stale = prepared.files.filter((f) => stagedBlob.get(f.path) === f.before);
     if (stale.length > 0) await git(repo.top, ['update-index', '-z', '--index-info'], { input: indexInfo(stale) });
     const current = await workingBlobs(repo, prepared.files);

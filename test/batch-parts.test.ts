@@ -17,12 +17,18 @@ test('a batch in parts: every change once and in order, each part within the bud
   const batch: SyncBatch = { repo: 'acme', by: 'ws', why: 'run', changes, run: { commit: SHA(1), upstream: null, skipped: ['Z'] } };
   const parts = batchParts(batch, 4096);
   assert.ok(parts.length > 5);
-  assert.deepEqual(parts.flatMap((p) => p.changes), changes);
+  assert.deepEqual(
+    parts.flatMap((p) => p.changes),
+    changes,
+  );
   for (const part of parts) {
     assert.ok(Buffer.byteLength(JSON.stringify(part)) <= 4096 + 200, `a part of ${Buffer.byteLength(JSON.stringify(part))} bytes`);
     assert.deepEqual([part.repo, part.by, part.why], ['acme', 'ws', 'run']);
   }
-  assert.deepEqual(parts.map((p) => p.run !== undefined), [...parts.slice(1).map(() => false), true]);
+  assert.deepEqual(
+    parts.map((p) => p.run !== undefined),
+    [...parts.slice(1).map(() => false), true],
+  );
   assert.deepEqual(batchParts(batch, 10 * 1024 * 1024), [batch], 'a small batch is one part');
   const onlyRun = batchParts({ repo: 'acme', by: 'ws', changes: [], run: batch.run });
   assert.deepEqual(onlyRun, [{ repo: 'acme', by: 'ws', changes: [], run: batch.run }]);
@@ -39,7 +45,11 @@ test('over HTTP, a first run of more tasks than one 4 MiB request holds creates 
   const { hub } = await httpHubOver(t, await sqliteStore(t));
   const repo = await openRepo(s.workstation.dir);
   const report = await reconcileRepo(repo, FIX, { hub, hostname: 'h', machine: 'm' });
-  assert.deepEqual(codes(report).filter((c) => !c.endsWith('INFO')), [], JSON.stringify(report.findings).slice(0, 500));
+  assert.deepEqual(
+    codes(report).filter((c) => !c.endsWith('INFO')),
+    [],
+    JSON.stringify(report.findings).slice(0, 500),
+  );
   const state = (await hub.readRepo('acme')) as RepoState;
   assert.equal(state.tasks.length, 4500);
   assert.equal(state.runs.length, 1, 'one run record, after the last part');
@@ -60,7 +70,10 @@ test('over HTTP, a batch the hub refuses as too large is reported as that, not a
 
 /** A repo with tasks A–F synced, on the embedded store, and a hub adapter that counts the batches it passes on. */
 async function synced(t: TestContext) {
-  const s = await scene(t, ['A', 'B', 'C', 'D', 'E', 'F'].map((id) => ({ id, status: 'todo' })));
+  const s = await scene(
+    t,
+    ['A', 'B', 'C', 'D', 'E', 'F'].map((id) => ({ id, status: 'todo' })),
+  );
   const store = await openStore(s.env.CUSTODIAN_HUB!);
   t.after(() => store.close());
   const repo = await openRepo(s.workstation.dir);
@@ -84,7 +97,10 @@ test('a part refused for a stale version is a refused batch: the parts before it
   const report = await reconcileRepo(repo, FIX, { hub: racingHub, hostname: 'h', machine: 'm', partBytes: 700 });
   const firstTry = sent.findIndex((b) => b.run);
   assert.ok(sent.length > 3 && firstTry > 0, `the batch went in parts: ${sent.map((b) => b.changes.map((c) => c.id).join('')).join(' | ')}`);
-  assert.ok(sent.slice(0, firstTry).every((b) => !b.run), 'no run record before the last part of a batch');
+  assert.ok(
+    sent.slice(0, firstTry).every((b) => !b.run),
+    'no run record before the last part of a batch',
+  );
   assert.equal(await s.hubStatus('F'), 'blocked', "the agent's change was not overwritten");
   assert.equal(await ws.statusInFile('F'), 'blocked', 'the re-plan wrote it back');
   for (const id of ['A', 'B', 'C', 'D', 'E']) assert.equal(await s.hubStatus(id), 'in_progress');
@@ -105,7 +121,10 @@ test('a hub that fails between parts: said so, nothing written back, and the nex
   });
   const head = await ws.head();
   const report = await reconcileRepo(repo, FIX, { hub: failingHub, hostname: 'h', machine: 'm', partBytes: 700 });
-  assert.match(report.findings.find((f) => f.code === 'C-23')?.message ?? '', /^hub unreachable, 1 of \d+ parts of the batch applied, the rest and any writeback wait for the next run: connection reset/);
+  assert.match(
+    report.findings.find((f) => f.code === 'C-23')?.message ?? '',
+    /^hub unreachable, 1 of \d+ parts of the batch applied, the rest and any writeback wait for the next run: connection reset/,
+  );
   assert.equal(report.settled, null);
   assert.equal(await ws.head(), head, 'no writeback landed');
   const next = await reconcileRepo(repo, FIX, { hub: store, hostname: 'h', machine: 'm', partBytes: 700 });

@@ -24,20 +24,46 @@ test('run lists committed workplans and tasks, for people and as JSON, and exits
   const report = JSON.parse(json.stdout);
   assert.equal(report.repo, 'the-custodian');
   assert.equal(report.mode, 'check');
-  assert.deepEqual(report.findings.map((f: { code: string }) => f.code), ['C-20', 'C-20', 'C-20', 'C-20', 'C-20'], 'check mode: not in the hub yet');
-  assert.deepEqual(report.workplans.map((w: { file: string }) => w.file), ['docs/CUST-WP-0026.md']);
+  assert.deepEqual(
+    report.findings.map((f: { code: string }) => f.code),
+    ['C-20', 'C-20', 'C-20', 'C-20', 'C-20'],
+    'check mode: not in the hub yet',
+  );
+  assert.deepEqual(
+    report.workplans.map((w: { file: string }) => w.file),
+    ['docs/CUST-WP-0026.md'],
+  );
   assert.equal(report.workplans[0].tasks[4].line, 220);
 });
 
 test('run reads what is committed, and exits 1 with file and line on a FAIL finding', async (t) => {
-  const repo = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'finished' }]) });
+  const repo = await tempRepo(t, {
+    'plan.md': workplan([
+      { id: 'A', status: 'todo' },
+      { id: 'B', status: 'finished' },
+    ]),
+  });
   const env = await isolated(t);
   const result = await runCli(repo, ['run', '--json', '--fix'], env);
   assert.equal(result.code, 1);
   const report = JSON.parse(result.stdout);
-  assert.deepEqual(report.findings.filter((f: { severity: string }) => f.severity === 'FAIL').map((f: { code: string; file: string; line: number; taskId: string }) => [f.code, f.file, f.line, f.taskId]), [['C-06', 'plan.md', 21, 'B']]);
+  assert.deepEqual(
+    report.findings
+      .filter((f: { severity: string }) => f.severity === 'FAIL')
+      .map((f: { code: string; file: string; line: number; taskId: string }) => [f.code, f.file, f.line, f.taskId]),
+    [['C-06', 'plan.md', 21, 'B']],
+  );
 
-  await commitFiles(repo, { 'plan.md': workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'done' }]) }, 'fix');
+  await commitFiles(
+    repo,
+    {
+      'plan.md': workplan([
+        { id: 'A', status: 'todo' },
+        { id: 'B', status: 'done' },
+      ]),
+    },
+    'fix',
+  );
   const fixed = await runCli(repo, ['run', '--fix'], env);
   assert.equal(fixed.code, 0);
   assert.match(fixed.stdout, /0 fail, 0 warn, 1 info, 1 actions/);
@@ -74,7 +100,10 @@ test('usage errors and a directory outside any repo exit 2 with a clear message'
 
 test('the shipped CLI reads front matter with its own YAML engine, and names the file and line when it cannot', async (t) => {
   const task = '```task\nid: A\nstatus: todo\n```\n';
-  const repo = await tempRepo(t, { 'good.md': `---\ntype: workplan\ntitle: Good\n---\n\n${task}`, 'bad.md': `---\ntitle: [unclosed\n---\n\n${task.replace('A', 'B')}` });
+  const repo = await tempRepo(t, {
+    'good.md': `---\ntype: workplan\ntitle: Good\n---\n\n${task}`,
+    'bad.md': `---\ntitle: [unclosed\n---\n\n${task.replace('A', 'B')}`,
+  });
   const result = await runCli(repo, ['run', '--json'], await isolated(t));
   const report = JSON.parse(result.stdout);
   const c01 = report.findings.filter((f: { code: string }) => f.code === 'C-01');

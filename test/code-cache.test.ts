@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from './helpers/paths.js';
 import { tempDir } from './helpers/temp-repo.js';
 
-const source = (answer: number) => `const path = require('node:path');\nexports.answer = () => ${answer};\nexports.where = [__filename, path.basename(__dirname)];\n`;
+const source = (answer: number) =>
+  `const path = require('node:path');\nexports.answer = () => ${answer};\nexports.where = [__filename, path.basename(__dirname)];\n`;
 const codeCache = pathToFileURL(`${ROOT}dist/src/code-cache.js`).href;
 
 /**
@@ -40,7 +41,10 @@ test('a CommonJS file runs from its code cache once compiled, and a cache V8 ref
   assert.equal(first.answer, 42);
   assert.deepEqual(first.where, [file, 'lib'], 'the file sees its own name and folder, and requires as a module');
   const names = (await readdir(cacheDir)).sort();
-  assert.deepEqual(names.filter((f) => !f.startsWith('m.cjs-d1-')), ['m.cjs-recent-1.bin', 'other.cjs-old-1.bin']);
+  assert.deepEqual(
+    names.filter((f) => !f.startsWith('m.cjs-d1-')),
+    ['m.cjs-recent-1.bin', 'other.cjs-old-1.bin'],
+  );
   const cacheFile = path.join(cacheDir, names.find((f) => f.startsWith('m.cjs-d1-'))!);
 
   const second = await load();

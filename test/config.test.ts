@@ -22,6 +22,10 @@ test('.custodian.yml: every key optional, and what is wrong is named with its li
     ['repo: [unclosed\n', '.custodian.yml:2: '],
   ];
   for (const [text, message] of errors) {
-    assert.throws(() => parseConfig(text), (error: Error) => error.message.startsWith(message), `${JSON.stringify(text)} → ${message}`);
+    assert.throws(
+      () => parseConfig(text),
+      (error: Error) => error.message.startsWith(message),
+      `${JSON.stringify(text)} → ${message}`,
+    );
   }
 });

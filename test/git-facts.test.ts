@@ -18,7 +18,15 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
   const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
 
   const cloned = await readRepoState(repo);
-  assert.deepEqual(cloned, { head: first, branchRef: 'refs/heads/trunk', upstreamRef: 'refs/remotes/origin/trunk', upstream: first, remote: 'origin', remoteDefault: 'trunk', operation: null });
+  assert.deepEqual(cloned, {
+    head: first,
+    branchRef: 'refs/heads/trunk',
+    upstreamRef: 'refs/remotes/origin/trunk',
+    upstream: first,
+    remote: 'origin',
+    remoteDefault: 'trunk',
+    operation: null,
+  });
   assert.deepEqual(trackedBranches(repo, cloned), ['trunk'], "the remote's default branch, not main or master");
 
   // Ahead of the upstream: the upstream's commit is the tracking ref's, not HEAD.
@@ -29,7 +37,15 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
   await git(dir, ['checkout', '-q', '-b', 'feature']);
   await git(dir, ['remote', 'set-head', 'origin', '--delete']);
   const feature = await readRepoState(repo);
-  assert.deepEqual(feature, { head: ahead, branchRef: 'refs/heads/feature', upstreamRef: null, upstream: null, remote: null, remoteDefault: null, operation: null });
+  assert.deepEqual(feature, {
+    head: ahead,
+    branchRef: 'refs/heads/feature',
+    upstreamRef: null,
+    upstream: null,
+    remote: null,
+    remoteDefault: null,
+    operation: null,
+  });
   assert.deepEqual(trackedBranches(repo, feature), ['main', 'master']);
 
   await git(dir, ['checkout', '-q', '--detach']);
@@ -39,7 +55,15 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
 
 test('the state of a repo with no commits yet', async (t) => {
   const repo = await openRepo(await tempRepo(t));
-  assert.deepEqual(await readRepoState(repo), { head: null, branchRef: null, upstreamRef: null, upstream: null, remote: null, remoteDefault: null, operation: null });
+  assert.deepEqual(await readRepoState(repo), {
+    head: null,
+    branchRef: null,
+    upstreamRef: null,
+    upstream: null,
+    remote: null,
+    remoteDefault: null,
+    operation: null,
+  });
 });
 
 test('is-ancestor: a commit is its own, asked of no process; a missing one is no', async (t) => {

@@ -35,10 +35,17 @@ test('a task block inside an HTML comment is not a task (CommonMark: an HTML blo
   ].join('\n');
   const plan = parseWorkplan(text, 'plan.md');
   assert.deepEqual(plan.findings, []);
-  assert.deepEqual(plan.tasks.map((t) => [t.id, t.title]), [['AFTER-ONE-LINE', 'Plan'], ['AFTER-EMPTY-COMMENT', 'Plan'], ['LAST', 'Last']]);
+  assert.deepEqual(
+    plan.tasks.map((t) => [t.id, t.title]),
+    [
+      ['AFTER-ONE-LINE', 'Plan'],
+      ['AFTER-EMPTY-COMMENT', 'Plan'],
+      ['LAST', 'Last'],
+    ],
+  );
 });
 
-test('a blame broken by the user\'s global git config does not let rank undo a reopen made in the hub', async (t) => {
+test("a blame broken by the user's global git config does not let rank undo a reopen made in the hub", async (t) => {
   const s = await scene(t, [{ id: 'A', status: 'todo' }]);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
@@ -73,7 +80,10 @@ test('pre-push sends statuses only for pushes to the tracked remote, not to a fo
 });
 
 test('git pull --rebase --autostash over an uncommitted workplan edit: no writeback into the stashed file, no conflict', async (t) => {
-  const s = await scene(t, [{ id: 'A', status: 'todo' }, { id: 'B', status: 'todo' }]);
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
   const laptop = await s.clone('laptop');

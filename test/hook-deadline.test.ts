@@ -29,7 +29,8 @@ async function pullFromTricklingHub(t: TestContext) {
   const laptop = await s.clone('laptop');
   await commitFiles(laptop.dir, { 'notes.txt': 'work\n' }, 'work');
   await laptop.git('push', '-q', 'origin', 'main');
-  const pull = (extra: Record<string, string> = {}) => execa('git', ['pull', '-q', '--no-rebase'], { cwd: ws.dir, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
+  const pull = (extra: Record<string, string> = {}) =>
+    execa('git', ['pull', '-q', '--no-rebase'], { cwd: ws.dir, env: { ...env, ...extra }, reject: false, stdin: 'ignore' });
   return { hubUrl, ws, pull, env };
 }
 

@@ -27,7 +27,10 @@ test('npm pack ships only what runs', async () => {
   assert.ok(shipped.includes(path.join('hooks', 'shim.sh')));
   assert.ok(shipped.includes('openapi.yaml'));
   assert.ok(shipped.includes(path.join('templates', 'session-protocol.md')));
-  assert.ok(!shipped.some((f) => f.startsWith('test') || f.startsWith(path.join('dist', 'test')) || f.startsWith(path.join('dist', 'src')) || f.endsWith('.ts')), shipped.join(' '));
+  assert.ok(
+    !shipped.some((f) => f.startsWith('test') || f.startsWith(path.join('dist', 'test')) || f.startsWith(path.join('dist', 'src')) || f.endsWith('.ts')),
+    shipped.join(' '),
+  );
 });
 
 /** A bare origin, a shared HTTP hub, and machines whose hooks come from the packed package. */
@@ -38,7 +41,13 @@ async function world(t: TestContext) {
   const token = await store.createToken('team');
   let hub = await startHub(store);
   t.after(() => hub.close());
-  const env: Record<string, string> = { XDG_STATE_HOME: path.join(root, 'state'), XDG_CACHE_HOME: path.join(root, 'cache'), CUSTODIAN_HUB: hub.url, CUSTODIAN_HUB_TOKEN: token, NO_COLOR: '1' };
+  const env: Record<string, string> = {
+    XDG_STATE_HOME: path.join(root, 'state'),
+    XDG_CACHE_HOME: path.join(root, 'cache'),
+    CUSTODIAN_HUB: hub.url,
+    CUSTODIAN_HUB_TOKEN: token,
+    NO_COLOR: '1',
+  };
   const origin = path.join(root, 'acme.git');
   await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
 
@@ -52,7 +61,12 @@ async function world(t: TestContext) {
   const machine = async (name: string) => {
     const dir = path.join(root, name);
     await git(root, ['clone', '-q', origin, dir]);
-    for (const [k, v] of [['user.name', name], ['user.email', `${name}@example.com`], ['pull.rebase', 'false']]) await git(dir, ['config', k!, v!]);
+    for (const [k, v] of [
+      ['user.name', name],
+      ['user.email', `${name}@example.com`],
+      ['pull.rebase', 'false'],
+    ])
+      await git(dir, ['config', k!, v!]);
     return dir;
   };
   const hubStatuses = async () => {
@@ -74,7 +88,16 @@ async function world(t: TestContext) {
 async function teamWithHooks(t: TestContext) {
   const w = await world(t);
   const ws = await w.machine('workstation');
-  await commitFiles(ws, { [PLAN]: workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'todo' }]) }, 'plan');
+  await commitFiles(
+    ws,
+    {
+      [PLAN]: workplan([
+        { id: 'A', status: 'todo' },
+        { id: 'B', status: 'todo' },
+      ]),
+    },
+    'plan',
+  );
   const installed = await w.cli(ws, 'install');
   assert.equal(installed.exitCode, 0, installed.stderr);
   await w.gitUser(ws, 'push', '-q', '-u', 'origin', 'main');
@@ -110,7 +133,7 @@ test("the spec's story with plain git pull and git push: nothing regresses and e
   const pulled = await w.gitUser(w.ws, 'pull', '-q');
   assert.match(pulled, /A: todo → done/);
   assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
-  assert.match((await git(w.ws, ['log', '-1', '--format=%s'])), /^chore\(consistency\): sync task status from DB \[auto\]/);
+  assert.match(await git(w.ws, ['log', '-1', '--format=%s']), /^chore\(consistency\): sync task status from DB \[auto\]/);
   assert.equal((await w.hubStatuses()).A, 'done');
 
   // The workstation moves B along and pushes: the hub has it before the push lands. The
@@ -122,7 +145,13 @@ test("the spec's story with plain git pull and git push: nothing regresses and e
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'B', 'in_progress') }, 'start B');
   await w.gitUser(w.ws, 'push', '-q');
   const duringPush = JSON.parse(await readFile(seenByOrigin, 'utf8')) as { id: string; status: string }[];
-  assert.deepEqual(duringPush.map((x) => [x.id, x.status]), [['A', 'done'], ['B', 'in_progress']]);
+  assert.deepEqual(
+    duringPush.map((x) => [x.id, x.status]),
+    [
+      ['A', 'done'],
+      ['B', 'in_progress'],
+    ],
+  );
 
   // The remote pulls and converges; files on both machines equal the hub.
   await w.gitUser(w.remote, 'pull', '-q');
@@ -225,7 +254,10 @@ test('a pull that changes one workplan, with the hub unchanged: post-merge recon
   assert.deepEqual(JSON.parse(full.stdout).actions, []);
   assert.match(full.stdout, /docs\/old\.md/);
   // The hooks that reconciled kept the full hook's compiled code for the next one.
-  assert.deepEqual((await readdir(path.join(w.root, 'cache', 'custodian-hooks'))).map((f) => f.replace(/-.*/, '')), ['hook.cjs']);
+  assert.deepEqual(
+    (await readdir(path.join(w.root, 'cache', 'custodian-hooks'))).map((f) => f.replace(/-.*/, '')),
+    ['hook.cjs'],
+  );
 });
 
 test('a push of a commit that changes one workplan, with the hub unchanged: pre-push reconciles that file alone', async (t) => {

@@ -15,23 +15,38 @@ const ALIASES = `anchor: &a x\nlist: [${Array.from({ length: 101 }, () => '*a').
 test('a task block with more than 100 aliases is C-02 for that block; the other tasks sync', async (t) => {
   const text = `# Plan\n\n${block('Bomb', `id: BOMB\nstatus: todo\n${ALIASES}`)}${block('Fine', 'id: FINE\nstatus: todo\n')}`;
   const plan = parseWorkplan(text, 'plan.md');
-  assert.deepEqual(plan.findings.map((f) => [f.code, f.line, f.taskId]), [['C-02', 5, 'BOMB']]);
+  assert.deepEqual(
+    plan.findings.map((f) => [f.code, f.line, f.taskId]),
+    [['C-02', 5, 'BOMB']],
+  );
   assert.match(plan.findings[0]!.message, /alias/i);
-  assert.deepEqual(plan.tasks.map((t) => t.id), ['FINE']);
+  assert.deepEqual(
+    plan.tasks.map((t) => t.id),
+    ['FINE'],
+  );
   assert.deepEqual(plan.unreadableIds, ['BOMB'], 'never flagged as missing from the files');
 
   const repo = await tempRepo(t, { 'plan.md': text });
   const result = await runCli(repo, ['run', '--fix', '--json'], await isolated(t));
   assert.equal(result.code, 1, result.stderr);
   const report = JSON.parse(result.stdout);
-  assert.deepEqual(report.actions.map((a: { type: string; taskId: string }) => [a.type, a.taskId]), [['create', 'FINE']]);
+  assert.deepEqual(
+    report.actions.map((a: { type: string; taskId: string }) => [a.type, a.taskId]),
+    [['create', 'FINE']],
+  );
 });
 
 test('more than 100 aliases in .custodian.yml or in front matter is a clear error, not a crash', async (t) => {
   assert.throws(() => parseConfig(ALIASES), /^UserError: \.custodian\.yml:1: .*alias/i);
   const plan = parseWorkplan(`---\n${ALIASES}---\n\n${block('Fine', 'id: FINE\nstatus: todo\n')}`, 'plan.md');
-  assert.deepEqual(plan.findings.map((f) => [f.code, f.line]), [['C-01', 1]]);
-  assert.deepEqual(plan.tasks.map((t) => t.id), ['FINE']);
+  assert.deepEqual(
+    plan.findings.map((f) => [f.code, f.line]),
+    [['C-01', 1]],
+  );
+  assert.deepEqual(
+    plan.tasks.map((t) => t.id),
+    ['FINE'],
+  );
 
   const repo = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }]), '.custodian.yml': ALIASES });
   const result = await runCli(repo, ['run', '--fix'], await isolated(t));
@@ -53,16 +68,30 @@ test('C-09: ids, titles and priorities the hub cannot store are refused per task
   ];
   for (const [name, body, message] of cases) {
     const plan = parseWorkplan(`# Plan\n\n${block('Fine', 'id: FINE\nstatus: done\n')}${body}`, 'plan.md');
-    assert.deepEqual(plan.tasks.map((t) => t.id), ['FINE'], name);
-    assert.deepEqual(plan.findings.map((f) => [f.code, f.severity, f.line]), [['C-09', 'FAIL', 12]], name);
+    assert.deepEqual(
+      plan.tasks.map((t) => t.id),
+      ['FINE'],
+      name,
+    );
+    assert.deepEqual(
+      plan.findings.map((f) => [f.code, f.severity, f.line]),
+      [['C-09', 'FAIL', 12]],
+      name,
+    );
     assert.match(plan.findings[0]!.message, message, name);
   }
 
   const front = parseWorkplan(`---\nid: "\\uD800"\ntitle: "a\\0b"\n---\n${block('Fine', 'id: FINE\nstatus: done\n')}`, 'plan.md');
-  assert.deepEqual(front.findings.map((f) => [f.code, f.line]), [['C-09', 1]]);
+  assert.deepEqual(
+    front.findings.map((f) => [f.code, f.line]),
+    [['C-09', 1]],
+  );
   assert.match(front.findings[0]!.message, /front matter id is not valid Unicode.*; title holds a NUL/);
   assert.deepEqual([front.frontMatter.id, front.frontMatter.title], [undefined, undefined], 'the path stands in for the workplan');
-  assert.deepEqual(front.tasks.map((t) => t.id), ['FINE']);
+  assert.deepEqual(
+    front.tasks.map((t) => t.id),
+    ['FINE'],
+  );
 });
 
 test('a task with an unstorable id does not stop the rest of the repo from syncing, run after run', async (t) => {
@@ -74,10 +103,16 @@ test('a task with an unstorable id does not stop the rest of the repo from synci
     assert.equal(result.code, 1, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.deepEqual(report.findings.map((f: { code: string }) => f.code).sort(), run === 0 ? ['C-09', 'C-09', 'C-20'] : ['C-09', 'C-09']);
-    assert.deepEqual(report.actions.map((a: { type: string; taskId: string }) => [a.type, a.taskId]), run === 0 ? [['create', 'FINE']] : []);
+    assert.deepEqual(
+      report.actions.map((a: { type: string; taskId: string }) => [a.type, a.taskId]),
+      run === 0 ? [['create', 'FINE']] : [],
+    );
   }
   const list = await runCli(repo, ['task', 'list', '--json'], env);
-  assert.deepEqual(JSON.parse(list.stdout).map((task: { id: string }) => task.id), ['FINE']);
+  assert.deepEqual(
+    JSON.parse(list.stdout).map((task: { id: string }) => task.id),
+    ['FINE'],
+  );
 });
 
 test('run --repo with a slug that names an Object property finds no repo, and says so', async (t) => {
@@ -98,11 +133,16 @@ test('control characters in file names and ids are printed escaped, never as ter
   assert.equal(printable('plan\x1b[2J\x9b.md\n'), 'plan\\u001b[2J\\u009b.md\\u000a');
   assert.equal(printable('ordinary — ünïcode ✓'), 'ordinary — ünïcode ✓');
 
-  const repo = await tempRepo(t, { 'plan\x1b[31mred.md': workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'finished' }]) });
+  const repo = await tempRepo(t, {
+    'plan\x1b[31mred.md': workplan([
+      { id: 'A', status: 'todo' },
+      { id: 'B', status: 'finished' },
+    ]),
+  });
   const env = await isolated(t);
   for (const args of [['run', '--fix', '--verbose'], ['run']]) {
     const result = await runCli(repo, args, env);
-    assert.doesNotMatch(result.stdout + result.stderr, /\x1b/, args.join(' '));
+    assert.ok(!(result.stdout + result.stderr).includes('\x1b'), args.join(' '));
     assert.match(result.stdout, /plan\\u001b\[31mred\.md:21 .*'B' has unknown status/);
   }
 });

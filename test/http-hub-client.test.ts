@@ -31,7 +31,11 @@ describe('the HTTP client takes nothing from a hub that the contract does not al
     ['a status with lines after it', state([task({ status: 'done\n```\ninjected: true' })]), /tasks\.0\.status/],
     ['a version as text', state([task({ version: '2' })]), /tasks\.0\.version/],
     ['a fractional version', state([task({ version: 1.5 })]), /tasks\.0\.version/],
-    ['a commit that is not hex', state([task({ points: [{ status: 'todo', commit: 'HEAD~1', upstream: null, origin: SHA(1), at: 'x' }] })]), /tasks\.0\.points\.0\.commit/],
+    [
+      'a commit that is not hex',
+      state([task({ points: [{ status: 'todo', commit: 'HEAD~1', upstream: null, origin: SHA(1), at: 'x' }] })]),
+      /tasks\.0\.points\.0\.commit/,
+    ],
     ['an id that is a number', state([task({ id: 7 })]), /tasks\.0\.id/],
     ['an id with a NUL', state([task({ id: 'A\u0000' })]), /tasks\.0\.id/],
     ['an ETag with a line break', state([], { etag: '"1"\r\nx: y' }), /etag/],
@@ -41,7 +45,10 @@ describe('the HTTP client takes nothing from a hub that the contract does not al
     test(`a read answering ${what} is a hub that answered nonsense, naming the field`, async (t) => {
       const url = await hubAnswering(t, () => ({ status: 200, body }));
       const hub = new HttpHub(url, 'token', { readRetries: 0 });
-      await assert.rejects(hub.readRepo('acme'), (error: Error) => error instanceof HubUnavailableError && /outside the contract/.test(error.message) && field.test(error.message));
+      await assert.rejects(
+        hub.readRepo('acme'),
+        (error: Error) => error instanceof HubUnavailableError && /outside the contract/.test(error.message) && field.test(error.message),
+      );
     });
   }
 
@@ -65,7 +72,11 @@ describe('the HTTP client takes nothing from a hub that the contract does not al
     const before = await s.workstation.read();
     const url = await hubAnswering(t, () => ({ status: 200, body: state([task({ status: 'done\n```\n\n```task\nid: EVIL\nstatus: done' })]) }));
     const repo = await openRepo(s.workstation.dir);
-    const report = await reconcileRepo(repo, { mode: 'fix', writeback: true, pull: false }, { hub: new HttpHub(url, 'token', { readRetries: 0 }), hostname: 'h', machine: 'm' });
+    const report = await reconcileRepo(
+      repo,
+      { mode: 'fix', writeback: true, pull: false },
+      { hub: new HttpHub(url, 'token', { readRetries: 0 }), hostname: 'h', machine: 'm' },
+    );
     const c23 = report.findings.find((f) => f.code === 'C-23');
     assert.match(c23?.message ?? '', /outside the contract: tasks\.0\.status/, JSON.stringify(report.findings));
     assert.equal(await s.workstation.read(), before);
@@ -90,7 +101,10 @@ for (const kind of kinds) {
       assert.equal(some.etag, created.etag);
       assert.equal(await hub.readRepo('acme', created.etag, asked), 'not-modified');
       const few = (await hub.readRepo('acme', undefined, ids.slice(0, 2))) as RepoState;
-      assert.deepEqual(few.tasks.map((x) => x.id), ids.slice(0, 2));
+      assert.deepEqual(
+        few.tasks.map((x) => x.id),
+        ids.slice(0, 2),
+      );
       assert.deepEqual(((await hub.readRepo('acme', undefined, [])) as RepoState).tasks, [], 'no ids, no tasks, as the store answers');
     });
 
@@ -98,11 +112,15 @@ for (const kind of kinds) {
       const { hub, url } = await httpHubOver(t, await kind.store(t));
       const created = await hub.sync({ repo: 'acme', by: 'ws', changes: ['A', 'B', 'C'].map((id) => ({ id, expectedVersion: 0, status: 'todo' as const })) });
       assert.ok(created.ok);
-      const post = (body: unknown) => fetch(`${url}/v1/repos/acme/tasks/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (body: unknown) =>
+        fetch(`${url}/v1/repos/acme/tasks/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const answer = await post({ ids: ['A', 'C'] });
       assert.equal(answer.status, 200);
       assert.equal(answer.headers.get('etag'), created.etag);
-      assert.deepEqual(((await answer.json()) as RepoState).tasks.map((x) => x.id), ['A', 'C']);
+      assert.deepEqual(
+        ((await answer.json()) as RepoState).tasks.map((x) => x.id),
+        ['A', 'C'],
+      );
       assert.equal((await post({ ids: ['A'], ifNoneMatch: created.etag })).status, 304);
       assert.equal((await post({ ids: 'A' })).status, 400);
     });
@@ -112,7 +130,10 @@ for (const kind of kinds) {
 test('a batch over the body limit is reported as too large (413), not as a hub that is down', async (t) => {
   const { hub } = await httpHubOver(t, await sqliteStore(t));
   const changes = Array.from({ length: 6000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo' as const, title: 'x'.repeat(900) }));
-  await assert.rejects(hub.sync({ repo: 'acme', by: 'ws', changes }), (error: Error) => error instanceof InvalidRequestError && /too large \(413\)/.test(error.message));
+  await assert.rejects(
+    hub.sync({ repo: 'acme', by: 'ws', changes }),
+    (error: Error) => error instanceof InvalidRequestError && /too large \(413\)/.test(error.message),
+  );
 });
 
 test('credentials in a hub location are never printed', () => {

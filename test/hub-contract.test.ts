@@ -35,7 +35,12 @@ for (const kind of HUB_KINDS) {
 
     test('a batch creates workplans, tasks, points and a run record in one go; the ETag answers not-modified', async (t) => {
       const hub = await kind.open(t);
-      const result = await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B', 'done')], run: { commit: SHA(1), upstream: SHA(1), skipped: ['Z'] } });
+      const result = await hub.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: [create('A'), create('B', 'done')],
+        run: { commit: SHA(1), upstream: SHA(1), skipped: ['Z'] },
+      });
       assert.ok(result.ok);
       assert.deepEqual(result.versions, { A: 1, B: 1 });
       const state = await read(hub);
@@ -47,9 +52,15 @@ for (const kind of HUB_KINDS) {
           ['B', 'done', 1, 'Task B', 'high', 'WP-1'],
         ],
       );
-      assert.deepEqual(state.tasks[0]!.points.map((p) => [p.status, p.commit, p.upstream, p.origin]), [['todo', SHA(1), SHA(1), SHA(1)]]);
+      assert.deepEqual(
+        state.tasks[0]!.points.map((p) => [p.status, p.commit, p.upstream, p.origin]),
+        [['todo', SHA(1), SHA(1), SHA(1)]],
+      );
       assert.match(state.tasks[0]!.hubId, /^[0-9a-f-]{36}$/);
-      assert.deepEqual(state.runs.map((r) => [r.commit, r.upstream, r.skipped]), [[SHA(1), SHA(1), ['Z']]]);
+      assert.deepEqual(
+        state.runs.map((r) => [r.commit, r.upstream, r.skipped]),
+        [[SHA(1), SHA(1), ['Z']]],
+      );
       assert.equal(await hub.readRepo('acme', state.etag), 'not-modified');
 
       await hub.setStatus({ repo: 'acme', id: 'A', status: 'in_progress', by: 'agent' });
@@ -61,16 +72,29 @@ for (const kind of HUB_KINDS) {
     test('a read of some tasks gives those with their points, every run and rewrite, and the repo ETag', async (t) => {
       const hub = await kind.open(t);
       const ids = Array.from({ length: 520 }, (_, i) => `T-${i}`);
-      const result = await hub.sync({ repo: 'acme', by: 'ws', changes: ids.map((id) => create(id)), run: { commit: SHA(1), upstream: null, skipped: [] }, rewrites: [{ old: SHA(2), new: SHA(3), changed: [] }] });
+      const result = await hub.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: ids.map((id) => create(id)),
+        run: { commit: SHA(1), upstream: null, skipped: [] },
+        rewrites: [{ old: SHA(2), new: SHA(3), changed: [] }],
+      });
       assert.ok(result.ok);
-      await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'T-7', expectedVersion: 1, status: 'done', point: { status: 'done', commit: SHA(4), upstream: null, origin: SHA(4) } }] });
+      await hub.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: [{ id: 'T-7', expectedVersion: 1, status: 'done', point: { status: 'done', commit: SHA(4), upstream: null, origin: SHA(4) } }],
+      });
       const full = await read(hub);
       const some = (await hub.readRepo('acme', undefined, ['T-7', 'T-511', 'nobody'])) as RepoState;
       assert.deepEqual(
         some.tasks.filter((x) => ['T-7', 'T-511'].includes(x.id)),
         full.tasks.filter((x) => ['T-7', 'T-511'].includes(x.id)),
       );
-      assert.deepEqual(some.tasks.find((x) => x.id === 'T-7')!.points.map((p) => p.commit), [SHA(1), SHA(4)]);
+      assert.deepEqual(
+        some.tasks.find((x) => x.id === 'T-7')!.points.map((p) => p.commit),
+        [SHA(1), SHA(4)],
+      );
       assert.ok(some.tasks.length < full.tasks.length);
       assert.deepEqual([some.etag, some.runs, some.rewrites], [full.etag, full.runs, full.rewrites]);
       // More ids than one statement (or one query string) takes: never fewer tasks than asked for.
@@ -106,19 +130,25 @@ for (const kind of HUB_KINDS) {
       const result = await hub.sync({
         repo: 'acme',
         by: 'ws',
-        changes: [
-          { id: 'A', expectedVersion: 1, status: 'done' },
-          { id: 'B', expectedVersion: 1, status: 'blocked' },
-          create('C'),
-        ],
+        changes: [{ id: 'A', expectedVersion: 1, status: 'done' }, { id: 'B', expectedVersion: 1, status: 'blocked' }, create('C')],
         run: { commit: SHA(2), upstream: null, skipped: [] },
       });
       assert.equal(result.ok, false);
       if (result.ok) return;
-      assert.deepEqual(result.conflicts.map((c) => [c.id, c.expectedVersion, c.current?.status, c.current?.version]), [['B', 1, 'done', 2]]);
+      assert.deepEqual(
+        result.conflicts.map((c) => [c.id, c.expectedVersion, c.current?.status, c.current?.version]),
+        [['B', 1, 'done', 2]],
+      );
       assert.deepEqual(await read(hub), before, 'nothing of the batch applied');
 
-      const retry = await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'A', expectedVersion: 1, status: 'done' }, { id: 'C', expectedVersion: 1, status: 'todo' }] });
+      const retry = await hub.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: [
+          { id: 'A', expectedVersion: 1, status: 'done' },
+          { id: 'C', expectedVersion: 1, status: 'todo' },
+        ],
+      });
       assert.equal(retry.ok, false, 'creating over an existing task is refused too');
       const exists = await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
       assert.deepEqual(exists.ok ? [] : exists.conflicts.map((c) => [c.id, c.current?.version]), [['A', 1]]);
@@ -138,11 +168,14 @@ for (const kind of HUB_KINDS) {
       await hub.sync({ repo: 'acme', by: 'ws', why: 'file', changes: [{ id: 'A', expectedVersion: 2, status: 'done', title: 'Renamed' }] });
 
       const history = await hub.history('acme', 'A');
-      assert.deepEqual(history.map((h) => [h.from, h.to, h.why]), [
-        [null, 'todo', 'created'],
-        ['todo', 'in_progress', 'started'],
-        ['in_progress', 'done', 'file'],
-      ]);
+      assert.deepEqual(
+        history.map((h) => [h.from, h.to, h.why]),
+        [
+          [null, 'todo', 'created'],
+          ['todo', 'in_progress', 'started'],
+          ['in_progress', 'done', 'file'],
+        ],
+      );
       const [task] = (await read(hub)).tasks;
       assert.deepEqual([task!.status, task!.title, task!.version], ['done', 'Renamed', 3]);
       await assert.rejects(hub.setStatus({ repo: 'acme', id: 'nope', status: 'done', by: 'x' }), NotFoundError);
@@ -163,13 +196,22 @@ for (const kind of HUB_KINDS) {
         assert.equal(result.versions.A, 1, 'recording a point is not a change of the task');
       }
       const state = await read(hub);
-      assert.deepEqual(state.tasks[0]!.points.map((p) => p.commit), Array.from({ length: POINTS_KEPT }, (_, i) => SHA(25 - POINTS_KEPT + 1 + i)));
-      assert.deepEqual(state.runs.map((r) => r.commit), Array.from({ length: RUNS_KEPT }, (_, i) => SHA(25 - RUNS_KEPT + 1 + i)));
+      assert.deepEqual(
+        state.tasks[0]!.points.map((p) => p.commit),
+        Array.from({ length: POINTS_KEPT }, (_, i) => SHA(25 - POINTS_KEPT + 1 + i)),
+      );
+      assert.deepEqual(
+        state.runs.map((r) => r.commit),
+        Array.from({ length: RUNS_KEPT }, (_, i) => SHA(25 - RUNS_KEPT + 1 + i)),
+      );
     });
 
     test('rewrite records keep which tasks each rewrite changed, and a repeated record is kept once', async (t) => {
       const hub = await kind.open(t);
-      const rewrites = [{ old: SHA(1), new: SHA(3), changed: ['A'] }, { old: SHA(2), new: SHA(3), changed: [] }];
+      const rewrites = [
+        { old: SHA(1), new: SHA(3), changed: ['A'] },
+        { old: SHA(2), new: SHA(3), changed: [] },
+      ];
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [], rewrites })).ok);
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [], rewrites: [rewrites[0]!] })).ok);
       assert.deepEqual((await read(hub)).rewrites, rewrites);
@@ -180,7 +222,11 @@ for (const kind of HUB_KINDS) {
       await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
       const before = await read(hub);
       await assert.rejects(
-        hub.sync({ repo: 'acme', by: 'ws', changes: [create('B'), { id: 'A', expectedVersion: 1, point: { status: 'done', commit: SHA(3), upstream: null, origin: SHA(3) } }] }),
+        hub.sync({
+          repo: 'acme',
+          by: 'ws',
+          changes: [create('B'), { id: 'A', expectedVersion: 1, point: { status: 'done', commit: SHA(3), upstream: null, origin: SHA(3) } }],
+        }),
         InvalidRequestError,
       );
       await assert.rejects(hub.sync({ repo: 'acme', by: 'ws', changes: [create('B'), create('B')] }), InvalidRequestError);
@@ -204,13 +250,22 @@ for (const kind of HUB_KINDS) {
         [{ repo: 'acme', by: 'ws\u0000', changes: [create('B')] }, /by ".*\\u0000" holds a NUL/],
         [{ repo: 'acme', by: 'ws', why: '\uDFFF', changes: [create('B')] }, /why "\\udfff" is not valid Unicode/],
       ];
-      for (const [batch, message] of refusals) await assert.rejects(hub.sync(batch), (e: Error) => e instanceof InvalidRequestError && message.test(e.message), message.source);
+      for (const [batch, message] of refusals)
+        await assert.rejects(hub.sync(batch), (e: Error) => e instanceof InvalidRequestError && message.test(e.message), message.source);
       await assert.rejects(hub.setStatus({ repo: 'acme', id: 'A\u0000', status: 'done', by: 'agent' }), InvalidRequestError);
       await assert.rejects(hub.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'agent', why: 'x\u0000' }), /why "x\\u0000" holds a NUL/);
       await assert.rejects(hub.history('acme', 'A\u0000'), InvalidRequestError);
-      assert.deepEqual((await hub.readRepo('acme', undefined, ['A', 'A\u0000', '..'])) as RepoState, before, 'a read of ids that cannot exist finds nothing for them');
+      assert.deepEqual(
+        (await hub.readRepo('acme', undefined, ['A', 'A\u0000', '..'])) as RepoState,
+        before,
+        'a read of ids that cannot exist finds nothing for them',
+      );
       assert.deepEqual(await read(hub), before, 'nothing was written');
-      assert.equal((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('...'), create('a/..'), create('é\u2028')] })).ok, true, 'other unusual ids are fine');
+      assert.equal(
+        (await hub.sync({ repo: 'acme', by: 'ws', changes: [create('...'), create('a/..'), create('é\u2028')] })).ok,
+        true,
+        'other unusual ids are fine',
+      );
     });
 
     test('racing batches: of two creating the same task, or changing it at one version, one applies and the other nothing', async (t) => {
@@ -223,7 +278,9 @@ for (const kind of HUB_KINDS) {
       const created = (await read(hub)).tasks.map((task) => task.id);
       assert.ok(created.length === 2 && created[0] === 'A', `A and the winner's other task, nothing of the loser's: ${created.join(', ')}`);
 
-      const changing = await Promise.all(machines.map((by) => hub.sync({ repo: 'acme', by, changes: [{ id: 'A', expectedVersion: 1, status: by === 'ws' ? 'done' : 'blocked' }] })));
+      const changing = await Promise.all(
+        machines.map((by) => hub.sync({ repo: 'acme', by, changes: [{ id: 'A', expectedVersion: 1, status: by === 'ws' ? 'done' : 'blocked' }] })),
+      );
       assert.equal(changing.filter((r) => r.ok).length, 1, 'one batch changes A at version 1');
       const history = await hub.history('acme', 'A');
       assert.equal(history.length, 2, 'created, then changed once');
@@ -241,7 +298,9 @@ for (const kind of HUB_KINDS) {
         // Every racer asks for a status other than the current one, so each acceptance is a real change.
         const others = statuses.filter((s) => s !== current);
         const results = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => hub.setStatus({ repo: 'acme', id: 'A', status: others[i % others.length]!, expectedVersion: version, by: `client-${i}` })),
+          Array.from({ length: 12 }, (_, i) =>
+            hub.setStatus({ repo: 'acme', id: 'A', status: others[i % others.length]!, expectedVersion: version, by: `client-${i}` }),
+          ),
         );
         const winners = results.filter((r) => r.ok);
         assert.equal(winners.length, 1, `round ${round}: one winner`);

@@ -64,7 +64,10 @@ test('a saturated hub answers 503 with Retry-After; health still answers', async
   assert.equal((await held.response).status, 200);
   const read = await app.request('/v1/repos/acme/tasks');
   assert.equal(read.status, 200, 'the slot was given back');
-  assert.deepEqual(((await read.json()) as RepoState).tasks.map((x) => x.id), ['HELD']);
+  assert.deepEqual(
+    ((await read.json()) as RepoState).tasks.map((x) => x.id),
+    ['HELD'],
+  );
 });
 
 test('a request waits in a short queue for a slot, and is refused when the queue is full or its wait is over', async (t) => {
@@ -120,7 +123,13 @@ test('a big batch on SQLite lets the event loop turn, stays whole, and nobody re
     }),
   );
   const refused = store.sync({ repo: 'acme', by: 'ws', changes });
-  const first = await Promise.race([turned.then(() => 'event loop'), refused.then(() => 'batch', () => 'batch')]);
+  const first = await Promise.race([
+    turned.then(() => 'event loop'),
+    refused.then(
+      () => 'batch',
+      () => 'batch',
+    ),
+  ]);
   assert.equal(first, 'event loop', 'the event loop turned while the batch was applied');
   await assert.rejects(refused, InvalidRequestError);
   assert.deepEqual(await seenDuring, [], 'a read made during the batch waits for its end');
@@ -138,7 +147,12 @@ test('a hundred concurrent reads of an unchanged repo read and serialise it once
   const counted = new Proxy(store, {
     get(target, key) {
       const value = Reflect.get(target, key, target) as unknown;
-      if (key === 'readRepo') return (...args: Parameters<SqlStore['readRepo']>) => (loads++, target.readRepo(...args));
+      if (key === 'readRepo') {
+        return (...args: Parameters<SqlStore['readRepo']>) => {
+          loads++;
+          return target.readRepo(...args);
+        };
+      }
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });

@@ -41,7 +41,13 @@ for (const store of STORES) {
         return response;
       };
       const statuses = new Map<number, number>();
-      const seed = Array.from({ length: SEEDED }, (_, i) => ({ id: `H-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}`, workplan: { id: `WP-${i % 50}`, title: null } }));
+      const seed = Array.from({ length: SEEDED }, (_, i) => ({
+        id: `H-${i}`,
+        expectedVersion: 0,
+        status: 'todo',
+        title: `Task ${i}`,
+        workplan: { id: `WP-${i % 50}`, title: null },
+      }));
       assert.equal((await send('POST', `${url}/v1/repos/load/sync`, { by: 'seed', changes: seed })).status, 200);
 
       // What the hub acknowledged: each task's status at each version it reported.
@@ -71,7 +77,7 @@ for (const store of STORES) {
               run: { commit: 'a'.repeat(40), upstream: null, skipped: [] },
             });
             const result = (await response.json()) as SyncResult;
-            if (response.status === 200 && result.ok) ids.forEach((id) => created.add(id));
+            if (response.status === 200 && result.ok) for (const id of ids) created.add(id);
           } else {
             const response = await send('PUT', `${tasks}/${hot}/status`, { status, why: `client ${c}` });
             const task = (await response.json()) as HubTask;
@@ -108,7 +114,8 @@ for (const store of STORES) {
       for (const [id, versions] of acknowledged) {
         const history = (await (await send('GET', `${tasks}/${id}/history`)).json()) as HistoryEntry[];
         assert.equal(history.length, byId.get(id)!.version, `${id}: one history entry per version`);
-        for (const [version, status] of versions) assert.equal(history[version - 1]?.to, status, `${id} v${version}: the acknowledged status is in the history`);
+        for (const [version, status] of versions)
+          assert.equal(history[version - 1]?.to, status, `${id} v${version}: the acknowledged status is in the history`);
       }
     });
   });

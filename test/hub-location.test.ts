@@ -19,7 +19,10 @@ describe('a PostgreSQL hub that is down is a hub that is down, and no command pr
     const run = await ws.run('--fix');
     assert.equal(run.code, 0, run.stderr);
     const c23 = parseReport(run.stdout).findings.find((f) => f.code === 'C-23');
-    assert.match(c23?.message ?? '', /^hub unreachable, nothing reconciled: hub postgres:\/\/…@127\.0\.0\.1:1\/custodian\?password=… did not answer: .*ECONNREFUSED/);
+    assert.match(
+      c23?.message ?? '',
+      /^hub unreachable, nothing reconciled: hub postgres:\/\/…@127\.0\.0\.1:1\/custodian\?password=… did not answer: .*ECONNREFUSED/,
+    );
     const list = await ws.cli('task', 'list');
     assert.equal(list.code, 1);
     assert.match(list.stderr, /^custodian-hooks: hub postgres:\/\/…@127\.0\.0\.1:1\/\S+ did not answer: [^\n]*ECONNREFUSED[^\n]*$/);
@@ -44,7 +47,10 @@ describe('a PostgreSQL hub that is down is a hub that is down, and no command pr
     s.env.CUSTODIAN_HUB = missing.href;
     const run = await s.workstation.run('--fix');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(parseReport(run.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '', /did not answer: database "custodian_no_such_database" does not exist/);
+    assert.match(
+      parseReport(run.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '',
+      /did not answer: database "custodian_no_such_database" does not exist/,
+    );
     const list = await s.workstation.cli('task', 'list');
     assert.equal(list.code, 1);
     assert.equal(list.stderr.trim().split('\n').length, 1, list.stderr);

@@ -59,7 +59,11 @@ for (const kind of KINDS) {
       t.after(() => upgraded.close());
       const state = (await upgraded.readRepo('acme')) as RepoState;
       assert.deepEqual(state.rewrites, [{ old: SHA(1), new: SHA(2), changed: [] }]);
-      assert.deepEqual(state.runs.map((r) => r.commit), [SHA(1)], 'nothing else was lost');
+      assert.deepEqual(
+        state.runs.map((r) => r.commit),
+        [SHA(1)],
+        'nothing else was lost',
+      );
       assert.ok((await upgraded.sync({ repo: 'acme', by: 'ws', changes: [], rewrites: [{ old: SHA(2), new: SHA(3), changed: ['A'] }] })).ok);
     });
 
@@ -67,7 +71,10 @@ for (const kind of KINDS) {
       const open = await kind.database(t);
       await (await SqlStore.open(open(), 'test')).close();
       await raw(open, [['INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [SCHEMA_VERSION + 1, new Date().toISOString()]]]);
-      await assert.rejects(SqlStore.open(open(), 'test'), new RegExp(`at schema ${SCHEMA_VERSION + 1}, newer than this custodian-hooks knows \\(${SCHEMA_VERSION}\\); upgrade custodian-hooks`));
+      await assert.rejects(
+        SqlStore.open(open(), 'test'),
+        new RegExp(`at schema ${SCHEMA_VERSION + 1}, newer than this custodian-hooks knows \\(${SCHEMA_VERSION}\\); upgrade custodian-hooks`),
+      );
     });
   });
 }

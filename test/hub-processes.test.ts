@@ -20,7 +20,15 @@ test('two hub processes on one PostgreSQL: racing updates, one winner per versio
   const [a, b] = await Promise.all([spawnHub(t, db), spawnHub(t, db)]);
   const token = await createToken(db, 'racer');
   const hubs = [new HttpHub(a.url, token), new HttpHub(b.url, token)];
-  assert.ok((await hubs[0]!.sync({ repo: 'acme', by: 'm', changes: [{ id: 'A', expectedVersion: 0, status: 'todo', point: { status: 'todo', commit: SHA, upstream: null, origin: SHA } }] })).ok);
+  assert.ok(
+    (
+      await hubs[0]!.sync({
+        repo: 'acme',
+        by: 'm',
+        changes: [{ id: 'A', expectedVersion: 0, status: 'todo', point: { status: 'todo', commit: SHA, upstream: null, origin: SHA } }],
+      })
+    ).ok,
+  );
 
   const statuses = ['todo', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
   let current: (typeof statuses)[number] = 'todo';
@@ -113,7 +121,10 @@ test('agents: task set and task list against an HTTP hub, version-checked', asyn
 
   const list = await runCli(repo, ['task', 'list', '--repo', 'acme', '--json'], env);
   assert.equal(list.code, 0);
-  assert.deepEqual(JSON.parse(list.stdout).map((x: { id: string; status: string; version: number }) => [x.id, x.status, x.version]), [['T-1', 'done', 2]]);
+  assert.deepEqual(
+    JSON.parse(list.stdout).map((x: { id: string; status: string; version: number }) => [x.id, x.status, x.version]),
+    [['T-1', 'done', 2]],
+  );
   const human = await runCli(repo, ['task', 'list', '--repo', 'acme'], env);
   assert.match(human.stdout, /T-1\s+done\s+v2/);
 

@@ -26,8 +26,14 @@ for (const store of STORES) {
       const list = await runCli(cwd, ['hub', 'token', 'list', '--db', db]);
       assert.equal(list.code, 0, list.stderr);
       const lines = list.stdout.split('\n');
-      assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), ['agent-7', 'workstation']);
-      assert.ok(lines.every((l) => /\s{2}created \d{4}-\d\d-\d\dT[\d:.]+Z$/.test(l)), list.stdout);
+      assert.deepEqual(
+        lines.map((l) => l.split(/\s+/)[0]),
+        ['agent-7', 'workstation'],
+      );
+      assert.ok(
+        lines.every((l) => /\s{2}created \d{4}-\d\d-\d\dT[\d:.]+Z$/.test(l)),
+        list.stdout,
+      );
       for (const token of tokens) assert.ok(!list.stdout.includes(token.slice(5, 20)) && !list.stdout.includes('cust_'), 'no token in the list');
       assert.doesNotMatch(list.stdout, /[0-9a-f]{64}/, 'no hash in the list');
 

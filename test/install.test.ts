@@ -83,7 +83,10 @@ test('a hand-written post-merge keeps running, and uninstall restores it byte fo
   await writeFile(own, script);
   await chmod(own, 0o750);
   const prePush = path.join(s.repo, '.git', 'hooks', 'pre-push');
-  await writeFile(prePush, '#!/bin/sh\nwhile read l; do echo "pre-push saw: $l" >&2; done\n[ -f "$(git rev-parse --show-toplevel)/BLOCK" ] && exit 3\nexit 0\n');
+  await writeFile(
+    prePush,
+    '#!/bin/sh\nwhile read l; do echo "pre-push saw: $l" >&2; done\n[ -f "$(git rev-parse --show-toplevel)/BLOCK" ] && exit 3\nexit 0\n',
+  );
   await chmod(prePush, 0o755);
   assert.match((await s.cli(s.repo, 'install')).stdout, /post-merge: installed; the hook that was there still runs first/);
 
@@ -92,7 +95,7 @@ test('a hand-written post-merge keeps running, and uninstall restores it byte fo
   assert.match(said, /custodian-hooks: hub/);
 
   // The earlier pre-push still gets the refs and still decides whether the push goes.
-  await commitFiles(s.repo, { 'BLOCK': 'x\n' }, 'blocked');
+  await commitFiles(s.repo, { BLOCK: 'x\n' }, 'blocked');
   const refused = await execa('git', ['push', '-q', 'origin', 'main'], { cwd: s.repo, env: s.env, reject: false });
   assert.notEqual(refused.exitCode, 0, 'its exit code is honoured');
   assert.match(refused.stderr, /pre-push saw: refs\/heads\/main [0-9a-f]{40} refs\/heads\/main/);
@@ -108,7 +111,10 @@ test('husky: installed first or after, the hooks end up called from .husky/<hook
   // husky v9's layout: core.hooksPath=.husky/_, whose scripts run .husky/<hook> through `h`.
   const husky = async () => {
     await mkdir(path.join(s.repo, '.husky', '_'), { recursive: true });
-    await writeFile(path.join(s.repo, '.husky', '_', 'h'), '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ -f "$s" ] || exit 0\nsh -e "$s" "$@"\n');
+    await writeFile(
+      path.join(s.repo, '.husky', '_', 'h'),
+      '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ -f "$s" ] || exit 0\nsh -e "$s" "$@"\n',
+    );
     for (const hook of HOOK_NAMES) {
       await writeFile(path.join(s.repo, '.husky', '_', hook), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n');
       await chmod(path.join(s.repo, '.husky', '_', hook), 0o755);
@@ -119,7 +125,10 @@ test('husky: installed first or after, the hooks end up called from .husky/<hook
   await husky();
   const stale = await s.cli(s.repo, 'doctor');
   assert.equal(stale.code, 1);
-  assert.match(stale.stdout, /✗ post-merge: husky runs hooks from .husky\/_, and .husky\/post-merge does not call custodian-hooks: run custodian-hooks install/);
+  assert.match(
+    stale.stdout,
+    /✗ post-merge: husky runs hooks from .husky\/_, and .husky\/post-merge does not call custodian-hooks: run custodian-hooks install/,
+  );
 
   const userHook = path.join(s.repo, '.husky', 'pre-push');
   await writeFile(userHook, 'echo "husky pre-push" >&2\n');

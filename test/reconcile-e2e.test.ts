@@ -45,7 +45,10 @@ test('a stale workstation never regresses a done task; C-13 is a warning; the wr
   assert.equal(await s.hubStatus('A'), 'done', 'the hub is not regressed');
   assert.equal(await ws.statusInFile('A'), 'done', 'the file is corrected');
   assert.equal((await ws.git('rev-parse', 'HEAD^')).trim(), before, 'one new commit on top');
-  assert.equal(await ws.git('log', '-1', '--format=%B'), `chore(consistency): sync task status from DB [auto]\n\nUpdated by fix-consistency on ${os.hostname()}:\n- A: todo → done\n\n`);
+  assert.equal(
+    await ws.git('log', '-1', '--format=%B'),
+    `chore(consistency): sync task status from DB [auto]\n\nUpdated by fix-consistency on ${os.hostname()}:\n- A: todo → done\n\n`,
+  );
   assert.equal(await ws.git('show', '--name-only', '--format=', 'HEAD'), `${PLAN}\n`, 'only the workplan is in the commit');
   assert.equal(await ws.git('diff', '--cached', '--name-only'), 'README.md\n', "the user's staged change is still staged, not committed");
   assert.equal(await ws.git('status', '--porcelain', '--', PLAN), '', 'the workplan is clean: file, index and commit agree');
@@ -127,7 +130,7 @@ test('--pull pulls then fixes in one step', async (t) => {
   const result = await ws.run('--fix', '--pull');
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.equal(await ws.statusInFile('B'), 'in_progress', 'pulled');
-  assert.equal(await s.hubStatus('B'), 'in_progress', "the pulled file change reached the hub (C-11)");
+  assert.equal(await s.hubStatus('B'), 'in_progress', 'the pulled file change reached the hub (C-11)');
   assert.equal(await ws.statusInFile('A'), 'done', 'and the hub change was written back (C-13)');
   assert.deepEqual(codes(result.stdout).sort(), ['C-11 INFO', 'C-13 WARN']);
 });
@@ -236,7 +239,10 @@ test('a shallow clone, a repo with no remote, and an unreachable hub all finish 
   const alone = await runCli(lonely, ['run', '--fix', '--json'], s.env);
   assert.equal(alone.code, 0, alone.stderr);
   assert.equal(parseReport(alone.stdout).repo, 'lonely');
-  assert.deepEqual(parseReport(alone.stdout).actions.map((a) => [a.type, a.taskId]), [['create', 'L1']]);
+  assert.deepEqual(
+    parseReport(alone.stdout).actions.map((a) => [a.type, a.taskId]),
+    [['create', 'L1']],
+  );
 
   const down = await runCli(s.workstation.dir, ['run', '--fix', '--json'], { ...s.env, CUSTODIAN_HUB: 'http://127.0.0.1:9' });
   assert.equal(down.code, 0);

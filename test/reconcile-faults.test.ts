@@ -56,7 +56,10 @@ test('a held index.lock stops the writeback before anything moves; the next run 
 
   await import('node:fs/promises').then((fs) => fs.rm(lock));
   const next = await reconcileRepo(repo, FIX, deps);
-  assert.deepEqual(next.actions.map((a) => a.type), ['writeback', 'commit']);
+  assert.deepEqual(
+    next.actions.map((a) => a.type),
+    ['writeback', 'commit'],
+  );
   assert.equal(await ws.statusInFile('A'), 'done');
   assert.equal(await ws.git('status', '--porcelain'), '');
 });

@@ -72,7 +72,7 @@ function input(over: Partial<ReconcileInput> & { origin?: string | null }): Reco
 const decide = (F: Status, D: Status, points: SyncPoint[], runs: RunRecord[] = [], origin: string | null = 'C') =>
   plan(input({ files: [fileTask(F)], hubTasks: [hubTask(D, points)], runs, origin })).decisions.get('T1');
 
-describe('the spec\'s cases', () => {
+describe("the spec's cases", () => {
   test('a stale workstation never regresses a done task: the hub has seen the file value', () => {
     // The file's `todo` was set at B; the hub recorded a point at C (after B) and was then set to done.
     const result = plan(input({ files: [fileTask('todo')], hubTasks: [hubTask('done', [point('todo', 'C', 'B')])], origin: 'B' }));
@@ -82,17 +82,24 @@ describe('the spec\'s cases', () => {
     assert.equal(c13.severity, 'WARN');
     assert.equal(c13.message, "DB task 'Title T1' is ahead of file (db=done, file=todo) — skipped to prevent regression");
     assert.deepEqual([c13.file, c13.line, c13.taskId], ['plan.md', 7, 'T1']);
-    assert.deepEqual(result.changes, [{ id: 'T1', expectedVersion: 4, point: { status: 'done', origin: AFTER } }], 'the hub keeps done and records the writeback');
+    assert.deepEqual(
+      result.changes,
+      [{ id: 'T1', expectedVersion: 4, point: { status: 'done', origin: AFTER } }],
+      'the hub keeps done and records the writeback',
+    );
   });
 
   test('a file ahead of an unmoved hub is pushed (C-11)', () => {
     const result = plan(input({ files: [fileTask('done')], hubTasks: [hubTask('todo', [point('todo', 'B')])], origin: 'C' }));
     assert.equal(result.decisions.get('T1'), 'push');
     assert.deepEqual(result.changes, [{ id: 'T1', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' } }]);
-    assert.deepEqual(result.findings.map((f) => [f.code, f.severity]), [['C-11', 'INFO']]);
+    assert.deepEqual(
+      result.findings.map((f) => [f.code, f.severity]),
+      [['C-11', 'INFO']],
+    );
   });
 
-  test('with no common point (a repo the hub never synced), the spec\'s rank rule decides, the DB on a tie', () => {
+  test("with no common point (a repo the hub never synced), the spec's rank rule decides, the DB on a tie", () => {
     for (const F of STATUSES) {
       for (const D of STATUSES) {
         if (F === D) continue;
@@ -103,7 +110,7 @@ describe('the spec\'s cases', () => {
   });
 });
 
-describe('the cases the spec\'s rule gets wrong', () => {
+describe("the cases the spec's rule gets wrong", () => {
   test('a reopen (done → todo) in the file on an up-to-date clone reaches the hub', () => {
     assert.equal(decide('todo', 'done', [point('done', 'B')], [run('B')], 'C'), 'push');
   });
@@ -127,7 +134,7 @@ describe('every combination of file status, hub status, seen, newest visible poi
     'point commit (present)': { points: [point('todo', 'H', 'X', null)], runs: [] },
     'run record upstream': { points: [], runs: [run('X', 'C')] },
     'run record commit': { points: [], runs: [run('H', null)] },
-    'nothing': { points: [], runs: [] },
+    nothing: { points: [], runs: [] },
     'a run that skipped this task': { points: [], runs: [run('H', 'H', ['T1'])] },
     'only commits git cannot answer for (missing, shallow)': { points: [point('todo', 'X', 'S', 'S')], runs: [run('X', 'S')] },
     'a sibling commit the file value is not in': { points: [], runs: [run('D', 'D')] },
@@ -165,7 +172,18 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
     assert.equal(plan(input({ ...args, rewrites: [{ old: 'C', new: 'D', changed: [] }] })).decisions.get('T1'), 'writeback');
   });
   test('through a chain of rewrites, even of commits this clone never had', () => {
-    const result = plan(input({ files: [fileTask('in_progress')], hubTasks: [hubTask('todo', [point('in_progress', 'X')])], origin: 'D', head: 'D', rewrites: [{ old: 'X', new: 'C', changed: [] }, { old: 'C', new: 'D', changed: [] }] }));
+    const result = plan(
+      input({
+        files: [fileTask('in_progress')],
+        hubTasks: [hubTask('todo', [point('in_progress', 'X')])],
+        origin: 'D',
+        head: 'D',
+        rewrites: [
+          { old: 'X', new: 'C', changed: [] },
+          { old: 'C', new: 'D', changed: [] },
+        ],
+      }),
+    );
     assert.equal(result.decisions.get('T1'), 'writeback');
   });
   test('a point on a rewritten commit still serves as the common point', () => {
@@ -181,7 +199,11 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
     // The hub agreed on in_progress at C; C was amended into D with the task set to done.
     const amended = { files: [fileTask('done')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C')])], origin: 'D', head: 'D' };
     assert.equal(plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T1'] }] })).decisions.get('T1'), 'push');
-    assert.equal(plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T2'] }] })).decisions.get('T1'), 'writeback', 'another task changed: this line was carried over');
+    assert.equal(
+      plan(input({ ...amended, rewrites: [{ old: 'C', new: 'D', changed: ['T2'] }] })).decisions.get('T1'),
+      'writeback',
+      'another task changed: this line was carried over',
+    );
   });
   test('a merge whose sides hold the same line: a copy the hub heard of on the first-parent chain counts, whichever one blame names', () => {
     // Blame names X (an unseen edit on the merged side); the first parent's copy came from C, which the hub recorded.
@@ -192,13 +214,16 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
   test('a squash of a seen commit and a new edit: the line came from the edit, so it is news', () => {
     // C (seen by the hub: in_progress) and X (a new edit to done) squashed into D.
     const squashed = { files: [fileTask('done')], hubTasks: [hubTask('in_progress', [point('in_progress', 'C')])], origin: 'D', head: 'D' };
-    const rewrites = [{ old: 'C', new: 'D', changed: ['T1'] }, { old: 'X', new: 'D', changed: [] }];
+    const rewrites = [
+      { old: 'C', new: 'D', changed: ['T1'] },
+      { old: 'X', new: 'D', changed: [] },
+    ];
     assert.equal(plan(input({ ...squashed, rewrites })).decisions.get('T1'), 'push');
   });
 });
 
 describe('points, run records, creations and the rest', () => {
-  test("a point whose commit this clone lacks still serves as the common point through its origin", () => {
+  test('a point whose commit this clone lacks still serves as the common point through its origin', () => {
     // Another clone agreed on done at its own unpushed commit X; the done line came from B, which HEAD has.
     // The file then reopened the task at C: news the hub has not moved past, so it wins.
     assert.equal(decide('todo', 'done', [point('done', 'X', 'B', null)], [], 'C'), 'push');
@@ -212,14 +237,28 @@ describe('points, run records, creations and the rest', () => {
 
   test('tasks in files but not in the hub are created with a point; hub tasks in no file are reported, never deleted', () => {
     const withHubId = { ...fileTask('in_progress', 'NEW'), hubId: 'keep-me' };
-    const result = plan(input({ files: [withHubId], hubTasks: [hubTask('done', [], 'GONE'), hubTask('todo', [], 'DIRTY')], skipped: ['DIRTY'], origins: new Map() }));
+    const result = plan(
+      input({ files: [withHubId], hubTasks: [hubTask('done', [], 'GONE'), hubTask('todo', [], 'DIRTY')], skipped: ['DIRTY'], origins: new Map() }),
+    );
     assert.deepEqual(result.changes, [
-      { id: 'NEW', expectedVersion: 0, status: 'in_progress', title: 'Title NEW', priority: 'high', workplan: { id: 'WP', title: 'Plan' }, hubId: 'keep-me', point: { status: 'in_progress', origin: BLAME } },
+      {
+        id: 'NEW',
+        expectedVersion: 0,
+        status: 'in_progress',
+        title: 'Title NEW',
+        priority: 'high',
+        workplan: { id: 'WP', title: 'Plan' },
+        hubId: 'keep-me',
+        point: { status: 'in_progress', origin: BLAME },
+      },
     ]);
-    assert.deepEqual(result.findings.map((f) => [f.code, f.severity, f.taskId]), [
-      ['C-20', 'INFO', 'NEW'],
-      ['C-21', 'WARN', 'GONE'],
-    ]);
+    assert.deepEqual(
+      result.findings.map((f) => [f.code, f.severity, f.taskId]),
+      [
+        ['C-20', 'INFO', 'NEW'],
+        ['C-21', 'WARN', 'GONE'],
+      ],
+    );
     assert.deepEqual(result.run, { skipped: ['DIRTY'] });
   });
 
@@ -239,15 +278,38 @@ describe('points, run records, creations and the rest', () => {
   });
 
   test('check mode and --no-writeback decide the same but change nothing they should not', () => {
-    const args = { files: [fileTask('todo'), fileTask('done', 'T2')], hubTasks: [hubTask('done', [point('todo', 'C')]), hubTask('todo', [point('todo', 'B')], 'T2')], origins: new Map([['T1', 'B'], ['T2', 'C']]) };
+    const args = {
+      files: [fileTask('todo'), fileTask('done', 'T2')],
+      hubTasks: [hubTask('done', [point('todo', 'C')]), hubTask('todo', [point('todo', 'B')], 'T2')],
+      origins: new Map([
+        ['T1', 'B'],
+        ['T2', 'C'],
+      ]),
+    };
     const check = plan(input({ ...args, mode: 'check' }));
-    assert.deepEqual([...check.decisions], [['T1', 'writeback'], ['T2', 'push']]);
+    assert.deepEqual(
+      [...check.decisions],
+      [
+        ['T1', 'writeback'],
+        ['T2', 'push'],
+      ],
+    );
     assert.deepEqual([check.changes, check.writebacks, check.run], [[], [], null]);
-    assert.deepEqual(check.findings.map((f) => [f.code, f.severity]), [['C-13', 'WARN'], ['C-11', 'WARN']]);
+    assert.deepEqual(
+      check.findings.map((f) => [f.code, f.severity]),
+      [
+        ['C-13', 'WARN'],
+        ['C-11', 'WARN'],
+      ],
+    );
 
     const noWriteback = plan(input({ ...args, writeback: false }));
     assert.deepEqual(noWriteback.writebacks, []);
-    assert.deepEqual(noWriteback.changes, [{ id: 'T2', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' } }], 'the push still goes; the hub keeps done for T1');
+    assert.deepEqual(
+      noWriteback.changes,
+      [{ id: 'T2', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' } }],
+      'the push still goes; the hub keeps done for T1',
+    );
     // The file still holds T1's older line: the run record must not vouch for it, or a merge that
     // later keeps that line on purpose would be taken for old news.
     assert.deepEqual(noWriteback.run, { skipped: ['T1'] });

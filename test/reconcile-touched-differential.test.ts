@@ -66,9 +66,28 @@ test('a run told which workplans changed decides for them what a full run decide
       ]);
       try {
         const files: Files = new Map([
-          ['docs/plan.md', [{ id: 'A', status: 'todo' }, { id: 'B', status: 'in_progress' }, { id: 'C', status: 'done' }]],
-          ['docs/two.md', [{ id: 'D', status: 'todo' }, { id: 'E', status: 'blocked' }]],
-          ['docs/three.md', [{ id: 'F', status: 'todo' }, { id: 'G', status: 'done' }]],
+          [
+            'docs/plan.md',
+            [
+              { id: 'A', status: 'todo' },
+              { id: 'B', status: 'in_progress' },
+              { id: 'C', status: 'done' },
+            ],
+          ],
+          [
+            'docs/two.md',
+            [
+              { id: 'D', status: 'todo' },
+              { id: 'E', status: 'blocked' },
+            ],
+          ],
+          [
+            'docs/three.md',
+            [
+              { id: 'F', status: 'todo' },
+              { id: 'G', status: 'done' },
+            ],
+          ],
         ]);
         const ws = s.workstation;
         await commitFiles(ws.dir, { 'docs/two.md': render(files.get('docs/two.md')!), 'docs/three.md': render(files.get('docs/three.md')!) }, 'more plans');
@@ -112,7 +131,10 @@ test('a run told which workplans changed decides for them what a full run decide
             return;
           }
           const touchedFiles = new Set(work.touched.files);
-          assert.deepEqual(narrow.workplans, full.workplans.filter((w) => touchedFiles.has(w.file)));
+          assert.deepEqual(
+            narrow.workplans,
+            full.workplans.filter((w) => touchedFiles.has(w.file)),
+          );
           // Every task id the touched files hold or held: what the narrow run answers for.
           const ids = new Set(narrow.findings.flatMap((f) => (f.taskId ? [f.taskId] : [])));
           for (const w of narrow.workplans) for (const task of w.tasks) ids.add(task.id);

@@ -17,7 +17,16 @@ async function settledScene(t: TestContext) {
     { id: 'B', status: 'todo' },
   ]);
   const ws = s.workstation;
-  await commitFiles(ws.dir, { [OTHER]: workplan([{ id: 'C', status: 'todo' }, { id: 'D', status: 'in_progress' }]) }, 'second plan');
+  await commitFiles(
+    ws.dir,
+    {
+      [OTHER]: workplan([
+        { id: 'C', status: 'todo' },
+        { id: 'D', status: 'in_progress' },
+      ]),
+    },
+    'second plan',
+  );
   const store = await openStore(s.env.CUSTODIAN_HUB!);
   t.after(() => store.close());
   const repo = await openRepo(ws.dir);
@@ -32,7 +41,17 @@ const filesRead = (report: { workplans: { file: string }[] }) => report.workplan
 
 test('a run told which workplans changed reads only those, reconciles them and settles', async (t) => {
   const { s, ws, repo, deps, touchedSince } = await settledScene(t);
-  await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'done' }, { id: 'B', status: 'todo' }, { id: 'E', status: 'todo' }]) }, 'A done, E new');
+  await commitFiles(
+    ws.dir,
+    {
+      [PLAN]: workplan([
+        { id: 'A', status: 'done' },
+        { id: 'B', status: 'todo' },
+        { id: 'E', status: 'todo' },
+      ]),
+    },
+    'A done, E new',
+  );
   const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [PLAN]);
   assert.deepEqual(report.actions.map((a) => `${a.type} ${'taskId' in a ? a.taskId : ''}`).sort(), ['create E', 'push A']);
@@ -51,21 +70,49 @@ test('a task taken out of a touched workplan is reported as in no file', async (
   await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'todo' }]) }, 'B dropped');
   const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [PLAN]);
-  assert.deepEqual(report.findings.filter((f) => f.taskId === 'B').map((f) => f.code), ['C-21']);
+  assert.deepEqual(
+    report.findings.filter((f) => f.taskId === 'B').map((f) => f.code),
+    ['C-21'],
+  );
 });
 
 test('a new id in a touched workplan that the hub knows makes the run read everything: it may be a duplicate', async (t) => {
   const { ws, repo, deps, touchedSince } = await settledScene(t);
-  await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'todo' }, { id: 'B', status: 'todo' }, { id: 'C', status: 'done' }]) }, 'C here too');
+  await commitFiles(
+    ws.dir,
+    {
+      [PLAN]: workplan([
+        { id: 'A', status: 'todo' },
+        { id: 'B', status: 'todo' },
+        { id: 'C', status: 'done' },
+      ]),
+    },
+    'C here too',
+  );
   const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [OTHER, PLAN]);
-  assert.deepEqual(report.findings.filter((f) => f.taskId === 'C').map((f) => `${f.code} ${f.file}`).sort(), [`C-05 ${OTHER}`, `C-05 ${PLAN}`]);
+  assert.deepEqual(
+    report.findings
+      .filter((f) => f.taskId === 'C')
+      .map((f) => `${f.code} ${f.file}`)
+      .sort(),
+    [`C-05 ${OTHER}`, `C-05 ${PLAN}`],
+  );
   assert.equal(report.settled, null);
 });
 
 test('a hub that moved since the settled run makes the run read everything', async (t) => {
   const { ws, store, repo, deps, touchedSince } = await settledScene(t);
-  await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'in_progress' }, { id: 'B', status: 'todo' }]) }, 'A started');
+  await commitFiles(
+    ws.dir,
+    {
+      [PLAN]: workplan([
+        { id: 'A', status: 'in_progress' },
+        { id: 'B', status: 'todo' },
+      ]),
+    },
+    'A started',
+  );
   await store.setStatus({ repo: 'acme', id: 'C', status: 'done', by: 'agent' });
   const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [OTHER, PLAN]);
@@ -75,10 +122,22 @@ test('a hub that moved since the settled run makes the run read everything', asy
 
 test('a touched workplan with uncommitted changes is skipped, and the run does not settle', async (t) => {
   const { ws, repo, deps, touchedSince } = await settledScene(t);
-  await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'done' }, { id: 'B', status: 'todo' }]) }, 'A done');
+  await commitFiles(
+    ws.dir,
+    {
+      [PLAN]: workplan([
+        { id: 'A', status: 'done' },
+        { id: 'B', status: 'todo' },
+      ]),
+    },
+    'A done',
+  );
   await ws.write(`${await ws.read()}\nMore.\n`);
   const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
-  assert.deepEqual(report.findings.map((f) => `${f.code} ${f.file ?? ''}`), [`C-14 ${PLAN}`]);
+  assert.deepEqual(
+    report.findings.map((f) => `${f.code} ${f.file ?? ''}`),
+    [`C-14 ${PLAN}`],
+  );
   assert.deepEqual(report.actions, []);
   assert.equal(report.settled, null);
 });

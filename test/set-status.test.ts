@@ -17,7 +17,10 @@ test('the spec workplan: one status changes, every other byte stays', async () =
   const text = await readFile(`${FIXTURES}CUST-WP-0026.md`, 'utf8');
   const edited = set(text, 'CUST-WP-0026-T03', 'todo');
   assert.equal(edited, text.replace(/(id: CUST-WP-0026-T03\nstatus: )done/, '$1todo'));
-  assert.deepEqual(parseWorkplan(edited, 'p').tasks.map((t) => t.status), ['done', 'done', 'todo', 'done', 'done']);
+  assert.deepEqual(
+    parseWorkplan(edited, 'p').tasks.map((t) => t.status),
+    ['done', 'done', 'todo', 'done', 'done'],
+  );
 });
 
 test('quotes, comments, indentation, CRLF, BOM and a missing final newline survive', () => {
@@ -73,9 +76,15 @@ test('many edits in one file are made from one scan; a refused one leaves the ot
     { taskId: 'T99', status: 'done' },
   ];
   const result = setStatusesInBytes(Buffer.from(text), edits);
-  assert.deepEqual(result.refused.map((r) => [r.edit.taskId, r.reason]), [['T99', "task 'T99' is not in the file"]]);
+  assert.deepEqual(
+    result.refused.map((r) => [r.edit.taskId, r.reason]),
+    [['T99', "task 'T99' is not in the file"]],
+  );
   const after = parseWorkplan(result.bytes.toString(), 'p.md').tasks;
-  assert.deepEqual(after.map((t) => t.status), tasks.map((_, i) => (i === 1 ? 'blocked' : i % 2 === 0 ? 'done' : 'todo')));
+  assert.deepEqual(
+    after.map((t) => t.status),
+    tasks.map((_, i) => (i === 1 ? 'blocked' : i % 2 === 0 ? 'done' : 'todo')),
+  );
 });
 
 test('bytes that are not UTF-8 before a status value on its own line refuse that task alone; elsewhere they stay', () => {
@@ -90,19 +99,26 @@ test('bytes that are not UTF-8 before a status value on its own line refuse that
     { taskId: 'X', status: 'done', line: 2 },
     { taskId: 'Y', status: 'done', line: 7 },
   ]);
-  assert.deepEqual(result.refused.map((r) => r.reason), ["line 2 holds bytes that are not UTF-8 before the status of task 'X'"]);
+  assert.deepEqual(
+    result.refused.map((r) => r.reason),
+    ["line 2 holds bytes that are not UTF-8 before the status of task 'X'"],
+  );
   assert.deepEqual(result.bytes, Buffer.from(bytes.toString('latin1').replace('status: todo #', 'status: done #'), 'latin1'));
 });
 
 // --- property-based: generated workplans ---------------------------------------------------
 const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _.,é漢😀-]{0,20}$/u);
-const prose = fc.array(fc.oneof(word, fc.constant('status: done'), fc.constant('id: T-1'), fc.constant('# not a heading?')), { maxLength: 4 }).map((l) => l.join('\n'));
+const prose = fc
+  .array(fc.oneof(word, fc.constant('status: done'), fc.constant('id: T-1'), fc.constant('# not a heading?')), { maxLength: 4 })
+  .map((l) => l.join('\n'));
 const heading = fc.tuple(fc.integer({ min: 1, max: 6 }), word).map(([n, w]) => `${'#'.repeat(n)} ${w.trim() || 'x'}`);
 const otherFence = fc.tuple(fc.constantFrom('```python', '```', '~~~yaml', '````markdown'), prose).map(([open, body]) => {
   const close = open.startsWith('~') ? '~~~' : open.startsWith('````') ? '````' : '```';
   return `${open}\n${body}\nstatus: todo\n\`\`\`task\nid: FAKE\nstatus: done\n${close === '```' ? '' : '```\n'}${close}`;
 });
-const statusValue = fc.tuple(fc.constantFrom(...STATUSES), fc.constantFrom('plain', 'double', 'single')).map(([s, q]) => (q === 'plain' ? s : q === 'double' ? `"${s}"` : `'${s}'`));
+const statusValue = fc
+  .tuple(fc.constantFrom(...STATUSES), fc.constantFrom('plain', 'double', 'single'))
+  .map(([s, q]) => (q === 'plain' ? s : q === 'double' ? `"${s}"` : `'${s}'`));
 const taskBlock = (id: string) =>
   fc
     .record({
@@ -128,7 +144,11 @@ const generatedWorkplan = fc
     taskCount: fc.integer({ min: 1, max: 4 }),
   })
   .chain((r) =>
-    fc.tuple(fc.constant(r), fc.tuple(...Array.from({ length: r.taskCount }, (_, i) => taskBlock(`T-${i + 1}`))), fc.array(fc.integer({ min: 0, max: 100 }), { minLength: r.taskCount, maxLength: r.taskCount })),
+    fc.tuple(
+      fc.constant(r),
+      fc.tuple(...Array.from({ length: r.taskCount }, (_, i) => taskBlock(`T-${i + 1}`))),
+      fc.array(fc.integer({ min: 0, max: 100 }), { minLength: r.taskCount, maxLength: r.taskCount }),
+    ),
   )
   .map(([r, blocks, positions]) => {
     const parts = [...r.parts];

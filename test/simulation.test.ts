@@ -36,6 +36,8 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed}) never lo
   if (details.failed) {
     // fast-check keeps the failure's own message in `errorInstance`; put it beside the replay recipe.
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    throw new Error(`simulation failed: replay with SIM_SEED=${details.seed} SIM_PATH=${details.counterexamplePath} SIM_RUNS=1\nsteps: ${JSON.stringify(details.counterexample)}\n${why}`);
+    throw new Error(
+      `simulation failed: replay with SIM_SEED=${details.seed} SIM_PATH=${details.counterexamplePath} SIM_RUNS=1\nsteps: ${JSON.stringify(details.counterexample)}\n${why}`,
+    );
   }
 });

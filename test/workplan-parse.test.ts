@@ -30,8 +30,14 @@ const block = (body: string) => `# Plan\n\n### A task\n\n\`\`\`task\n${body}\`\`
 
 test('finding C-01: unreadable front matter is reported at line 1 and its tasks are still read', () => {
   const plan = parseWorkplan(`---\ntype: workplan\nbad: [unclosed\n---\n${block('id: X\nstatus: todo\n')}`, 'docs/plan.md');
-  assert.deepEqual(plan.findings.map((f) => [f.code, f.severity, f.file, f.line]), [['C-01', 'FAIL', 'docs/plan.md', 1]]);
-  assert.deepEqual(plan.tasks.map((t) => [t.id, t.line]), [['X', 11]]);
+  assert.deepEqual(
+    plan.findings.map((f) => [f.code, f.severity, f.file, f.line]),
+    [['C-01', 'FAIL', 'docs/plan.md', 1]],
+  );
+  assert.deepEqual(
+    plan.tasks.map((t) => [t.id, t.line]),
+    [['X', 11]],
+  );
 });
 
 const cases: { name: string; text: string; code: string; line: number }[] = [
@@ -43,7 +49,12 @@ const cases: { name: string; text: string; code: string; line: number }[] = [
   { name: 'a status that is a list', text: block('id: X\nstatus: [todo]\n'), code: 'C-06', line: 7 },
   { name: 'a task without status', text: block('id: X\npriority: high\n'), code: 'C-07', line: 5 },
   { name: 'an empty status', text: block('id: X\nstatus:\n'), code: 'C-07', line: 5 },
-  { name: 'conflict markers', text: `# Plan\n\n<<<<<<< HEAD\n${block('id: X\nstatus: todo\n')}=======\n${block('id: X\nstatus: done\n')}>>>>>>> other\n`, code: 'C-08', line: 3 },
+  {
+    name: 'conflict markers',
+    text: `# Plan\n\n<<<<<<< HEAD\n${block('id: X\nstatus: todo\n')}=======\n${block('id: X\nstatus: done\n')}>>>>>>> other\n`,
+    code: 'C-08',
+    line: 3,
+  },
 ];
 
 for (const c of cases) {
@@ -64,7 +75,10 @@ test('finding C-05: a duplicate id anywhere in the repo names both places and sk
   const b = parseWorkplan(`intro\n\n${block('id: X\nstatus: done\n')}`, 'b.md');
   const c = parseWorkplan(block('id: Y\nstatus: done\n'), 'c.md');
   const set = collectTasks([a, b, c]);
-  assert.deepEqual(set.tasks.map((t) => t.id), ['Y']);
+  assert.deepEqual(
+    set.tasks.map((t) => t.id),
+    ['Y'],
+  );
   assert.deepEqual(set.unreadableIds, ['X']);
   assert.deepEqual(
     set.findings.map((f) => [f.code, f.file, f.line, f.taskId]),
@@ -102,7 +116,10 @@ test('task blocks inside longer fences, tilde fences and front matter are not ta
   ].join('\n');
   const plan = parseWorkplan(text, 'p.md');
   assert.deepEqual(plan.findings, []);
-  assert.deepEqual(plan.tasks.map((t) => [t.id, t.status, t.title, t.line]), [['TILDE', 'blocked', 'Example', 14]]);
+  assert.deepEqual(
+    plan.tasks.map((t) => [t.id, t.status, t.title, t.line]),
+    [['TILDE', 'blocked', 'Example', 14]],
+  );
 });
 
 test('a file with front matter type: workplan and no tasks is a workplan; plain markdown is not', () => {
@@ -115,6 +132,9 @@ test('CRLF and BOM files give the same tasks and lines', () => {
   const crlf = `\uFEFF${lf.replace(/\n/g, '\r\n')}`;
   const a = parseWorkplan(lf, 'p.md').tasks;
   const b = parseWorkplan(crlf, 'p.md').tasks;
-  assert.deepEqual(b.map((t) => [t.id, t.status, t.line, t.title]), a.map((t) => [t.id, t.status, t.line, t.title]));
+  assert.deepEqual(
+    b.map((t) => [t.id, t.status, t.line, t.title]),
+    a.map((t) => [t.id, t.status, t.line, t.title]),
+  );
   assert.equal(b[0]!.status, 'in_progress');
 });

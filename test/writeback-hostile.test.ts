@@ -45,7 +45,10 @@ test('a workplan whose name starts with a quote is the file committed, not the p
   const { dir, repo, deps, agent } = await fixture(t, { 'README.md': '# readme\n', [name]: block('A', 'todo') });
   await agent('A', 'done');
   const report = await reconcileRepo(repo, FIX, deps);
-  assert.deepEqual(report.findings.filter((f) => f.code !== 'C-13'), []);
+  assert.deepEqual(
+    report.findings.filter((f) => f.code !== 'C-13'),
+    [],
+  );
   assert.deepEqual(await changedPaths(dir), [name]);
   assert.equal((await blobAt(dir, 'HEAD', name)).toString(), block('A', 'done'));
   assert.equal(await readFile(path.join(dir, name), 'utf8'), block('A', 'done'));
@@ -84,12 +87,15 @@ test('a status the hub made up is never written into a file or a commit message'
 });
 
 test('a task that cannot be written is skipped and reported; the others are committed', async (t) => {
-  const text = block('A', 'todo') + '```task\nid: "B\\tX"\nstatus: todo\n```\n\n' + '```task\nid: "C\\nD"\nstatus: todo\n```\n\n' + '```task\nid: E\nstatus: >-\n  todo\n```\n\n' + block('F', 'todo');
+  const text = `${block('A', 'todo')}\`\`\`task\nid: "B\\tX"\nstatus: todo\n\`\`\`\n\n\`\`\`task\nid: "C\\nD"\nstatus: todo\n\`\`\`\n\n\`\`\`task\nid: E\nstatus: >-\n  todo\n\`\`\`\n\n${block('F', 'todo')}`;
   const { dir, repo, deps, agent } = await fixture(t, { 'plan.md': text });
   for (const id of ['A', 'B\tX', 'C\nD', 'E', 'F']) await agent(id, 'done');
   const report = await reconcileRepo(repo, FIX, deps);
   assert.equal((await blobAt(dir, 'HEAD', 'plan.md')).toString(), text.replace(/(id: [AF]\nstatus: )todo/g, '$1done'));
-  assert.deepEqual(report.actions.filter((a) => a.type === 'writeback').map((a) => a.taskId), ['A', 'F']);
+  assert.deepEqual(
+    report.actions.filter((a) => a.type === 'writeback').map((a) => a.taskId),
+    ['A', 'F'],
+  );
   const refused = report.findings.filter((f) => f.code === 'C-25').map((f) => [f.taskId, f.file, f.line]);
   assert.deepEqual(refused, [
     ['B\tX', 'plan.md', 10],
@@ -97,11 +103,14 @@ test('a task that cannot be written is skipped and reported; the others are comm
     ['E', 'plan.md', 20],
   ]);
   const message = await git(dir, ['log', '-1', '--format=%B']);
-  assert.deepEqual(message.split('\n').filter((l) => l.startsWith('- ')), ['- A: todo → done', '- F: todo → done']);
+  assert.deepEqual(
+    message.split('\n').filter((l) => l.startsWith('- ')),
+    ['- A: todo → done', '- F: todo → done'],
+  );
 });
 
 test('a task that cannot be written is reported once, even when a refused batch makes the run plan again', async (t) => {
-  const text = block('A', 'todo') + '```task\nid: E\nstatus: >-\n  todo\n```\n';
+  const text = `${block('A', 'todo')}\`\`\`task\nid: E\nstatus: >-\n  todo\n\`\`\`\n`;
   const { repo, deps, store, agent } = await fixture(t, { 'plan.md': text });
   for (const id of ['A', 'E']) await agent(id, 'done');
   let raced = false;
@@ -116,11 +125,19 @@ test('a task that cannot be written is reported once, even when a refused batch 
   });
   const report = await reconcileRepo(repo, FIX, { ...deps, hub: racing });
   assert.ok(raced);
-  assert.deepEqual(report.findings.filter((f) => f.code === 'C-25').map((f) => f.taskId), ['E']);
+  assert.deepEqual(
+    report.findings.filter((f) => f.code === 'C-25').map((f) => f.taskId),
+    ['E'],
+  );
 });
 
 test('bytes that are not UTF-8 elsewhere in a workplan survive a writeback, in the commit and the working copy', async (t) => {
-  const bytes = Buffer.concat([Buffer.from('# Caf'), Buffer.from([0xe9, 0x20, 0xff, 0xfe, 0x0a, 0x0a]), Buffer.from(block('A', 'todo')), Buffer.from([0xc3, 0x0a])]);
+  const bytes = Buffer.concat([
+    Buffer.from('# Caf'),
+    Buffer.from([0xe9, 0x20, 0xff, 0xfe, 0x0a, 0x0a]),
+    Buffer.from(block('A', 'todo')),
+    Buffer.from([0xc3, 0x0a]),
+  ]);
   const { dir, repo, deps, agent } = await fixture(t, { 'plan.md': bytes });
   await agent('A', 'done');
   await reconcileRepo(repo, FIX, deps);
@@ -128,7 +145,6 @@ test('bytes that are not UTF-8 elsewhere in a workplan survive a writeback, in t
   assert.deepEqual(await blobAt(dir, 'HEAD', 'plan.md'), expected);
   assert.deepEqual(await readFile(path.join(dir, 'plan.md')), expected);
 });
-
 
 test('a writeback killed after the branch moved is finished by the next run, not left reverting every status', async (t) => {
   const { dir, repo, deps, agent } = await fixture(t, { 'plan.md': block('A', 'todo') + block('B', 'todo'), 'notes.md': 'not a workplan\n' });
@@ -142,7 +158,10 @@ test('a writeback killed after the branch moved is finished by the next run, not
 
   await agent('B', 'done');
   const report = await reconcileRepo(repo, FIX, deps);
-  assert.deepEqual(report.findings.filter((f) => f.code !== 'C-13'), []);
+  assert.deepEqual(
+    report.findings.filter((f) => f.code !== 'C-13'),
+    [],
+  );
   assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'done') + block('B', 'done'));
   assert.equal(await git(dir, ['status', '--porcelain']), '');
   assert.deepEqual(await changedPaths(dir), ['plan.md']);
@@ -154,9 +173,9 @@ test('a file edited after an interrupted writeback is left as the user made it',
   await agent('A', 'done');
   const killed = { update: () => Promise.reject(new Error('killed')) };
   await reconcileRepo(repo, FIX, { ...deps, landCommit: (r, ref, prepared) => landWritebackCommit(r, ref, prepared, killed) });
-  await writeFile(path.join(dir, 'plan.md'), block('A', 'todo') + 'my own notes\n');
+  await writeFile(path.join(dir, 'plan.md'), `${block('A', 'todo')}my own notes\n`);
   await reconcileRepo(repo, FIX, deps);
-  assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'todo') + 'my own notes\n');
+  assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), `${block('A', 'todo')}my own notes\n`);
 });
 
 test('a working copy that differs from the blob by checkout filters (eol=crlf) is written out through them', async (t) => {

@@ -33,14 +33,25 @@ const workplanBytes = fc
     bom: fc.boolean(),
     eol: fc.constantFrom('\n', '\r\n'),
     prose: fc.array(junk, { maxLength: 5 }),
-    tasks: fc.array(fc.record({ status: fc.constantFrom(...STATUSES), quote: fc.constantFrom('', '"', "'"), comment: fc.constantFrom(Buffer.alloc(0), Buffer.from(' # é'), Buffer.from([0x20, 0x23, 0x20, 0xff])) }), { minLength: 1, maxLength: 4 }),
+    tasks: fc.array(
+      fc.record({
+        status: fc.constantFrom(...STATUSES),
+        quote: fc.constantFrom('', '"', "'"),
+        comment: fc.constantFrom(Buffer.alloc(0), Buffer.from(' # é'), Buffer.from([0x20, 0x23, 0x20, 0xff])),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
     order: fc.array(fc.nat(), { maxLength: 9 }),
   })
   .map(({ bom, eol, prose, tasks, order }) => {
     const parts: Part[][] = [...prose.map((bytes) => [{ bytes: Buffer.from(bytes.toString('latin1').replace(/\n/g, eol), 'latin1') }])];
     tasks.forEach((t, i) => {
       const at = (order[i] ?? 0) % (parts.length + 1);
-      parts.splice(at, 0, [{ bytes: Buffer.from(`\`\`\`task${eol}id: T-${i}${eol}status: `) }, { task: i, status: t.status, quote: t.quote }, { bytes: Buffer.concat([t.comment, Buffer.from(`${eol}\`\`\`${eol}`)]) }]);
+      parts.splice(at, 0, [
+        { bytes: Buffer.from(`\`\`\`task${eol}id: T-${i}${eol}status: `) },
+        { task: i, status: t.status, quote: t.quote },
+        { bytes: Buffer.concat([t.comment, Buffer.from(`${eol}\`\`\`${eol}`)]) },
+      ]);
     });
     const joined = parts.flatMap((p, i) => (i === 0 ? p : [{ bytes: Buffer.from(eol) }, ...p]));
     return { parts: bom ? [{ bytes: Buffer.from([0xef, 0xbb, 0xbf]) }, ...joined] : joined, tasks };
@@ -63,7 +74,14 @@ test('property: a writeback commit changes exactly the planned files, and no byt
       const folder = `run-${++run}`;
       await mkdir(path.join(dir, folder));
       const files = generated.map((f) => ({ ...f, name: `${folder}/${f.name}` }));
-      for (const f of files) await writeFile(path.join(dir, f.name), render(f.plan.parts, f.plan.tasks.map((task) => task.status)));
+      for (const f of files)
+        await writeFile(
+          path.join(dir, f.name),
+          render(
+            f.plan.parts,
+            f.plan.tasks.map((task) => task.status),
+          ),
+        );
       await git(dir, ['add', '-A']);
       await git(dir, ['commit', '-q', '-m', 'plans']);
       const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();

@@ -35,7 +35,11 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
   let report: Report;
   try {
     const writeback = options.writeback && repo.config.writeback !== false;
-    report = await reconcileRepo(repo, { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull }, { hub, hostname: os.hostname(), machine: machineName() });
+    report = await reconcileRepo(
+      repo,
+      { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull },
+      { hub, hostname: os.hostname(), machine: machineName() },
+    );
     rememberSettled(repo, hubLocation(), report);
   } finally {
     await hub.close();

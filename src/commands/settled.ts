@@ -9,5 +9,8 @@ import type { Report } from '../report.js';
 export function rememberSettled(repo: Repo, hub: string, report: Report): void {
   if (report.mode !== 'fix') return;
   const settled = report.settled;
-  writeHookState(repo.gitDir, settled ? { head: settled.head, etag: settled.etag, hub, slug: repo.slug, pathspec: workplanPathspec(repo.config.workplans) } : null);
+  writeHookState(
+    repo.gitDir,
+    settled ? { head: settled.head, etag: settled.etag, hub, slug: repo.slug, pathspec: workplanPathspec(repo.config.workplans) } : null,
+  );
 }

@@ -31,7 +31,8 @@ export async function taskSet(
   const repo = await repoSlug(options);
   await withHub(async (hub) => {
     let expectedVersion = options.expectVersion === undefined ? undefined : Number(options.expectVersion);
-    if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && expectedVersion > 0)) throw new UserError(`--expect-version must be a positive integer`);
+    if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && expectedVersion > 0))
+      throw new UserError(`--expect-version must be a positive integer`);
     if (expectedVersion === undefined) {
       const state = await hub.readRepo(repo);
       const task = state === 'not-modified' ? undefined : state.tasks.find((t) => t.id === id);
@@ -50,7 +51,13 @@ export async function taskList(options: { repo?: string; cwd: string; json: bool
     const state = await hub.readRepo(repo);
     const tasks: HubTask[] = state === 'not-modified' ? [] : state.tasks;
     if (options.json) {
-      write(`${JSON.stringify(tasks.map(({ points: _points, ...task }) => task), null, 2)}\n`);
+      write(
+        `${JSON.stringify(
+          tasks.map(({ points: _points, ...task }) => task),
+          null,
+          2,
+        )}\n`,
+      );
       return;
     }
     write(`${pc.bold(repo)} at ${hub.location}: ${tasks.length} tasks\n`);

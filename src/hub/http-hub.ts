@@ -119,7 +119,11 @@ export class HttpHub implements Hub {
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     const path = `repos/${segment(update.repo)}/tasks/${segment(update.id)}/status`;
-    const json = { status: update.status, ...(update.expectedVersion ? { expectedVersion: update.expectedVersion } : {}), ...(update.why ? { why: update.why } : {}) };
+    const json = {
+      status: update.status,
+      ...(update.expectedVersion ? { expectedVersion: update.expectedVersion } : {}),
+      ...(update.why ? { why: update.why } : {}),
+    };
     const response = await this.call('PUT', path, { json });
     if (response.status === 200) return { ok: true, task: this.checked(contract.hubTask, response) };
     if (response.status === 409) return { ok: false, current: this.checked(contract.statusRefused, response).current };

@@ -35,7 +35,10 @@ const syncSchema = z.strictObject({
   why: text(1000).optional(),
   changes: z.array(changeSchema).max(100_000),
   run: z.strictObject({ commit: sha, upstream: sha.nullable(), skipped: z.array(taskId).max(100_000) }).optional(),
-  rewrites: z.array(z.strictObject({ old: sha, new: sha, changed: z.array(taskId).max(100_000) })).max(10_000).optional(),
+  rewrites: z
+    .array(z.strictObject({ old: sha, new: sha, changed: z.array(taskId).max(100_000) }))
+    .max(10_000)
+    .optional(),
 });
 const statusSchema = z.strictObject({ status, expectedVersion: z.number().int().min(1).optional(), why: text(1000).optional() });
 const repoParam = z.object({ repo: slug });
@@ -134,12 +137,18 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
     return c.json(result);
   });
 
-  app.put('/v1/repos/:repo/tasks/:id/status', requireToken, zValidator('param', taskParam, validationHook), zValidator('json', statusSchema, validationHook), async (c) => {
-    const { repo, id } = c.req.valid('param');
-    const body = c.req.valid('json') as { status: (typeof STATUSES)[number]; expectedVersion?: number; why?: string };
-    const result = await store.setStatus({ repo, id, ...body, by: c.get('caller') });
-    return result.ok ? c.json(result.task) : c.json({ error: `task '${id}' is at version ${result.current.version}`, current: result.current }, 409);
-  });
+  app.put(
+    '/v1/repos/:repo/tasks/:id/status',
+    requireToken,
+    zValidator('param', taskParam, validationHook),
+    zValidator('json', statusSchema, validationHook),
+    async (c) => {
+      const { repo, id } = c.req.valid('param');
+      const body = c.req.valid('json') as { status: (typeof STATUSES)[number]; expectedVersion?: number; why?: string };
+      const result = await store.setStatus({ repo, id, ...body, by: c.get('caller') });
+      return result.ok ? c.json(result.task) : c.json({ error: `task '${id}' is at version ${result.current.version}`, current: result.current }, 409);
+    },
+  );
 
   app.get('/v1/repos/:repo/tasks/:id/history', zValidator('param', taskParam, validationHook), async (c) => {
     const { repo, id } = c.req.valid('param');

@@ -93,9 +93,19 @@ async function keepNewest(tx: SqlDriver, table: 'runs' | 'rewrites' | 'sync_poin
 }
 
 /** The rows of `table` for these tasks, in the order the full read gives them. */
-async function selectByTask<Row>(tx: SqlDriver, table: 'tasks' | 'sync_points', column: 'id' | 'task_id', repo: string, ids: readonly string[], lock = ''): Promise<Row[]> {
+async function selectByTask<Row>(
+  tx: SqlDriver,
+  table: 'tasks' | 'sync_points',
+  column: 'id' | 'task_id',
+  repo: string,
+  ids: readonly string[],
+  lock = '',
+): Promise<Row[]> {
   const parts = await inChunks([...new Set(ids)], 500, (part) =>
-    tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${marks(part.length)}) ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [repo, ...part]),
+    tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${marks(part.length)}) ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [
+      repo,
+      ...part,
+    ]),
   );
   return parts.flat() as Row[];
 }
@@ -103,12 +113,15 @@ async function selectByTask<Row>(tx: SqlDriver, table: 'tasks' | 'sync_points', 
 /** Inserts rows in their order, as many to a statement as keep it under 5,000 values. `tail` may end in RETURNING. */
 async function insertRows<Row = never>(tx: SqlDriver, into: string, rows: readonly unknown[][], tail = ''): Promise<Row[]> {
   const width = rows[0]?.length ?? 1;
-  const parts = await inChunks(rows, Math.max(1, Math.floor(5000 / width)), (part) => tx.all<Row>(`INSERT INTO ${into} VALUES ${part.map(() => `(${marks(width)})`).join(', ')}${tail}`, part.flat()));
+  const parts = await inChunks(rows, Math.max(1, Math.floor(5000 / width)), (part) =>
+    tx.all<Row>(`INSERT INTO ${into} VALUES ${part.map(() => `(${marks(width)})`).join(', ')}${tail}`, part.flat()),
+  );
   return parts.flat() as Row[];
 }
 
 /** History rows `[repo, task, from, to, by, why, at]`, in order. */
-const insertHistory = (tx: SqlDriver, rows: readonly unknown[][]) => insertRows(tx, 'history (repo, task_id, from_status, to_status, changed_by, why, at)', rows);
+const insertHistory = (tx: SqlDriver, rows: readonly unknown[][]) =>
+  insertRows(tx, 'history (repo, task_id, from_status, to_status, changed_by, why, at)', rows);
 
 /**
  * Updates tasks, each row `[id, workplan, title, priority, status, version read]`, only where the
@@ -174,8 +187,12 @@ export class SqlStore implements Hub {
       // The ETag is read first, so the rows below are at least as new as it says.
       const etag = await this.etagOf(tx, repo);
       if (ifNoneMatch === etag) return 'not-modified';
-      const rows = wanted ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, wanted) : await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
-      const pointRows = wanted ? await selectByTask<PointRow>(tx, 'sync_points', 'task_id', repo, wanted) : await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo]);
+      const rows = wanted
+        ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, wanted)
+        : await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? ORDER BY id', [repo]);
+      const pointRows = wanted
+        ? await selectByTask<PointRow>(tx, 'sync_points', 'task_id', repo, wanted)
+        : await tx.all<PointRow>('SELECT * FROM sync_points WHERE repo = ? ORDER BY seq', [repo]);
       const points = new Map<string, SyncPoint[]>();
       for (const row of pointRows) {
         const list = points.get(row.task_id);
@@ -186,7 +203,10 @@ export class SqlStore implements Hub {
         'SELECT * FROM runs WHERE repo = ? ORDER BY seq',
         [repo],
       );
-      const rewrites = await tx.all<{ old_sha: string; new_sha: string; changed: string }>('SELECT old_sha, new_sha, changed FROM rewrites WHERE repo = ? ORDER BY seq', [repo]);
+      const rewrites = await tx.all<{ old_sha: string; new_sha: string; changed: string }>(
+        'SELECT old_sha, new_sha, changed FROM rewrites WHERE repo = ? ORDER BY seq',
+        [repo],
+      );
       return {
         repo,
         etag,
@@ -203,12 +223,20 @@ export class SqlStore implements Hub {
       return await this.db.transaction(async (tx) => {
         const now = new Date().toISOString();
         await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
-        const rows = await selectByTask<TaskRow>(tx, 'tasks', 'id', batch.repo, batch.changes.map((c) => c.id), this.lockSuffix(tx));
+        const rows = await selectByTask<TaskRow>(
+          tx,
+          'tasks',
+          'id',
+          batch.repo,
+          batch.changes.map((c) => c.id),
+          this.lockSuffix(tx),
+        );
         const current = new Map(rows.map((row) => [row.id, row]));
         const conflicts: Conflict[] = [];
         for (const change of batch.changes) {
           const row = current.get(change.id);
-          if ((row ? Number(row.version) : 0) !== change.expectedVersion) conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
+          if ((row ? Number(row.version) : 0) !== change.expectedVersion)
+            conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
         }
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
         const versions = await this.applyChanges(tx, batch, current, now);
@@ -224,7 +252,13 @@ export class SqlStore implements Hub {
           await keepNewest(tx, 'runs', batch.repo, RUNS_KEPT);
         }
         for (const rewrite of batch.rewrites ?? []) {
-          await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [batch.repo, rewrite.old, rewrite.new, JSON.stringify(rewrite.changed), now]);
+          await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [
+            batch.repo,
+            rewrite.old,
+            rewrite.new,
+            JSON.stringify(rewrite.changed),
+            now,
+          ]);
         }
         if (batch.rewrites?.length) await keepNewest(tx, 'rewrites', batch.repo, REWRITES_KEPT);
         const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
@@ -250,7 +284,12 @@ export class SqlStore implements Hub {
     const versions: Record<string, number> = {};
     // The last title given for a workplan wins, as it would one change at a time.
     const workplans = new Map(batch.changes.flatMap((c) => (c.workplan ? [[c.workplan.id, c.workplan.title] as const] : [])));
-    await insertRows(tx, 'workplans (repo, id, title, hub_id)', [...workplans].map(([id, title]) => [batch.repo, id, title, randomUUID()]), ' ON CONFLICT (repo, id) DO UPDATE SET title = excluded.title');
+    await insertRows(
+      tx,
+      'workplans (repo, id, title, hub_id)',
+      [...workplans].map(([id, title]) => [batch.repo, id, title, randomUUID()]),
+      ' ON CONFLICT (repo, id) DO UPDATE SET title = excluded.title',
+    );
 
     const created: unknown[][] = [];
     const changed: unknown[][] = [];
@@ -264,11 +303,27 @@ export class SqlStore implements Hub {
       // A new task always names its status (validateBatch).
       const status = change.status ?? row!.status;
       if (!row) {
-        created.push([batch.repo, change.id, change.workplan?.id ?? null, change.title ?? change.id, change.priority ?? null, status, change.hubId ?? randomUUID(), 1, now, batch.by]);
+        created.push([
+          batch.repo,
+          change.id,
+          change.workplan?.id ?? null,
+          change.title ?? change.id,
+          change.priority ?? null,
+          status,
+          change.hubId ?? randomUUID(),
+          1,
+          now,
+          batch.by,
+        ]);
         history.push([batch.repo, change.id, null, status, batch.by, batch.why ?? 'created', now]);
         versions[change.id] = 1;
       } else {
-        const next = [change.workplan?.id ?? row.workplan, change.title ?? row.title, change.priority === undefined ? row.priority : change.priority, status] as const;
+        const next = [
+          change.workplan?.id ?? row.workplan,
+          change.title ?? row.title,
+          change.priority === undefined ? row.priority : change.priority,
+          status,
+        ] as const;
         const same = next[0] === row.workplan && next[1] === row.title && next[2] === row.priority && status === row.status;
         if (!same) changed.push([change.id, ...next, Number(row.version)]);
         if (status !== row.status) history.push([batch.repo, change.id, row.status, status, batch.by, batch.why ?? null, now]);
@@ -282,7 +337,12 @@ export class SqlStore implements Hub {
       }
     }
     // SQLite reads take no row lock: another writer may have got there since the rows were read.
-    const inserted = await insertRows<{ id: string }>(tx, 'tasks (repo, id, workplan, title, priority, status, hub_id, version, updated_at, updated_by)', created, ' ON CONFLICT (repo, id) DO NOTHING RETURNING id');
+    const inserted = await insertRows<{ id: string }>(
+      tx,
+      'tasks (repo, id, workplan, title, priority, status, hub_id, version, updated_at, updated_by)',
+      created,
+      ' ON CONFLICT (repo, id) DO NOTHING RETURNING id',
+    );
     const updated = await updateTasks(tx, batch, changed, now);
     const done = new Set([...inserted, ...updated].map((r) => r.id));
     const lost = [...created.map((c) => c[1]), ...changed.map((c) => c[0])].filter((id) => !done.has(id as string)) as string[];
@@ -296,14 +356,26 @@ export class SqlStore implements Hub {
     }
     await insertHistory(tx, history);
     await insertRows(tx, 'sync_points (repo, task_id, status, commit_sha, upstream, origin, at)', points);
-    await keepNewest(tx, 'sync_points', batch.repo, POINTS_KEPT, points.map((p) => p[1] as string));
+    await keepNewest(
+      tx,
+      'sync_points',
+      batch.repo,
+      POINTS_KEPT,
+      points.map((p) => p[1] as string),
+    );
     return versions;
   }
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
     if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
     checkTaskId(update.id);
-    checkText([['by', update.by], ['why', update.why]], update.id);
+    checkText(
+      [
+        ['by', update.by],
+        ['why', update.why],
+      ],
+      update.id,
+    );
     return this.db.transaction(async (tx) => {
       const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
@@ -395,19 +467,29 @@ function checkText(fields: [name: string, value: string | null | undefined][], i
 }
 
 async function validateBatch(batch: SyncBatch): Promise<void> {
-  checkText([['by', batch.by], ['why', batch.why]]);
+  checkText([
+    ['by', batch.by],
+    ['why', batch.why],
+  ]);
   const seen = new Set<string>();
   const breathe = breather();
   for (const [at, change] of batch.changes.entries()) {
     if (at % 1000 === 999) await breathe();
     checkTaskId(change.id);
     checkText(
-      [['title', change.title], ['priority', change.priority], ['workplan id', change.workplan?.id], ['workplan title', change.workplan?.title], ['hubId', change.hubId]],
+      [
+        ['title', change.title],
+        ['priority', change.priority],
+        ['workplan id', change.workplan?.id],
+        ['workplan title', change.workplan?.title],
+        ['hubId', change.hubId],
+      ],
       change.id,
     );
     if (seen.has(change.id)) throw new InvalidRequestError(`task '${change.id}' appears twice in one batch`);
     seen.add(change.id);
-    if (change.status !== undefined && !isStatus(change.status)) throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);
+    if (change.status !== undefined && !isStatus(change.status))
+      throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);
     if (change.expectedVersion === 0 && change.status === undefined) throw new InvalidRequestError(`task '${change.id}': a new task needs a status`);
   }
 }

@@ -102,9 +102,7 @@ export interface Conflict {
 }
 
 /** `basis`: the repo's ETag just before the batch applied; `etag`, just after. */
-export type SyncResult =
-  | { ok: true; etag: string; basis: string; versions: Record<string, number> }
-  | { ok: false; conflicts: Conflict[] };
+export type SyncResult = { ok: true; etag: string; basis: string; versions: Record<string, number> } | { ok: false; conflicts: Conflict[] };
 
 export interface StatusUpdate {
   repo: string;

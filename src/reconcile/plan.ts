@@ -56,7 +56,12 @@ export function rule(
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
-  const visible = (commit: string) => closure(commit, (c) => rewrites.news.get(c) ?? [], (r) => r.new).some((c) => within(c, input.head));
+  const visible = (commit: string) =>
+    closure(
+      commit,
+      (c) => rewrites.news.get(c) ?? [],
+      (r) => r.new,
+    ).some((c) => within(c, input.head));
   const base = [...hub.points].reverse().find((p) => visible(p.commit) || visible(p.origin));
   if (base && base.status === hub.status) return { decision: 'push', conflict: false };
 

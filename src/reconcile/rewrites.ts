@@ -30,12 +30,17 @@ export function parseRewrites(stdin: string): RewritePair[] {
  * One `git diff-tree` for all pairs and one read of the blobs, however long the rebase.
  */
 export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]): Promise<Rewrite[]> {
-  const present = await presentCommits(repo, pairs.flatMap((p) => [p.old, p.new]));
+  const present = await presentCommits(
+    repo,
+    pairs.flatMap((p) => [p.old, p.new]),
+  );
   const comparable = pairs.filter((p) => present.has(p.old) && present.has(p.new));
   if (comparable.length === 0) return [];
   // Each stdin line "<new> <old>" diffs old → new; --always gives every line its header, in order.
   const input = comparable.map((p) => `${p.new} ${p.old}\n`).join('');
-  const out = await git(repo.top, ['diff-tree', '--stdin', '--always', '-r', '-z', '--no-renames', '--', ...workplanPathspec(repo.config.workplans)], { input });
+  const out = await git(repo.top, ['diff-tree', '--stdin', '--always', '-r', '-z', '--no-renames', '--', ...workplanPathspec(repo.config.workplans)], {
+    input,
+  });
   // -z: "<new>\0" per pair, then ":<mode> <mode> <old blob> <new blob> <status>\0<path>\0" per file.
   const files: { path: string; before: string; after: string }[][] = [];
   const fields = out.split('\0');
@@ -48,7 +53,13 @@ export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]
     const [, , before, after] = field.split(' ');
     files.at(-1)!.push({ path: fields[++i]!, before: before!, after: after! });
   }
-  const texts = await readBlobs(repo, files.flat().flatMap((f) => [f.before, f.after]).filter((oid) => !NO_BLOB.test(oid)));
+  const texts = await readBlobs(
+    repo,
+    files
+      .flat()
+      .flatMap((f) => [f.before, f.after])
+      .filter((oid) => !NO_BLOB.test(oid)),
+  );
   const statuses = (oid: string, file: string) => new Map(NO_BLOB.test(oid) ? [] : parseWorkplan(texts.get(oid)!, file).tasks.map((t) => [t.id, t.status]));
   return comparable.map((pair, n) => {
     const changed = new Set<string>();

@@ -1,6 +1,16 @@
 import type { Finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, trackedBranches, type RepoState } from '../git-facts.js';
+import {
+  ancestryAmong,
+  blameLines,
+  fetchUpstream,
+  isAncestor,
+  presentCommits,
+  readRepoState,
+  resolveCommit,
+  trackedBranches,
+  type RepoState,
+} from '../git-facts.js';
 import { git } from '../git.js';
 import { InvalidRequestError, type Hub, type RepoState as HubState, type SyncBatch, type TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
@@ -67,7 +77,8 @@ async function guardReason(repo: Repo, state: RepoState, options: ReconcileOptio
   if (!state.branchRef) return 'HEAD is detached';
   const branch = state.branchRef.replace(/^refs\/heads\//, '');
   const tracked = trackedBranches(repo, state);
-  if (!tracked.includes(branch)) return `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
+  if (!tracked.includes(branch))
+    return `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
   return null;
 }
 
@@ -120,7 +131,10 @@ async function readEverything(repo: Repo, head: string, options: ReconcileOption
 
 /** The touched workplans and their tasks' hub rows, or null when everything must be read after all. */
 async function readTouched(repo: Repo, head: string, options: ReconcileOptions, touched: Touched, hub: Hub): Promise<View | null> {
-  const [loaded, dirty] = await Promise.all([loadTouchedWorkplans(repo, head, touched.since, touched.files), options.at ? new Set<string>() : changedFiles(repo, touched.files)]);
+  const [loaded, dirty] = await Promise.all([
+    loadTouchedWorkplans(repo, head, touched.since, touched.files),
+    options.at ? new Set<string>() : changedFiles(repo, touched.files),
+  ]);
   const ids = new Set([...loaded.idsBefore, ...loaded.tasks.map((t) => t.id), ...loaded.unreadableIds]);
   const reread = () => hub.readRepo(repo.slug, undefined, [...ids]).then((r) => r as HubState);
   const firstRead = reread();
@@ -199,7 +213,9 @@ class PartialSync extends Error {
 function hubFailure(error: unknown): string {
   const cause = error instanceof PartialSync ? error.cause : error;
   const partly =
-    error instanceof PartialSync ? `${error.applied} of ${error.of} parts of the batch applied, the rest and any writeback wait for the next run` : 'nothing written';
+    error instanceof PartialSync
+      ? `${error.applied} of ${error.of} parts of the batch applied, the rest and any writeback wait for the next run`
+      : 'nothing written';
   if (cause instanceof InvalidRequestError) return `hub refused the batch, ${partly}: ${messageOf(cause)}`;
   return `hub unreachable, ${partly}: ${messageOf(cause)}`;
 }
@@ -250,7 +266,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     // for all of them at once, so the network's wait hides the local work.
     const gate = pullGate(repo, state, head, options);
     gate.catch(() => undefined);
-    const view = (options.touched && (await readTouched(repo, head, options, options.touched, deps.hub))) || (await readEverything(repo, head, options, deps.hub));
+    const view =
+      (options.touched && (await readTouched(repo, head, options, options.touched, deps.hub))) || (await readEverything(repo, head, options, deps.hub));
     const { loaded, dirty } = view;
     let firstRead: Promise<HubState> | null = view.firstRead;
     const { upstream, behind } = await gate;
@@ -288,15 +305,30 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       // Where both sides of a merge hold the same line, blame names one of them; the first-parent
       // chain may hold the copy the hub has heard of. Where history from HEAD down to every origin
       // is one line, blame along first parents names the same commits: it is not asked.
-      const oneLine = walk.linear && contestedFiles.every((f) => {
-        const origin = origins.get(f.id);
-        return !!origin && ancestry(origin, head) === 'yes';
-      });
+      const oneLine =
+        walk.linear &&
+        contestedFiles.every((f) => {
+          const origin = origins.get(f.id);
+          return !!origin && ancestry(origin, head) === 'yes';
+        });
       const firstParentOrigins = oneLine ? origins : await originsOf(repo, head, contestedFiles, { firstParent: true });
       const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
       if (otherOrigins.size > 0) ancestry = (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry;
       const sharedUpstream = behind ? null : upstream;
-      const thePlan = plan({ mode: fixing ? 'fix' : 'check', writeback: options.writeback && !options.at, files, skipped: [...skipped], hubTasks: hub.tasks, runs: hub.runs, rewrites: hub.rewrites, head, upstream: sharedUpstream, origins, otherOrigins, ancestry });
+      const thePlan = plan({
+        mode: fixing ? 'fix' : 'check',
+        writeback: options.writeback && !options.at,
+        files,
+        skipped: [...skipped],
+        hubTasks: hub.tasks,
+        runs: hub.runs,
+        rewrites: hub.rewrites,
+        head,
+        upstream: sharedUpstream,
+        origins,
+        otherOrigins,
+        ancestry,
+      });
       if (!fixing) {
         findings.push(...thePlan.findings);
         return report();
@@ -304,7 +336,11 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
 
       // Origins the rules did not need but the new points do.
       const toBlame = new Set(thePlan.changes.filter((c) => c.point?.origin === BLAME).map((c) => c.id));
-      const blamed = await originsOf(repo, head, files.filter((f) => toBlame.has(f.id)));
+      const blamed = await originsOf(
+        repo,
+        head,
+        files.filter((f) => toBlame.has(f.id)),
+      );
 
       let prepared: PreparedCommit | null = null;
       let changes = thePlan.changes;
@@ -318,7 +354,14 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           prepared = result.prepared;
           for (const { writeback: w, reason } of result.refused) {
             unwritten.add(w.taskId);
-            writebackFindings.push({ code: 'C-25', severity: 'WARN', file: w.file, line: w.line, taskId: w.taskId, message: `status not written back: ${reason}` });
+            writebackFindings.push({
+              code: 'C-25',
+              severity: 'WARN',
+              file: w.file,
+              line: w.line,
+              taskId: w.taskId,
+              message: `status not written back: ${reason}`,
+            });
           }
         } catch (error) {
           writebackFindings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
@@ -334,7 +377,15 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       const after = prepared?.commit ?? head;
       const resolved: TaskChange[] = changes.map(({ point, ...change }) =>
         point
-          ? { ...change, point: { status: point.status, commit: after, upstream: sharedUpstream, origin: point.origin === AFTER ? after : point.origin === BLAME ? (blamed.get(change.id) ?? head) : point.origin } }
+          ? {
+              ...change,
+              point: {
+                status: point.status,
+                commit: after,
+                upstream: sharedUpstream,
+                origin: point.origin === AFTER ? after : point.origin === BLAME ? (blamed.get(change.id) ?? head) : point.origin,
+              },
+            }
           : change,
       );
       // A writeback that could not be committed leaves those lines unreconciled too.
@@ -356,7 +407,11 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       }
       if (!sent.ok) {
         if (attempt < (deps.attempts ?? 3)) continue;
-        findings.push({ code: 'C-26', severity: 'WARN', message: `the hub kept changing under this run (${sent.ids.join(', ')}); ${sent.applied} — run again` });
+        findings.push({
+          code: 'C-26',
+          severity: 'WARN',
+          message: `the hub kept changing under this run (${sent.ids.join(', ')}); ${sent.applied} — run again`,
+        });
         return report();
       }
       const { etag, nothingElse } = sent;

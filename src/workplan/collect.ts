@@ -28,7 +28,14 @@ export function collectTasks(workplans: readonly Workplan[]): TaskSet {
     unreadableIds.add(id);
     const places = same.map((t) => `${t.file}:${t.line}`).join(', ');
     for (const task of same) {
-      findings.push({ code: 'C-05', severity: 'FAIL', taskId: id, file: task.file, line: task.line, message: `task id '${id}' is used more than once (${places}); skipped` });
+      findings.push({
+        code: 'C-05',
+        severity: 'FAIL',
+        taskId: id,
+        file: task.file,
+        line: task.line,
+        message: `task id '${id}' is used more than once (${places}); skipped`,
+      });
     }
   }
   return { tasks, unreadableIds: [...unreadableIds], findings };

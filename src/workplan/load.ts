@@ -19,7 +19,10 @@ export async function loadWorkplans(repo: Repo, rev?: string): Promise<LoadedWor
   const { head, entries } = await listCommittedMarkdown(repo, rev);
   const cached = readParseCache(repo.gitDir);
   const fresh = entries.filter((e) => cached[e.path]?.oid !== e.oid);
-  const texts = await readBlobs(repo, fresh.map((e) => e.oid));
+  const texts = await readBlobs(
+    repo,
+    fresh.map((e) => e.oid),
+  );
   // No prototype: a path such as `__proto__` is a key like any other.
   const next: typeof cached = Object.create(null);
   for (const entry of entries) {
@@ -45,7 +48,10 @@ export async function loadTouchedWorkplans(repo: Repo, rev: string, since: strin
   // In path order, as a full read lists them.
   const paths = files.filter(workplanPaths(repo)).sort();
   const [now, then] = await Promise.all([treeEntries(repo, rev, paths), treeEntries(repo, since, paths)]);
-  const texts = await readBlobs(repo, [...now.values(), ...then.values()].map((e) => e.oid));
+  const texts = await readBlobs(
+    repo,
+    [...now.values(), ...then.values()].map((e) => e.oid),
+  );
   const read = (at: ReadonlyMap<string, { oid: string }>) =>
     paths.flatMap((f) => {
       const entry = at.get(f);

@@ -77,9 +77,7 @@ export function scanMarkdown(text: string): MarkdownScan {
 
     if (fence) {
       const trimmed = content.replace(/^ {0,3}/, '').trimEnd();
-      const closes =
-        trimmed.length >= fence.marker.length &&
-        trimmed === fence.marker[0]!.repeat(trimmed.length);
+      const closes = trimmed.length >= fence.marker.length && trimmed === fence.marker[0]!.repeat(trimmed.length);
       if (closes) {
         if (fence.task) {
           fence.task.closeLine = i;
@@ -109,9 +107,7 @@ export function scanMarkdown(text: string): MarkdownScan {
       if (marker[0] === '`' && info.includes('`')) continue;
       const isTask = info.split(/\s+/)[0] === 'task';
       const bodyStart = lines[i + 1]?.start ?? text.length;
-      const task: FencedTaskBlock | null = isTask
-        ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title }
-        : null;
+      const task: FencedTaskBlock | null = isTask ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
       if (task) taskBlocks.push(task);
       fence = { marker, task };
       continue;

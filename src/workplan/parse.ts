@@ -114,7 +114,13 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   const badId = idProblem(id);
   if (badId) {
     // Reported by its position and an escaped spelling: the id itself is what cannot be shown or stored.
-    return { block, id: null, task: null, span: null, findings: [{ code: 'C-09', severity: 'FAIL', file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` }] };
+    return {
+      block,
+      id: null,
+      task: null,
+      span: null,
+      findings: [{ code: 'C-09', severity: 'FAIL', file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` }],
+    };
   }
 
   const statusNode: unknown = doc.contents.get('status', true);
@@ -136,7 +142,9 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   const priority = fields.priority == null ? null : String(fields.priority);
   const hubId = fields.state_hub_task_id == null ? null : String(fields.state_hub_task_id);
   const badText =
-    textField('title', title, TEXT_LIMITS.title) ?? textField('priority', priority, TEXT_LIMITS.priority) ?? textField('state_hub_task_id', hubId, TEXT_LIMITS.hubId);
+    textField('title', title, TEXT_LIMITS.title) ??
+    textField('priority', priority, TEXT_LIMITS.priority) ??
+    textField('state_hub_task_id', hubId, TEXT_LIMITS.hubId);
   if (badText) return withId(fail('C-09', `task '${id}': ${badText}`));
 
   const task: Task = {
@@ -171,7 +179,10 @@ function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data
   try {
     // Passing options turns off gray-matter's cache, which would keep every file alive.
     // Only the front matter goes in, with LF endings: gray-matter splits on "\n" and would leave "\r" in values.
-    const head = text.slice(0, scan.lines[scan.frontMatterEnd + 1]?.start ?? text.length).replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+    const head = text
+      .slice(0, scan.lines[scan.frontMatterEnd + 1]?.start ?? text.length)
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n/g, '\n');
     const parsed = matter(head, { engines: { yaml: (s: string) => (parseYaml(s) ?? {}) as object } });
     const data = parsed.data;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('front matter is not a mapping');
@@ -192,7 +203,13 @@ export function parseWorkplan(text: string, file: string): Workplan {
   if (scan.conflictLine !== null) {
     // A file mid-conflict says two things at once: read nothing from it and never write to it.
     const ids = scan.taskBlocks.map((b) => ID_LINE.exec(text.slice(b.bodyStart, b.bodyEnd))?.[1]).filter((id): id is string => !!id);
-    findings.push({ code: 'C-08', severity: 'FAIL', file, line: scan.conflictLine + 1, message: 'file contains merge conflict markers; its tasks are skipped' });
+    findings.push({
+      code: 'C-08',
+      severity: 'FAIL',
+      file,
+      line: scan.conflictLine + 1,
+      message: 'file contains merge conflict markers; its tasks are skipped',
+    });
     return { file, frontMatter: front.data, isWorkplan, tasks: [], unreadableIds: ids, findings };
   }
 

@@ -1,3 +1,4 @@
+import { printable } from '../printable.js';
 import { isStatus, STATUSES } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { parseBlock, type ParsedBlock, type StatusSpan } from './parse.js';
@@ -30,7 +31,7 @@ const QUOTES = { plain: '', double: '"', single: "'" } as const;
 /** The new value in the old one's own quotes. */
 const valueText = (span: StatusSpan, status: string) => QUOTES[span.style] + status + QUOTES[span.style];
 // A control character (tab, newline, ESC…) or a line separator in an id would break the commit message's one line per task.
-const UNPRINTABLE = /[\p{Cc}\u2028\u2029]/u;
+const unprintable = (id: string) => printable(id) !== id;
 
 function blockAtLine(scan: MarkdownScan, line: number): FencedTaskBlock | null {
   const at = line - 1;
@@ -71,7 +72,7 @@ function locate<E extends StatusEdit>(
   const taken = new Set<number>();
   for (const edit of edits) {
     const refuse = (reason: string) => refused.push({ edit, reason });
-    const name = UNPRINTABLE.test(edit.taskId) ? JSON.stringify(edit.taskId) : `'${edit.taskId}'`;
+    const name = unprintable(edit.taskId) ? JSON.stringify(edit.taskId) : `'${edit.taskId}'`;
     if (scan.conflictLine !== null) {
       refuse(`file has conflict markers at line ${scan.conflictLine + 1}`);
       continue;
@@ -80,7 +81,7 @@ function locate<E extends StatusEdit>(
       refuse(`task ${name}: ${JSON.stringify(edit.status)} is not a status (expected ${STATUSES.join(', ')})`);
       continue;
     }
-    if (UNPRINTABLE.test(edit.taskId)) {
+    if (unprintable(edit.taskId)) {
       refuse(`task ${name} has a control character in its id; its status is not written back`);
       continue;
     }

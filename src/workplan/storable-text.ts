@@ -1,4 +1,5 @@
 import { taskIdProblem, textProblem } from '../hub/valid-text.js';
+import { printable } from '../printable.js';
 
 /**
  * What the hub's contract can store (openapi.yaml). A value past these limits, or text the hub
@@ -6,9 +7,6 @@ import { taskIdProblem, textProblem } from '../hub/valid-text.js';
  * finding on its own task.
  */
 export const TEXT_LIMITS = { id: 200, title: 1000, priority: 100, hubId: 200, workplanId: 500, workplanTitle: 1000 } as const;
-
-// C0 controls, DEL and the C1 controls.
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
 /** Why `value` cannot be stored as free text (a title, a priority), or null when it can. */
 export function freeTextProblem(value: string, max: number): string | null {
@@ -20,6 +18,6 @@ export function freeTextProblem(value: string, max: number): string | null {
  * one-line reports, so on top of what the hub refuses they may hold no control character.
  */
 export function idProblem(id: string): string | null {
-  if (CONTROL.test(id)) return 'contains a control character (a tab, a newline, …)';
+  if (printable(id) !== id) return 'contains a control character (a tab, a newline, …)';
   return taskIdProblem(id) ?? (id.length > TEXT_LIMITS.id ? `is longer than ${TEXT_LIMITS.id} characters` : null);
 }

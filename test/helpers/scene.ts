@@ -29,7 +29,12 @@ export async function scene(t: TestContext, tasks: { id: string; status: string 
   const clone = async (name: string) => {
     const dir = path.join(root, name);
     await git(root, ['clone', '-q', origin, dir]);
-    for (const [key, value] of [['user.name', name], ['user.email', `${name}@example.com`], ['commit.gpgsign', 'false'], ['gc.auto', '0']]) {
+    for (const [key, value] of [
+      ['user.name', name],
+      ['user.email', `${name}@example.com`],
+      ['commit.gpgsign', 'false'],
+      ['gc.auto', '0'],
+    ]) {
       await git(dir, ['config', key!, value!]);
     }
     return machine(dir, name);
@@ -77,5 +82,10 @@ export async function scene(t: TestContext, tasks: { id: string; status: string 
 export type Machine = Awaited<ReturnType<Awaited<ReturnType<typeof scene>>['clone']>>;
 
 export function parseReport(stdout: string) {
-  return JSON.parse(stdout) as { repo: string; mode: string; findings: { code: string; severity: string; message: string; file?: string; line?: number; taskId?: string }[]; actions: { type: string; taskId?: string; commit?: string }[] };
+  return JSON.parse(stdout) as {
+    repo: string;
+    mode: string;
+    findings: { code: string; severity: string; message: string; file?: string; line?: number; taskId?: string }[];
+    actions: { type: string; taskId?: string; commit?: string }[];
+  };
 }

@@ -14,7 +14,15 @@ export const step = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant('agent' as const), t: task, s: pick }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('pull' as const), c: clone, rebase: fc.boolean(), hook: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('push' as const), c: clone, hook: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('run' as const), c: clone, writeback: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), fault }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('run' as const),
+      c: clone,
+      writeback: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      fault,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('squash' as const), c: clone }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('rewrite' as const), c: fc.constantFrom('a', 'b', 'c') }) },
 );
@@ -33,7 +41,8 @@ export async function play(world: SimWorld, s: Step): Promise<void> {
       const before = await world.head(s.c);
       await world.pull(s.c, s.rebase);
       // With hooks installed, a pull that moved HEAD runs post-merge (or post-rewrite).
-      if (s.hook && (await world.head(s.c)) !== before) await world.run(s.c, { writeback: true, fault: 'none', hook: s.rebase ? 'post-rewrite' : 'post-merge' });
+      if (s.hook && (await world.head(s.c)) !== before)
+        await world.run(s.c, { writeback: true, fault: 'none', hook: s.rebase ? 'post-rewrite' : 'post-merge' });
       return;
     }
     case 'push':
@@ -47,4 +56,3 @@ export async function play(world: SimWorld, s: Step): Promise<void> {
       return world.amendAndForcePush(s.c);
   }
 }
-

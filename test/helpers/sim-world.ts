@@ -35,11 +35,19 @@ export const PLAN = 'plan.md';
 export const TASKS = ['A', 'B', 'C'] as const;
 export const CLONES = ['a', 'b', 'c', 'shallow'] as const;
 
-const IDENTITY = [['user.name', 'sim'], ['user.email', 'sim@example.com'], ['commit.gpgsign', 'false'], ['gc.auto', '0'], ['pull.rebase', 'false']];
+const IDENTITY = [
+  ['user.name', 'sim'],
+  ['user.email', 'sim@example.com'],
+  ['commit.gpgsign', 'false'],
+  ['gc.auto', '0'],
+  ['pull.rebase', 'false'],
+];
 
 function template(): string {
   // Tasks far apart, so concurrent edits of different tasks merge without conflicts.
-  const blocks = TASKS.map((t) => `## Task ${t}\n\n\`\`\`task\nid: ${t}\nstatus: todo\npriority: medium\n\`\`\`\n\nProse about ${t}.\nMore prose.\nEven more prose.\n`);
+  const blocks = TASKS.map(
+    (t) => `## Task ${t}\n\n\`\`\`task\nid: ${t}\nstatus: todo\npriority: medium\n\`\`\`\n\nProse about ${t}.\nMore prose.\nEven more prose.\n`,
+  );
   return `---\ntype: workplan\nid: SIM\n---\n\n# Simulation\n\n${blocks.join('\n')}`;
 }
 const mask = (text: string) => text.replace(/^status: \w+$/gm, 'status: •');
@@ -163,7 +171,9 @@ export class SimWorld {
 
   private mustNotLose(where: string, old: Value, replacement: Value): void {
     if (old.status !== replacement.status && !replacement.hist.has(old.by) && old.hist.has(replacement.by)) {
-      assert.fail(`${where}: older ${replacement.status}(#${replacement.by}) replaced newer ${old.status}(#${old.by})\n  last steps: ${this.log.slice(-25).join('; ')}`);
+      assert.fail(
+        `${where}: older ${replacement.status}(#${replacement.by}) replaced newer ${old.status}(#${old.by})\n  last steps: ${this.log.slice(-25).join('; ')}`,
+      );
     }
   }
 
@@ -225,10 +235,15 @@ export class SimWorld {
     const base = this.mergeBase(ours, theirs);
     const resolved = new Map<string, { status: Status; by: number }>();
     for (const t of TASKS) {
-      const o = this.valueAt(ours, t), th = this.valueAt(theirs, t), b = this.valueAt(base, t);
+      const o = this.valueAt(ours, t),
+        th = this.valueAt(theirs, t),
+        b = this.valueAt(base, t);
       resolved.set(t, o.status === th.status ? o : o.status === b.status ? th : th.status === b.status ? o : rank(o.status) >= rank(th.status) ? o : th);
     }
-    const merged = await git(dir, ['merge', '-q', '--no-edit', 'origin/main']).then(() => true, () => false);
+    const merged = await git(dir, ['merge', '-q', '--no-edit', 'origin/main']).then(
+      () => true,
+      () => false,
+    );
     if (!merged) {
       // Rebuild the file from ours with every status as resolved, and conclude the merge.
       let text = await git(dir, ['show', `${ours}:${PLAN}`]);
@@ -264,7 +279,10 @@ export class SimWorld {
     const base = this.mergeBase(ours, theirs);
     const local = (await git(dir, ['rev-list', '--reverse', '--parents', `${base}..${ours}`])).trim().split('\n').filter(Boolean);
     if (local.some((l) => l.split(' ').length > 2)) return false;
-    const ok = await git(dir, ['rebase', '-q', 'origin/main']).then(() => true, () => false);
+    const ok = await git(dir, ['rebase', '-q', 'origin/main']).then(
+      () => true,
+      () => false,
+    );
     if (!ok) {
       await git(dir, ['rebase', '--abort']).catch(() => undefined);
       return false;
@@ -289,14 +307,20 @@ export class SimWorld {
     const actual = await this.fileStatuses(clone);
     for (const t of TASKS) assert.equal(actual[t], this.valueAt(parent, t).status, `harness: rebase of ${t} in ${clone}`);
     // What the post-rewrite hook reports after a rebase.
-    await this.recordRewrites(clone, local.map((line, i) => ({ old: line.split(' ')[0]!, new: rewritten[i]! })));
+    await this.recordRewrites(
+      clone,
+      local.map((line, i) => ({ old: line.split(' ')[0]!, new: rewritten[i]! })),
+    );
     return true;
   }
 
   async push(clone: string): Promise<void> {
     const dir = this.dir(clone);
     this.log.push(`${clone} push`);
-    const pushed = await git(dir, ['push', '-q', 'origin', 'HEAD:main']).then(() => true, () => false);
+    const pushed = await git(dir, ['push', '-q', 'origin', 'HEAD:main']).then(
+      () => true,
+      () => false,
+    );
     if (!pushed) {
       await this.pull(clone, false);
       await git(dir, ['push', '-q', 'origin', 'HEAD:main']).catch(() => undefined);
@@ -312,7 +336,12 @@ export class SimWorld {
     if (local.length < 2 || !this.ancestors(head).has(upstream)) return;
     if ((await git(dir, ['status', '--porcelain', '--untracked-files=no'])).trim()) return;
     await git(dir, ['reset', '-q', '--soft', upstream]);
-    if (await git(dir, ['diff', '--cached', '--quiet']).then(() => true, () => false)) {
+    if (
+      await git(dir, ['diff', '--cached', '--quiet']).then(
+        () => true,
+        () => false,
+      )
+    ) {
       // The local commits cancel out: there is nothing to squash them into.
       await git(dir, ['reset', '-q', '--soft', head]);
       return;
@@ -325,7 +354,10 @@ export class SimWorld {
       if (v.by !== this.valueAt(upstream, t).by) this.setValue(commit, t, v, this.value(head, t).hist);
     }
     // As `git rebase -i` reports a squash to post-rewrite: every squashed commit → the new one.
-    await this.recordRewrites(clone, local.map((old) => ({ old, new: commit })));
+    await this.recordRewrites(
+      clone,
+      local.map((old) => ({ old, new: commit })),
+    );
     this.log.push(`${clone} squash ${local.length}`);
   }
 
@@ -371,13 +403,22 @@ export class SimWorld {
     const repo = this.repos.get(clone)!;
     const head = await this.head(clone);
     const before = await this.hubState();
-    let opts: ReconcileOptions = { mode: 'fix', writeback: options.writeback, pull: false, fetch: !options.hook, ...(options.hook === 'pre-push' ? { at: head } : {}) };
-    this.log.push(`${clone} ${options.hook ?? 'run --fix'}${options.writeback ? '' : ' --no-writeback'}${options.fault === 'none' ? '' : ` [${options.fault}]`}`);
+    let opts: ReconcileOptions = {
+      mode: 'fix',
+      writeback: options.writeback,
+      pull: false,
+      fetch: !options.hook,
+      ...(options.hook === 'pre-push' ? { at: head } : {}),
+    };
+    this.log.push(
+      `${clone} ${options.hook ?? 'run --fix'}${options.writeback ? '' : ' --no-writeback'}${options.fault === 'none' ? '' : ` [${options.fault}]`}`,
+    );
     // A hook first takes the product's fast path; when it finds nothing to do, that must be as
     // good as a run that changed nothing, and the model counts it as one. When it finds a few
     // touched workplans, the run reads only those, and the model checks it like any other.
     const pushLine = `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`;
-    const work = options.hook && options.fault === 'none' ? await hookWork(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', this.hub.location) : null;
+    const work =
+      options.hook && options.fault === 'none' ? await hookWork(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', this.hub.location) : null;
     const skipped = work?.kind === 'nothing';
     if (work?.kind === 'touched') {
       opts = { ...opts, touched: work.touched };
@@ -397,7 +438,10 @@ export class SimWorld {
     await this.learn(clone);
     const after = await this.hubState();
     if (process.env.SIM_DEBUG) {
-      for (const r of reports) console.error(`  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${"taskId" in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}`).join(' ')}`);
+      for (const r of reports)
+        console.error(
+          `  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${'taskId' in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}`).join(' ')}`,
+        );
     }
     for (const report of reports) await this.account(clone, head, before, report);
     await this.checkHub(after);

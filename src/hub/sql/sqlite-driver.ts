@@ -25,7 +25,10 @@ export function openSqlite(file: string): SqlDriver {
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
     return statement;
   };
   const execute = <T>(work: () => T): T => {
@@ -40,7 +43,9 @@ export function openSqlite(file: string): SqlDriver {
   const all = <T>(sql: string, params: readonly unknown[]) =>
     execute(() => {
       const statement = prepare(sql);
-      return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+      if (statement.reader) return statement.all(...params) as T[];
+      statement.run(...params);
+      return [];
     });
   const run = (sql: string, params: readonly unknown[]) => execute(() => prepare(sql).run(...params).changes);
 
