@@ -1,4 +1,4 @@
-import type { Finding } from '../findings.js';
+import { type Finding, finding, type Mode } from '../findings.js';
 import type { HubTask } from '../hub/types.js';
 import type { Status } from '../status.js';
 import type { FileTask } from './types.js';
@@ -7,52 +7,42 @@ import type { FileTask } from './types.js';
 
 const at = (task: FileTask) => ({ taskId: task.id, file: task.file, line: task.line });
 
-export function hubAhead(task: FileTask, db: Status): Finding {
-  return {
-    code: 'C-13',
-    severity: 'WARN',
+export function hubAhead(task: FileTask, db: Status, mode: Mode): Finding {
+  return finding('C-13', mode, {
     ...at(task),
     message: `DB task '${task.title}' is ahead of file (db=${db}, file=${task.status}) — skipped to prevent regression`,
     expected: db,
     actual: task.status,
-  };
+  });
 }
 
-export function fileAhead(task: FileTask, db: Status, mode: 'check' | 'fix'): Finding {
-  return {
-    code: 'C-11',
-    severity: mode === 'fix' ? 'INFO' : 'WARN',
+export function fileAhead(task: FileTask, db: Status, mode: Mode): Finding {
+  return finding('C-11', mode, {
     ...at(task),
     message: `Task '${task.title}' is newer in the file (file=${task.status}, db=${db}) — ${mode === 'fix' ? 'pushed to DB' : 'run --fix to push it to DB'}`,
     expected: task.status,
     actual: db,
-  };
+  });
 }
 
-export function bothMoved(task: FileTask, db: Status, winner: 'file' | 'db'): Finding {
+export function bothMoved(task: FileTask, db: Status, winner: 'file' | 'db', mode: Mode): Finding {
   const why = winner === 'file' ? 'the file has the higher rank and wins' : 'the DB wins (higher rank, or a tie)';
-  return {
-    code: 'C-22',
-    severity: 'WARN',
+  return finding('C-22', mode, {
     ...at(task),
     message: `Task '${task.title}' changed in both the file and the DB since they last agreed (file=${task.status}, db=${db}) — ${why}`,
-  };
+  });
 }
 
-export function missingInHub(task: FileTask, mode: 'check' | 'fix'): Finding {
-  return {
-    code: 'C-20',
-    severity: mode === 'fix' ? 'INFO' : 'WARN',
+export function missingInHub(task: FileTask, mode: Mode): Finding {
+  return finding('C-20', mode, {
     ...at(task),
     message: `Task '${task.title}' is not in the DB — ${mode === 'fix' ? `created as ${task.status}` : 'run --fix to create it'}`,
-  };
+  });
 }
 
-export function inNoFile(task: HubTask): Finding {
-  return {
-    code: 'C-21',
-    severity: 'WARN',
+export function inNoFile(task: HubTask, mode: Mode): Finding {
+  return finding('C-21', mode, {
     taskId: task.id,
     message: `DB task '${task.title}' (${task.id}, ${task.status}) is in no workplan file — left in the DB, never deleted automatically`,
-  };
+  });
 }

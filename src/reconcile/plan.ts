@@ -110,11 +110,11 @@ export function plan(input: ReconcileInput): Plan {
     if (file.status !== hub.status) {
       const ruling = rule(file, hub, input, rewrites);
       decision = ruling.decision;
-      if (ruling.conflict) findings.push(bothMoved(file, hub.status, decision === 'push' ? 'file' : 'db'));
+      if (ruling.conflict) findings.push(bothMoved(file, hub.status, decision === 'push' ? 'file' : 'db', input.mode));
       if (decision === 'push') {
         findings.push(fileAhead(file, hub.status, input.mode));
       } else {
-        findings.push(hubAhead(file, hub.status));
+        findings.push(hubAhead(file, hub.status, input.mode));
         if (fix && input.writeback) {
           writebacks.push({ taskId: file.id, title: file.title, file: file.file, line: file.line, from: file.status, to: hub.status });
           final = hub.status;
@@ -143,7 +143,7 @@ export function plan(input: ReconcileInput): Plan {
   }
 
   const inFiles = new Set([...input.files.map((f) => f.id), ...input.skipped]);
-  for (const hub of input.hubTasks) if (!inFiles.has(hub.id)) findings.push(inNoFile(hub));
+  for (const hub of input.hubTasks) if (!inFiles.has(hub.id)) findings.push(inNoFile(hub, input.mode));
 
   return { decisions, changes, writebacks, run: fix ? { skipped: [...input.skipped, ...unreconciled] } : null, findings };
 }

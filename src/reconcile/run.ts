@@ -1,4 +1,4 @@
-import type { Finding } from '../findings.js';
+import { type Finding, finding, type Situation } from '../findings.js';
 import { messageOf } from '../errors.js';
 import {
   ancestryAmong,
@@ -71,14 +71,17 @@ const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull 
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
 
 /** Why this working tree must not be written to now, or null. */
-async function guardReason(repo: Repo, state: RepoState, options: ReconcileOptions): Promise<string | null> {
+async function guardReason(repo: Repo, state: RepoState, options: ReconcileOptions): Promise<{ situation: Situation; reason: string } | null> {
   if (options.at) return null;
-  if (state.operation && !(options.rebaseFinishing && state.operation.includes('rebase'))) return `${state.operation} is in progress`;
-  if (!state.branchRef) return 'HEAD is detached';
+  if (state.operation && !(options.rebaseFinishing && state.operation.includes('rebase')))
+    return { situation: 'operation', reason: `${state.operation} is in progress` };
+  if (!state.branchRef) return { situation: 'detached', reason: 'HEAD is detached' };
   const branch = state.branchRef.replace(/^refs\/heads\//, '');
   const tracked = trackedBranches(repo, state);
-  if (!tracked.includes(branch))
-    return `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
+  if (!tracked.includes(branch)) {
+    const reason = `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
+    return { situation: 'untracked-branch', reason };
+  }
   return null;
 }
 
@@ -233,30 +236,35 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
   let settled: Report['settled'] = null;
   const report = (): Report => ({ repo: repo.slug, mode: options.mode, workplans, findings, actions, ...(fixMode ? { settled } : {}) });
   const fixMode = options.mode === 'fix';
-  const severity = fixMode ? 'WARN' : 'INFO';
 
   let state = options.state ?? (await readRepoState(repo));
   if (!state.head) {
-    findings.push({ code: 'C-24', severity: 'INFO', message: 'the repo has no commits yet: nothing to reconcile' });
+    findings.push(finding('C-24', options.mode, { situation: 'no-commits', message: 'the repo has no commits yet: nothing to reconcile' }));
     return report();
   }
   const guard = await guardReason(repo, state, options);
-  if (guard) findings.push({ code: 'C-24', severity, message: `${guard} — ${fixMode ? 'nothing written' : 'reported only'}` });
+  if (guard)
+    findings.push(finding('C-24', options.mode, { situation: guard.situation, message: `${guard.reason} — ${fixMode ? 'nothing written' : 'reported only'}` }));
 
   const release = fixMode && !guard ? await acquireRunLock(repo.gitDir) : null;
   if (fixMode && !guard && !release) {
-    findings.push({ code: 'C-24', severity: 'INFO', message: 'another custodian-hooks run is in progress in this working tree — nothing written' });
+    findings.push(
+      finding('C-24', options.mode, {
+        situation: 'run-in-progress',
+        message: 'another custodian-hooks run is in progress in this working tree — nothing written',
+      }),
+    );
     return report();
   }
   try {
     if (release) {
       await finishInterruptedLanding(repo).catch((error: unknown) => {
-        findings.push({ code: 'C-25', severity: 'WARN', message: `could not finish the working copy of an interrupted writeback: ${messageOf(error)}` });
+        findings.push(finding('C-25', options.mode, { message: `could not finish the working copy of an interrupted writeback: ${messageOf(error)}` }));
       });
     }
     if (options.pull && fixMode && !guard) {
       await git(repo.top, ['pull', '--ff-only', '--quiet'], { env: { GIT_TERMINAL_PROMPT: '0' } }).catch((error: unknown) => {
-        findings.push({ code: 'C-14', severity: 'WARN', message: `git pull --ff-only failed — fixing anyway: ${messageOf(error).split('\n')[0]}` });
+        findings.push(finding('C-14', options.mode, { message: `git pull --ff-only failed — fixing anyway: ${messageOf(error).split('\n')[0]}` }));
       });
       state = await readRepoState(repo);
     }
@@ -271,13 +279,13 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     const { loaded, dirty } = view;
     let firstRead: Promise<HubState> | null = view.firstRead;
     const { upstream, behind } = await gate;
-    if (behind) findings.push({ code: 'C-14', severity, message: SPEC_BEHIND(repo.slug) });
+    if (behind) findings.push(finding('C-14', options.mode, { message: SPEC_BEHIND(repo.slug) }));
     const fixing = fixMode && !guard && !behind;
 
     workplans = loaded.workplans.map((w) => ({ file: w.file, tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })) }));
     findings.push(...loaded.findings);
     const { files, skipped, dirtyFiles } = fileTasks(loaded, dirty);
-    for (const file of dirtyFiles) findings.push({ code: 'C-14', severity, file, message: SPEC_DIRTY });
+    for (const file of dirtyFiles) findings.push(finding('C-14', options.mode, { file, message: SPEC_DIRTY }));
 
     for (let attempt = 1; ; attempt++) {
       let hub: HubState;
@@ -285,7 +293,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         hub = await (firstRead ?? view.reread());
         firstRead = null;
       } catch (error) {
-        findings.push({ code: 'C-23', severity: 'WARN', message: `hub unreachable, nothing reconciled: ${messageOf(error)}` });
+        findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
         return report();
       }
       const contested = new Set(disagreeing(files, hub.tasks));
@@ -354,17 +362,17 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           prepared = result.prepared;
           for (const { writeback: w, reason } of result.refused) {
             unwritten.add(w.taskId);
-            writebackFindings.push({
-              code: 'C-25',
-              severity: 'WARN',
-              file: w.file,
-              line: w.line,
-              taskId: w.taskId,
-              message: `status not written back: ${reason}`,
-            });
+            writebackFindings.push(
+              finding('C-25', options.mode, {
+                file: w.file,
+                line: w.line,
+                taskId: w.taskId,
+                message: `status not written back: ${reason}`,
+              }),
+            );
           }
         } catch (error) {
-          writebackFindings.push({ code: 'C-25', severity: 'WARN', message: `writeback not committed, files left as they are: ${messageOf(error)}` });
+          writebackFindings.push(finding('C-25', options.mode, { message: `writeback not committed, files left as they are: ${messageOf(error)}` }));
         }
         if (!prepared) unwritten = new Set(thePlan.writebacks.map((w) => w.taskId));
         // Without the commit the two sides still differ for those tasks: no point for them.
@@ -402,16 +410,16 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       try {
         sent = await sendInParts(deps.hub, batch, hub.etag, deps.partBytes);
       } catch (error) {
-        findings.push({ code: 'C-23', severity: 'WARN', message: hubFailure(error) });
+        findings.push(finding('C-23', options.mode, { message: hubFailure(error) }));
         return report();
       }
       if (!sent.ok) {
         if (attempt < (deps.attempts ?? 3)) continue;
-        findings.push({
-          code: 'C-26',
-          severity: 'WARN',
-          message: `the hub kept changing under this run (${sent.ids.join(', ')}); ${sent.applied} — run again`,
-        });
+        findings.push(
+          finding('C-26', options.mode, {
+            message: `the hub kept changing under this run (${sent.ids.join(', ')}); ${sent.applied} — run again`,
+          }),
+        );
         return report();
       }
       const { etag, nothingElse } = sent;
@@ -422,7 +430,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
           await (deps.landCommit ?? landWritebackCommit)(repo, state.branchRef!, prepared);
           landed = prepared.files.flatMap((f) => f.writebacks);
         } catch (error) {
-          findings.push({ code: 'C-25', severity: 'WARN', message: `writeback commit ${prepared.commit.slice(0, 10)} not landed: ${messageOf(error)}` });
+          findings.push(finding('C-25', options.mode, { message: `writeback commit ${prepared.commit.slice(0, 10)} not landed: ${messageOf(error)}` }));
         }
       }
       actions = actionsOf({ ...thePlan, changes }, hub, landed, landed.length > 0 ? prepared!.commit : null);

@@ -1,4 +1,4 @@
-import type { Finding } from '../findings.js';
+import { type Finding, failure } from '../findings.js';
 import type { Task, Workplan } from './parse.js';
 
 export interface TaskSet {
@@ -28,14 +28,7 @@ export function collectTasks(workplans: readonly Workplan[]): TaskSet {
     unreadableIds.add(id);
     const places = same.map((t) => `${t.file}:${t.line}`).join(', ');
     for (const task of same) {
-      findings.push({
-        code: 'C-05',
-        severity: 'FAIL',
-        taskId: id,
-        file: task.file,
-        line: task.line,
-        message: `task id '${id}' is used more than once (${places}); skipped`,
-      });
+      findings.push(failure('C-05', { taskId: id, file: task.file, line: task.line, message: `task id '${id}' is used more than once (${places}); skipped` }));
     }
   }
   return { tasks, unreadableIds: [...unreadableIds], findings };

@@ -1,6 +1,6 @@
 import matter from 'gray-matter';
 import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
-import type { Finding } from '../findings.js';
+import { type FailCode, type Finding, failure } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { freeTextProblem, idProblem, TEXT_LIMITS } from './storable-text.js';
@@ -83,12 +83,12 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   const openLine = block.openLine + 1;
   const body = text.slice(block.bodyStart, block.bodyEnd);
   const roughId = ID_LINE.exec(body)?.[1] ?? null;
-  const fail = (code: Finding['code'], message: string, line = openLine): ParsedBlock => ({
+  const fail = (code: FailCode, message: string, line = openLine): ParsedBlock => ({
     block,
     id: roughId,
     task: null,
     span: null,
-    findings: [{ code, severity: 'FAIL', file, line, message, ...(roughId ? { taskId: roughId } : {}) }],
+    findings: [failure(code, { file, line, message, ...(roughId ? { taskId: roughId } : {}) })],
   });
 
   if (block.closeLine === null) return fail('C-03', 'task block opened here never closes');
@@ -119,7 +119,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
       id: null,
       task: null,
       span: null,
-      findings: [{ code: 'C-09', severity: 'FAIL', file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` }],
+      findings: [failure('C-09', { file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` })],
     };
   }
 
@@ -171,7 +171,7 @@ function checkedFrontMatter(data: Record<string, unknown>, file: string): { data
   const kept = { ...data };
   for (const { key } of problems) delete kept[key];
   const message = `front matter ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`;
-  return { data: kept, finding: { code: 'C-09', severity: 'FAIL', file, line: 1, message } };
+  return { data: kept, finding: failure('C-09', { file, line: 1, message }) };
 }
 
 function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data: Record<string, unknown>; finding?: Finding } {
@@ -189,7 +189,7 @@ function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data
     return checkedFrontMatter(data as Record<string, unknown>, file);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return { data: {}, finding: { code: 'C-01', severity: 'FAIL', file, line: 1, message: `front matter cannot be parsed: ${reason}` } };
+    return { data: {}, finding: failure('C-01', { file, line: 1, message: `front matter cannot be parsed: ${reason}` }) };
   }
 }
 
@@ -203,13 +203,7 @@ export function parseWorkplan(text: string, file: string): Workplan {
   if (scan.conflictLine !== null) {
     // A file mid-conflict says two things at once: read nothing from it and never write to it.
     const ids = scan.taskBlocks.map((b) => ID_LINE.exec(text.slice(b.bodyStart, b.bodyEnd))?.[1]).filter((id): id is string => !!id);
-    findings.push({
-      code: 'C-08',
-      severity: 'FAIL',
-      file,
-      line: scan.conflictLine + 1,
-      message: 'file contains merge conflict markers; its tasks are skipped',
-    });
+    findings.push(failure('C-08', { file, line: scan.conflictLine + 1, message: 'file contains merge conflict markers; its tasks are skipped' }));
     return { file, frontMatter: front.data, isWorkplan, tasks: [], unreadableIds: ids, findings };
   }
 
