@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
 import { CONFIG_FILE } from './config-names.js';
-import { repoEtag } from './hub/etag.js';
+import { type RepoStamp, repoEtag } from './hub/etag.js';
 import { hubLocation } from './hub/location.js';
 import { openDatabase } from './hub/sql/sqlite-database.js';
 import { readHookState, writeHookState, type HookState } from './hook-state.js';
@@ -158,7 +158,7 @@ function hubCheck(hub: string): HubCheck | null {
   }
   return {
     async unchangedSince(state) {
-      const row = db.prepare('SELECT revision, created_at FROM repos WHERE slug = ?').get(state.slug) as { revision: number; created_at: string } | undefined;
+      const row = db.prepare('SELECT revision, created_at, stamp FROM repos WHERE slug = ?').get(state.slug) as RepoStamp | undefined;
       return repoEtag(row) === state.etag;
     },
     close: () => db.close(),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
 import type { SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
-import { repoEtag } from './etag.js';
+import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
 import { hashToken, newToken } from './tokens.js';
 import { shown, taskIdProblem, textProblem } from './valid-text.js';
@@ -166,8 +166,8 @@ export class SqlStore implements Hub {
     return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
 
-  private async repoRow(tx: SqlDriver, repo: string): Promise<{ revision: number; created_at: string } | undefined> {
-    const [row] = await tx.all<{ revision: number; created_at: string }>('SELECT revision, created_at FROM repos WHERE slug = ?', [repo]);
+  private async repoRow(tx: SqlDriver, repo: string): Promise<(RepoStamp & { prev_stamp: string | null }) | undefined> {
+    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null }>('SELECT revision, created_at, stamp, prev_stamp FROM repos WHERE slug = ?', [repo]);
     return row && { ...row, revision: Number(row.revision) };
   }
 
@@ -264,9 +264,9 @@ export class SqlStore implements Hub {
         const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
         // Every change bumps the revision by one under the repo row's lock, held to the commit:
         // the one before this batch's is the state it applied on.
-        if (bumped) await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [batch.repo]);
+        if (bumped) await tx.run(BUMP_REVISION, [newStamp(), batch.repo]);
         const row = await this.repoRow(tx, batch.repo);
-        const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1 } : row);
+        const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1, stamp: row.prev_stamp } : row);
         return { ok: true as const, etag: repoEtag(row), basis, versions };
       });
     } catch (error) {
@@ -391,7 +391,7 @@ export class SqlStore implements Hub {
         update.id,
       ]);
       await insertHistory(tx, [[update.repo, update.id, task.status, update.status, update.by, update.why ?? null, now]]);
-      await tx.run('UPDATE repos SET revision = revision + 1 WHERE slug = ?', [update.repo]);
+      await tx.run(BUMP_REVISION, [newStamp(), update.repo]);
       return { ok: true as const, task: { ...task, status: update.status, version: task.version + 1, updatedAt: now, updatedBy: update.by } };
     });
   }

@@ -82,6 +82,9 @@ const MIGRATIONS: readonly string[][] = [
     )`,
   ],
   [`ALTER TABLE rewrites ADD COLUMN changed TEXT NOT NULL DEFAULT '[]'`],
+  // A random stamp per write, and the one before it: the ETag changes on every write, even when a
+  // hub restored from a backup counts its revision up again to one a clone settled at.
+  [`ALTER TABLE repos ADD COLUMN stamp TEXT`, `ALTER TABLE repos ADD COLUMN prev_stamp TEXT`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
