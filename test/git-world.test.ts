@@ -107,3 +107,31 @@ test('git pull --rebase --autostash over an uncommitted workplan edit: no writeb
   assert.doesNotMatch(await laptop.read(), /<<<<<<<|>>>>>>>/);
   assert.equal((await laptop.git('log', '-1', '--format=%s', '--', PLAN)).trim(), 'initial plan', 'no writeback commit landed under the stash');
 });
+
+test('a rewrite record the hub could not take waits in the clone and goes with the next run: a reopen in the hub stands', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.cli('install')).code, 0);
+
+  // The laptop writes back the hub's done and keeps the commit unpushed.
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+  assert.equal((await laptop.run('--fix')).code, 0);
+  assert.equal(await laptop.statusInFile('A'), 'done');
+  // Elsewhere a commit reaches origin, so the laptop's pull rebases its writeback commit...
+  await ws.write('# acme, renamed\n', 'README.md');
+  await ws.git('commit', '-qam', 'readme');
+  await ws.git('push', '-q', 'origin', 'main');
+  // ...while the hub is down.
+  const down = await gitUser(laptop.dir, { ...s.env, CUSTODIAN_HUB: 'http://127.0.0.1:9/' }, 'pull', '-q', '--rebase');
+
+  // The hub is back, and someone reopens A there. The laptop's push must not undo that.
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+  await gitUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main');
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  const again = await laptop.run('--fix');
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back on the next run');
+  assert.match(down, /rewrite record kept for the next run/);
+});

@@ -8,6 +8,7 @@ import type { Rewrite } from '../hub/types.js';
 import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileOptions, type Touched } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
+import { keepInOutbox } from '../outbox.js';
 import { printable } from '../printable.js';
 import { pushedRefs } from '../pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
@@ -72,7 +73,11 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     if (runs.length === 0 && rewrites.length === 0) return 0;
     const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });
     try {
-      await recordRewrites(hub, repo.slug, machineName(), rewrites);
+      await recordRewrites(hub, repo.slug, machineName(), rewrites).catch((error: unknown) => {
+        // Not lost: the next run that reaches the hub sends it first.
+        keepInOutbox(repo.gitDir, rewrites);
+        say(`custodian-hooks - post-rewrite: rewrite record kept for the next run: ${printable(messageOf(error).split('\n')[0]!)}`);
+      });
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
         rememberSettled(repo, hubLocation(), report);

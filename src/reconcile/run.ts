@@ -14,6 +14,7 @@ import {
 import { git } from '../git.js';
 import { InvalidRequestError, type Hub, type RepoState as HubState, type SyncBatch, type TaskChange } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
+import { deliveredFromOutbox, readOutbox } from '../outbox.js';
 import { changedFiles, type Repo } from '../repo.js';
 import type { Action, Report } from '../report.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
@@ -183,7 +184,7 @@ type Sent = { ok: true; etag: string; nothingElse: boolean } | { ok: false; ids:
  * fails between parts is thrown as a `PartialSync`.
  */
 async function sendInParts(hub: Hub, batch: SyncBatch, basis: string, partBytes?: number): Promise<Sent> {
-  if (batch.changes.length === 0 && !batch.run) return { ok: true, etag: basis, nothingElse: true };
+  if (batch.changes.length === 0 && !batch.run && !batch.rewrites?.length) return { ok: true, etag: basis, nothingElse: true };
   const parts = batchParts(batch, partBytes);
   let etag = basis;
   let nothingElse = true;
@@ -247,6 +248,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     findings.push(finding('C-24', options.mode, { situation: guard.situation, message: `${guard.reason} — ${fixMode ? 'nothing written' : 'reported only'}` }));
 
   const release = fixMode && !guard ? await acquireRunLock(repo.gitDir) : null;
+  // What earlier hooks could not deliver goes with this run's batch; only a fix run sends.
+  const pendingRewrites = fixMode ? readOutbox(repo.gitDir) : [];
   if (fixMode && !guard && !release) {
     findings.push(
       finding('C-24', options.mode, {
@@ -296,6 +299,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
         return report();
       }
+      // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
+      const knownRewrites = [...hub.rewrites, ...pendingRewrites];
       const contested = new Set(disagreeing(files, hub.tasks));
       const contestedFiles = files.filter((f) => contested.has(f.id));
       // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
@@ -304,7 +309,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         presentCommits(repo, [
           ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
           ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
-          ...hub.rewrites.flatMap((r) => [r.old, r.new]),
+          ...knownRewrites.flatMap((r) => [r.old, r.new]),
         ]),
       ]);
       const commits = [head, upstream, ...origins.values(), ...hubCommitsHere];
@@ -330,7 +335,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         skipped: [...skipped],
         hubTasks: hub.tasks,
         runs: hub.runs,
-        rewrites: hub.rewrites,
+        rewrites: knownRewrites,
         head,
         upstream: sharedUpstream,
         origins,
@@ -405,6 +410,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         why: 'custodian-hooks run --fix',
         changes: resolved,
         ...(runIsNews ? { run: { commit: after, upstream: sharedUpstream, skipped: runSkipped } } : {}),
+        ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
       };
       let sent: Sent;
       try {
@@ -423,6 +429,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
         return report();
       }
       const { etag, nothingElse } = sent;
+      if (pendingRewrites.length > 0) deliveredFromOutbox(repo.gitDir, pendingRewrites);
       findings.push(...writebackFindings, ...thePlan.findings);
       let landed: Writeback[] = [];
       if (prepared) {
