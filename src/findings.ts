@@ -63,6 +63,12 @@ export const CHECKS = {
       '(file and line named); the rest of the run went on',
   },
   'C-26': { severity: 'WARN', meaning: 'the hub kept changing under the run (refused three times for stale versions): nothing written' },
+  'C-27': {
+    severity: 'WARN',
+    meaning:
+      'file and hub differ, but a fact the rules need could not be had (blame failed: a partial clone offline, a broken git setting): ' +
+      'that task is neither pushed nor written back, and the message says what fixes it; the rest of the run goes on',
+  },
 } as const satisfies Record<string, Check>;
 
 export type Code = keyof typeof CHECKS;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { git } from '../src/git.js';
@@ -134,4 +134,29 @@ test('a rewrite record the hub could not take waits in the clone and goes with t
   assert.equal(again.code, 0, again.stderr);
   assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back on the next run');
   assert.match(down, /rewrite record kept for the next run/);
+});
+
+test('in a blobless partial clone offline, blame fails: the task is reported and left alone, never decided by rank', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.edit('A', 'done');
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.run('--fix')).code, 0);
+  await git(s.origin, ['config', 'uploadpack.allowFilter', 'true']);
+  const laptopDir = path.join(s.root, 'laptop');
+  await git(s.root, ['clone', '-q', '--filter=blob:none', `file://${s.origin}`, laptopDir]);
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
+
+  // Offline: the origin cannot be reached, so blame cannot fetch the older blobs it needs.
+  await rename(s.origin, `${s.origin}.away`);
+  const result = await runCli(laptopDir, ['run', '--fix', '--json'], s.env);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as { findings: { code: string; taskId?: string }[]; actions: unknown[] };
+  assert.deepEqual(
+    report.findings.filter((f) => f.code !== 'C-14').map((f) => [f.code, f.taskId]),
+    [['C-27', 'A']],
+  );
+  assert.deepEqual(report.actions, []);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
 });

@@ -230,9 +230,16 @@ describe('points, run records, creations and the rest', () => {
     assert.equal(decide('todo', 'done', [point('done', 'X', 'X', null)], [], 'C'), 'writeback', 'with no visible commit or origin, rank decides');
   });
 
-  test('an origin git could not find counts as not seen', () => {
-    assert.equal(decide('todo', 'done', [point('todo', 'H')], [], null), 'writeback', 'no base at D: rank, the DB wins');
-    assert.equal(decide('done', 'todo', [point('todo', 'B')], [run('H')], null), 'push', 'unknown origin, hub unmoved: the file wins');
+  test('an origin git could not find decides nothing: the task is left as it is, reported, and not vouched for (Rules v2, 2)', () => {
+    assert.equal(decide('todo', 'done', [point('todo', 'H')], [], null), 'unknown', 'rank would have let the DB win');
+    assert.equal(decide('done', 'todo', [point('todo', 'B')], [run('H')], null), 'unknown', 'rank would have let the file win');
+    const result = plan(input({ files: [fileTask('done')], hubTasks: [hubTask('todo', [point('todo', 'B')])], origin: null, mode: 'fix' }));
+    assert.deepEqual([result.changes, result.writebacks, result.run?.skipped], [[], [], ['T1']]);
+    assert.deepEqual(
+      result.findings.map((f) => [f.code, f.severity]),
+      [['C-27', 'WARN']],
+    );
+    assert.match(result.findings[0]!.message, /git fetch/);
   });
 
   test('tasks in files but not in the hub are created with a point; hub tasks in no file are reported, never deleted', () => {

@@ -46,3 +46,12 @@ export function inNoFile(task: HubTask, mode: Mode): Finding {
     message: `DB task '${task.title}' (${task.id}, ${task.status}) is in no workplan file — left in the DB, never deleted automatically`,
   });
 }
+
+export function originUnknown(task: FileTask, db: Status, mode: Mode): Finding {
+  return finding('C-27', mode, {
+    ...at(task),
+    message:
+      `Task '${task.title}' differs (file=${task.status}, db=${db}) but git could not say which commit set its status line ` +
+      '(blame failed: a partial clone offline, or a broken git setting) — left as it is on both sides; go online or run `git fetch`, then run again',
+  });
+}

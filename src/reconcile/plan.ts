@@ -1,7 +1,7 @@
 import type { Finding } from '../findings.js';
 import type { HubTask, Rewrite } from '../hub/types.js';
 import { rank, type Status } from '../status.js';
-import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub } from './messages.js';
+import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub, originUnknown } from './messages.js';
 import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback } from './types.js';
 
 /** Tasks whose file and hub statuses differ: the only ones the rules need git's history for. */
@@ -10,7 +10,7 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
   return files.filter((f) => hub.has(f.id) && hub.get(f.id)!.status !== f.status).map((f) => f.id);
 }
 
-type Ruling = { decision: 'push' | 'writeback'; conflict: boolean };
+type Ruling = { decision: 'push' | 'writeback' | 'unknown'; conflict: boolean };
 
 /** Every commit reachable from `commit` by `step` (new → olds, or old → news), `commit` included. */
 function closure(commit: string, step: (commit: string) => readonly Rewrite[], next: (r: Rewrite) => string): string[] {
@@ -42,6 +42,9 @@ export function rule(
   rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
+  // Blame failed (a blobless clone offline, a broken setting): "not seen" would let rank decide,
+  // and rank can only keep forward progress. Unknown never decides.
+  if (L === null) return { decision: 'unknown', conflict: false };
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
   // Only a rewrite that left this task's status as it was carried its line over.
   const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
@@ -109,6 +112,12 @@ export function plan(input: ReconcileInput): Plan {
     let origin: string = input.origins.get(file.id) ?? BLAME;
     if (file.status !== hub.status) {
       const ruling = rule(file, hub, input, rewrites);
+      if (ruling.decision === 'unknown') {
+        decisions.set(file.id, 'unknown');
+        findings.push(originUnknown(file, hub.status, input.mode));
+        unreconciled.push(file.id);
+        continue;
+      }
       decision = ruling.decision;
       if (ruling.conflict) findings.push(bothMoved(file, hub.status, decision === 'push' ? 'file' : 'db', input.mode));
       if (decision === 'push') {

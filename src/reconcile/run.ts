@@ -442,7 +442,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
       }
       actions = actionsOf({ ...thePlan, changes }, hub, landed, landed.length > 0 ? prepared!.commit : null);
       // Settled: nothing skipped, nothing left to write back, nothing that went wrong.
-      const unsettling = findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-25', 'C-26'].includes(f.code));
+      const unsettling = findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-25', 'C-26', 'C-27'].includes(f.code));
       const pendingWriteback = thePlan.findings.some((f) => f.code === 'C-13') && landed.length === 0;
       // A run that read part of the repo vouches for the rest only at the hub state it agreed with.
       const vouches = nothingElse && (view.restAgreesAt === null || hub.etag === view.restAgreesAt);

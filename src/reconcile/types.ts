@@ -58,7 +58,8 @@ export interface Writeback {
   to: Status;
 }
 
-export type Decision = 'agree' | 'create' | 'push' | 'writeback';
+/** 'unknown': a fact the rules need could not be had (DESIGN.md, Rules v2, 2): the task is left as it is. */
+export type Decision = 'agree' | 'create' | 'push' | 'writeback' | 'unknown';
 
 export interface Plan {
   decisions: Map<string, Decision>;
