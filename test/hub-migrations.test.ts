@@ -48,10 +48,11 @@ for (const kind of KINDS) {
       const first = await SqlStore.open(open(), 'test');
       assert.ok((await first.sync({ repo: 'acme', by: 'ws', changes: [], run: { commit: SHA(1), upstream: null, skipped: [] } })).ok);
       await first.close();
-      // What schema 2 looked like: no `changed` column, no record of migration 3, a rewrite recorded then.
+      // What schema 2 looked like: no `changed` column, no later index, no record of migration 3 on, a rewrite recorded then.
       await raw(open, [
         ['ALTER TABLE rewrites DROP COLUMN changed'],
-        ['DELETE FROM schema_migrations WHERE version = 3'],
+        ['DROP INDEX tasks_by_workplan'],
+        ['DELETE FROM schema_migrations WHERE version >= 3'],
         ['INSERT INTO rewrites (repo, old_sha, new_sha, at) VALUES (?, ?, ?, ?)', ['acme', SHA(1), SHA(2), new Date().toISOString()]],
       ]);
 

@@ -417,13 +417,14 @@ export class SqlStore implements Hub {
     return rows.map((r) => ({ slug: r.slug, tasks: Number(r.tasks), revision: Number(r.revision) }));
   }
 
-  /** Tasks per repo (or in `repo`), workplan and status, for the dashboard; at most `limit` groups. */
-  async statusCounts(limit: number, repo?: string): Promise<StatusCount[]> {
+  /** Tasks per repo, workplan and status (of one repo or workplan when `scope` says), for the dashboard; at most `limit` groups. */
+  async statusCounts(limit: number, scope: { repo: string; workplan: string | null } | null = null): Promise<StatusCount[]> {
     const rows = await this.db.all<{ repo: string; workplan: string | null; title: string | null; status: Status; count: number | string; last: string }>(
       `SELECT t.repo, t.workplan, w.title, t.status, COUNT(*) AS count, MAX(t.updated_at) AS last
        FROM tasks t LEFT JOIN workplans w ON w.repo = t.repo AND w.id = t.workplan
-       ${repo === undefined ? '' : 'WHERE t.repo = ?'} GROUP BY t.repo, t.workplan, w.title, t.status ORDER BY t.repo, t.workplan, t.status LIMIT ?`,
-      repo === undefined ? [limit] : [repo, limit],
+       ${scope === null ? '' : `WHERE t.repo = ? AND ${scope.workplan === null ? 't.workplan IS NULL' : 't.workplan = ?'}`}
+       GROUP BY t.repo, t.workplan, w.title, t.status ORDER BY t.repo, t.workplan, t.status LIMIT ?`,
+      [...(scope === null ? [] : [scope.repo, ...(scope.workplan === null ? [] : [scope.workplan])]), limit],
     );
     return rows.map((r) => ({ repo: r.repo, workplan: r.workplan, workplanTitle: r.title, status: r.status, count: Number(r.count), lastChange: r.last }));
   }
@@ -448,12 +449,15 @@ export class SqlStore implements Hub {
     return this.db.transaction(async (tx) => {
       const [count] = await tx.all<{ n: number | string }>(`SELECT COUNT(*) AS n ${matched}`, params);
       const rows = await tx.all<TaskRow & { why: string | null; agreed: Status | null }>(
+        // The page's ids first, its last reason and sync point then: looked up for its rows only, not every match.
         `SELECT t.*,
            (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
-           (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed,
-           (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
-         ${matched} ORDER BY first_seen, t.id LIMIT ? OFFSET ?`,
-        [...params, filter.limit, filter.offset],
+           (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
+         FROM (SELECT t.id, f.first_seen FROM tasks t
+           LEFT JOIN (SELECT task_id, MIN(seq) AS first_seen FROM history WHERE repo = ? GROUP BY task_id) f ON f.task_id = t.id
+           WHERE ${where.join(' AND ')} ORDER BY f.first_seen, t.id LIMIT ? OFFSET ?) page
+         JOIN tasks t ON t.repo = ? AND t.id = page.id ORDER BY page.first_seen, page.id`,
+        [filter.repo, ...params, filter.limit, filter.offset, filter.repo],
       );
       const tasks = rows.map((r) => {
         const { points: _points, hubId: _hubId, workplan: _workplan, ...task } = toTask(r);

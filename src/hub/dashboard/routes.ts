@@ -78,8 +78,7 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     const counts = noCounts();
     let title: string | null = null;
     let total = 0;
-    for (const row of await store.statusCounts(OVERVIEW_GROUPS, repo)) {
-      if (row.workplan !== workplan) continue;
+    for (const row of await store.statusCounts(OVERVIEW_GROUPS, { repo, workplan })) {
       counts[row.status] += row.count;
       total += row.count;
       title = row.workplanTitle;

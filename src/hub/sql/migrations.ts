@@ -82,6 +82,8 @@ const MIGRATIONS: readonly string[][] = [
     )`,
   ],
   [`ALTER TABLE rewrites ADD COLUMN changed TEXT NOT NULL DEFAULT '[]'`],
+  // The dashboard counts and pages one workplan's tasks without reading the whole repo's.
+  [`CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status)`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
