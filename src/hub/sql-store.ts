@@ -449,15 +449,15 @@ export class SqlStore implements Hub {
     return this.db.transaction(async (tx) => {
       const [count] = await tx.all<{ n: number | string }>(`SELECT COUNT(*) AS n ${matched}`, params);
       const rows = await tx.all<TaskRow & { why: string | null; agreed: Status | null }>(
-        // The page's ids first, its last reason and sync point then: looked up for its rows only, not every match.
+        // The page's ids first (one index lookup each, whatever the planner knows of the tables), its last reason and
+        // sync point then: looked up for its rows only, not every match.
         `SELECT t.*,
            (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
            (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
-         FROM (SELECT t.id, f.first_seen FROM tasks t
-           LEFT JOIN (SELECT task_id, MIN(seq) AS first_seen FROM history WHERE repo = ? GROUP BY task_id) f ON f.task_id = t.id
-           WHERE ${where.join(' AND ')} ORDER BY f.first_seen, t.id LIMIT ? OFFSET ?) page
+         FROM (SELECT t.id, (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
+           FROM tasks t WHERE ${where.join(' AND ')} ORDER BY first_seen, t.id LIMIT ? OFFSET ?) page
          JOIN tasks t ON t.repo = ? AND t.id = page.id ORDER BY page.first_seen, page.id`,
-        [filter.repo, ...params, filter.limit, filter.offset, filter.repo],
+        [...params, filter.limit, filter.offset, filter.repo],
       );
       const tasks = rows.map((r) => {
         const { points: _points, hubId: _hubId, workplan: _workplan, ...task } = toTask(r);
