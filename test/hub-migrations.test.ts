@@ -48,11 +48,12 @@ for (const kind of KINDS) {
       const first = await SqlStore.open(open(), 'test');
       assert.ok((await first.sync({ repo: 'acme', by: 'ws', changes: [], run: { commit: SHA(1), upstream: null, skipped: [] } })).ok);
       await first.close();
-      // What schema 2 looked like: no `changed` column, no write stamps, no record of migrations 3 and 4, a rewrite recorded then.
+      // What schema 2 looked like: no `changed` column, no write stamps, no later index, no record of migration 3 on, a rewrite recorded then.
       await raw(open, [
         ['ALTER TABLE rewrites DROP COLUMN changed'],
         ['ALTER TABLE repos DROP COLUMN stamp'],
         ['ALTER TABLE repos DROP COLUMN prev_stamp'],
+        ['DROP INDEX tasks_by_workplan'],
         ['DELETE FROM schema_migrations WHERE version >= 3'],
         ['INSERT INTO rewrites (repo, old_sha, new_sha, at) VALUES (?, ?, ?, ?)', ['acme', SHA(1), SHA(2), new Date().toISOString()]],
       ]);

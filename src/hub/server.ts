@@ -5,6 +5,7 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { STATUSES } from '../status.js';
 import { admission, busy } from './admission.js';
+import { mountDashboard } from './dashboard/routes.js';
 import { Limiter, type Limits } from './limiter.js';
 import { RepoReadCache } from './read-cache.js';
 import { requestLog } from './request-log.js';
@@ -84,7 +85,8 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
 
   app.get('/v1/health', (c) => c.json({ ok: true }));
   // Everything that reaches the store waits for a slot; health never does, so it answers under load.
-  app.use('/v1/repos/*', admission(new Limiter(options.limits ?? defaultLimits(store))));
+  const limiter = new Limiter(options.limits ?? defaultLimits(store));
+  app.use('/v1/repos/*', admission(limiter));
   const reads = new RepoReadCache();
 
   app.get('/v1/repos', zValidator('query', z.object({ slug: slug.optional() }), validationHook), async (c) => {
@@ -154,6 +156,9 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
     const { repo, id } = c.req.valid('param');
     return c.json(await store.history(repo, id));
   });
+
+  // Pages for people at `/`, reading what the API reads, through the same limiter.
+  mountDashboard(app, store, limiter);
 
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

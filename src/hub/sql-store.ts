@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
+import type { ActivityEntry, StatusCount, TaskFilter, TaskPage } from './dashboard/model.js';
 import type { SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
@@ -414,6 +415,92 @@ export class SqlStore implements Hub {
       slug === undefined ? [] : [slug],
     );
     return rows.map((r) => ({ slug: r.slug, tasks: Number(r.tasks), revision: Number(r.revision) }));
+  }
+
+  /** Tasks per repo, workplan and status (of one repo or workplan when `scope` says), for the dashboard; at most `limit` groups. */
+  async statusCounts(limit: number, scope: { repo: string; workplan: string | null } | null = null): Promise<StatusCount[]> {
+    const rows = await this.db.all<{ repo: string; workplan: string | null; title: string | null; status: Status; count: number | string; last: string }>(
+      `SELECT t.repo, t.workplan, w.title, t.status, COUNT(*) AS count, MAX(t.updated_at) AS last
+       FROM tasks t LEFT JOIN workplans w ON w.repo = t.repo AND w.id = t.workplan
+       ${scope === null ? '' : `WHERE t.repo = ? AND ${scope.workplan === null ? 't.workplan IS NULL' : 't.workplan = ?'}`}
+       GROUP BY t.repo, t.workplan, w.title, t.status ORDER BY t.repo, t.workplan, t.status LIMIT ?`,
+      [...(scope === null ? [] : [scope.repo, ...(scope.workplan === null ? [] : [scope.workplan])]), limit],
+    );
+    return rows.map((r) => ({ repo: r.repo, workplan: r.workplan, workplanTitle: r.title, status: r.status, count: Number(r.count), lastChange: r.last }));
+  }
+
+  /**
+   * One page of a workplan's tasks, in the order the hub first saw them (a workplan's file order
+   * when it was synced at once), each with the reason of its last status change.
+   */
+  async taskPage(filter: TaskFilter): Promise<TaskPage> {
+    const where = ['t.repo = ?', filter.workplan === null ? 't.workplan IS NULL' : 't.workplan = ?'];
+    const params: unknown[] = filter.workplan === null ? [filter.repo] : [filter.repo, filter.workplan];
+    if (filter.statuses.length > 0) {
+      where.push(`t.status IN (${marks(filter.statuses.length)})`);
+      params.push(...filter.statuses);
+    }
+    if (filter.text) {
+      const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("(LOWER(t.id) LIKE ? ESCAPE '\\' OR LOWER(t.title) LIKE ? ESCAPE '\\')");
+      params.push(pattern, pattern);
+    }
+    const matched = `FROM tasks t WHERE ${where.join(' AND ')}`;
+    return this.db.transaction(async (tx) => {
+      const [count] = await tx.all<{ n: number | string }>(`SELECT COUNT(*) AS n ${matched}`, params);
+      const rows = await tx.all<TaskRow & { why: string | null; agreed: Status | null }>(
+        // The page's ids first (one index lookup each, whatever the planner knows of the tables), its last reason and
+        // sync point then: looked up for its rows only, not every match.
+        `SELECT t.*,
+           (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
+           (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
+         FROM (SELECT t.id, (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
+           FROM tasks t WHERE ${where.join(' AND ')} ORDER BY first_seen, t.id LIMIT ? OFFSET ?) page
+         JOIN tasks t ON t.repo = ? AND t.id = page.id ORDER BY page.first_seen, page.id`,
+        [...params, filter.limit, filter.offset, filter.repo],
+      );
+      const tasks = rows.map((r) => {
+        const { points: _points, hubId: _hubId, workplan: _workplan, ...task } = toTask(r);
+        return { ...task, why: r.why, agreed: r.agreed };
+      });
+      return { tasks, matching: Number(count?.n ?? 0) };
+    });
+  }
+
+  /** A task's status changes, newest first, `limit` from `offset`. */
+  async historyPage(repo: string, id: string, offset: number, limit: number): Promise<HistoryEntry[]> {
+    const rows = await this.db.all<{ task_id: string; from_status: Status | null; to_status: Status; changed_by: string; why: string | null; at: string }>(
+      'SELECT * FROM history WHERE repo = ? AND task_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
+      [repo, id, limit, offset],
+    );
+    return rows.map((r) => ({ taskId: r.task_id, from: r.from_status, to: r.to_status, by: r.changed_by, why: r.why, at: r.at }));
+  }
+
+  /** Status changes across every repo since `since` (ISO time), newest first, `limit` from `offset`. */
+  async activity(since: string, offset: number, limit: number): Promise<ActivityEntry[]> {
+    const rows = await this.db.all<{
+      repo: string;
+      task_id: string;
+      title: string;
+      from_status: Status | null;
+      to_status: Status;
+      changed_by: string;
+      why: string | null;
+      at: string;
+    }>(
+      `SELECT h.repo, h.task_id, t.title, h.from_status, h.to_status, h.changed_by, h.why, h.at
+       FROM history h JOIN tasks t ON t.repo = h.repo AND t.id = h.task_id WHERE h.at >= ? ORDER BY h.seq DESC LIMIT ? OFFSET ?`,
+      [since, limit, offset],
+    );
+    return rows.map((r) => ({ repo: r.repo, taskId: r.task_id, title: r.title, from: r.from_status, to: r.to_status, by: r.changed_by, why: r.why, at: r.at }));
+  }
+
+  /** Changes whenever anything in the hub is written: every write bumps a repo's revision. */
+  async hubRevision(): Promise<string> {
+    const [row] = await this.db.all<{ revisions: number | string | null; repos: number | string }>(
+      'SELECT SUM(revision) AS revisions, COUNT(*) AS repos FROM repos',
+    );
+    return `"hub.${Number(row?.revisions ?? 0)}.${Number(row?.repos ?? 0)}"`;
   }
 
   /** Issues a bearer token for `name`; only its hash is kept, so this is the one time it is seen. */

@@ -85,6 +85,8 @@ const MIGRATIONS: readonly string[][] = [
   // A random stamp per write, and the one before it: the ETag changes on every write, even when a
   // hub restored from a backup counts its revision up again to one a clone settled at.
   [`ALTER TABLE repos ADD COLUMN stamp TEXT`, `ALTER TABLE repos ADD COLUMN prev_stamp TEXT`],
+  // The dashboard counts and pages one workplan's tasks without reading the whole repo's.
+  [`CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status)`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;

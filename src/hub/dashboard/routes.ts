@@ -1,0 +1,119 @@
+import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
+import { isStatus, type Status } from '../../status.js';
+import { admission } from '../admission.js';
+import type { Limiter } from '../limiter.js';
+import type { SqlStore } from '../sql-store.js';
+import { LIVE_SCRIPT, STYLESHEET } from './assets.js';
+import { noCounts, workplanProgress } from './progress.js';
+import { activityBody, overviewBody, page, problemPage, taskBody, workplanBody, workplanHeading, type WorkplanView } from './views.js';
+
+/** Rows per page: enough to scan, few enough that any page renders in milliseconds. */
+const PAGE_SIZE = 100;
+/** Workplans on the overview (groups of workplan and status read at most). */
+const OVERVIEW_GROUPS = 5000;
+/** The furthest a page may start, so that no request asks the database to skip millions of rows. */
+const MAX_OFFSET = 1_000_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const REPO_SLUG = /^[A-Za-z0-9._-]{1,200}$/;
+
+/** `from=` as a row offset; anything else starts at the top. */
+const offsetOf = (c: Context) => {
+  const from = Number(c.req.query('from'));
+  return Number.isInteger(from) && from > 0 ? Math.min(from, MAX_OFFSET) : 0;
+};
+
+/**
+ * Pages are sent with the ETag of the data they show and `no-cache`: the browser and the live
+ * script ask again with If-None-Match and get an empty 304 while nothing changed.
+ */
+async function conditional(c: Context, etag: string, render: (etag: string) => Promise<ReturnType<typeof page>>) {
+  c.header('Cache-Control', 'no-cache');
+  c.header('ETag', etag);
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+  return c.html(await render(etag));
+}
+
+/** A page for people, answering as the API would: 400 for a bad address, 404 for what is not there. */
+const problem = (c: Context, status: 400 | 404, title: string, message: string) => c.html(problemPage(title, message), status);
+
+/** Only this hub's own stylesheet and script; no inline script could run even if one slipped through. */
+const secureHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  );
+  c.header('X-Content-Type-Options', 'nosniff');
+};
+
+/**
+ * The dashboard: read-only HTML pages for people at `/`, served from the store through the same
+ * limiter as the API, with their stylesheet and script (no other asset, no CDN).
+ */
+export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, limiter: Limiter): void {
+  const pages = ['/', '/workplan', '/task', '/activity'];
+  const admit = admission(limiter);
+  for (const path of pages) app.use(path, admit, secureHeaders);
+  app.get('/assets/dashboard.css', (c) => c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'max-age=3600' }));
+  app.get('/assets/dashboard.js', (c) => c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' }));
+  app.get('/', async (c) =>
+    conditional(c, await store.hubRevision(), async (etag) => {
+      const [counts, repos] = await Promise.all([store.statusCounts(OVERVIEW_GROUPS), store.listRepos()]);
+      const progress = workplanProgress(counts);
+      const withTasks = new Set(progress.map((p) => p.repo));
+      const empty = repos.filter((r) => !withTasks.has(r.slug)).map((r) => r.slug);
+      return page({ title: 'Overview', etag, body: overviewBody(progress, empty, counts.length === OVERVIEW_GROUPS) });
+    }),
+  );
+
+  app.get('/workplan', async (c) => {
+    const repo = c.req.query('repo') ?? '';
+    if (!REPO_SLUG.test(repo)) return problem(c, 400, 'No such page', 'A workplan page needs a repo slug (letters, digits, ".", "_" and "-").');
+    const workplan = c.req.query('wp') ?? null;
+    const statuses = (c.req.queries('status') ?? []).filter(isStatus) as Status[];
+    const text = (c.req.query('q') ?? '').slice(0, 200);
+    const offset = offsetOf(c);
+    const etag = await store.currentEtag(repo);
+    const counts = noCounts();
+    let title: string | null = null;
+    let total = 0;
+    for (const row of await store.statusCounts(OVERVIEW_GROUPS, { repo, workplan })) {
+      counts[row.status] += row.count;
+      total += row.count;
+      title = row.workplanTitle;
+    }
+    if (total === 0) return problem(c, 404, 'No such workplan', `The hub holds no tasks of workplan ${workplan ?? '(none)'} in repo ${repo}.`);
+    return conditional(c, etag, async () => {
+      const found = await store.taskPage({ repo, workplan, statuses, text, offset, limit: PAGE_SIZE });
+      const view: WorkplanView = { repo, workplan, title, counts, total, ...found, offset, pageSize: PAGE_SIZE, statuses, text };
+      return page({ title: title ?? workplan ?? 'No workplan', etag, before: workplanHeading(view), body: workplanBody(view) });
+    });
+  });
+
+  app.get('/task', async (c) => {
+    const repo = c.req.query('repo') ?? '';
+    const id = c.req.query('id') ?? '';
+    if (!REPO_SLUG.test(repo) || !id) return problem(c, 400, 'No such page', 'A task page needs a repo slug and a task id.');
+    const offset = offsetOf(c);
+    const state = await store.readRepo(repo, undefined, [id]);
+    const task = state === 'not-modified' ? undefined : state.tasks[0];
+    if (!task || state === 'not-modified') return problem(c, 404, 'No such task', `The hub holds no task ${id} in repo ${repo}.`);
+    return conditional(c, state.etag, async () => {
+      const history = await store.historyPage(repo, id, offset, PAGE_SIZE);
+      return page({ title: task.title, etag: state.etag, body: taskBody(repo, task, history, offset, PAGE_SIZE) });
+    });
+  });
+
+  app.get('/activity', async (c) =>
+    conditional(c, await store.hubRevision(), async (etag) => {
+      const offset = offsetOf(c);
+      const entries = await store.activity(new Date(Date.now() - DAY_MS).toISOString(), offset, PAGE_SIZE + 1);
+      return page({
+        title: 'Activity',
+        etag,
+        body: activityBody(entries.slice(0, PAGE_SIZE), offset, PAGE_SIZE, entries.length > PAGE_SIZE),
+      });
+    }),
+  );
+}

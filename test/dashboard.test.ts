@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { describe, test } from 'node:test';
+import { execa } from 'execa';
+import { createApp } from '../src/hub/server.js';
+import type { SqlStore } from '../src/hub/sql-store.js';
+import { httpHubOver, PG_SKIP, postgresStore, sqliteStore } from './helpers/hubs.js';
+import { ROOT } from './helpers/paths.js';
+
+const SHA = (n: number) => n.toString(16).padStart(40, '0');
+const HOSTILE_ID = '<img src=x onerror=alert(1)>';
+const HOSTILE_TITLE = '"><script>alert("title")</script>';
+const HOSTILE_WHY = "<b onmouseover='why'>&amp;</b>";
+
+const task = (id: string, status: 'todo' | 'in_progress' | 'done', title = `Task ${id}`) => ({
+  id,
+  expectedVersion: 0,
+  status,
+  title,
+  priority: 'high',
+  workplan: { id: 'WP-1', title: 'Plan <one>' },
+  point: { status, commit: SHA(1), upstream: null, origin: SHA(1) },
+});
+
+/** A real hub on a loopback port over `store`, seeded with one workplan of four tasks, one of them hostile. */
+async function seededHub(t: TestContext, store: SqlStore) {
+  const { url } = await httpHubOver(t, store);
+  const seeded = await store.sync({
+    repo: 'acme',
+    by: 'ws',
+    why: HOSTILE_WHY,
+    changes: [task('T-2', 'todo'), task('T-1', 'done'), task(HOSTILE_ID, 'in_progress', HOSTILE_TITLE), task('T-3', 'done', 'Write the dashboard')],
+  });
+  assert.ok(seeded.ok);
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(new URL(path, url), { headers });
+    return { status: response.status, etag: response.headers.get('etag'), headers: response.headers, body: await response.text() };
+  };
+  return { url, get };
+}
+
+/** The page's text between `<tbody>` tags, one entry per row, tags stripped. */
+const rows = (body: string) =>
+  [...body.matchAll(/<tr[\s\S]*?<\/tr>/g)].map((m) =>
+    m[0]
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+
+const KINDS = [
+  { name: 'SQLite', skip: false as const, open: sqliteStore },
+  { name: 'PostgreSQL', skip: PG_SKIP, open: postgresStore },
+];
+
+for (const kind of KINDS) {
+  describe(`dashboard on ${kind.name}`, { skip: kind.skip }, () => {
+    test('the overview shows each workplan with its counts by status and a bar', async (t) => {
+      const { get } = await seededHub(t, await kind.open(t));
+      const page = await get('/');
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+      assert.match(page.body, /<h2 id="repo-0">acme<\/h2>/);
+      const [row] = rows(page.body).filter((r) => r.includes('WP-1'));
+      assert.match(row!, /Plan &lt;one&gt; WP-1 1 todo, 1 in progress, 0 blocked, 2 done, 0 cancelled 1 1 0 2 0 2 of 4 \(50%\)/);
+      assert.match(page.body, /<rect class="done" x="[\d.]+" y="0" width="50.000"/);
+      assert.match(page.body, /href="\/workplan\?repo=acme&amp;wp=WP-1"/);
+      for (const asset of ['/assets/dashboard.css', '/assets/dashboard.js']) assert.equal((await get(asset)).status, 200, asset);
+    });
+
+    test('a workplan page lists its tasks in the order the hub first saw them, and filters by status and text', async (t) => {
+      const { get } = await seededHub(t, await kind.open(t));
+      const all = await get('/workplan?repo=acme&wp=WP-1');
+      assert.equal(all.status, 200);
+      const listed = rows(all.body).slice(1);
+      assert.deepEqual(
+        listed.map((r) => r.split(' ')[1]),
+        ['T-2', 'T-1', '&lt;img', 'T-3'],
+      );
+      assert.match(listed[0]!, /T-2 Task T-2 todo high 1 \d{4}-\d\d-\d\d [\d:]+Z by ws — &lt;b onmouseover=&#39;why&#39;&gt;&amp;amp;&lt;\/b&gt;/);
+      assert.match(all.body, /Tasks 1–4 of 4 matching/);
+
+      const done = await get('/workplan?repo=acme&wp=WP-1&status=done');
+      assert.deepEqual(
+        rows(done.body)
+          .slice(1)
+          .map((r) => r.split(' ')[1]),
+        ['T-1', 'T-3'],
+      );
+      assert.match(done.body, /value="done" checked/);
+      const found = await get('/workplan?repo=acme&wp=WP-1&q=DASHBOARD');
+      assert.deepEqual(
+        rows(found.body)
+          .slice(1)
+          .map((r) => r.split(' ')[1]),
+        ['T-3'],
+      );
+      // LIKE's wildcards are searched for as themselves.
+      assert.match((await get('/workplan?repo=acme&wp=WP-1&q=%25')).body, /No task matches/);
+      const both = await get('/workplan?repo=acme&wp=WP-1&status=todo&status=in_progress&q=t');
+      assert.match(both.body, /Tasks 1–2 of 2 matching/);
+    });
+
+    test('a task changed in the hub since a run agreed on it stands out, as does one no run saw in a file', async (t) => {
+      const store = await kind.open(t);
+      const { get } = await seededHub(t, store);
+      await store.setStatus({ repo: 'acme', id: 'T-2', status: 'blocked', by: 'alice', why: 'waiting on review' });
+      await store.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'LOOSE', expectedVersion: 0, status: 'todo', workplan: { id: 'WP-1', title: null } }] });
+      const listed = rows((await get('/workplan?repo=acme&wp=WP-1')).body);
+      assert.match(listed.find((r) => r.includes('T-2'))!, /differs from its file \(last agreed: todo\) blocked .* by alice — waiting on review/);
+      assert.match(listed.find((r) => r.includes('LOOSE'))!, /hub only: no run has seen it in a file/);
+      assert.doesNotMatch(listed.find((r) => r.includes('T-1'))!, /hub only|differs/);
+    });
+
+    test('a task page shows its full history newest first and its sync points', async (t) => {
+      const store = await kind.open(t);
+      const { get } = await seededHub(t, store);
+      await store.setStatus({ repo: 'acme', id: 'T-2', status: 'in_progress', by: 'alice', why: 'started' });
+      await store.setStatus({ repo: 'acme', id: 'T-2', status: 'done', by: 'bob', why: 'shipped' });
+      const page = await get('/task?repo=acme&id=T-2');
+      assert.equal(page.status, 200);
+      const history = rows(page.body.slice(page.body.indexOf('History'), page.body.indexOf('Sync points')));
+      assert.deepEqual(
+        history.slice(1).map((r) => r.replace(/^\S+ \S+ /, '')),
+        ['in progress done bob shipped', 'todo in progress alice started', 'created todo ws &lt;b onmouseover=&#39;why&#39;&gt;&amp;amp;&lt;/b&gt;'],
+      );
+      assert.match(page.body, /<code>000000000000<\/code>/);
+    });
+
+    test('the activity page lists the last day’s changes across repos, newest first', async (t) => {
+      const store = await kind.open(t);
+      const { get } = await seededHub(t, store);
+      await store.sync({ repo: 'other', by: 'ci', why: 'imported', changes: [{ ...task('O-1', 'todo'), workplan: { id: 'WP-9', title: null } }] });
+      const listed = rows((await get('/activity')).body).slice(1);
+      assert.equal(listed.length, 5);
+      assert.match(listed[0]!, /other O-1 Task O-1 created todo ci imported/);
+    });
+
+    test('hostile ids, titles and reasons are shown as text, never as markup', async (t) => {
+      const { get } = await seededHub(t, await kind.open(t));
+      const pages = [
+        await get('/'),
+        await get('/workplan?repo=acme&wp=WP-1'),
+        await get(`/task?repo=acme&id=${encodeURIComponent(HOSTILE_ID)}`),
+        await get('/activity'),
+      ];
+      for (const page of pages) {
+        assert.equal(page.status, 200);
+        assert.doesNotMatch(page.body, /<img|<script>alert|<b onmouseover/);
+      }
+      assert.match(pages[2]!.body, /<h1>&quot;&gt;&lt;script&gt;alert\(&quot;title&quot;\)&lt;\/script&gt;<\/h1>/);
+      assert.match(pages[2]!.body, /<dd>&lt;img src=x onerror=alert\(1\)&gt;<\/dd>/);
+      assert.match(pages[1]!.body, /href="\/task\?repo=acme&amp;id=%3Cimg\+src%3Dx\+onerror%3Dalert%281%29%3E"/);
+    });
+
+    test('a page answers 304 to its ETag while nothing changes, and the new state once something does', async (t) => {
+      const store = await kind.open(t);
+      const { get } = await seededHub(t, store);
+      for (const path of ['/', '/workplan?repo=acme&wp=WP-1', '/task?repo=acme&id=T-1', '/activity']) {
+        const first = await get(path);
+        assert.ok(first.etag, path);
+        assert.match(first.body, new RegExp(`data-etag="${first.etag!.replaceAll('"', '&quot;').replaceAll('.', '\\.')}"`), path);
+        const again = await get(path, { 'if-none-match': first.etag! });
+        assert.equal(again.status, 304, path);
+        assert.equal(again.body, '');
+      }
+      const before = await get('/workplan?repo=acme&wp=WP-1');
+      await store.setStatus({ repo: 'acme', id: 'T-1', status: 'cancelled', by: 'alice' });
+      const after = await get('/workplan?repo=acme&wp=WP-1', { 'if-none-match': before.etag! });
+      assert.equal(after.status, 200);
+      assert.notEqual(after.etag, before.etag);
+      assert.match(rows(after.body).find((r) => r.includes('T-1'))!, /cancelled/);
+    });
+
+    test('unknown pages and bad addresses get an HTML 404 or 400; nothing on the pages writes', async (t) => {
+      const { url, get } = await seededHub(t, await kind.open(t));
+      assert.equal((await get('/task?repo=acme&id=NOPE')).status, 404);
+      assert.equal((await get('/workplan?repo=acme&wp=NOPE')).status, 404);
+      const bad = await get('/workplan?repo=..%2Fetc');
+      assert.equal(bad.status, 400);
+      assert.match(bad.body, /needs a repo slug/);
+      for (const page of [await get('/'), await get('/workplan?repo=acme&wp=WP-1'), await get('/task?repo=acme&id=T-1')]) {
+        assert.doesNotMatch(page.body, /method="post"/i);
+      }
+      assert.equal((await fetch(url, { method: 'POST' })).status, 404);
+    });
+  });
+}
+
+test('pages wait for the same limiter as the API: a saturated hub answers 503', async (t) => {
+  const app = createApp(await sqliteStore(t), { limits: { slots: 0, queue: 0, waitMs: 0 } });
+  for (const path of ['/', '/activity', '/workplan?repo=acme&wp=WP-1', '/task?repo=acme&id=T-1']) {
+    assert.equal((await app.request(path)).status, 503, path);
+  }
+  assert.equal((await app.request('/assets/dashboard.css')).status, 200, 'its assets do not touch the store');
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (Debian package chromium); the screenshot check needs a real browser`;
+
+test('a headless Chromium renders each page; the screenshots are kept under dist/screenshots to look at', { skip: NO_CHROMIUM }, async (t) => {
+  const store = await sqliteStore(t);
+  const { url } = await seededHub(t, store);
+  await store.setStatus({ repo: 'acme', id: 'T-2', status: 'blocked', by: 'alice', why: 'waiting on review' });
+  const out = path.join(ROOT, 'dist', 'screenshots');
+  await mkdir(out, { recursive: true });
+  for (const [name, page] of [
+    ['overview', '/'],
+    ['workplan', '/workplan?repo=acme&wp=WP-1'],
+    ['task', '/task?repo=acme&id=T-2'],
+    ['activity', '/activity'],
+  ] as const) {
+    const file = path.join(out, `${name}.png`);
+    await execa(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--window-size=1200,800', `--screenshot=${file}`, new URL(page, url).href], {
+      timeout: 60_000,
+    });
+    const png = await readFile(file);
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${name}: a PNG`);
+  }
+});
