@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
-import { hubLocation } from '../hub/location.js';
+import { refuseAnotherHub } from '../clone-hub.js';
+import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
@@ -70,12 +71,14 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       runs = [{ ...common, touched }];
     }
     if (runs.length === 0 && rewrites.length === 0) return 0;
-    const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });
+    const choice = chooseHub(process.env, repo.config.hub);
+    refuseAnotherHub(repo.gitDir, choice);
+    const hub = await openHub(choice, { http: { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 } });
     try {
       await recordRewrites(hub, repo.slug, machineName(), rewrites);
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
-        rememberSettled(repo, hubLocation(), report);
+        rememberSettled(repo, choice, report);
         for (const line of hookLines(report, debug)) say(`custodian-hooks: ${line}`);
       }
     } finally {

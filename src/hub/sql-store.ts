@@ -147,9 +147,10 @@ export class SqlStore implements Hub {
     readonly location: string,
   ) {}
 
-  static async open(db: SqlDriver, location: string): Promise<SqlStore> {
+  /** `migrate: false` for a read-only database, read at the schema it has. */
+  static async open(db: SqlDriver, location: string, { migrate: upgrade = true } = {}): Promise<SqlStore> {
     try {
-      await migrate(db);
+      if (upgrade) await migrate(db);
     } catch (error) {
       await db.close();
       throw error;
