@@ -12,7 +12,7 @@ import { registerRepo } from '../registry.js';
 import { printable } from '../printable.js';
 import { pushedRefs } from '../pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
-import { formatAction, formatFinding, type Report } from '../report.js';
+import { actionKind, findingKind, formatAction, formatFinding, summarised, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
 
 /**
@@ -28,7 +28,7 @@ function pushedCommits(stdin: string, remote: string | undefined, state: RepoSta
 /** What a hook prints: what it did and what went wrong, a line each; nothing when all is quiet. */
 function hookLines(report: Report, debug: boolean): string[] {
   const shown = report.findings.filter((f) => debug || (f.severity !== 'INFO' && f.code !== 'C-24'));
-  return [...report.actions.map(formatAction), ...shown.map(formatFinding)];
+  return [...summarised(report.actions, actionKind, formatAction, debug), ...summarised(shown, findingKind, formatFinding, debug)];
 }
 
 /** What a hook is run with, and what its fast path found out. */

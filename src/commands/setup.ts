@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import pc from 'picocolors';
+import { colors as pc } from '../colors.js';
 import { hookStatus, install, listChained, uninstall } from '../../install.js';
 import { messageOf } from '../errors.js';
 import { git, GitError } from '../git.js';

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { colors as pc } from '../colors.js';
 import { UserError } from '../errors.js';
 import { chooseHub, type HubChoice } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
