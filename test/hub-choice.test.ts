@@ -132,4 +132,19 @@ test('a clone that synced with the team hub and now finds another says so and wr
   );
   assert.ok(!existsSync(other), 'the other hub was opened');
   assert.equal(String((await team.run(team.laptop, 'git', 'rev-parse', 'HEAD')).stdout), head);
+
+  // A hook says the same in one line and lets git go on: the pull succeeds, nothing is written back.
+  assert.equal((await team.cli(team.ws, 'task', 'set', 'B', 'done')).exitCode, 0);
+  await commitFiles(team.ws, { 'README.md': '# acme\n' }, 'readme');
+  assert.equal((await team.run(team.ws, 'git', 'push', '-q')).exitCode, 0);
+  const pull = await execa('git', ['pull', '-q', '--no-edit'], {
+    cwd: team.laptop,
+    env: { ...team.env, CUSTODIAN_HUB: other },
+    extendEnv: false,
+    reject: false,
+  });
+  assert.equal(pull.exitCode, 0, pull.stderr);
+  assert.match(String(pull.stderr), /custodian-hooks - post-merge: this clone has synced with hub .* \(the git operation is not affected\)/);
+  assert.match(await readFile(path.join(team.laptop, PLAN), 'utf8'), /id: B\nstatus: todo/);
+  assert.ok(!existsSync(other), 'the other hub was opened');
 });

@@ -4,10 +4,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { hubKind } from '../src/hub/location.js';
+import { openStore } from '../src/hub/open.js';
 import { parseReport, scene } from './helpers/scene.js';
 
 describe('a hub location is validated, and check mode creates nothing', () => {
-  test('only http(s)://, postgres(ql):// and a path that names a SQLite file are hubs', () => {
+  test('only http(s)://, postgres(ql):// and a path that names a SQLite file are hubs', async () => {
     const hubs: [string, string][] = [
       ['http://127.0.0.1:7420', 'http'],
       ['https://hub.example/', 'http'],
@@ -21,6 +22,10 @@ describe('a hub location is validated, and check mode creates nothing', () => {
     for (const typo of ['https//typo:7420', 'http:/host', 'htp://host', 'hub', 'ftp://host/x.db', 'http://', 'sqlite:hub.db']) {
       assert.throws(() => hubKind(typo, 'CUSTODIAN_HUB'), /^UserError: CUSTODIAN_HUB: '.*' is not a hub location: give an http\(s\):\/\/ URL/, typo);
     }
+    await assert.rejects(
+      openStore('http://127.0.0.1:7420'),
+      /^UserError: --db: 'http:\/\/127\.0\.0\.1:7420' is an HTTP hub; a store is a SQLite file or a postgres:\/\/ URL/,
+    );
   });
 
   test('a typo in CUSTODIAN_HUB is a usage error naming it, credentials hidden, and nothing is created', async (t) => {
