@@ -94,7 +94,7 @@ function program(): Command {
       await tokenRevoke(name, opts, write);
     });
 
-  const task = cli.command('task').description('read or change tasks in the configured hub ($CUSTODIAN_HUB)');
+  const task = cli.command('task').description('read or change tasks in the configured hub ($CUSTODIAN_HUB, else hub in .custodian.yml)');
   task
     .command('set <id> <status>')
     .description("set a task's status in the hub, as an agent on another machine does")

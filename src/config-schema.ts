@@ -17,6 +17,8 @@ const ConfigSchema = z.strictObject({
   exclude: z.optional(z.array(nonEmpty())),
   branches: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
   writeback: z.optional(z.boolean()),
+  /** The team's hub: an http(s):// URL, shared with the repo; CUSTODIAN_HUB overrides it. */
+  hub: z.optional(nonEmpty()),
 });
 
 export type RepoConfig = z.infer<typeof ConfigSchema>;

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
 import { CONFIG_FILE } from './config-names.js';
 import { type RepoStamp, repoEtag } from './hub/etag.js';
-import { hubLocation } from './hub/location.js';
+import { defaultDatabase } from './hub/location.js';
 import { openDatabase } from './hub/sql/sqlite-database.js';
-import { readHookState, writeHookState, type HookState } from './hook-state.js';
+import { configDigest, readHookState, writeHookState, type HookState } from './hook-state.js';
 import { pushedRefs } from './pushed-refs.js';
 import type { Touched } from './reconcile/run.js';
 import type { RepoPlace } from './repo.js';
@@ -27,7 +27,7 @@ export async function hookMain(args: string[]): Promise<number> {
   giveUpAfter(hookDeadlineMs(process.env), hook);
   let work: HookWork = EVERYTHING;
   try {
-    if (process.env.CUSTODIAN_DEBUG !== '1') work = await hookWork(hook, cwd, stdin, hubLocation());
+    if (process.env.CUSTODIAN_DEBUG !== '1') work = await hookWork(hook, cwd, stdin, process.env);
   } catch {
     // Any doubt: take the full path, which says what is wrong.
   }
@@ -83,21 +83,21 @@ function readStdin(): string {
   }
 }
 
-/** How much of the last settled run against `hub` still holds for what this hook would reconcile. */
-export async function hookWork(hook: string, cwd: string, stdin: string, hub: string): Promise<HookWork> {
+/** How much of the last settled run, against the hub `env` and the repo choose, still holds for what this hook would reconcile. */
+export async function hookWork(hook: string, cwd: string, stdin: string, env: NodeJS.ProcessEnv): Promise<HookWork> {
   if (hook !== 'post-merge' && hook !== 'pre-push') return EVERYTHING;
   // Fails in a bare repo (no top) and before the first commit: the full path says what is wrong.
-  const located = gitSays(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
-  // While git answers, open the hub.
+  const { ok, stdout } = await gitSays(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
+  if (!ok) return EVERYTHING;
+  const [top, gitDir, head] = stdout.trim().split('\n') as [string, string, string];
+  const place = { top, gitDir };
+  const everything: HookWork = { kind: 'everything', place };
+  const state = readHookState(gitDir);
+  const hub = state && hubNow(env, top, state);
+  if (!state || state.hub !== hub) return everything;
   const hubSide = hubCheck(hub);
   try {
-    const { ok, stdout } = await located;
-    if (!ok) return EVERYTHING;
-    const [top, gitDir, head] = stdout.trim().split('\n') as [string, string, string];
-    const place = { top, gitDir };
-    const everything: HookWork = { kind: 'everything', place };
-    const state = readHookState(gitDir);
-    if (!state || state.hub !== hub || !hubSide) return everything;
+    if (!hubSide) return everything;
     // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
     // this process reads the hub.
     const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
@@ -116,6 +116,19 @@ export async function hookWork(hook: string, cwd: string, stdin: string, hub: st
   } finally {
     hubSide?.close();
   }
+}
+
+/**
+ * The hub the full path would choose (see chooseHub), as far as the fast path can tell without
+ * reading YAML: `.custodian.yml` unchanged since the settled run has the same `hub:`. Null when
+ * it cannot tell; the full path then chooses.
+ */
+function hubNow(env: NodeJS.ProcessEnv, top: string, state: HookState): string | null {
+  const fromEnv = env.CUSTODIAN_HUB?.trim();
+  if (fromEnv) return fromEnv;
+  if (configDigest(top) !== state.config) return null;
+  if (state.hubSource === '.custodian.yml') return state.hub;
+  return state.hubSource === 'embedded' ? defaultDatabase(env) : null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE, DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
@@ -11,6 +12,10 @@ export interface HookState {
   head: string;
   etag: string;
   hub: string;
+  /** Where `hub` came from; with `config`, how the fast path knows the hub without reading YAML. */
+  hubSource: 'CUSTODIAN_HUB' | '.custodian.yml' | 'embedded';
+  /** configDigest of `.custodian.yml` as it was. */
+  config: string;
   slug: string;
   /** git pathspecs covering every workplan and the config. */
   pathspec: string[];
@@ -40,4 +45,15 @@ export function writeHookState(gitDir: string, state: HookState | null): void {
 /** The pathspecs that cover a repo's workplans, from `.custodian.yml` globs or every Markdown file. */
 export function workplanPathspec(globs: readonly string[] | undefined): string[] {
   return [...(globs ?? DEFAULT_WORKPLAN_GLOBS).map((g) => `:(glob)${g}`), CONFIG_FILE];
+}
+
+/** A digest of the repo's `.custodian.yml` bytes ('' without one): same digest, same `hub:`. */
+export function configDigest(top: string): string {
+  try {
+    return createHash('sha256')
+      .update(readFileSync(path.join(top, CONFIG_FILE)))
+      .digest('hex');
+  } catch {
+    return '';
+  }
 }

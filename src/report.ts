@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { colors as pc } from './colors.js';
 import type { Finding } from './findings.js';
 import { printable } from './printable.js';
 
@@ -38,7 +38,8 @@ function describeAction(a: Action): string {
     case 'writeback':
       return `file  ${a.file}:${a.line} ${a.taskId}: ${a.from} → ${a.to}`;
     case 'commit':
-      return `commit ${a.commit.slice(0, 10)} (${a.files.join(', ')})`;
+      // A writeback commit is local: nobody else sees it until it is pushed.
+      return `commit ${a.commit.slice(0, 10)} (${a.files.join(', ')}), waiting to be pushed with your next git push`;
   }
 }
 
@@ -46,6 +47,31 @@ function describeAction(a: Action): string {
 export function formatAction(a: Action): string {
   return printable(describeAction(a));
 }
+
+/** Past this many findings (or actions), a report shows the first few of each kind and counts the rest. */
+const SUMMARY_AFTER = 20;
+const SHOWN_PER_KIND = 3;
+
+/**
+ * One line per item, or, past SUMMARY_AFTER unless `all`, the first few of each kind in their
+ * place and a count of the rest: a first run over 10,000 tasks fits a screen.
+ */
+export function summarised<T>(items: readonly T[], kindOf: (item: T) => string, line: (item: T) => string, all: boolean): string[] {
+  if (all || items.length <= SUMMARY_AFTER) return items.map(line);
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  for (const item of items) {
+    const kind = kindOf(item);
+    const n = (seen.get(kind) ?? 0) + 1;
+    seen.set(kind, n);
+    if (n <= SHOWN_PER_KIND) out.push(line(item));
+  }
+  for (const [kind, n] of seen) if (n > SHOWN_PER_KIND) out.push(`… and ${n - SHOWN_PER_KIND} more ${kind} (--verbose or --json shows all)`);
+  return out;
+}
+
+export const findingKind = (f: Finding) => `${f.code} findings`;
+export const actionKind = (a: Action) => `${a.type} actions`;
 
 export function formatReport(report: Report, verbose: boolean): string {
   const out: string[] = [];
@@ -57,8 +83,11 @@ export function formatReport(report: Report, verbose: boolean): string {
       for (const t of w.tasks) out.push(`    ${printable(t.id).padEnd(24)} ${t.status.padEnd(11)} ${pc.dim(printable(t.title))}`);
     }
   }
-  for (const a of report.actions) out.push(`  ${pc.green('✓')} ${formatAction(a)}`);
-  for (const f of report.findings) out.push(`  ${formatFinding(f)}`);
+  const lines = [
+    ...summarised(report.actions, actionKind, (a) => `${pc.green('✓')} ${formatAction(a)}`, verbose),
+    ...summarised(report.findings, findingKind, formatFinding, verbose),
+  ];
+  out.push(...lines.map((line) => `  ${line}`));
   const count = (s: Finding['severity']) => report.findings.filter((f) => f.severity === s).length;
   out.push(`${count('FAIL')} fail, ${count('WARN')} warn, ${count('INFO')} info, ${report.actions.length} actions`);
   return `${out.join('\n')}\n`;

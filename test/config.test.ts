@@ -5,6 +5,7 @@ import { parseConfig } from '../src/config-schema.js';
 test('.custodian.yml: every key optional, and what is wrong is named with its line', () => {
   assert.deepEqual(parseConfig(''), {});
   assert.deepEqual(parseConfig('# nothing set\n'), {});
+  assert.deepEqual(parseConfig('hub: https://hub.example:7420\n'), { hub: 'https://hub.example:7420' });
   assert.deepEqual(parseConfig('repo: acme.plans\nworkplans: [docs/**/*.md]\nexclude: [docs/old/**]\nbranches: [trunk]\nwriteback: false\n'), {
     repo: 'acme.plans',
     workplans: ['docs/**/*.md'],

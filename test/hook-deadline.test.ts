@@ -25,7 +25,15 @@ async function pullFromTricklingHub(t: TestContext) {
   const ws = s.workstation;
   assert.equal((await ws.cli('install')).code, 0);
   await ws.git('branch', '--set-upstream-to', 'origin/main');
-  writeHookState(path.join(ws.dir, '.git'), { head: await ws.head(), etag: '"1.x"', hub: hubUrl, slug: 'acme', pathspec: workplanPathspec(undefined) });
+  writeHookState(path.join(ws.dir, '.git'), {
+    head: await ws.head(),
+    etag: '"1.x"',
+    hub: hubUrl,
+    hubSource: 'CUSTODIAN_HUB',
+    config: '',
+    slug: 'acme',
+    pathspec: workplanPathspec(undefined),
+  });
   const laptop = await s.clone('laptop');
   await commitFiles(laptop.dir, { 'notes.txt': 'work\n' }, 'work');
   await laptop.git('push', '-q', 'origin', 'main');
@@ -42,7 +50,7 @@ test('the HTTP client gives up on a hub that trickles its answer: the deadline i
 
 test("the hooks' fast path gives up on a hub that trickles its answer and takes the full path", HANG, async (t) => {
   const { hubUrl, ws } = await pullFromTricklingHub(t);
-  const work = await hookWork('post-merge', ws.dir, '', hubUrl);
+  const work = await hookWork('post-merge', ws.dir, '', { CUSTODIAN_HUB: hubUrl });
   assert.equal(work.kind, 'everything');
 });
 

@@ -77,9 +77,9 @@ async function world(t: TestContext) {
     const text = await readFile(path.join(dir, PLAN), 'utf8');
     return Object.fromEntries([...text.matchAll(/id: (\w+)\nstatus: (\w+)/g)].map((m) => [m[1], m[2]]));
   };
+  // Back at the same address: a clone that finds its hub at another one refuses it.
   const restartHub = async () => {
-    hub = await startHub(await openStore(db));
-    env.CUSTODIAN_HUB = hub.url;
+    hub = await startHub(await openStore(db), { port: Number(new URL(hub.url).port) });
   };
   const hubEtag = async () => ((await new HttpHub(hub.url, undefined).readRepo('acme')) as RepoState).etag;
   return { root, env, cli, gitUser, machine, hubStatuses, hubEtag, fileStatuses, stopHub: () => hub.close(), restartHub };

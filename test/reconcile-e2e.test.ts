@@ -244,7 +244,9 @@ test('a shallow clone, a repo with no remote, and an unreachable hub all finish 
     [['create', 'L1']],
   );
 
-  const down = await runCli(s.workstation.dir, ['run', '--fix', '--json'], { ...s.env, CUSTODIAN_HUB: 'http://127.0.0.1:9' });
+  // A clone that never synced: one that did would refuse a hub at another address before asking it.
+  const fresh = await s.clone('fresh');
+  const down = await runCli(fresh.dir, ['run', '--fix', '--json'], { ...s.env, CUSTODIAN_HUB: 'http://127.0.0.1:9' });
   assert.equal(down.code, 0);
   const c23 = parseReport(down.stdout).findings.find((f) => f.code === 'C-23')!;
   assert.match(c23.message, /hub unreachable, nothing reconciled: hub did not answer GET http:\/\/127\.0\.0\.1:9\/v1\/repos\/acme\/tasks: ECONNREFUSED/);

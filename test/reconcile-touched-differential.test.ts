@@ -97,7 +97,7 @@ test('a run told which workplans changed decides for them what a full run decide
           const deps: ReconcileDeps = { hub: store, hostname: 'testhost', machine: 'tester@testhost' };
           const settled = await reconcileRepo(repo, { mode: 'fix', writeback: true, pull: false }, deps);
           assert.ok(settled.settled, 'the starting run settles');
-          rememberSettled(repo, store.location, settled);
+          rememberSettled(repo, { location: store.location, kind: 'sqlite', source: 'CUSTODIAN_HUB' }, settled);
 
           let n = 0;
           for (const edits of commits) {
@@ -116,7 +116,7 @@ test('a run told which workplans changed decides for them what a full run decide
             // An edit may leave everything as it was (breaking a broken block).
             if ((await ws.git('status', '--porcelain')).trim() !== '') await ws.git('commit', '-q', '-m', `edit ${n}`);
           }
-          const work = await hookWork('post-merge', ws.dir, '', store.location);
+          const work = await hookWork('post-merge', ws.dir, '', { CUSTODIAN_HUB: store.location });
           if (work.kind !== 'touched') return;
           // The hub may move after the hook looked: the run must notice and read everything.
           if (agentMoves) await store.setStatus({ repo: repo.slug, id: 'C', status: 'blocked', by: 'agent' });

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { messageOf } from '../errors.js';
 import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
-import { hubLocation } from '../hub/location.js';
+import { refuseAnotherHub } from '../clone-hub.js';
+import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
@@ -12,7 +13,7 @@ import { keepInOutbox } from '../outbox.js';
 import { printable } from '../printable.js';
 import { pushedRefs } from '../pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
-import { formatAction, formatFinding, type Report } from '../report.js';
+import { actionKind, findingKind, formatAction, formatFinding, summarised, type Report } from '../report.js';
 import { rememberSettled } from './settled.js';
 
 /**
@@ -28,7 +29,7 @@ function pushedCommits(stdin: string, remote: string | undefined, state: RepoSta
 /** What a hook prints: what it did and what went wrong, a line each; nothing when all is quiet. */
 function hookLines(report: Report, debug: boolean): string[] {
   const shown = report.findings.filter((f) => debug || (f.severity !== 'INFO' && f.code !== 'C-24'));
-  return [...report.actions.map(formatAction), ...shown.map(formatFinding)];
+  return [...summarised(report.actions, actionKind, formatAction, debug), ...summarised(shown, findingKind, formatFinding, debug)];
 }
 
 /** What a hook is run with, and what its fast path found out. */
@@ -71,7 +72,9 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       runs = [{ ...common, touched }];
     }
     if (runs.length === 0 && rewrites.length === 0) return 0;
-    const hub = await openHub(process.env, { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 });
+    const choice = chooseHub(process.env, repo.config.hub);
+    refuseAnotherHub(repo.gitDir, choice);
+    const hub = await openHub(choice, { http: { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 } });
     try {
       await recordRewrites(hub, repo.slug, machineName(), rewrites).catch((error: unknown) => {
         // Not lost: the next run that reaches the hub sends it first.
@@ -80,7 +83,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       });
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
-        rememberSettled(repo, hubLocation(), report);
+        rememberSettled(repo, choice, report);
         for (const line of hookLines(report, debug)) say(`custodian-hooks: ${line}`);
       }
     } finally {

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
-import { hubLocation } from '../hub/location.js';
+import { refuseAnotherHub } from '../clone-hub.js';
+import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import { reconcileRepo } from '../reconcile/run.js';
@@ -31,7 +32,9 @@ async function locate(options: RunOptions): Promise<string> {
 export async function runCommand(options: RunOptions, write: (text: string) => void): Promise<number> {
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
-  const hub = await openHub();
+  const choice = chooseHub(process.env, repo.config.hub);
+  refuseAnotherHub(repo.gitDir, choice);
+  const hub = await openHub(choice, { readOnly: !options.fix });
   let report: Report;
   try {
     const writeback = options.writeback && repo.config.writeback !== false;
@@ -40,7 +43,7 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
       { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull },
       { hub, hostname: os.hostname(), machine: machineName() },
     );
-    rememberSettled(repo, hubLocation(), report);
+    rememberSettled(repo, choice, report);
   } finally {
     await hub.close();
   }

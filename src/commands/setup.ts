@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import pc from 'picocolors';
+import { colors as pc } from '../colors.js';
 import { hookStatus, install, listChained, uninstall } from '../../install.js';
 import { messageOf } from '../errors.js';
 import { git, GitError } from '../git.js';
 import { writeCommitGraph } from '../git-facts.js';
-import { hubLocation, redactLocation } from '../hub/location.js';
+import { chooseHub, describeSource, redactLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
+import { refuseAnotherHub } from '../clone-hub.js';
 import { registerRepo } from '../registry.js';
 import { packageFile } from '../package-files.js';
 import { openRepo } from '../repo.js';
@@ -54,19 +55,24 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
   const chained = await listChained(place);
   if (chained.length > 0) write(`  hooks that were here before and still run first: ${chained.join(', ')}\n`);
   if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');
-  const location = hubLocation();
+  const choice = chooseHub(process.env, repo.config.hub);
+  write(`every hook reaches hub ${redactLocation(choice.location)} (${describeSource(choice)})\n`);
   try {
-    const hub = await openHub(process.env, { timeoutMs: 3000, readRetries: 0 });
+    refuseAnotherHub(repo.gitDir, choice);
+  } catch (error) {
+    ok(false, messageOf(error));
+  }
+  try {
+    const hub = await openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly: true });
     try {
       const state = await hub.readRepo(repo.slug);
       const count = state === 'not-modified' ? '?' : state.tasks.length;
-      const embedded = process.env.CUSTODIAN_HUB ? '' : ' (the embedded store: set CUSTODIAN_HUB to share one)';
-      ok(true, `hub ${hub.location} answers: ${count} tasks for '${repo.slug}'${embedded}`);
+      ok(true, `hub ${hub.location} answers: ${count} tasks for '${repo.slug}'`);
     } finally {
       await hub.close();
     }
   } catch (error) {
-    ok(false, `hub ${redactLocation(location)} does not answer: ${messageOf(error)}`);
+    ok(false, `hub ${redactLocation(choice.location)} does not answer: ${messageOf(error)}`);
   }
   return healthy ? 0 : 1;
 }

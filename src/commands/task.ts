@@ -1,5 +1,6 @@
-import pc from 'picocolors';
+import { colors as pc } from '../colors.js';
 import { UserError } from '../errors.js';
+import { chooseHub, type HubChoice } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import type { Hub, HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
@@ -7,12 +8,18 @@ import { machineName } from '../machine.js';
 import { printable } from '../printable.js';
 import { isStatus, STATUSES } from '../status.js';
 
-async function repoSlug(options: { repo?: string; cwd: string }): Promise<string> {
-  return options.repo ?? (await openRepo(options.cwd)).slug;
+/**
+ * The repo's slug and the hub to ask: inside a repo, its `.custodian.yml` hub; with `--repo`
+ * from anywhere, CUSTODIAN_HUB or the embedded store.
+ */
+async function target(options: { repo?: string; cwd: string }): Promise<{ repo: string; choice: HubChoice }> {
+  if (options.repo) return { repo: options.repo, choice: chooseHub() };
+  const repo = await openRepo(options.cwd);
+  return { repo: repo.slug, choice: chooseHub(process.env, repo.config.hub) };
 }
 
-async function withHub<T>(fn: (hub: Hub) => Promise<T>): Promise<T> {
-  const hub = await openHub();
+async function withHub<T>(choice: HubChoice, fn: (hub: Hub) => Promise<T>): Promise<T> {
+  const hub = await openHub(choice);
   try {
     return await fn(hub);
   } finally {
@@ -28,8 +35,8 @@ export async function taskSet(
   write: (text: string) => void,
 ): Promise<void> {
   if (!isStatus(status)) throw new UserError(`unknown status '${status}': use one of ${STATUSES.join(', ')}`);
-  const repo = await repoSlug(options);
-  await withHub(async (hub) => {
+  const { repo, choice } = await target(options);
+  await withHub(choice, async (hub) => {
     let expectedVersion = options.expectVersion === undefined ? undefined : Number(options.expectVersion);
     if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && expectedVersion > 0))
       throw new UserError(`--expect-version must be a positive integer`);
@@ -46,8 +53,8 @@ export async function taskSet(
 }
 
 export async function taskList(options: { repo?: string; cwd: string; json: boolean }, write: (text: string) => void): Promise<void> {
-  const repo = await repoSlug(options);
-  await withHub(async (hub) => {
+  const { repo, choice } = await target(options);
+  await withHub(choice, async (hub) => {
     const state = await hub.readRepo(repo);
     const tasks: HubTask[] = state === 'not-modified' ? [] : state.tasks;
     if (options.json) {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { UserError } from '../errors.js';
 
 /**
  * Where the hub and custodian-hooks' own files are. Kept apart from the store so the hooks'
@@ -16,9 +17,46 @@ export function defaultDatabase(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(stateDir(env), 'hub.sqlite');
 }
 
-/** `CUSTODIAN_HUB` (an http(s) URL, a postgres URL or a SQLite file), else the embedded store. */
-export function hubLocation(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CUSTODIAN_HUB?.trim() || defaultDatabase(env);
+export type HubKind = 'http' | 'postgres' | 'sqlite';
+
+/** Which hub a command reaches, and where that was said: shown by `doctor`, named in every refusal. */
+export interface HubChoice {
+  location: string;
+  kind: HubKind;
+  source: 'CUSTODIAN_HUB' | '.custodian.yml' | 'embedded';
+}
+
+/**
+ * The hub: `CUSTODIAN_HUB`, else `hub:` in the repo's `.custodian.yml`, else the embedded store.
+ * The environment wins so that one shell can point elsewhere without editing a committed file.
+ */
+export function chooseHub(env: NodeJS.ProcessEnv = process.env, configHub?: string): HubChoice {
+  const fromEnv = env.CUSTODIAN_HUB?.trim();
+  if (fromEnv) return { location: fromEnv, kind: hubKind(fromEnv, 'CUSTODIAN_HUB'), source: 'CUSTODIAN_HUB' };
+  if (configHub) return { location: configHub, kind: hubKind(configHub, '.custodian.yml hub'), source: '.custodian.yml' };
+  return { location: defaultDatabase(env), kind: 'sqlite', source: 'embedded' };
+}
+
+/** Where a choice came from, as `doctor` says it. */
+export function describeSource(choice: HubChoice): string {
+  if (choice.source === 'embedded') return 'the embedded store: set hub in .custodian.yml or CUSTODIAN_HUB to share one';
+  return `from ${choice.source === 'CUSTODIAN_HUB' ? 'CUSTODIAN_HUB' : 'hub in .custodian.yml'}`;
+}
+
+/**
+ * What a hub location is, or a usage error naming it. A SQLite file must look like one (an
+ * absolute path, or a name ending in .sqlite, .sqlite3 or .db): a mistyped URL such as
+ * `https//host:7420` is a relative path to SQLite and would quietly become a new, empty hub.
+ */
+export function hubKind(location: string, named: string): HubKind {
+  if (/^https?:\/\/[^/?#]/i.test(location) && URL.canParse(location)) return 'http';
+  if (/^postgres(ql)?:\/\//i.test(location)) return 'postgres';
+  const schemeLike = /^[a-z][a-z0-9+.-]+:/i.test(location) && !path.isAbsolute(location);
+  if (!schemeLike && (path.isAbsolute(location) || /\.(sqlite3?|db)$/i.test(location))) return 'sqlite';
+  throw new UserError(
+    `${named}: '${redactLocation(location)}' is not a hub location: give an http(s):// URL, a postgres:// URL, ` +
+      'or a SQLite file (an absolute path, or a name ending in .sqlite or .db)',
+  );
 }
 
 /** Query parameters that carry a secret (`?password=`, `sslpassword`, `token`, …). */
@@ -30,7 +68,8 @@ const SECRET_PARAM = /([?&][^=&#]*(?:pass|secret|token|key)[^=&#]*=)[^&#]*/gi;
  */
 export function redactLocation(location: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(location);
-  if (!scheme) return location;
+  // Not a URL (a mistyped one, say): whatever looks like `user:password@` goes.
+  if (!scheme) return location.replace(/[^\s/@]*:[^\s/@]*@/g, '…@').replace(SECRET_PARAM, '$1…');
   const rest = location.slice(scheme[0].length);
   const authorityEnd = rest.search(/[/?#]|$/);
   const at = rest.lastIndexOf('@', authorityEnd - 1);

@@ -1,36 +1,47 @@
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
 import { SqlStore } from './sql-store.js';
+import { hubToken } from './credentials.js';
 import type { HttpHubOptions } from './http-hub.js';
-import { hubLocation, redactLocation } from './location.js';
+import { chooseHub, hubKind, redactLocation, type HubChoice } from './location.js';
 import { HubUnavailableError, type Hub } from './types.js';
 
-const isPostgres = (location: string) => /^postgres(ql)?:\/\//.test(location);
-const isHttp = (location: string) => /^https?:\/\//.test(location);
+/** How a command opens its hub: `readOnly` for check mode, which promises to change nothing. */
+export interface OpenOptions {
+  http?: HttpHubOptions;
+  readOnly?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
 
 /** A store on a SQLite file or a `postgres://` URL. */
-export async function openStore(location: string): Promise<SqlStore> {
-  if (isPostgres(location)) {
+export async function openStore(location: string, { readOnly = false } = {}): Promise<SqlStore> {
+  const kind = hubKind(location, '--db');
+  if (kind === 'http') throw new UserError(`--db: '${redactLocation(location)}' is an HTTP hub; a store is a SQLite file or a postgres:// URL`);
+  if (kind === 'postgres') {
     const { openPostgres } = await import('./sql/postgres-driver.js');
     return SqlStore.open(openPostgres(location), redactLocation(location));
   }
   const { openSqlite } = await import('./sql/sqlite-driver.js');
-  return SqlStore.open(openSqlite(location), location);
+  if (!readOnly) return SqlStore.open(openSqlite(location), location);
+  // A file not there yet is a hub that has heard of nothing: read as an empty store, created nowhere.
+  if (!existsSync(location)) return SqlStore.open(openSqlite(':memory:'), location);
+  return SqlStore.open(openSqlite(location, { readOnly: true }), location, { migrate: false });
 }
 
 /**
- * The configured hub: `CUSTODIAN_HUB` (http(s) URL, postgres URL or SQLite file), else the embedded
- * store. A database that does not answer is a hub that is down, as an HTTP hub would be: every
- * call fails with why, and a run reports it (C-23) instead of crashing.
+ * The chosen hub (see chooseHub), an HTTP hub with the user's token. A database that does not
+ * answer is a hub that is down, as an HTTP hub would be: every call fails with why, and a run
+ * reports it (C-23) instead of crashing.
  */
-export async function openHub(env: NodeJS.ProcessEnv = process.env, http: HttpHubOptions = {}): Promise<Hub> {
-  const location = hubLocation(env);
-  if (isHttp(location)) {
+export async function openHub(choice: HubChoice = chooseHub(), { http = {}, readOnly = false, env = process.env }: OpenOptions = {}): Promise<Hub> {
+  if (choice.kind === 'http') {
     const { HttpHub } = await import('./http-hub.js');
-    return new HttpHub(location, env.CUSTODIAN_HUB_TOKEN, http);
+    return new HttpHub(choice.location, hubToken(choice.location, env), http);
   }
   try {
-    return await openStore(location);
+    return await openStore(choice.location, { readOnly });
   } catch (error) {
-    if (error instanceof HubUnavailableError) return hubThatIsDown(redactLocation(location), error);
+    if (error instanceof HubUnavailableError) return hubThatIsDown(redactLocation(choice.location), error);
     throw error;
   }
 }

@@ -148,9 +148,10 @@ export class SqlStore implements Hub {
     readonly location: string,
   ) {}
 
-  static async open(db: SqlDriver, location: string): Promise<SqlStore> {
+  /** `migrate: false` for a read-only database, read at the schema it has. */
+  static async open(db: SqlDriver, location: string, { migrate: upgrade = true } = {}): Promise<SqlStore> {
     try {
-      await migrate(db);
+      if (upgrade) await migrate(db);
     } catch (error) {
       await db.close();
       throw error;
@@ -168,8 +169,10 @@ export class SqlStore implements Hub {
   }
 
   private async repoRow(tx: SqlDriver, repo: string): Promise<(RepoStamp & { prev_stamp: string | null }) | undefined> {
-    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null }>('SELECT revision, created_at, stamp, prev_stamp FROM repos WHERE slug = ?', [repo]);
-    return row && { ...row, revision: Number(row.revision) };
+    // Every column, not a list: a hub read in check mode is not migrated, and one from before
+    // schema 4 has no stamps yet (its ETags are then as they were).
+    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null }>('SELECT * FROM repos WHERE slug = ?', [repo]);
+    return row && { revision: Number(row.revision), created_at: row.created_at, stamp: row.stamp ?? null, prev_stamp: row.prev_stamp ?? null };
   }
 
   private async etagOf(tx: SqlDriver, repo: string): Promise<string> {

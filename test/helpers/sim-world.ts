@@ -418,7 +418,9 @@ export class SimWorld {
     // touched workplans, the run reads only those, and the model checks it like any other.
     const pushLine = `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`;
     const work =
-      options.hook && options.fault === 'none' ? await hookWork(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', this.hub.location) : null;
+      options.hook && options.fault === 'none'
+        ? await hookWork(options.hook, dir, options.hook === 'pre-push' ? pushLine : '', { CUSTODIAN_HUB: this.hub.location })
+        : null;
     const skipped = work?.kind === 'nothing';
     if (work?.kind === 'touched') {
       opts = { ...opts, touched: work.touched };
@@ -430,7 +432,7 @@ export class SimWorld {
         ? await Promise.all([reconcileRepo(repo, opts, this.deps('none')), reconcileRepo(repo, opts, this.deps('none'))])
         : [await reconcileRepo(repo, opts, this.deps(options.fault))];
     if (skipped) this.log.push(`${clone} (hook fast path: nothing to do)`);
-    else for (const report of reports) rememberSettled(repo, this.hub.location, report);
+    else for (const report of reports) rememberSettled(repo, { location: this.hub.location, kind: 'sqlite', source: 'CUSTODIAN_HUB' }, report);
     if (options.fault === 'killed') {
       // A run killed mid-way leaves its lock behind, held by a process that no longer exists.
       await writeFile(path.join(dir, '.git', 'custodian-hooks.lock'), '2147483646');

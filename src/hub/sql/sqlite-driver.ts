@@ -15,13 +15,25 @@ import { openDatabase } from './sqlite-database.js';
  * in the chain, so they never read another's uncommitted rows. A transaction still commits whole
  * or not at all.
  */
-export function openSqlite(file: string): SqlDriver {
+export function openSqlite(file: string, { readOnly = false } = {}): SqlDriver {
+  if (readOnly) {
+    // Check mode: a file that is there, read as it is; no folder or schema change. Opened for
+    // writing but refusing every write: a read-only connection would leave WAL files behind it.
+    const db = openDatabase(file, { fileMustExist: true });
+    db.pragma('query_only = ON');
+    return driverOver(db, 'BEGIN');
+  }
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = openDatabase(file);
   db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  return driverOver(db, 'BEGIN IMMEDIATE');
+}
+
+/** `begin`: IMMEDIATE takes the write lock up front; a reader's plain BEGIN reads one snapshot and never asks for it. */
+function driverOver(db: Database.Database, begin: 'BEGIN' | 'BEGIN IMMEDIATE'): SqlDriver {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -66,7 +78,7 @@ export function openSqlite(file: string): SqlDriver {
     run: (sql, params = []) => inTurn(async () => run(sql, params)),
     transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
       return inTurn(async () => {
-        execute(() => prepare('BEGIN IMMEDIATE').run());
+        execute(() => prepare(begin).run());
         breathe = breather();
         try {
           const value = await fn(tx);

@@ -1,0 +1,36 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from './errors.js';
+import { redactLocation, type HubChoice } from './hub/location.js';
+
+/**
+ * The shared hub a clone has settled with, in `.git/custodian-hooks/hub`. A clone that finds
+ * another hub (a shell or GUI client without CUSTODIAN_HUB falling back to the embedded store, a
+ * typo, a moved hub) refuses rather than reconcile its files with a second set of statuses.
+ * Kept without credentials: a new password is the same hub. The embedded store is not recorded:
+ * moving from it to a shared hub is how a team adopts one.
+ */
+const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'hub');
+const key = (location: string) => redactLocation(location).replace(/\/+$/, '');
+
+export function refuseAnotherHub(gitDir: string, choice: HubChoice): void {
+  let settled: string;
+  try {
+    settled = readFileSync(file(gitDir), 'utf8').trim();
+  } catch {
+    return;
+  }
+  if (settled === '' || settled === key(choice.location)) return;
+  const now = choice.source === 'embedded' ? 'the embedded store (no CUSTODIAN_HUB, no hub in .custodian.yml)' : `${key(choice.location)} (${choice.source})`;
+  throw new UserError(
+    `this clone has synced with hub ${settled}, but the hub now is ${now}: nothing reconciled, nothing written. ` +
+      `Set the hub back, or if the team has moved hubs, delete ${file(gitDir)}`,
+    1,
+  );
+}
+
+export function rememberCloneHub(gitDir: string, choice: HubChoice): void {
+  if (choice.source === 'embedded') return;
+  mkdirSync(path.dirname(file(gitDir)), { recursive: true });
+  writeFileSync(file(gitDir), `${key(choice.location)}\n`);
+}

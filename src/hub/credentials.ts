@@ -1,0 +1,41 @@
+import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/**
+ * Each user's hub tokens, kept out of the repo: `$XDG_CONFIG_HOME/custodian-hooks/credentials`
+ * (else `~/.config/...`), one `<hub URL> <token>` a line, `#` for comments. A token is a
+ * password: a file others may read is refused rather than used.
+ */
+export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(base, 'custodian-hooks', 'credentials');
+}
+
+/** The token for `hub`: `CUSTODIAN_HUB_TOKEN`, else the credentials file's line for that URL. */
+export function hubToken(hub: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CUSTODIAN_HUB_TOKEN) return env.CUSTODIAN_HUB_TOKEN;
+  const file = credentialsFile(env);
+  let text: string;
+  try {
+    // Windows has no mode bits to speak of: there the file's folder is what protects it.
+    if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+      throw new UserError(`${file}: others may read this file of hub tokens; make it yours alone (chmod 600 ${file})`);
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${file}: cannot read: ${(error as Error).message}`);
+  }
+  const wanted = sameHub(hub);
+  for (const line of text.split('\n')) {
+    const [url, token] = line.trim().split(/\s+/);
+    if (url && token && !url.startsWith('#') && sameHub(url) === wanted) return token;
+  }
+  return undefined;
+}
+
+/** `https://hub.example/` and `https://hub.example` are one hub. */
+const sameHub = (url: string) => url.replace(/\/+$/, '');
