@@ -18,8 +18,9 @@ export function readOutbox(gitDir: string): Rewrite[] {
   }
 }
 
-/** Keeps `rewrites` (with what waits already, once each) for the next run; an empty list clears the outbox. */
+/** Keeps `rewrites` (with what waits already, once each) until the hub has them. */
 export function keepInOutbox(gitDir: string, rewrites: readonly Rewrite[]): void {
+  if (rewrites.length === 0) return;
   const kept = new Map([...readOutbox(gitDir), ...rewrites].map((r) => [`${r.old} ${r.new}`, r]));
   writeOutbox(gitDir, [...kept.values()]);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { git } from '../src/git.js';
@@ -123,8 +123,14 @@ test('a rewrite record the hub could not take waits in the clone and goes with t
   await ws.write('# acme, renamed\n', 'README.md');
   await ws.git('commit', '-qam', 'readme');
   await ws.git('push', '-q', 'origin', 'main');
-  // ...while the hub is down.
-  const down = await gitUser(laptop.dir, { ...s.env, CUSTODIAN_HUB: 'http://127.0.0.1:9/' }, 'pull', '-q', '--rebase');
+  // ...while the hub is down: its database cannot be opened (a folder stands where the file was).
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const aside = (from: string, to: string) => Promise.all(['', '-wal', '-shm'].map((x) => rename(`${from}${x}`, `${to}${x}`).catch(() => undefined)));
+  await aside(hubFile, `${hubFile}.away`);
+  await mkdir(hubFile);
+  const down = await gitUser(laptop.dir, s.env, 'pull', '-q', '--rebase');
+  await rmdir(hubFile);
+  await aside(`${hubFile}.away`, hubFile);
 
   // The hub is back, and someone reopens A there. The laptop's push must not undo that.
   assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);

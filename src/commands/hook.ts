@@ -9,7 +9,7 @@ import type { Rewrite } from '../hub/types.js';
 import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
 import { reconcileRepo, type ReconcileOptions, type Touched } from '../reconcile/run.js';
 import { registerRepo } from '../registry.js';
-import { keepInOutbox } from '../outbox.js';
+import { deliveredFromOutbox, keepInOutbox } from '../outbox.js';
 import { printable } from '../printable.js';
 import { pushedRefs } from '../pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
@@ -72,15 +72,17 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       runs = [{ ...common, touched }];
     }
     if (runs.length === 0 && rewrites.length === 0) return 0;
+    // Kept before the hub is even chosen: a hub that is down, refused or not reached in time must
+    // not lose it. It leaves the outbox once the hub has it (here, or with the next run's batch).
+    keepInOutbox(repo.gitDir, rewrites);
     const choice = chooseHub(process.env, repo.config.hub);
     refuseAnotherHub(repo.gitDir, choice);
     const hub = await openHub(choice, { http: { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 } });
     try {
-      await recordRewrites(hub, repo.slug, machineName(), rewrites).catch((error: unknown) => {
-        // Not lost: the next run that reaches the hub sends it first.
-        keepInOutbox(repo.gitDir, rewrites);
-        say(`custodian-hooks - post-rewrite: rewrite record kept for the next run: ${printable(messageOf(error).split('\n')[0]!)}`);
-      });
+      await recordRewrites(hub, repo.slug, machineName(), rewrites).then(
+        () => deliveredFromOutbox(repo.gitDir, rewrites),
+        (error: unknown) => say(`custodian-hooks - post-rewrite: rewrite record kept for the next run: ${printable(messageOf(error).split('\n')[0]!)}`),
+      );
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });
         rememberSettled(repo, choice, report);
