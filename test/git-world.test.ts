@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { git } from '../src/git.js';
@@ -131,6 +132,9 @@ test('a rewrite record the hub could not take waits in the clone and goes with t
   const down = await gitUser(laptop.dir, s.env, 'pull', '-q', '--rebase');
   await rmdir(hubFile);
   await aside(`${hubFile}.away`, hubFile);
+  assert.match(down, /post-rewrite/);
+  const waiting = JSON.parse(await readFile(path.join(laptop.dir, '.git', 'custodian-hooks', 'outbox.json'), 'utf8'));
+  assert.equal(waiting.length, 1, 'the rewrite record waits in the clone');
 
   // The hub is back, and someone reopens A there. The laptop's push must not undo that.
   assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
@@ -139,7 +143,7 @@ test('a rewrite record the hub could not take waits in the clone and goes with t
   const again = await laptop.run('--fix');
   assert.equal(again.code, 0, again.stderr);
   assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back on the next run');
-  assert.match(down, /rewrite record kept for the next run/);
+  assert.ok(!existsSync(path.join(laptop.dir, '.git', 'custodian-hooks', 'outbox.json')), 'and has left it, delivered');
 });
 
 test('in a blobless partial clone offline, blame fails: the task is reported and left alone, never decided by rank', async (t) => {
