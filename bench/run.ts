@@ -69,6 +69,18 @@ const measure = async (runs: number, fn: () => unknown, prepare?: () => unknown,
   (await measureInTurns(runs, [{ fn, prepare }], warmup))[0]!;
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
+
+/** A bench repo's identity, no signing, no automatic gc. */
+function configureBenchRepo(dir: string): void {
+  for (const [k, v] of [
+    ['user.name', 'bench'],
+    ['user.email', 'bench@example.com'],
+    ['commit.gpgsign', 'false'],
+    ['gc.auto', '0'],
+  ]) {
+    git(dir, 'config', k!, v!);
+  }
+}
 const cli = (cwd: string, ...args: string[]) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`custodian-hooks ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
@@ -81,13 +93,7 @@ function makeRepo(name: string, tasks: number): string {
   const dir = path.join(work, name);
   git(work, 'init', '-q', '--bare', '-b', 'main', origin);
   git(work, 'clone', '-q', origin, dir);
-  for (const [k, v] of [
-    ['user.name', 'bench'],
-    ['user.email', 'bench@example.com'],
-    ['commit.gpgsign', 'false'],
-    ['gc.auto', '0'],
-  ])
-    git(dir, 'config', k!, v!);
+  configureBenchRepo(dir);
   mkdirSync(path.join(dir, 'docs'), { recursive: true });
   for (let f = 0; f < tasks / 10; f++) {
     const id = `WP-${String(f).padStart(4, '0')}`;
@@ -261,13 +267,7 @@ rows.push(['writeback: 1,000 hub-newer statuses in 100 files, committed', show(w
 function makeOneFileRepo(name: string, tasks: number): string {
   const dir = path.join(work, name);
   git(work, 'init', '-q', '-b', 'main', dir);
-  for (const [k, v] of [
-    ['user.name', 'bench'],
-    ['user.email', 'bench@example.com'],
-    ['commit.gpgsign', 'false'],
-    ['gc.auto', '0'],
-  ])
-    git(dir, 'config', k!, v!);
+  configureBenchRepo(dir);
   const blocks = Array.from({ length: tasks }, (_, t) => `### T${t}\n\n\`\`\`task\nid: ${name}-T${t}\nstatus: todo\npriority: medium\n\`\`\`\n\nProse.\n`);
   writeFileSync(path.join(dir, 'plan.md'), `---\ntype: workplan\n---\n\n# One big plan\n\n${blocks.join('\n')}`);
   git(dir, 'add', '.');

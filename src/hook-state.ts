@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeJsonFile } from './json-file.js';
 import { CONFIG_FILE, DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 
 /**
@@ -32,14 +33,7 @@ export function readHookState(gitDir: string): HookState | null {
 }
 
 export function writeHookState(gitDir: string, state: HookState | null): void {
-  if (!state) {
-    rmSync(file(gitDir), { force: true });
-    return;
-  }
-  mkdirSync(path.dirname(file(gitDir)), { recursive: true });
-  const temp = `${file(gitDir)}.${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(state)}\n`);
-  renameSync(temp, file(gitDir));
+  writeJsonFile(file(gitDir), state);
 }
 
 /** The pathspecs that cover a repo's workplans, from `.custodian.yml` globs or every Markdown file. */

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeJsonFile } from './json-file.js';
 import type { Rewrite } from './hub/types.js';
 
 /**
@@ -35,12 +36,5 @@ export function deliveredFromOutbox(gitDir: string, delivered: readonly Rewrite[
 }
 
 function writeOutbox(gitDir: string, rewrites: readonly Rewrite[]): void {
-  if (rewrites.length === 0) {
-    rmSync(file(gitDir), { force: true });
-    return;
-  }
-  mkdirSync(path.dirname(file(gitDir)), { recursive: true });
-  const temp = `${file(gitDir)}.${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(rewrites)}\n`);
-  renameSync(temp, file(gitDir));
+  writeJsonFile(file(gitDir), rewrites.length > 0 ? rewrites : null);
 }
