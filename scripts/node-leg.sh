@@ -8,7 +8,12 @@
 # A leg leaves node_modules built for its Node: `npm ci` on your own Node puts it back.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-[ $# -gt 0 ] || { echo 'usage: scripts/node-leg.sh system|22|24|VERSION ...' >&2; exit 2; }
+[ $# -gt 0 ] || { echo 'usage: scripts/node-leg.sh system|22|24|VERSION ... [-- COMMAND]' >&2; exit 2; }
+# The legs, then (after --) the command each runs: by default the README's set-up, npm ci && npm test.
+legs=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do legs+=("$1"); shift; done
+[ "${1-}" = -- ] && shift
+[ $# -gt 0 ] || set -- sh -c 'npm ci && npm test'
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/custodian-hooks"
 
 # Prints the directory of the leg's Node (bin/node, include/node), fetching it when not cached.
@@ -32,7 +37,7 @@ node_home() {
 count() { grep -aE "^(# |ℹ )$1 [0-9]+\$" "$2" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
 
 summaries=() failed_legs=0 total_pass=0 total_fail=0 total_skip=0
-for leg in "$@"; do
+for leg in "${legs[@]}"; do
   log=$(mktemp)
   start=$SECONDS
   (
@@ -41,7 +46,7 @@ for leg in "$@"; do
       export PATH="$home/bin:$PATH" npm_config_nodedir="$home"
     fi
     echo "node-leg: Node $(node --version) ($(command -v node))"
-    npm ci && npm test
+    "$@"
   ) 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   version=$(grep -aoE '^node-leg: Node v[0-9.]+' "$log" | grep -oE 'v[0-9.]+' || echo "$leg")
