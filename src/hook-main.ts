@@ -9,7 +9,7 @@ import { defaultDatabase } from './hub/location.js';
 import { openDatabase } from './hub/sql/sqlite-database.js';
 import { configDigest, readHookState, writeHookState, type HookState } from './hook-state.js';
 import { pushedRefs } from './pushed-refs.js';
-import type { Touched } from './reconcile/run.js';
+import type { Touched } from './sync/options.js';
 import type { RepoPlace } from './repo.js';
 
 /**

@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { openStore } from '../src/hub/open.js';
 import type { Hub, RepoState, SyncBatch, TaskChange } from '../src/hub/types.js';
 import { batchParts } from '../src/reconcile/batch-parts.js';
-import { reconcileRepo } from '../src/reconcile/run.js';
+import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { openRepo } from '../src/repo.js';
 import { httpHubOver, sqliteStore } from './helpers/hubs.js';
 import { scene } from './helpers/scene.js';

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { redactLocation } from '../src/hub/location.js';
 import { HubUnavailableError, InvalidRequestError, type HubTask, type RepoState } from '../src/hub/types.js';
-import { reconcileRepo } from '../src/reconcile/run.js';
+import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { openRepo } from '../src/repo.js';
 import { httpHubOver, postgresStore, PG_SKIP, sqliteStore } from './helpers/hubs.js';
 import { hubAnswering } from './helpers/rogue-hubs.js';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { openStore } from '../src/hub/open.js';
 import type { Hub, SyncBatch } from '../src/hub/types.js';
-import { reconcileRepo, type ReconcileDeps } from '../src/reconcile/run.js';
+import { reconcileRepo } from '../src/sync/reconcile-repo.js';
+import type { ReconcileDeps } from '../src/sync/options.js';
 import { openRepo } from '../src/repo.js';
 import { scene } from './helpers/scene.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { openStore } from '../src/hub/open.js';
-import { reconcileRepo, type ReconcileDeps, type Touched } from '../src/reconcile/run.js';
+import { reconcileRepo } from '../src/sync/reconcile-repo.js';
+import type { ReconcileDeps, Touched } from '../src/sync/options.js';
 import { openRepo } from '../src/repo.js';
 import { PLAN, scene } from './helpers/scene.js';
 import { commitFiles } from './helpers/temp-repo.js';

@@ -5,7 +5,7 @@ import { refuseAnotherHub } from '../clone-hub.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
-import { reconcileRepo } from '../reconcile/run.js';
+import { reconcileRepo } from '../sync/reconcile-repo.js';
 import { registeredRepo, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
 import { formatReport, type Report } from '../report.js';

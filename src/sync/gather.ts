@@ -1,0 +1,190 @@
+import { type Finding, finding } from '../findings.js';
+import { messageOf } from '../errors.js';
+import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, type RepoState } from '../git-facts.js';
+import { git } from '../git.js';
+import type { RepoState as HubState, Rewrite } from '../hub/types.js';
+import { readOutbox } from '../outbox.js';
+import { disagreeing } from '../reconcile/plan.js';
+import type { Ancestry, FileTask } from '../reconcile/types.js';
+import { changedFiles, type Repo } from '../repo.js';
+import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
+import { finishInterruptedLanding } from '../writeback.js';
+import type { ReconcileDeps, ReconcileOptions, Touched } from './options.js';
+
+const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
+const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
+
+/** Everything a run knows before it hears the hub: the commit, the workplans, the pull gate. */
+export interface RunFacts {
+  state: RepoState;
+  head: string;
+  /** A fix run that may write: fix mode, no guard, not behind its upstream. */
+  fixing: boolean;
+  /** The upstream commit HEAD contains (null without one, or when HEAD is behind it). */
+  upstream: string | null;
+  loaded: LoadedWorkplans;
+  /** Readable tasks in files without uncommitted changes. */
+  files: FileTask[];
+  /** Ids in files this run does not reconcile: unreadable, duplicated, or in a dirty file. */
+  skipped: Set<string>;
+  /** Rewrite records earlier hooks could not deliver: they go with this run's batch. */
+  pendingRewrites: Rewrite[];
+  /** The hub's first answer, and how to ask again after a refused batch. */
+  firstRead: Promise<HubState>;
+  reread: () => Promise<HubState>;
+  /** When only part of the repo was read: the ETag at which the rest is known to agree (null: all was read). */
+  restAgreesAt: string | null;
+  /** A step before planning failed in a way that keeps this run from vouching for the tree (a pull, a landing). */
+  incomplete: boolean;
+  findings: Finding[];
+}
+
+/**
+ * The facts of one run, asked of git and the hub at once so the network's wait hides the local
+ * work. `mayWrite`: fix mode, no guard, and this run holds the working tree's lock.
+ */
+export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps, state: RepoState, mayWrite: boolean): Promise<RunFacts> {
+  const findings: Finding[] = [];
+  let incomplete = false;
+  if (mayWrite) {
+    await finishInterruptedLanding(repo).catch((error: unknown) => {
+      incomplete = true;
+      findings.push(finding('C-25', options.mode, { message: `could not finish the working copy of an interrupted writeback: ${messageOf(error)}` }));
+    });
+  }
+  if (mayWrite && options.pull) {
+    await git(repo.top, ['pull', '--ff-only', '--quiet'], { env: { GIT_TERMINAL_PROMPT: '0' } }).catch((error: unknown) => {
+      incomplete = true;
+      findings.push(finding('C-14', options.mode, { message: `git pull --ff-only failed — fixing anyway: ${messageOf(error).split('\n')[0]}` }));
+    });
+    state = await readRepoState(repo);
+  }
+  const head = options.at ?? state.head!;
+  const gate = pullGate(repo, state, head, options);
+  gate.catch(() => undefined);
+  const view = (options.touched && (await readTouched(repo, head, options, options.touched, deps))) || (await readEverything(repo, head, options, deps));
+  const { upstream, behind } = await gate;
+  if (behind) findings.push(finding('C-14', options.mode, { message: SPEC_BEHIND(repo.slug) }));
+  findings.push(...view.loaded.findings);
+  const { files, skipped, dirtyFiles } = fileTasks(view.loaded, view.dirty);
+  for (const file of dirtyFiles) findings.push(finding('C-14', options.mode, { file, message: SPEC_DIRTY }));
+  return {
+    ...view,
+    state,
+    head,
+    fixing: mayWrite && !behind,
+    upstream: behind ? null : upstream,
+    files,
+    skipped,
+    pendingRewrites: options.mode === 'fix' ? readOutbox(repo.gitDir) : [],
+    incomplete,
+    findings,
+  };
+}
+
+function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files: FileTask[]; skipped: Set<string>; dirtyFiles: string[] } {
+  const skipped = new Set(loaded.unreadableIds);
+  const dirtyFiles: string[] = [];
+  const workplanOf = new Map<string, FileTask['workplan']>();
+  for (const w of loaded.workplans) {
+    const id = typeof w.frontMatter.id === 'string' ? w.frontMatter.id : w.file;
+    workplanOf.set(w.file, { id, title: typeof w.frontMatter.title === 'string' ? w.frontMatter.title : null });
+    if (dirty.has(w.file) && (w.tasks.length > 0 || w.unreadableIds.length > 0)) {
+      dirtyFiles.push(w.file);
+      for (const t of w.tasks) skipped.add(t.id);
+    }
+  }
+  const files = loaded.tasks.filter((t) => !dirty.has(t.file)).map((t) => ({ ...t, workplan: workplanOf.get(t.file)! }));
+  return { files, skipped, dirtyFiles };
+}
+
+/**
+ * The pull gate (C-14): the upstream commit, after a fetch unless told not to, and whether HEAD is
+ * behind it or has diverged from it: then another machine's progress is not here yet.
+ */
+async function pullGate(repo: Repo, state: RepoState, head: string, options: ReconcileOptions): Promise<{ upstream: string | null; behind: boolean }> {
+  if (!state.upstreamRef) return { upstream: null, behind: false };
+  const fetched = options.fetch !== false && (await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000));
+  const upstream = fetched ? await resolveCommit(repo, state.upstreamRef) : state.upstream;
+  return { upstream, behind: upstream !== null && !(await isAncestor(repo, upstream, head)) };
+}
+
+type View = Pick<RunFacts, 'loaded' | 'firstRead' | 'reread' | 'restAgreesAt'> & { dirty: Set<string> };
+
+/** Every workplan and the whole hub, all asked for at once. */
+async function readEverything(repo: Repo, head: string, options: ReconcileOptions, { hub }: ReconcileDeps): Promise<View> {
+  const reread = () => hub.readRepo(repo.slug).then((r) => r as HubState);
+  const firstRead = reread();
+  firstRead.catch(() => undefined);
+  const [loaded, dirty] = await Promise.all([loadWorkplans(repo, head), options.at ? new Set<string>() : changedFiles(repo)]);
+  return { loaded, dirty, firstRead, reread, restAgreesAt: null };
+}
+
+/** The touched workplans and their tasks' hub rows, or null when everything must be read after all. */
+async function readTouched(repo: Repo, head: string, options: ReconcileOptions, touched: Touched, { hub }: ReconcileDeps): Promise<View | null> {
+  const [loaded, dirty] = await Promise.all([
+    loadTouchedWorkplans(repo, head, touched.since, touched.files),
+    options.at ? new Set<string>() : changedFiles(repo, touched.files),
+  ]);
+  const ids = new Set([...loaded.idsBefore, ...loaded.tasks.map((t) => t.id), ...loaded.unreadableIds]);
+  const reread = () => hub.readRepo(repo.slug, undefined, [...ids]).then((r) => r as HubState);
+  const firstRead = reread();
+  // A hub that does not answer is reported as in any run.
+  const first = await firstRead.catch(() => null);
+  if (first && (first.etag !== touched.etag || first.tasks.some((t) => !loaded.idsBefore.has(t.id)))) return null;
+  return { loaded, dirty, firstRead, reread, restAgreesAt: touched.etag };
+}
+
+/** What git's history says about the tasks the two sides disagree on, for one state of the hub. */
+export interface HistoryFacts {
+  /** The commit that last set each disputed task's status line (null: git could not say). */
+  origins: Map<string, string | null>;
+  /** Where a merge's two sides held the same line: the first-parent chain's commit too. */
+  otherOrigins: Map<string, string[]>;
+  ancestry: Ancestry;
+}
+
+/** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
+export async function gatherHistory(repo: Repo, facts: RunFacts, hub: HubState, rewrites: readonly Rewrite[]): Promise<HistoryFacts> {
+  const { head } = facts;
+  const contested = new Set(disagreeing(facts.files, hub.tasks));
+  const contestedFiles = facts.files.filter((f) => contested.has(f.id));
+  // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
+  const [origins, hubCommitsHere] = await Promise.all([
+    originsOf(repo, head, contestedFiles),
+    presentCommits(repo, [
+      ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
+      ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
+      ...rewrites.flatMap((r) => [r.old, r.new]),
+    ]),
+  ]);
+  const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere];
+  const walk = await ancestryAmong(repo, commits);
+  // Where both sides of a merge hold the same line, blame names one of them; the first-parent
+  // chain may hold the copy the hub has heard of. Where history from HEAD down to every origin
+  // is one line, blame along first parents names the same commits: it is not asked.
+  const oneLine =
+    walk.linear &&
+    contestedFiles.every((f) => {
+      const origin = origins.get(f.id);
+      return !!origin && walk.ancestry(origin, head) === 'yes';
+    });
+  const firstParentOrigins = oneLine ? origins : await originsOf(repo, head, contestedFiles, { firstParent: true });
+  const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
+  const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
+  return { origins, otherOrigins, ancestry };
+}
+
+/** The commits that last set the status lines of these tasks, from one blame per file. */
+export async function originsOf(
+  repo: Repo,
+  head: string,
+  tasks: readonly FileTask[],
+  options: { firstParent?: boolean } = {},
+): Promise<Map<string, string | null>> {
+  const linesByFile = new Map<string, number[]>();
+  // Pushed, not spread: a copy per task made 20,000 tasks in one file quadratic.
+  for (const t of tasks) linesByFile.get(t.file)?.push(t.line) ?? linesByFile.set(t.file, [t.line]);
+  const blamed = await blameLines(repo, head, linesByFile, options);
+  return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
+}

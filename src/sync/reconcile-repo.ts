@@ -1,0 +1,126 @@
+import { finding, type Situation } from '../findings.js';
+import { messageOf } from '../errors.js';
+import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
+import type { RepoState as HubState } from '../hub/types.js';
+import { acquireRunLock } from '../lock.js';
+import { plan } from '../reconcile/plan.js';
+import type { Repo } from '../repo.js';
+import type { Report } from '../report.js';
+import { actionsOf } from './actions.js';
+import { applyPlan } from './apply.js';
+import { gatherHistory, gatherRun, type RunFacts } from './gather.js';
+import type { ReconcileDeps, ReconcileOptions } from './options.js';
+import { settledAt } from './settle.js';
+
+/** Why this working tree must not be written to now, or null. */
+function guardReason(repo: Repo, state: RepoState, options: ReconcileOptions): { situation: Situation; reason: string } | null {
+  if (options.at) return null;
+  if (state.operation && !(options.rebaseFinishing && state.operation.includes('rebase')))
+    return { situation: 'operation', reason: `${state.operation} is in progress` };
+  if (!state.branchRef) return { situation: 'detached', reason: 'HEAD is detached' };
+  const branch = state.branchRef.replace(/^refs\/heads\//, '');
+  const tracked = trackedBranches(repo, state);
+  if (!tracked.includes(branch)) {
+    const reason = `branch '${branch}' is not tracked (tracked: ${tracked.join(', ')}); list it under "branches" in .custodian.yml to reconcile it`;
+    return { situation: 'untracked-branch', reason };
+  }
+  return null;
+}
+
+/**
+ * One reconcile of one working tree, in four steps: gather the facts (git and the hub at once),
+ * plan (pure), apply (build the writeback commit, send the version-checked batch, and only when the
+ * hub took all of it move the branch and the files), settle. A batch refused for stale versions is
+ * re-read and re-planned.
+ */
+export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps): Promise<Report> {
+  const report: Report = {
+    repo: repo.slug,
+    mode: options.mode,
+    workplans: [],
+    findings: [],
+    actions: [],
+    ...(options.mode === 'fix' ? { settled: null } : {}),
+  };
+  const state = options.state ?? (await readRepoState(repo));
+  if (!state.head) {
+    report.findings.push(finding('C-24', options.mode, { situation: 'no-commits', message: 'the repo has no commits yet: nothing to reconcile' }));
+    return report;
+  }
+  const fixMode = options.mode === 'fix';
+  const guard = guardReason(repo, state, options);
+  if (guard)
+    report.findings.push(
+      finding('C-24', options.mode, { situation: guard.situation, message: `${guard.reason} — ${fixMode ? 'nothing written' : 'reported only'}` }),
+    );
+  const release = fixMode && !guard ? await acquireRunLock(repo.gitDir) : null;
+  if (fixMode && !guard && !release) {
+    const message = 'another custodian-hooks run is in progress in this working tree — nothing written';
+    report.findings.push(finding('C-24', options.mode, { situation: 'run-in-progress', message }));
+    return report;
+  }
+  try {
+    const facts = await gatherRun(repo, options, deps, state, !!release);
+    report.workplans = facts.loaded.workplans.map((w) => ({
+      file: w.file,
+      tasks: w.tasks.map((t) => ({ id: t.id, status: t.status, title: t.title, line: t.line })),
+    }));
+    report.findings.push(...facts.findings);
+    await reconcileAgainstHub(repo, facts, options, deps, report);
+    return report;
+  } finally {
+    await release?.();
+  }
+}
+
+/** Plans against the hub's state and applies, re-reading the hub when a batch was refused as stale. */
+async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: ReconcileOptions, deps: ReconcileDeps, report: Report): Promise<void> {
+  const attempts = deps.attempts ?? 3;
+  let read = facts.firstRead;
+  for (let attempt = 1; ; attempt++) {
+    let hub: HubState;
+    try {
+      hub = await read;
+    } catch (error) {
+      report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
+      return;
+    }
+    // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
+    const rewrites = [...hub.rewrites, ...facts.pendingRewrites];
+    const history = await gatherHistory(repo, facts, hub, rewrites);
+    const thePlan = plan({
+      mode: facts.fixing ? 'fix' : 'check',
+      writeback: options.writeback && !options.at,
+      files: facts.files,
+      skipped: [...facts.skipped],
+      hubTasks: hub.tasks,
+      runs: hub.runs,
+      rewrites,
+      head: facts.head,
+      upstream: facts.upstream,
+      ...history,
+    });
+    if (!facts.fixing) {
+      report.findings.push(...thePlan.findings);
+      return;
+    }
+    const applied = await applyPlan(repo, thePlan, facts, hub, deps, options.mode);
+    if (applied.kind === 'failed') {
+      report.findings.push(applied.finding);
+      return;
+    }
+    if (applied.kind === 'stale') {
+      if (attempt < attempts) {
+        read = facts.reread();
+        continue;
+      }
+      const message = `the hub kept changing under this run (${applied.ids.join(', ')}); ${applied.applied} — run again`;
+      report.findings.push(finding('C-26', options.mode, { message }));
+      return;
+    }
+    report.findings.push(...applied.refusals, ...thePlan.findings, ...(applied.landing ? [applied.landing] : []));
+    report.actions = actionsOf(thePlan.changes, hub, applied.landed, applied.landedCommit);
+    report.settled = settledAt(facts, thePlan, hub, applied);
+    return;
+  }
+}
