@@ -199,7 +199,7 @@ const WITHOUT_USER_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTE
 
 /**
  * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
- * per line. A file git cannot blame gives null for its lines (counted as "not seen").
+ * per line. A file git cannot blame gives null for its lines: unknown, never "not seen".
  */
 export async function blameLines(
   repo: Repo,
@@ -219,6 +219,8 @@ export async function blameLines(
         `safe.directory=${repo.top}`,
         'blame',
         '--porcelain',
+        // A repo's own `blame.ignoreRevsFile` breaks or skews blame as a global one does.
+        '--no-ignore-revs-file',
         ...(options.firstParent ? ['--first-parent'] : []),
         ...ranges,
         head,

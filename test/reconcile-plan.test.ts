@@ -8,7 +8,8 @@ import { rank, STATUSES, type Status } from '../src/status.js';
 // A tiny history: commits are letters, `parents` gives the DAG. HEAD is H; X is a commit this
 // clone does not have; S is a shallow boundary git cannot answer for.
 //   A ← B ← C ← H        (and B ← D, a sibling branch)
-const parents: Record<string, string[]> = { A: [], B: ['A'], C: ['B'], H: ['C'], D: ['B'] };
+//   and M, a merge of H and E ← B, for a clone whose HEAD is M.
+const parents: Record<string, string[]> = { A: [], B: ['A'], C: ['B'], H: ['C'], D: ['B'], E: ['B'], M: ['H', 'E'] };
 const ancestry: Ancestry = (a, b) => {
   if (a === b) return 'yes';
   if (!(a in parents) || !(b in parents)) return 'unknown';
@@ -64,6 +65,8 @@ function input(over: Partial<ReconcileInput> & { origin?: string | null }): Reco
     upstream: 'H',
     origins: new Map([['T1', origin]]),
     ancestry,
+    present: () => true,
+    runsDropped: false,
     rewrites: [],
     ...rest,
   };
@@ -325,5 +328,44 @@ describe('points, run records, creations and the rest', () => {
 
   test('disagreeing() names only tasks present on both sides with different statuses', () => {
     assert.deepEqual(disagreeing([fileTask('todo'), fileTask('done', 'T2'), fileTask('todo', 'T3')], [hubTask('done'), hubTask('done', [], 'T2')]), ['T1']);
+  });
+});
+
+describe('Rules v2: a status version, and unknown never decides', () => {
+  const held = (commit: string) => commit in parents;
+  const v2 = (F: Status, D: Status, points: SyncPoint[], hub: Partial<HubTask>, over: Partial<ReconcileInput> & { origin?: string } = {}) => {
+    const result = plan(input({ files: [fileTask(F)], hubTasks: [{ ...hubTask(D, points), ...hub }], present: held, ...over }));
+    return { decision: result.decisions.get('T1'), findings: result.findings.map((f) => f.code) };
+  };
+  const at = (p: SyncPoint, seq: number, statusVersion: number | null = null): SyncPoint => ({ ...p, seq, statusVersion });
+
+  test('a hub status that went away and came back has moved: rank decides, not "the hub stood still"', () => {
+    // Agreed on cancelled at B (version 1); the hub went to done and back (version 3); the file set done at C.
+    const points = [at(point('cancelled', 'B'), 1, 1)];
+    assert.equal(v2('done', 'cancelled', points, { statusVersion: 3 }, { origin: 'C' }).decision, 'writeback', 'a tie keeps the hub');
+    assert.equal(v2('done', 'cancelled', points, { statusVersion: 1 }, { origin: 'C' }).decision, 'push', 'unmoved: the file wins');
+    assert.equal(v2('done', 'cancelled', [point('cancelled', 'B')], {}, { origin: 'C' }).decision, 'push', 'a point from before versions compares statuses');
+  });
+
+  test('a newer hub point on a commit this clone does not hold leaves the task undecided', () => {
+    const points = [at(point('todo', 'B'), 1), at(point('done', 'X'), 2)];
+    assert.deepEqual(v2('in_progress', 'done', points, {}, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
+    assert.equal(v2('in_progress', 'done', points, {}, { origin: 'C', present: () => true }).decision, 'writeback', 'held (and not an ancestor): rank');
+  });
+
+  test('a base older than a point the hub dropped is not known to be the last agreement', () => {
+    const points = [at(point('todo', 'B'), 3)];
+    assert.equal(v2('in_progress', 'done', points, { droppedThrough: 5 }, { origin: 'C' }).decision, 'unknown');
+    assert.equal(v2('in_progress', 'done', [], { droppedThrough: 5 }, { origin: 'C' }).decision, 'unknown', 'no base at all');
+    assert.equal(v2('in_progress', 'done', [at(point('todo', 'B'), 7)], { droppedThrough: 5 }, { origin: 'C' }).decision, 'writeback');
+    assert.equal(v2('in_progress', 'done', [], {}, { origin: 'C' }).decision, 'writeback', 'never agreed, nothing dropped: rank');
+  });
+
+  test('a value set on a line of history the base never saw is unknown once records were dropped', () => {
+    // HEAD M merges H and E; the base is at E, the file's value was set at C on the other side.
+    const points = [at(point('todo', 'E'), 4)];
+    const merged = { origin: 'C', head: 'M', upstream: 'M' };
+    assert.equal(v2('in_progress', 'done', points, {}, { ...merged, runsDropped: true }).decision, 'unknown');
+    assert.equal(v2('in_progress', 'done', points, {}, merged).decision, 'writeback', 'nothing dropped: rank');
   });
 });

@@ -15,6 +15,10 @@ export interface SyncPoint {
   /** The commit that last set the task's status line (what blame reports). */
   origin: string;
   at: string;
+  /** Hub-assigned, increasing within a repo. */
+  seq?: number;
+  /** The task's status version right after the batch that recorded the point (null: recorded before versions). */
+  statusVersion?: number | null;
 }
 
 /** A fix run that was not gated; it vouches for every task but the ones it skipped. */
@@ -40,6 +44,10 @@ export interface HubTask {
   updatedBy: string;
   /** Oldest first. */
   points: SyncPoint[];
+  /** Counts changes of the status value (ABA-proof): rule 3 asks whether it moved since a point. */
+  statusVersion?: number;
+  /** The seq of the newest point the hub has dropped for this task (null: none dropped). */
+  droppedThrough?: number | null;
 }
 
 /**
@@ -62,6 +70,8 @@ export interface RepoState {
   runs: RunRecord[];
   /** Oldest first; the newest REWRITES_KEPT are kept. */
   rewrites: Rewrite[];
+  /** The hub has dropped some run record of this repo. */
+  runsDropped?: boolean;
 }
 
 export interface WorkplanInfo {
@@ -102,7 +112,16 @@ export interface Conflict {
 }
 
 /** `basis`: the repo's ETag just before the batch applied; `etag`, just after. */
-export type SyncResult = { ok: true; etag: string; basis: string; versions: Record<string, number> } | { ok: false; conflicts: Conflict[] };
+export type SyncResult =
+  | { ok: true; etag: string; basis: string; versions: Record<string, number>; points?: PointReceipt[] }
+  | { ok: false; conflicts: Conflict[] };
+
+/** What the hub assigned to a point a batch carried: a clone keeps its own exact copy of it. */
+export interface PointReceipt {
+  id: string;
+  seq: number;
+  statusVersion: number;
+}
 
 export interface StatusUpdate {
   repo: string;

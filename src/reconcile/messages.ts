@@ -1,6 +1,7 @@
 import { type Finding, finding, type Mode } from '../findings.js';
 import type { HubTask } from '../hub/types.js';
 import type { Status } from '../status.js';
+import type { Unknown } from './plan.js';
 import type { FileTask } from './types.js';
 
 /** The findings the reconciler reports; C-13's text is the spec's, word for word. */
@@ -47,11 +48,22 @@ export function inNoFile(task: HubTask, mode: Mode): Finding {
   });
 }
 
-export function originUnknown(task: FileTask, db: Status, mode: Mode): Finding {
-  return finding('C-27', mode, {
-    ...at(task),
-    message:
-      `Task '${task.title}' differs (file=${task.status}, db=${db}) but git could not say which commit set its status line ` +
-      '(blame failed: a partial clone offline, or a broken git setting) — left as it is on both sides; go online or run `git fetch`, then run again',
-  });
+const UNKNOWN: Record<Unknown, string> = {
+  origin:
+    "git could not say which commit set its status (blame failed, the history ends at a shallow clone's boundary, a partial clone is offline, " +
+    'or a git setting breaks blame) — left as it is on both sides; in a shallow clone run `git fetch --unshallow`, else go online, then run again',
+  blind:
+    'the hub has heard of commits this clone does not have (another machine synced since) — left as it is on both sides; ' +
+    'pull (and let that machine push), then run again',
+  dropped:
+    'the hub has dropped the older sync records of this task, so when the two sides last agreed is not known — left as it is on both sides; ' +
+    'set the status you want in the file or with `custodian-hooks task set`, then run again',
+  concurrent:
+    "the file's status was set on a line of history the last agreement never saw, and the hub has dropped records that could tell — " +
+    'left as it is on both sides; set the status you want in the file or with `custodian-hooks task set`, then run again',
+};
+
+/** A task the rules could not decide: a fact they need is missing (DESIGN.md, "Rules v2", 2). */
+export function undecided(task: FileTask, db: Status, why: Unknown, mode: Mode): Finding {
+  return finding('C-27', mode, { ...at(task), message: `Task '${task.title}' differs (file=${task.status}, db=${db}) but ${UNKNOWN[why]}` });
 }

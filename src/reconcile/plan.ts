@@ -1,7 +1,7 @@
 import type { Finding } from '../findings.js';
-import type { HubTask, Rewrite } from '../hub/types.js';
+import type { HubTask, Rewrite, SyncPoint } from '../hub/types.js';
 import { rank, type Status } from '../status.js';
-import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub, originUnknown } from './messages.js';
+import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub, undecided } from './messages.js';
 import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback } from './types.js';
 
 /** Tasks whose file and hub statuses differ: the only ones the rules need git's history for. */
@@ -10,7 +10,10 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
   return files.filter((f) => hub.has(f.id) && hub.get(f.id)!.status !== f.status).map((f) => f.id);
 }
 
-type Ruling = { decision: 'push' | 'writeback' | 'unknown'; conflict: boolean };
+/** Why a rule could not decide (DESIGN.md, "Rules v2", 2): each has its own remedy. */
+export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent';
+
+type Ruling = { decision: 'push' | 'writeback'; conflict: boolean } | { decision: 'unknown'; why: Unknown };
 
 /** Every commit reachable from `commit` by `step` (new → olds, or old → news), `commit` included. */
 function closure(commit: string, step: (commit: string) => readonly Rewrite[], next: (r: Rewrite) => string): string[] {
@@ -38,13 +41,13 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, 
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'head' | 'origins' | 'otherOrigins' | 'ancestry'>,
+  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present'>,
   rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
-  // Blame failed (a blobless clone offline, a broken setting): "not seen" would let rank decide,
-  // and rank can only keep forward progress. Unknown never decides.
-  if (L === null) return { decision: 'unknown', conflict: false };
+  // Blame failed, or the value's history is not here (a shallow boundary, a blob offline): "not
+  // seen" would let rank decide, and rank can only keep forward progress. Unknown never decides.
+  if (L === null) return { decision: 'unknown', why: 'origin' };
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
   // Only a rewrite that left this task's status as it was carried its line over.
   const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
@@ -59,17 +62,52 @@ export function rule(
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
-  const visible = (commit: string) =>
+  const rewritten = (commit: string) =>
     closure(
       commit,
       (c) => rewrites.news.get(c) ?? [],
       (r) => r.new,
-    ).some((c) => within(c, input.head));
-  const base = [...hub.points].reverse().find((p) => visible(p.commit) || visible(p.origin));
-  if (base && base.status === hub.status) return { decision: 'push', conflict: false };
+    );
+  const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
+  let at = hub.points.length - 1;
+  while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
+  const base = hub.points[at];
+  if (base && !hubMovedSince(base, hub)) return { decision: 'push', conflict: false };
+
+  // The facts that would tell "both moved" from "not seen" may be missing: then nothing is decided.
+  const held = (commit: string) => rewritten(commit).some(input.present);
+  const unknown = whyUnknown(hub, base, at, L, held, within, input.runsDropped);
+  if (unknown) return { decision: 'unknown', why: unknown };
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: rank(file.status) > rank(hub.status) ? 'push' : 'writeback', conflict: true };
+}
+
+/** By the status version where the point has one: a status that went away and came back has moved. */
+function hubMovedSince(base: SyncPoint, hub: HubTask): boolean {
+  if (base.statusVersion != null && hub.statusVersion !== undefined) return base.statusVersion !== hub.statusVersion;
+  return base.status !== hub.status;
+}
+
+/**
+ * Where rule 4 would decide on missing facts (DESIGN.md, "Rules v2", 2): the hub heard of commits
+ * newer than the base that this clone does not hold; the hub dropped points newer than the base;
+ * or the file's value was set on a line of history the base never saw, once records were dropped.
+ */
+function whyUnknown(
+  hub: HubTask,
+  base: SyncPoint | undefined,
+  at: number,
+  L: string,
+  held: (commit: string) => boolean,
+  within: (ancestor: string | null, descendant: string | null) => boolean,
+  runsDropped: boolean,
+): Unknown | null {
+  if (hub.points.slice(at + 1).some((p) => !held(p.commit))) return 'blind';
+  const dropped = hub.droppedThrough ?? null;
+  if (dropped !== null && (!base || (base.seq ?? dropped) <= dropped)) return 'dropped';
+  if (base && (dropped !== null || runsDropped) && !within(base.commit, L) && !within(base.origin, L)) return 'concurrent';
+  return null;
 }
 
 /**
@@ -114,7 +152,7 @@ export function plan(input: ReconcileInput): Plan {
       const ruling = rule(file, hub, input, rewrites);
       if (ruling.decision === 'unknown') {
         decisions.set(file.id, 'unknown');
-        findings.push(originUnknown(file, hub.status, input.mode));
+        findings.push(undecided(file, hub.status, ruling.why, input.mode));
         unreconciled.push(file.id);
         continue;
       }

@@ -31,6 +31,10 @@ export interface ReconcileInput {
    */
   otherOrigins?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
+  /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */
+  present: (commit: string) => boolean;
+  /** The hub has dropped run records of this repo: a missing record proves nothing. */
+  runsDropped: boolean;
   /** Commits that replaced others (amend, rebase), oldest first: a carried-over line is old news. */
   rewrites: readonly Rewrite[];
 }

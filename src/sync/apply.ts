@@ -1,13 +1,15 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import type { RepoState as HubState, SyncBatch, TaskChange } from '../hub/types.js';
+import type { RepoState as HubState, PointReceipt, SyncBatch, TaskChange } from '../hub/types.js';
 import { deliveredFromOutbox } from '../outbox.js';
+import { keepOwnRecords } from '../own-records.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
 import { landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback.js';
-import { originsOf, type RunFacts } from './gather.js';
+import type { RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { hubFailure, sendInParts } from './send.js';
+import { valueOrigins } from './value-origins.js';
 
 /** What applying a plan came to. Only `sent` changed anything; `stale` asks for a re-plan. */
 export type Applied =
@@ -86,7 +88,7 @@ export async function applyPlan(
 ): Promise<Applied> {
   const toBlame = new Set(thePlan.changes.filter((c) => c.point?.origin === BLAME).map((c) => c.id));
   const [blamed, built] = await Promise.all([
-    originsOf(
+    valueOrigins(
       repo,
       facts.head,
       facts.files.filter((f) => toBlame.has(f.id)),
@@ -106,7 +108,10 @@ export async function applyPlan(
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };
-  const sent = await sendInParts(deps.hub, batch, hub.etag, deps.partBytes).catch((error: unknown) => ({ failed: hubFailure(error) }) as const);
+  const keep = (part: SyncBatch, receipts: readonly PointReceipt[]) => keepOwnRecords(repo.gitDir, part, receipts, new Date().toISOString());
+  const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(
+    (error: unknown) => ({ failed: hubFailure(error) }) as const,
+  );
   if ('failed' in sent) return { kind: 'failed', finding: finding('C-23', mode, { message: sent.failed }) };
   if (!sent.ok) return { kind: 'stale', ids: sent.ids, applied: sent.applied };
   if (pendingRewrites.length > 0) deliveredFromOutbox(repo.gitDir, pendingRewrites);

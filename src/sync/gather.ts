@@ -1,15 +1,17 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, type RepoState } from '../git-facts.js';
+import { ancestryAmong, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, type RepoState } from '../git-facts.js';
 import { git } from '../git.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../outbox.js';
+import { type OwnRecords, readOwnRecords } from '../own-records.js';
 import { disagreeing } from '../reconcile/plan.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { finishInterruptedLanding } from '../writeback.js';
 import type { ReconcileDeps, ReconcileOptions, Touched } from './options.js';
+import { valueOrigins } from './value-origins.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -29,6 +31,8 @@ export interface RunFacts {
   skipped: Set<string>;
   /** Rewrite records earlier hooks could not deliver: they go with this run's batch. */
   pendingRewrites: Rewrite[];
+  /** The records this clone sent before, read beside the hub's. */
+  own: OwnRecords;
   /** The hub's first answer, and how to ask again after a refused batch. */
   firstRead: Promise<HubState>;
   reread: () => Promise<HubState>;
@@ -77,6 +81,7 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
     files,
     skipped,
     pendingRewrites: options.mode === 'fix' ? readOutbox(repo.gitDir) : [],
+    own: readOwnRecords(repo.gitDir),
     incomplete,
     findings,
   };
@@ -137,11 +142,13 @@ async function readTouched(repo: Repo, head: string, options: ReconcileOptions, 
 
 /** What git's history says about the tasks the two sides disagree on, for one state of the hub. */
 export interface HistoryFacts {
-  /** The commit that last set each disputed task's status line (null: git could not say). */
+  /** The commit that set each disputed task's status value (null: git could not say). */
   origins: Map<string, string | null>;
   /** Where a merge's two sides held the same line: the first-parent chain's commit too. */
   otherOrigins: Map<string, string[]>;
   ancestry: Ancestry;
+  /** Whether this clone holds a commit the hub's records name. */
+  present: (commit: string) => boolean;
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -151,7 +158,7 @@ export async function gatherHistory(repo: Repo, facts: RunFacts, hub: HubState, 
   const contestedFiles = facts.files.filter((f) => contested.has(f.id));
   // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
   const [origins, hubCommitsHere] = await Promise.all([
-    originsOf(repo, head, contestedFiles),
+    valueOrigins(repo, head, contestedFiles),
     presentCommits(repo, [
       ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
@@ -169,22 +176,8 @@ export async function gatherHistory(repo: Repo, facts: RunFacts, hub: HubState, 
       const origin = origins.get(f.id);
       return !!origin && walk.ancestry(origin, head) === 'yes';
     });
-  const firstParentOrigins = oneLine ? origins : await originsOf(repo, head, contestedFiles, { firstParent: true });
+  const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true });
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  return { origins, otherOrigins, ancestry };
-}
-
-/** The commits that last set the status lines of these tasks, from one blame per file. */
-export async function originsOf(
-  repo: Repo,
-  head: string,
-  tasks: readonly FileTask[],
-  options: { firstParent?: boolean } = {},
-): Promise<Map<string, string | null>> {
-  const linesByFile = new Map<string, number[]>();
-  // Pushed, not spread: a copy per task made 20,000 tasks in one file quadratic.
-  for (const t of tasks) linesByFile.get(t.file)?.push(t.line) ?? linesByFile.set(t.file, [t.line]);
-  const blamed = await blameLines(repo, head, linesByFile, options);
-  return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
+  return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
 }

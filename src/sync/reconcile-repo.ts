@@ -4,6 +4,7 @@ import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js'
 import type { RepoState as HubState } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
 import { plan } from '../reconcile/plan.js';
+import { withOwnRecords } from '../reconcile/with-own-records.js';
 import type { Repo } from '../repo.js';
 import type { Report } from '../report.js';
 import { actionsOf } from './actions.js';
@@ -85,16 +86,18 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
       report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
       return;
     }
+    const known = withOwnRecords(hub, facts.own);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
-    const rewrites = [...hub.rewrites, ...facts.pendingRewrites];
-    const history = await gatherHistory(repo, facts, hub, rewrites);
+    const rewrites = [...known.rewrites, ...facts.pendingRewrites];
+    const history = await gatherHistory(repo, facts, known, rewrites);
     const thePlan = plan({
       mode: facts.fixing ? 'fix' : 'check',
       writeback: options.writeback && !options.at,
       files: facts.files,
       skipped: [...facts.skipped],
-      hubTasks: hub.tasks,
-      runs: hub.runs,
+      hubTasks: known.tasks,
+      runs: known.runs,
+      runsDropped: hub.runsDropped ?? false,
       rewrites,
       head: facts.head,
       upstream: facts.upstream,

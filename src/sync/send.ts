@@ -1,5 +1,5 @@
 import { messageOf } from '../errors.js';
-import { InvalidRequestError, type Hub, type SyncBatch } from '../hub/types.js';
+import { InvalidRequestError, type Hub, type PointReceipt, type SyncBatch } from '../hub/types.js';
 import { batchParts } from '../reconcile/batch-parts.js';
 
 /**
@@ -11,11 +11,16 @@ export type Sent = { ok: true; etag: string; nothingElse: boolean } | { ok: fals
 /**
  * Sends the batch in parts that fit a request (see `batchParts`). A part refused for stale
  * versions is a refused batch: the parts before it hold, and the re-read sees them. A hub that
- * fails between parts is thrown as a `PartialSync`.
+ * fails between parts is thrown as a `PartialSync`. `applied` hears of each part the hub took.
  */
-export async function sendInParts(hub: Hub, batch: SyncBatch, basis: string, partBytes?: number): Promise<Sent> {
+export async function sendInParts(
+  hub: Hub,
+  batch: SyncBatch,
+  basis: string,
+  options: { partBytes?: number | undefined; applied?: (part: SyncBatch, receipts: readonly PointReceipt[]) => void } = {},
+): Promise<Sent> {
   if (batch.changes.length === 0 && !batch.run && !batch.rewrites?.length) return { ok: true, etag: basis, nothingElse: true };
-  const parts = batchParts(batch, partBytes);
+  const parts = batchParts(batch, options.partBytes);
   let etag = basis;
   let nothingElse = true;
   for (const [at, part] of parts.entries()) {
@@ -26,6 +31,7 @@ export async function sendInParts(hub: Hub, batch: SyncBatch, basis: string, par
       const applied = at === 0 ? 'nothing written' : `${at} of ${parts.length} parts of the batch applied, nothing written back`;
       return { ok: false, ids: result.conflicts.map((c) => c.id), applied };
     }
+    options.applied?.(part, result.points ?? []);
     nothingElse &&= result.basis === etag;
     etag = result.etag;
   }

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PointReceipt, Rewrite, RunRecord, SyncBatch, SyncPoint } from './hub/types.js';
+import { writeJsonFile } from './json-file.js';
+
+/**
+ * The records this clone has sent and the hub took (DESIGN.md, "Rules v2", 3): rules 2 and 3
+ * read them beside the hub's, so the hub's retention, a restore from a backup or a busy team
+ * cannot take away what this clone already knows. Bounded like the hub's own.
+ */
+export interface OwnRecords {
+  points: Record<string, SyncPoint[]>;
+  runs: RunRecord[];
+  rewrites: Rewrite[];
+}
+
+const POINTS_KEPT = 8;
+const RUNS_KEPT = 64;
+const REWRITES_KEPT = 512;
+
+const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'records.json');
+const none = (): OwnRecords => ({ points: Object.create(null), runs: [], rewrites: [] });
+
+export function readOwnRecords(gitDir: string): OwnRecords {
+  try {
+    const parsed = JSON.parse(readFileSync(file(gitDir), 'utf8')) as Partial<OwnRecords> | null;
+    if (!parsed || typeof parsed !== 'object') return none();
+    return {
+      points: Object.assign(Object.create(null), typeof parsed.points === 'object' ? parsed.points : {}),
+      runs: Array.isArray(parsed.runs) ? parsed.runs : [],
+      rewrites: Array.isArray(parsed.rewrites) ? parsed.rewrites : [],
+    };
+  } catch {
+    return none();
+  }
+}
+
+/** Adds what a batch the hub took carried, with the seq and status version the hub gave each point. */
+export function keepOwnRecords(gitDir: string, batch: SyncBatch, receipts: readonly PointReceipt[], at: string): void {
+  const records = readOwnRecords(gitDir);
+  const receiptOf = new Map(receipts.map((r) => [r.id, r]));
+  for (const change of batch.changes) {
+    const receipt = receiptOf.get(change.id);
+    if (!change.point || !receipt) continue;
+    const kept = [...(records.points[change.id] ?? []), { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }];
+    records.points[change.id] = kept.slice(-POINTS_KEPT);
+  }
+  if (batch.run) records.runs = [...records.runs, { ...batch.run, machine: batch.by, at }].slice(-RUNS_KEPT);
+  if (batch.rewrites) records.rewrites = [...records.rewrites, ...batch.rewrites].slice(-REWRITES_KEPT);
+  writeJsonFile(file(gitDir), records);
+}

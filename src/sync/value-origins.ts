@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { blameLines } from '../git-facts.js';
+import { git } from '../git.js';
+import type { FileTask } from '../reconcile/types.js';
+import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
+import { readParseCache } from '../workplan/parse-cache.js';
+import { parseWorkplan } from '../workplan/parse.js';
+
+/** How far back a value is followed through commits that touched its line without changing it. */
+const MAX_HOPS = 32;
+
+/** A task's status line being traced: the commit to blame at, and where the line sits there. */
+interface Trace {
+  id: string;
+  status: string;
+  at: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * The commit that set each task's status VALUE (DESIGN.md, "Rules v2", 1): blame names the commit
+ * that last touched the line; while a parent of that commit holds the same id with the same status
+ * anywhere in the workplans (a moved block, a reordering, a comment added), the value is older and
+ * the trace goes on from there. Null where git cannot say: blame failed, a blob is missing, the
+ * trace meets a shallow clone's boundary or runs past MAX_HOPS. Unknown never decides.
+ */
+export async function valueOrigins(
+  repo: Repo,
+  head: string,
+  tasks: readonly FileTask[],
+  options: { firstParent?: boolean } = {},
+): Promise<Map<string, string | null>> {
+  const found = new Map<string, string | null>();
+  let traces: Trace[] = tasks.map((t) => ({ id: t.id, status: t.status, at: head, file: t.file, line: t.line }));
+  for (let hop = 0; traces.length > 0; hop++) {
+    if (hop === MAX_HOPS) {
+      for (const t of traces) found.set(t.id, null);
+      break;
+    }
+    const blamed = await blameTraces(repo, traces, options);
+    const origins = traces.flatMap((t) => {
+      const origin = blamed.get(t);
+      if (!origin) found.set(t.id, null);
+      return origin ? [{ trace: t, origin }] : [];
+    });
+    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), options);
+    const held = await tasksAt(
+      repo,
+      origins.flatMap(({ trace, origin }) => (parents.get(origin) ?? []).map((commit) => ({ commit, id: trace.id, file: trace.file }))),
+    );
+    traces = [];
+    for (const { trace, origin } of origins) {
+      const ps = parents.get(origin);
+      const before = ps?.map((commit) => held.get(`${commit} ${trace.id}`)) ?? [];
+      const same = before.find((t) => t?.status === trace.status);
+      if (same) traces.push({ ...trace, ...same });
+      else found.set(trace.id, ps === null || before.includes(null) ? null : origin);
+    }
+  }
+  return found;
+}
+
+/** One blame per commit and file, a `-L` per line. */
+async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firstParent?: boolean }): Promise<Map<Trace, string | null>> {
+  const byCommit = groupBy(traces, (t) => t.at);
+  const result = new Map<Trace, string | null>();
+  await Promise.all(
+    [...byCommit].map(async ([commit, group]) => {
+      const linesByFile = new Map<string, number[]>();
+      for (const t of group) linesByFile.get(t.file)?.push(t.line) ?? linesByFile.set(t.file, [t.line]);
+      const blamed = await blameLines(repo, commit, linesByFile, options);
+      for (const t of group) result.set(t, blamed.get(t.file)?.get(t.line) ?? null);
+    }),
+  );
+  return result;
+}
+
+/** Each commit's parents (the first only, with `firstParent`); null for a shallow clone's boundary, whose parents are not here. */
+async function parentsOf(repo: Repo, commits: ReadonlySet<string>, options: { firstParent?: boolean }): Promise<Map<string, string[] | null>> {
+  const parents = new Map<string, string[] | null>();
+  if (commits.size === 0) return parents;
+  const out = await git(repo.top, ['rev-list', '--no-walk=unsorted', '--parents', ...commits]);
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [commit, ...ps] = line.split(' ');
+    parents.set(commit!, options.firstParent ? ps.slice(0, 1) : ps);
+  }
+  if ([...parents.values()].some((ps) => ps!.length === 0)) {
+    const boundary = await shallowBoundary(repo);
+    for (const [commit, ps] of parents) if (ps!.length === 0 && boundary.has(commit)) parents.set(commit, null);
+  }
+  return parents;
+}
+
+async function shallowBoundary(repo: Repo): Promise<Set<string>> {
+  const common = (await git(repo.top, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
+  const text = await readFile(path.join(common, 'shallow'), 'utf8').catch(() => '');
+  return new Set(text.split('\n').filter(Boolean));
+}
+
+type Held = { at: string; file: string; line: number; status: string } | undefined;
+
+/**
+ * Where each task sat at a commit: first in the file it sits in now, else in any workplan there.
+ * Keyed `<commit> <id>`: undefined when the commit holds no such task, null when a blob git should
+ * have is missing (a partial clone offline), so the answer is unknown.
+ */
+async function tasksAt(repo: Repo, wants: readonly { commit: string; id: string; file: string }[]): Promise<Map<string, Held | null>> {
+  const held = new Map<string, Held | null>();
+  const byCommit = groupBy(wants, (w) => w.commit);
+  await Promise.all(
+    [...byCommit].map(async ([commit, group]) => {
+      const entries = await treeEntries(
+        repo,
+        commit,
+        group.map((w) => w.file),
+      );
+      const lookup = await workplanTasks(
+        repo,
+        commit,
+        [...entries].map(([file, e]) => ({ path: file, oid: e.oid })),
+      );
+      let missing = group.filter((w) => !lookup.has(w.id));
+      if (missing.length > 0 && !lookup.blobMissing) {
+        const all = await listCommittedMarkdown(repo, commit);
+        const everywhere = await workplanTasks(repo, commit, all.entries);
+        for (const w of missing) held.set(`${commit} ${w.id}`, everywhere.blobMissing ? null : everywhere.get(w.id));
+        missing = [];
+      }
+      for (const w of group) if (!held.has(`${commit} ${w.id}`)) held.set(`${commit} ${w.id}`, lookup.blobMissing ? null : lookup.get(w.id));
+    }),
+  );
+  return held;
+}
+
+/** The tasks of these workplan blobs at `commit`, by id; parsed through the parse cache, read only. */
+async function workplanTasks(
+  repo: Repo,
+  commit: string,
+  entries: readonly { path: string; oid: string }[],
+): Promise<Map<string, Held> & { blobMissing?: boolean }> {
+  const cached = readParseCache(repo.gitDir);
+  const fresh = entries.filter((e) => cached[e.path]?.oid !== e.oid);
+  const texts = await readBlobs(
+    repo,
+    fresh.map((e) => e.oid),
+  );
+  const tasks: Map<string, Held> & { blobMissing?: boolean } = new Map();
+  for (const e of entries) {
+    const text = texts.get(e.oid);
+    if (text === undefined && cached[e.path]?.oid !== e.oid) tasks.blobMissing = true;
+    const workplan = text === undefined ? cached[e.path]?.workplan : parseWorkplan(text, e.path);
+    for (const t of workplan?.tasks ?? []) if (!tasks.has(t.id)) tasks.set(t.id, { at: commit, file: e.path, line: t.line, status: t.status });
+  }
+  return tasks;
+}
+
+function groupBy<Item>(items: readonly Item[], key: (item: Item) => string): Map<string, Item[]> {
+  const groups = new Map<string, Item[]>();
+  for (const item of items) groups.get(key(item))?.push(item) ?? groups.set(key(item), [item]);
+  return groups;
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { git } from '../src/git.js';
+import { commitFiles } from './helpers/temp-repo.js';
+import { parseReport, scene } from './helpers/scene.js';
+import { workplan } from './helpers/workplan-text.js';
+
+const OTHER = 'docs/other.md';
+
+/** A task made done in a file and synced, then reopened in the hub: the state every case below starts from. */
+async function reopenedInHub(t: Parameters<typeof scene>[0]) {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
+  return s;
+}
+
+const moves: [string, (text: string) => { [file: string]: string }][] = [
+  [
+    'a block moved to another workplan',
+    (text) => ({
+      'docs/plan.md': text.replace(/### A\n\n```task\n[^`]*```\n\nSome prose.\n/, ''),
+      [OTHER]: `${workplan([{ id: 'A', status: 'done' }])}`,
+    }),
+  ],
+  ['blocks reordered', (text) => ({ 'docs/plan.md': text.replace(/(### A\n[\s\S]*?)(### B\n[\s\S]*)$/, '$2\n$1') })],
+  ['a comment added to the status line', (text) => ({ 'docs/plan.md': text.replace('id: A\nstatus: done', 'id: A\nstatus: done   # shipped in v1.2') })],
+];
+
+for (const [name, move] of moves) {
+  test(`${name}, its value unchanged, is not news: a reopen made meanwhile in the hub stands`, async (t) => {
+    const s = await reopenedInHub(t);
+    const ws = s.workstation;
+    await commitFiles(ws.dir, move(await ws.read()), name);
+    const run = await ws.run('--fix');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+    const files = await ws.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs');
+    assert.match(files, /status: todo/, 'and is written back where the block now is');
+  });
+}
+
+test('a shallow clone never lets rank undo a reopen the hub heard of below its boundary', async (t) => {
+  const s = await reopenedInHub(t);
+  const ws = s.workstation;
+  await commitFiles(ws.dir, { 'README.md': '# acme, later\n' }, 'later');
+  await ws.git('push', '-q', 'origin', 'main');
+  const ci = path.join(s.root, 'ci');
+  await git(s.root, ['clone', '-q', '--depth', '1', `file://${s.origin}`, ci]);
+  for (const [k, v] of [
+    ['user.name', 'ci'],
+    ['user.email', 'ci@example.com'],
+  ]) {
+    await git(ci, ['config', k!, v!]);
+  }
+  const { runCli } = await import('./helpers/cli.js');
+  const run = await runCli(ci, ['run', '--fix', '--json'], s.env);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  const unknown = parseReport(run.stdout).findings.find((f) => f.taskId === 'A');
+  assert.equal(unknown?.code, 'C-27');
+  assert.match(unknown!.message, /git fetch --unshallow/);
+});
