@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { execa } from 'execa';
 import { git } from '../src/git.js';
 import { commitFiles } from './helpers/temp-repo.js';
 import { parseReport, scene } from './helpers/scene.js';
@@ -28,7 +29,7 @@ const moves: [string, (text: string) => { [file: string]: string }][] = [
     'a block moved to another workplan',
     (text) => ({
       'docs/plan.md': text.replace(/### A\n\n```task\n[^`]*```\n\nSome prose.\n/, ''),
-      [OTHER]: `${workplan([{ id: 'A', status: 'done' }])}`,
+      [OTHER]: workplan([{ id: 'A', status: /id: A\nstatus: (\w+)/.exec(text)![1]! }]),
     }),
   ],
   ['blocks reordered', (text) => ({ 'docs/plan.md': text.replace(/(### A\n[\s\S]*?)(### B\n[\s\S]*)$/, '$2\n$1') })],
@@ -68,4 +69,35 @@ test('a shallow clone never lets rank undo a reopen the hub heard of below its b
   const unknown = parseReport(run.stdout).findings.find((f) => f.taskId === 'A');
   assert.equal(unknown?.code, 'C-27');
   assert.match(unknown!.message, /git fetch --unshallow/);
+});
+
+/** git as the user runs it, hooks firing, in the scene's environment. */
+async function gitUser(cwd: string, env: Record<string, string>, ...args: string[]) {
+  const result = await execa('git', args, { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0', NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
+  return { code: result.exitCode, stderr: String(result.stderr) };
+}
+
+test('a stale clone that moved a still-todo block and kept its side of the conflict does not push todo over done', async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.cli('install')).code, 0);
+  // The laptop moves A, still todo, to another workplan; the workstation finishes it meanwhile.
+  await commitFiles(laptop.dir, moves[0]![1](await laptop.read()), 'move A to its own plan');
+  await ws.edit('A', 'done');
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done');
+
+  // The pull conflicts; the laptop's owner keeps their side, which holds A as todo.
+  assert.notEqual((await gitUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
+  await laptop.git('checkout', '--ours', '--', 'docs/plan.md');
+  await laptop.git('add', 'docs/plan.md');
+  assert.equal((await gitUser(laptop.dir, s.env, 'commit', '-q', '--no-edit')).code, 0);
+  assert.equal((await gitUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done', 'the hub keeps done: todo in the laptop is old news');
 });
