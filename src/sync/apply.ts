@@ -6,10 +6,9 @@ import { keepOwnRecords } from '../own-records.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
 import { landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback.js';
-import type { RunFacts } from './gather.js';
+import { lineOrigins, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { hubFailure, sendInParts } from './send.js';
-import { valueOrigins } from './value-origins.js';
 
 /** What applying a plan came to. Only `sent` changed anything; `stale` asks for a re-plan. */
 export type Applied =
@@ -88,7 +87,7 @@ export async function applyPlan(
 ): Promise<Applied> {
   const toBlame = new Set(thePlan.changes.filter((c) => c.point?.origin === BLAME).map((c) => c.id));
   const [blamed, built] = await Promise.all([
-    valueOrigins(
+    lineOrigins(
       repo,
       facts.head,
       facts.files.filter((f) => toBlame.has(f.id)),

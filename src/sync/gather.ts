@@ -1,6 +1,6 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, type RepoState } from '../git-facts.js';
+import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, type RepoState } from '../git-facts.js';
 import { git } from '../git.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../outbox.js';
@@ -180,4 +180,17 @@ export async function gatherHistory(repo: Repo, facts: RunFacts, hub: HubState, 
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
   return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
+}
+
+/**
+ * The commits that last set the status lines of these tasks, from one blame per file: what a new
+ * point names as its origin. A line's commit holds the value too, so it is evidence as good as the
+ * value's own origin, and it costs no trace.
+ */
+export async function lineOrigins(repo: Repo, head: string, tasks: readonly FileTask[]): Promise<Map<string, string | null>> {
+  const linesByFile = new Map<string, number[]>();
+  // Pushed, not spread: a copy per task made 20,000 tasks in one file quadratic.
+  for (const t of tasks) linesByFile.get(t.file)?.push(t.line) ?? linesByFile.set(t.file, [t.line]);
+  const blamed = await blameLines(repo, head, linesByFile);
+  return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
 }
