@@ -5,7 +5,7 @@ import type { Ancestry } from './reconcile/types.js';
 import type { Repo, RepoPlace } from './repo.js';
 
 /** Where the working tree stands: what it is on, what it tracks, what is half-done. */
-export interface RepoState {
+export interface TreeState {
   head: string | null;
   /** `refs/heads/…`, or null on a detached HEAD. */
   branchRef: string | null;
@@ -28,7 +28,7 @@ const OPERATIONS: [string, string][] = [
 ];
 
 /** All of it from three git processes at once: a hook runs this on every pull. */
-export async function readRepoState(repo: Repo): Promise<RepoState> {
+export async function readTreeState(repo: Repo): Promise<TreeState> {
   const [head, upstream, refs] = await Promise.all([
     resolveCommit(repo, 'HEAD'),
     resolveCommit(repo, '@{upstream}'),
@@ -56,12 +56,12 @@ export async function readRepoState(repo: Repo): Promise<RepoState> {
 }
 
 /** The branches hooks act on: `.custodian.yml` `branches`, else the remote's default branch, else main and master. */
-export function trackedBranches(repo: Repo, state: RepoState): string[] {
+export function trackedBranches(repo: Repo, state: TreeState): string[] {
   return repo.config.branches ?? (state.remoteDefault ? [state.remoteDefault] : ['main', 'master']);
 }
 
 /** Best-effort `git fetch` of the upstream: offline, slow or refused → false, silently. */
-export async function fetchUpstream(repo: Repo, state: RepoState, timeoutMs: number): Promise<boolean> {
+export async function fetchUpstream(repo: Repo, state: TreeState, timeoutMs: number): Promise<boolean> {
   if (!state.remote || state.remote === '.' || !state.upstreamRef) return false;
   const env: Record<string, string> = process.env.GIT_SSH_COMMAND ? {} : { GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=3' };
   return git(repo.top, ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', state.remote], { timeoutMs, env }).then(

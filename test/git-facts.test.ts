@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isAncestor, readRepoState, trackedBranches } from '../src/git-facts.js';
+import { isAncestor, readTreeState, trackedBranches } from '../src/git-facts.js';
 import { git } from '../src/git.js';
 import { openRepo } from '../src/repo.js';
 import { commitFiles, configure, tempDir, tempRepo } from './helpers/temp-repo.js';
@@ -17,7 +17,7 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
   const repo = await openRepo(dir);
   const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
 
-  const cloned = await readRepoState(repo);
+  const cloned = await readTreeState(repo);
   assert.deepEqual(cloned, {
     head: first,
     branchRef: 'refs/heads/trunk',
@@ -31,12 +31,12 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
 
   // Ahead of the upstream: the upstream's commit is the tracking ref's, not HEAD.
   const ahead = await commitFiles(dir, { 'b.txt': 'b\n' }, 'local work');
-  assert.deepEqual(await readRepoState(repo), { ...cloned, head: ahead });
+  assert.deepEqual(await readTreeState(repo), { ...cloned, head: ahead });
 
   // A branch without upstream, and a remote whose default branch is unknown.
   await git(dir, ['checkout', '-q', '-b', 'feature']);
   await git(dir, ['remote', 'set-head', 'origin', '--delete']);
-  const feature = await readRepoState(repo);
+  const feature = await readTreeState(repo);
   assert.deepEqual(feature, {
     head: ahead,
     branchRef: 'refs/heads/feature',
@@ -50,12 +50,12 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
 
   await git(dir, ['checkout', '-q', '--detach']);
   await writeFile(path.join(dir, '.git', 'MERGE_HEAD'), `${ahead}\n`);
-  assert.deepEqual(await readRepoState(repo), { ...feature, branchRef: null, operation: 'a merge' });
+  assert.deepEqual(await readTreeState(repo), { ...feature, branchRef: null, operation: 'a merge' });
 });
 
 test('the state of a repo with no commits yet', async (t) => {
   const repo = await openRepo(await tempRepo(t));
-  assert.deepEqual(await readRepoState(repo), {
+  assert.deepEqual(await readTreeState(repo), {
     head: null,
     branchRef: null,
     upstreamRef: null,

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { STATUSES, type Status } from '../src/status.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
-import { setStatus, setStatusesInBytes } from '../src/workplan/set-status.js';
+import { editStatusInText, setStatusesInBytes } from '../src/workplan/set-status.js';
 import { FIXTURES } from './helpers/paths.js';
 
 function set(text: string, id: string, status: Status): string {
-  const result = setStatus(text, id, status);
+  const result = editStatusInText(text, id, status);
   assert.ok(result.ok, result.ok ? '' : result.reason);
   return result.text;
 }
@@ -44,7 +44,7 @@ test('refuses an absent, duplicated or malformed task, and a file with conflict 
     [`<<<<<<< HEAD\n${one}>>>>>>> b\n`, 'X', /conflict markers at line 1/],
   ];
   for (const [text, id, reason] of refusals) {
-    const result = setStatus(text, id, 'todo');
+    const result = editStatusInText(text, id, 'todo');
     assert.equal(result.ok, false, `${JSON.stringify(text)} should be refused`);
     if (!result.ok) assert.match(result.reason, reason);
   }
@@ -53,7 +53,7 @@ test('refuses an absent, duplicated or malformed task, and a file with conflict 
 test('only the five statuses are ever written: anything else is refused, naming the value', () => {
   const one = '```task\nid: X\nstatus: done\n```\n';
   for (const status of ['finished', 'done\n```\n# injected', '', 'DONE', 'todo ']) {
-    const result = setStatus(one, 'X', status);
+    const result = editStatusInText(one, 'X', status);
     assert.equal(result.ok, false, JSON.stringify(status));
     if (!result.ok) assert.match(result.reason, /is not a status \(expected todo, in_progress, blocked, done, cancelled\)/);
   }
@@ -62,7 +62,7 @@ test('only the five statuses are ever written: anything else is refused, naming 
 test('ids are matched as YAML reads them; an id with a control character is refused, never written into a message', () => {
   const text = '```task\nid: "A\\u0042"\nstatus: todo\n```\n```task\nid: "C\\tD"\nstatus: todo\n```\n';
   assert.equal(set(text, 'AB', 'done'), text.replace('status: todo', 'status: done'));
-  const tab = setStatus(text, 'C\tD', 'done');
+  const tab = editStatusInText(text, 'C\tD', 'done');
   assert.equal(tab.ok, false);
   if (!tab.ok) assert.equal(tab.reason, 'task "C\\tD" has a control character in its id; its status is not written back');
 });

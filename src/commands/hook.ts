@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { messageOf } from '../errors.js';
-import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
+import { readTreeState, trackedBranches, type TreeState } from '../git-facts.js';
 import { refuseAnotherHub } from '../clone-hub.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
@@ -21,7 +21,7 @@ import { rememberSettled } from './settled.js';
  * The commits a push sends to tracked branches of the tracked remote. git names the remote as
  * the hook's first argument; a push to a fork, or to a URL typed out, sends nothing to the hub.
  */
-function pushedCommits(stdin: string, remote: string | undefined, state: RepoState, tracked: readonly string[]): string[] {
+function pushedCommits(stdin: string, remote: string | undefined, state: TreeState, tracked: readonly string[]): string[] {
   if (remote !== (state.remote ?? 'origin')) return [];
   const commits = pushedRefs(stdin).filter((ref) => tracked.includes(ref.remoteRef.replace(/^refs\/heads\//, '')));
   return [...new Set(commits.map((ref) => ref.commit))];
@@ -62,7 +62,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     let rewrites: Rewrite[] = [];
     if (hook === 'pre-push') {
       // The push itself is the network call: the gate uses the tracking ref as it stands.
-      const state = await readRepoState(repo);
+      const state = await readTreeState(repo);
       // After the first pushed commit's batch the hub has moved, and the next run reads everything.
       runs = pushedCommits(stdin, args[0], state, trackedBranches(repo, state)).map((at) => ({ ...common, at, touched, state }));
     } else if (hook === 'post-rewrite') {

@@ -1,6 +1,6 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readRepoState, resolveCommit, type RepoState } from '../git-facts.js';
+import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git-facts.js';
 import { git } from '../git.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../outbox.js';
@@ -18,7 +18,7 @@ const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
 
 /** Everything a run knows before it hears the hub: the commit, the workplans, the pull gate. */
 export interface RunFacts {
-  state: RepoState;
+  state: TreeState;
   head: string;
   /** A fix run that may write: fix mode, no guard, not behind its upstream. */
   fixing: boolean;
@@ -47,7 +47,7 @@ export interface RunFacts {
  * The facts of one run, asked of git and the hub at once so the network's wait hides the local
  * work. `mayWrite`: fix mode, no guard, and this run holds the working tree's lock.
  */
-export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps, state: RepoState, mayWrite: boolean): Promise<RunFacts> {
+export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: ReconcileDeps, state: TreeState, mayWrite: boolean): Promise<RunFacts> {
   const findings: Finding[] = [];
   let incomplete = false;
   if (mayWrite) {
@@ -61,7 +61,7 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
       incomplete = true;
       findings.push(finding('C-14', options.mode, { message: `git pull --ff-only failed — fixing anyway: ${messageOf(error).split('\n')[0]}` }));
     });
-    state = await readRepoState(repo);
+    state = await readTreeState(repo);
   }
   const head = options.at ?? state.head!;
   const gate = pullGate(repo, state, head, options);
@@ -107,7 +107,7 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files
  * The pull gate (C-14): the upstream commit, after a fetch unless told not to, and whether HEAD is
  * behind it or has diverged from it: then another machine's progress is not here yet.
  */
-async function pullGate(repo: Repo, state: RepoState, head: string, options: ReconcileOptions): Promise<{ upstream: string | null; behind: boolean }> {
+async function pullGate(repo: Repo, state: TreeState, head: string, options: ReconcileOptions): Promise<{ upstream: string | null; behind: boolean }> {
   if (!state.upstreamRef) return { upstream: null, behind: false };
   const fetched = options.fetch !== false && (await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000));
   const upstream = fetched ? await resolveCommit(repo, state.upstreamRef) : state.upstream;

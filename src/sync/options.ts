@@ -1,4 +1,4 @@
-import type { RepoState } from '../git-facts.js';
+import type { TreeState } from '../git-facts.js';
 import type { Hub } from '../hub/types.js';
 import type { landWritebackCommit, prepareWritebackCommit } from '../writeback.js';
 
@@ -25,7 +25,7 @@ export interface ReconcileOptions {
    */
   touched?: Touched;
   /** The working tree's state, when the caller has just read it (pre-push, to pick the pushed branches). */
-  state?: RepoState;
+  state?: TreeState;
 }
 
 export interface Touched {

@@ -1,6 +1,6 @@
 import { finding, type Situation } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { readRepoState, trackedBranches, type RepoState } from '../git-facts.js';
+import { readTreeState, trackedBranches, type TreeState } from '../git-facts.js';
 import type { RepoState as HubState } from '../hub/types.js';
 import { acquireRunLock } from '../lock.js';
 import { plan } from '../reconcile/plan.js';
@@ -14,7 +14,7 @@ import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { settledAt } from './settle.js';
 
 /** Why this working tree must not be written to now, or null. */
-function guardReason(repo: Repo, state: RepoState, options: ReconcileOptions): { situation: Situation; reason: string } | null {
+function guardReason(repo: Repo, state: TreeState, options: ReconcileOptions): { situation: Situation; reason: string } | null {
   if (options.at) return null;
   if (state.operation && !(options.rebaseFinishing && state.operation.includes('rebase')))
     return { situation: 'operation', reason: `${state.operation} is in progress` };
@@ -43,7 +43,7 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
     actions: [],
     ...(options.mode === 'fix' ? { settled: null } : {}),
   };
-  const state = options.state ?? (await readRepoState(repo));
+  const state = options.state ?? (await readTreeState(repo));
   if (!state.head) {
     report.findings.push(finding('C-24', options.mode, { situation: 'no-commits', message: 'the repo has no commits yet: nothing to reconcile' }));
     return report;

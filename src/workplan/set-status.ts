@@ -151,7 +151,7 @@ export function setStatusesInBytes<E extends StatusEdit>(bytes: Buffer, edits: r
 }
 
 /** Changes the status value of one task in a text and nothing else (as setStatusesInBytes does in bytes). */
-export function setStatus(text: string, taskId: string, status: string): SetStatusResult {
+export function editStatusInText(text: string, taskId: string, status: string): SetStatusResult {
   const { spans, refused } = locate(text, scanMarkdown(text), [{ taskId, status }]);
   if (refused[0]) return { ok: false, reason: refused[0].reason };
   const { span } = spans[0]!;

@@ -16,7 +16,7 @@ import { openRepo, type Repo } from '../../src/repo.js';
 import type { Report } from '../../src/report.js';
 import { rank, STATUSES, type Status } from '../../src/status.js';
 import { parseWorkplan } from '../../src/workplan/parse.js';
-import { setStatus } from '../../src/workplan/set-status.js';
+import { editStatusInText } from '../../src/workplan/set-status.js';
 
 /**
  * The world a simulation schedule runs in: a bare origin, real clones (one shallow), a real hub,
@@ -196,7 +196,7 @@ export class SimWorld {
     const others = STATUSES.filter((s) => s !== current);
     const status = others[pick % others.length]!;
     const text = await git(dir, ['show', `HEAD:${PLAN}`]);
-    const edited = setStatus(text, task, status);
+    const edited = editStatusInText(text, task, status);
     assert.ok(edited.ok);
     await writeFile(path.join(dir, PLAN), edited.text);
     const intent = this.nextIntent++;
@@ -249,7 +249,7 @@ export class SimWorld {
       // Rebuild the file from ours with every status as resolved, and conclude the merge.
       let text = await git(dir, ['show', `${ours}:${PLAN}`]);
       for (const [t, v] of resolved) {
-        const r = setStatus(text, t, v.status);
+        const r = editStatusInText(text, t, v.status);
         assert.ok(r.ok);
         text = r.text;
       }
