@@ -110,87 +110,86 @@ function whyUnknown(
   return null;
 }
 
+/** One task's part of a plan. `unreconciled`: the sides still differ, so the run record must not vouch for its line. */
+interface TaskPlan {
+  decision: Decision;
+  findings: Finding[];
+  change?: PlannedChange;
+  writeback?: Writeback;
+  unreconciled?: boolean;
+}
+
+/** A task in a file that the hub does not have: created as the file says. */
+function creation(file: FileTask, input: ReconcileInput): TaskPlan {
+  const change: PlannedChange = {
+    id: file.id,
+    expectedVersion: 0,
+    status: file.status,
+    title: file.title,
+    priority: file.priority,
+    workplan: file.workplan,
+    ...(file.hubId ? { hubId: file.hubId } : {}),
+    point: { status: file.status, origin: input.origins.get(file.id) ?? BLAME },
+  };
+  return { decision: 'create', findings: [missingInHub(file, input.mode)], ...(input.mode === 'fix' ? { change } : {}) };
+}
+
+/** A task both sides hold: the rules decide the status when they differ; metadata follows the file. */
+function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewrites: ReturnType<typeof rewriteIndex>): TaskPlan {
+  const fix = input.mode === 'fix';
+  if (file.status === hub.status) return { decision: 'agree', findings: [], ...changeFor(file, hub, 'agree', file.status, input) };
+  const ruling = rule(file, hub, input, rewrites);
+  if (ruling.decision === 'unknown') return { decision: 'unknown', findings: [undecided(file, hub.status, ruling.why, input.mode)], unreconciled: true };
+  const findings = ruling.conflict ? [bothMoved(file, hub.status, ruling.decision === 'push' ? 'file' : 'db', input.mode)] : [];
+  if (ruling.decision === 'push')
+    return { decision: 'push', findings: [...findings, fileAhead(file, hub.status, input.mode)], ...changeFor(file, hub, 'push', file.status, input) };
+  findings.push(hubAhead(file, hub.status, input.mode));
+  // Without a writeback the two sides still differ: no point to record.
+  if (!fix || !input.writeback) return { decision: 'writeback', findings, unreconciled: true, ...changeFor(file, hub, 'writeback', null, input) };
+  const writeback = { taskId: file.id, title: file.title, file: file.file, line: file.line, from: file.status, to: hub.status };
+  return { decision: 'writeback', findings, writeback, ...changeFor(file, hub, 'writeback', hub.status, input) };
+}
+
+/**
+ * The hub change for a task both sides hold, in fix mode: the file's status when it wins, metadata
+ * that differs, and a point when the run leaves both sides equal at `final` and something is new.
+ */
+function changeFor(file: FileTask, hub: HubTask, decision: Decision, final: Status | null, input: ReconcileInput): { change?: PlannedChange } {
+  if (input.mode !== 'fix') return {};
+  const change: PlannedChange = { id: file.id, expectedVersion: hub.version };
+  if (decision === 'push') change.status = file.status;
+  if (file.title !== hub.title) change.title = file.title;
+  if (file.priority !== hub.priority) change.priority = file.priority;
+  if (file.workplan.id !== hub.workplan) change.workplan = file.workplan;
+  const acted = decision !== 'agree' || Object.keys(change).length > 2;
+  const newest = hub.points.at(-1);
+  if (final !== null && (acted || !newest || newest.status !== final || input.ancestry(newest.commit, input.head) !== 'yes')) {
+    // The writeback commit sets the line it writes; exists only once the plan is applied.
+    change.point = { status: final, origin: decision === 'writeback' ? AFTER : (input.origins.get(file.id) ?? BLAME) };
+  }
+  return Object.keys(change).length > 2 ? { change } : {};
+}
+
 /**
  * The pure reconciler: from file tasks, hub tasks and git facts to the changes to make and the
  * findings to report. No I/O; the shell gathers the facts and applies the plan.
  */
 export function plan(input: ReconcileInput): Plan {
-  const fix = input.mode === 'fix';
   const hubById = new Map(input.hubTasks.map((t) => [t.id, t]));
   const rewrites = rewriteIndex(input.rewrites);
-  const decisions = new Map<string, Decision>();
-  const changes: PlannedChange[] = [];
-  const writebacks: Writeback[] = [];
-  const findings: Finding[] = [];
-  // Hub-newer tasks left as they are in the file: the run record must not vouch for their lines.
+  const result: Plan = { decisions: new Map(), changes: [], writebacks: [], run: null, findings: [] };
   const unreconciled: string[] = [];
-
   for (const file of input.files) {
     const hub = hubById.get(file.id);
-    if (!hub) {
-      decisions.set(file.id, 'create');
-      findings.push(missingInHub(file, input.mode));
-      if (fix) {
-        changes.push({
-          id: file.id,
-          expectedVersion: 0,
-          status: file.status,
-          title: file.title,
-          priority: file.priority,
-          workplan: file.workplan,
-          ...(file.hubId ? { hubId: file.hubId } : {}),
-          point: { status: file.status, origin: input.origins.get(file.id) ?? BLAME },
-        });
-      }
-      continue;
-    }
-
-    let decision: Decision = 'agree';
-    let final: Status | null = file.status;
-    let origin: string = input.origins.get(file.id) ?? BLAME;
-    if (file.status !== hub.status) {
-      const ruling = rule(file, hub, input, rewrites);
-      if (ruling.decision === 'unknown') {
-        decisions.set(file.id, 'unknown');
-        findings.push(undecided(file, hub.status, ruling.why, input.mode));
-        unreconciled.push(file.id);
-        continue;
-      }
-      decision = ruling.decision;
-      if (ruling.conflict) findings.push(bothMoved(file, hub.status, decision === 'push' ? 'file' : 'db', input.mode));
-      if (decision === 'push') {
-        findings.push(fileAhead(file, hub.status, input.mode));
-      } else {
-        findings.push(hubAhead(file, hub.status, input.mode));
-        if (fix && input.writeback) {
-          writebacks.push({ taskId: file.id, title: file.title, file: file.file, line: file.line, from: file.status, to: hub.status });
-          final = hub.status;
-          origin = AFTER;
-        } else {
-          final = null; // the two sides still differ: no point to record
-          unreconciled.push(file.id);
-        }
-      }
-    }
-    decisions.set(file.id, decision);
-    if (!fix) continue;
-
-    const change: PlannedChange = { id: file.id, expectedVersion: hub.version };
-    if (decision === 'push') change.status = file.status;
-    if (file.title !== hub.title) change.title = file.title;
-    if (file.priority !== hub.priority) change.priority = file.priority;
-    if (file.workplan.id !== hub.workplan) change.workplan = file.workplan;
-    const acted = decision !== 'agree' || Object.keys(change).length > 2;
-    // A point is recorded when the run leaves both sides equal and something is new.
-    const newest = hub.points.at(-1);
-    if (final !== null && (acted || !newest || newest.status !== final || input.ancestry(newest.commit, input.head) !== 'yes')) {
-      change.point = { status: final, origin };
-    }
-    if (Object.keys(change).length > 2) changes.push(change);
+    const task = hub ? reconcileTask(file, hub, input, rewrites) : creation(file, input);
+    result.decisions.set(file.id, task.decision);
+    result.findings.push(...task.findings);
+    if (task.change) result.changes.push(task.change);
+    if (task.writeback) result.writebacks.push(task.writeback);
+    if (task.unreconciled) unreconciled.push(file.id);
   }
-
   const inFiles = new Set([...input.files.map((f) => f.id), ...input.skipped]);
-  for (const hub of input.hubTasks) if (!inFiles.has(hub.id)) findings.push(inNoFile(hub, input.mode));
-
-  return { decisions, changes, writebacks, run: fix ? { skipped: [...input.skipped, ...unreconciled] } : null, findings };
+  for (const hub of input.hubTasks) if (!inFiles.has(hub.id)) result.findings.push(inNoFile(hub, input.mode));
+  if (input.mode === 'fix') result.run = { skipped: [...input.skipped, ...unreconciled] };
+  return result;
 }
