@@ -11,7 +11,7 @@ import { packageFile } from './src/package-files.js';
  * first (its exit code still decides a push); uninstall moves it back byte for byte. With
  * husky (core.hooksPath at `.husky/_`), a marked block goes into `.husky/<hook>` instead.
  */
-export const HOOKS = ['post-merge', 'post-rewrite', 'pre-push'] as const;
+export const HOOKS = ['post-merge', 'post-rewrite', 'pre-push', 'post-commit'] as const;
 export type HookName = (typeof HOOKS)[number];
 
 const SHIM_MARK = '# custodian-hooks shim:';
@@ -83,7 +83,7 @@ export interface InstallOptions {
   cli?: string;
 }
 
-/** Puts the three hooks in place; returns one line per hook saying what it did. */
+/** Puts the hooks in place; returns one line per hook saying what it did. */
 export async function install(cwd: string, options: InstallOptions = {}): Promise<string[]> {
   const place = await locateHooks(cwd);
   const node = options.node ?? process.execPath;

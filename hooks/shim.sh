@@ -23,6 +23,11 @@ if [ -x "$chained" ]; then
   [ "$hook" = "pre-push" ] && [ $code -ne 0 ] && exit $code
 fi
 [ "${CUSTODIAN_HOOKS-}" = "0" ] && exit 0
+# post-commit matters only where the commit concludes a merge git could not finish itself (a
+# conflicted pull), which runs no post-merge: one git question, and node only then.
+if [ "$hook" = "post-commit" ]; then
+  git rev-parse -q --verify "HEAD^2" >/dev/null 2>&1 || exit 0
+fi
 
 [ -x "$node" ] || node=$(command -v node) || { echo "custodian-hooks - $hook skipped: node not found" >&2; exit 0; }
 [ -f "$cli" ] || cli=$(command -v custodian-hooks) || { echo "custodian-hooks - $hook skipped: CLI not found (reinstall: npx custodian-hooks install)" >&2; exit 0; }

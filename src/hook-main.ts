@@ -85,7 +85,7 @@ function readStdin(): string {
 
 /** How much of the last settled run, against the hub `env` and the repo choose, still holds for what this hook would reconcile. */
 export async function hookWork(hook: string, cwd: string, stdin: string, env: NodeJS.ProcessEnv): Promise<HookWork> {
-  if (hook !== 'post-merge' && hook !== 'pre-push') return EVERYTHING;
+  if (hook !== 'post-merge' && hook !== 'post-commit' && hook !== 'pre-push') return EVERYTHING;
   // Fails in a bare repo (no top) and before the first commit: the full path says what is wrong.
   const { ok, stdout } = await gitSays(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
   if (!ok) return EVERYTHING;
@@ -107,7 +107,7 @@ export async function hookWork(hook: string, cwd: string, stdin: string, env: No
     if (!hubSame || touched.some((files) => files === null)) return everything;
     const files = [...new Set(touched.flat() as string[])];
     if (files.length === 0) {
-      if (hook === 'post-merge' && head !== state.head) writeHookState(gitDir, { ...state, head });
+      if (hook !== 'pre-push' && head !== state.head) writeHookState(gitDir, { ...state, head });
       return { kind: 'nothing' };
     }
     // pre-push: the files any pushed commit touched, a superset of what each one did.

@@ -43,7 +43,7 @@ async function setup(t: TestContext) {
   return { root, env, repo, seed, clone, pullFresh, cli };
 }
 
-const HOOK_NAMES = ['post-merge', 'post-rewrite', 'pre-push'];
+const HOOK_NAMES = ['post-merge', 'post-rewrite', 'pre-push', 'post-commit'];
 
 test('install from a subdirectory; installing twice changes nothing; uninstall leaves nothing behind', async (t) => {
   const s = await setup(t);

@@ -101,3 +101,28 @@ test('a stale clone that moved a still-todo block and kept its side of the confl
   assert.equal((await gitUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main')).code, 0);
   assert.equal(await s.hubStatus('A'), 'done', 'the hub keeps done: todo in the laptop is old news');
 });
+
+test('the commit that concludes a conflicted pull reconciles, as post-merge would have', async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.cli('install')).code, 0);
+  await laptop.edit('A', 'in_progress');
+  await ws.edit('A', 'blocked');
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'B', 'done')).code, 0, 'an agent finishes B meanwhile');
+
+  assert.notEqual((await gitUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
+  await laptop.git('checkout', '--theirs', '--', 'docs/plan.md');
+  await laptop.git('add', 'docs/plan.md');
+  assert.equal(await laptop.statusInFile('B'), 'todo');
+  const concluded = await gitUser(laptop.dir, s.env, 'commit', '-q', '--no-edit');
+  assert.equal(concluded.code, 0, concluded.stderr);
+  assert.equal(await laptop.statusInFile('B'), 'done', "the hub's done is written back at once");
+  const plain = await gitUser(laptop.dir, s.env, 'commit', '-q', '--allow-empty', '-m', 'an ordinary commit');
+  assert.equal(plain.stderr, '', 'an ordinary commit starts no reconcile');
+});

@@ -51,7 +51,7 @@ export interface HookContext {
 export async function runHook(hook: string, args: readonly string[], { cwd, stdin, say, known, touched }: HookContext): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
-    if (!['post-merge', 'post-rewrite', 'pre-push'].includes(hook)) {
+    if (!['post-merge', 'post-rewrite', 'pre-push', 'post-commit'].includes(hook)) {
       say(`custodian-hooks - unknown hook '${hook}'; nothing done`);
       return 0;
     }
