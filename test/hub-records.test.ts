@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import { HttpHub } from '../src/hub/http-hub.js';
 import { openStore } from '../src/hub/open.js';
 import { DEFAULT_RETENTION, type Retention } from '../src/hub/retention.js';
 import type { SqlDriver } from '../src/hub/sql/driver.js';
@@ -8,6 +9,8 @@ import { openPostgres } from '../src/hub/sql/postgres-driver.js';
 import { openSqlite } from '../src/hub/sql/sqlite-driver.js';
 import { SqlStore } from '../src/hub/sql-store.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
+import { runCli } from './helpers/cli.js';
+import { createToken, spawnHub } from './helpers/hub-process.js';
 import { httpHubOver, PG_SKIP, PG_URL, pgSchema, postgresStore, sqliteStore } from './helpers/hubs.js';
 import { tempDir } from './helpers/temp-repo.js';
 
@@ -189,6 +192,37 @@ test('the retention options are checked when the store opens', async (t) => {
   ] as const) {
     await assert.rejects(openStore(path.join(await tempDir(t), 'hub.sqlite'), { retention }), message);
   }
+});
+
+test('hub serve takes --keep-points, --keep-runs and --keep-days, and refuses values that make no sense', async (t) => {
+  const dir = await tempDir(t);
+  const refusals: [string[], string][] = [
+    [['--keep-points', '0'], "--keep-points must be a whole number of at least 1, not '0'"],
+    [['--keep-runs', 'many'], "--keep-runs must be a whole number of at least 1, not 'many'"],
+    [['--keep-days', '-1'], "--keep-days must be a number of days of at least 0, not '-1'"],
+  ];
+  for (const [flags, message] of refusals) {
+    const result = await runCli(dir, ['hub', 'serve', '--port', '0', '--db', path.join(dir, 'refused.sqlite'), ...flags]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.includes(message), result.stderr);
+  }
+
+  const db = path.join(dir, 'hub.sqlite');
+  const token = await createToken(db, 'ws');
+  const server = await spawnHub(t, db, {}, ['--keep-points', '1', '--keep-runs', '1', '--keep-days', '0']);
+  const hub = new HttpHub(server.url, token);
+  await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')], run: { commit: SHA(1), upstream: null, skipped: [] } });
+  await hub.sync({
+    repo: 'acme',
+    by: 'ws',
+    changes: [{ id: 'A', expectedVersion: 1, point: { status: 'todo', commit: SHA(2), upstream: null, origin: SHA(1) } }],
+    run: { commit: SHA(2), upstream: null, skipped: [] },
+  });
+  const state = await read(hub);
+  assert.deepEqual(
+    [state.tasks[0]!.points.map((p) => p.commit), state.tasks[0]!.droppedThrough !== null, state.runs.length, state.runsDropped],
+    [[SHA(2)], true, 1, true],
+  );
 });
 
 /** Each database kind, as a way to open the same database again and again. */
