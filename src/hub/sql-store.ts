@@ -5,6 +5,7 @@ import type { SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
+import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
 import { hashToken, newToken } from './tokens.js';
 import { shown, taskIdProblem, textProblem } from './valid-text.js';
 import { type Retention, retentionFrom } from './retention.js';
@@ -459,8 +460,9 @@ export class SqlStore implements Hub {
       ],
       update.id,
     );
+    if (this.db.dialect === 'postgres') return this.setStatusAtOnce(update);
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
+      const [row] = await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? AND id = ?', [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
       const task = toTask(row);
       if (update.expectedVersion !== undefined && update.expectedVersion !== task.version) return { ok: false as const, current: task };
@@ -477,6 +479,25 @@ export class SqlStore implements Hub {
         task: { ...task, status: update.status, version: task.version + 1, statusVersion: task.statusVersion + 1, updatedAt: now, updatedBy: update.by },
       };
     });
+  }
+
+  /** setStatus on PostgreSQL: one statement, one round trip (see STATUS_UPDATE_STATEMENT). */
+  private async setStatusAtOnce(update: StatusUpdate): Promise<StatusUpdateResult> {
+    const [row] = await this.db.all<TaskRow & { applied: boolean }>(STATUS_UPDATE_STATEMENT, [
+      update.repo,
+      update.id,
+      update.status,
+      update.expectedVersion ?? null,
+      new Date().toISOString(),
+      update.by,
+      update.why ?? null,
+      newStamp(),
+    ]);
+    if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
+    const task = toTask(row);
+    // Not applied: a stale version, or the status the task already has (no change, no conflict).
+    const stale = !row.applied && update.expectedVersion !== undefined && update.expectedVersion !== task.version;
+    return stale ? { ok: false, current: task } : { ok: true, task };
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
