@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidRequestError, NotFoundError, type Hub, type RepoState, type SyncBatch } from '../src/hub/types.js';
 import { openPostgres } from '../src/hub/sql/postgres-driver.js';
-import type { SqlDriver } from '../src/hub/sql/driver.js';
+import { type SqlDriver, type Statement, statementText } from '../src/hub/sql/driver.js';
 import { SqlStore } from '../src/hub/sql-store.js';
 import { HUB_KINDS, PG_SKIP, PG_URL, pgSchema } from './helpers/hubs.js';
 
@@ -310,9 +310,9 @@ function readingTogether(db: SqlDriver, parties: number): SqlDriver {
       db.transaction((tx) =>
         fn({
           ...tx,
-          async all<T>(sql: string, params?: readonly unknown[]) {
+          async all<T>(sql: Statement, params?: readonly unknown[]) {
             const rows = await tx.all<T>(sql, params);
-            if (sql.startsWith('SELECT * FROM tasks')) await arrive();
+            if (statementText(sql).startsWith('SELECT * FROM tasks')) await arrive();
             return rows;
           },
         }),

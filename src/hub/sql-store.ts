@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
 import type { ActivityEntry, StatusCount, TaskFilter, TaskPage } from './dashboard/model.js';
-import type { SqlDriver } from './sql/driver.js';
+import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
@@ -78,6 +78,10 @@ const toPoint = (row: PointRow): SyncPoint => ({
   seq: Number(row.seq),
   statusVersion: orNull(row.status_version),
 });
+
+/** Statements nearly every request runs: every conditional read, every write. */
+const READ_REPO_ROW: NamedStatement = { name: 'repo-row', text: 'SELECT * FROM repos WHERE slug = ?' };
+const TOKEN_OWNER: NamedStatement = { name: 'token-owner', text: 'SELECT name FROM tokens WHERE hash = ?' };
 
 /** A batch that cannot apply; thrown inside the transaction so that nothing of it stays. */
 class BatchConflict extends Error {
@@ -229,7 +233,7 @@ export class SqlStore implements Hub {
   private async repoRow(tx: SqlDriver, repo: string): Promise<(RepoStamp & { prev_stamp: string | null; runsDropped: boolean }) | undefined> {
     // Every column, not a list: a hub read in check mode is not migrated, and one from before
     // schema 4 has no stamps yet (its ETags are then as they were), one from before 6 no flag.
-    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null; runs_dropped?: number }>('SELECT * FROM repos WHERE slug = ?', [repo]);
+    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null; runs_dropped?: number }>(READ_REPO_ROW, [repo]);
     return (
       row && {
         revision: Number(row.revision),
@@ -631,7 +635,7 @@ export class SqlStore implements Hub {
 
   /** The name a token was issued to, or null. */
   async tokenOwner(token: string): Promise<string | null> {
-    const [row] = await this.db.all<{ name: string }>('SELECT name FROM tokens WHERE hash = ?', [hashToken(token)]);
+    const [row] = await this.db.all<{ name: string }>(TOKEN_OWNER, [hashToken(token)]);
     return row?.name ?? null;
   }
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { redactLocation } from '../location.js';
 import { HubBusyError, HubUnavailableError } from '../types.js';
-import type { SqlDriver } from './driver.js';
+import type { SqlDriver, Statement } from './driver.js';
 
 const numbered = new Map<string, string>();
 /** `?` → `$1, $2, …` (statements here never hold a literal question mark). */
@@ -16,6 +16,12 @@ function toPostgres(sql: string): string {
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+/** The query pg sends: a named one is parsed and planned once per connection. */
+const query = (sql: Statement, params: readonly unknown[]): pg.QueryConfig =>
+  typeof sql === 'string'
+    ? { text: toPostgres(sql), values: params as unknown[] }
+    : { name: sql.name, text: toPostgres(sql.text), values: params as unknown[] };
 
 /** PostgreSQL's "too many connections" and "starting up or shutting down". */
 const BUSY_CODES = new Set(['53300', '57P03']);
@@ -49,11 +55,11 @@ function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
   return {
     dialect: 'postgres',
     slots: pool.options.max ?? 10,
-    async all<T>(sql: string, params: readonly unknown[] = []) {
-      return (await answered(where, client.query(toPostgres(sql), params as unknown[]))).rows as T[];
+    async all<T>(sql: Statement, params: readonly unknown[] = []) {
+      return (await answered(where, client.query(query(sql, params)))).rows as T[];
     },
     async run(sql, params = []) {
-      return (await answered(where, client.query(toPostgres(sql), params as unknown[]))).rowCount ?? 0;
+      return (await answered(where, client.query(query(sql, params)))).rowCount ?? 0;
     },
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
       const connection = await answered(where, pool.connect());

@@ -1,3 +1,5 @@
+import type { NamedStatement } from './driver.js';
+
 /**
  * An agent's version-checked status update on PostgreSQL in one statement, so one round trip: it
  * locks the task, checks the version, changes the status (counting it in status_version), writes
@@ -9,7 +11,9 @@
  * false; no row when there is no such task. Parameters: repo, id, status, expected version or
  * null, time, by, why or null, new stamp.
  */
-export const STATUS_UPDATE_STATEMENT = `
+export const STATUS_UPDATE_STATEMENT: NamedStatement = {
+  name: 'status-update',
+  text: `
 WITH input AS (
   SELECT CAST(? AS TEXT) AS repo, CAST(? AS TEXT) AS id, CAST(? AS TEXT) AS status, CAST(? AS INTEGER) AS expected,
     CAST(? AS TEXT) AS at, CAST(? AS TEXT) AS by, CAST(? AS TEXT) AS why, CAST(? AS TEXT) AS stamp
@@ -31,4 +35,5 @@ bumped AS (
 )
 SELECT c.*, TRUE AS applied FROM changed c
 UNION ALL
-SELECT o.*, o.status AS from_status, FALSE AS applied FROM old o WHERE NOT EXISTS (SELECT 1 FROM changed)`;
+SELECT o.*, o.status AS from_status, FALSE AS applied FROM old o WHERE NOT EXISTS (SELECT 1 FROM changed)`,
+};
