@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { redactLocation } from '../location.js';
 import { HubBusyError, HubUnavailableError } from '../types.js';
@@ -54,7 +55,7 @@ function answered<T>(where: string, query: Promise<T>): Promise<T> {
 function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
   return {
     dialect: 'postgres',
-    slots: pool.options.max ?? 10,
+    slots: pool.options.max ?? defaultPoolSize(),
     async all<T>(sql: Statement, params: readonly unknown[] = []) {
       return (await answered(where, client.query(query(sql, params)))).rows as T[];
     },
@@ -82,13 +83,22 @@ function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
 }
 
 /**
+ * Connections by default: about two per core, PostgreSQL's own rule of thumb, and no fewer than
+ * four nor more than sixteen. More only wait on each other's locks (every write bumps its repo's
+ * row) and cost the server CPU for it: measured on two cores, 10 connections spent about 15% more
+ * server CPU per update than 4, for no more updates. The hub lets as many requests at the store
+ * as the pool has connections (SqlDriver.slots), so the rest wait in its queue, not in the server.
+ */
+export const defaultPoolSize = (cores = availableParallelism()): number => Math.min(16, Math.max(4, 2 * cores));
+
+/**
  * A pool on `url`; `schema`, when given, is where every table lives (tests use one each), and
  * `pool` sizes the pool (tests make it small to exhaust it).
  */
 export function openPostgres(url: string, schema?: string, pool: { max?: number; connectionTimeoutMillis?: number } = {}): SqlDriver {
   const connections = new pg.Pool({
     connectionString: url,
-    max: pool.max ?? 10,
+    max: pool.max ?? defaultPoolSize(),
     connectionTimeoutMillis: pool.connectionTimeoutMillis ?? 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
