@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { messageOf, UserError } from './errors.js';
 import { printable } from './printable.js';
 import { packageFile } from './package-files.js';
+import type { HubServeOptions } from './commands/hub.js';
+import { DAY_MS, DEFAULT_RETENTION } from './hub/retention.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -64,7 +66,10 @@ function program(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '7420')
     .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
-    .action(async (opts: { host: string; port: string; db?: string }) => {
+    .option('--keep-points <n>', 'sync points kept per task whatever their age', String(DEFAULT_RETENTION.points))
+    .option('--keep-runs <n>', 'run records kept per repo whatever their age', String(DEFAULT_RETENTION.runs))
+    .option('--keep-days <d>', 'keep every record younger than this many days (0: age keeps nothing)', String(DEFAULT_RETENTION.maxAgeMs / DAY_MS))
+    .action(async (opts: HubServeOptions) => {
       const { hubServe } = await import('./commands/hub.js');
       await hubServe(opts, write);
     });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PointReceipt, Rewrite, RunRecord, SyncBatch, SyncPoint } from './hub/types.js';
+import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from './hub/types.js';
 import { writeJsonFile } from './json-file.js';
 
 /**
@@ -36,7 +36,7 @@ export function readOwnRecords(gitDir: string): OwnRecords {
 }
 
 /** Adds what a batch the hub took carried, with the seq and status version the hub gave each point. */
-export function keepOwnRecords(gitDir: string, batch: SyncBatch, receipts: readonly PointReceipt[], at: string): void {
+export function keepOwnRecords(gitDir: string, batch: SyncBatch, receipts: readonly RecordedPoint[], at: string): void {
   const records = readOwnRecords(gitDir);
   const receiptOf = new Map(receipts.map((r) => [r.id, r]));
   for (const change of batch.changes) {

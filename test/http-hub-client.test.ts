@@ -19,23 +19,46 @@ const task = (over: Record<string, unknown> = {}): HubTask =>
     status: 'done',
     hubId: '0b7c1f1e-0000-4000-8000-000000000001',
     version: 2,
+    statusVersion: 1,
+    droppedThrough: null,
     updatedAt: '2026-01-01T00:00:00.000Z',
     updatedBy: 'agent',
-    points: [{ status: 'todo', commit: SHA(1), upstream: null, origin: SHA(1), at: '2026-01-01T00:00:00.000Z' }],
+    points: [{ status: 'todo', commit: SHA(1), upstream: null, origin: SHA(1), at: '2026-01-01T00:00:00.000Z', seq: 3, statusVersion: 0 }],
     ...over,
   }) as HubTask;
-const state = (tasks: unknown[], over: Record<string, unknown> = {}) => ({ repo: 'acme', etag: '"2.abc"', tasks, runs: [], rewrites: [], ...over });
+const state = (tasks: unknown[], over: Record<string, unknown> = {}) => ({
+  repo: 'acme',
+  etag: '"2.abc"',
+  tasks,
+  runs: [],
+  rewrites: [],
+  runsDropped: false,
+  ...over,
+});
+const point = (over: Record<string, unknown>) => ({
+  status: 'todo',
+  commit: SHA(1),
+  upstream: null,
+  origin: SHA(1),
+  at: 'x',
+  seq: 1,
+  statusVersion: 0,
+  ...over,
+});
 
 describe('the HTTP client takes nothing from a hub that the contract does not allow', () => {
   const answers: [string, unknown, RegExp][] = [
     ['a status with lines after it', state([task({ status: 'done\n```\ninjected: true' })]), /tasks\.0\.status/],
     ['a version as text', state([task({ version: '2' })]), /tasks\.0\.version/],
     ['a fractional version', state([task({ version: 1.5 })]), /tasks\.0\.version/],
-    [
-      'a commit that is not hex',
-      state([task({ points: [{ status: 'todo', commit: 'HEAD~1', upstream: null, origin: SHA(1), at: 'x' }] })]),
-      /tasks\.0\.points\.0\.commit/,
-    ],
+    ['a commit that is not hex', state([task({ points: [point({ commit: 'HEAD~1' })] })]), /tasks\.0\.points\.0\.commit/],
+    ['a negative status version', state([task({ statusVersion: -1 })]), /tasks\.0\.statusVersion/],
+    ['no status version', state([task({ statusVersion: undefined })]), /tasks\.0\.statusVersion/],
+    ['a dropped seq as text', state([task({ droppedThrough: '4' })]), /tasks\.0\.droppedThrough/],
+    ['a point without its seq', state([task({ points: [point({ seq: undefined })] })]), /tasks\.0\.points\.0\.seq/],
+    ['a fractional point seq', state([task({ points: [point({ seq: 1.5 })] })]), /tasks\.0\.points\.0\.seq/],
+    ['a point status version below 0', state([task({ points: [point({ statusVersion: -2 })] })]), /tasks\.0\.points\.0\.statusVersion/],
+    ['no word on dropped runs', state([], { runsDropped: undefined }), /runsDropped/],
     ['an id that is a number', state([task({ id: 7 })]), /tasks\.0\.id/],
     ['an id with a NUL', state([task({ id: 'A\u0000' })]), /tasks\.0\.id/],
     ['an ETag with a line break', state([], { etag: '"1"\r\nx: y' }), /etag/],
@@ -53,8 +76,14 @@ describe('the HTTP client takes nothing from a hub that the contract does not al
   }
 
   test('every other call is checked too: sync, status, history, repos', async (t) => {
+    let syncs = 0;
     const url = await hubAnswering(t, (method, path) => {
-      if (path.endsWith('/sync')) return { status: 200, body: { ok: true, etag: '"2"', basis: '"1"', versions: { A: '2' } } };
+      if (path.endsWith('/sync')) {
+        syncs += 1;
+        // First a version as text, then a point the hub numbered below 0.
+        const [versions, points] = syncs === 1 ? [{ A: '2' }, []] : [{ A: 2 }, [{ id: 'A', seq: -1, statusVersion: 0 }]];
+        return { status: 200, body: { ok: true, etag: '"2"', basis: '"1"', versions, points } };
+      }
       if (method === 'PUT') return { status: 409, body: { error: 'stale', current: task({ status: 'finished' }) } };
       if (path.endsWith('/history')) return { status: 200, body: [{ taskId: 'A', from: null, to: 'todo', by: 'x', why: null, at: 5 }] };
       return { status: 200, body: [{ slug: 'acme', tasks: -1, revision: 1 }] };
@@ -62,6 +91,7 @@ describe('the HTTP client takes nothing from a hub that the contract does not al
     const hub = new HttpHub(url, 'token', { readRetries: 0 });
     const nonsense = (field: RegExp) => (error: Error) => error instanceof HubUnavailableError && field.test(error.message);
     await assert.rejects(hub.sync({ repo: 'acme', by: 'ws', changes: [] }), nonsense(/versions\.A/));
+    await assert.rejects(hub.sync({ repo: 'acme', by: 'ws', changes: [] }), nonsense(/points\.0\.seq/));
     await assert.rejects(hub.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'x' }), nonsense(/current\.status/));
     await assert.rejects(hub.history('acme', 'A'), nonsense(/0\.at/));
     await assert.rejects(hub.listRepos(), nonsense(/0\.tasks/));

@@ -178,7 +178,7 @@ test('the read cache keeps the repos read last within its byte budget, and the n
   const loads: string[] = [];
   const state = (repo: string, size: number) => async (): Promise<RepoState> => {
     loads.push(repo);
-    return { repo, etag: '"1"', tasks: [], runs: [], rewrites: [{ old: 'a'.repeat(size), new: 'b', changed: [] }] };
+    return { repo, etag: '"1"', tasks: [], runs: [], rewrites: [{ old: 'a'.repeat(size), new: 'b', changed: [] }], runsDropped: false };
   };
   await cache.read('a', '"1"', state('a', 1000));
   await cache.read('b', '"1"', state('b', 1000));

@@ -48,8 +48,12 @@ for (const kind of KINDS) {
       const first = await SqlStore.open(open(), 'test');
       assert.ok((await first.sync({ repo: 'acme', by: 'ws', changes: [], run: { commit: SHA(1), upstream: null, skipped: [] } })).ok);
       await first.close();
-      // What schema 2 looked like: no `changed` column, no write stamps, no later index, no record of migration 3 on, a rewrite recorded then.
+      // What schema 2 looked like: no `changed` column, no write stamps, no later index or columns, no record of migration 3 on, a rewrite recorded then.
       await raw(open, [
+        ['ALTER TABLE tasks DROP COLUMN status_version'],
+        ['ALTER TABLE tasks DROP COLUMN dropped_through'],
+        ['ALTER TABLE sync_points DROP COLUMN status_version'],
+        ['ALTER TABLE repos DROP COLUMN runs_dropped'],
         ['ALTER TABLE rewrites DROP COLUMN changed'],
         ['ALTER TABLE repos DROP COLUMN stamp'],
         ['ALTER TABLE repos DROP COLUMN prev_stamp'],

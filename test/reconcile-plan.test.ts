@@ -37,7 +37,15 @@ const fileTask = (status: Status, id = 'T1'): FileTask => ({
   line: 7,
   workplan: { id: 'WP', title: 'Plan' },
 });
-const point = (status: Status, commit: string, origin = commit, upstream: string | null = commit): SyncPoint => ({ status, commit, upstream, origin, at: '' });
+const point = (status: Status, commit: string, origin = commit, upstream: string | null = commit): SyncPoint => ({
+  status,
+  commit,
+  upstream,
+  origin,
+  at: '',
+  seq: 0,
+  statusVersion: null,
+});
 const hubTask = (status: Status, points: SyncPoint[] = [], id = 'T1'): HubTask => ({
   id,
   status,
@@ -45,6 +53,8 @@ const hubTask = (status: Status, points: SyncPoint[] = [], id = 'T1'): HubTask =
   priority: 'high',
   hubId: 'h',
   version: 4,
+  statusVersion: 0,
+  droppedThrough: null,
   workplan: 'WP',
   updatedAt: '',
   updatedBy: '',

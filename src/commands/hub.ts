@@ -1,13 +1,38 @@
 import { UserError } from '../errors.js';
 import { defaultDatabase } from '../hub/location.js';
 import { openStore } from '../hub/open.js';
+import { DAY_MS, type Retention } from '../hub/retention.js';
 import { startHub } from '../hub/serve.js';
 import type { SqlStore } from '../hub/sql-store.js';
 
-export async function hubServe(options: { host: string; port: string; db?: string }, write: (text: string) => void): Promise<void> {
+export interface HubServeOptions {
+  host: string;
+  port: string;
+  db?: string;
+  keepPoints: string;
+  keepRuns: string;
+  keepDays: string;
+}
+
+/** A whole number of at least 1, as a flag gives it. */
+function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UserError(`${flag} must be a whole number of at least 1, not '${value}'`);
+  return n;
+}
+
+function retentionOf(options: HubServeOptions): Partial<Retention> {
+  const days = Number(options.keepDays);
+  if (options.keepDays.trim() === '' || !Number.isFinite(days) || days < 0) {
+    throw new UserError(`--keep-days must be a number of days of at least 0, not '${options.keepDays}'`);
+  }
+  return { points: count('--keep-points', options.keepPoints), runs: count('--keep-runs', options.keepRuns), maxAgeMs: days * DAY_MS };
+}
+
+export async function hubServe(options: HubServeOptions, write: (text: string) => void): Promise<void> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a number from 0 to 65535, not '${options.port}'`);
-  const store = await openStore(options.db ?? defaultDatabase());
+  const store = await openStore(options.db ?? defaultDatabase(), { retention: retentionOf(options) });
   const hub = await startHub(store, { host: options.host, port, log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
   write(`custodian-hooks hub listening on ${hub.url} (store: ${store.location})\n`);
   await new Promise<void>((resolve) => {

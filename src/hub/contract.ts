@@ -21,7 +21,7 @@ const slug = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/, 'a repo slug'))
 const etag = z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'an ETag'));
 const count = z.int().check(z.nonnegative());
 
-const syncPoint = z.object({ status, commit: sha, upstream: z.nullable(sha), origin: sha, at: text });
+const syncPoint = z.object({ status, commit: sha, upstream: z.nullable(sha), origin: sha, at: text, seq: count, statusVersion: z.nullable(count) });
 
 export const hubTask = z.object({
   id: taskId,
@@ -31,6 +31,8 @@ export const hubTask = z.object({
   status,
   hubId: text.check(z.minLength(1)),
   version: z.int().check(z.positive()),
+  statusVersion: count,
+  droppedThrough: z.nullable(count),
   updatedAt: text,
   updatedBy: text,
   points: z.array(syncPoint),
@@ -42,9 +44,16 @@ export const repoState = z.object({
   tasks: z.array(hubTask),
   runs: z.array(z.object({ commit: sha, upstream: z.nullable(sha), machine: text, skipped: z.array(taskId), at: text })),
   rewrites: z.array(z.object({ old: sha, new: sha, changed: z.array(taskId) })),
+  runsDropped: z.boolean(),
 });
 
-export const syncAccepted = z.object({ ok: z.literal(true), etag, basis: etag, versions: z.record(taskId, z.int().check(z.positive())) });
+export const syncAccepted = z.object({
+  ok: z.literal(true),
+  etag,
+  basis: etag,
+  versions: z.record(taskId, z.int().check(z.positive())),
+  points: z.array(z.object({ id: taskId, seq: count, statusVersion: count })),
+});
 export const syncRefused = z.object({
   ok: z.literal(false),
   conflicts: z.array(z.object({ id: taskId, expectedVersion: count, current: z.nullable(hubTask) })),

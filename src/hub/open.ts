@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { SqlStore } from './sql-store.js';
 import { hubToken } from './credentials.js';
 import type { HttpHubOptions } from './http-hub.js';
+import type { Retention } from './retention.js';
 import { chooseHub, hubKind, redactLocation, type HubChoice } from './location.js';
 import { HubUnavailableError, type Hub } from './types.js';
 
@@ -13,16 +14,19 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A store on a SQLite file or a `postgres://` URL. */
-export async function openStore(location: string, { readOnly = false } = {}): Promise<SqlStore> {
+/** A store on a SQLite file or a `postgres://` URL; `retention` over the defaults (see Retention). */
+export async function openStore(
+  location: string,
+  { readOnly = false, retention = {} }: { readOnly?: boolean; retention?: Partial<Retention> } = {},
+): Promise<SqlStore> {
   const kind = hubKind(location, '--db');
   if (kind === 'http') throw new UserError(`--db: '${redactLocation(location)}' is an HTTP hub; a store is a SQLite file or a postgres:// URL`);
   if (kind === 'postgres') {
     const { openPostgres } = await import('./sql/postgres-driver.js');
-    return SqlStore.open(openPostgres(location), redactLocation(location));
+    return SqlStore.open(openPostgres(location), redactLocation(location), { retention });
   }
   const { openSqlite } = await import('./sql/sqlite-driver.js');
-  if (!readOnly) return SqlStore.open(openSqlite(location), location);
+  if (!readOnly) return SqlStore.open(openSqlite(location), location, { retention });
   // A file not there yet is a hub that has heard of nothing: read as an empty store, created nowhere.
   if (!existsSync(location)) return SqlStore.open(openSqlite(':memory:'), location);
   return SqlStore.open(openSqlite(location, { readOnly: true }), location, { migrate: false });

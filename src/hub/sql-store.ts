@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
 import type { ActivityEntry, StatusCount, TaskFilter, TaskPage } from './dashboard/model.js';
-import type { SqlDriver } from './sql/driver.js';
+import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
 import { migrate } from './sql/migrations.js';
+import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
 import { hashToken, newToken } from './tokens.js';
 import { shown, taskIdProblem, textProblem } from './valid-text.js';
+import { type Retention, retentionFrom } from './retention.js';
 import {
   InvalidRequestError,
   NotFoundError,
-  POINTS_KEPT,
-  REWRITES_KEPT,
-  RUNS_KEPT,
   type Conflict,
   type HistoryEntry,
   type Hub,
   type HubTask,
+  type RecordedPoint,
   type RepoState,
   type RepoSummary,
   type StatusUpdate,
@@ -36,16 +36,23 @@ interface TaskRow {
   version: number;
   updated_at: string;
   updated_by: string;
+  /** Absent in a database read (check mode) at a schema before 6. */
+  status_version?: number;
+  dropped_through?: number | null;
 }
 
 interface PointRow {
+  seq: number;
   task_id: string;
   status: Status;
   commit_sha: string;
   upstream: string | null;
   origin: string;
   at: string;
+  status_version?: number | null;
 }
+
+const orNull = (value: number | string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
 
 const toTask = (row: TaskRow, points: SyncPoint[] = []): HubTask => ({
   id: row.id,
@@ -55,12 +62,26 @@ const toTask = (row: TaskRow, points: SyncPoint[] = []): HubTask => ({
   status: row.status,
   hubId: row.hub_id,
   version: Number(row.version),
+  statusVersion: Number(row.status_version ?? 0),
+  droppedThrough: orNull(row.dropped_through),
   updatedAt: row.updated_at,
   updatedBy: row.updated_by,
   points,
 });
 
-const toPoint = (row: PointRow): SyncPoint => ({ status: row.status, commit: row.commit_sha, upstream: row.upstream, origin: row.origin, at: row.at });
+const toPoint = (row: PointRow): SyncPoint => ({
+  status: row.status,
+  commit: row.commit_sha,
+  upstream: row.upstream,
+  origin: row.origin,
+  at: row.at,
+  seq: Number(row.seq),
+  statusVersion: orNull(row.status_version),
+});
+
+/** Statements nearly every request runs: every conditional read, every write. */
+const READ_REPO_ROW: NamedStatement = { name: 'repo-row', text: 'SELECT * FROM repos WHERE slug = ?' };
+const TOKEN_OWNER: NamedStatement = { name: 'token-owner', text: 'SELECT name FROM tokens WHERE hash = ?' };
 
 /** A batch that cannot apply; thrown inside the transaction so that nothing of it stays. */
 class BatchConflict extends Error {
@@ -82,15 +103,41 @@ async function inChunks<Item, Result>(items: readonly Item[], size: number, stat
   return results;
 }
 
-/** Deletes all but the newest `kept` rows of `table` in `repo`; with `tasks`, the newest `kept` of each of those tasks. */
-async function keepNewest(tx: SqlDriver, table: 'runs' | 'rewrites' | 'sync_points', repo: string, kept: number, tasks?: readonly string[]): Promise<void> {
+/**
+ * Deletes the rows of `table` in `repo` that are past the newest `kept` (with `tasks`: of each of
+ * those tasks) and no younger than `maxAgeMs` at `now`; returns what it deleted.
+ */
+async function dropExpired(
+  tx: SqlDriver,
+  table: 'runs' | 'rewrites' | 'sync_points',
+  repo: string,
+  { kept, maxAgeMs, now }: { kept: number; maxAgeMs: number; now: string },
+  tasks?: readonly string[],
+): Promise<{ seq: number; task_id?: string }[]> {
+  // Age 0 protects nothing, whatever the clock did between two writes.
+  const aged = maxAgeMs > 0 ? [new Date(Date.parse(now) - maxAgeMs).toISOString()] : [];
   const trim = (part: readonly string[]) =>
-    tx.run(
-      `DELETE FROM ${table} WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (${tasks ? 'PARTITION BY task_id ' : ''}ORDER BY seq DESC) AS newer
-       FROM ${table} WHERE repo = ?${tasks ? ` AND task_id IN (${marks(part.length)})` : ''}) ranked WHERE newer > ?)`,
-      [repo, ...part, kept],
+    tx.all<{ seq: number; task_id?: string }>(
+      `DELETE FROM ${table} WHERE seq IN (SELECT seq FROM (SELECT seq, at, ROW_NUMBER() OVER (${tasks ? 'PARTITION BY task_id ' : ''}ORDER BY seq DESC) AS newer
+       FROM ${table} WHERE repo = ?${tasks ? ` AND task_id IN (${marks(part.length)})` : ''}) ranked WHERE newer > ?${aged.length ? ' AND at <= ?' : ''})
+       RETURNING seq${tasks ? ', task_id' : ''}`,
+      [repo, ...part, kept, ...aged],
     );
-  await (tasks ? inChunks(tasks, 500, trim) : trim([]));
+  return tasks ? (await inChunks(tasks, 500, trim)).flat() : trim([]);
+}
+
+/** Records, per task, the newest seq among `dropped` points (never lowering what was recorded before). */
+async function markDroppedPoints(tx: SqlDriver, repo: string, dropped: readonly { seq: number; task_id?: string }[]): Promise<void> {
+  const through = new Map<string, number>();
+  for (const { seq, task_id } of dropped) through.set(task_id!, Math.max(Number(seq), through.get(task_id!) ?? -1));
+  await inChunks([...through], 500, (part) =>
+    tx.run(
+      `WITH dropped (task_id, through) AS (VALUES ${part.map(() => '(?, ?)').join(', ')})
+       UPDATE tasks SET dropped_through = CAST(through AS INTEGER) FROM dropped
+       WHERE repo = ? AND id = task_id AND (dropped_through IS NULL OR dropped_through < CAST(through AS INTEGER))`,
+      [...part.flat(), repo],
+    ),
+  );
 }
 
 /** The rows of `table` for these tasks, in the order the full read gives them. */
@@ -133,6 +180,7 @@ async function updateTasks(tx: SqlDriver, batch: SyncBatch, rows: readonly unkno
     tx.all<{ id: string }>(
       `WITH next (task_id, new_workplan, new_title, new_priority, new_status, read_version) AS (VALUES ${part.map(() => `(${marks(6)})`).join(', ')})
        UPDATE tasks SET workplan = new_workplan, title = new_title, priority = new_priority, status = new_status,
+         status_version = status_version + CASE WHEN status = new_status THEN 0 ELSE 1 END,
          version = version + 1, updated_at = ?, updated_by = ?
        FROM next WHERE repo = ? AND id = task_id AND version = CAST(read_version AS INTEGER) RETURNING id`,
       [...part.flat(), now, batch.by, batch.repo],
@@ -141,22 +189,36 @@ async function updateTasks(tx: SqlDriver, batch: SyncBatch, rows: readonly unkno
   return parts.flat();
 }
 
+/** How a store is opened: `migrate: false` for a read-only database, read at the schema it has. */
+export interface StoreOptions {
+  migrate?: boolean;
+  retention?: Partial<Retention>;
+}
+
+/** The changes of a batch applied to its tasks, and the points still to record once the repo is locked. */
+interface Applied {
+  versions: Record<string, number>;
+  /** Rows `[repo, task, status, commit, upstream, origin, at, statusVersion]`, in the batch's order. */
+  points: unknown[][];
+}
+
 /** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
 export class SqlStore implements Hub {
   private constructor(
     private readonly db: SqlDriver,
     readonly location: string,
+    private readonly retention: Retention,
   ) {}
 
-  /** `migrate: false` for a read-only database, read at the schema it has. */
-  static async open(db: SqlDriver, location: string, { migrate: upgrade = true } = {}): Promise<SqlStore> {
+  static async open(db: SqlDriver, location: string, { migrate: upgrade = true, retention = {} }: StoreOptions = {}): Promise<SqlStore> {
     try {
+      const kept = retentionFrom(retention);
       if (upgrade) await migrate(db);
+      return new SqlStore(db, location, kept);
     } catch (error) {
       await db.close();
       throw error;
     }
-    return new SqlStore(db, location);
   }
 
   /** How many requests may use the store at once (see SqlDriver.slots). */
@@ -168,20 +230,24 @@ export class SqlStore implements Hub {
     return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
 
-  private async repoRow(tx: SqlDriver, repo: string): Promise<(RepoStamp & { prev_stamp: string | null }) | undefined> {
+  private async repoRow(tx: SqlDriver, repo: string): Promise<(RepoStamp & { prev_stamp: string | null; runsDropped: boolean }) | undefined> {
     // Every column, not a list: a hub read in check mode is not migrated, and one from before
-    // schema 4 has no stamps yet (its ETags are then as they were).
-    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null }>('SELECT * FROM repos WHERE slug = ?', [repo]);
-    return row && { revision: Number(row.revision), created_at: row.created_at, stamp: row.stamp ?? null, prev_stamp: row.prev_stamp ?? null };
-  }
-
-  private async etagOf(tx: SqlDriver, repo: string): Promise<string> {
-    return repoEtag(await this.repoRow(tx, repo));
+    // schema 4 has no stamps yet (its ETags are then as they were), one from before 6 no flag.
+    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null; runs_dropped?: number }>(READ_REPO_ROW, [repo]);
+    return (
+      row && {
+        revision: Number(row.revision),
+        created_at: row.created_at,
+        stamp: row.stamp ?? null,
+        prev_stamp: row.prev_stamp ?? null,
+        runsDropped: Number(row.runs_dropped ?? 0) !== 0,
+      }
+    );
   }
 
   /** The repo's ETag now, without reading its tasks. */
   async currentEtag(repo: string): Promise<string> {
-    return this.etagOf(this.db, repo);
+    return repoEtag(await this.repoRow(this.db, repo));
   }
 
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
@@ -189,7 +255,8 @@ export class SqlStore implements Hub {
     const wanted = only?.filter((id) => !taskIdProblem(id));
     return this.db.transaction(async (tx) => {
       // The ETag is read first, so the rows below are at least as new as it says.
-      const etag = await this.etagOf(tx, repo);
+      const repoRow = await this.repoRow(tx, repo);
+      const etag = repoEtag(repoRow);
       if (ifNoneMatch === etag) return 'not-modified';
       const rows = wanted
         ? await selectByTask<TaskRow>(tx, 'tasks', 'id', repo, wanted)
@@ -217,6 +284,7 @@ export class SqlStore implements Hub {
         tasks: rows.map((row) => toTask(row, points.get(row.id))),
         runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
         rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha, changed: JSON.parse(r.changed) as string[] })),
+        runsDropped: repoRow?.runsDropped ?? false,
       };
     });
   }
@@ -243,7 +311,13 @@ export class SqlStore implements Hub {
             conflicts.push({ id: change.id, expectedVersion: change.expectedVersion, current: row ? toTask(row) : null });
         }
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
-        const versions = await this.applyChanges(tx, batch, current, now);
+        const { versions, points } = await this.applyChanges(tx, batch, current, now);
+        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
+        // Every change bumps the revision by one under the repo row's lock, held to the commit:
+        // the one before this batch's is the state it applied on. Taken before any record is
+        // numbered, so seqs rise within a repo in the order batches commit.
+        if (bumped) await tx.run(BUMP_REVISION, [newStamp(), batch.repo]);
+        const recorded = await this.recordPoints(tx, batch.repo, points, now);
         if (batch.run) {
           await tx.run('INSERT INTO runs (repo, commit_sha, upstream, machine, skipped, at) VALUES (?, ?, ?, ?, ?, ?)', [
             batch.repo,
@@ -253,7 +327,8 @@ export class SqlStore implements Hub {
             JSON.stringify(batch.run.skipped),
             now,
           ]);
-          await keepNewest(tx, 'runs', batch.repo, RUNS_KEPT);
+          const dropped = await dropExpired(tx, 'runs', batch.repo, { kept: this.retention.runs, maxAgeMs: this.retention.maxAgeMs, now });
+          if (dropped.length > 0) await tx.run('UPDATE repos SET runs_dropped = 1 WHERE slug = ?', [batch.repo]);
         }
         for (const rewrite of batch.rewrites ?? []) {
           await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [
@@ -264,14 +339,12 @@ export class SqlStore implements Hub {
             now,
           ]);
         }
-        if (batch.rewrites?.length) await keepNewest(tx, 'rewrites', batch.repo, REWRITES_KEPT);
-        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
-        // Every change bumps the revision by one under the repo row's lock, held to the commit:
-        // the one before this batch's is the state it applied on.
-        if (bumped) await tx.run(BUMP_REVISION, [newStamp(), batch.repo]);
+        if (batch.rewrites?.length) {
+          await dropExpired(tx, 'rewrites', batch.repo, { kept: this.retention.rewrites, maxAgeMs: this.retention.maxAgeMs, now });
+        }
         const row = await this.repoRow(tx, batch.repo);
         const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1, stamp: row.prev_stamp } : row);
-        return { ok: true as const, etag: repoEtag(row), basis, versions };
+        return { ok: true as const, etag: repoEtag(row), basis, versions, points: recorded };
       });
     } catch (error) {
       if (error instanceof BatchConflict) return { ok: false, conflicts: error.conflicts };
@@ -281,10 +354,11 @@ export class SqlStore implements Hub {
 
   /**
    * Applies checked changes, `current` holding the rows they were checked against; returns each
-   * task's version after. Everything goes in a few statements of many rows, each row still
-   * checked: a task created or changed by another writer since it was read fails the batch.
+   * task's version after, and the points to record. Everything goes in a few statements of many
+   * rows, each row still checked: a task created or changed by another writer since it was read
+   * fails the batch.
    */
-  private async applyChanges(tx: SqlDriver, batch: SyncBatch, current: ReadonlyMap<string, TaskRow>, now: string): Promise<Record<string, number>> {
+  private async applyChanges(tx: SqlDriver, batch: SyncBatch, current: ReadonlyMap<string, TaskRow>, now: string): Promise<Applied> {
     const versions: Record<string, number> = {};
     // The last title given for a workplan wins, as it would one change at a time.
     const workplans = new Map(batch.changes.flatMap((c) => (c.workplan ? [[c.workplan.id, c.workplan.title] as const] : [])));
@@ -306,6 +380,8 @@ export class SqlStore implements Hub {
       const row = current.get(change.id);
       // A new task always names its status (validateBatch).
       const status = change.status ?? row!.status;
+      // The version check below makes this exact: a row still at the version read still has the status read.
+      const statusVersion = row ? Number(row.status_version ?? 0) + (status === row.status ? 0 : 1) : 0;
       if (!row) {
         created.push([
           batch.repo,
@@ -337,7 +413,7 @@ export class SqlStore implements Hub {
         if (change.point.status !== status) {
           throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
         }
-        points.push([batch.repo, change.id, change.point.status, change.point.commit, change.point.upstream, change.point.origin, now]);
+        points.push([batch.repo, change.id, change.point.status, change.point.commit, change.point.upstream, change.point.origin, now, statusVersion]);
       }
     }
     // SQLite reads take no row lock: another writer may have got there since the rows were read.
@@ -359,15 +435,23 @@ export class SqlStore implements Hub {
       );
     }
     await insertHistory(tx, history);
-    await insertRows(tx, 'sync_points (repo, task_id, status, commit_sha, upstream, origin, at)', points);
-    await keepNewest(
+    return { versions, points };
+  }
+
+  /** Inserts `points` (see Applied), drops what retention lets go and says so per task; returns what each point was assigned. */
+  private async recordPoints(tx: SqlDriver, repo: string, points: readonly unknown[][], now: string): Promise<RecordedPoint[]> {
+    const assigned = await insertRows<{ seq: number; task_id: string }>(
       tx,
-      'sync_points',
-      batch.repo,
-      POINTS_KEPT,
-      points.map((p) => p[1] as string),
+      'sync_points (repo, task_id, status, commit_sha, upstream, origin, at, status_version)',
+      points,
+      ' RETURNING seq, task_id',
     );
-    return versions;
+    // RETURNING promises no order; a task has one point a batch (validateBatch).
+    const seqOf = new Map(assigned.map((row) => [row.task_id, Number(row.seq)]));
+    const tasks = points.map((p) => p[1] as string);
+    const dropped = await dropExpired(tx, 'sync_points', repo, { kept: this.retention.points, maxAgeMs: this.retention.maxAgeMs, now }, tasks);
+    await markDroppedPoints(tx, repo, dropped);
+    return points.map((p) => ({ id: p[1] as string, seq: seqOf.get(p[1] as string)!, statusVersion: p[7] as number }));
   }
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
@@ -380,24 +464,44 @@ export class SqlStore implements Hub {
       ],
       update.id,
     );
+    if (this.db.dialect === 'postgres') return this.setStatusAtOnce(update);
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.all<TaskRow>(`SELECT * FROM tasks WHERE repo = ? AND id = ?${this.lockSuffix(tx)}`, [update.repo, update.id]);
+      const [row] = await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? AND id = ?', [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
       const task = toTask(row);
       if (update.expectedVersion !== undefined && update.expectedVersion !== task.version) return { ok: false as const, current: task };
       if (update.status === task.status) return { ok: true as const, task };
       const now = new Date().toISOString();
-      await tx.run('UPDATE tasks SET status = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE repo = ? AND id = ?', [
-        update.status,
-        now,
-        update.by,
-        update.repo,
-        update.id,
-      ]);
+      await tx.run(
+        'UPDATE tasks SET status = ?, version = version + 1, status_version = status_version + 1, updated_at = ?, updated_by = ? WHERE repo = ? AND id = ?',
+        [update.status, now, update.by, update.repo, update.id],
+      );
       await insertHistory(tx, [[update.repo, update.id, task.status, update.status, update.by, update.why ?? null, now]]);
       await tx.run(BUMP_REVISION, [newStamp(), update.repo]);
-      return { ok: true as const, task: { ...task, status: update.status, version: task.version + 1, updatedAt: now, updatedBy: update.by } };
+      return {
+        ok: true as const,
+        task: { ...task, status: update.status, version: task.version + 1, statusVersion: task.statusVersion + 1, updatedAt: now, updatedBy: update.by },
+      };
     });
+  }
+
+  /** setStatus on PostgreSQL: one statement, one round trip (see STATUS_UPDATE_STATEMENT). */
+  private async setStatusAtOnce(update: StatusUpdate): Promise<StatusUpdateResult> {
+    const [row] = await this.db.all<TaskRow & { applied: boolean }>(STATUS_UPDATE_STATEMENT, [
+      update.repo,
+      update.id,
+      update.status,
+      update.expectedVersion ?? null,
+      new Date().toISOString(),
+      update.by,
+      update.why ?? null,
+      newStamp(),
+    ]);
+    if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
+    const task = toTask(row);
+    // Not applied: a stale version, or the status the task already has (no change, no conflict).
+    const stale = !row.applied && update.expectedVersion !== undefined && update.expectedVersion !== task.version;
+    return stale ? { ok: false, current: task } : { ok: true, task };
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
@@ -531,7 +635,7 @@ export class SqlStore implements Hub {
 
   /** The name a token was issued to, or null. */
   async tokenOwner(token: string): Promise<string | null> {
-    const [row] = await this.db.all<{ name: string }>('SELECT name FROM tokens WHERE hash = ?', [hashToken(token)]);
+    const [row] = await this.db.all<{ name: string }>(TOKEN_OWNER, [hashToken(token)]);
     return row?.name ?? null;
   }
 

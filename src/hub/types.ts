@@ -15,10 +15,10 @@ export interface SyncPoint {
   /** The commit that last set the task's status line (what blame reports). */
   origin: string;
   at: string;
-  /** Hub-assigned, increasing within a repo. */
-  seq?: number;
-  /** The task's status version right after the batch that recorded the point (null: recorded before versions). */
-  statusVersion?: number | null;
+  /** Hub-assigned, increasing within a repo in the order batches commit. */
+  seq: number;
+  /** The task's statusVersion right after the batch that recorded the point; null for points recorded before schema 6. */
+  statusVersion: number | null;
 }
 
 /** A fix run that was not gated; it vouches for every task but the ones it skipped. */
@@ -40,14 +40,17 @@ export interface HubTask {
   hubId: string;
   /** Bumped on every change of status or metadata; changes are planned against it. */
   version: number;
+  /**
+   * Counts changes of the status value only, by every write path; 0 at creation. A status that
+   * went away and came back (cancelled → done → cancelled) has moved twice.
+   */
+  statusVersion: number;
+  /** The seq of the newest point the hub has dropped for this task; null when it has dropped none. */
+  droppedThrough: number | null;
   updatedAt: string;
   updatedBy: string;
   /** Oldest first. */
   points: SyncPoint[];
-  /** Counts changes of the status value (ABA-proof): rule 3 asks whether it moved since a point. */
-  statusVersion?: number;
-  /** The seq of the newest point the hub has dropped for this task (null: none dropped). */
-  droppedThrough?: number | null;
 }
 
 /**
@@ -68,10 +71,10 @@ export interface RepoState {
   tasks: HubTask[];
   /** Oldest first. */
   runs: RunRecord[];
-  /** Oldest first; the newest REWRITES_KEPT are kept. */
+  /** Oldest first; see Retention for which are kept. */
   rewrites: Rewrite[];
-  /** The hub has dropped some run record of this repo. */
-  runsDropped?: boolean;
+  /** True once the hub has dropped any run record of the repo: a run missing from `runs` may have been. */
+  runsDropped: boolean;
 }
 
 export interface WorkplanInfo {
@@ -92,7 +95,8 @@ export interface TaskChange {
   status?: Status;
   /** On creation: the id the file already carries (`state_hub_task_id`), kept as the hub's id. */
   hubId?: string;
-  point?: Omit<SyncPoint, 'at'>;
+  /** The hub assigns `at`, `seq` and `statusVersion`. */
+  point?: Omit<SyncPoint, 'at' | 'seq' | 'statusVersion'>;
 }
 
 export interface SyncBatch {
@@ -111,17 +115,20 @@ export interface Conflict {
   current: HubTask | null;
 }
 
-/** `basis`: the repo's ETag just before the batch applied; `etag`, just after. */
-export type SyncResult =
-  | { ok: true; etag: string; basis: string; versions: Record<string, number>; points?: PointReceipt[] }
-  | { ok: false; conflicts: Conflict[] };
-
-/** What the hub assigned to a point a batch carried: a clone keeps its own exact copy of it. */
-export interface PointReceipt {
+/** What the hub assigned to a point a batch recorded, so a clone can keep its own exact copy. */
+export interface RecordedPoint {
   id: string;
   seq: number;
   statusVersion: number;
 }
+
+/**
+ * `basis`: the repo's ETag just before the batch applied; `etag`, just after. `points`: one for
+ * each change that carried a point, in the batch's order.
+ */
+export type SyncResult =
+  | { ok: true; etag: string; basis: string; versions: Record<string, number>; points: RecordedPoint[] }
+  | { ok: false; conflicts: Conflict[] };
 
 export interface StatusUpdate {
   repo: string;
@@ -196,8 +203,3 @@ export class HubBusyError extends Error {
     this.name = 'HubBusyError';
   }
 }
-
-/** How many sync points per task and run records per repo are kept (the model fails with far fewer). */
-export const POINTS_KEPT = 8;
-export const RUNS_KEPT = 16;
-export const REWRITES_KEPT = 512;

@@ -85,7 +85,7 @@ export function rule(
 
 /** By the status version where the point has one: a status that went away and came back has moved. */
 function hubMovedSince(base: SyncPoint, hub: HubTask): boolean {
-  if (base.statusVersion != null && hub.statusVersion !== undefined) return base.statusVersion !== hub.statusVersion;
+  if (base.statusVersion !== null) return base.statusVersion !== hub.statusVersion;
   return base.status !== hub.status;
 }
 
@@ -104,8 +104,8 @@ function whyUnknown(
   runsDropped: boolean,
 ): Unknown | null {
   if (hub.points.slice(at + 1).some((p) => !held(p.commit))) return 'blind';
-  const dropped = hub.droppedThrough ?? null;
-  if (dropped !== null && (!base || (base.seq ?? dropped) <= dropped)) return 'dropped';
+  const dropped = hub.droppedThrough;
+  if (dropped !== null && (!base || base.seq <= dropped)) return 'dropped';
   if (base && (dropped !== null || runsDropped) && !within(base.commit, L) && !within(base.origin, L)) return 'concurrent';
   return null;
 }

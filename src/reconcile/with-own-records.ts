@@ -17,7 +17,7 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
       const mine = own.points[task.id];
       if (!mine?.length) return task;
       const theirs = new Set(task.points.map(pointKey));
-      const points = [...mine.filter((p) => !theirs.has(pointKey(p))), ...task.points].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+      const points = [...mine.filter((p) => !theirs.has(pointKey(p))), ...task.points].sort((a, b) => a.seq - b.seq);
       return { ...task, points };
     }),
     runs: [...own.runs.filter((r) => !hubRuns.has(runKey(r))), ...hub.runs],

@@ -1,6 +1,6 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import type { RepoState as HubState, PointReceipt, SyncBatch, TaskChange } from '../hub/types.js';
+import type { RepoState as HubState, RecordedPoint, SyncBatch, TaskChange } from '../hub/types.js';
 import { deliveredFromOutbox } from '../outbox.js';
 import { keepOwnRecords } from '../own-records.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
@@ -107,7 +107,7 @@ export async function applyPlan(
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };
-  const keep = (part: SyncBatch, receipts: readonly PointReceipt[]) => keepOwnRecords(repo.gitDir, part, receipts, new Date().toISOString());
+  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, part, receipts, new Date().toISOString());
   const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(
     (error: unknown) => ({ failed: hubFailure(error) }) as const,
   );

@@ -97,7 +97,7 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
       skipped: [...facts.skipped],
       hubTasks: known.tasks,
       runs: known.runs,
-      runsDropped: hub.runsDropped ?? false,
+      runsDropped: hub.runsDropped,
       rewrites,
       head: facts.head,
       upstream: facts.upstream,

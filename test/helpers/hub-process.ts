@@ -9,8 +9,8 @@ export interface HubProcess {
 }
 
 /** `custodian-hooks hub serve` as a real process on a free loopback port; killed when the test ends. */
-export async function spawnHub(t: TestContext, db: string, env: Record<string, string> = {}): Promise<HubProcess> {
-  const child = execa(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', db], { reject: false, env, stdin: 'ignore' });
+export async function spawnHub(t: TestContext, db: string, env: Record<string, string> = {}, flags: string[] = []): Promise<HubProcess> {
+  const child = execa(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', db, ...flags], { reject: false, env, stdin: 'ignore' });
   t.after(() => {
     child.kill('SIGKILL');
   });

@@ -6,7 +6,7 @@ import { HttpHub } from '../../src/hub/http-hub.js';
 import { startHub } from '../../src/hub/serve.js';
 import { openPostgres } from '../../src/hub/sql/postgres-driver.js';
 import { openSqlite } from '../../src/hub/sql/sqlite-driver.js';
-import { SqlStore } from '../../src/hub/sql-store.js';
+import { SqlStore, type StoreOptions } from '../../src/hub/sql-store.js';
 import type { Hub } from '../../src/hub/types.js';
 import { tempDir } from './temp-repo.js';
 
@@ -30,14 +30,14 @@ export async function pgSchema(t: TestContext): Promise<string> {
   return schema;
 }
 
-export async function sqliteStore(t: TestContext): Promise<SqlStore> {
-  const store = await SqlStore.open(openSqlite(path.join(await tempDir(t), 'hub.sqlite')), 'test');
+export async function sqliteStore(t: TestContext, options: StoreOptions = {}): Promise<SqlStore> {
+  const store = await SqlStore.open(openSqlite(path.join(await tempDir(t), 'hub.sqlite')), 'test', options);
   t.after(() => store.close());
   return store;
 }
 
-export async function postgresStore(t: TestContext): Promise<SqlStore> {
-  const store = await SqlStore.open(openPostgres(PG_URL!, await pgSchema(t)), 'test-pg');
+export async function postgresStore(t: TestContext, options: StoreOptions = {}): Promise<SqlStore> {
+  const store = await SqlStore.open(openPostgres(PG_URL!, await pgSchema(t)), 'test-pg', options);
   t.after(() => store.close());
   return store;
 }

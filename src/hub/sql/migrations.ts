@@ -87,6 +87,15 @@ const MIGRATIONS: readonly string[][] = [
   [`ALTER TABLE repos ADD COLUMN stamp TEXT`, `ALTER TABLE repos ADD COLUMN prev_stamp TEXT`],
   // The dashboard counts and pages one workplan's tasks without reading the whole repo's.
   [`CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status)`],
+  // Rules v2: "the hub has not moved" is decided by a count of status changes, never by comparing
+  // statuses; each point keeps the count it saw; and what retention dropped is said, so that no
+  // clone reads an eviction as "no common point". Existing tasks start at 0, existing points at null.
+  [
+    `ALTER TABLE tasks ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE tasks ADD COLUMN dropped_through INTEGER`,
+    `ALTER TABLE sync_points ADD COLUMN status_version INTEGER`,
+    `ALTER TABLE repos ADD COLUMN runs_dropped INTEGER NOT NULL DEFAULT 0`,
+  ],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;

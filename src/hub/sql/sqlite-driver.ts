@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { breather } from '../breather.js';
 import { HubBusyError } from '../types.js';
-import type { SqlDriver } from './driver.js';
+import { type SqlDriver, type Statement, statementText } from './driver.js';
 import { openDatabase } from './sqlite-database.js';
 
 /**
@@ -52,14 +52,14 @@ function driverOver(db: Database.Database, begin: 'BEGIN' | 'BEGIN IMMEDIATE'): 
       throw error;
     }
   };
-  const all = <T>(sql: string, params: readonly unknown[]) =>
+  const all = <T>(sql: Statement, params: readonly unknown[]) =>
     execute(() => {
-      const statement = prepare(sql);
+      const statement = prepare(statementText(sql));
       if (statement.reader) return statement.all(...params) as T[];
       statement.run(...params);
       return [];
     });
-  const run = (sql: string, params: readonly unknown[]) => execute(() => prepare(sql).run(...params).changes);
+  const run = (sql: Statement, params: readonly unknown[]) => execute(() => prepare(statementText(sql)).run(...params).changes);
 
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
@@ -97,7 +97,7 @@ function driverOver(db: Database.Database, begin: 'BEGIN' | 'BEGIN IMMEDIATE'): 
   };
   const tx: SqlDriver = {
     ...driver,
-    async all<T>(sql: string, params: readonly unknown[] = []) {
+    async all<T>(sql: Statement, params: readonly unknown[] = []) {
       await breathe();
       return all<T>(sql, params);
     },
