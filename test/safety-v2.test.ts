@@ -3,7 +3,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { git } from '../src/git.js';
-import { commitFiles } from './helpers/temp-repo.js';
+import { createToken, spawnHub } from './helpers/hub-process.js';
+import { commitFiles, tempDir } from './helpers/temp-repo.js';
 import { parseReport, scene } from './helpers/scene.js';
 import { workplan } from './helpers/workplan-text.js';
 
@@ -125,4 +126,39 @@ test('the commit that concludes a conflicted pull reconciles, as post-merge woul
   assert.equal(await laptop.statusInFile('B'), 'done', "the hub's done is written back at once");
   const plain = await gitUser(laptop.dir, s.env, 'commit', '-q', '--allow-empty', '-m', 'an ordinary commit');
   assert.equal(plain.stderr, '', 'an ordinary commit starts no reconcile');
+});
+
+test("a clone offline while busy clones wear out the hub's records still knows what it sent: a reopen stands", async (t) => {
+  const root = await tempDir(t);
+  const db = path.join(root, 'hub.sqlite');
+  const token = await createToken(db, 'team');
+  // Retention small enough that two busy clones evict within minutes what a day would evict.
+  const hub = await spawnHub(t, db, {}, ['--keep-points', '2', '--keep-runs', '3', '--keep-days', '0']);
+  const s = await scene(
+    t,
+    [
+      { id: 'A', status: 'todo' },
+      { id: 'B', status: 'todo' },
+    ],
+    { hubUrl: hub.url, token },
+  );
+  const laptop = s.workstation;
+  await laptop.edit('A', 'done');
+  await laptop.git('push', '-q', 'origin', 'main');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done');
+  await laptop.git('remote', 'set-url', 'origin', path.join(root, 'unreachable', 'acme.git'));
+
+  assert.equal((await laptop.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
+  const [ws, ci] = [await s.clone('ws'), await s.clone('ci')];
+  for (let round = 0; round < 4; round++) {
+    for (const busy of [ws, ci]) {
+      await commitFiles(busy.dir, { [`notes-${busy.name}.txt`]: `round ${round}\n` }, `work ${round}`);
+      assert.equal((await busy.run('--fix', '--no-writeback')).code, 0);
+    }
+  }
+  const run = await laptop.run('--fix', '--pull');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back');
 });
