@@ -18,6 +18,8 @@ export interface RunOptions {
   fix: boolean;
   writeback: boolean;
   pull: boolean;
+  /** Check only, and print what a writeback would change as a unified diff. */
+  diff?: boolean;
   repo?: string;
 }
 
@@ -29,15 +31,16 @@ async function locate(options: RunOptions): Promise<string> {
 }
 
 /** `custodian-hooks run [--fix]`: reconcile the repo with the configured hub and report. */
-export async function runCommand(options: RunOptions, write: (text: string) => void): Promise<number> {
+export async function runCommand(options: RunOptions, write: (text: string | Buffer) => void, warn: (text: string) => void = () => {}): Promise<number> {
+  if (options.diff && options.fix) throw new UserError('run --diff shows what a writeback would change and writes nothing: it does not go with --fix');
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
   const choice = chooseHub(process.env, repo.config.hub);
   refuseAnotherHub(repo.gitDir, choice);
   const hub = await openHub(choice, { readOnly: !options.fix });
+  const writeback = options.writeback && repo.config.writeback !== false;
   let report: Report;
   try {
-    const writeback = options.writeback && repo.config.writeback !== false;
     report = await reconcileRepo(
       repo,
       { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull },
@@ -46,6 +49,10 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
     rememberSettled(repo, choice, report);
   } finally {
     await hub.close();
+  }
+  if (options.diff) {
+    const { diffOutput } = await import('./run-diff.js');
+    return diffOutput(repo, report, writeback, write, warn);
   }
   write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.verbose));
   return hasFailure(report.findings) ? 1 : 0;
