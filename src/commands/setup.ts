@@ -7,6 +7,7 @@ import { writeCommitGraph } from '../git-facts.js';
 import { chooseHub, describeSource, redactLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { refuseAnotherHub } from '../clone-hub.js';
+import { refuseRenamedSlug } from '../clone-slug.js';
 import { registerRepo } from '../registry.js';
 import { packageFile } from '../package-files.js';
 import { openRepo } from '../repo.js';
@@ -57,10 +58,12 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
   if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');
   const choice = chooseHub(process.env, repo.config.hub);
   write(`every hook reaches hub ${redactLocation(choice.location)} (${describeSource(choice)})\n`);
-  try {
-    refuseAnotherHub(repo.gitDir, choice);
-  } catch (error) {
-    ok(false, messageOf(error));
+  for (const refusal of [() => refuseAnotherHub(repo.gitDir, choice), () => refuseRenamedSlug(repo)]) {
+    try {
+      refusal();
+    } catch (error) {
+      ok(false, messageOf(error));
+    }
   }
   try {
     const hub = await openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly: true });
