@@ -2,8 +2,10 @@ import os from 'node:os';
 import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
 import { refuseAnotherHub } from '../clone-hub.js';
+import { refuseRenamedSlug } from '../clone-slug.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
+import { jsonDocument } from '../json-envelope.js';
 import { machineName } from '../machine.js';
 import { reconcileRepo } from '../reconcile/run.js';
 import { registeredRepo, registerRepo } from '../registry.js';
@@ -37,6 +39,7 @@ export async function runCommand(options: RunOptions, write: (text: string | Buf
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
   const choice = chooseHub(process.env, repo.config.hub);
   refuseAnotherHub(repo.gitDir, choice);
+  refuseRenamedSlug(repo);
   const hub = await openHub(choice, { readOnly: !options.fix });
   const writeback = options.writeback && repo.config.writeback !== false;
   let report: Report;
@@ -54,6 +57,6 @@ export async function runCommand(options: RunOptions, write: (text: string | Buf
     const { diffOutput } = await import('./run-diff.js');
     return diffOutput(repo, report, writeback, write, warn);
   }
-  write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.verbose));
+  write(options.json ? jsonDocument('run', report) : formatReport(report, options.verbose));
   return hasFailure(report.findings) ? 1 : 0;
 }
