@@ -1,3 +1,4 @@
+import { noCounts } from './hub/dashboard/progress.js';
 import { STATUSES, type Status } from './status.js';
 import type { Workplan } from './workplan/parse.js';
 
@@ -15,8 +16,6 @@ export interface WorkplanProgress {
 
 const FINISHED: readonly Status[] = ['done', 'cancelled'];
 
-const zeroCounts = () => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-
 function progressOf(counts: Record<Status, number>): { total: number; progress: number } {
   const total = STATUSES.reduce((n, s) => n + counts[s], 0);
   const finished = FINISHED.reduce((n, s) => n + counts[s], 0);
@@ -24,7 +23,7 @@ function progressOf(counts: Record<Status, number>): { total: number; progress: 
 }
 
 export function workplanProgress(workplan: Workplan): WorkplanProgress {
-  const counts = zeroCounts();
+  const counts = noCounts();
   for (const task of workplan.tasks) counts[task.status]++;
   const title = typeof workplan.frontMatter.title === 'string' ? workplan.frontMatter.title : null;
   return { file: workplan.file, title, counts, unreadable: workplan.unreadableIds.length, ...progressOf(counts) };
@@ -32,7 +31,7 @@ export function workplanProgress(workplan: Workplan): WorkplanProgress {
 
 /** Every workplan's counts added up. */
 export function totalProgress(workplans: readonly WorkplanProgress[]): Omit<WorkplanProgress, 'file' | 'title'> {
-  const counts = zeroCounts();
+  const counts = noCounts();
   for (const w of workplans) for (const s of STATUSES) counts[s] += w.counts[s];
   return { counts, unreadable: workplans.reduce((n, w) => n + w.unreadable, 0), ...progressOf(counts) };
 }
