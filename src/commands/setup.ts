@@ -41,14 +41,16 @@ export async function uninstallCommand(cwd: string, write: (text: string) => voi
 
 /** `doctor`: would the hooks fire, what would they call, and does the hub answer? Exit 1 when something is off. */
 export async function doctorCommand(cwd: string, write: (text: string) => void): Promise<number> {
-  const { place, hooks } = await hookStatus(cwd);
+  const { place, manager, hooks } = await hookStatus(cwd);
   const repo = await openRepo(cwd);
   let healthy = true;
   const ok = (good: boolean, text: string) => {
     healthy &&= good;
     write(`${good ? pc.green('✓') : pc.red('✗')} ${text}\n`);
   };
-  write(`repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : ''}\n`);
+  write(
+    `repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : manager ? ` (${manager.name}, which calls custodian-hooks from its config)` : ''}\n`,
+  );
   for (const h of hooks) {
     if (h.fires) ok(true, `${h.hook}: fires → ${h.node} ${h.cli}${h.problem ? ` (${h.problem})` : ''}`);
     else ok(false, `${h.hook}: ${h.problem}`);
