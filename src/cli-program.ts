@@ -27,7 +27,7 @@ function program(): Command {
     .addOption(new Option('-C, --cwd <dir>', 'run as if started in <dir>').default(process.cwd(), 'the current directory'))
     .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; diff: boolean; repo?: string }) => {
       const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand(opts, write, warn);
+      process.exitCode = await runCommand(opts, write, warn, process.stderr);
     });
 
   cli

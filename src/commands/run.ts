@@ -7,6 +7,7 @@ import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { jsonDocument } from '../json-envelope.js';
 import { machineName } from '../machine.js';
+import { type ProgressStream, startProgress } from '../progress-line.js';
 import { reconcileRepo } from '../reconcile/run.js';
 import { registeredRepo, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
@@ -33,7 +34,12 @@ async function locate(options: RunOptions): Promise<string> {
 }
 
 /** `custodian-hooks run [--fix]`: reconcile the repo with the configured hub and report. */
-export async function runCommand(options: RunOptions, write: (text: string | Buffer) => void, warn: (text: string) => void = () => {}): Promise<number> {
+export async function runCommand(
+  options: RunOptions,
+  write: (text: string | Buffer) => void,
+  warn: (text: string) => void = () => {},
+  progress: ProgressStream = { write: () => undefined },
+): Promise<number> {
   if (options.diff && options.fix) throw new UserError('run --diff shows what a writeback would change and writes nothing: it does not go with --fix');
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
@@ -42,6 +48,7 @@ export async function runCommand(options: RunOptions, write: (text: string | Buf
   refuseRenamedSlug(repo);
   const hub = await openHub(choice, { readOnly: !options.fix });
   const writeback = options.writeback && repo.config.writeback !== false;
+  const stopProgress = startProgress(progress, `custodian-hooks ${options.fix ? 'fix' : 'check'} · ${repo.slug}: reading workplans and hub, reconciling…`);
   let report: Report;
   try {
     report = await reconcileRepo(
@@ -51,6 +58,7 @@ export async function runCommand(options: RunOptions, write: (text: string | Buf
     );
     rememberSettled(repo, choice, report);
   } finally {
+    stopProgress();
     await hub.close();
   }
   if (options.diff) {
