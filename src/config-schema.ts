@@ -20,6 +20,16 @@ const ConfigSchema = z.strictObject({
   writeback: z.optional(z.boolean()),
   /** The team's hub: an http(s):// URL, shared with the repo; CUSTODIAN_HUB overrides it. */
   hub: z.optional(nonEmpty()),
+  /** The team's rules for commits, applied to the writeback commit. */
+  commit: z.optional(
+    z.strictObject({
+      /** Appended to the subject line, as `[skip ci]`. */
+      suffix: z.optional(z.string().check(z.regex(/^[^\n\r]+$/, 'one line of text'))),
+      trailers: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9-]+: [^\n\r]+$/, 'a trailer such as "Signed-off-by: Name <email>"')))),
+      /** true: always sign; auto: sign when git's commit.gpgsign is set; false (default): unsigned. */
+      sign: z.optional(z.union([z.boolean(), z.literal('auto')])),
+    }),
+  ),
 });
 
 export type RepoConfig = z.infer<typeof ConfigSchema>;
