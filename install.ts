@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from './src/errors.js';
 import { git, GitError } from './src/git.js';
+import { execa } from 'execa';
+import { callsFrom, detectManager, type HookManager, managerCommand, managerOfHookFile, snippet, withCalls, withoutCalls } from './src/hook-managers.js';
+import { writeJsonFile } from './src/json-file.js';
 import { packageFile } from './src/package-files.js';
 
 /**
@@ -19,6 +22,7 @@ const CHAINED = '.custodian-chained';
 const BLOCK_START = '# >>> custodian-hooks >>>';
 const BLOCK_END = '# <<< custodian-hooks <<<';
 const CREATED_NOTE = '# (custodian-hooks created this file; uninstall removes it)';
+const NEWLINE_NOTE = '# (custodian-hooks ended the line above; uninstall takes the newline back)';
 
 export interface HookPlace {
   top: string;
@@ -65,13 +69,26 @@ async function writeExecutable(file: string, text: string): Promise<void> {
   await chmod(file, 0o755);
 }
 
-/** Where husky mode keeps the real shims: inside the git dir, out of the tracked tree. */
-const huskyShim = (place: HookPlace, hook: HookName) => path.join(place.commonDir, 'custodian-hooks', hook);
+/** Where the real shims live when husky or a hook manager owns the hooks folder: inside the git dir, out of the tracked tree. */
+const ownDir = (place: HookPlace) => path.join(place.commonDir, 'custodian-hooks');
+const delegatedShim = (place: HookPlace, hook: HookName) => path.join(ownDir(place), hook);
+/** What install changed in a hook manager's config, to put back byte for byte on uninstall. */
+const managerRecord = (place: HookPlace) => path.join(ownDir(place), 'manager.json');
+interface ManagerRecord {
+  file: string;
+  before: string | null;
+  after: string;
+  /** The line install added to .git/info/exclude for a local config it created, if any. */
+  excluded: string | null;
+  /** Hooks that had no file until the manager wrote one for our calls: uninstall takes those files away again. */
+  createdHooks: HookName[];
+}
 
-function huskyBlock(hook: HookName, created: boolean): string {
+function huskyBlock(hook: HookName, created: boolean, newlineAdded: boolean): string {
   return [
     BLOCK_START,
     ...(created ? [CREATED_NOTE] : []),
+    ...(newlineAdded ? [NEWLINE_NOTE] : []),
     `shim="$(git rev-parse --git-common-dir)/custodian-hooks/${hook}"; [ -x "$shim" ] && "$shim" "$@" || true`,
     BLOCK_END,
     '',
@@ -88,18 +105,20 @@ export async function install(cwd: string, options: InstallOptions = {}): Promis
   const place = await locateHooks(cwd);
   const node = options.node ?? process.execPath;
   const cli = options.cli ?? cliPath(place.top);
+  const manager = place.huskyDir ? null : await detectManager(place.top);
+  if (manager) return installThroughManager(place, manager, node, cli);
   const said: string[] = [];
   for (const hook of HOOKS) {
     const shim = await shimText(hook, node, cli);
     if (place.huskyDir) {
-      await writeExecutable(huskyShim(place, hook), shim);
+      await writeExecutable(delegatedShim(place, hook), shim);
       const userHook = path.join(place.huskyDir, hook);
       const existing = await readIfExists(userHook);
       if (existing?.includes(BLOCK_START)) {
         said.push(`${hook}: already called from ${path.relative(place.top, userHook)}`);
       } else {
-        const prefix = existing === null ? '' : existing.endsWith('\n') || existing === '' ? existing : `${existing}\n`;
-        await writeFile(userHook, prefix + huskyBlock(hook, existing === null));
+        const newlineAdded = existing !== null && existing !== '' && !existing.endsWith('\n');
+        await writeFile(userHook, (existing ?? '') + (newlineAdded ? '\n' : '') + huskyBlock(hook, existing === null, newlineAdded));
         said.push(`${hook}: called from husky's ${path.relative(place.top, userHook)}`);
       }
       continue;
@@ -120,14 +139,78 @@ export async function install(cwd: string, options: InstallOptions = {}): Promis
   return said;
 }
 
-/** Removes what install added, and only that; a chained hook goes back where it was. */
-export async function uninstall(cwd: string): Promise<string[]> {
-  const place = await locateHooks(cwd);
+const readRecord = async (place: HookPlace): Promise<ManagerRecord | null> => {
+  const text = await readIfExists(managerRecord(place));
+  return text === null ? null : (JSON.parse(text) as ManagerRecord);
+};
+
+/** Keeps a local config install created out of `git status`, unless the repo ignores it already; returns the line added. */
+async function excludeLocally(place: HookPlace, file: string): Promise<string | null> {
+  const relative = path.relative(place.top, file);
+  const ignored = await git(place.top, ['check-ignore', '-q', '--no-index', '--', relative]).then(
+    () => true,
+    () => false,
+  );
+  if (ignored) return null;
+  const exclude = path.join(place.commonDir, 'info', 'exclude');
+  const text = (await readIfExists(exclude)) ?? '';
+  const line = `${text === '' || text.endsWith('\n') ? '' : '\n'}/${relative.split(path.sep).join('/')}\n`;
+  await mkdir(path.dirname(exclude), { recursive: true });
+  await writeFile(exclude, text + line);
+  return line;
+}
+
+/** Runs the manager's own install, which writes the hooks from its config; a manager not found is a line saying what to run. */
+async function applyManager(top: string, manager: HookManager): Promise<string> {
+  const { file, args } = managerCommand(top, manager.name);
+  const result = await execa(file, args, { cwd: top, reject: false, stdin: 'ignore', env: { SKIP_INSTALL_SIMPLE_GIT_HOOKS: undefined } });
+  if (result.exitCode === 0) return `${manager.name}: hooks written from its config`;
+  const reason = (result.stderr || result.stdout || (result as { shortMessage?: string }).shortMessage || '').toString().split('\n')[0];
+  return `${manager.name} could not be run (${reason}): run npx ${[manager.name, ...args].join(' ')} to write the hooks`;
+}
+
+/**
+ * With lefthook or simple-git-hooks, the shims go in the git dir and the manager's own config
+ * calls them, so its next reinstall keeps them. Shims of an earlier plain install (or the
+ * `.old` lefthook made of them) go.
+ */
+async function installThroughManager(place: HookPlace, manager: HookManager, node: string, cli: string): Promise<string[]> {
+  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText(hook, node, cli));
+  const said = await removePlainShims(place);
+  const relative = path.relative(place.top, manager.file);
+  if (!manager.editable) {
+    said.push(`${manager.name} owns the hooks here and ${relative} is code: add these hooks to it, then run npx ${manager.name}:\n${snippet(manager, HOOKS)}`);
+    return said;
+  }
+  const before = await readIfExists(manager.file);
+  const after = withCalls(manager, before, HOOKS);
+  const previous = await readRecord(place);
+  // A record of an earlier install still describes the original file while the file is as that install left it.
+  const original = previous && previous.file === manager.file && previous.after === before ? previous : null;
+  if (after !== before || !original) {
+    const excluded = original ? original.excluded : before === null ? await excludeLocally(place, manager.file) : null;
+    const createdHooks = original?.createdHooks ?? HOOKS.filter((hook) => !existsSync(path.join(place.hooksDir, hook)));
+    await writeFile(manager.file, after);
+    writeJsonFile(managerRecord(place), {
+      file: manager.file,
+      before: original ? original.before : before,
+      after,
+      excluded,
+      createdHooks,
+    } satisfies ManagerRecord);
+  }
+  said.push(`${HOOKS.join(', ')}: called from ${manager.name}'s ${relative}`, await applyManager(place.top, manager));
+  return said;
+}
+
+/** Takes our shims out of the hooks folders, and the `.old` copies lefthook made of them; a chained hook goes back where it was. */
+async function removePlainShims(place: HookPlace): Promise<string[]> {
   const said: string[] = [];
   const dirs = [...new Set([place.hooksDir, path.join(place.commonDir, 'hooks')])];
   for (const hook of HOOKS) {
     for (const dir of dirs) {
       const target = path.join(dir, hook);
+      if (isShim(await readIfExists(`${target}.old`))) await rm(`${target}.old`);
       if (!isShim(await readIfExists(target))) continue;
       const chained = path.join(dir, CHAINED, hook);
       if (existsSync(chained)) {
@@ -139,21 +222,71 @@ export async function uninstall(cwd: string): Promise<string[]> {
       }
       await rmdir(path.join(dir, CHAINED)).catch(() => undefined);
     }
-    if (place.huskyDir) {
-      const userHook = path.join(place.huskyDir, hook);
-      const text = await readIfExists(userHook);
-      const start = text?.indexOf(BLOCK_START) ?? -1;
-      if (text && start !== -1) {
-        const end = text.indexOf(BLOCK_END, start) + BLOCK_END.length + 1;
-        const block = text.slice(start, end);
-        if (block.includes(CREATED_NOTE) && text.slice(0, start).trim() === '' && text.slice(end).trim() === '') await rm(userHook);
-        else await writeFile(userHook, text.slice(0, start) + text.slice(end));
-        said.push(`${hook}: removed from ${path.relative(place.top, userHook)}`);
-      }
-    }
-    await rm(huskyShim(place, hook), { force: true });
   }
-  await rmdir(path.join(place.commonDir, 'custodian-hooks')).catch(() => undefined);
+  return said;
+}
+
+/** Whether the manager's config (ours taken out) still has anything for `hook`. */
+async function managerRunsHook(top: string, manager: HookManager | null, hook: HookName): Promise<boolean> {
+  if (!manager) return false;
+  if (manager.name === 'simple-git-hooks') return true; // it rewrites its own hooks from its config just below
+  const { file, args } = { file: managerCommand(top, 'lefthook').file, args: ['dump', '--format', 'json'] };
+  const dump = await execa(file, args, { cwd: top, reject: false, stdin: 'ignore' });
+  if (dump.exitCode !== 0) return true;
+  return Object.hasOwn(JSON.parse(String(dump.stdout)) as object, hook);
+}
+
+/** Takes our calls out of a manager's config: byte for byte as it was when the file is as install left it. */
+async function removeFromManager(place: HookPlace): Promise<string[]> {
+  const manager = await detectManager(place.top);
+  const record = await readRecord(place);
+  if (!manager?.editable && !record) return [];
+  const file = record?.file ?? manager!.file;
+  const current = await readIfExists(file);
+  let next: string | null = current;
+  if (record && current === record.after) next = record.before;
+  else if (current !== null && manager && manager.file === file) next = withoutCalls(manager, current, HOOKS) ?? (record?.before === null ? null : '');
+  if (next === current) return [];
+  if (next === null) await rm(file, { force: true });
+  else await writeFile(file, next);
+  if (record?.excluded) {
+    const exclude = path.join(place.commonDir, 'info', 'exclude');
+    const text = await readIfExists(exclude);
+    if (text?.endsWith(record.excluded)) await writeFile(exclude, text.slice(0, -record.excluded.length));
+  }
+  const said = [`calls removed from ${path.relative(place.top, file)}`];
+  // Hook files the manager wrote only to call us: left alone only if its config now runs something there itself.
+  for (const hook of record?.createdHooks ?? []) {
+    const hookFile = path.join(place.hooksDir, hook);
+    if (managerOfHookFile(await readIfExists(hookFile)) && !(await managerRunsHook(place.top, manager, hook))) await rm(hookFile);
+  }
+  // simple-git-hooks rewrites its hooks from the config as it is now; lefthook's hooks call lefthook, which no longer runs us.
+  if (manager?.name === 'simple-git-hooks') said.push(await applyManager(place.top, manager));
+  return said;
+}
+
+/** Removes what install added, and only that: hooks, calls in another tool's config, and this clone's own records. */
+export async function uninstall(cwd: string): Promise<string[]> {
+  const place = await locateHooks(cwd);
+  const said = [...(await removePlainShims(place)), ...(await removeFromManager(place))];
+  for (const hook of HOOKS) {
+    if (!place.huskyDir) continue;
+    const userHook = path.join(place.huskyDir, hook);
+    const text = await readIfExists(userHook);
+    const start = text?.indexOf(BLOCK_START) ?? -1;
+    if (text && start !== -1) {
+      const end = text.indexOf(BLOCK_END, start) + BLOCK_END.length + 1;
+      const block = text.slice(start, end);
+      const before = block.includes(NEWLINE_NOTE) ? text.slice(0, start).replace(/\n$/, '') : text.slice(0, start);
+      if (block.includes(CREATED_NOTE) && text.slice(0, start).trim() === '' && text.slice(end).trim() === '') await rm(userHook);
+      else await writeFile(userHook, before + text.slice(end));
+      said.push(`${hook}: removed from ${path.relative(place.top, userHook)}`);
+    }
+  }
+  if (existsSync(ownDir(place))) {
+    await rm(ownDir(place), { recursive: true, force: true });
+    said.push(`${path.relative(place.top, ownDir(place))}: this clone's shims and records removed`);
+  }
   if (said.length === 0) said.push('no custodian-hooks hooks were installed here');
   return said;
 }
@@ -177,24 +310,37 @@ async function executable(file: string): Promise<boolean> {
 }
 
 /** Whether each hook would fire, and what it would call. */
-export async function hookStatus(cwd: string): Promise<{ place: HookPlace; hooks: HookStatus[] }> {
+export async function hookStatus(cwd: string): Promise<{ place: HookPlace; manager: HookManager | null; hooks: HookStatus[] }> {
   const place = await locateHooks(cwd);
+  const manager = place.huskyDir ? null : await detectManager(place.top);
   const hooks: HookStatus[] = [];
   for (const hook of HOOKS) {
     let shimFile = path.join(place.hooksDir, hook);
     let problem: string | null = null;
-    if (place.huskyDir) {
+    const inHooksDir = await readIfExists(shimFile);
+    if (manager) {
+      shimFile = delegatedShim(place, hook);
+      const relative = path.relative(place.top, manager.file);
+      if (!callsFrom(manager, await readIfExists(manager.file), hook))
+        problem = `${manager.name} owns the hooks here, and ${relative} does not call custodian-hooks from ${hook}: run custodian-hooks install`;
+      else if (managerOfHookFile(inHooksDir) !== manager.name)
+        problem = `${relative} calls custodian-hooks, but ${manager.name} has not written ${hook} into ${place.hooksDir}: run npx ${manager.name}${manager.name === 'lefthook' ? ' install' : ''}`;
+    } else if (place.huskyDir) {
       const userHook = await readIfExists(path.join(place.huskyDir, hook));
-      shimFile = huskyShim(place, hook);
+      shimFile = delegatedShim(place, hook);
       if (!userHook?.includes(BLOCK_START))
         problem = `husky runs hooks from ${path.relative(place.top, place.hooksDir)}, and .husky/${hook} does not call custodian-hooks: run custodian-hooks install`;
     }
     const text = await readIfExists(shimFile);
     if (!isShim(text)) {
       const elsewhere = isShim(await readIfExists(path.join(place.commonDir, 'hooks', hook)));
-      problem ??= elsewhere
-        ? `installed in .git/hooks, but core.hooksPath makes git run hooks from ${place.hooksDir}: run custodian-hooks install again`
-        : 'not installed: run custodian-hooks install';
+      const takenBy = manager ? null : managerOfHookFile(inHooksDir);
+      const renamed = isShim(await readIfExists(path.join(place.hooksDir, `${hook}.old`)));
+      problem ??= takenBy
+        ? `${takenBy} took this hook over${renamed ? ` and renamed ours to ${hook}.old, which it never runs` : ''}: run custodian-hooks install to be called from its config`
+        : elsewhere
+          ? `installed in .git/hooks, but core.hooksPath makes git run hooks from ${place.hooksDir}: run custodian-hooks install again`
+          : 'not installed: run custodian-hooks install';
       hooks.push({ hook, fires: false, where: null, node: null, cli: null, problem });
       continue;
     }
@@ -206,7 +352,7 @@ export async function hookStatus(cwd: string): Promise<{ place: HookPlace; hooks
     const fatal = problem !== null && !/falls back/.test(problem);
     hooks.push({ hook, fires: !fatal, where: shimFile, node, cli, problem });
   }
-  return { place, hooks };
+  return { place, manager, hooks };
 }
 
 export async function listChained(place: HookPlace): Promise<string[]> {

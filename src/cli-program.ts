@@ -6,7 +6,8 @@ import { packageFile } from './package-files.js';
 import type { HubServeOptions } from './commands/hub.js';
 import { DAY_MS, DEFAULT_RETENTION } from './hub/retention.js';
 
-const write = (text: string) => process.stdout.write(text);
+const write = (text: string | Buffer) => process.stdout.write(text);
+const warn = (text: string) => process.stderr.write(text);
 
 function program(): Command {
   const cli = new Command('custodian-hooks')
@@ -23,11 +24,31 @@ function program(): Command {
     .option('--pull', 'with --fix: git pull --ff-only first; if that fails, warn and go on', false)
     .option('--repo <slug>', 'act on the repo registered under this slug instead of the current directory')
     .option('--json', 'print one JSON document instead of text', false)
+    .option('--diff', 'change nothing; print what a writeback would change, as a unified diff', false)
     .option('-v, --verbose', 'list every workplan and task', false)
     .addOption(new Option('-C, --cwd <dir>', 'run as if started in <dir>').default(process.cwd(), 'the current directory'))
-    .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; repo?: string }) => {
+    .action(async (opts: { json: boolean; verbose: boolean; cwd: string; fix: boolean; writeback: boolean; pull: boolean; diff: boolean; repo?: string }) => {
       const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand(opts, write);
+      process.exitCode = await runCommand(opts, write, warn, process.stderr);
+    });
+
+  cli
+    .command('init')
+    .description("set the repo up for a team: .custodian.yml (its slug, the team's hub) and package.json's prepare script; run again, it changes nothing")
+    .option('--hub <url>', "the team's hub, an http(s):// or postgres:// URL without credentials (default: CUSTODIAN_HUB when it is an http(s) URL)")
+    .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
+    .action(async (opts: { hub?: string; cwd: string }) => {
+      const { initCommand } = await import('./commands/init.js');
+      await initCommand(opts, write);
+    });
+  cli
+    .command('status')
+    .description('each workplan as committed: its tasks counted by status and how much is finished; the hub is not asked')
+    .option('--json', 'print JSON', false)
+    .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
+    .action(async (opts: { json: boolean; cwd: string }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await statusCommand(opts, write, process.stdout.isTTY === true);
     });
 
   cli

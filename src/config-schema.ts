@@ -3,6 +3,7 @@ import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { CONFIG_FILE } from './config-names.js';
 import { UserError } from './errors.js';
+import { isSlug } from './repo-slug.js';
 
 // zod's small build: a hook in a repo with a config loads 40 KB of validator, not 750 KB. It
 // carries no messages until given a locale.
@@ -12,13 +13,23 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** `.custodian.yml` at the top of a repo: every key optional. */
 const ConfigSchema = z.strictObject({
-  repo: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'))),
+  repo: z.optional(z.string().check(z.refine(isSlug, 'a name or owner/name: letters, digits, ".", "_" and "-", at most 200 characters'))),
   workplans: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
   exclude: z.optional(z.array(nonEmpty())),
   branches: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
   writeback: z.optional(z.boolean()),
   /** The team's hub: an http(s):// URL, shared with the repo; CUSTODIAN_HUB overrides it. */
   hub: z.optional(nonEmpty()),
+  /** The team's rules for commits, applied to the writeback commit. */
+  commit: z.optional(
+    z.strictObject({
+      /** Appended to the subject line, as `[skip ci]`. */
+      suffix: z.optional(z.string().check(z.regex(/^[^\n\r]+$/, 'one line of text'))),
+      trailers: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9-]+: [^\n\r]+$/, 'a trailer such as "Signed-off-by: Name <email>"')))),
+      /** true: always sign; auto: sign when git's commit.gpgsign is set; false (default): unsigned. */
+      sign: z.optional(z.union([z.boolean(), z.literal('auto')])),
+    }),
+  ),
 });
 
 export type RepoConfig = z.infer<typeof ConfigSchema>;

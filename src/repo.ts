@@ -5,6 +5,7 @@ import { loadConfig, type RepoConfig } from './config.js';
 import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
 import { git, gitBytes, GitError } from './git.js';
+import { defaultSlug } from './repo-slug.js';
 
 /** Where a working tree is: its top folder and its git directory. */
 export interface RepoPlace {
@@ -28,7 +29,7 @@ export interface KnownOfRepo {
 export async function openRepo(cwd: string, known: KnownOfRepo = {}): Promise<Repo> {
   const { top, gitDir } = known.place ?? (await locateRepo(cwd));
   const config = await loadConfig(top);
-  return { top, gitDir, slug: config.repo ?? slugOf(top, await (known.originUrl ?? originUrl(top))), config };
+  return { top, gitDir, slug: config.repo ?? defaultSlug(top, await (known.originUrl ?? originUrl(top))), config };
 }
 
 async function locateRepo(cwd: string): Promise<RepoPlace> {
@@ -46,17 +47,6 @@ async function locateRepo(cwd: string): Promise<RepoPlace> {
 
 function originUrl(top: string): Promise<string> {
   return git(top, ['config', '--get', 'remote.origin.url']).catch(() => '');
-}
-
-/** The repo's name: from the remote's URL when there is one, so every clone agrees; else the folder. */
-function slugOf(top: string, remoteUrl: string): string {
-  const name = remoteUrl
-    .trim()
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '')
-    .split(/[/:\\]/)
-    .pop();
-  return name || path.basename(top);
 }
 
 export interface CommittedEntry {

@@ -7,6 +7,7 @@ import { git, GitError } from './git.js';
 import type { Writeback } from './reconcile/types.js';
 import { readBlobBytes, treeEntries, type Repo } from './repo.js';
 import { setStatusesInBytes } from './workplan/set-status.js';
+import { SIGNING_TIMEOUT_MS, shouldSign, teamMessage } from './writeback-commit-rules.js';
 
 /** The spec's commit message (CUST-WP-0026, T03), for writebacks the edit accepted: five statuses, ids without control characters. */
 export function writebackMessage(hostname: string, writebacks: readonly Writeback[]): string {
@@ -117,11 +118,20 @@ export async function prepareWritebackCommit(repo: Repo, head: string, writeback
     await git(repo.top, ['read-tree', head], { env: index });
     await git(repo.top, ['update-index', '-z', '--index-info'], { env: index, input: indexInfo(files) });
     const tree = (await git(repo.top, ['write-tree'], { env: index })).trim();
-    const message = writebackMessage(
-      hostname,
-      files.flatMap((f) => f.writebacks),
+    const message = teamMessage(
+      writebackMessage(
+        hostname,
+        files.flatMap((f) => f.writebacks),
+      ),
+      repo.config.commit,
     );
-    const commitTree = (env: Record<string, string> = {}) => git(repo.top, ['commit-tree', tree, '-p', head, '-F', '-'], { input: message, env });
+    const sign = (await shouldSign(repo)) ? { args: ['-S'], timeoutMs: SIGNING_TIMEOUT_MS } : { args: [] };
+    const commitTree = (env: Record<string, string> = {}) =>
+      git(repo.top, ['commit-tree', tree, '-p', head, ...sign.args, '-F', '-'], {
+        input: message,
+        env,
+        ...(sign.timeoutMs ? { timeoutMs: sign.timeoutMs } : {}),
+      });
     const commit = (
       await commitTree().catch((error: unknown) => {
         // A machine with no git identity (an agent's box) still gets its writeback committed.

@@ -6,6 +6,7 @@ test('.custodian.yml: every key optional, and what is wrong is named with its li
   assert.deepEqual(parseConfig(''), {});
   assert.deepEqual(parseConfig('# nothing set\n'), {});
   assert.deepEqual(parseConfig('hub: https://hub.example:7420\n'), { hub: 'https://hub.example:7420' });
+  assert.deepEqual(parseConfig('repo: acme/app\n'), { repo: 'acme/app' });
   assert.deepEqual(parseConfig('repo: acme.plans\nworkplans: [docs/**/*.md]\nexclude: [docs/old/**]\nbranches: [trunk]\nwriteback: false\n'), {
     repo: 'acme.plans',
     workplans: ['docs/**/*.md'],
@@ -16,7 +17,9 @@ test('.custodian.yml: every key optional, and what is wrong is named with its li
 
   const errors: [string, string][] = [
     ['repo: ok\nwritebak: true\n', '.custodian.yml:1: (top level): Unrecognized key: "writebak"'],
-    ['branches: [main]\nrepo: a b\n', '.custodian.yml:2: repo: letters, digits, ".", "_" and "-" only'],
+    ['branches: [main]\nrepo: a b\n', '.custodian.yml:2: repo: a name or owner/name: letters, digits, ".", "_" and "-", at most 200 characters'],
+    ['repo: acme/apps/app\n', '.custodian.yml:1: repo: a name or owner/name'],
+    ['repo: acme/..\n', '.custodian.yml:1: repo: a name or owner/name'],
     ['workplans: []\n', '.custodian.yml:1: workplans: Too small: expected array to have >=1 items'],
     ['branches:\n  - main\n  - ""\n', '.custodian.yml:3: branches.1: Too small: expected string to have >=1 characters'],
     ['writeback: yes please\n', '.custodian.yml:1: writeback: Invalid input: expected boolean, received string'],

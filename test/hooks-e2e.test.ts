@@ -144,7 +144,7 @@ test("the spec's story with plain git pull and git push: nothing regresses and e
   await chmod(preReceive, 0o755);
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'B', 'in_progress') }, 'start B');
   await w.gitUser(w.ws, 'push', '-q');
-  const duringPush = JSON.parse(await readFile(seenByOrigin, 'utf8')) as { id: string; status: string }[];
+  const duringPush = (JSON.parse(await readFile(seenByOrigin, 'utf8')) as { tasks: { id: string; status: string }[] }).tasks;
   assert.deepEqual(
     duringPush.map((x) => [x.id, x.status]),
     [

@@ -110,7 +110,7 @@ test('a task with an unstorable id does not stop the rest of the repo from synci
   }
   const list = await runCli(repo, ['task', 'list', '--json'], env);
   assert.deepEqual(
-    JSON.parse(list.stdout).map((task: { id: string }) => task.id),
+    JSON.parse(list.stdout).tasks.map((task: { id: string }) => task.id),
     ['FINE'],
   );
 });

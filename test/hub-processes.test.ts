@@ -122,7 +122,7 @@ test('agents: task set and task list against an HTTP hub, version-checked', asyn
   const list = await runCli(repo, ['task', 'list', '--repo', 'acme', '--json'], env);
   assert.equal(list.code, 0);
   assert.deepEqual(
-    JSON.parse(list.stdout).map((x: { id: string; status: string; version: number }) => [x.id, x.status, x.version]),
+    JSON.parse(list.stdout).tasks.map((x: { id: string; status: string; version: number }) => [x.id, x.status, x.version]),
     [['T-1', 'done', 2]],
   );
   const human = await runCli(repo, ['task', 'list', '--repo', 'acme'], env);

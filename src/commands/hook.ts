@@ -2,6 +2,7 @@ import os from 'node:os';
 import { messageOf } from '../errors.js';
 import { readTreeState, trackedBranches, type TreeState } from '../git-facts.js';
 import { refuseAnotherHub } from '../clone-hub.js';
+import { refuseRenamedSlug } from '../clone-slug.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
@@ -78,6 +79,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     keepInOutbox(repo.gitDir, rewrites);
     const choice = chooseHub(process.env, repo.config.hub);
     refuseAnotherHub(repo.gitDir, choice);
+    refuseRenamedSlug(repo);
     const hub = await openHub(choice, { http: { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 } });
     try {
       await recordRewrites(hub, repo.slug, machineName(), rewrites).then(

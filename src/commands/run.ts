@@ -2,9 +2,12 @@ import os from 'node:os';
 import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
 import { refuseAnotherHub } from '../clone-hub.js';
+import { refuseRenamedSlug } from '../clone-slug.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
+import { jsonDocument } from '../json-envelope.js';
 import { machineName } from '../machine.js';
+import { type ProgressStream, startProgress } from '../progress-line.js';
 import { reconcileRepo } from '../sync/reconcile-repo.js';
 import { registeredRepo, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
@@ -18,6 +21,8 @@ export interface RunOptions {
   fix: boolean;
   writeback: boolean;
   pull: boolean;
+  /** Check only, and print what a writeback would change as a unified diff. */
+  diff?: boolean;
   repo?: string;
 }
 
@@ -29,15 +34,23 @@ async function locate(options: RunOptions): Promise<string> {
 }
 
 /** `custodian-hooks run [--fix]`: reconcile the repo with the configured hub and report. */
-export async function runCommand(options: RunOptions, write: (text: string) => void): Promise<number> {
+export async function runCommand(
+  options: RunOptions,
+  write: (text: string | Buffer) => void,
+  warn: (text: string) => void = () => {},
+  progress: ProgressStream = { write: () => undefined },
+): Promise<number> {
+  if (options.diff && options.fix) throw new UserError('run --diff shows what a writeback would change and writes nothing: it does not go with --fix');
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
   const choice = chooseHub(process.env, repo.config.hub);
   refuseAnotherHub(repo.gitDir, choice);
+  refuseRenamedSlug(repo);
   const hub = await openHub(choice, { readOnly: !options.fix });
+  const writeback = options.writeback && repo.config.writeback !== false;
+  const stopProgress = startProgress(progress, `custodian-hooks ${options.fix ? 'fix' : 'check'} · ${repo.slug}: reading workplans and hub, reconciling…`);
   let report: Report;
   try {
-    const writeback = options.writeback && repo.config.writeback !== false;
     report = await reconcileRepo(
       repo,
       { mode: options.fix ? 'fix' : 'check', writeback, pull: options.pull },
@@ -45,8 +58,13 @@ export async function runCommand(options: RunOptions, write: (text: string) => v
     );
     rememberSettled(repo, choice, report);
   } finally {
+    stopProgress();
     await hub.close();
   }
-  write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.verbose));
+  if (options.diff) {
+    const { diffOutput } = await import('./run-diff.js');
+    return diffOutput(repo, report, writeback, write, warn);
+  }
+  write(options.json ? jsonDocument('run', report) : formatReport(report, options.verbose));
   return hasFailure(report.findings) ? 1 : 0;
 }

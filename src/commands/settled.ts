@@ -1,4 +1,5 @@
 import { rememberCloneHub } from '../clone-hub.js';
+import { rememberCloneSlug } from '../clone-slug.js';
 import { configDigest, workplanPathspec, writeHookState } from '../hook-state.js';
 import type { HubChoice } from '../hub/location.js';
 import type { Repo } from '../repo.js';
@@ -12,7 +13,10 @@ import type { Report } from '../report.js';
 export function rememberSettled(repo: Repo, hub: HubChoice, report: Report): void {
   if (report.mode !== 'fix') return;
   const settled = report.settled;
-  if (settled) rememberCloneHub(repo.gitDir, hub);
+  if (settled) {
+    rememberCloneHub(repo.gitDir, hub);
+    rememberCloneSlug(repo);
+  }
   writeHookState(
     repo.gitDir,
     settled

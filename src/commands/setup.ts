@@ -7,6 +7,7 @@ import { writeCommitGraph } from '../git-facts.js';
 import { chooseHub, describeSource, redactLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { refuseAnotherHub } from '../clone-hub.js';
+import { refuseRenamedSlug } from '../clone-slug.js';
 import { registerRepo } from '../registry.js';
 import { packageFile } from '../package-files.js';
 import { openRepo } from '../repo.js';
@@ -40,14 +41,16 @@ export async function uninstallCommand(cwd: string, write: (text: string) => voi
 
 /** `doctor`: would the hooks fire, what would they call, and does the hub answer? Exit 1 when something is off. */
 export async function doctorCommand(cwd: string, write: (text: string) => void): Promise<number> {
-  const { place, hooks } = await hookStatus(cwd);
+  const { place, manager, hooks } = await hookStatus(cwd);
   const repo = await openRepo(cwd);
   let healthy = true;
   const ok = (good: boolean, text: string) => {
     healthy &&= good;
     write(`${good ? pc.green('✓') : pc.red('✗')} ${text}\n`);
   };
-  write(`repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : ''}\n`);
+  write(
+    `repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : manager ? ` (${manager.name}, which calls custodian-hooks from its config)` : ''}\n`,
+  );
   for (const h of hooks) {
     if (h.fires) ok(true, `${h.hook}: fires → ${h.node} ${h.cli}${h.problem ? ` (${h.problem})` : ''}`);
     else ok(false, `${h.hook}: ${h.problem}`);
@@ -57,10 +60,12 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
   if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');
   const choice = chooseHub(process.env, repo.config.hub);
   write(`every hook reaches hub ${redactLocation(choice.location)} (${describeSource(choice)})\n`);
-  try {
-    refuseAnotherHub(repo.gitDir, choice);
-  } catch (error) {
-    ok(false, messageOf(error));
+  for (const refusal of [() => refuseAnotherHub(repo.gitDir, choice), () => refuseRenamedSlug(repo)]) {
+    try {
+      refusal();
+    } catch (error) {
+      ok(false, messageOf(error));
+    }
   }
   try {
     const hub = await openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly: true });

@@ -1,6 +1,7 @@
 import { colors as pc } from '../colors.js';
 import { UserError } from '../errors.js';
-import { chooseHub, type HubChoice } from '../hub/location.js';
+import { chooseHub, type HubChoice, redactLocation } from '../hub/location.js';
+import { jsonDocument } from '../json-envelope.js';
 import { openHub } from '../hub/open.js';
 import type { Hub, HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
@@ -58,13 +59,7 @@ export async function taskList(options: { repo?: string; cwd: string; json: bool
     const state = await hub.readRepo(repo);
     const tasks: HubTask[] = state === 'not-modified' ? [] : state.tasks;
     if (options.json) {
-      write(
-        `${JSON.stringify(
-          tasks.map(({ points: _points, ...task }) => task),
-          null,
-          2,
-        )}\n`,
-      );
+      write(jsonDocument('task-list', { repo, hub: redactLocation(choice.location), tasks: tasks.map(({ points: _points, ...task }) => task) }));
       return;
     }
     write(`${pc.bold(repo)} at ${hub.location}: ${tasks.length} tasks\n`);

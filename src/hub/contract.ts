@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
 
 /**
@@ -16,7 +17,7 @@ const text = z.string();
 const status = z.enum(STATUSES as [(typeof STATUSES)[number], ...(typeof STATUSES)[number][]]);
 const sha = z.string().check(z.regex(/^[0-9a-f]{4,64}$/, 'a commit id'));
 const taskId = z.string().check(z.minLength(1), z.maxLength(200), z.refine(wellFormed, 'not valid Unicode text'));
-const slug = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/, 'a repo slug'));
+const slug = z.string().check(z.refine(isSlug, 'a repo slug'));
 /** Sent back as `If-None-Match` and kept in the hook state: one short token of visible ASCII. */
 const etag = z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'an ETag'));
 const count = z.int().check(z.nonnegative());

@@ -14,6 +14,12 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** A hub that has heard of nothing, named as the one asked for: in memory, so nothing is created anywhere. */
+async function emptyStore(location: string): Promise<SqlStore> {
+  const { openSqlite } = await import('./sql/sqlite-driver.js');
+  return SqlStore.open(openSqlite(':memory:'), redactLocation(location));
+}
+
 /** A store on a SQLite file or a `postgres://` URL; `retention` over the defaults (see Retention). */
 export async function openStore(
   location: string,
@@ -23,12 +29,22 @@ export async function openStore(
   if (kind === 'http') throw new UserError(`--db: '${redactLocation(location)}' is an HTTP hub; a store is a SQLite file or a postgres:// URL`);
   if (kind === 'postgres') {
     const { openPostgres } = await import('./sql/postgres-driver.js');
-    return SqlStore.open(openPostgres(location), redactLocation(location), { retention });
+    if (!readOnly) return SqlStore.open(openPostgres(location), redactLocation(location), { retention });
+    // Check mode: read at the schema the database has, in sessions that refuse writes; a database
+    // without our schema is a hub that has heard of nothing, and stays without it.
+    const db = openPostgres(location, undefined, { readOnly: true });
+    const [found] = await db.all<{ table: string | null }>("SELECT to_regclass('schema_migrations')::text AS table").catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
+    if (found?.table) return SqlStore.open(db, redactLocation(location), { migrate: false });
+    await db.close();
+    return emptyStore(location);
   }
   const { openSqlite } = await import('./sql/sqlite-driver.js');
   if (!readOnly) return SqlStore.open(openSqlite(location), location, { retention });
   // A file not there yet is a hub that has heard of nothing: read as an empty store, created nowhere.
-  if (!existsSync(location)) return SqlStore.open(openSqlite(':memory:'), location);
+  if (!existsSync(location)) return emptyStore(location);
   return SqlStore.open(openSqlite(location, { readOnly: true }), location, { migrate: false });
 }
 

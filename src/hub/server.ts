@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
+import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
 import { admission, busy } from './admission.js';
 import { mountDashboard } from './dashboard/routes.js';
@@ -14,7 +15,7 @@ import { HubBusyError, HubUnavailableError, InvalidRequestError, NotFoundError, 
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-const slug = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'a repo slug: letters, digits, ".", "_" and "-"');
+const slug = z.string().refine(isSlug, 'a repo slug: a name or owner/name of letters, digits, ".", "_" and "-"');
 const taskId = z.string().min(1).max(200);
 const status = z.enum(STATUSES as [string, ...string[]]);
 const sha = z.string().regex(/^[0-9a-f]{4,64}$/, 'a commit id');

@@ -1,4 +1,5 @@
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
+import { isSlug } from '../../repo-slug.js';
 import { isStatus, type Status } from '../../status.js';
 import { admission } from '../admission.js';
 import type { Limiter } from '../limiter.js';
@@ -15,7 +16,7 @@ const OVERVIEW_GROUPS = 5000;
 const MAX_OFFSET = 1_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const REPO_SLUG = /^[A-Za-z0-9._-]{1,200}$/;
+const REPO_SLUG = { test: isSlug };
 
 /** `from=` as a row offset; anything else starts at the top. */
 const offsetOf = (c: Context) => {

@@ -93,9 +93,10 @@ export const defaultPoolSize = (cores = availableParallelism()): number => Math.
 
 /**
  * A pool on `url`; `schema`, when given, is where every table lives (tests use one each), and
- * `pool` sizes the pool (tests make it small to exhaust it).
+ * `pool` sizes the pool (tests make it small to exhaust it); `readOnly` makes every session refuse
+ * writes, for check mode.
  */
-export function openPostgres(url: string, schema?: string, pool: { max?: number; connectionTimeoutMillis?: number } = {}): SqlDriver {
+export function openPostgres(url: string, schema?: string, pool: { max?: number; connectionTimeoutMillis?: number; readOnly?: boolean } = {}): SqlDriver {
   const connections = new pg.Pool({
     connectionString: url,
     max: pool.max ?? defaultPoolSize(),
@@ -104,5 +105,7 @@ export function openPostgres(url: string, schema?: string, pool: { max?: number;
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   connections.on('error', () => undefined);
+  // Queued before any query of ours on that connection; set here rather than in `options`, which a URL's own `?options=` may hold.
+  if (pool.readOnly) connections.on('connect', (client) => void client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY').catch(() => undefined));
   return bound(connections, connections, redactLocation(url));
 }

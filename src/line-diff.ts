@@ -1,0 +1,89 @@
+/**
+ * A unified diff (git's format, three lines of context) between two versions of a file that
+ * differ only inside lines: a writeback replaces status values and never adds or removes a line,
+ * so lines pair one to one and no longest-common-subsequence search is needed. Bytes, not text:
+ * a workplan need not be UTF-8, and `git apply` must find exactly what is there.
+ */
+
+const CONTEXT = 3;
+const NEWLINE = 0x0a;
+
+/** The file's lines, each with its newline; the last one may have none. */
+function linesOf(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, start)) {
+    lines.push(bytes.subarray(start, at + 1));
+    start = at + 1;
+  }
+  if (start < bytes.length) lines.push(bytes.subarray(start));
+  return lines;
+}
+
+/** A path as git prints it in a diff header: C-quoted when it holds a quote, a backslash or a control character. */
+export function quotedPath(prefix: string, file: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what git quotes.
+  if (!/["\\\u0000-\u001f\u007f]/.test(file)) return `${prefix}${file}`;
+  const named: Record<string, string> = {
+    '"': '\\"',
+    '\\': '\\\\',
+    '\n': '\\n',
+    '\t': '\\t',
+    '\r': '\\r',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\v': '\\v',
+    '\x07': '\\a',
+  };
+  const escaped = [...`${prefix}${file}`].map(
+    (c) => named[c] ?? (c.charCodeAt(0) < 0x20 || c === '\x7f' ? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}` : c),
+  );
+  return `"${escaped.join('')}"`;
+}
+
+const NO_NEWLINE = Buffer.from('\n\\ No newline at end of file\n');
+
+function hunkLine(mark: string, line: Buffer): Buffer {
+  const ends = line.at(-1) === NEWLINE;
+  return Buffer.concat([Buffer.from(mark), line, ends ? Buffer.alloc(0) : NO_NEWLINE]);
+}
+
+/** The diff of one file, or an empty buffer when nothing changed; throws when the line counts differ (not a writeback). */
+export function lineEditDiff(file: string, before: Buffer, after: Buffer): Buffer {
+  const old = linesOf(before);
+  const next = linesOf(after);
+  if (old.length !== next.length) throw new Error(`${file}: the edit changed the number of lines, which a status writeback never does`);
+  const changed = old.flatMap((line, i) => (line.equals(next[i]!) ? [] : [i]));
+  if (changed.length === 0) return Buffer.alloc(0);
+
+  // Changed lines closer than twice the context share a hunk, as in git.
+  const hunks: { from: number; to: number }[] = [];
+  for (const i of changed) {
+    const from = Math.max(0, i - CONTEXT);
+    const to = Math.min(old.length, i + CONTEXT + 1);
+    const last = hunks.at(-1);
+    if (last && from <= last.to) last.to = to;
+    else hunks.push({ from, to });
+  }
+
+  const parts: Buffer[] = [
+    Buffer.from(`diff --git ${quotedPath('a/', file)} ${quotedPath('b/', file)}\n--- ${quotedPath('a/', file)}\n+++ ${quotedPath('b/', file)}\n`),
+  ];
+  for (const { from, to } of hunks) {
+    const count = to - from;
+    parts.push(Buffer.from(`@@ -${from + 1},${count} +${from + 1},${count} @@\n`));
+    for (let i = from; i < to; ) {
+      if (old[i]!.equals(next[i]!)) {
+        parts.push(hunkLine(' ', old[i++]!));
+        continue;
+      }
+      // A run of changed lines: all its old lines, then all its new ones, as git prints it.
+      let end = i;
+      while (end < to && !old[end]!.equals(next[end]!)) end++;
+      for (let j = i; j < end; j++) parts.push(hunkLine('-', old[j]!));
+      for (let j = i; j < end; j++) parts.push(hunkLine('+', next[j]!));
+      i = end;
+    }
+  }
+  return Buffer.concat(parts);
+}

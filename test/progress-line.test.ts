@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startProgress } from '../src/progress-line.js';
+
+test('on a terminal the progress line rewrites itself in place and is wiped when the run ends', async () => {
+  const written: string[] = [];
+  let firstFrame: () => void = () => {};
+  const shown = new Promise<void>((resolve) => {
+    firstFrame = resolve;
+  });
+  const stop = startProgress(
+    {
+      isTTY: true,
+      write: (text) => {
+        written.push(text);
+        firstFrame();
+      },
+    },
+    'custodian-hooks check · acme/app: reconciling…',
+    { delayMs: 0 },
+  );
+  await shown;
+  stop();
+  assert.ok(written[0]!.startsWith('\r\x1b[K⠋ custodian-hooks check · acme/app: reconciling… '), JSON.stringify(written[0]));
+  assert.equal(written.at(-1), '\r\x1b[K', 'the line is cleared, so the report starts clean');
+  const count = written.length;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(written.length, count, 'nothing is written once stopped');
+});
+
+test('on a pipe, a file or a hook there is no progress line at all', async () => {
+  const written: string[] = [];
+  const stop = startProgress({ isTTY: false, write: (text) => written.push(text) }, 'label', { delayMs: 0, everyMs: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  stop();
+  assert.deepEqual(written, []);
+});
