@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitTest, GitError } from './git.js';
 import type { Ancestry } from './reconcile/types.js';
@@ -43,7 +44,8 @@ export async function readTreeState(repo: Repo): Promise<TreeState> {
   // Without an upstream, origin's default branch is the one that counts.
   const remoteRefs = `refs/remotes/${remote || 'origin'}/`;
   const remoteHead = rows.find((row) => row[1] === `${remoteRefs}HEAD`)?.[4] ?? '';
-  const operation = OPERATIONS.find(([file]) => existsSync(path.join(repo.gitDir, file)))?.[1] ?? null;
+  const found = OPERATIONS.find(([file]) => existsSync(path.join(repo.gitDir, file)))?.[1] ?? null;
+  const operation = found === 'a merge' && (await mergeConcluded(repo)) ? null : found;
   return {
     head,
     branchRef,
@@ -53,6 +55,22 @@ export async function readTreeState(repo: Repo): Promise<TreeState> {
     remoteDefault: remoteHead.replace(remoteRefs, '') || null,
     operation,
   };
+}
+
+/**
+ * git runs post-merge while MERGE_HEAD is still there: a merge it just committed is no merge in
+ * progress. HEAD then has the merged commit among its parents (HEAD itself is not it).
+ */
+async function mergeConcluded(repo: Repo): Promise<boolean> {
+  const merging = await readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8').then(
+    (text) => text.split('\n').filter(Boolean),
+    (): string[] => [],
+  );
+  const parents = await git(repo.top, ['rev-list', '--no-walk', '--parents', 'HEAD']).then(
+    (out) => out.trim().split(' ').slice(2),
+    (): string[] => [],
+  );
+  return merging.length > 0 && merging.every((commit) => parents.includes(commit));
 }
 
 /** The branches hooks act on: `.custodian.yml` `branches`, else the remote's default branch, else main and master. */

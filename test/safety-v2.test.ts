@@ -162,3 +162,23 @@ test("a clone offline while busy clones wear out the hub's records still knows w
   assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
   assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back');
 });
+
+test('post-merge after a pull that makes a merge commit writes back: git still holds MERGE_HEAD then, yet no merge is in progress', async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.cli('install')).code, 0);
+  await commitFiles(laptop.dir, { 'notes.txt': 'local work\n' }, 'local work');
+  await commitFiles(ws.dir, { 'README.md': '# acme, later\n' }, 'later');
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'B', 'done')).code, 0);
+
+  const pulled = await gitUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main');
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.equal((await laptop.git('rev-list', '--count', '--merges', 'HEAD')).trim(), '1', 'the pull made a merge commit');
+  assert.equal(await laptop.statusInFile('B'), 'done', pulled.stderr);
+});
