@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { colors as pc } from '../colors.js';
-import { hookStatus, install, listChained, uninstall } from '../../install.js';
+import { hookStatus, install, listChained, uninstall } from '../install.js';
 import { messageOf } from '../errors.js';
 import { git, GitError } from '../git.js';
 import { writeCommitGraph } from '../git-facts.js';
