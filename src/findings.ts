@@ -66,7 +66,8 @@ export const CHECKS = {
   'C-27': {
     severity: 'WARN',
     meaning:
-      'file and hub differ, but a fact the rules need could not be had (blame failed: a partial clone offline, a broken git setting): ' +
+      'file and hub differ, but a fact the rules need could not be had (which commit set the value: blame failed, a shallow boundary, ' +
+      'a partial clone offline; or hub records this clone cannot judge or the hub has dropped): ' +
       'that task is neither pushed nor written back, and the message says what fixes it; the rest of the run goes on',
   },
 } as const satisfies Record<string, Check>;
