@@ -224,6 +224,18 @@ const workingCopy: WorkingCopy = {
   },
 };
 
+/** A landing that failed, saying exactly whether the branch had already moved to the writeback commit. */
+export class LandingError extends Error {
+  constructor(
+    message: string,
+    readonly branchMoved: boolean,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LandingError';
+  }
+}
+
 /**
  * Moves the branch to the prepared commit, only if it is still where the run found it, and
  * brings the index entries and files of the edited workplans along. The index is locked the way
@@ -231,6 +243,20 @@ const workingCopy: WorkingCopy = {
  * anything changes, and the branch never moves without its index.
  */
 export async function landWritebackCommit(repo: Repo, branchRef: string, prepared: PreparedCommit, files: WorkingCopy = workingCopy): Promise<void> {
+  let branchMoved = false;
+  try {
+    await moveBranch(repo, branchRef, prepared, () => {
+      branchMoved = true;
+    });
+    await files.update(repo, prepared);
+    await rm(landingRecord(repo), { force: true });
+  } catch (error) {
+    throw new LandingError(messageOf(error), branchMoved, { cause: error });
+  }
+}
+
+/** The index and the branch to the writeback commit, under git's own index lock; `moved` once the branch is there. */
+async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommit, moved: () => void): Promise<void> {
   const index = path.join(repo.gitDir, 'index');
   const lock = await open(`${index}.lock`, 'wx').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EEXIST') throw new Error(`${index}.lock exists: another git process is running (or crashed and left it); nothing changed`);
@@ -252,14 +278,13 @@ export async function landWritebackCommit(repo: Repo, branchRef: string, prepare
       await rm(record, { force: true });
       throw error;
     }
+    moved();
     await rename(staged, index);
   } finally {
     await lock.close();
     await rm(`${index}.lock`, { force: true });
     await rm(staged, { force: true });
   }
-  await files.update(repo, prepared);
-  await rm(record, { force: true });
 }
 
 /**

@@ -152,7 +152,14 @@ test('a writeback killed after the branch moved is finished by the next run, not
   const { dir, repo, deps, agent } = await fixture(t, { 'plan.md': block('A', 'todo') + block('B', 'todo'), 'notes.md': 'not a workplan\n' });
   await agent('A', 'done');
   const killed = { update: () => Promise.reject(new Error('killed')) };
-  await reconcileRepo(repo, FIX, { ...deps, landCommit: (r, ref, prepared) => landWritebackCommit(r, ref, prepared, killed) });
+  const first = await reconcileRepo(repo, FIX, { ...deps, landCommit: (r, ref, prepared) => landWritebackCommit(r, ref, prepared, killed) });
+  // The report says exactly what happened: the commit is on the branch, the files lag behind.
+  assert.deepEqual(
+    first.actions.map((a) => a.type),
+    ['writeback', 'commit'],
+  );
+  assert.match(first.findings.find((f) => f.code === 'C-25')!.message, /landed, but the working copy was not updated: killed — the next run finishes it/);
+  assert.equal(first.settled, null);
   // What the kill left: the branch and the index at the writeback, the file still at the parent.
   assert.deepEqual(await changedPaths(dir), ['plan.md']);
   assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'todo') + block('B', 'todo'));

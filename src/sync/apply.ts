@@ -5,7 +5,7 @@ import { deliveredFromOutbox } from '../outbox.js';
 import { keepOwnRecords } from '../own-records.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
-import { landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback.js';
+import { LandingError, landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback.js';
 import { lineOrigins, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { hubFailure, sendInParts } from './send.js';
@@ -114,26 +114,40 @@ export async function applyPlan(
   if ('failed' in sent) return { kind: 'failed', finding: finding('C-23', mode, { message: sent.failed }) };
   if (!sent.ok) return { kind: 'stale', ids: sent.ids, applied: sent.applied };
   if (pendingRewrites.length > 0) deliveredFromOutbox(repo.gitDir, pendingRewrites);
-  const landing = built.prepared ? await land(repo, facts, built.prepared, deps, mode) : null;
-  const landed = built.prepared && !landing ? built.prepared.files.flatMap((f) => f.writebacks) : [];
+  const landing = built.prepared ? await land(repo, facts, built.prepared, deps, mode) : { moved: false, finding: null };
+  const landed = built.prepared && landing.moved ? built.prepared.files.flatMap((f) => f.writebacks) : [];
   return {
     kind: 'sent',
     etag: sent.etag,
     nothingElse: sent.nothingElse,
     landedCommit: landed.length > 0 ? built.prepared!.commit : null,
     landed,
-    unwritten: [...built.unwritten, ...(landing ? thePlan.writebacks.map((w) => w.taskId) : [])],
+    unwritten: [...built.unwritten, ...(landing.moved ? [] : thePlan.writebacks.map((w) => w.taskId))],
     refusals: built.refusals,
-    landing,
+    landing: landing.finding,
   };
 }
 
-/** Moves the branch and the files to the writeback commit; a finding when it could not. */
-async function land(repo: Repo, facts: RunFacts, prepared: PreparedCommit, deps: ReconcileDeps, mode: ReconcileOptions['mode']): Promise<Finding | null> {
+/**
+ * Moves the branch and the files to the writeback commit: whether the branch moved, and a finding
+ * when something failed (a branch that moved with files not yet updated is finished by the next run).
+ */
+async function land(
+  repo: Repo,
+  facts: RunFacts,
+  prepared: PreparedCommit,
+  deps: ReconcileDeps,
+  mode: ReconcileOptions['mode'],
+): Promise<{ moved: boolean; finding: Finding | null }> {
   try {
     await (deps.landCommit ?? landWritebackCommit)(repo, facts.state.branchRef!, prepared);
-    return null;
+    return { moved: true, finding: null };
   } catch (error) {
-    return finding('C-25', mode, { message: `writeback commit ${prepared.commit.slice(0, 10)} not landed: ${messageOf(error)}` });
+    const commit = prepared.commit.slice(0, 10);
+    if (error instanceof LandingError && error.branchMoved) {
+      const message = `writeback commit ${commit} landed, but the working copy was not updated: ${messageOf(error)} — the next run finishes it`;
+      return { moved: true, finding: finding('C-25', mode, { message }) };
+    }
+    return { moved: false, finding: finding('C-25', mode, { message: `writeback commit ${commit} not landed: ${messageOf(error)}` }) };
   }
 }

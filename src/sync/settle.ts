@@ -13,6 +13,6 @@ import type { RunFacts } from './gather.js';
 export function settledAt(facts: RunFacts, thePlan: Plan, hub: HubState, applied: Extract<Applied, { kind: 'sent' }>): Report['settled'] {
   const everyTask = facts.skipped.size === 0 && thePlan.run!.skipped.length === 0 && applied.unwritten.length === 0;
   const vouches = applied.nothingElse && (facts.restAgreesAt === null || hub.etag === facts.restAgreesAt);
-  if (!everyTask || facts.incomplete || !vouches) return null;
+  if (!everyTask || facts.incomplete || applied.landing || !vouches) return null;
   return { head: applied.landedCommit ?? facts.head, etag: applied.etag };
 }
