@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { messageOf, UserError } from './errors.js';
+import { HubUnavailableError, InvalidRequestError, NotFoundError } from './hub/types.js';
 import { printable } from './printable.js';
 import { packageFile } from './package-files.js';
 import type { HubServeOptions } from './commands/hub.js';
@@ -149,8 +150,8 @@ function program(): Command {
 /** Errors a user can act on, whatever module raised them: a message and an exit code, no stack. */
 function expectedFailure(error: unknown): { message: string; exitCode: number } | null {
   if (error instanceof UserError) return { message: error.message, exitCode: error.exitCode };
-  const name = (error as Error | undefined)?.name;
-  if (name === 'HubUnavailableError' || name === 'NotFoundError' || name === 'InvalidRequestError') return { message: (error as Error).message, exitCode: 1 };
+  if (error instanceof HubUnavailableError || error instanceof NotFoundError || error instanceof InvalidRequestError)
+    return { message: error.message, exitCode: 1 };
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { InvalidRequestError } from '../hub/types.js';
 import { defaultDatabase } from '../hub/location.js';
 import { openStore } from '../hub/open.js';
 import { DAY_MS, type Retention } from '../hub/retention.js';
@@ -65,8 +66,9 @@ const checkTokenName = (name: string) => {
 export async function tokenCreate(name: string, options: { db?: string }, write: (text: string) => void): Promise<void> {
   checkTokenName(name);
   await withStore(options, async (store) => {
-    const token = await store.createToken(name).catch((error: Error) => {
-      throw new UserError(error.message);
+    // A name taken is the user's to fix; a database fault stays what it is.
+    const token = await store.createToken(name).catch((error: unknown) => {
+      throw error instanceof InvalidRequestError ? new UserError(error.message, 2, { cause: error }) : error;
     });
     write(`${token}\n`);
     process.stderr.write(`token for '${name}' created in ${store.location}; it is shown only this once — set it as CUSTODIAN_HUB_TOKEN\n`);
