@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { COMMIT_ID } from './commit-id.js';
 import { git, gitTest, GitError } from './git.js';
 import type { Ancestry } from './reconcile/types.js';
 import type { Repo, RepoPlace } from './repo.js';
@@ -101,8 +102,6 @@ export async function isAncestor(repo: Repo, ancestor: string, descendant: strin
   if (ancestor === descendant) return true;
   return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).catch(() => false);
 }
-
-export const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** Which of these commit ids this clone has, from one `git cat-file`. */
 export async function presentCommits(repo: Repo, commits: Iterable<string | null>): Promise<Set<string>> {

@@ -1,3 +1,4 @@
+import { COMMIT_ID } from '../commit-id.js';
 import * as z from 'zod/mini';
 import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
@@ -15,7 +16,7 @@ const wellFormed = (value: string) => !LONE_SURROGATE.test(value) && !value.incl
 const text = z.string();
 
 const status = z.enum(STATUSES as [(typeof STATUSES)[number], ...(typeof STATUSES)[number][]]);
-const sha = z.string().check(z.regex(/^[0-9a-f]{4,64}$/, 'a commit id'));
+const sha = z.string().check(z.regex(COMMIT_ID, 'a full commit id'));
 const taskId = z.string().check(z.minLength(1), z.maxLength(200), z.refine(wellFormed, 'not valid Unicode text'));
 const slug = z.string().check(z.refine(isSlug, 'a repo slug'));
 /** Sent back as `If-None-Match` and kept in the hook state: one short token of visible ASCII. */

@@ -1,3 +1,4 @@
+import { COMMIT_ID } from '../commit-id.js';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -18,7 +19,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const slug = z.string().refine(isSlug, 'a repo slug: a name or owner/name of letters, digits, ".", "_" and "-"');
 const taskId = z.string().min(1).max(200);
 const status = z.enum(STATUSES as [string, ...string[]]);
-const sha = z.string().regex(/^[0-9a-f]{4,64}$/, 'a commit id');
+const sha = z.string().regex(COMMIT_ID, 'a full commit id');
 const text = (max: number) => z.string().max(max);
 
 const pointSchema = z.strictObject({ status, commit: sha, upstream: sha.nullable(), origin: sha });

@@ -1,4 +1,5 @@
-import { COMMIT_ID, presentCommits } from '../git-facts.js';
+import { COMMIT_ID } from '../commit-id.js';
+import { presentCommits } from '../git-facts.js';
 import { git } from '../git.js';
 import { workplanPathspec } from '../hook-state.js';
 import type { Hub, Rewrite } from '../hub/types.js';
