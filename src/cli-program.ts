@@ -16,7 +16,15 @@ function program(): Command {
     .version((JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version)
     .showHelpAfterError()
     .exitOverride();
+  repoCommands(cli);
+  setupCommands(cli);
+  hubCommands(cli.command('hub').description('run or administer a shared hub'));
+  taskCommands(cli.command('task').description('read or change tasks in the configured hub ($CUSTODIAN_HUB, else hub in .custodian.yml)'));
+  return cli;
+}
 
+/** What a user runs in a repo: run, init, status. */
+function repoCommands(cli: Command): void {
   cli
     .command('run')
     .description('reconcile workplans with the hub: report only, unless --fix')
@@ -51,10 +59,13 @@ function program(): Command {
       const { statusCommand } = await import('./commands/status.js');
       await statusCommand(opts, write, process.stdout.isTTY === true);
     });
+}
 
+/** The hooks' place in a repo, and what to tell agents. */
+function setupCommands(cli: Command): void {
   cli
     .command('install')
-    .description('put the post-merge, post-rewrite and pre-push hooks in the repo around the current directory')
+    .description('put the post-merge, post-rewrite, pre-push and post-commit hooks in the repo around the current directory')
     .action(async () => {
       const { installCommand } = await import('./commands/setup.js');
       await installCommand(process.cwd(), write);
@@ -80,8 +91,10 @@ function program(): Command {
       const { protocolText } = await import('./commands/setup.js');
       write(await protocolText());
     });
+}
 
-  const hub = cli.command('hub').description('run or administer a shared hub');
+/** `hub serve` and `hub token …`. */
+function hubCommands(hub: Command): void {
   hub
     .command('serve')
     .description('serve a hub over HTTP for many machines')
@@ -120,8 +133,10 @@ function program(): Command {
       const { tokenRevoke } = await import('./commands/hub.js');
       await tokenRevoke(name, opts, write);
     });
+}
 
-  const task = cli.command('task').description('read or change tasks in the configured hub ($CUSTODIAN_HUB, else hub in .custodian.yml)');
+/** `task set` and `task list`, against the configured hub. */
+function taskCommands(task: Command): void {
   task
     .command('set <id> <status>')
     .description("set a task's status in the hub, as an agent on another machine does")
@@ -143,8 +158,6 @@ function program(): Command {
       const { taskList } = await import('./commands/task.js');
       await taskList(opts, write);
     });
-
-  return cli;
 }
 
 /** Errors a user can act on, whatever module raised them: a message and an exit code, no stack. */
