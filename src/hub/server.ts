@@ -68,14 +68,29 @@ export interface AppOptions {
 export const defaultLimits = (store: SqlStore): Limits => ({ slots: store.slots, queue: 32 * store.slots, waitMs: 2000 });
 
 /** The hub's HTTP API over a store, as Web Request → Response: tests call `app.request()` with no port. */
-export function createApp(store: SqlStore, options: AppOptions = {}) {
-  type Env = { Variables: { caller: string } };
-  const app = new Hono<Env>();
+type Env = { Variables: { caller: string } };
+type App = Hono<Env>;
 
+export function createApp(store: SqlStore, options: AppOptions = {}) {
+  const app: App = new Hono<Env>();
   if (options.log) app.use(requestLog(options.log));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
+  app.get('/v1/health', (c) => c.json({ ok: true }));
+  // Everything that reaches the store waits for a slot; health never does, so it answers under load.
+  const limiter = new Limiter(options.limits ?? defaultLimits(store));
+  app.use('/v1/repos/*', admission(limiter));
+  readRoutes(app, store);
+  writeRoutes(app, store);
+  // Pages for people at `/`, reading what the API reads, through the same limiter.
+  mountDashboard(app, store, limiter);
+  app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => errorAnswer(error, c, options));
+  return app;
+}
 
-  const requireToken = async (c: Context<Env>, next: () => Promise<void>) => {
+/** Writes need a bearer token; its owner is the caller the history names. */
+function requireToken(store: SqlStore) {
+  return async (c: Context<Env>, next: () => Promise<void>) => {
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer (\S+)$/i.exec(header)?.[1];
     const caller = token ? await store.tokenOwner(token) : null;
@@ -84,13 +99,10 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
     await next();
     return undefined;
   };
+}
 
-  app.get('/v1/health', (c) => c.json({ ok: true }));
-  // Everything that reaches the store waits for a slot; health never does, so it answers under load.
-  const limiter = new Limiter(options.limits ?? defaultLimits(store));
-  app.use('/v1/repos/*', admission(limiter));
+function readRoutes(app: App, store: SqlStore): void {
   const reads = new RepoReadCache();
-
   app.get('/v1/repos', zValidator('query', z.object({ slug: slug.optional() }), validationHook), async (c) => {
     return c.json(await store.listRepos(c.req.valid('query').slug));
   });
@@ -131,7 +143,15 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
     return c.json(state);
   });
 
-  app.post('/v1/repos/:repo/sync', requireToken, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {
+  app.get('/v1/repos/:repo/tasks/:id/history', zValidator('param', taskParam, validationHook), async (c) => {
+    const { repo, id } = c.req.valid('param');
+    return c.json(await store.history(repo, id));
+  });
+}
+
+function writeRoutes(app: App, store: SqlStore): void {
+  const token = requireToken(store);
+  app.post('/v1/repos/:repo/sync', token, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {
     const { repo } = c.req.valid('param');
     const body = c.req.valid('json') as Omit<Parameters<SqlStore['sync']>[0], 'repo'>;
     // History names the token's owner; the machine the client names goes into the run record.
@@ -143,7 +163,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
 
   app.put(
     '/v1/repos/:repo/tasks/:id/status',
-    requireToken,
+    token,
     zValidator('param', taskParam, validationHook),
     zValidator('json', statusSchema, validationHook),
     async (c) => {
@@ -153,25 +173,16 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
       return result.ok ? c.json(result.task) : c.json({ error: `task '${id}' is at version ${result.current.version}`, current: result.current }, 409);
     },
   );
+}
 
-  app.get('/v1/repos/:repo/tasks/:id/history', zValidator('param', taskParam, validationHook), async (c) => {
-    const { repo, id } = c.req.valid('param');
-    return c.json(await store.history(repo, id));
-  });
-
-  // Pages for people at `/`, reading what the API reads, through the same limiter.
-  mountDashboard(app, store, limiter);
-
-  app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
-  app.onError((error, c) => {
-    if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
-    if (error instanceof InvalidRequestError) return c.json({ error: error.message }, 400);
-    if (error instanceof HubBusyError) return busy(c, error.message);
-    // Its database down or missing: the hub cannot answer now, which is not a fault of the request.
-    if (error instanceof HubUnavailableError) return c.json({ error: 'the hub cannot reach its database' }, 503);
-    if (error instanceof HTTPException) return c.json({ error: error.message || 'bad request' }, error.status);
-    options.log?.(`error: ${error.stack ?? error.message}`);
-    return c.json({ error: 'internal error' }, 500);
-  });
-  return app;
+/** Each kind of failure as the answer a client can act on; anything else is logged and a 500. */
+function errorAnswer(error: Error, c: Context<Env>, options: AppOptions) {
+  if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
+  if (error instanceof InvalidRequestError) return c.json({ error: error.message }, 400);
+  if (error instanceof HubBusyError) return busy(c, error.message);
+  // Its database down or missing: the hub cannot answer now, which is not a fault of the request.
+  if (error instanceof HubUnavailableError) return c.json({ error: 'the hub cannot reach its database' }, 503);
+  if (error instanceof HTTPException) return c.json({ error: error.message || 'bad request' }, error.status);
+  options.log?.(`error: ${error.stack ?? error.message}`);
+  return c.json({ error: 'internal error' }, 500);
 }
