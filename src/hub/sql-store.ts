@@ -203,6 +203,64 @@ interface Applied {
 }
 
 /** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
+/** A batch's changes as rows to write, each against the row it was checked against. */
+interface ChangeRows {
+  created: unknown[][];
+  changed: unknown[][];
+  history: unknown[][];
+  points: unknown[][];
+  versions: Record<string, number>;
+}
+
+async function changeRows(batch: SyncBatch, current: ReadonlyMap<string, TaskRow>, now: string): Promise<ChangeRows> {
+  const rows: ChangeRows = { created: [], changed: [], history: [], points: [], versions: {} };
+  const breathe = breather();
+  for (const [at, change] of batch.changes.entries()) {
+    // Tens of thousands of changes are a long loop: other requests get a turn now and then.
+    if (at % 1000 === 999) await breathe();
+    const row = current.get(change.id);
+    // A new task always names its status (validateBatch).
+    const status = change.status ?? row!.status;
+    // The version check makes this exact: a row still at the version read still has the status read.
+    const statusVersion = row ? Number(row.status_version ?? 0) + (status === row.status ? 0 : 1) : 0;
+    if (!row) {
+      const hubId = change.hubId ?? randomUUID();
+      rows.created.push([
+        batch.repo,
+        change.id,
+        change.workplan?.id ?? null,
+        change.title ?? change.id,
+        change.priority ?? null,
+        status,
+        hubId,
+        1,
+        now,
+        batch.by,
+      ]);
+      rows.history.push([batch.repo, change.id, null, status, batch.by, batch.why ?? 'created', now]);
+      rows.versions[change.id] = 1;
+    } else {
+      const next = [
+        change.workplan?.id ?? row.workplan,
+        change.title ?? row.title,
+        change.priority === undefined ? row.priority : change.priority,
+        status,
+      ] as const;
+      const same = next[0] === row.workplan && next[1] === row.title && next[2] === row.priority && status === row.status;
+      if (!same) rows.changed.push([change.id, ...next, Number(row.version)]);
+      if (status !== row.status) rows.history.push([batch.repo, change.id, row.status, status, batch.by, batch.why ?? null, now]);
+      rows.versions[change.id] = Number(row.version) + (same ? 0 : 1);
+    }
+    if (change.point) {
+      if (change.point.status !== status) {
+        throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
+      }
+      rows.points.push([batch.repo, change.id, change.point.status, change.point.commit, change.point.upstream, change.point.origin, now, statusVersion]);
+    }
+  }
+  return rows;
+}
+
 export class SqlStore implements Hub {
   private constructor(
     private readonly db: SqlDriver,
@@ -359,7 +417,6 @@ export class SqlStore implements Hub {
    * fails the batch.
    */
   private async applyChanges(tx: SqlDriver, batch: SyncBatch, current: ReadonlyMap<string, TaskRow>, now: string): Promise<Applied> {
-    const versions: Record<string, number> = {};
     // The last title given for a workplan wins, as it would one change at a time.
     const workplans = new Map(batch.changes.flatMap((c) => (c.workplan ? [[c.workplan.id, c.workplan.title] as const] : [])));
     await insertRows(
@@ -368,64 +425,17 @@ export class SqlStore implements Hub {
       [...workplans].map(([id, title]) => [batch.repo, id, title, randomUUID()]),
       ' ON CONFLICT (repo, id) DO UPDATE SET title = excluded.title',
     );
-
-    const created: unknown[][] = [];
-    const changed: unknown[][] = [];
-    const history: unknown[][] = [];
-    const points: unknown[][] = [];
-    const breathe = breather();
-    for (const [at, change] of batch.changes.entries()) {
-      // Tens of thousands of changes are a long loop: other requests get a turn now and then.
-      if (at % 1000 === 999) await breathe();
-      const row = current.get(change.id);
-      // A new task always names its status (validateBatch).
-      const status = change.status ?? row!.status;
-      // The version check below makes this exact: a row still at the version read still has the status read.
-      const statusVersion = row ? Number(row.status_version ?? 0) + (status === row.status ? 0 : 1) : 0;
-      if (!row) {
-        created.push([
-          batch.repo,
-          change.id,
-          change.workplan?.id ?? null,
-          change.title ?? change.id,
-          change.priority ?? null,
-          status,
-          change.hubId ?? randomUUID(),
-          1,
-          now,
-          batch.by,
-        ]);
-        history.push([batch.repo, change.id, null, status, batch.by, batch.why ?? 'created', now]);
-        versions[change.id] = 1;
-      } else {
-        const next = [
-          change.workplan?.id ?? row.workplan,
-          change.title ?? row.title,
-          change.priority === undefined ? row.priority : change.priority,
-          status,
-        ] as const;
-        const same = next[0] === row.workplan && next[1] === row.title && next[2] === row.priority && status === row.status;
-        if (!same) changed.push([change.id, ...next, Number(row.version)]);
-        if (status !== row.status) history.push([batch.repo, change.id, row.status, status, batch.by, batch.why ?? null, now]);
-        versions[change.id] = Number(row.version) + (same ? 0 : 1);
-      }
-      if (change.point) {
-        if (change.point.status !== status) {
-          throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
-        }
-        points.push([batch.repo, change.id, change.point.status, change.point.commit, change.point.upstream, change.point.origin, now, statusVersion]);
-      }
-    }
+    const rows = await changeRows(batch, current, now);
     // SQLite reads take no row lock: another writer may have got there since the rows were read.
     const inserted = await insertRows<{ id: string }>(
       tx,
       'tasks (repo, id, workplan, title, priority, status, hub_id, version, updated_at, updated_by)',
-      created,
+      rows.created,
       ' ON CONFLICT (repo, id) DO NOTHING RETURNING id',
     );
-    const updated = await updateTasks(tx, batch, changed, now);
+    const updated = await updateTasks(tx, batch, rows.changed, now);
     const done = new Set([...inserted, ...updated].map((r) => r.id));
-    const lost = [...created.map((c) => c[1]), ...changed.map((c) => c[0])].filter((id) => !done.has(id as string)) as string[];
+    const lost = [...rows.created.map((c) => c[1]), ...rows.changed.map((c) => c[0])].filter((id) => !done.has(id as string)) as string[];
     if (lost.length > 0) {
       throw new BatchConflict(
         lost.map((id) => {
@@ -434,8 +444,8 @@ export class SqlStore implements Hub {
         }),
       );
     }
-    await insertHistory(tx, history);
-    return { versions, points };
+    await insertHistory(tx, rows.history);
+    return { versions: rows.versions, points: rows.points };
   }
 
   /** Inserts `points` (see Applied), drops what retention lets go and says so per task; returns what each point was assigned. */
