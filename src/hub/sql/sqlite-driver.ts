@@ -30,10 +30,8 @@ export function openSqlite(file: string, { readOnly = false } = {}): SqlDriver {
   return driverOver(db, 'BEGIN IMMEDIATE');
 }
 
-/** `begin`: IMMEDIATE takes the write lock up front; a reader's plain BEGIN reads one snapshot and never asks for it. */
-function driverOver(db: Database.Database, begin: 'BEGIN' | 'BEGIN IMMEDIATE'): SqlDriver {
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+/** Statements prepared once and run synchronously; a write lock held past busy_timeout is a busy hub. */
+function statementsOf(db: Database.Database) {
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -60,6 +58,14 @@ function driverOver(db: Database.Database, begin: 'BEGIN' | 'BEGIN IMMEDIATE'): 
       return [];
     });
   const run = (sql: Statement, params: readonly unknown[]) => execute(() => prepare(statementText(sql)).run(...params).changes);
+  return { prepare, execute, all, run };
+}
+
+/** `begin`: IMMEDIATE takes the write lock up front; a reader's plain BEGIN reads one snapshot and never asks for it. */
+function driverOver(db: Database.Database, begin: 'BEGIN' | 'BEGIN IMMEDIATE'): SqlDriver {
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const { prepare, execute, all, run } = statementsOf(db);
 
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
