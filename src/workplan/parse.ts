@@ -1,5 +1,5 @@
 import matter from 'gray-matter';
-import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
+import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar, type YAMLMap } from 'yaml';
 import { type FailCode, type Finding, failure } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
@@ -79,11 +79,14 @@ function textField(name: string, value: string | null, max: number): string | nu
 }
 
 /** Reads one task block; `text` is the whole file so that spans are absolute. */
+/** A block's failure, built with the rough id the block seems to carry. */
+type Fail = (code: FailCode, message: string, line?: number) => ParsedBlock;
+
 export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBlock, file: string): ParsedBlock {
   const openLine = block.openLine + 1;
   const body = text.slice(block.bodyStart, block.bodyEnd);
   const roughId = ID_LINE.exec(body)?.[1] ?? null;
-  const fail = (code: FailCode, message: string, line = openLine): ParsedBlock => ({
+  const fail: Fail = (code, message, line = openLine) => ({
     block,
     id: roughId,
     task: null,
@@ -92,22 +95,9 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   });
 
   if (block.closeLine === null) return fail('C-03', 'task block opened here never closes');
-  const doc = parseDocument(body, { keepSourceTokens: false });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    // YAML may notice an unclosed value only at the end; name the block's last line, not the fence.
-    const at = Math.min(block.bodyStart + error.pos[0], Math.max(block.bodyStart, block.bodyEnd - 1));
-    return fail('C-02', `invalid YAML in task block: ${error.message.split('\n')[0]}`, lineOf(scan, at));
-  }
-  if (!isMap(doc.contents)) return fail('C-02', 'task block is not a YAML mapping');
-
-  let fields: Record<string, unknown>;
-  try {
-    fields = doc.toJS() as Record<string, unknown>;
-  } catch (error) {
-    // yaml refuses to expand more than 100 aliases (a "billion laughs" block): this block only.
-    return fail('C-02', `task block cannot be read: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
-  }
+  const yaml = mappingOf(body, scan, block, fail);
+  if ('failed' in yaml) return yaml.failed;
+  const { doc, fields } = yaml;
   const id = idOf(fields.id);
   if (id === null) return fail('C-04', 'task block has no id');
   const withId = (r: ParsedBlock): ParsedBlock => ({ ...r, id, findings: r.findings.map((f) => ({ ...f, taskId: id })) });
@@ -122,21 +112,8 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
       findings: [failure('C-09', { file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` })],
     };
   }
-
-  const statusNode: unknown = doc.contents.get('status', true);
-  if (statusNode === undefined || (isScalar(statusNode) && (statusNode.value === null || statusNode.value === ''))) {
-    return withId(fail('C-07', `task '${id}' has no status`));
-  }
-  const statusRange = (statusNode as { range?: [number, number, number] }).range;
-  const statusAt = statusRange ? lineOf(scan, block.bodyStart + statusRange[0]) : openLine;
-  if (!isScalar(statusNode) || !isStatus(statusNode.value)) {
-    const shown = isScalar(statusNode) ? String(statusNode.value) : 'a collection';
-    return withId(fail('C-06', `task '${id}' has unknown status '${shown}' (expected todo, in_progress, blocked, done or cancelled)`, statusAt));
-  }
-  const [start, end] = statusNode.range!;
-  const style = spanStyle(statusNode.type);
-  const raw = body.slice(start, end);
-  const span = style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style } : null;
+  const status = statusOf(doc, body, scan, block, id, fail);
+  if ('failed' in status) return withId(status.failed);
 
   const title = block.title ?? id;
   const priority = fields.priority == null ? null : String(fields.priority);
@@ -146,18 +123,58 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
     textField('priority', priority, TEXT_LIMITS.priority) ??
     textField('state_hub_task_id', hubId, TEXT_LIMITS.hubId);
   if (badText) return withId(fail('C-09', `task '${id}': ${badText}`));
+  const task: Task = { id, status: status.value, title, priority, hubId, fields, file, line: status.line };
+  return { block, id, task, span: status.span, findings: [] };
+}
 
-  const task: Task = {
-    id,
-    status: statusNode.value,
-    title,
-    priority,
-    hubId,
-    fields,
-    file,
-    line: statusAt,
-  };
-  return { block, id, task, span, findings: [] };
+/** The block's YAML as a mapping and its plain values, or the block's failure. */
+function mappingOf(
+  body: string,
+  scan: MarkdownScan,
+  block: FencedTaskBlock,
+  fail: Fail,
+): { failed: ParsedBlock } | { doc: YAMLMap; fields: Record<string, unknown> } {
+  const doc = parseDocument(body, { keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    // YAML may notice an unclosed value only at the end; name the block's last line, not the fence.
+    const at = Math.min(block.bodyStart + error.pos[0], Math.max(block.bodyStart, block.bodyEnd - 1));
+    return { failed: fail('C-02', `invalid YAML in task block: ${error.message.split('\n')[0]}`, lineOf(scan, at)) };
+  }
+  const contents = doc.contents;
+  if (!isMap(contents)) return { failed: fail('C-02', 'task block is not a YAML mapping') };
+  try {
+    return { doc: contents, fields: doc.toJS() as Record<string, unknown> };
+  } catch (error) {
+    // yaml refuses to expand more than 100 aliases (a "billion laughs" block): this block only.
+    return { failed: fail('C-02', `task block cannot be read: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`) };
+  }
+}
+
+/** The status, its line, and the span a writeback may replace (null for a value it must not touch), or the block's failure. */
+function statusOf(
+  doc: YAMLMap,
+  body: string,
+  scan: MarkdownScan,
+  block: FencedTaskBlock,
+  id: string,
+  fail: Fail,
+): { failed: ParsedBlock } | { value: Status; line: number; span: ParsedBlock['span'] } {
+  const statusNode: unknown = doc.get('status', true);
+  if (statusNode === undefined || (isScalar(statusNode) && (statusNode.value === null || statusNode.value === ''))) {
+    return { failed: fail('C-07', `task '${id}' has no status`) };
+  }
+  const statusRange = (statusNode as { range?: [number, number, number] }).range;
+  const line = statusRange ? lineOf(scan, block.bodyStart + statusRange[0]) : block.openLine + 1;
+  if (!isScalar(statusNode) || !isStatus(statusNode.value)) {
+    const shown = isScalar(statusNode) ? String(statusNode.value) : 'a collection';
+    return { failed: fail('C-06', `task '${id}' has unknown status '${shown}' (expected todo, in_progress, blocked, done or cancelled)`, line) };
+  }
+  const [start, end] = statusNode.range!;
+  const style = spanStyle(statusNode.type);
+  const raw = body.slice(start, end);
+  const span = style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style } : null;
+  return { value: statusNode.value, line, span };
 }
 
 /** The workplan's `id` and `title` go to the hub: one it cannot store is dropped (the file's path stands in) and reported. */
