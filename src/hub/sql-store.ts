@@ -376,30 +376,7 @@ export class SqlStore implements Hub {
         // numbered, so seqs rise within a repo in the order batches commit.
         if (bumped) await tx.run(BUMP_REVISION, [newStamp(), batch.repo]);
         const recorded = await this.recordPoints(tx, batch.repo, points, now);
-        if (batch.run) {
-          await tx.run('INSERT INTO runs (repo, commit_sha, upstream, machine, skipped, at) VALUES (?, ?, ?, ?, ?, ?)', [
-            batch.repo,
-            batch.run.commit,
-            batch.run.upstream,
-            batch.by,
-            JSON.stringify(batch.run.skipped),
-            now,
-          ]);
-          const dropped = await dropExpired(tx, 'runs', batch.repo, { kept: this.retention.runs, maxAgeMs: this.retention.maxAgeMs, now });
-          if (dropped.length > 0) await tx.run('UPDATE repos SET runs_dropped = 1 WHERE slug = ?', [batch.repo]);
-        }
-        for (const rewrite of batch.rewrites ?? []) {
-          await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [
-            batch.repo,
-            rewrite.old,
-            rewrite.new,
-            JSON.stringify(rewrite.changed),
-            now,
-          ]);
-        }
-        if (batch.rewrites?.length) {
-          await dropExpired(tx, 'rewrites', batch.repo, { kept: this.retention.rewrites, maxAgeMs: this.retention.maxAgeMs, now });
-        }
+        await this.recordRunAndRewrites(tx, batch, now);
         const row = await this.repoRow(tx, batch.repo);
         const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1, stamp: row.prev_stamp } : row);
         return { ok: true as const, etag: repoEtag(row), basis, versions, points: recorded };
@@ -408,6 +385,33 @@ export class SqlStore implements Hub {
       if (error instanceof BatchConflict) return { ok: false, conflicts: error.conflicts };
       throw error;
     }
+  }
+
+  /** Keeps the batch's run record and rewrite records, and drops what retention lets go. */
+  private async recordRunAndRewrites(tx: SqlDriver, batch: SyncBatch, now: string): Promise<void> {
+    const expiry = { maxAgeMs: this.retention.maxAgeMs, now };
+    if (batch.run) {
+      await tx.run('INSERT INTO runs (repo, commit_sha, upstream, machine, skipped, at) VALUES (?, ?, ?, ?, ?, ?)', [
+        batch.repo,
+        batch.run.commit,
+        batch.run.upstream,
+        batch.by,
+        JSON.stringify(batch.run.skipped),
+        now,
+      ]);
+      const dropped = await dropExpired(tx, 'runs', batch.repo, { kept: this.retention.runs, ...expiry });
+      if (dropped.length > 0) await tx.run('UPDATE repos SET runs_dropped = 1 WHERE slug = ?', [batch.repo]);
+    }
+    for (const rewrite of batch.rewrites ?? []) {
+      await tx.run('INSERT INTO rewrites (repo, old_sha, new_sha, changed, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, old_sha, new_sha) DO NOTHING', [
+        batch.repo,
+        rewrite.old,
+        rewrite.new,
+        JSON.stringify(rewrite.changed),
+        now,
+      ]);
+    }
+    if (batch.rewrites?.length) await dropExpired(tx, 'rewrites', batch.repo, { kept: this.retention.rewrites, ...expiry });
   }
 
   /**
