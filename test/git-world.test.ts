@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,13 +6,14 @@ import { test } from 'node:test';
 import { git } from '../src/git.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
 import { runCli } from './helpers/cli.js';
-import { PLAN, scene } from './helpers/scene.js';
+import { gitAsUser } from './helpers/git-user.js';
+import { PLAN, scene, workstationAndLaptop } from './helpers/scene.js';
 
 /** git as the user runs it, hooks firing, in the scene's environment; returns what the hooks said. */
 async function gitUser(cwd: string, env: Record<string, string>, ...args: string[]) {
-  const result = await execa('git', args, { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0', NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
-  assert.equal(result.exitCode, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return String(result.stderr);
+  const { code, stderr } = await gitAsUser(cwd, env, ...args);
+  assert.equal(code, 0, `git ${args.join(' ')}: ${stderr}`);
+  return stderr;
 }
 
 test('a task block inside an HTML comment is not a task (CommonMark: an HTML block)', () => {
@@ -81,14 +81,7 @@ test('pre-push sends statuses only for pushes to the tracked remote, not to a fo
 });
 
 test('git pull --rebase --autostash over an uncommitted workplan edit: no writeback into the stashed file, no conflict', async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
-  assert.equal((await laptop.cli('install')).code, 0);
+  const { s, ws, laptop } = await workstationAndLaptop(t);
 
   // Elsewhere: a commit reaches origin, and an agent marks A done in the hub.
   await ws.write('# acme, renamed\n', 'README.md');

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { git } from '../src/git.js';
 import { CLI } from './helpers/paths.js';
 import { PLAN } from './helpers/scene.js';
-import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 /**
@@ -43,14 +43,7 @@ async function app(t: TestContext, files: Record<string, string>) {
   await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
   const clone = async (name: string) => {
     const dir = path.join(root, name);
-    await git(root, ['clone', '-q', origin, dir]);
-    for (const [k, v] of [
-      ['user.name', name],
-      ['user.email', `${name}@example.com`],
-      ['pull.rebase', 'false'],
-      ['commit.gpgsign', 'false'],
-    ])
-      await git(dir, ['config', k!, v!]);
+    await cloneAs(origin, dir, name);
     await symlink(path.join(tools, 'node_modules'), path.join(dir, 'node_modules'));
     return dir;
   };

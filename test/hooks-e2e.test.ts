@@ -11,7 +11,7 @@ import { startHub } from '../src/hub/serve.js';
 import type { RepoState } from '../src/hub/types.js';
 import { unpackPackage } from './helpers/packed.js';
 import { PLAN } from './helpers/scene.js';
-import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 let packed: Awaited<ReturnType<typeof unpackPackage>>;
@@ -60,13 +60,7 @@ async function world(t: TestContext) {
   };
   const machine = async (name: string) => {
     const dir = path.join(root, name);
-    await git(root, ['clone', '-q', origin, dir]);
-    for (const [k, v] of [
-      ['user.name', name],
-      ['user.email', `${name}@example.com`],
-      ['pull.rebase', 'false'],
-    ])
-      await git(dir, ['config', k!, v!]);
+    await cloneAs(origin, dir, name);
     return dir;
   };
   const hubStatuses = async () => {

@@ -12,7 +12,7 @@ import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
 import { CLI } from './helpers/paths.js';
 import { PLAN } from './helpers/scene.js';
-import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 test('CUSTODIAN_HUB wins over hub in .custodian.yml, which wins over the embedded store', () => {
@@ -60,15 +60,7 @@ async function teamOnConfiguredHub(t: TestContext) {
   await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
   const machine = async (name: string) => {
     const dir = path.join(root, name);
-    await git(root, ['clone', '-q', origin, dir]);
-    for (const [k, v] of [
-      ['user.name', name],
-      ['user.email', `${name}@example.com`],
-      ['pull.rebase', 'false'],
-      ['commit.gpgsign', 'false'],
-    ]) {
-      await git(dir, ['config', k!, v!]);
-    }
+    await cloneAs(origin, dir, name);
     assert.equal((await cli(dir, 'install')).exitCode, 0);
     return dir;
   };

@@ -9,7 +9,7 @@ import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
 import { unpackPackage } from './helpers/packed.js';
 import { PLAN } from './helpers/scene.js';
-import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 /** Issue 18, items 2 and 3, through the package as `npm pack` ships it. */
@@ -37,14 +37,7 @@ test('packed: a GUI-like pull (env -i: PATH and HOME only) reaches the hub of .c
   await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
   const machine = async (name: string) => {
     const dir = path.join(root, name);
-    await git(root, ['clone', '-q', origin, dir]);
-    for (const [k, v] of [
-      ['user.name', name],
-      ['user.email', `${name}@example.com`],
-      ['pull.rebase', 'false'],
-      ['commit.gpgsign', 'false'],
-    ])
-      await git(dir, ['config', k!, v!]);
+    await cloneAs(origin, dir, name);
     const installed = await cli(dir, 'install');
     assert.equal(installed.exitCode, 0, installed.stderr);
     return dir;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { execa } from 'execa';
 import { git } from '../src/git.js';
+import { gitAsUser } from './helpers/git-user.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { commitFiles, tempDir } from './helpers/temp-repo.js';
-import { parseReport, scene } from './helpers/scene.js';
+import { parseReport, scene, workstationAndLaptop } from './helpers/scene.js';
 import { workplan } from './helpers/workplan-text.js';
 
 const OTHER = 'docs/other.md';
@@ -72,21 +72,8 @@ test('a shallow clone never lets rank undo a reopen the hub heard of below its b
   assert.match(unknown!.message, /git fetch --unshallow/);
 });
 
-/** git as the user runs it, hooks firing, in the scene's environment. */
-async function gitUser(cwd: string, env: Record<string, string>, ...args: string[]) {
-  const result = await execa('git', args, { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0', NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
-  return { code: result.exitCode, stderr: String(result.stderr) };
-}
-
 test('a stale clone that moved a still-todo block and kept its side of the conflict does not push todo over done', async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
-  assert.equal((await laptop.cli('install')).code, 0);
+  const { s, ws, laptop } = await workstationAndLaptop(t);
   // The laptop moves A, still todo, to another workplan; the workstation finishes it meanwhile.
   await commitFiles(laptop.dir, moves[0]![1](await laptop.read()), 'move A to its own plan');
   await ws.edit('A', 'done');
@@ -95,36 +82,29 @@ test('a stale clone that moved a still-todo block and kept its side of the confl
   assert.equal(await s.hubStatus('A'), 'done');
 
   // The pull conflicts; the laptop's owner keeps their side, which holds A as todo.
-  assert.notEqual((await gitUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
+  assert.notEqual((await gitAsUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
   await laptop.git('checkout', '--ours', '--', 'docs/plan.md');
   await laptop.git('add', 'docs/plan.md');
-  assert.equal((await gitUser(laptop.dir, s.env, 'commit', '-q', '--no-edit')).code, 0);
-  assert.equal((await gitUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main')).code, 0);
+  assert.equal((await gitAsUser(laptop.dir, s.env, 'commit', '-q', '--no-edit')).code, 0);
+  assert.equal((await gitAsUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main')).code, 0);
   assert.equal(await s.hubStatus('A'), 'done', 'the hub keeps done: todo in the laptop is old news');
 });
 
 test('the commit that concludes a conflicted pull reconciles, as post-merge would have', async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
-  assert.equal((await laptop.cli('install')).code, 0);
+  const { s, ws, laptop } = await workstationAndLaptop(t);
   await laptop.edit('A', 'in_progress');
   await ws.edit('A', 'blocked');
   await ws.git('push', '-q', 'origin', 'main');
   assert.equal((await ws.cli('task', 'set', 'B', 'done')).code, 0, 'an agent finishes B meanwhile');
 
-  assert.notEqual((await gitUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
+  assert.notEqual((await gitAsUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
   await laptop.git('checkout', '--theirs', '--', 'docs/plan.md');
   await laptop.git('add', 'docs/plan.md');
   assert.equal(await laptop.statusInFile('B'), 'todo');
-  const concluded = await gitUser(laptop.dir, s.env, 'commit', '-q', '--no-edit');
+  const concluded = await gitAsUser(laptop.dir, s.env, 'commit', '-q', '--no-edit');
   assert.equal(concluded.code, 0, concluded.stderr);
   assert.equal(await laptop.statusInFile('B'), 'done', "the hub's done is written back at once");
-  const plain = await gitUser(laptop.dir, s.env, 'commit', '-q', '--allow-empty', '-m', 'an ordinary commit');
+  const plain = await gitAsUser(laptop.dir, s.env, 'commit', '-q', '--allow-empty', '-m', 'an ordinary commit');
   assert.equal(plain.stderr, '', 'an ordinary commit starts no reconcile');
 });
 
@@ -164,20 +144,13 @@ test("a clone offline while busy clones wear out the hub's records still knows w
 });
 
 test('post-merge after a pull that makes a merge commit writes back: git still holds MERGE_HEAD then, yet no merge is in progress', async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
-  assert.equal((await laptop.cli('install')).code, 0);
+  const { s, ws, laptop } = await workstationAndLaptop(t);
   await commitFiles(laptop.dir, { 'notes.txt': 'local work\n' }, 'local work');
   await commitFiles(ws.dir, { 'README.md': '# acme, later\n' }, 'later');
   await ws.git('push', '-q', 'origin', 'main');
   assert.equal((await ws.cli('task', 'set', 'B', 'done')).code, 0);
 
-  const pulled = await gitUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main');
+  const pulled = await gitAsUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main');
   assert.equal(pulled.code, 0, pulled.stderr);
   assert.equal((await laptop.git('rev-list', '--count', '--merges', 'HEAD')).trim(), '1', 'the pull made a merge commit');
   assert.equal(await laptop.statusInFile('B'), 'done', pulled.stderr);

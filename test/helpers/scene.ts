@@ -7,7 +7,7 @@ import { SqlStore } from '../../src/hub/sql-store.js';
 import { openSqlite } from '../../src/hub/sql/sqlite-driver.js';
 import type { HubTask, RepoState } from '../../src/hub/types.js';
 import { runCli } from './cli.js';
-import { commitFiles, tempDir } from './temp-repo.js';
+import { commitFiles, tempDir, cloneAs } from './temp-repo.js';
 import { workplan } from './workplan-text.js';
 
 export const PLAN = 'docs/plan.md';
@@ -28,15 +28,7 @@ export async function scene(t: TestContext, tasks: { id: string; status: string 
 
   const clone = async (name: string) => {
     const dir = path.join(root, name);
-    await git(root, ['clone', '-q', origin, dir]);
-    for (const [key, value] of [
-      ['user.name', name],
-      ['user.email', `${name}@example.com`],
-      ['commit.gpgsign', 'false'],
-      ['gc.auto', '0'],
-    ]) {
-      await git(dir, ['config', key!, value!]);
-    }
+    await cloneAs(origin, dir, name);
     return machine(dir, name);
   };
 
@@ -88,4 +80,19 @@ export function parseReport(stdout: string) {
     findings: { code: string; severity: string; message: string; file?: string; line?: number; taskId?: string }[];
     actions: { type: string; taskId?: string; commit?: string }[];
   };
+}
+
+/** The usual start: tasks A and B todo, the workstation synced, and a laptop with the hooks installed. */
+export async function workstationAndLaptop(t: TestContext) {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  const synced = await ws.run('--fix');
+  if (synced.code !== 0) throw new Error(`the first sync failed: ${synced.stderr}`);
+  const laptop = await s.clone('laptop');
+  const installed = await laptop.cli('install');
+  if (installed.code !== 0) throw new Error(`install failed: ${installed.stderr}`);
+  return { s, ws, laptop };
 }

@@ -45,3 +45,17 @@ export async function commitFiles(dir: string, files: Record<string, string>, me
   await git(dir, ['commit', '-q', '-m', message]);
   return (await git(dir, ['rev-parse', 'HEAD'])).trim();
 }
+
+/** A clone of `origin` at `dir` that commits as `name`: no signing, no automatic gc, pulls that merge. */
+export async function cloneAs(origin: string, dir: string, name: string, cloneArgs: readonly string[] = []): Promise<void> {
+  await git(path.dirname(dir), ['clone', '-q', ...cloneArgs, origin, dir]);
+  for (const [key, value] of [
+    ['user.name', name],
+    ['user.email', `${name}@example.com`],
+    ['commit.gpgsign', 'false'],
+    ['gc.auto', '0'],
+    ['pull.rebase', 'false'],
+  ]) {
+    await git(dir, ['config', key!, value!]);
+  }
+}
