@@ -9,8 +9,8 @@ import { activityBody, overviewBody, page, problemPage, taskBody, workplanBody, 
 
 /** Rows per page: enough to scan, few enough that any page renders in milliseconds. */
 const PAGE_SIZE = 100;
-/** Workplans on the overview (groups of workplan and status read at most). */
-const OVERVIEW_GROUPS = 5000;
+/** Workplans on a page of the overview. */
+const WORKPLANS_PER_PAGE = 100;
 /** The furthest a page may start, so that no request asks the database to skip millions of rows. */
 const MAX_OFFSET = 1_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,11 +59,15 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
   app.get('/assets/dashboard.js', (c) => c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' }));
   app.get('/', async (c) =>
     conditional(c, await store.hubRevision(), async (etag) => {
-      const [counts, repos] = await Promise.all([store.statusCounts(OVERVIEW_GROUPS), store.listRepos()]);
-      const progress = workplanProgress(counts);
-      const withTasks = new Set(progress.map((p) => p.repo));
-      const empty = repos.filter((r) => !withTasks.has(r.slug)).map((r) => r.slug);
-      return page({ title: 'Overview', etag, body: overviewBody(progress, empty, counts.length === OVERVIEW_GROUPS) });
+      const offset = offsetOf(c);
+      const keys = await store.workplanKeys(offset, WORKPLANS_PER_PAGE + 1);
+      const progress = workplanProgress(await store.statusCounts(keys.slice(0, WORKPLANS_PER_PAGE)));
+      const empty = offset === 0 ? await store.reposWithoutTasks() : [];
+      return page({
+        title: 'Overview',
+        etag,
+        body: overviewBody(progress, empty, { offset, pageSize: WORKPLANS_PER_PAGE, more: keys.length > WORKPLANS_PER_PAGE }),
+      });
     }),
   );
 
@@ -78,7 +82,7 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     const counts = noCounts();
     let title: string | null = null;
     let total = 0;
-    for (const row of await store.statusCounts(OVERVIEW_GROUPS, { repo, workplan })) {
+    for (const row of await store.statusCounts([{ repo, workplan }])) {
       counts[row.status] += row.count;
       total += row.count;
       title = row.workplanTitle;

@@ -79,7 +79,15 @@ ${layout.before ?? ''}
 </html>`;
 }
 
-export function overviewBody(progress: readonly WorkplanProgress[], emptyRepos: readonly string[], truncated: boolean): Html {
+/** Where a paged list stands: its first row's offset, its page size, and whether rows follow. */
+export interface Paging {
+  offset: number;
+  pageSize: number;
+  more: boolean;
+}
+
+export function overviewBody(progress: readonly WorkplanProgress[], emptyRepos: readonly string[], paging: Paging): Html {
+  const pageLink = (from: number, label: string) => html`<a href="/${query({ from })}">${label}</a>`;
   const repos = [...new Set(progress.map((p) => p.repo))];
   const header = html`<tr><th scope="col">Workplan</th><th scope="col">Progress</th>${STATUSES.map(
     (s) => html`<th scope="col" class="num wide">${LABELS[s]}</th>`,
@@ -105,7 +113,8 @@ ${STATUSES.map((s) => html`<td class="num wide">${p.counts[s]}</td>`)}
 ${progress.length === 0 && emptyRepos.length === 0 ? html`<p>The hub holds no tasks yet.</p>` : ''}
 ${repos.map(table)}
 ${emptyRepos.length > 0 ? html`<h2>Repos with no tasks</h2><ul>${emptyRepos.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
-${truncated ? html`<p class="muted">Only the first workplans are shown.</p>` : ''}`;
+<nav class="pages" aria-label="Pages of workplans">${paging.offset > 0 ? pageLink(Math.max(0, paging.offset - paging.pageSize), 'Previous workplans') : ''}
+${paging.more ? pageLink(paging.offset + paging.pageSize, 'Next workplans') : ''}</nav>`;
 }
 
 /** What the hub knows of a task's agreement with its file, when it is worth a look. */

@@ -87,6 +87,13 @@ const MIGRATIONS: readonly string[][] = [
   [`ALTER TABLE repos ADD COLUMN stamp TEXT`, `ALTER TABLE repos ADD COLUMN prev_stamp TEXT`],
   // The dashboard counts and pages one workplan's tasks without reading the whole repo's.
   [`CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status)`],
+  // The overview counts every workplan's tasks and their newest change from the index alone, and a
+  // big workplan's page walks its repo's creations in order instead of sorting every task.
+  [
+    `DROP INDEX tasks_by_workplan`,
+    `CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status, updated_at)`,
+    `CREATE INDEX history_creations ON history(repo, seq) WHERE from_status IS NULL`,
+  ],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
