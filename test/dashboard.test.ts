@@ -100,6 +100,59 @@ for (const kind of KINDS) {
       assert.match(both.body, /Tasks 1–2 of 2 matching/);
     });
 
+    test('a big workplan pages in the order the hub first saw its tasks, from either end, and the overview pages its workplans', async (t) => {
+      const store = await kind.open(t);
+      const { get } = await seededHub(t, store);
+      // 2,600 tasks, more than a page sorts in memory, created in two batches whose ids do not sort as they came.
+      const id = (n: number) => `B-${String((n * 7919) % 2600).padStart(4, '0')}`;
+      for (const part of [0, 1]) {
+        const changes = Array.from({ length: 1300 }, (_, i) => ({
+          id: id(part * 1300 + i),
+          expectedVersion: 0,
+          status: 'todo' as const,
+          workplan: { id: 'BIG', title: null },
+        }));
+        assert.ok((await store.sync({ repo: 'acme', by: 'ws', changes })).ok);
+      }
+      const idsOn = async (from: number, filter = '') =>
+        rows((await get(`/workplan?repo=acme&wp=BIG&from=${from}${filter}`)).body)
+          .slice(1)
+          .map((r) => r.split(' ')[1]);
+      for (const from of [0, 1250, 2550]) {
+        assert.deepEqual(
+          await idsOn(from),
+          Array.from({ length: Math.min(100, 2600 - from) }, (_, i) => id(from + i)),
+          `from ${from}`,
+        );
+      }
+      assert.deepEqual(
+        await idsOn(2590, '&q=b-'),
+        Array.from({ length: 10 }, (_, i) => id(2590 + i)),
+        'a search past the middle',
+      );
+
+      for (let w = 0; w < 100; w++) {
+        await store.sync({
+          repo: 'many',
+          by: 'ws',
+          changes: [{ id: `M-${w}`, expectedVersion: 0, status: 'todo', workplan: { id: `W-${String(w).padStart(3, '0')}`, title: null } }],
+        });
+      }
+      await store.sync({ repo: 'many', by: 'ws', changes: [{ id: 'LOOSE', expectedVersion: 0, status: 'done' }] });
+      const first = await get('/');
+      assert.match(first.body, /href="\/\?from=100">Next workplans/);
+      // acme's two workplans, then many's W-000 to W-097 on the first page; W-098, W-099 and the loose task on the next.
+      const second = await get('/?from=100');
+      assert.deepEqual(
+        rows(second.body)
+          .filter((r) => !r.startsWith('Workplan'))
+          .map((r) => r.split(' ').slice(0, 2).join(' ')),
+        ['W-098 1', 'W-099 1', 'no workplan'],
+      );
+      assert.match(second.body, /Previous workplans/);
+      assert.doesNotMatch(second.body, /Next workplans/);
+    });
+
     test('a task changed in the hub since a run agreed on it stands out, as does one no run saw in a file', async (t) => {
       const store = await kind.open(t);
       const { get } = await seededHub(t, store);
