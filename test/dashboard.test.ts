@@ -103,11 +103,11 @@ for (const kind of KINDS) {
     test('a big workplan pages in the order the hub first saw its tasks, from either end, and the overview pages its workplans', async (t) => {
       const store = await kind.open(t);
       const { get } = await seededHub(t, store);
-      // 2,600 tasks, more than a page sorts in memory, created in two batches whose ids do not sort as they came.
-      const id = (n: number) => `B-${String((n * 7919) % 2600).padStart(4, '0')}`;
+      // 20,100 tasks, more than a page sorts, created in two batches whose ids do not sort as they came.
+      const id = (n: number) => `B-${String((n * 7919) % 20_100).padStart(5, '0')}`;
       for (const part of [0, 1]) {
-        const changes = Array.from({ length: 1300 }, (_, i) => ({
-          id: id(part * 1300 + i),
+        const changes = Array.from({ length: 10_050 }, (_, i) => ({
+          id: id(part * 10_050 + i),
           expectedVersion: 0,
           status: 'todo' as const,
           workplan: { id: 'BIG', title: null },
@@ -118,16 +118,16 @@ for (const kind of KINDS) {
         rows((await get(`/workplan?repo=acme&wp=BIG&from=${from}${filter}`)).body)
           .slice(1)
           .map((r) => r.split(' ')[1]);
-      for (const from of [0, 1250, 2550]) {
+      for (const from of [0, 9000, 20_050]) {
         assert.deepEqual(
           await idsOn(from),
-          Array.from({ length: Math.min(100, 2600 - from) }, (_, i) => id(from + i)),
+          Array.from({ length: Math.min(100, 20_100 - from) }, (_, i) => id(from + i)),
           `from ${from}`,
         );
       }
       assert.deepEqual(
-        await idsOn(2590, '&q=b-'),
-        Array.from({ length: 10 }, (_, i) => id(2590 + i)),
+        await idsOn(20_090, '&q=b-'),
+        Array.from({ length: 10 }, (_, i) => id(20_090 + i)),
         'a search past the middle',
       );
 
