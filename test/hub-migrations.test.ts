@@ -58,6 +58,7 @@ for (const kind of KINDS) {
         ['ALTER TABLE repos DROP COLUMN stamp'],
         ['ALTER TABLE repos DROP COLUMN prev_stamp'],
         ['DROP INDEX tasks_by_workplan'],
+        ['DROP INDEX history_creations'],
         ['DELETE FROM schema_migrations WHERE version >= 3'],
         ['INSERT INTO rewrites (repo, old_sha, new_sha, at) VALUES (?, ?, ?, ?)', ['acme', SHA(1), SHA(2), new Date().toISOString()]],
       ]);

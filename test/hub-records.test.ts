@@ -245,8 +245,11 @@ const DATABASES: { name: string; skip: string | false; database(t: TestContext):
   },
 ];
 
-/** What schema 6 added, taken away again: the database as schema 5 left it. */
+/** What schemas 6 and 7 added, taken away again: the database as schema 5 left it. */
 const BACK_TO_SCHEMA_5 = [
+  'DROP INDEX history_creations',
+  'DROP INDEX tasks_by_workplan',
+  'CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status)',
   'ALTER TABLE tasks DROP COLUMN status_version',
   'ALTER TABLE tasks DROP COLUMN dropped_through',
   'ALTER TABLE sync_points DROP COLUMN status_version',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isStatus, type Status } from '../status.js';
-import type { ActivityEntry, StatusCount, TaskFilter, TaskPage } from './dashboard/model.js';
+import type { ActivityEntry, StatusCount, TaskFilter, TaskPage, WorkplanKey } from './dashboard/model.js';
 import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
@@ -89,6 +89,9 @@ class BatchConflict extends Error {
     super('stale versions');
   }
 }
+
+/** Up to this many matching tasks, a workplan page sorts them; past it, it walks the repo's creations in order. */
+const FEW_MATCHES = 20_000;
 
 /** `count` placeholders: `?, ?, ?`. */
 const marks = (count: number) => Array.from({ length: count }, () => '?').join(', ');
@@ -538,21 +541,63 @@ export class SqlStore implements Hub {
     return rows.map((r) => ({ slug: r.slug, tasks: Number(r.tasks), revision: Number(r.revision) }));
   }
 
-  /** Tasks per repo, workplan and status (of one repo or workplan when `scope` says), for the dashboard; at most `limit` groups. */
-  async statusCounts(limit: number, scope: { repo: string; workplan: string | null } | null = null): Promise<StatusCount[]> {
+  /**
+   * One page of the workplans that hold tasks, as (repo, workplan) pairs by repo and workplan id,
+   * the tasks under no workplan last in their repo. Read from an index, never from the rows.
+   */
+  async workplanKeys(offset: number, limit: number): Promise<WorkplanKey[]> {
+    return this.db.all<WorkplanKey>('SELECT repo, workplan FROM tasks GROUP BY repo, workplan ORDER BY repo, workplan IS NULL, workplan LIMIT ? OFFSET ?', [
+      limit,
+      offset,
+    ]);
+  }
+
+  /** Repos the hub knows that hold no task, by slug. */
+  async reposWithoutTasks(): Promise<string[]> {
+    const rows = await this.db.all<{ slug: string }>('SELECT slug FROM repos r WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.repo = r.slug) ORDER BY slug');
+    return rows.map((r) => r.slug);
+  }
+
+  /**
+   * Tasks per status of these workplans, each with its newest change. Counted first, from the
+   * index that holds repo, workplan, status and time, and only then joined to the titles.
+   */
+  async statusCounts(workplans: readonly WorkplanKey[]): Promise<StatusCount[]> {
+    if (workplans.length === 0) return [];
+    const byRepo = new Map<string, { named: string[]; unnamed: boolean }>();
+    for (const { repo, workplan } of workplans) {
+      const entry = byRepo.get(repo) ?? { named: [], unnamed: false };
+      if (workplan === null) entry.unnamed = true;
+      else entry.named.push(workplan);
+      byRepo.set(repo, entry);
+    }
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [repo, { named, unnamed }] of byRepo) {
+      if (named.length > 0) {
+        where.push(`(repo = ? AND workplan IN (${marks(named.length)}))`);
+        params.push(repo, ...named);
+      }
+      if (unnamed) {
+        where.push('(repo = ? AND workplan IS NULL)');
+        params.push(repo);
+      }
+    }
     const rows = await this.db.all<{ repo: string; workplan: string | null; title: string | null; status: Status; count: number | string; last: string }>(
-      `SELECT t.repo, t.workplan, w.title, t.status, COUNT(*) AS count, MAX(t.updated_at) AS last
-       FROM tasks t LEFT JOIN workplans w ON w.repo = t.repo AND w.id = t.workplan
-       ${scope === null ? '' : `WHERE t.repo = ? AND ${scope.workplan === null ? 't.workplan IS NULL' : 't.workplan = ?'}`}
-       GROUP BY t.repo, t.workplan, w.title, t.status ORDER BY t.repo, t.workplan, t.status LIMIT ?`,
-      [...(scope === null ? [] : [scope.repo, ...(scope.workplan === null ? [] : [scope.workplan])]), limit],
+      `SELECT c.repo, c.workplan, w.title, c.status, c.count, c.last
+       FROM (SELECT repo, workplan, status, COUNT(*) AS count, MAX(updated_at) AS last FROM tasks
+         WHERE ${where.join(' OR ')} GROUP BY repo, workplan, status) c
+       LEFT JOIN workplans w ON w.repo = c.repo AND w.id = c.workplan
+       ORDER BY c.repo, c.workplan IS NULL, c.workplan, c.status`,
+      params,
     );
     return rows.map((r) => ({ repo: r.repo, workplan: r.workplan, workplanTitle: r.title, status: r.status, count: Number(r.count), lastChange: r.last }));
   }
 
   /**
    * One page of a workplan's tasks, in the order the hub first saw them (a workplan's file order
-   * when it was synced at once), each with the reason of its last status change.
+   * when it was synced at once), each with the reason of its last status change and its newest
+   * sync point's status.
    */
   async taskPage(filter: TaskFilter): Promise<TaskPage> {
     const where = ['t.repo = ?', filter.workplan === null ? 't.workplan IS NULL' : 't.workplan = ?'];
@@ -566,25 +611,39 @@ export class SqlStore implements Hub {
       where.push("(LOWER(t.id) LIKE ? ESCAPE '\\' OR LOWER(t.title) LIKE ? ESCAPE '\\')");
       params.push(pattern, pattern);
     }
-    const matched = `FROM tasks t WHERE ${where.join(' AND ')}`;
     return this.db.transaction(async (tx) => {
-      const [count] = await tx.all<{ n: number | string }>(`SELECT COUNT(*) AS n ${matched}`, params);
+      const [count] = await tx.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM tasks t WHERE ${where.join(' AND ')}`, params);
+      const matching = Number(count?.n ?? 0);
+      // Two ways to the same order, each cheap where the other is not: a few matches are each
+      // looked up in the history and sorted; many are found by walking the repo's creations in
+      // order, from whichever end is nearer the page, which stops there instead of sorting every match.
+      const fromEnd = matching > FEW_MATCHES && filter.offset > matching / 2;
+      const [limit, offset] = fromEnd
+        ? [Math.max(0, Math.min(filter.limit, matching - filter.offset)), Math.max(0, matching - filter.offset - filter.limit)]
+        : [filter.limit, filter.offset];
+      const ids =
+        matching <= FEW_MATCHES
+          ? `SELECT t.id, (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
+             FROM tasks t WHERE ${where.join(' AND ')} ORDER BY first_seen, t.id LIMIT ? OFFSET ?`
+          : // Each creation's task found by its key alone, the filter tested on the row found: no
+            // planner can make the walk read the whole workplan at every step (PostgreSQL did, on
+            // tables not analysed since a bulk load, when the filter could pick the index).
+            `SELECT h.task_id AS id, h.seq AS first_seen FROM history h
+             WHERE h.repo = ? AND h.from_status IS NULL
+               AND (SELECT CASE WHEN ${where.slice(1).join(' AND ')} THEN 1 ELSE 0 END FROM tasks t WHERE t.repo = h.repo AND t.id = h.task_id) = 1
+             ORDER BY h.seq${fromEnd ? ' DESC' : ''} LIMIT ? OFFSET ?`;
       const rows = await tx.all<TaskRow & { why: string | null; agreed: Status | null }>(
-        // The page's ids first (one index lookup each, whatever the planner knows of the tables), its last reason and
-        // sync point then: looked up for its rows only, not every match.
         `SELECT t.*,
            (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
            (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
-         FROM (SELECT t.id, (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
-           FROM tasks t WHERE ${where.join(' AND ')} ORDER BY first_seen, t.id LIMIT ? OFFSET ?) page
-         JOIN tasks t ON t.repo = ? AND t.id = page.id ORDER BY page.first_seen, page.id`,
-        [...params, filter.limit, filter.offset, filter.repo],
+         FROM (${ids}) page JOIN tasks t ON t.repo = ? AND t.id = page.id ORDER BY page.first_seen, page.id`,
+        [...params, limit, offset, filter.repo],
       );
       const tasks = rows.map((r) => {
         const { points: _points, hubId: _hubId, workplan: _workplan, ...task } = toTask(r);
         return { ...task, why: r.why, agreed: r.agreed };
       });
-      return { tasks, matching: Number(count?.n ?? 0) };
+      return { tasks, matching };
     });
   }
 

@@ -4,7 +4,7 @@
  */
 
 export const STYLESHEET = `
-:root { --todo: #6b7280; --in_progress: #2563eb; --blocked: #dc2626; --done: #16a34a; --cancelled: #a16207; --line: #d1d5db; color-scheme: light; }
+:root { --todo: #6b7280; --in_progress: #2563eb; --blocked: #dc2626; --done: #15803d; --cancelled: #a16207; --line: #d1d5db; color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, sans-serif; color: #111827; background: #f9fafb; }
 a { color: #1d4ed8; }
@@ -12,7 +12,7 @@ a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid 
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 1; }
 header { display: flex; flex-wrap: wrap; gap: 1rem; align-items: baseline; padding: .75rem 1rem; background: #111827; color: #f9fafb; }
-header a { color: #f9fafb; }
+header a, header .muted { color: #f9fafb; }
 header .brand { font-weight: 700; margin-right: auto; }
 main { padding: 1rem; max-width: 80rem; margin: 0 auto; }
 h1 { font-size: 1.4rem; margin: .5rem 0; overflow-wrap: anywhere; }
@@ -20,7 +20,12 @@ h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
+tbody th { background: transparent; font-size: inherit; color: inherit; }
+th.line, .line { white-space: nowrap; }
+caption { text-align: left; padding: .25rem 0; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dd { margin: 0; }
 th { font-size: .85rem; color: #374151; background: #f3f4f6; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: #4b5563; font-size: .85rem; }
@@ -37,7 +42,7 @@ form.filters fieldset { border: 1px solid var(--line); display: flex; flex-wrap:
 input[type=search] { padding: .3rem; min-width: 12rem; }
 nav.pages { display: flex; gap: 1rem; margin: .75rem 0; }
 #live { min-height: 1.2em; }
-@media (max-width: 40rem) { .wide { display: none; } main { padding: .5rem; } }
+@media (max-width: 40rem) { .wide { display: none; } main { padding: .5rem; } th, td { padding: .35rem .3rem; } }
 `;
 
 /**

@@ -2,6 +2,12 @@ import type { Status } from '../../status.js';
 
 /** What the dashboard reads from the store: small, bounded answers shaped for one page each. */
 
+/** A workplan as the dashboard names it; `workplan` null: the repo's tasks under no workplan. */
+export interface WorkplanKey {
+  repo: string;
+  workplan: string | null;
+}
+
 /** How many tasks of one workplan have one status, and when the newest of them changed. */
 export interface StatusCount {
   repo: string;

@@ -10,8 +10,8 @@ import { activityBody, overviewBody, page, problemPage, taskBody, workplanBody, 
 
 /** Rows per page: enough to scan, few enough that any page renders in milliseconds. */
 const PAGE_SIZE = 100;
-/** Workplans on the overview (groups of workplan and status read at most). */
-const OVERVIEW_GROUPS = 5000;
+/** Workplans on a page of the overview. */
+const WORKPLANS_PER_PAGE = 100;
 /** The furthest a page may start, so that no request asks the database to skip millions of rows. */
 const MAX_OFFSET = 1_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -24,15 +24,19 @@ const offsetOf = (c: Context) => {
   return Number.isInteger(from) && from > 0 ? Math.min(from, MAX_OFFSET) : 0;
 };
 
+const notModified = (c: Context, etag: string) => c.body(null, 304, { 'Cache-Control': 'no-cache', ETag: etag });
+
 /**
  * Pages are sent with the ETag of the data they show and `no-cache`: the browser and the live
- * script ask again with If-None-Match and get an empty 304 while nothing changed.
+ * script ask again with If-None-Match and get an empty 304, before anything else is read, while
+ * nothing changed. `render` may answer with a problem page instead.
  */
-async function conditional(c: Context, etag: string, render: (etag: string) => Promise<ReturnType<typeof page>>) {
+async function conditional(c: Context, etag: string, render: (etag: string) => Promise<ReturnType<typeof page> | Response>) {
+  if (c.req.header('if-none-match') === etag) return notModified(c, etag);
   c.header('Cache-Control', 'no-cache');
   c.header('ETag', etag);
-  if (c.req.header('if-none-match') === etag) return c.body(null, 304);
-  return c.html(await render(etag));
+  const rendered = await render(etag);
+  return rendered instanceof Response ? rendered : c.html(rendered);
 }
 
 /** A page for people, answering as the API would: 400 for a bad address, 404 for what is not there. */
@@ -60,11 +64,15 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
   app.get('/assets/dashboard.js', (c) => c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' }));
   app.get('/', async (c) =>
     conditional(c, await store.hubRevision(), async (etag) => {
-      const [counts, repos] = await Promise.all([store.statusCounts(OVERVIEW_GROUPS), store.listRepos()]);
-      const progress = workplanProgress(counts);
-      const withTasks = new Set(progress.map((p) => p.repo));
-      const empty = repos.filter((r) => !withTasks.has(r.slug)).map((r) => r.slug);
-      return page({ title: 'Overview', etag, body: overviewBody(progress, empty, counts.length === OVERVIEW_GROUPS) });
+      const offset = offsetOf(c);
+      const keys = await store.workplanKeys(offset, WORKPLANS_PER_PAGE + 1);
+      const progress = workplanProgress(await store.statusCounts(keys.slice(0, WORKPLANS_PER_PAGE)));
+      const empty = offset === 0 ? await store.reposWithoutTasks() : [];
+      return page({
+        title: 'Overview',
+        etag,
+        body: overviewBody(progress, empty, { offset, pageSize: WORKPLANS_PER_PAGE, more: keys.length > WORKPLANS_PER_PAGE }),
+      });
     }),
   );
 
@@ -75,17 +83,16 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     const statuses = (c.req.queries('status') ?? []).filter(isStatus) as Status[];
     const text = (c.req.query('q') ?? '').slice(0, 200);
     const offset = offsetOf(c);
-    const etag = await store.currentEtag(repo);
-    const counts = noCounts();
-    let title: string | null = null;
-    let total = 0;
-    for (const row of await store.statusCounts(OVERVIEW_GROUPS, { repo, workplan })) {
-      counts[row.status] += row.count;
-      total += row.count;
-      title = row.workplanTitle;
-    }
-    if (total === 0) return problem(c, 404, 'No such workplan', `The hub holds no tasks of workplan ${workplan ?? '(none)'} in repo ${repo}.`);
-    return conditional(c, etag, async () => {
+    return conditional(c, await store.currentEtag(repo), async (etag) => {
+      const counts = noCounts();
+      let title: string | null = null;
+      let total = 0;
+      for (const row of await store.statusCounts([{ repo, workplan }])) {
+        counts[row.status] += row.count;
+        total += row.count;
+        title = row.workplanTitle;
+      }
+      if (total === 0) return problem(c, 404, 'No such workplan', `The hub holds no tasks of workplan ${workplan ?? '(none)'} in repo ${repo}.`);
       const found = await store.taskPage({ repo, workplan, statuses, text, offset, limit: PAGE_SIZE });
       const view: WorkplanView = { repo, workplan, title, counts, total, ...found, offset, pageSize: PAGE_SIZE, statuses, text };
       return page({ title: title ?? workplan ?? 'No workplan', etag, before: workplanHeading(view), body: workplanBody(view) });
@@ -97,9 +104,11 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     const id = c.req.query('id') ?? '';
     if (!REPO_SLUG.test(repo) || !id) return problem(c, 400, 'No such page', 'A task page needs a repo slug and a task id.');
     const offset = offsetOf(c);
-    const state = await store.readRepo(repo, undefined, [id]);
-    const task = state === 'not-modified' ? undefined : state.tasks[0];
-    if (!task || state === 'not-modified') return problem(c, 404, 'No such task', `The hub holds no task ${id} in repo ${repo}.`);
+    const known = c.req.header('if-none-match');
+    const state = await store.readRepo(repo, known, [id]);
+    if (state === 'not-modified') return notModified(c, known!);
+    const task = state.tasks[0];
+    if (!task) return problem(c, 404, 'No such task', `The hub holds no task ${id} in repo ${repo}.`);
     return conditional(c, state.etag, async () => {
       const history = await store.historyPage(repo, id, offset, PAGE_SIZE);
       return page({ title: task.title, etag: state.etag, body: taskBody(repo, task, history, offset, PAGE_SIZE) });

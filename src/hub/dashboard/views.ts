@@ -27,8 +27,15 @@ export const query = (params: Record<string, string | number | null | undefined 
 const workplanHref = (repo: string, workplan: string | null) => `/workplan${query({ repo, wp: workplan })}`;
 const taskHref = (repo: string, id: string) => `/task${query({ repo, id })}`;
 
-const when = (iso: string) => html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time>`;
+/** A time as date and time of day, each kept on one line. */
+const when = (iso: string) => {
+  const [day, time] = iso.replace(/\.\d+Z$/, 'Z').split('T');
+  return html`<time datetime="${iso}"><span class="line">${day}</span> <span class="line">${time}</span></time>`;
+};
 const badge = (status: Status) => html`<span class="badge ${status}">${LABELS[status]}</span>`;
+/** A status change as badges: `todo → done`, or `created done`. */
+const change = (from: Status | null, to: Status) => html`${from ? html`${badge(from)} → ` : html`<em>created</em> `}${badge(to)}`;
+const byWhy = (by: string, why: string | null) => html`by ${by}${why ? html` — ${why}` : ''}`;
 const workplanName = (p: { workplan: string | null; title: string | null }) =>
   p.workplan === null ? html`<em>no workplan</em>` : p.title ? html`${p.title} <span class="muted">${p.workplan}</span>` : html`${p.workplan}`;
 
@@ -79,7 +86,15 @@ ${layout.before ?? ''}
 </html>`;
 }
 
-export function overviewBody(progress: readonly WorkplanProgress[], emptyRepos: readonly string[], truncated: boolean): Html {
+/** Where a paged list stands: its first row's offset, its page size, and whether rows follow. */
+export interface Paging {
+  offset: number;
+  pageSize: number;
+  more: boolean;
+}
+
+export function overviewBody(progress: readonly WorkplanProgress[], emptyRepos: readonly string[], paging: Paging): Html {
+  const pageLink = (from: number, label: string) => html`<a href="/${query({ from })}">${label}</a>`;
   const repos = [...new Set(progress.map((p) => p.repo))];
   const header = html`<tr><th scope="col">Workplan</th><th scope="col">Progress</th>${STATUSES.map(
     (s) => html`<th scope="col" class="num wide">${LABELS[s]}</th>`,
@@ -105,7 +120,8 @@ ${STATUSES.map((s) => html`<td class="num wide">${p.counts[s]}</td>`)}
 ${progress.length === 0 && emptyRepos.length === 0 ? html`<p>The hub holds no tasks yet.</p>` : ''}
 ${repos.map(table)}
 ${emptyRepos.length > 0 ? html`<h2>Repos with no tasks</h2><ul>${emptyRepos.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
-${truncated ? html`<p class="muted">Only the first workplans are shown.</p>` : ''}`;
+<nav class="pages" aria-label="Pages of workplans">${paging.offset > 0 ? pageLink(Math.max(0, paging.offset - paging.pageSize), 'Previous workplans') : ''}
+${paging.more ? pageLink(paging.offset + paging.pageSize, 'Next workplans') : ''}</nav>`;
 }
 
 /** What the hub knows of a task's agreement with its file, when it is worth a look. */
@@ -148,12 +164,12 @@ export function workplanBody(view: WorkplanView): Html {
     const flag = standsOut(task);
     return html`<tr${flag ? html` class="stands-out"` : ''}>
 <td class="num wide">${view.offset + index + 1}</td>
-<th scope="row"><a href="${taskHref(view.repo, task.id)}">${task.id}</a></th>
+<th scope="row" class="line"><a href="${taskHref(view.repo, task.id)}">${task.id}</a></th>
 <td>${task.title}${flag ? html`<br>${flag}` : ''}</td>
 <td>${badge(task.status)}</td>
-<td>${task.priority ?? ''}</td>
-<td class="num">${task.version}</td>
-<td>${when(task.updatedAt)}<br><span class="muted">by ${task.updatedBy}${task.why ? html` — ${task.why}` : ''}</span></td>
+<td class="wide">${task.priority ?? ''}</td>
+<td class="num wide">${task.version}</td>
+<td>${when(task.updatedAt)}<br><span class="muted">${byWhy(task.updatedBy, task.why)}</span></td>
 </tr>`;
   });
   const last = view.offset + view.tasks.length;
@@ -163,7 +179,7 @@ export function workplanBody(view: WorkplanView): Html {
 <div class="scroll"><table>
 <caption class="muted">In the order the hub first saw them</caption>
 <thead><tr><th scope="col" class="num wide">#</th><th scope="col">Id</th><th scope="col">Title</th><th scope="col">Status</th>
-<th scope="col">Priority</th><th scope="col" class="num">Version</th><th scope="col">Last change</th></tr></thead>
+<th scope="col" class="wide">Priority</th><th scope="col" class="num wide">Version</th><th scope="col">Last change</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>
 <nav class="pages" aria-label="Pages of tasks">${view.offset > 0 ? pageLink(Math.max(0, view.offset - view.pageSize), 'Previous') : ''}
@@ -190,11 +206,8 @@ export function taskBody(repo: string, task: HubTask, history: readonly HistoryE
 </dl>
 <h2>History, newest first</h2>
 <div class="scroll"><table>
-<thead><tr><th scope="col">When</th><th scope="col">From</th><th scope="col">To</th><th scope="col">By</th><th scope="col">Why</th></tr></thead>
-<tbody>${history.map(
-    (h) =>
-      html`<tr><td>${when(h.at)}</td><td>${h.from ? badge(h.from) : html`<em>created</em>`}</td><td>${badge(h.to)}</td><td>${h.by}</td><td>${h.why ?? ''}</td></tr>`,
-  )}</tbody>
+<thead><tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">By, and why</th></tr></thead>
+<tbody>${history.map((h) => html`<tr><td>${when(h.at)}</td><td>${change(h.from, h.to)}</td><td>${byWhy(h.by, h.why)}</td></tr>`)}</tbody>
 </table></div>
 <nav class="pages" aria-label="Pages of history">${offset > 0 ? pageLink(Math.max(0, offset - pageSize), 'Newer') : ''}
 ${history.length === pageSize ? pageLink(offset + pageSize, 'Older') : ''}</nav>
@@ -204,10 +217,10 @@ ${
   points.length === 0
     ? html`<p>None: no run has agreed on this task with a file yet.</p>`
     : html`<div class="scroll"><table>
-<thead><tr><th scope="col">When</th><th scope="col">Status</th><th scope="col">Commit</th><th scope="col">Upstream</th><th scope="col">Status line from</th></tr></thead>
+<thead><tr><th scope="col">When</th><th scope="col">Status</th><th scope="col">Commit</th><th scope="col" class="wide">Upstream</th><th scope="col" class="wide">Status line from</th></tr></thead>
 <tbody>${points.map(
         (p) =>
-          html`<tr><td>${when(p.at)}</td><td>${badge(p.status)}</td><td><code>${p.commit.slice(0, 12)}</code></td><td><code>${p.upstream?.slice(0, 12) ?? 'none'}</code></td><td><code>${p.origin.slice(0, 12)}</code></td></tr>`,
+          html`<tr><td>${when(p.at)}</td><td>${badge(p.status)}</td><td><code>${p.commit.slice(0, 12)}</code></td><td class="wide"><code>${p.upstream?.slice(0, 12) ?? 'none'}</code></td><td class="wide"><code>${p.origin.slice(0, 12)}</code></td></tr>`,
       )}</tbody>
 </table></div>`
 }`;
@@ -218,12 +231,10 @@ export function activityBody(entries: readonly ActivityEntry[], offset: number, 
   return html`<h1>Activity in the last 24 hours</h1>
 ${entries.length === 0 ? html`<p>No status changed in the last 24 hours.</p>` : ''}
 <div class="scroll"><table>
-<thead><tr><th scope="col">When</th><th scope="col">Repo</th><th scope="col">Task</th><th scope="col">Change</th><th scope="col">By</th><th scope="col">Why</th></tr></thead>
+<thead><tr><th scope="col">When</th><th scope="col">Task</th><th scope="col">Change</th><th scope="col">By, and why</th></tr></thead>
 <tbody>${entries.map(
-    (
-      e,
-    ) => html`<tr><td>${when(e.at)}</td><td>${e.repo}</td><td><a href="${taskHref(e.repo, e.taskId)}">${e.taskId}</a><br><span class="muted">${e.title}</span></td>
-<td>${e.from ? html`${badge(e.from)} → ` : html`<em>created</em> `}${badge(e.to)}</td><td>${e.by}</td><td>${e.why ?? ''}</td></tr>`,
+    (e) => html`<tr><td>${when(e.at)}</td><td>${e.repo} · <a href="${taskHref(e.repo, e.taskId)}">${e.taskId}</a><br><span class="muted">${e.title}</span></td>
+<td>${change(e.from, e.to)}</td><td>${byWhy(e.by, e.why)}</td></tr>`,
   )}</tbody>
 </table></div>
 <nav class="pages" aria-label="Pages of activity">${offset > 0 ? pageLink(Math.max(0, offset - pageSize), 'Newer') : ''}

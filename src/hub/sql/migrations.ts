@@ -96,6 +96,13 @@ const MIGRATIONS: readonly string[][] = [
     `ALTER TABLE sync_points ADD COLUMN status_version INTEGER`,
     `ALTER TABLE repos ADD COLUMN runs_dropped INTEGER NOT NULL DEFAULT 0`,
   ],
+  // The overview counts every workplan's tasks and their newest change from the index alone, and a
+  // big workplan's page walks its repo's creations in order instead of sorting every task.
+  [
+    `DROP INDEX tasks_by_workplan`,
+    `CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status, updated_at)`,
+    `CREATE INDEX history_creations ON history(repo, seq) WHERE from_status IS NULL`,
+  ],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
