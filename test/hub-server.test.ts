@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { printable } from '../src/printable.js';
+import { startHub } from '../src/hub/serve.js';
 import { createApp } from '../src/hub/server.js';
 import { ROOT } from './helpers/paths.js';
 import { sqliteStore } from './helpers/hubs.js';
@@ -159,4 +162,15 @@ test('control characters in a request path are escaped in the log: no forged lin
     lines[0]!,
     /^GET \/v1\/repos\/acme\/tasks\/x\\u000a2026-01-01T00:00:00\.000Z POST %2Fv1%2Frepos%2Fadmin%2Fsync 200\\u001b\[2K\\u007f\\u009b\/history 404 /,
   );
+});
+
+test("a connection opened ahead of use (as browsers do) and never used does not hold up the hub's shutdown", async (t) => {
+  const hub = await startHub(await sqliteStore(t));
+  const { hostname, port } = new URL(hub.url);
+  const spare = net.connect(Number(port), hostname);
+  await once(spare, 'connect');
+  const closed = once(spare, 'close');
+  await hub.close();
+  await closed;
+  assert.equal(spare.destroyed, true);
 });

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './server.js';
 import type { SqlStore } from './sql-store.js';
 
@@ -17,6 +17,14 @@ export async function startHub(store: SqlStore, options: { host?: string; port?:
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  // A browser opens spare connections ahead of use; one that never sent a request is no request
+  // in flight, yet the idle sweep leaves it to the 60 s header timeout.
+  const unused = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('data', () => unused.delete(socket));
+    socket.once('close', () => unused.delete(socket));
+  });
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -32,6 +40,7 @@ export async function startHub(store: SqlStore, options: { host?: string; port?:
           else resolve();
         });
         http.closeIdleConnections();
+        for (const socket of unused) socket.destroy();
       }).then(() => store.close())),
   };
 }
