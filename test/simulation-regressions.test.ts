@@ -90,7 +90,7 @@ const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
 for (const regression of REGRESSIONS) {
   test(`simulation regression: ${regression.name}`, async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
-    const world = new SimWorld(root, regression.overHttp);
+    const world = new SimWorld(root, { overHttp: regression.overHttp });
     try {
       await world.setup();
       await world.run('a', { writeback: true, fault: 'none' });
