@@ -30,6 +30,10 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
         await sim.run('a', { writeback: true, fault: 'none' });
         for (const s of steps) await play(sim, s);
         await sim.converge();
+      } catch (error) {
+        // A harness error (a git step that failed) says where it happened, as the model's checks do.
+        if (error instanceof Error && !error.message.includes('last steps:')) error.message += `\n  last steps: ${sim.log.slice(-25).join('; ')}`;
+        throw error;
       } finally {
         await sim.close();
         await rm(root, { recursive: true, force: true });

@@ -182,6 +182,13 @@ export class Choreography {
       await git(dir, ['merge', '-q', '--ff-only', 'origin/main']);
       return;
     }
+    // A shallow clone whose boundary hides the common ancestor (history rewritten above it) cannot
+    // merge or rebase: people deepen it first.
+    const related = await git(dir, ['merge-base', ours, theirs]).then(
+      () => true,
+      () => false,
+    );
+    if (!related) await git(dir, ['fetch', '-q', '--unshallow', 'origin']);
     if (rebase && (await this.tryRebase(clone, ours, theirs))) return;
     const resolved = this.model.resolveMerge(ours, theirs);
     const clean = await git(dir, ['merge', '-q', '--no-edit', '--no-commit', 'origin/main']).then(
@@ -214,9 +221,12 @@ export class Choreography {
     }
   }
 
-  /** The clone's commits since the upstream, oldest first, each with its parents; null when one is a merge. */
+  /** The clone's commits since `base`, oldest first, each with its parents; null when one is a merge or git cannot tell. */
   private async localCommits(clone: string, base: string, ours: string): Promise<string[][] | null> {
-    const lines = (await git(this.dir(clone), ['rev-list', '--reverse', '--parents', `${base}..${ours}`])).trim().split('\n').filter(Boolean);
+    // A shallow clone may not hold the base: then there is nothing it can rebase.
+    const listed = await git(this.dir(clone), ['rev-list', '--reverse', '--parents', `${base}..${ours}`]).catch(() => null);
+    if (listed === null) return null;
+    const lines = listed.trim().split('\n').filter(Boolean);
     const local = lines.map((l) => l.split(' '));
     return local.some((l) => l.length > 2) ? null : local;
   }
