@@ -199,6 +199,31 @@ const REGRESSIONS: Regression[] = [
       { k: 'fork', c: 'b' },
     ],
   },
+  {
+    name: 'issue 17 class 4: a busy hub evicted an offline clone\'s evidence, and its run --fix --pull ("fixing anyway") pushed an old cancelled over a reopen',
+    overHttp: false,
+    // The hub keeps 2 points a task and 3 runs: until the hub's retention lands, the option is ignored and this passes.
+    retention: true,
+    todo: SAFETY_V2,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'network', c: 'c', noUpstream: false },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 1 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

@@ -25,8 +25,8 @@ const IDENTITY = [
 /** How a status line is touched without its value changing. */
 export type Touch = 'move' | 'reorder' | 'comment';
 
-/** What the post-rewrite hook is told after a rewrite: the pairs, and whether a rebase made them. */
-export type OnRewrite = (clone: string, pairs: RewritePair[], rebase: boolean) => Promise<void>;
+/** What the post-rewrite hook is told after a rewrite (amend, rebase, squash): which commit replaced which. */
+export type OnRewrite = (clone: string, pairs: RewritePair[]) => Promise<void>;
 
 export class Choreography {
   readonly origin: string;
@@ -259,7 +259,7 @@ export class Choreography {
     for (const [t, status] of Object.entries(actual))
       assert.equal(status, this.model.valueAt(rewritten.at(-1)!, t).status, `harness: rebase of ${t} in ${clone}`);
     // What the post-rewrite hook reports after a rebase.
-    await this.onRewrite(clone, pairs, true);
+    await this.onRewrite(clone, pairs);
     return true;
   }
 
@@ -332,7 +332,6 @@ export class Choreography {
     await this.onRewrite(
       clone,
       local.map((old) => ({ old, new: commit })),
-      false,
     );
     this.log.push(`${clone} squash ${local.length}`);
   }
@@ -350,7 +349,7 @@ export class Choreography {
     const commit = await this.head(clone);
     this.model.commit(commit, [parent]);
     this.model.carryOwn(commit, head);
-    await this.onRewrite(clone, [{ old: head, new: commit }], false);
+    await this.onRewrite(clone, [{ old: head, new: commit }]);
     await git(dir, ['push', '-q', '--force', 'origin', 'HEAD:main']);
     this.log.push(`${clone} amend + force-push`);
   }

@@ -46,7 +46,7 @@ const twisted: Record<Twist, { weight: number; arbitrary: fc.Arbitrary<Step> }[]
   move: [{ weight: 2, arbitrary: touch('move') }],
   reorder: [{ weight: 1, arbitrary: touch('reorder') }],
   comment: [{ weight: 2, arbitrary: touch('comment') }],
-  shallow: [{ weight: 1, arbitrary: fc.record({ k: fc.constant('reclone' as const) }) }],
+  shallow: [{ weight: 2, arbitrary: fc.record({ k: fc.constant('reclone' as const) }) }],
   blame: [{ weight: 1, arbitrary: fc.record({ k: fc.constant('blame' as const), c: clone }) }],
   offline: [
     { weight: 2, arbitrary: fc.record({ k: fc.constant('network' as const), c: clone, noUpstream: fc.boolean() }) },

@@ -55,7 +55,7 @@ export class SimWorld {
     readonly root: string,
     { overHttp, retention = null }: WorldOptions,
   ) {
-    this.git = new Choreography(root, this.model, this.log, (clone, pairs, rebase) => this.postRewrite(clone, pairs, rebase));
+    this.git = new Choreography(root, this.model, this.log, (clone, pairs) => this.postRewrite(clone, pairs));
     this.hub = new SimHub(root, overHttp, retention);
     this.relay = new HookRelay(root);
   }
@@ -221,12 +221,12 @@ export class SimWorld {
       .map(([old, next]) => ({ old: old!, new: next! }));
     const theirs = (await git(this.dir(clone), ['rev-parse', 'origin/main'])).trim();
     this.git.rebased(theirs, pairs);
-    await this.postRewrite(clone, pairs, true);
+    await this.postRewrite(clone, pairs);
     await this.run(clone, { writeback: true, fault: 'none', hook: 'post-rewrite', rebaseFinishing: true });
   }
 
   /** What the product's post-rewrite hook does with the record: kept in the outbox until the hub has it. */
-  private async postRewrite(clone: string, pairs: RewritePair[], _rebase: boolean): Promise<void> {
+  private async postRewrite(clone: string, pairs: RewritePair[]): Promise<void> {
     const repo = this.repos.get(clone)!;
     const rewrites = await describeRewrites(repo, pairs);
     keepInOutbox(repo.gitDir, rewrites);
