@@ -224,6 +224,32 @@ const REGRESSIONS: Regression[] = [
       { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
     ],
   },
+  ...[false, true].map(
+    (noUpstream): Regression => ({
+      name: `issue 17 class 4 (offline${noUpstream ? ', no upstream' : ''}, found by SIM_SEED=9 SIM_PATH=8): the hub heard of history an offline clone cannot see, and its run --fix --pull pushed an old cancelled over a newer in_progress`,
+      overHttp: false,
+      todo: SAFETY_V2,
+      steps: [
+        { k: 'edit', c: 'a', t: 'A', s: 3, pull: false, push: true },
+        { k: 'pull', c: 'c', rebase: false, hook: false },
+        { k: 'network', c: 'c', noUpstream },
+        { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+        { k: 'run', c: 'a', writeback: true, fault: 'none' },
+        { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+      ],
+    }),
+  ),
+  {
+    name: 'issue 17 control: online, the same run is gated (C-14) until the clone pulls, and the newer in_progress stays',
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'a', t: 'A', s: 3, pull: false, push: true },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none' },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {
