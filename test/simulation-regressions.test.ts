@@ -250,6 +250,18 @@ const REGRESSIONS: Regression[] = [
       { k: 'run', c: 'c', writeback: true, fault: 'none' },
     ],
   },
+  {
+    name: 'issue 17 class 1 (found by SIM_WORLD=shallow SIM_SEED=10 SIM_PATH=16): a reopen pushed from a clone without hooks, then a depth-1 clone: rank wrote the old blocked back over it',
+    overHttp: false,
+    todo: SAFETY_V2,
+    steps: [
+      { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'b', t: 'A', s: 0, pull: true, push: true },
+      { k: 'reclone' },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {
