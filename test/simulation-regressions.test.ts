@@ -4,10 +4,17 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Step } from './helpers/sim-steps.js';
 import { play } from './helpers/sim-steps.js';
-import { SimWorld } from './helpers/sim-world.js';
+import { SimWorld, SMALL_RETENTION } from './helpers/sim-world.js';
 
 /** Schedules the simulation once failed on, replayed step by step on every run. */
-const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
+interface Regression {
+  name: string;
+  overHttp: boolean;
+  steps: Step[];
+  retention?: boolean;
+}
+
+const REGRESSIONS: Regression[] = [
   {
     name: 'seed 20261124: an amend carried an old status line over, which came back as news (fixed by recording rewrites)',
     overHttp: false,
@@ -85,18 +92,178 @@ const REGRESSIONS: { name: string; overHttp: boolean; steps: Step[] }[] = [
       { k: 'agent', t: 'A', s: 2 },
     ],
   },
+  ...(['reorder', 'comment', 'move'] as const).map(
+    (how): Regression => ({
+      name: `issue 17 class 2 (${how}): a status line touched without its value changing was taken as news, and its old cancelled undid a reopen in the hub`,
+      overHttp: false,
+      steps: [
+        { k: 'agent', t: 'B', s: 3 },
+        { k: 'run', c: 'a', writeback: true, fault: 'none' },
+        { k: 'push', c: 'a', hook: false },
+        { k: 'agent', t: 'B', s: 0 },
+        { k: 'pull', c: 'b', rebase: false, hook: false },
+        // Reordering A swaps it with its neighbour B: B's status line moves too.
+        { k: 'touch', how, c: 'b', t: how === 'reorder' ? 'A' : 'B', s: 0, push: true },
+        { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      ],
+    }),
+  ),
+  {
+    name: 'issue 17 control: the same pull and run as class 2 without touching the line keep the reopen',
+    overHttp: false,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'pull', c: 'b', rebase: false, hook: false },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+    ],
+  },
+  {
+    name: 'issue 17 class 1: a depth-1 clone made after the hub heard of the line blames the boundary, and its old cancelled undid a reopen',
+    overHttp: false,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: true },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'reclone' },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+    ],
+  },
+  {
+    name: 'issue 17 class 3: a blame broken by configuration is unknown, never "not seen": the reopen stays (fixed: unknown never decides)',
+    overHttp: false,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'pull', c: 'b', rebase: false, hook: false },
+      { k: 'blame', c: 'b' },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+    ],
+  },
+  {
+    name: 'issue 17 class 5: a rebased writeback whose rewrite record waited in the outbox while the hub was down is not news (fixed: the outbox)',
+    overHttp: false,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'a', t: 'C', s: 0, pull: false, push: true },
+      { k: 'outage', c: 'b' },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'push', c: 'b', hook: true },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+    ],
+  },
+  {
+    name: 'issue 17 class 6: post-rewrite leaves a line whose edit waits in the autostash, so re-applying it is clean (fixed: autostash as dirty)',
+    overHttp: false,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'edit', c: 'b', t: 'A', s: 0, pull: false, push: false },
+      { k: 'edit', c: 'a', t: 'C', s: 0, pull: false, push: true },
+      { k: 'autostash', c: 'b', t: 'B', s: 1 },
+    ],
+  },
+  {
+    name: 'issue 17 class 7: a hub restored from a backup does not send a settled clone down the fast path past its news (fixed: ETags never repeat)',
+    overHttp: false,
+    steps: [
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      { k: 'backup' },
+      { k: 'agent', t: 'A', s: 0 },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      { k: 'restore' },
+      { k: 'agent', t: 'A', s: 1 },
+      { k: 'agent', t: 'C', s: 2 },
+      // Nothing to push that touches a workplan: only the hub's ETag can send pre-push the long way.
+      { k: 'push', c: 'b', hook: true },
+    ],
+  },
+  {
+    name: 'issue 17: a push to a fork sends nothing to the hub (fixed: pre-push acts for the tracked remote only)',
+    overHttp: true,
+    steps: [
+      { k: 'edit', c: 'b', t: 'A', s: 2, pull: false, push: false },
+      { k: 'fork', c: 'b' },
+    ],
+  },
+  {
+    name: 'issue 17 class 4: a busy hub evicted an offline clone\'s evidence, and its run --fix --pull ("fixing anyway") pushed an old cancelled over a reopen',
+    overHttp: false,
+    // The hub keeps 2 points a task and 3 runs: until the hub's retention lands, the option is ignored and this passes.
+    retention: true,
+    steps: [
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'network', c: 'c', noUpstream: false },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 1 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+    ],
+  },
+  ...[false, true].map(
+    (noUpstream): Regression => ({
+      name: `issue 17 class 4 (offline${noUpstream ? ', no upstream' : ''}, found by SIM_SEED=9 SIM_PATH=8): the hub heard of history an offline clone cannot see, and its run --fix --pull pushed an old cancelled over a newer in_progress`,
+      overHttp: false,
+      steps: [
+        { k: 'edit', c: 'a', t: 'A', s: 3, pull: false, push: true },
+        { k: 'pull', c: 'c', rebase: false, hook: false },
+        { k: 'network', c: 'c', noUpstream },
+        { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+        { k: 'run', c: 'a', writeback: true, fault: 'none' },
+        { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+      ],
+    }),
+  ),
+  {
+    name: 'issue 17 control: online, the same run is gated (C-14) until the clone pulls, and the newer in_progress stays',
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'a', t: 'A', s: 3, pull: false, push: true },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none' },
+    ],
+  },
+  {
+    name: 'issue 17 class 1 (found by SIM_WORLD=shallow SIM_SEED=10 SIM_PATH=16): a reopen pushed from a clone without hooks, then a depth-1 clone: rank wrote the old blocked back over it',
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'a', t: 'A', s: 1, pull: false, push: true },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'b', t: 'A', s: 0, pull: true, push: true },
+      { k: 'reclone' },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {
   test(`simulation regression: ${regression.name}`, async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
-    const world = new SimWorld(root, regression.overHttp);
+    const world = new SimWorld(root, { overHttp: regression.overHttp, retention: regression.retention ? SMALL_RETENTION : null });
     try {
       await world.setup();
       await world.run('a', { writeback: true, fault: 'none' });
       for (const s of regression.steps) await play(world, s);
       await world.converge();
     } finally {
+      if (process.env.SIM_DEBUG) console.error(world.log.join('\n'));
       await world.close();
       await rm(root, { recursive: true, force: true });
     }

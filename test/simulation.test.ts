@@ -3,31 +3,39 @@ import fc from 'fast-check';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SimWorld } from './helpers/sim-world.js';
-import { play, step } from './helpers/sim-steps.js';
+import { SMALL_RETENTION, SimWorld } from './helpers/sim-world.js';
+import { play, stepOf, twistsFrom } from './helpers/sim-steps.js';
 
 /**
  * Random multi-machine schedules over real git clones and a real hub, checked against the
  * reference model after every step. A failure prints the seed and a shrunk list of steps;
  * SIM_SEED=<n> (with SIM_PATH=<path> for the shrunk case) replays it, SIM_RUNS=<n> sets how many
  * schedules run, SIM_STEPS the longest; SIM_NO_SHRINK=1 stops at the first failure.
+ * SIM_WORLD=all (or a list such as move,comment,offline) adds the real world's twists (see
+ * TWISTS in helpers/sim-steps.ts); `retention` among them makes the hub keep little.
  */
 const runs = Number(process.env.SIM_RUNS ?? 10);
 const seed = process.env.SIM_SEED === undefined ? 20261124 : Number(process.env.SIM_SEED);
 const maxSteps = Number(process.env.SIM_STEPS ?? 40);
+const twists = twistsFrom(process.env.SIM_WORLD);
+const world = twists.size === 0 ? '' : ` in the world with ${[...twists].join(', ')}`;
 
-test(`simulation: ${runs} random multi-machine schedules (seed ${seed}) never lose an update and converge`, { timeout: 30 * 60_000 }, async () => {
+test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} never lose an update and converge`, { timeout: 30 * 60_000 }, async () => {
   const details = await fc.check(
-    fc.asyncProperty(fc.boolean(), fc.array(step, { minLength: 10, maxLength: maxSteps }), async (overHttp, steps) => {
+    fc.asyncProperty(fc.boolean(), fc.array(stepOf(twists), { minLength: 10, maxLength: maxSteps }), async (overHttp, steps) => {
       const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
-      const world = new SimWorld(root, overHttp);
+      const sim = new SimWorld(root, { overHttp, retention: twists.has('retention') ? SMALL_RETENTION : null });
       try {
-        await world.setup();
-        await world.run('a', { writeback: true, fault: 'none' });
-        for (const s of steps) await play(world, s);
-        await world.converge();
+        await sim.setup();
+        await sim.run('a', { writeback: true, fault: 'none' });
+        for (const s of steps) await play(sim, s);
+        await sim.converge();
+      } catch (error) {
+        // A harness error (a git step that failed) says where it happened, as the model's checks do.
+        if (error instanceof Error && !error.message.includes('last steps:')) error.message += `\n  last steps: ${sim.log.slice(-25).join('; ')}`;
+        throw error;
       } finally {
-        await world.close();
+        await sim.close();
         await rm(root, { recursive: true, force: true });
       }
     }),
@@ -37,7 +45,7 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed}) never lo
     // fast-check keeps the failure's own message in `errorInstance`; put it beside the replay recipe.
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(
-      `simulation failed: replay with SIM_SEED=${details.seed} SIM_PATH=${details.counterexamplePath} SIM_RUNS=1\nsteps: ${JSON.stringify(details.counterexample)}\n${why}`,
+      `simulation failed: replay with SIM_SEED=${details.seed} SIM_PATH=${details.counterexamplePath} SIM_RUNS=1${process.env.SIM_WORLD ? ` SIM_WORLD=${process.env.SIM_WORLD}` : ''}\nsteps: ${JSON.stringify(details.counterexample)}\n${why}`,
     );
   }
 });

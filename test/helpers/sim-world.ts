@@ -1,418 +1,263 @@
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { git } from '../../src/git.js';
-import { openStore } from '../../src/hub/open.js';
-import { HttpHub } from '../../src/hub/http-hub.js';
-import { startHub, type RunningHub } from '../../src/hub/serve.js';
-import type { SqlStore } from '../../src/hub/sql-store.js';
-import type { Hub, RepoState } from '../../src/hub/types.js';
+import { runHook } from '../../src/commands/hook.js';
 import { rememberSettled } from '../../src/commands/settled.js';
+import { git } from '../../src/git.js';
 import { hookWork } from '../../src/hook-main.js';
+import type { RepoState } from '../../src/hub/types.js';
+import { deliveredFromOutbox, keepInOutbox } from '../../src/outbox.js';
 import { describeRewrites, recordRewrites, type RewritePair } from '../../src/reconcile/rewrites.js';
+import type { ReconcileOptions } from '../../src/sync/options.js';
 import { reconcileRepo } from '../../src/sync/reconcile-repo.js';
-import type { ReconcileDeps, ReconcileOptions } from '../../src/sync/options.js';
 import { openRepo, type Repo } from '../../src/repo.js';
 import type { Report } from '../../src/report.js';
-import { rank, STATUSES, type Status } from '../../src/status.js';
-import { parseWorkplan } from '../../src/workplan/parse.js';
-import { editStatusInText } from '../../src/workplan/set-status.js';
+import { STATUSES } from '../../src/status.js';
+import { breakBlame, depsWith, type Fault, goOffline, goOnline, leaveStaleLock, mendBlame } from './sim-faults.js';
+import { Choreography, CLONES, type Touch } from './sim-git.js';
+import { type HookCall, HookRelay } from './sim-hooks.js';
+import { type Retention, SimHub } from './sim-hub.js';
+import * as invariants from './sim-invariants.js';
+import { ReferenceModel, type Value } from './sim-model.js';
+
+export type { Fault } from './sim-faults.js';
+export { CLONES } from './sim-git.js';
+export { TASKS } from './sim-workplans.js';
+
+/** Retention small enough that a schedule sees the hub drop points and run records. */
+export const SMALL_RETENTION: Retention = { points: 2, runs: 3, maxAgeMs: 0 };
+
+export interface WorldOptions {
+  overHttp: boolean;
+  retention?: Retention | null;
+}
+
+export type Hook = 'post-merge' | 'post-rewrite' | 'pre-push';
 
 /**
- * The world a simulation schedule runs in: a bare origin, real clones (one shallow), a real hub,
- * and beside them a reference model of who knows what. Every status value carries the intent
- * (an edit in a file or an agent's update) that chose it and every intent it knows of; a value
- * replaced by one that does not know it, while it knows the replacement, is a lost update.
+ * The world a simulation schedule runs in: the git choreography (a bare origin and real clones),
+ * a real hub, the faults injected into both, and the reference model of who knows what, checked
+ * against the invariants after every step.
  */
-export interface Value {
-  status: Status;
-  by: number;
-  hist: Set<number>;
-}
-
-export type Fault = 'none' | 'hubDown' | 'commitFails' | 'killed' | 'race';
-
-export const PLAN = 'plan.md';
-export const TASKS = ['A', 'B', 'C'] as const;
-export const CLONES = ['a', 'b', 'c', 'shallow'] as const;
-
-const IDENTITY = [
-  ['user.name', 'sim'],
-  ['user.email', 'sim@example.com'],
-  ['commit.gpgsign', 'false'],
-  ['gc.auto', '0'],
-  ['pull.rebase', 'false'],
-];
-
-function template(): string {
-  // Tasks far apart, so concurrent edits of different tasks merge without conflicts.
-  const blocks = TASKS.map(
-    (t) => `## Task ${t}\n\n\`\`\`task\nid: ${t}\nstatus: todo\npriority: medium\n\`\`\`\n\nProse about ${t}.\nMore prose.\nEven more prose.\n`,
-  );
-  return `---\ntype: workplan\nid: SIM\n---\n\n# Simulation\n\n${blocks.join('\n')}`;
-}
-const mask = (text: string) => text.replace(/^status: \w+$/gm, 'status: •');
-
 export class SimWorld {
   readonly log: string[] = [];
-  private readonly parents = new Map<string, string[]>();
-  /** Each commit's value of each task, as the reference model sees it. */
-  private readonly values = new Map<string, Map<string, { status: Status; by: number }>>();
-  /** Knowledge a commit adds beyond its ancestors (a writeback knows the hub's history). */
-  private readonly extra = new Map<string, Map<string, Set<number>>>();
-  private readonly hubValue = new Map<string, Value>();
-  private nextIntent = 1;
+  private readonly model = new ReferenceModel(this.log);
+  private readonly git: Choreography;
+  private readonly hub: SimHub;
+  private readonly relay: HookRelay;
+  private readonly repos = new Map<string, Repo>();
   private hubTaskCount = 0;
-  private running: RunningHub | null = null;
-  hub!: Hub;
-  store!: SqlStore;
-  private repos = new Map<string, Repo>();
-  readonly masked = mask(template());
+  /** The hub is down while post-rewrite runs. */
+  private outage = false;
+  private readonly brokenBlame = new Set<string>();
+  private snapshot: { hubValue: Map<string, Value>; tasks: number } | null = null;
 
   constructor(
     readonly root: string,
-    private readonly overHttp: boolean,
-  ) {}
+    { overHttp, retention = null }: WorldOptions,
+  ) {
+    this.git = new Choreography(root, this.model, this.log, (clone, pairs) => this.postRewrite(clone, pairs));
+    this.hub = new SimHub(root, overHttp, retention);
+    this.relay = new HookRelay(root);
+  }
 
   dir(clone: string) {
-    return path.join(this.root, clone);
+    return this.git.dir(clone);
   }
 
   async setup(): Promise<void> {
-    const origin = path.join(this.root, 'acme.git');
-    await git(this.root, ['init', '-q', '--bare', '-b', 'main', origin]);
-    const seed = this.dir('a');
-    await git(this.root, ['clone', '-q', origin, seed]);
-    for (const [k, v] of IDENTITY) await git(seed, ['config', k!, v!]);
-    await writeFile(path.join(seed, PLAN), template());
-    await git(seed, ['add', PLAN]);
-    await git(seed, ['commit', '-q', '-m', 'plan']);
-    await git(seed, ['push', '-q', 'origin', 'main']);
-    const root = (await git(seed, ['rev-parse', 'HEAD'])).trim();
-    this.parents.set(root, []);
-    this.values.set(root, new Map(TASKS.map((t) => [t, { status: 'todo' as Status, by: 0 }])));
-    for (const clone of CLONES.slice(1)) {
-      const dir = this.dir(clone);
-      await git(this.root, ['clone', '-q', ...(clone === 'shallow' ? ['--depth', '1', `file://${origin}`] : [origin]), dir]);
-      for (const [k, v] of IDENTITY) await git(dir, ['config', k!, v!]);
-    }
+    await this.git.setup();
     for (const clone of CLONES) this.repos.set(clone, await openRepo(this.dir(clone)));
-    const db = path.join(this.root, 'hub.sqlite');
-    this.store = await openStore(db);
-    if (this.overHttp) {
-      const token = await this.store.createToken('sim');
-      this.running = await startHub(this.store);
-      this.hub = new HttpHub(this.running.url, token);
-    } else {
-      this.hub = this.store;
-    }
+    await this.hub.open();
   }
 
   async close(): Promise<void> {
-    await this.running?.close();
-    await this.store?.close();
+    await this.relay.close();
+    await this.hub.close();
   }
 
-  // --- the reference model's view of commits ----------------------------------------------
-  private async learn(clone: string): Promise<void> {
-    const out = await git(this.dir(clone), ['rev-list', '--parents', 'HEAD']);
-    for (const line of out.trim().split('\n')) {
-      const [sha, ...ps] = line.split(' ');
-      if (!this.parents.has(sha!)) this.parents.set(sha!, ps);
-    }
+  head(clone: string): Promise<string> {
+    return this.git.head(clone);
   }
 
-  private ancestors(commit: string): Set<string> {
-    const seen = new Set<string>();
-    const todo = [commit];
-    while (todo.length) {
-      const c = todo.pop()!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      todo.push(...(this.parents.get(c) ?? []));
-    }
-    return seen;
+  // --- people's steps ----------------------------------------------------------------------
+  edit(clone: string, task: string, pick: number): Promise<void> {
+    return this.git.edit(clone, task, pick);
   }
 
-  private mergeBase(a: string, b: string): string {
-    const A = this.ancestors(a);
-    // The newest common ancestor: one none of whose descendants among the common ones is also common.
-    const common = [...this.ancestors(b)].filter((c) => A.has(c));
-    return common.find((c) => !common.some((d) => d !== c && this.ancestors(d).has(c)))!;
-  }
-
-  /** A commit's value for a task; commits without their own value take their first parent's. */
-  private valueAt(commit: string, task: string): { status: Status; by: number } {
-    for (let c: string | undefined = commit; c; c = this.parents.get(c)?.[0]) {
-      const v = this.values.get(c)?.get(task);
-      if (v) return v;
-    }
-    throw new Error(`no model value for ${task} at ${commit}`);
-  }
-
-  value(commit: string, task: string): Value {
-    const hist = new Set<number>();
-    for (const c of this.ancestors(commit)) {
-      const v = this.values.get(c)?.get(task);
-      if (v) hist.add(v.by);
-      for (const i of this.extra.get(c)?.get(task) ?? []) hist.add(i);
-    }
-    const v = this.valueAt(commit, task);
-    return { status: v.status, by: v.by, hist };
-  }
-
-  private setValue(commit: string, task: string, value: { status: Status; by: number }, extra?: Set<number>) {
-    if (!this.values.has(commit)) this.values.set(commit, new Map());
-    this.values.get(commit)!.set(task, value);
-    if (extra) {
-      if (!this.extra.has(commit)) this.extra.set(commit, new Map());
-      this.extra.get(commit)!.set(task, extra);
-    }
-  }
-
-  private mustNotLose(where: string, old: Value, replacement: Value): void {
-    if (old.status !== replacement.status && !replacement.hist.has(old.by) && old.hist.has(replacement.by)) {
-      assert.fail(
-        `${where}: older ${replacement.status}(#${replacement.by}) replaced newer ${old.status}(#${old.by})\n  last steps: ${this.log.slice(-25).join('; ')}`,
-      );
-    }
-  }
-
-  // --- steps -------------------------------------------------------------------------------
-  async head(clone: string): Promise<string> {
-    return (await git(this.dir(clone), ['rev-parse', 'HEAD'])).trim();
-  }
-
-  private async fileStatuses(clone: string, rev = 'HEAD'): Promise<Record<string, Status>> {
-    const text = await git(this.dir(clone), ['show', `${rev}:${PLAN}`]);
-    return Object.fromEntries(parseWorkplan(text, PLAN).tasks.map((t) => [t.id, t.status]));
-  }
-
-  async edit(clone: string, task: string, pick: number): Promise<void> {
-    const dir = this.dir(clone);
-    if ((await git(dir, ['status', '--porcelain', '--untracked-files=no'])).trim()) return;
-    const head = await this.head(clone);
-    const current = (await this.fileStatuses(clone))[task]!;
-    const others = STATUSES.filter((s) => s !== current);
-    const status = others[pick % others.length]!;
-    const text = await git(dir, ['show', `HEAD:${PLAN}`]);
-    const edited = editStatusInText(text, task, status);
-    assert.ok(edited.ok);
-    await writeFile(path.join(dir, PLAN), edited.text);
-    const intent = this.nextIntent++;
-    await git(dir, ['commit', '-q', '-am', `edit ${task} → ${status} #${intent}`]);
-    const commit = await this.head(clone);
-    this.parents.set(commit, [head]);
-    this.setValue(commit, task, { status, by: intent });
-    this.log.push(`${clone} edit ${task}→${status}#${intent}`);
+  touch(clone: string, how: Touch, task: string, pick: number): Promise<void> {
+    return this.git.touch(clone, how, task, pick);
   }
 
   async agent(task: string, pick: number): Promise<void> {
-    const current = this.hubValue.get(task);
+    const current = this.model.hubValue.get(task);
     if (!current) return;
     const others = STATUSES.filter((s) => s !== current.status);
     const status = others[pick % others.length]!;
-    const intent = this.nextIntent++;
-    await this.store.setStatus({ repo: 'acme', id: task, status, by: 'agent' });
-    this.hubValue.set(task, { status, by: intent, hist: new Set([...current.hist, intent]) });
-    this.log.push(`agent ${task}→${status}#${intent}`);
+    await this.hub.store.setStatus({ repo: 'acme', id: task, status, by: 'agent' });
+    this.log.push(`agent ${task}→${status}#${this.model.agent(task, status)}`);
   }
 
-  /** Merges or rebases the upstream in; conflicts are resolved as a careful person would: the higher rank. */
-  async pull(clone: string, rebase: boolean): Promise<void> {
-    const dir = this.dir(clone);
-    if ((await git(dir, ['status', '--porcelain', '--untracked-files=no'])).trim()) return;
-    await git(dir, ['fetch', '-q', 'origin']);
-    const ours = await this.head(clone);
-    const theirs = (await git(dir, ['rev-parse', 'origin/main'])).trim();
-    await this.learnRef(clone, 'origin/main');
-    if (this.ancestors(ours).has(theirs)) return;
-    this.log.push(`${clone} pull${rebase ? ' --rebase' : ''}`);
-    if (this.ancestors(theirs).has(ours)) {
-      await git(dir, ['merge', '-q', '--ff-only', 'origin/main']);
+  pull(clone: string, rebase: boolean): Promise<void> {
+    return this.git.pull(clone, rebase);
+  }
+
+  /** A pull --rebase during which the hub is down: post-rewrite cannot deliver its record. */
+  async pullDuringOutage(clone: string): Promise<void> {
+    this.outage = true;
+    try {
+      await this.git.pull(clone, true);
+    } finally {
+      this.outage = false;
+    }
+  }
+
+  push(clone: string): Promise<void> {
+    return this.git.push(clone);
+  }
+
+  offline(clone: string): boolean {
+    return this.git.offline.has(clone);
+  }
+
+  squash(clone: string): Promise<void> {
+    return this.git.squash(clone);
+  }
+
+  amendAndForcePush(clone: string): Promise<void> {
+    return this.git.amendAndForcePush(clone);
+  }
+
+  /** CI checks out a fresh depth-1 clone, at whatever the origin holds now. */
+  async recloneShallow(): Promise<void> {
+    await this.git.recloneShallow();
+    this.brokenBlame.delete('shallow');
+    this.repos.set('shallow', await openRepo(this.dir('shallow')));
+  }
+
+  /** The clone goes offline, or back online. */
+  async toggleNetwork(clone: string, withoutUpstream: boolean): Promise<void> {
+    if (this.git.offline.delete(clone)) {
+      await goOnline(this.dir(clone), this.git.origin);
+      this.log.push(`${clone} online`);
+    } else {
+      await goOffline(this.dir(clone), withoutUpstream);
+      this.git.offline.add(clone);
+      this.log.push(`${clone} offline${withoutUpstream ? ' (no upstream)' : ''}`);
+    }
+  }
+
+  /** The clone's blame breaks by configuration, or is mended. */
+  async toggleBlame(clone: string): Promise<void> {
+    if (this.brokenBlame.delete(clone)) {
+      await mendBlame(this.dir(clone));
+      this.log.push(`${clone} blame mended`);
+    } else {
+      await breakBlame(this.dir(clone));
+      this.brokenBlame.add(clone);
+      this.log.push(`${clone} blame broken (blame.ignoreRevsFile)`);
+    }
+  }
+
+  /** An operator backs the hub's file up. */
+  async backUpHub(): Promise<void> {
+    await this.hub.snapshot();
+    this.snapshot = { hubValue: copyValues(this.model.hubValue), tasks: this.hubTaskCount };
+    this.log.push('hub backed up');
+  }
+
+  /** An operator restores the hub from the backup: what it heard since is gone from it. */
+  async restoreHub(): Promise<void> {
+    if (!this.snapshot || !(await this.hub.restore())) return;
+    this.model.hubValue = copyValues(this.snapshot.hubValue);
+    this.hubTaskCount = this.snapshot.tasks;
+    this.log.push('hub restored from the backup');
+  }
+
+  /** A push to the clone's fork, with the product's own pre-push hook: the hub hears nothing of it. */
+  async pushToFork(clone: string): Promise<void> {
+    const before = (await this.hubState()).etag;
+    const head = await this.head(clone);
+    const state = path.join(this.root, 'state');
+    await mkdir(state, { recursive: true });
+    const env = { ...this.hub.clientEnv(), XDG_STATE_HOME: state };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      await runHook('pre-push', ['fork', path.join(this.root, 'fork.git')], {
+        cwd: this.dir(clone),
+        stdin: `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`,
+        say: () => undefined,
+      });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    await this.git.pushToFork(clone);
+    assert.equal((await this.hubState()).etag, before, `a push to ${clone}'s fork sends nothing to the hub`);
+  }
+
+  /**
+   * `git pull --rebase --autostash` over an uncommitted edit, with a real post-rewrite hook that git
+   * runs while the edit waits in the stash. The same pull without hooks re-applies it cleanly, so
+   * conflict markers in the file are the hook's doing.
+   */
+  async autostashPull(clone: string, task: string, pick: number): Promise<void> {
+    const conflicted = await this.git.autostashPull(clone, task, pick, (pull) =>
+      this.relay.around(this.dir(clone), ['post-rewrite'], (call) => this.hookFromGit(clone, call), pull),
+    );
+    assert.ok(!conflicted, `the post-rewrite hook made re-applying the autostash conflict in ${clone}\n  last steps: ${this.log.slice(-25).join('; ')}`);
+  }
+
+  /** A hook git ran in `clone`: post-rewrite after a rebase, as the product's hook does it. */
+  private async hookFromGit(clone: string, call: HookCall): Promise<void> {
+    if (call.hook !== 'post-rewrite' || call.args[0] !== 'rebase') return;
+    const pairs = call.stdin
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' '))
+      .map(([old, next]) => ({ old: old!, new: next! }));
+    const theirs = (await git(this.dir(clone), ['rev-parse', 'origin/main'])).trim();
+    this.git.rebased(theirs, pairs);
+    await this.postRewrite(clone, pairs);
+    await this.run(clone, { writeback: true, fault: 'none', hook: 'post-rewrite', rebaseFinishing: true });
+  }
+
+  /** What the product's post-rewrite hook does with the record: kept in the outbox until the hub has it. */
+  private async postRewrite(clone: string, pairs: RewritePair[]): Promise<void> {
+    const repo = this.repos.get(clone)!;
+    const rewrites = await describeRewrites(repo, pairs);
+    keepInOutbox(repo.gitDir, rewrites);
+    if (this.outage) {
+      this.log.push(`${clone} post-rewrite: hub down, record kept`);
       return;
     }
-    if (rebase && (await this.tryRebase(clone, ours, theirs))) return;
-    const base = this.mergeBase(ours, theirs);
-    const resolved = new Map<string, { status: Status; by: number }>();
-    for (const t of TASKS) {
-      const o = this.valueAt(ours, t),
-        th = this.valueAt(theirs, t),
-        b = this.valueAt(base, t);
-      resolved.set(t, o.status === th.status ? o : o.status === b.status ? th : th.status === b.status ? o : rank(o.status) >= rank(th.status) ? o : th);
-    }
-    const merged = await git(dir, ['merge', '-q', '--no-edit', 'origin/main']).then(
-      () => true,
-      () => false,
-    );
-    if (!merged) {
-      // Rebuild the file from ours with every status as resolved, and conclude the merge.
-      let text = await git(dir, ['show', `${ours}:${PLAN}`]);
-      for (const [t, v] of resolved) {
-        const r = editStatusInText(text, t, v.status);
-        assert.ok(r.ok);
-        text = r.text;
-      }
-      await writeFile(path.join(dir, PLAN), text);
-      await git(dir, ['add', PLAN]);
-      await git(dir, ['commit', '-q', '--no-edit']);
-    }
-    const commit = await this.head(clone);
-    this.parents.set(commit, [ours, theirs]);
-    const actual = await this.fileStatuses(clone);
-    for (const [t, v] of resolved) {
-      assert.equal(actual[t], v.status, `harness: merge of ${t} in ${clone}`);
-      this.setValue(commit, t, v);
-    }
-  }
-
-  private async learnRef(clone: string, ref: string): Promise<void> {
-    const out = await git(this.dir(clone), ['rev-list', '--parents', ref]);
-    for (const line of out.trim().split('\n')) {
-      const [sha, ...ps] = line.split(' ');
-      if (!this.parents.has(sha!)) this.parents.set(sha!, ps);
-    }
-  }
-
-  /** A clean rebase of local non-merge commits; false (and nothing changed) when it would not be clean. */
-  private async tryRebase(clone: string, ours: string, theirs: string): Promise<boolean> {
-    const dir = this.dir(clone);
-    const base = this.mergeBase(ours, theirs);
-    const local = (await git(dir, ['rev-list', '--reverse', '--parents', `${base}..${ours}`])).trim().split('\n').filter(Boolean);
-    if (local.some((l) => l.split(' ').length > 2)) return false;
-    const ok = await git(dir, ['rebase', '-q', 'origin/main']).then(
-      () => true,
-      () => false,
-    );
-    if (!ok) {
-      await git(dir, ['rebase', '--abort']).catch(() => undefined);
-      return false;
-    }
-    const rewritten = (await git(dir, ['rev-list', '--reverse', `${theirs}..HEAD`])).trim().split('\n').filter(Boolean);
-    if (rewritten.length !== local.length) {
-      await git(dir, ['reset', '-q', '--hard', ours]);
-      return false;
-    }
-    let parent = theirs;
-    for (const [i, line] of local.entries()) {
-      const original = line.split(' ')[0]!;
-      const originalParent = line.split(' ')[1]!;
-      const commit = rewritten[i]!;
-      this.parents.set(commit, [parent]);
-      for (const t of TASKS) {
-        const o = this.valueAt(original, t);
-        if (o.by !== this.valueAt(originalParent, t).by) this.setValue(commit, t, o, this.value(original, t).hist);
-      }
-      parent = commit;
-    }
-    const actual = await this.fileStatuses(clone);
-    for (const t of TASKS) assert.equal(actual[t], this.valueAt(parent, t).status, `harness: rebase of ${t} in ${clone}`);
-    // What the post-rewrite hook reports after a rebase.
-    await this.recordRewrites(
-      clone,
-      local.map((line, i) => ({ old: line.split(' ')[0]!, new: rewritten[i]! })),
-    );
-    return true;
-  }
-
-  async push(clone: string): Promise<void> {
-    const dir = this.dir(clone);
-    this.log.push(`${clone} push`);
-    const pushed = await git(dir, ['push', '-q', 'origin', 'HEAD:main']).then(
-      () => true,
-      () => false,
-    );
-    if (!pushed) {
-      await this.pull(clone, false);
-      await git(dir, ['push', '-q', 'origin', 'HEAD:main']).catch(() => undefined);
-    }
-  }
-
-  /** Squashes the clone's unpushed commits into one, as people tidy up before pushing. */
-  async squash(clone: string): Promise<void> {
-    const dir = this.dir(clone);
-    const head = await this.head(clone);
-    const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
-    const local = (await git(dir, ['rev-list', `${upstream}..HEAD`])).trim().split('\n').filter(Boolean);
-    if (local.length < 2 || !this.ancestors(head).has(upstream)) return;
-    if ((await git(dir, ['status', '--porcelain', '--untracked-files=no'])).trim()) return;
-    await git(dir, ['reset', '-q', '--soft', upstream]);
-    if (
-      await git(dir, ['diff', '--cached', '--quiet']).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      // The local commits cancel out: there is nothing to squash them into.
-      await git(dir, ['reset', '-q', '--soft', head]);
-      return;
-    }
-    await git(dir, ['commit', '-q', '-m', `squash of ${local.length}`]);
-    const commit = await this.head(clone);
-    this.parents.set(commit, [upstream]);
-    for (const t of TASKS) {
-      const v = this.valueAt(head, t);
-      if (v.by !== this.valueAt(upstream, t).by) this.setValue(commit, t, v, this.value(head, t).hist);
-    }
-    // As `git rebase -i` reports a squash to post-rewrite: every squashed commit → the new one.
-    await this.recordRewrites(
-      clone,
-      local.map((old) => ({ old, new: commit })),
-    );
-    this.log.push(`${clone} squash ${local.length}`);
-  }
-
-  /** Rewrites the pushed tip (amend) and force-pushes it: history others have is rewritten. */
-  async amendAndForcePush(clone: string): Promise<void> {
-    const dir = this.dir(clone);
-    const head = await this.head(clone);
-    const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
-    const parent = this.parents.get(head)?.[0];
-    if (head !== upstream || !parent || (this.parents.get(head)?.length ?? 0) !== 1) return;
-    if ((await git(dir, ['status', '--porcelain', '--untracked-files=no'])).trim()) return;
-    await git(dir, ['commit', '-q', '--amend', '-m', `${(await git(dir, ['log', '-1', '--format=%s'])).trim()} (amended)`]);
-    const commit = await this.head(clone);
-    this.parents.set(commit, [parent]);
-    for (const t of TASKS) {
-      const v = this.values.get(head)?.get(t);
-      if (v) this.setValue(commit, t, v, this.value(head, t).hist);
-    }
-    await this.recordRewrites(clone, [{ old: head, new: commit }]);
-    await git(dir, ['push', '-q', '--force', 'origin', 'HEAD:main']);
-    this.log.push(`${clone} amend + force-push`);
-  }
-
-  /** What the post-rewrite hook tells the hub. */
-  private async recordRewrites(clone: string, pairs: RewritePair[]): Promise<void> {
-    await recordRewrites(this.hub, 'acme', 'sim', await describeRewrites(this.repos.get(clone)!, pairs));
+    await recordRewrites(this.hub.hub, 'acme', 'sim', rewrites);
+    deliveredFromOutbox(repo.gitDir, rewrites);
   }
 
   // --- runs --------------------------------------------------------------------------------
-  private deps(fault: Fault): ReconcileDeps {
-    const deps: ReconcileDeps = { hub: this.hub, hostname: 'sim', machine: 'sim@sim' };
-    if (fault === 'hubDown') {
-      const down = () => Promise.reject(Object.assign(new Error('hub did not answer: ETIMEDOUT'), { name: 'HubUnavailableError' }));
-      deps.hub = { location: 'down', readRepo: down, sync: down, setStatus: down, history: down, listRepos: down, close: async () => {} };
-    }
-    if (fault === 'commitFails' || fault === 'killed') deps.landCommit = () => Promise.reject(new Error(fault === 'killed' ? 'killed' : 'commit failed'));
-    return deps;
-  }
-
   /** `run --fix` (or a hook's run), then every invariant the model checks. */
-  async run(clone: string, options: { writeback: boolean; fault: Fault; hook?: 'post-merge' | 'post-rewrite' | 'pre-push' }): Promise<void> {
+  async run(clone: string, options: { writeback: boolean; fault: Fault; hook?: Hook; pull?: boolean; rebaseFinishing?: boolean }): Promise<void> {
     const dir = this.dir(clone);
     const repo = this.repos.get(clone)!;
+    // `run --fix --pull`: online, the pull is the world's own (a merge), so the product's finds nothing to do.
+    if (options.pull && !this.offline(clone)) await this.git.pull(clone, false);
     const head = await this.head(clone);
     const before = await this.hubState();
     let opts: ReconcileOptions = {
       mode: 'fix',
       writeback: options.writeback,
-      pull: false,
+      pull: options.pull === true,
       fetch: !options.hook,
       ...(options.hook === 'pre-push' ? { at: head } : {}),
+      ...(options.rebaseFinishing ? { rebaseFinishing: true } : {}),
     };
     this.log.push(
-      `${clone} ${options.hook ?? 'run --fix'}${options.writeback ? '' : ' --no-writeback'}${options.fault === 'none' ? '' : ` [${options.fault}]`}`,
+      `${clone} ${options.hook ?? `run --fix${options.pull ? ' --pull' : ''}`}${options.writeback ? '' : ' --no-writeback'}${options.fault === 'none' ? '' : ` [${options.fault}]`}`,
     );
     // A hook first takes the product's fast path; when it finds nothing to do, that must be as
     // good as a run that changed nothing, and the model counts it as one. When it finds a few
@@ -427,18 +272,16 @@ export class SimWorld {
       opts = { ...opts, touched: work.touched };
       this.log.push(`${clone} (hook: only ${work.touched.files.join(', ')} touched)`);
     }
+    const deps = depsWith(this.hub.hub, options.fault);
     const reports: Report[] = skipped
       ? [{ repo: 'acme', mode: 'fix', workplans: [], findings: [], actions: [] }]
       : options.fault === 'race'
-        ? await Promise.all([reconcileRepo(repo, opts, this.deps('none')), reconcileRepo(repo, opts, this.deps('none'))])
-        : [await reconcileRepo(repo, opts, this.deps(options.fault))];
+        ? await Promise.all([reconcileRepo(repo, opts, deps), reconcileRepo(repo, opts, deps)])
+        : [await reconcileRepo(repo, opts, deps)];
     if (skipped) this.log.push(`${clone} (hook fast path: nothing to do)`);
     else for (const report of reports) rememberSettled(repo, { location: this.hub.location, kind: 'sqlite', source: 'CUSTODIAN_HUB' }, report);
-    if (options.fault === 'killed') {
-      // A run killed mid-way leaves its lock behind, held by a process that no longer exists.
-      await writeFile(path.join(dir, '.git', 'custodian-hooks.lock'), '2147483646');
-    }
-    await this.learn(clone);
+    if (options.fault === 'killed') await leaveStaleLock(dir);
+    await this.git.learn(clone);
     const after = await this.hubState();
     if (process.env.SIM_DEBUG) {
       for (const r of reports)
@@ -446,57 +289,32 @@ export class SimWorld {
           `  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${'taskId' in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}`).join(' ')}`,
         );
     }
-    for (const report of reports) await this.account(clone, head, before, report);
+    for (const report of reports) {
+      this.model.account({ clone, head, before, report });
+      const commit = report.actions.find((a) => a.type === 'commit');
+      if (commit) await invariants.writebackChangesOnlyStatuses(this.git, clone, head, commit.commit);
+    }
+    if (skipped) await invariants.fastPathWasRight(this.git, clone, after, this.log);
     await this.checkHub(after);
   }
 
   private async hubState(): Promise<RepoState> {
-    return (await this.store.readRepo('acme')) as RepoState;
-  }
-
-  /** Checks one run's effects against the model and moves the model along. */
-  private async account(clone: string, head: string, before: RepoState, report: Report): Promise<void> {
-    // A run that was gated (C-14), stopped (C-24), cut off from the hub (C-23) or outpaced (C-26) processed nothing.
-    const failed = report.findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-26'].includes(f.code));
-    const pushed = new Set(report.actions.filter((a) => a.type === 'push' || a.type === 'create').map((a) => a.taskId!));
-    const written = report.actions.filter((a) => a.type === 'writeback') as { taskId: string }[];
-    const commit = report.actions.find((a) => a.type === 'commit') as { commit: string } | undefined;
-    const contested = new Set(report.findings.filter((f) => f.code === 'C-13' || f.code === 'C-11' || f.code === 'C-22').map((f) => f.taskId));
-    const beforeStatus = new Map(before.tasks.map((t) => [t.id, t.status]));
-    for (const t of TASKS) {
-      const F = this.value(head, t);
-      const D = this.hubValue.get(t);
-      if (pushed.has(t)) {
-        if (D) this.mustNotLose(`push ${t} from ${clone}`, D, F);
-        this.hubValue.set(t, { status: F.status, by: F.by, hist: new Set([...F.hist, ...(D?.hist ?? [])]) });
-      } else if (D && written.some((w) => w.taskId === t)) {
-        this.mustNotLose(`writeback ${t} in ${clone}`, F, D);
-        const hist = new Set([...F.hist, ...D.hist]);
-        this.setValue(commit!.commit, t, { status: D.status, by: D.by }, hist);
-        this.hubValue.set(t, { ...D, hist });
-      } else if (D && !failed && !contested.has(t) && F.status === D.status && beforeStatus.get(t) === D.status) {
-        this.hubValue.set(t, { ...D, hist: new Set([...F.hist, ...D.hist]) });
-      }
-    }
-    if (commit) this.parents.set(commit.commit, [head]);
+    return (await this.hub.store.readRepo('acme')) as RepoState;
   }
 
   private async checkHub(state: RepoState): Promise<void> {
-    assert.ok(state.tasks.length >= this.hubTaskCount, 'no hub task is ever deleted');
+    invariants.hubAgreesWithModel(state, this.model, this.hubTaskCount, this.log);
     this.hubTaskCount = state.tasks.length;
-    for (const task of state.tasks) {
-      assert.equal(task.status, this.hubValue.get(task.id)?.status, `harness and hub agree on ${task.id}\n  last steps: ${this.log.slice(-25).join('; ')}`);
-    }
-    for (const clone of CLONES) {
-      const text = await git(this.dir(clone), ['show', `HEAD:${PLAN}`]);
-      assert.equal(mask(text), this.masked, `no byte outside status values changed in ${clone}`);
-    }
+    await invariants.everyTaskOnce(this.git, CLONES);
   }
 
-  /** Everyone pulls, runs and pushes until quiet; then files equal the hub and a second run changes nothing. */
+  /** Everyone goes online, pulls, runs and pushes until quiet; then files equal the hub and a second run changes nothing. */
   async converge(): Promise<void> {
     this.log.push('— converge —');
-    for (const clone of CLONES) await rm(path.join(this.dir(clone), '.git', 'custodian-hooks.lock'), { force: true }).catch(() => undefined);
+    for (const clone of CLONES) {
+      if (this.offline(clone)) await this.toggleNetwork(clone, false);
+      await rm(path.join(this.dir(clone), '.git', 'custodian-hooks.lock'), { force: true }).catch(() => undefined);
+    }
     for (let round = 0; round < 3; round++) {
       for (const clone of CLONES) {
         await this.pull(clone, false);
@@ -505,13 +323,11 @@ export class SimWorld {
       }
     }
     for (const clone of CLONES) await this.pull(clone, false);
-    const hub = Object.fromEntries((await this.hubState()).tasks.map((t) => [t.id, t.status]));
-    for (const clone of CLONES) {
-      assert.deepEqual(await this.fileStatuses(clone), hub, `${clone} converged on the hub\n  last steps: ${this.log.slice(-30).join('; ')}`);
-      const head = await this.head(clone);
-      const report = await reconcileRepo(this.repos.get(clone)!, { mode: 'fix', writeback: true, pull: false }, this.deps('none'));
-      assert.deepEqual(report.actions, [], `a second run in ${clone} changes nothing`);
-      assert.equal(await this.head(clone), head, `and makes no commit in ${clone}`);
-    }
+    await invariants.converged(this.git, CLONES, await this.hubState(), this.log);
+    for (const clone of CLONES) await invariants.secondRunIsNoOp(this.git, clone, this.repos.get(clone)!, depsWith(this.hub.hub, 'none'));
   }
+}
+
+function copyValues(values: ReadonlyMap<string, Value>): Map<string, Value> {
+  return new Map([...values].map(([t, v]) => [t, { ...v, hist: new Set(v.hist) }]));
 }

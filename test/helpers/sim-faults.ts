@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../../src/git.js';
+import type { Hub } from '../../src/hub/types.js';
+import type { ReconcileDeps } from '../../src/sync/options.js';
+
+/**
+ * The faults a simulation injects: into a run (a hub that does not answer, a commit that fails, a
+ * run killed mid-way, two runs at once), and into a clone (no network, a blame that fails).
+ */
+export type Fault = 'none' | 'hubDown' | 'commitFails' | 'killed' | 'race';
+
+/** A hub every call of which fails as an unreachable one does. */
+export function hubThatIsDown(): Hub {
+  const down = () => Promise.reject(Object.assign(new Error('hub did not answer: ETIMEDOUT'), { name: 'HubUnavailableError' }));
+  return { location: 'down', readRepo: down, sync: down, setStatus: down, history: down, listRepos: down, close: async () => {} };
+}
+
+/** What a run is given, with `fault` in it. */
+export function depsWith(hub: Hub, fault: Fault): ReconcileDeps {
+  const deps: ReconcileDeps = { hub, hostname: 'sim', machine: 'sim@sim' };
+  if (fault === 'hubDown') deps.hub = hubThatIsDown();
+  if (fault === 'commitFails' || fault === 'killed') deps.landCommit = () => Promise.reject(new Error(fault === 'killed' ? 'killed' : 'commit failed'));
+  return deps;
+}
+
+/** A run killed mid-way leaves its lock behind, held by a process that no longer exists. */
+export async function leaveStaleLock(dir: string): Promise<void> {
+  await writeFile(path.join(dir, '.git', 'custodian-hooks.lock'), '2147483646');
+}
+
+/**
+ * The clone loses the network: its origin points nowhere, so fetch, pull and push fail and its
+ * tracking ref goes stale. `withoutUpstream`: its branch tracks nothing either (a plain clone
+ * made without one), so no run can tell it is behind.
+ */
+export async function goOffline(dir: string, withoutUpstream: boolean): Promise<void> {
+  await git(dir, ['remote', 'set-url', 'origin', path.join(dir, '..', 'unreachable.git')]);
+  if (withoutUpstream) await git(dir, ['branch', '--unset-upstream']);
+}
+
+export async function goOnline(dir: string, origin: string): Promise<void> {
+  await git(dir, ['remote', 'set-url', 'origin', origin]);
+  await git(dir, ['branch', '--set-upstream-to=origin/main']);
+}
+
+/** A configuration that makes every `git blame` in the clone fail, as a global one does in every repo. */
+export async function breakBlame(dir: string): Promise<void> {
+  await git(dir, ['config', 'blame.ignoreRevsFile', 'missing-file']);
+}
+
+export async function mendBlame(dir: string): Promise<void> {
+  await git(dir, ['config', '--unset', 'blame.ignoreRevsFile']).catch(() => undefined);
+}

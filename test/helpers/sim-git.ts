@@ -1,0 +1,420 @@
+import assert from 'node:assert/strict';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git, gitBytes } from '../../src/git.js';
+import type { RewritePair } from '../../src/reconcile/rewrites.js';
+import { STATUSES, type Status } from '../../src/status.js';
+import type { ReferenceModel } from './sim-model.js';
+import { initialTexts, moveBlock, PLANS, recomment, reorderBlocks, statusesOf, type Texts, withStatus } from './sim-workplans.js';
+
+/**
+ * The git choreography of a simulation: a bare origin, real clones (one shallow), and what people
+ * do in them — edit, pull (merge or rebase), push, squash, amend and force-push, move blocks
+ * around — each step told to the reference model. Clones that are offline cannot reach the origin.
+ */
+export const CLONES = ['a', 'b', 'c', 'shallow'] as const;
+
+const IDENTITY = [
+  ['user.name', 'sim'],
+  ['user.email', 'sim@example.com'],
+  ['commit.gpgsign', 'false'],
+  ['gc.auto', '0'],
+  ['pull.rebase', 'false'],
+];
+
+/** How a status line is touched without its value changing. */
+export type Touch = 'move' | 'reorder' | 'comment';
+
+/** What the post-rewrite hook is told after a rewrite (amend, rebase, squash): which commit replaced which. */
+export type OnRewrite = (clone: string, pairs: RewritePair[]) => Promise<void>;
+
+export class Choreography {
+  readonly origin: string;
+  /** Clones that cannot reach the origin now. */
+  readonly offline = new Set<string>();
+
+  constructor(
+    readonly root: string,
+    private readonly model: ReferenceModel,
+    private readonly log: string[],
+    private readonly onRewrite: OnRewrite,
+  ) {
+    this.origin = path.join(root, 'acme.git');
+  }
+
+  dir(clone: string) {
+    return path.join(this.root, clone);
+  }
+
+  async setup(): Promise<void> {
+    await git(this.root, ['init', '-q', '--bare', '-b', 'main', this.origin]);
+    const seed = this.dir('a');
+    await git(this.root, ['clone', '-q', this.origin, seed]);
+    await configure(seed);
+    await this.writeTexts('a', initialTexts());
+    await git(seed, ['add', ...PLANS]);
+    await git(seed, ['commit', '-q', '-m', 'plan']);
+    await git(seed, ['push', '-q', 'origin', 'main']);
+    this.model.root(await this.head('a'));
+    for (const clone of CLONES.slice(1)) await this.clone(clone);
+  }
+
+  /** A new clone; the shallow one holds only the origin's newest commit, as CI checks out. */
+  async clone(clone: string): Promise<void> {
+    const dir = this.dir(clone);
+    await git(this.root, ['clone', '-q', ...(clone === 'shallow' ? ['--depth', '1', `file://${this.origin}`] : [this.origin]), dir]);
+    await configure(dir);
+  }
+
+  /** The shallow clone made again at the origin's newest commit: what it had not pushed is gone. */
+  async recloneShallow(): Promise<void> {
+    await rm(this.dir('shallow'), { recursive: true, force: true });
+    this.offline.delete('shallow');
+    await this.clone('shallow');
+    this.log.push(`shallow re-cloned at depth 1`);
+  }
+
+  async head(clone: string): Promise<string> {
+    return (await git(this.dir(clone), ['rev-parse', 'HEAD'])).trim();
+  }
+
+  /** The workplans' texts at `rev`, read in one git call. */
+  async texts(clone: string, rev = 'HEAD'): Promise<Texts> {
+    const out = await gitBytes(this.dir(clone), ['cat-file', '--batch'], { input: PLANS.map((f) => `${rev}:${f}\n`).join('') });
+    const texts: Texts = {};
+    let at = 0;
+    for (const file of PLANS) {
+      const header = out.subarray(at, out.indexOf(10, at)).toString();
+      const size = Number(header.split(' ')[2]);
+      assert.ok(Number.isInteger(size), `harness: ${rev}:${file} in ${clone}: ${header}`);
+      at += header.length + 1;
+      texts[file] = out.subarray(at, at + size).toString();
+      at += size + 1;
+    }
+    return texts;
+  }
+
+  private async workingTexts(clone: string): Promise<Texts> {
+    return Object.fromEntries(await Promise.all(PLANS.map(async (f) => [f, await readFile(path.join(this.dir(clone), f), 'utf8')] as const)));
+  }
+
+  private async writeTexts(clone: string, texts: Texts): Promise<void> {
+    for (const f of PLANS) await writeFile(path.join(this.dir(clone), f), texts[f]!);
+  }
+
+  async fileStatuses(clone: string, rev = 'HEAD'): Promise<Record<string, Status>> {
+    return statusesOf(await this.texts(clone, rev));
+  }
+
+  async dirty(clone: string): Promise<boolean> {
+    return (await git(this.dir(clone), ['status', '--porcelain', '--untracked-files=no'])).trim() !== '';
+  }
+
+  /** Learns every commit HEAD (or `ref`) reaches. */
+  async learn(clone: string, ref = 'HEAD'): Promise<void> {
+    this.model.learn(await git(this.dir(clone), ['rev-list', '--parents', ref]));
+  }
+
+  /** A status picked among the others than the task's current one. */
+  async otherStatus(clone: string, task: string, pick: number): Promise<Status> {
+    const current = (await this.fileStatuses(clone))[task]!;
+    const others = STATUSES.filter((s) => s !== current);
+    return others[pick % others.length]!;
+  }
+
+  async edit(clone: string, task: string, pick: number): Promise<void> {
+    const dir = this.dir(clone);
+    if (await this.dirty(clone)) return;
+    const head = await this.head(clone);
+    const status = await this.otherStatus(clone, task, pick);
+    await this.writeTexts(clone, withStatus(await this.texts(clone), task, status));
+    const intent = this.model.intent();
+    await git(dir, ['commit', '-q', '-am', `edit ${task} → ${status} #${intent}`]);
+    const commit = await this.head(clone);
+    this.model.commit(commit, [head]);
+    this.model.setValue(commit, task, { status, by: intent });
+    this.log.push(`${clone} edit ${task}→${status}#${intent}`);
+  }
+
+  /** A commit that touches the task's status line (or its neighbour's) without changing a value. */
+  async touch(clone: string, how: Touch, task: string, pick: number): Promise<void> {
+    const dir = this.dir(clone);
+    if (await this.dirty(clone)) return;
+    const head = await this.head(clone);
+    const texts = await this.texts(clone);
+    const touched = how === 'move' ? moveBlock(texts, task, pick) : how === 'reorder' ? reorderBlocks(texts, task) : recomment(texts, task, pick);
+    if (PLANS.every((f) => touched[f] === texts[f])) return;
+    await this.writeTexts(clone, touched);
+    await git(dir, ['commit', '-q', '-am', `${how} ${task}`]);
+    this.model.commit(await this.head(clone), [head]);
+    this.log.push(`${clone} ${how} ${task}`);
+  }
+
+  /** Fetches the origin; false when the clone is offline. */
+  private async fetch(clone: string): Promise<boolean> {
+    if (this.offline.has(clone)) {
+      // What git does offline: the fetch fails, the tracking ref stays where it was.
+      const failed = await git(this.dir(clone), ['fetch', '-q', 'origin']).then(
+        () => false,
+        () => true,
+      );
+      assert.ok(failed, `harness: ${clone} is offline yet fetched`);
+      return false;
+    }
+    await git(this.dir(clone), ['fetch', '-q', 'origin']);
+    return true;
+  }
+
+  /** Merges or rebases the upstream in; conflicts are resolved as a careful person would: the higher rank. */
+  async pull(clone: string, rebase: boolean): Promise<void> {
+    const dir = this.dir(clone);
+    if (await this.dirty(clone)) return;
+    if (!(await this.fetch(clone))) {
+      this.log.push(`${clone} pull (offline)`);
+      return;
+    }
+    const ours = await this.head(clone);
+    const theirs = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    await this.learn(clone, 'origin/main');
+    if (this.model.ancestors(ours).has(theirs)) return;
+    this.log.push(`${clone} pull${rebase ? ' --rebase' : ''}`);
+    if (this.model.ancestors(theirs).has(ours)) {
+      await git(dir, ['merge', '-q', '--ff-only', 'origin/main']);
+      return;
+    }
+    // A shallow clone whose boundary hides the common ancestor (history rewritten above it) cannot
+    // merge or rebase: people deepen it first.
+    const related = await git(dir, ['merge-base', ours, theirs]).then(
+      () => true,
+      () => false,
+    );
+    if (!related) await git(dir, ['fetch', '-q', '--unshallow', 'origin']);
+    if (rebase && (await this.tryRebase(clone, ours, theirs))) return;
+    const resolved = this.model.resolveMerge(ours, theirs);
+    const clean = await git(dir, ['merge', '-q', '--no-edit', '--no-commit', 'origin/main']).then(
+      () => true,
+      () => false,
+    );
+    // A clean merge of moved blocks can still hold a task twice or lose it: resolved by hand too.
+    const wellFormed =
+      clean &&
+      (await this.workingTexts(clone)
+        .then(statusesOf)
+        .then(
+          () => true,
+          () => false,
+        ));
+    if (!wellFormed) {
+      // Rebuild the files from ours with every status as resolved, and conclude the merge.
+      let texts = await this.texts(clone, ours);
+      for (const [t, v] of resolved) texts = withStatus(texts, t, v.status);
+      await this.writeTexts(clone, texts);
+      await git(dir, ['add', ...PLANS]);
+    }
+    await git(dir, ['commit', '-q', '--no-edit']);
+    const commit = await this.head(clone);
+    this.model.commit(commit, [ours, theirs]);
+    const actual = await this.fileStatuses(clone);
+    for (const [t, v] of resolved) {
+      assert.equal(actual[t], v.status, `harness: merge of ${t} in ${clone}`);
+      this.model.setValue(commit, t, v);
+    }
+  }
+
+  /** The clone's commits since `base`, oldest first, each with its parents; null when one is a merge or git cannot tell. */
+  private async localCommits(clone: string, base: string, ours: string): Promise<string[][] | null> {
+    // A shallow clone may not hold the base: then there is nothing it can rebase.
+    const listed = await git(this.dir(clone), ['rev-list', '--reverse', '--parents', `${base}..${ours}`]).catch(() => null);
+    if (listed === null) return null;
+    const lines = listed.trim().split('\n').filter(Boolean);
+    const local = lines.map((l) => l.split(' '));
+    return local.some((l) => l.length > 2) ? null : local;
+  }
+
+  /** A clean rebase of local non-merge commits; false (and nothing changed) when it would not be clean. */
+  private async tryRebase(clone: string, ours: string, theirs: string): Promise<boolean> {
+    const dir = this.dir(clone);
+    const local = await this.localCommits(clone, this.model.mergeBase(ours, theirs), ours);
+    if (!local) return false;
+    const ok = await git(dir, ['rebase', '-q', 'origin/main']).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) {
+      await git(dir, ['rebase', '--abort']).catch(() => undefined);
+      return false;
+    }
+    const rewritten = (await git(dir, ['rev-list', '--reverse', `${theirs}..HEAD`])).trim().split('\n').filter(Boolean);
+    const wellFormed = await this.fileStatuses(clone).then(
+      () => true,
+      () => false,
+    );
+    if (rewritten.length !== local.length || !wellFormed) {
+      await git(dir, ['reset', '-q', '--hard', ours]);
+      return false;
+    }
+    const pairs = local.map(([old], i) => ({ old: old!, new: rewritten[i]! }));
+    this.rebased(theirs, pairs);
+    const actual = await this.fileStatuses(clone);
+    for (const [t, status] of Object.entries(actual))
+      assert.equal(status, this.model.valueAt(rewritten.at(-1)!, t).status, `harness: rebase of ${t} in ${clone}`);
+    // What the post-rewrite hook reports after a rebase.
+    await this.onRewrite(clone, pairs);
+    return true;
+  }
+
+  /** Tells the model a rebase onto `theirs` replaced each old commit, in order, by its new one. */
+  rebased(theirs: string, pairs: readonly RewritePair[]): void {
+    let parent = theirs;
+    for (const pair of pairs) {
+      this.model.commit(pair.new, [parent]);
+      this.model.carryOver(pair.new, pair.old, this.model.parentsOf(pair.old)![0]!);
+      parent = pair.new;
+    }
+  }
+
+  /** A push of HEAD to the origin's main; a rejected push pulls (merging) and pushes again. */
+  async push(clone: string): Promise<void> {
+    const dir = this.dir(clone);
+    if (this.offline.has(clone)) {
+      this.log.push(`${clone} push (offline)`);
+      return;
+    }
+    this.log.push(`${clone} push`);
+    const pushed = await git(dir, ['push', '-q', 'origin', 'HEAD:main']).then(
+      () => true,
+      () => false,
+    );
+    if (!pushed) {
+      await this.pull(clone, false);
+      await git(dir, ['push', '-q', 'origin', 'HEAD:main']).catch(() => undefined);
+    }
+  }
+
+  /** A push of HEAD to the clone's fork, a second remote beside the origin. */
+  async pushToFork(clone: string): Promise<void> {
+    const dir = this.dir(clone);
+    const fork = path.join(this.root, 'fork.git');
+    await git(this.root, ['init', '-q', '--bare', '-b', 'main', fork]).catch(() => undefined);
+    await git(dir, ['remote', 'add', 'fork', fork]).catch(() => undefined);
+    // A fork refuses a shallow clone's history: that push fails, as it does for people.
+    const pushed = await git(dir, ['push', '-q', '--force', 'fork', 'HEAD:main']).then(
+      () => true,
+      () => false,
+    );
+    this.log.push(`${clone} push fork${pushed ? '' : ' (refused)'}`);
+  }
+
+  /** Squashes the clone's unpushed commits into one, as people tidy up before pushing. */
+  async squash(clone: string): Promise<void> {
+    const dir = this.dir(clone);
+    const head = await this.head(clone);
+    const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    const local = (await git(dir, ['rev-list', `${upstream}..HEAD`])).trim().split('\n').filter(Boolean);
+    if (local.length < 2 || !this.model.ancestors(head).has(upstream)) return;
+    if (await this.dirty(clone)) return;
+    await git(dir, ['reset', '-q', '--soft', upstream]);
+    if (
+      await git(dir, ['diff', '--cached', '--quiet']).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      // The local commits cancel out: there is nothing to squash them into.
+      await git(dir, ['reset', '-q', '--soft', head]);
+      return;
+    }
+    await git(dir, ['commit', '-q', '-m', `squash of ${local.length}`]);
+    const commit = await this.head(clone);
+    this.model.commit(commit, [upstream]);
+    this.model.carryOver(commit, head, upstream);
+    // As `git rebase -i` reports a squash to post-rewrite: every squashed commit → the new one.
+    await this.onRewrite(
+      clone,
+      local.map((old) => ({ old, new: commit })),
+    );
+    this.log.push(`${clone} squash ${local.length}`);
+  }
+
+  /** Rewrites the pushed tip (amend) and force-pushes it: history others have is rewritten. */
+  async amendAndForcePush(clone: string): Promise<void> {
+    const dir = this.dir(clone);
+    if (this.offline.has(clone)) return;
+    const head = await this.head(clone);
+    const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    const parent = this.model.parentsOf(head)?.[0];
+    if (head !== upstream || !parent || (this.model.parentsOf(head)?.length ?? 0) !== 1) return;
+    if (await this.dirty(clone)) return;
+    await git(dir, ['commit', '-q', '--amend', '-m', `${(await git(dir, ['log', '-1', '--format=%s'])).trim()} (amended)`]);
+    const commit = await this.head(clone);
+    this.model.commit(commit, [parent]);
+    this.model.carryOwn(commit, head);
+    await this.onRewrite(clone, [{ old: head, new: commit }]);
+    await git(dir, ['push', '-q', '--force', 'origin', 'HEAD:main']);
+    this.log.push(`${clone} amend + force-push`);
+  }
+
+  /**
+   * `git pull --rebase --autostash` over an uncommitted status edit, with git running the hooks
+   * `during` installs. Once the pull is done and the edit back, it is committed. Played only when
+   * the same pull without hooks re-applies the edit cleanly (tried first on a copy of the clone);
+   * returns whether it left conflict markers with the hooks.
+   */
+  async autostashPull(clone: string, task: string, pick: number, during: (pull: () => Promise<void>) => Promise<void>): Promise<boolean> {
+    const dir = this.dir(clone);
+    if ((await this.dirty(clone)) || this.offline.has(clone)) return false;
+    const ours = await this.head(clone);
+    await git(dir, ['fetch', '-q', 'origin']);
+    const theirs = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    await this.learn(clone, 'origin/main');
+    const local = await this.localCommits(clone, this.model.mergeBase(ours, theirs), ours);
+    // Only a rebase of the clone's own commits runs post-rewrite; the rest is what `pull` does.
+    if (!local || local.length === 0 || this.model.ancestors(ours).has(theirs)) return false;
+    const status = await this.otherStatus(clone, task, pick);
+    await this.writeTexts(clone, withStatus(await this.texts(clone), task, status));
+    const pull = (at: string, hooks: boolean) =>
+      git(at, [...(hooks ? [] : ['-c', 'core.hooksPath=/dev/null']), 'pull', '-q', '--rebase', '--autostash', 'origin', 'main']).then(
+        () => undefined,
+        () =>
+          git(at, ['rebase', '--abort']).then(
+            () => undefined,
+            () => undefined,
+          ),
+      );
+    const copy = `${dir}-without-hooks`;
+    await cp(dir, copy, { recursive: true });
+    await pull(copy, false);
+    const cleanWithout = !(await hasMarkers(copy));
+    await rm(copy, { recursive: true, force: true });
+    if (!cleanWithout) {
+      await git(dir, ['checkout', '--', ...PLANS]);
+      return false;
+    }
+    this.log.push(`${clone} pull --rebase --autostash (dirty ${task}→${status})`);
+    await during(() => pull(dir, true));
+    await this.learn(clone);
+    if (await hasMarkers(dir)) return true;
+    const texts = await this.workingTexts(clone);
+    const head = await this.head(clone);
+    if (statusesOf(texts)[task] !== status || !(await this.dirty(clone))) {
+      await git(dir, ['checkout', '--', ...PLANS]);
+      return false;
+    }
+    const intent = this.model.intent();
+    await git(dir, ['commit', '-q', '-am', `edit ${task} → ${status} #${intent}`]);
+    const commit = await this.head(clone);
+    this.model.commit(commit, [head]);
+    this.model.setValue(commit, task, { status, by: intent });
+    this.log.push(`${clone} edit ${task}→${status}#${intent} (after the pull)`);
+    return false;
+  }
+}
+
+async function hasMarkers(dir: string): Promise<boolean> {
+  const texts = await Promise.all(PLANS.map((f) => readFile(path.join(dir, f), 'utf8')));
+  return texts.some((t) => t.includes('<<<<<<<'));
+}
+
+async function configure(dir: string): Promise<void> {
+  for (const [k, v] of IDENTITY) await git(dir, ['config', k!, v!]);
+}

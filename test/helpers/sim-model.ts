@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import type { RepoState } from '../../src/hub/types.js';
+import type { Report } from '../../src/report.js';
+import { rank, type Status } from '../../src/status.js';
+import { TASKS } from './sim-workplans.js';
+
+/**
+ * The reference model of who knows what. Every status value carries the intent (an edit in a
+ * file or an agent's update) that chose it and every intent it knows of; a value replaced by one
+ * that does not know it, while it knows the replacement, is a lost update.
+ */
+export interface Value {
+  status: Status;
+  by: number;
+  hist: Set<number>;
+}
+
+type Chosen = { status: Status; by: number };
+
+/** What a run did, as the model accounts for it. */
+export interface RunOutcome {
+  clone: string;
+  /** The commit the run reconciled. */
+  head: string;
+  before: RepoState;
+  report: Report;
+}
+
+export class ReferenceModel {
+  private readonly parents = new Map<string, string[]>();
+  /** Each commit's value of each task; a commit without its own value has its first parent's. */
+  private readonly values = new Map<string, Map<string, Chosen>>();
+  /** Knowledge a commit adds beyond its ancestors (a writeback knows the hub's history). */
+  private readonly extra = new Map<string, Map<string, Set<number>>>();
+  hubValue = new Map<string, Value>();
+  private nextIntent = 1;
+
+  constructor(private readonly log: readonly string[]) {}
+
+  intent(): number {
+    return this.nextIntent++;
+  }
+
+  root(commit: string): void {
+    this.parents.set(commit, []);
+    this.values.set(commit, new Map(TASKS.map((t) => [t, { status: 'todo' as Status, by: 0 }])));
+  }
+
+  /** Learns commits from `git rev-list --parents` output; a commit already known keeps its parents. */
+  learn(revList: string): void {
+    for (const line of revList.trim().split('\n')) {
+      const [sha, ...ps] = line.split(' ');
+      if (sha && !this.parents.has(sha)) this.parents.set(sha, ps);
+    }
+  }
+
+  commit(commit: string, parents: string[]): void {
+    this.parents.set(commit, parents);
+  }
+
+  parentsOf(commit: string): string[] | undefined {
+    return this.parents.get(commit);
+  }
+
+  ancestors(commit: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [commit];
+    while (todo.length) {
+      const c = todo.pop()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      todo.push(...(this.parents.get(c) ?? []));
+    }
+    return seen;
+  }
+
+  mergeBase(a: string, b: string): string {
+    const A = this.ancestors(a);
+    // The newest common ancestor: one none of whose descendants among the common ones is also common.
+    const common = [...this.ancestors(b)].filter((c) => A.has(c));
+    return common.find((c) => !common.some((d) => d !== c && this.ancestors(d).has(c)))!;
+  }
+
+  valueAt(commit: string, task: string): Chosen {
+    for (let c: string | undefined = commit; c; c = this.parents.get(c)?.[0]) {
+      const v = this.values.get(c)?.get(task);
+      if (v) return v;
+    }
+    throw new Error(`no model value for ${task} at ${commit}`);
+  }
+
+  value(commit: string, task: string): Value {
+    const hist = new Set<number>();
+    for (const c of this.ancestors(commit)) {
+      const v = this.values.get(c)?.get(task);
+      if (v) hist.add(v.by);
+      for (const i of this.extra.get(c)?.get(task) ?? []) hist.add(i);
+    }
+    const v = this.valueAt(commit, task);
+    return { status: v.status, by: v.by, hist };
+  }
+
+  setValue(commit: string, task: string, value: Chosen, extra?: Set<number>): void {
+    if (!this.values.has(commit)) this.values.set(commit, new Map());
+    this.values.get(commit)!.set(task, value);
+    if (extra) {
+      if (!this.extra.has(commit)) this.extra.set(commit, new Map());
+      this.extra.get(commit)!.set(task, extra);
+    }
+  }
+
+  /** How a careful person resolves a merge: a side that changed wins; both changed, the higher rank. */
+  resolveMerge(ours: string, theirs: string): Map<string, Chosen> {
+    const base = this.mergeBase(ours, theirs);
+    const resolved = new Map<string, Chosen>();
+    for (const t of TASKS) {
+      const o = this.valueAt(ours, t);
+      const th = this.valueAt(theirs, t);
+      const b = this.valueAt(base, t);
+      resolved.set(t, o.status === th.status ? o : o.status === b.status ? th : th.status === b.status ? o : rank(o.status) >= rank(th.status) ? o : th);
+    }
+    return resolved;
+  }
+
+  /** A rewritten commit (rebase, squash) keeps what `original` changed since `originalBase`, with all it knew. */
+  carryOver(commit: string, original: string, originalBase: string): void {
+    for (const t of TASKS) {
+      const v = this.valueAt(original, t);
+      if (v.by !== this.valueAt(originalBase, t).by) this.setValue(commit, t, v, this.value(original, t).hist);
+    }
+  }
+
+  /** An amend keeps the commit's own values and what they knew. */
+  carryOwn(commit: string, original: string): void {
+    for (const t of TASKS) {
+      const v = this.values.get(original)?.get(t);
+      if (v) this.setValue(commit, t, v, this.value(original, t).hist);
+    }
+  }
+
+  mustNotLose(where: string, old: Value, replacement: Value): void {
+    if (old.status !== replacement.status && !replacement.hist.has(old.by) && old.hist.has(replacement.by)) {
+      assert.fail(
+        `${where}: older ${replacement.status}(#${replacement.by}) replaced newer ${old.status}(#${old.by})\n  last steps: ${this.log.slice(-25).join('; ')}`,
+      );
+    }
+  }
+
+  /** An agent's update in the hub. */
+  agent(task: string, status: Status): number | null {
+    const current = this.hubValue.get(task);
+    if (!current) return null;
+    const intent = this.intent();
+    this.hubValue.set(task, { status, by: intent, hist: new Set([...current.hist, intent]) });
+    return intent;
+  }
+
+  /** Checks one run's effects against the model and moves the model along. */
+  account({ clone, head, before, report }: RunOutcome): void {
+    // A run that was gated (C-14), stopped (C-24), cut off from the hub (C-23) or outpaced (C-26) processed nothing.
+    const failed = report.findings.some((f) => ['C-14', 'C-23', 'C-24', 'C-26'].includes(f.code));
+    const pushed = new Set(report.actions.filter((a) => a.type === 'push' || a.type === 'create').map((a) => a.taskId!));
+    const written = report.actions.filter((a) => a.type === 'writeback') as { taskId: string }[];
+    const commit = report.actions.find((a) => a.type === 'commit') as { commit: string } | undefined;
+    const contested = new Set(report.findings.filter((f) => f.code === 'C-13' || f.code === 'C-11' || f.code === 'C-22').map((f) => f.taskId));
+    const beforeStatus = new Map(before.tasks.map((t) => [t.id, t.status]));
+    for (const t of TASKS) {
+      const F = this.value(head, t);
+      const D = this.hubValue.get(t);
+      if (pushed.has(t)) {
+        if (D) this.mustNotLose(`push ${t} from ${clone}`, D, F);
+        this.hubValue.set(t, { status: F.status, by: F.by, hist: new Set([...F.hist, ...(D?.hist ?? [])]) });
+      } else if (D && written.some((w) => w.taskId === t)) {
+        this.mustNotLose(`writeback ${t} in ${clone}`, F, D);
+        const hist = new Set([...F.hist, ...D.hist]);
+        this.setValue(commit!.commit, t, { status: D.status, by: D.by }, hist);
+        this.hubValue.set(t, { ...D, hist });
+      } else if (D && !failed && !contested.has(t) && F.status === D.status && beforeStatus.get(t) === D.status) {
+        this.hubValue.set(t, { ...D, hist: new Set([...F.hist, ...D.hist]) });
+      }
+    }
+    if (commit) this.parents.set(commit.commit, [head]);
+  }
+}
