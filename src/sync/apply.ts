@@ -107,7 +107,7 @@ export async function applyPlan(
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };
-  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, part, receipts, new Date().toISOString());
+  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, facts.own, part, receipts, new Date().toISOString());
   const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(
     (error: unknown) => ({ failed: hubFailure(error) }) as const,
   );
