@@ -1,17 +1,18 @@
 /**
- * `npm run bench`: the hooks' cost on every pull, how reconcile grows with repo size, how fast
- * writeback and the hub are, and peak memory. Each figure is the median of repeated runs after a
+ * `npm run bench`: the hooks' cost on every pull, a repo's first sync into an empty hub, how
+ * reconcile grows with repo size, how fast writeback and the hub are, and peak memory; with
+ * `-- big-hub`, a hub of 100 repos too. Each figure is the median of repeated runs after a
  * warm-up (min / median / max shown); the table goes to stdout, everything to bench/results.json.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { openStore } from '../src/hub/open.js';
-import type { TaskChange } from '../src/hub/types.js';
+import type { SyncBatch, TaskChange } from '../src/hub/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'bundle', 'cli.cjs');
@@ -27,6 +28,11 @@ const results: Record<string, unknown> = { machine: { cpus: (await import('node:
 const rows: string[][] = [];
 /** `npm run bench -- hooks` stops after the hook figures: the quick loop while working on the hooks. */
 const hooksOnly = process.argv.includes('hooks');
+/** `npm run bench -- first-sync` measures only the first sync of a repo into an empty hub. */
+const firstSyncOnly = process.argv.includes('first-sync');
+/** `npm run bench -- big-hub` adds a hub of 100 repos of 10,000 tasks (minutes); `big-hub-only` measures just that. */
+const bigHubOnly = process.argv.includes('big-hub-only');
+const withBigHub = bigHubOnly || process.argv.includes('big-hub');
 
 interface Stats {
   min: number;
@@ -87,8 +93,8 @@ const cli = (cwd: string, ...args: string[]) => {
   return r.stdout;
 };
 
-/** A repo shaped like real workplans: front matter, headings, prose, ten task blocks a file. */
-function makeRepo(name: string, tasks: number): string {
+/** A repo shaped like real workplans: front matter, headings, prose, ten task blocks a file; installed and synced unless told. */
+function makeRepo(name: string, tasks: number, synced = true): string {
   const origin = path.join(work, `${name}.git`);
   const dir = path.join(work, name);
   git(work, 'init', '-q', '--bare', '-b', 'main', origin);
@@ -111,6 +117,7 @@ function makeRepo(name: string, tasks: number): string {
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'plans');
   git(dir, 'push', '-q', 'origin', 'main');
+  if (!synced) return dir;
   cli(dir, 'install');
   cli(dir, 'run', '--fix');
   return dir;
@@ -150,6 +157,273 @@ const pullChangingOneTask = (dir: string, workplan: string) => () => {
 };
 
 console.log(`custodian-hooks bench in ${work}\n`);
+
+/** `hub serve` on port 0 over `db`, and its URL once it listens. */
+async function serveHub(db: string): Promise<{ url: string; server: ReturnType<typeof spawn> }> {
+  const server = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', db], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((resolve) =>
+    server.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)),
+  );
+  return { url, server };
+}
+
+/** A new write token for the hub over `db`. */
+const tokenFor = (db: string) =>
+  execFileSync(process.execPath, [CLI, 'hub', 'token', 'create', `bench-${Date.now()}`, '--db', db], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+
+/**
+ * A `git` first on PATH that logs each call's subcommand and runs the real one: how many git
+ * processes a run starts. Used for a separate, untimed run, so the wrapper's own cost stays out
+ * of the timings.
+ */
+function gitCounter(): { path: string; count: (run: (pathEnv: string) => void) => Record<string, number> } {
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  const bin = path.join(work, 'git-counter');
+  const log = path.join(work, 'git-calls.log');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    path.join(bin, 'git'),
+    `#!/bin/sh\nfor a in "$@"; do case "$a" in -c) skip=1;; -*) ;; *) if [ -z "$skip" ]; then echo "$a" >> '${log}'; break; fi; skip=;; esac; done\nexec '${real}' "$@"\n`,
+    {
+      mode: 0o755,
+    },
+  );
+  return {
+    path: bin,
+    count: (run) => {
+      writeFileSync(log, '');
+      run(`${bin}${path.delimiter}${process.env.PATH}`);
+      const counts: Record<string, number> = {};
+      for (const sub of readFileSync(log, 'utf8').split('\n').filter(Boolean)) counts[sub] = (counts[sub] ?? 0) + 1;
+      return counts;
+    },
+  };
+}
+
+/**
+ * The moment a team adopts the tool: `run --fix` on a repo whose tasks the hub has never seen,
+ * into a fresh embedded database and into a fresh `hub serve`. Each timed run starts from the
+ * same commit with no records of earlier runs.
+ */
+async function firstSync(runs: number): Promise<void> {
+  const counter = gitCounter();
+  const initial: Record<string, unknown> = {};
+  let fresh = 0;
+  for (const [name, tasks] of [
+    ['first100', 100],
+    ['first1k', 1000],
+    ['first10k', 10_000],
+  ] as const) {
+    const dir = makeRepo(name, tasks, false);
+    const start = git(dir, 'rev-parse', 'HEAD').trim();
+    const forget = () => {
+      git(dir, 'reset', '-q', '--hard', start);
+      rmSync(path.join(dir, '.git', 'custodian-hooks'), { recursive: true, force: true });
+    };
+    const fixInto = (hubAt: string, pathEnv = process.env.PATH, token = '') => {
+      const r = spawnSync(process.execPath, [CLI, 'run', '--fix'], {
+        cwd: dir,
+        env: { ...env, PATH: pathEnv, CUSTODIAN_HUB: hubAt, CUSTODIAN_HUB_TOKEN: token },
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) throw new Error(`first run --fix on ${tasks} tasks exited ${r.status}: ${r.stdout}${r.stderr}`);
+    };
+    let served: (Awaited<ReturnType<typeof serveHub>> & { token: string }) | null = null;
+    const stopServed = () => served?.server.kill('SIGTERM');
+    const [nodeHere, embedded, overHttp] = (await measureInTurns(
+      runs,
+      [
+        { fn: () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }) },
+        { fn: () => fixInto(path.join(work, `first-${++fresh}.sqlite`)), prepare: forget },
+        {
+          fn: () => fixInto(served!.url, process.env.PATH, served!.token),
+          prepare: async () => {
+            forget();
+            stopServed();
+            const db = path.join(work, `first-${++fresh}.sqlite`);
+            const token = tokenFor(db);
+            served = { ...(await serveHub(db)), token };
+          },
+        },
+      ],
+      tasks === 10_000 ? 1 : 2,
+    )) as [Stats, Stats, Stats];
+    stopServed();
+    forget();
+    const gitCalls = counter.count((pathEnv) => fixInto(path.join(work, `first-${++fresh}.sqlite`), pathEnv));
+    const gitProcesses = Object.values(gitCalls).reduce((a, b) => a + b, 0);
+    initial[tasks] = { nodeStart: nodeHere, embedded, http: overHttp, ratio: embedded.median / nodeHere.median, gitProcesses, gitCalls };
+    rows.push([
+      `first run --fix, ${tasks.toLocaleString('en')} tasks, empty hub: embedded · HTTP`,
+      `${show(embedded)} · ${fmt(overHttp.median)}`,
+      `${(embedded.median / nodeHere.median).toFixed(1)}× · ${(overHttp.median / nodeHere.median).toFixed(1)}× node; ${gitProcesses} git processes${tasks === 10_000 ? ' (target ≤ 25×)' : ''}`,
+    ]);
+  }
+  results.firstSync = initial;
+}
+/** A batch creating `tasks` tasks in `repo`, as a first sync sends them. */
+const creationBatch = (repo: string, tasks = 10_000): SyncBatch => ({
+  repo,
+  by: 'bench',
+  changes: Array.from({ length: tasks }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i} of ${repo}` })),
+});
+
+/** The hub server's peak resident memory so far, from the kernel. */
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+
+/**
+ * One database holding 100 repos of 10,000 tasks against one holding one such repo, each behind
+ * its own `hub serve`, measured in turns: reading a repo in full and with a matching ETag, a batch
+ * of 10,000 creations, and an agent's version-checked update of one task. `size` says how many
+ * bytes a database takes.
+ */
+async function bigHub(label: string, dbFor: (name: string) => Promise<string>, size: (db: string) => Promise<number>): Promise<void> {
+  const REPOS = 100;
+  const oneDb = await dbFor('one');
+  const bigDb = await dbFor('big');
+  for (const [db, repos] of [
+    [oneDb, 1],
+    [bigDb, REPOS],
+  ] as const) {
+    const store = await openStore(db);
+    for (let r = 0; r < repos; r++) if (!(await store.sync(creationBatch(`repo-${r}`))).ok) throw new Error('filling batch refused');
+    await store.close();
+  }
+  const hubs = await Promise.all(
+    [oneDb, bigDb].map(async (db) => {
+      const token = tokenFor(db);
+      const served = await serveHub(db);
+      return { ...served, client: new HttpHub(served.url, token, { readRetries: 0 }) };
+    }),
+  );
+  // The big hub's repo is its first one: the furthest from anything fresh in its caches.
+  const slug = 'repo-0';
+  const etags = ['', ''];
+  let batches = 0;
+  const versions = [1, 1];
+  // Each case as a name, how often it is timed, and the case for each hub.
+  const cases: [string, number, (at: number) => Case][] = [
+    ['read one repo of 10,000 tasks', 9, (at) => ({ fn: () => hubs[at]!.client.readRepo(slug) })],
+    [
+      'the same read, ETag matching (304)',
+      21,
+      (at) => ({
+        // The agent's updates move the ETag: the client's copy is the current one, as after its last read.
+        prepare: async () => {
+          etags[at] = ((await hubs[at]!.client.readRepo(slug)) as { etag: string }).etag;
+        },
+        fn: async () => {
+          if ((await hubs[at]!.client.readRepo(slug, etags[at])) !== 'not-modified') throw new Error('ETag did not match');
+        },
+      }),
+    ],
+    [
+      'a batch creating 10,000 tasks',
+      5,
+      (at) => ({
+        fn: async () => {
+          if (!(await hubs[at]!.client.sync(creationBatch(`batch-${++batches}`))).ok) throw new Error('batch refused');
+        },
+      }),
+    ],
+    [
+      "an agent's version-checked update of one task",
+      21,
+      (at) => ({
+        fn: async () => {
+          const version = versions[at]!;
+          const update = { repo: slug, id: 'T-7', status: version % 2 ? ('in_progress' as const) : ('todo' as const), expectedVersion: version, by: 'agent' };
+          if (!(await hubs[at]!.client.setStatus(update)).ok) throw new Error('update refused');
+          versions[at] = version + 1;
+        },
+      }),
+    ],
+  ];
+  const figures: Record<string, unknown> = {};
+  for (const [what, runs, caseFor] of cases) {
+    // The two hubs take turns, so that a slow spell of the machine falls on both.
+    const [one, big] = (await measureInTurns(runs, [caseFor(0), caseFor(1)], 1)) as [Stats, Stats];
+    figures[what] = { oneRepo: one, hundredRepos: big, ratio: big.median / one.median };
+    rows.push([
+      `big hub (${label}): ${what}, 100 repos · 1 repo`,
+      `${show(big)} · ${fmt(one.median)}`,
+      `${(big.median / one.median).toFixed(2)}× (target ≤ 2×)`,
+    ]);
+  }
+  const tasksHeld = (REPOS + batches) * 10_000;
+  const bytesPerMillion = ((await size(bigDb)) / tasksHeld) * 1e6;
+  const rss = peakRssMb(hubs[1]!.server.pid!);
+  for (const h of hubs) {
+    await h.client.close();
+    h.server.kill('SIGTERM');
+  }
+  results[`bigHub${label}`] = { ...figures, tasksHeld, bytesPerMillionTasks: bytesPerMillion, hubPeakRssMb: rss };
+  rows.push([
+    `big hub (${label}): database size per million tasks · hub peak RSS after the above`,
+    `${(bytesPerMillion / 2 ** 20).toFixed(0)} MB · ${rss.toFixed(0)} MB`,
+    '',
+  ]);
+}
+
+/**
+ * Schemas on the PostgreSQL server CUSTODIAN_TEST_PG names, made on demand, each as a `--db` URL
+ * (with how many bytes its tables and their indexes take), and all dropped after.
+ */
+async function withPostgresSchemas(
+  use: (schemaDb: (name: string) => Promise<string>, sizeOf: (db: string) => Promise<number>) => Promise<void>,
+): Promise<void> {
+  const pgUrl = process.env.CUSTODIAN_TEST_PG!;
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  const schemaOf = new Map<string, string>();
+  try {
+    await use(
+      async (name) => {
+        const schema = `custodian_bench_${name}_${Date.now()}`;
+        await admin.query(`CREATE SCHEMA ${schema}`);
+        const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+        schemaOf.set(db, schema);
+        return db;
+      },
+      async (db) => {
+        const {
+          rows: [row],
+        } = await admin.query(
+          "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'",
+          [schemaOf.get(db)],
+        );
+        return Number(row.bytes);
+      },
+    );
+  } finally {
+    for (const schema of schemaOf.values()) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
+}
+
+/** The figures for SQLite, and for PostgreSQL when CUSTODIAN_TEST_PG names a server. */
+async function bigHubs(): Promise<void> {
+  await bigHub(
+    'SQLite',
+    async (name) => path.join(work, `big-${name}.sqlite`),
+    async (db) => ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(db + suffix) ? statSync(db + suffix).size : 0), 0),
+  );
+  if (!process.env.CUSTODIAN_TEST_PG) return;
+  await withPostgresSchemas(async (schemaDb, sizeOf) => bigHub('PostgreSQL', schemaDb, sizeOf));
+}
+if (bigHubOnly) {
+  await bigHubs();
+  finish();
+}
+if (firstSyncOnly) {
+  await firstSync(3);
+  finish();
+}
 
 // 1. Hook no-op, against node's own start-up measured in the same run.
 const small = makeRepo('r1k', 1000);
@@ -212,6 +486,8 @@ rows.push([
 ]);
 if (hooksOnly) finish();
 
+await firstSync(3);
+
 // 3. Full reconcile, everything in sync, embedded and over HTTP.
 const sizes: [string, number][] = [
   ['r100', 100],
@@ -220,10 +496,7 @@ const sizes: [string, number][] = [
 ];
 const repoFor = (name: string, tasks: number) => (name === 'r1k' ? small : name === 'r10k' ? big : makeRepo(name, tasks));
 const dirs = Object.fromEntries(sizes.map(([name, tasks]) => [name, repoFor(name, tasks)]));
-const server = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', env.CUSTODIAN_HUB], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-const url = await new Promise<string>((resolve) =>
-  server.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)),
-);
+const { url, server } = await serveHub(env.CUSTODIAN_HUB);
 const full: Record<string, unknown> = {};
 for (const [name, tasks] of sizes) {
   const [embedded, overHttp] = (await measureInTurns(5, [
@@ -371,26 +644,14 @@ async function updatesPerSecond(hubUrl: string, token: string, seconds = 3, wind
   agent.destroy();
   return stats(rates).median;
 }
-const tokenFor = (db: string) =>
-  execFileSync(process.execPath, [CLI, 'hub', 'token', 'create', `bench-${Date.now()}`, '--db', db], {
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim();
 const rate = await updatesPerSecond(url, tokenFor(env.CUSTODIAN_HUB));
 results.hubUpdatesPerSecond = { sqlite: rate };
 rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (SQLite)', `${rate.toFixed(0)} /s`, 'target ≥ 2,000/s']);
 server.kill('SIGTERM');
 
 if (process.env.CUSTODIAN_TEST_PG) {
-  const pgUrl = process.env.CUSTODIAN_TEST_PG;
-  const schema = `custodian_bench_${Date.now()}`;
-  const pgDb = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  const pg = (await import('pg')).default;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  try {
+  await withPostgresSchemas(async (schemaDb) => {
+    const pgDb = await schemaDb('hub');
     const pgStore = await openStore(pgDb);
     let pgBatch = 0;
     const pgBatchStats = await measure(
@@ -403,21 +664,16 @@ if (process.env.CUSTODIAN_TEST_PG) {
       1,
     );
     await pgStore.close();
-    const pgServer = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', pgDb], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-    const pgUrlHttp = await new Promise<string>((resolve) =>
-      pgServer.stdout!.on('data', (d: Buffer) => /listening on (\S+)/.test(d.toString()) && resolve(/listening on (\S+)/.exec(d.toString())![1]!)),
-    );
+    const { url: pgUrlHttp, server: pgServer } = await serveHub(pgDb);
     const pgRate = await updatesPerSecond(pgUrlHttp, tokenFor(pgDb));
     pgServer.kill('SIGTERM');
     results.hubBatch10kPostgres = pgBatchStats;
     (results.hubUpdatesPerSecond as Record<string, number>).postgres = pgRate;
     rows.push(['hub: one batch sync of 10,000 changes (PostgreSQL)', show(pgBatchStats), '']);
     rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (PostgreSQL)', `${pgRate.toFixed(0)} /s`, '']);
-  } finally {
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  }
+  });
 }
+if (withBigHub) await bigHubs();
 
 finish();
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { COMMIT_ID } from './commit-id.js';
-import { git, gitTest, GitError } from './git.js';
+import { git, gitTest, GitError, gitUntil } from './git.js';
 import type { Ancestry } from './reconcile/types.js';
 import type { Repo, RepoPlace } from './repo.js';
 
@@ -254,4 +254,46 @@ export async function blameLines(
   };
   await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
   return result;
+}
+
+/**
+ * For each file, the newest commit on `head`'s first-parent chain that changed it (a merge
+ * compared with its first parent): no later commit of that chain changed the file, so that
+ * commit's tree holds it exactly as `head` does. One `git log` for every file, stopped once each
+ * is found. A file it does not find (a history git cannot walk) is left out.
+ */
+export async function lastChangedIn(repo: Repo, head: string, files: Iterable<string>): Promise<Map<string, string>> {
+  const wanted = new Set(files);
+  const found = new Map<string, string>();
+  if (wanted.size === 0) return found;
+  const args = [
+    '-c',
+    `safe.directory=${repo.top}`,
+    '--literal-pathspecs',
+    'log',
+    '--first-parent',
+    '-m',
+    '--no-renames',
+    '--no-show-signature',
+    '--name-only',
+    '-z',
+    '--format=%H',
+    '--stdin',
+  ];
+  // Each commit comes as its id, NUL, then a newline before its first path; every path ends in NUL.
+  let commit = '';
+  let rest = '';
+  const read = (chunk: string): boolean => {
+    const tokens = (rest + chunk).split('\0');
+    rest = tokens.pop()!;
+    for (const token of tokens) {
+      const name = token.startsWith('\n') ? token.slice(1) : token;
+      if (wanted.has(name)) {
+        if (!found.has(name)) found.set(name, commit);
+      } else if (COMMIT_ID.test(token)) commit = token;
+    }
+    return found.size === wanted.size;
+  };
+  await gitUntil(repo.top, args, { env: WITHOUT_USER_CONFIG, input: `${head}\n--\n${[...wanted].join('\n')}\n` }, read).catch(() => undefined);
+  return found;
 }

@@ -61,3 +61,27 @@ export async function gitBytes(cwd: string, args: readonly string[], options: Gi
   if (result.exitCode !== 0) throw new GitError(args, result.exitCode, Buffer.from(result.stderr as Uint8Array).toString());
   return Buffer.from(result.stdout as Uint8Array);
 }
+
+/**
+ * Runs git and hands its stdout to `read` chunk by chunk, until `read` says it has all it needs:
+ * then git is stopped, the rest of its walk unspent. Throws GitError when git fails on its own.
+ */
+export async function gitUntil(cwd: string, args: readonly string[], options: GitOptions, read: (chunk: string) => boolean): Promise<void> {
+  const child = execa('git', args, {
+    cwd,
+    reject: false,
+    buffer: { stdout: false, stderr: true },
+    env: cleanEnv(options.env),
+    extendEnv: true,
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
+  });
+  let enough = false;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    if (enough) return;
+    enough = read(chunk);
+    if (enough) child.kill();
+  });
+  const result = await child;
+  if (!enough && result.exitCode !== 0) throw new GitError(args, result.exitCode, String(result.stderr || result.message || ''));
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isAncestor, readTreeState, trackedBranches } from '../src/git-facts.js';
+import { isAncestor, lastChangedIn, readTreeState, trackedBranches } from '../src/git-facts.js';
 import { git } from '../src/git.js';
 import { openRepo } from '../src/repo.js';
 import { commitFiles, configure, tempDir, tempRepo } from './helpers/temp-repo.js';
@@ -77,4 +77,24 @@ test('is-ancestor: a commit is its own, asked of no process; a missing one is no
   const absent = 'e'.repeat(40);
   assert.equal(await isAncestor(repo, absent, absent), true);
   assert.equal(await isAncestor(repo, absent, second), false, 'what git cannot answer is no');
+});
+
+test("the newest commit that changed each file holds it as HEAD does, a merge's side change included", async (t) => {
+  const dir = await tempRepo(t, { 'docs/a.md': 'a\n', 'docs/b.md': 'b\n', 'docs/c d.md': 'c\n', 'other.txt': 'o\n' });
+  const repo = await openRepo(dir);
+  const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const main = (await git(dir, ['branch', '--show-current'])).trim();
+  await git(dir, ['checkout', '-q', '-b', 'side']);
+  await commitFiles(dir, { 'docs/a.md': 'a on the side\n' }, 'side');
+  await git(dir, ['checkout', '-q', main]);
+  const changedB = await commitFiles(dir, { 'docs/b.md': 'b2\n' }, 'b');
+  await git(dir, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+  const merge = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const head = await commitFiles(dir, { 'other.txt': 'o2\n' }, 'not a workplan');
+
+  const found = await lastChangedIn(repo, head, ['docs/a.md', 'docs/b.md', 'docs/c d.md', 'docs/absent.md']);
+  // The side's commit is no first parent: the merge brought the change to this chain.
+  assert.deepEqual(Object.fromEntries(found), { 'docs/a.md': merge, 'docs/b.md': changedB, 'docs/c d.md': first });
+  for (const [file, commit] of found) assert.equal(await git(dir, ['show', `${commit}:${file}`]), await git(dir, ['show', `${head}:${file}`]));
+  assert.deepEqual(await lastChangedIn(repo, head, []), new Map());
 });

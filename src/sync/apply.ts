@@ -6,7 +6,7 @@ import { keepOwnRecords } from '../own-records.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
 import { LandingError, landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback.js';
-import { lineOrigins, type RunFacts } from './gather.js';
+import { fileOrigins, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { hubFailure, sendInParts } from './send.js';
 
@@ -61,7 +61,7 @@ async function buildWriteback(
 
 /**
  * The plan's symbolic commits made real: AFTER is the writeback commit for a task it carries (a
- * task it does not carry still differs between the sides: no point), BLAME the commit blame names.
+ * task it does not carry still differs between the sides: no point), BLAME a commit holding the task as HEAD does.
  */
 function resolveChanges(changes: readonly PlannedChange[], built: Built, facts: RunFacts, blamed: ReadonlyMap<string, string | null>): TaskChange[] {
   const after = built.prepared?.commit ?? facts.head;
@@ -87,7 +87,7 @@ export async function applyPlan(
 ): Promise<Applied> {
   const toBlame = new Set(thePlan.changes.filter((c) => c.point?.origin === BLAME).map((c) => c.id));
   const [blamed, built] = await Promise.all([
-    lineOrigins(
+    fileOrigins(
       repo,
       facts.head,
       facts.files.filter((f) => toBlame.has(f.id)),
@@ -107,7 +107,7 @@ export async function applyPlan(
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };
-  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, part, receipts, new Date().toISOString());
+  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, facts.own, part, receipts, new Date().toISOString());
   const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(
     (error: unknown) => ({ failed: hubFailure(error) }) as const,
   );

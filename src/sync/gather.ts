@@ -1,6 +1,6 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, blameLines, fetchUpstream, isAncestor, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git-facts.js';
+import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git-facts.js';
 import { git } from '../git.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../outbox.js';
@@ -183,14 +183,16 @@ export async function gatherHistory(repo: Repo, facts: RunFacts, hub: HubState, 
 }
 
 /**
- * The commits that last set the status lines of these tasks, from one blame per file: what a new
- * point names as its origin. A line's commit holds the value too, so it is evidence as good as the
- * value's own origin, and it costs no trace.
+ * A commit that holds each of these tasks as HEAD does: what a new point names as its origin. The
+ * newest commit that changed the task's file holds the file as HEAD has it, so it is evidence as
+ * good as the commit that set the status line, and one history walk finds it for every file where
+ * blame took a process per file.
  */
-export async function lineOrigins(repo: Repo, head: string, tasks: readonly FileTask[]): Promise<Map<string, string | null>> {
-  const linesByFile = new Map<string, number[]>();
-  // Pushed, not spread: a copy per task made 20,000 tasks in one file quadratic.
-  for (const t of tasks) linesByFile.get(t.file)?.push(t.line) ?? linesByFile.set(t.file, [t.line]);
-  const blamed = await blameLines(repo, head, linesByFile);
-  return new Map(tasks.map((t) => [t.id, blamed.get(t.file)?.get(t.line) ?? null]));
+export async function fileOrigins(repo: Repo, head: string, tasks: readonly FileTask[]): Promise<Map<string, string | null>> {
+  const changed = await lastChangedIn(
+    repo,
+    head,
+    tasks.map((t) => t.file),
+  );
+  return new Map(tasks.map((t) => [t.id, changed.get(t.file) ?? null]));
 }
