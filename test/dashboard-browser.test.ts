@@ -26,7 +26,7 @@ const PLAN: [string, Status, string][] = [
   ['DASH-7', 'todo', 'Keep every asset on the hub, so that the page works on a network with no way out, and say so'],
 ];
 
-/** A hub on a loopback port holding two repos: the dashboard's own plan, a second plan, and a task no run has seen in a file. */
+/** A hub on a loopback port holding two repos: the dashboard's own plan, a second plan, a task rank decided, and one no run has seen in a file. */
 async function seededHub(t: TestContext) {
   const store = await sqliteStore(t);
   const { url, token } = await httpHubOver(t, store);
@@ -58,6 +58,8 @@ async function seededHub(t: TestContext) {
     })),
   });
   await store.sync({ repo: 'widgets', by: 'ci', changes: [{ id: 'W-1', expectedVersion: 0, status: 'in_progress', title: 'Widget polish' }] });
+  // A run found file and hub both moved on DASH-3, and the hub won by rank (C-22).
+  await store.sync({ repo: 'acme', by: 'laptop', changes: [{ id: 'DASH-3', expectedVersion: 1, point: point('in_progress'), decidedByRank: true }] });
   await store.setStatus({ repo: 'acme', id: 'DASH-4', status: 'in_progress', by: 'agent-7', why: 'picked up by the night run' });
   return { url, token };
 }
