@@ -22,7 +22,7 @@ const task = (id: string, status: 'todo' | 'in_progress' | 'done', title = `Task
 
 /** A real hub on a loopback port over `store`, seeded with one workplan of four tasks, one of them hostile. */
 async function seededHub(t: TestContext, store: SqlStore) {
-  const { url } = await httpHubOver(t, store);
+  const { url, hub } = await httpHubOver(t, store);
   const seeded = await store.sync({
     repo: 'acme',
     by: 'ws',
@@ -34,7 +34,7 @@ async function seededHub(t: TestContext, store: SqlStore) {
     const response = await fetch(new URL(path, url), { headers });
     return { status: response.status, etag: response.headers.get('etag'), headers: response.headers, body: await response.text() };
   };
-  return { url, get };
+  return { url, get, hub };
 }
 
 /** The page's text between `<tbody>` tags, one entry per row, tags stripped. */
@@ -162,6 +162,37 @@ for (const kind of KINDS) {
       assert.match(listed.find((r) => r.includes('T-2'))!, /differs from its file \(last agreed: todo\) blocked .* by alice — waiting on review/);
       assert.match(listed.find((r) => r.includes('LOOSE'))!, /hub only: no run has seen it in a file/);
       assert.doesNotMatch(listed.find((r) => r.includes('T-1'))!, /hub only|differs/);
+    });
+
+    test('a task the rules decided by rank says so until its status changes (C-22)', async (t) => {
+      const store = await kind.open(t);
+      const { get, hub } = await seededHub(t, store);
+      const agreed = (status: 'todo' | 'done') => ({ status, commit: SHA(2), upstream: null, origin: SHA(2) });
+      // Over HTTP, as a run sends it: the file won T-2 by rank; the hub won T-3 (a writeback: its status stays).
+      const ranked = await hub.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: [
+          { id: 'T-2', expectedVersion: 1, status: 'done', point: agreed('done'), decidedByRank: true },
+          { id: 'T-3', expectedVersion: 1, point: agreed('done'), decidedByRank: true },
+        ],
+      });
+      assert.ok(ranked.ok);
+      assert.deepEqual(ranked.versions, { 'T-2': 2, 'T-3': 1 }, 'the marker alone changes no version');
+      const flagged = async () => rows((await get('/workplan?repo=acme&wp=WP-1')).body).filter((r) => /decided by rank/.test(r));
+      const [t2, t3] = await flagged();
+      assert.match(t2!, /T-2 Task T-2 decided by rank \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ : file and hub had both changed \(C-22\) done/);
+      assert.match(t3!, /T-3 Write the dashboard decided by rank/);
+      await store.setStatus({ repo: 'acme', id: 'T-2', status: 'in_progress', by: 'alice', why: 'reopened' });
+      assert.deepEqual(
+        (await flagged()).map((r) => r.split(' ')[1]),
+        ['T-3'],
+        'a later change of status is no longer the one rank decided',
+      );
+      await assert.rejects(
+        hub.sync({ repo: 'acme', by: 'ws', changes: [{ ...task('NEW', 'todo'), decidedByRank: true }] }),
+        /task 'NEW': only a task the hub holds can be decided by rank/,
+      );
     });
 
     test('a task page shows its full history newest first and its sync points', async (t) => {

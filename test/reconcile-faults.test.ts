@@ -69,9 +69,11 @@ test('a batch refused because an agent changed a task meanwhile is re-read and r
   const { s, store, repo, deps, ws } = await setup(t);
   await ws.edit('A', 'in_progress');
   let raced = false;
+  const sent: SyncBatch[] = [];
   // The hub as the run sees it: an agent gets in between the run's read and its write, once.
   const racingHub: Hub = Object.assign(Object.create(store) as Hub, {
     sync: async (batch: SyncBatch) => {
+      sent.push(batch);
       if (!raced) {
         raced = true;
         await store.setStatus({ repo: 'acme', id: 'A', status: 'blocked', by: 'agent' });
@@ -83,6 +85,11 @@ test('a batch refused because an agent changed a task meanwhile is re-read and r
   assert.ok(raced);
   // Both moved since the last agreement: the rank rule, the hub on a tie (blocked vs in_progress).
   assert.ok(codes(report).includes('C-22 WARN'), JSON.stringify(report.findings));
+  assert.deepEqual(
+    sent.map((batch) => batch.changes.find((c) => c.id === 'A')?.decidedByRank),
+    [undefined, true],
+    'the re-planned batch tells the hub that rank decided A',
+  );
   assert.equal(await s.hubStatus('A'), 'blocked', "the agent's change was not overwritten");
   assert.equal(await ws.statusInFile('A'), 'blocked');
 });

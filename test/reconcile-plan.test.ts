@@ -121,6 +121,14 @@ describe("the spec's cases", () => {
       }
     }
   });
+
+  test('a change rank decided says so, for the hub to show (C-22); the marker never makes a change of its own', () => {
+    const ranked = (F: Status, D: Status, over: Partial<ReconcileInput> = {}) => plan(input({ files: [fileTask(F)], hubTasks: [hubTask(D)], ...over })).changes;
+    assert.deepEqual(ranked('done', 'todo'), [{ id: 'T1', expectedVersion: 4, status: 'done', point: { status: 'done', origin: 'C' }, decidedByRank: true }]);
+    assert.deepEqual(ranked('todo', 'done'), [{ id: 'T1', expectedVersion: 4, point: { status: 'done', origin: AFTER }, decidedByRank: true }]);
+    assert.deepEqual(ranked('todo', 'done', { writeback: false }), [], 'the hub keeps done, nothing else to send');
+    assert.deepEqual(ranked('todo', 'done', { mode: 'check' }), []);
+  });
 });
 
 describe("the cases the spec's rule gets wrong", () => {

@@ -31,6 +31,7 @@ const changeSchema = z.strictObject({
   priority: text(100).nullable().optional(),
   status: status.optional(),
   hubId: text(200).min(1).optional(),
+  decidedByRank: z.literal(true).optional(),
   point: pointSchema.optional(),
 });
 const syncSchema = z.strictObject({

@@ -452,6 +452,15 @@ export class SqlStore implements Hub {
       );
     }
     await insertHistory(tx, rows.history);
+    // After the updates: the status count kept is the one the decided status has.
+    const byRank = batch.changes.filter((c) => c.decidedByRank).map((c) => c.id);
+    await inChunks(byRank, 500, (part) =>
+      tx.run(`UPDATE tasks SET rank_decided_at = ?, rank_decided_status_version = status_version WHERE repo = ? AND id IN (${marks(part.length)})`, [
+        now,
+        batch.repo,
+        ...part,
+      ]),
+    );
     return { versions: rows.versions, points: rows.points };
   }
 
@@ -632,7 +641,9 @@ export class SqlStore implements Hub {
              WHERE h.repo = ? AND h.from_status IS NULL
                AND (SELECT CASE WHEN ${where.slice(1).join(' AND ')} THEN 1 ELSE 0 END FROM tasks t WHERE t.repo = h.repo AND t.id = h.task_id) = 1
              ORDER BY h.seq${fromEnd ? ' DESC' : ''} LIMIT ? OFFSET ?`;
-      const rows = await tx.all<TaskRow & { why: string | null; agreed: Status | null }>(
+      const rows = await tx.all<
+        TaskRow & { why: string | null; agreed: Status | null; rank_decided_at: string | null; rank_decided_status_version: number | null }
+      >(
         `SELECT t.*,
            (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
            (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
@@ -641,7 +652,8 @@ export class SqlStore implements Hub {
       );
       const tasks = rows.map((r) => {
         const { points: _points, hubId: _hubId, workplan: _workplan, ...task } = toTask(r);
-        return { ...task, why: r.why, agreed: r.agreed };
+        const rankHolds = r.rank_decided_status_version !== null && Number(r.rank_decided_status_version) === task.statusVersion;
+        return { ...task, why: r.why, agreed: r.agreed, rankDecidedAt: rankHolds ? r.rank_decided_at : null };
       });
       return { tasks, matching };
     });
@@ -758,5 +770,7 @@ async function validateBatch(batch: SyncBatch): Promise<void> {
     if (change.status !== undefined && !isStatus(change.status))
       throw new InvalidRequestError(`task '${change.id}': unknown status '${String(change.status)}'`);
     if (change.expectedVersion === 0 && change.status === undefined) throw new InvalidRequestError(`task '${change.id}': a new task needs a status`);
+    if (change.expectedVersion === 0 && change.decidedByRank)
+      throw new InvalidRequestError(`task '${change.id}': only a task the hub holds can be decided by rank`);
   }
 }

@@ -95,6 +95,8 @@ export interface TaskChange {
   status?: Status;
   /** On creation: the id the file already carries (`state_hub_task_id`), kept as the hub's id. */
   hubId?: string;
+  /** File and hub had both moved, and the rules decided the status by rank (C-22); the dashboard says so until the status changes. */
+  decidedByRank?: true;
   /** The hub assigns `at`, `seq` and `statusVersion`. */
   point?: Omit<SyncPoint, 'at' | 'seq' | 'statusVersion'>;
 }

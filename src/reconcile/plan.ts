@@ -141,13 +141,15 @@ function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewr
   const ruling = rule(file, hub, input, rewrites);
   if (ruling.decision === 'unknown') return { decision: 'unknown', findings: [undecided(file, hub.status, ruling.why, input.mode)], unreconciled: true };
   const findings = ruling.conflict ? [bothMoved(file, hub.status, ruling.decision === 'push' ? 'file' : 'db', input.mode)] : [];
+  // The hub keeps that rank decided (C-22) on a change the run makes anyway: never one of its own.
+  const marked = ({ change }: { change?: PlannedChange }) => (change ? { change: ruling.conflict ? { ...change, decidedByRank: true as const } : change } : {});
   if (ruling.decision === 'push')
-    return { decision: 'push', findings: [...findings, fileAhead(file, hub.status, input.mode)], ...changeFor(file, hub, 'push', file.status, input) };
+    return { decision: 'push', findings: [...findings, fileAhead(file, hub.status, input.mode)], ...marked(changeFor(file, hub, 'push', file.status, input)) };
   findings.push(hubAhead(file, hub.status, input.mode));
   // Without a writeback the two sides still differ: no point to record.
-  if (!fix || !input.writeback) return { decision: 'writeback', findings, unreconciled: true, ...changeFor(file, hub, 'writeback', null, input) };
+  if (!fix || !input.writeback) return { decision: 'writeback', findings, unreconciled: true, ...marked(changeFor(file, hub, 'writeback', null, input)) };
   const writeback = { taskId: file.id, title: file.title, file: file.file, line: file.line, from: file.status, to: hub.status };
-  return { decision: 'writeback', findings, writeback, ...changeFor(file, hub, 'writeback', hub.status, input) };
+  return { decision: 'writeback', findings, writeback, ...marked(changeFor(file, hub, 'writeback', hub.status, input)) };
 }
 
 /**

@@ -125,10 +125,13 @@ ${paging.more ? pageLink(paging.offset + paging.pageSize, 'Next workplans') : ''
 }
 
 /** What the hub knows of a task's agreement with its file, when it is worth a look. */
-function standsOut(task: TaskRowView): Html | null {
-  if (task.agreed === null) return html`<span class="flag">hub only: no run has seen it in a file</span>`;
-  if (task.agreed !== task.status) return html`<span class="flag">differs from its file (last agreed: ${LABELS[task.agreed]})</span>`;
-  return null;
+function standsOut(task: TaskRowView): Html[] {
+  const flags: Html[] = [];
+  if (task.agreed === null) flags.push(html`<span class="flag">hub only: no run has seen it in a file</span>`);
+  else if (task.agreed !== task.status) flags.push(html`<span class="flag">differs from its file (last agreed: ${LABELS[task.agreed]})</span>`);
+  if (task.rankDecidedAt !== null)
+    flags.push(html`<span class="flag">decided by rank ${when(task.rankDecidedAt)}: file and hub had both changed (C-22)</span>`);
+  return flags;
 }
 
 export interface WorkplanView {
@@ -161,11 +164,11 @@ export function workplanBody(view: WorkplanView): Html {
   const pageLink = (offset: number, label: string) =>
     html`<a href="/workplan${query({ repo: view.repo, wp: view.workplan, status: view.statuses, q: view.text, from: offset })}">${label}</a>`;
   const rows = view.tasks.map((task, index) => {
-    const flag = standsOut(task);
-    return html`<tr${flag ? html` class="stands-out"` : ''}>
+    const flags = standsOut(task);
+    return html`<tr${flags.length > 0 ? html` class="stands-out"` : ''}>
 <td class="num wide">${view.offset + index + 1}</td>
 <th scope="row" class="line"><a href="${taskHref(view.repo, task.id)}">${task.id}</a></th>
-<td>${task.title}${flag ? html`<br>${flag}` : ''}</td>
+<td>${task.title}${flags.map((flag) => html`<br>${flag}`)}</td>
 <td>${badge(task.status)}</td>
 <td class="wide">${task.priority ?? ''}</td>
 <td class="num wide">${task.version}</td>

@@ -103,6 +103,9 @@ const MIGRATIONS: readonly string[][] = [
     `CREATE INDEX tasks_by_workplan ON tasks(repo, workplan, status, updated_at)`,
     `CREATE INDEX history_creations ON history(repo, seq) WHERE from_status IS NULL`,
   ],
+  // When the rules last decided a task by rank (C-22), and its status count then: the dashboard
+  // says so while that count holds, so a later change of status clears it with no write of its own.
+  [`ALTER TABLE tasks ADD COLUMN rank_decided_at TEXT`, `ALTER TABLE tasks ADD COLUMN rank_decided_status_version INTEGER`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
