@@ -67,7 +67,11 @@ function resolveChanges(changes: readonly PlannedChange[], built: Built, facts: 
   const after = built.prepared?.commit ?? facts.head;
   return changes.flatMap(({ point, ...change }) => {
     if (!point) return [change];
-    if (point.origin === AFTER && (!built.prepared || built.unwritten.has(change.id))) return Object.keys(change).length > 2 ? [change] : [];
+    if (point.origin === AFTER && (!built.prepared || built.unwritten.has(change.id))) {
+      // Without its point, a change that only marked the rank decision says nothing new.
+      const { decidedByRank: _marker, ...rest } = change;
+      return Object.keys(rest).length > 2 ? [change] : [];
+    }
     const origin = point.origin === AFTER ? after : point.origin === BLAME ? (blamed.get(change.id) ?? facts.head) : point.origin;
     return [{ ...change, point: { status: point.status, commit: after, upstream: facts.upstream, origin } }];
   });
