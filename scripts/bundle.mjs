@@ -38,7 +38,7 @@ await build({
 
 // The full hook, as one CommonJS file: the entry point reads it through V8's code cache, which
 // Node 20 offers for scripts but not for ES modules. Its content hash names the cache.
-await build({ ...common, ...commonjs, entryPoints: ['src/commands/hook.ts'], outfile: 'dist/bundle/hook.cjs' });
+await build({ ...common, ...commonjs, entryPoints: ['src/hook/full.ts'], outfile: 'dist/bundle/hook.cjs' });
 const hookDigest = createHash('sha256').update(readFileSync('dist/bundle/hook.cjs')).digest('hex').slice(0, 16);
 
 // The entry point: CommonJS, because the ESM loader alone costs a hook a few milliseconds.
@@ -47,6 +47,6 @@ await build({
   ...commonjs,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/bundle/cli.cjs',
-  external: [...common.external, './cli-program.js', './commands/hook.js'],
+  external: [...common.external, './cli-program.js', './full.js'],
   define: { ...commonjs.define, HOOK_BUNDLE_DIGEST: JSON.stringify(hookDigest) },
 });

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { messageOf, UserError } from './errors.js';
 import { HubUnavailableError, InvalidRequestError, NotFoundError } from './hub/types.js';
-import { printable } from './printable.js';
+import { printable } from './output/printable.js';
 import { packageFile } from './package-files.js';
 import type { HubServeOptions } from './commands/hub.js';
 import { DAY_MS, DEFAULT_RETENTION } from './hub/retention.js';

@@ -7,7 +7,7 @@ const done = (code: number | undefined) => {
   if (code !== undefined) process.exitCode = code;
 };
 if (args[0] === 'run' && args.includes('--hook')) {
-  void import('./hook-main.js').then(({ hookMain }) => hookMain(args.slice(1))).then(done);
+  void import('./hook/fast-path.js').then(({ hookMain }) => hookMain(args.slice(1))).then(done);
 } else {
   void import('./cli-program.js').then(({ main }) => main(process.argv));
 }

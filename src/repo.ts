@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import { loadConfig, type RepoConfig } from './config.js';
 import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
-import { git, gitBytes, GitError } from './git.js';
+import { git, gitBytes, GitError } from './git/run.js';
 import { defaultSlug } from './repo-slug.js';
 
 /** Where a working tree is: its top folder and its git directory. */

@@ -5,7 +5,7 @@ import { checkTable, severityOf } from '../src/findings.js';
 import { runCli } from './helpers/cli.js';
 import { ROOT } from './helpers/paths.js';
 import { tempDir, tempRepo } from './helpers/temp-repo.js';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { workplan } from './helpers/workplan-text.js';
 
 test("the README's table of check codes is the catalogue, printed", async () => {

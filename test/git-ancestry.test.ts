@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ancestryAmong } from '../src/git-facts.js';
-import { git } from '../src/git.js';
+import { ancestryAmong } from '../src/git/facts.js';
+import { git } from '../src/git/run.js';
 import { openRepo } from '../src/repo.js';
 import { tempRepo } from './helpers/temp-repo.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isAncestor, lastChangedIn, readTreeState, trackedBranches } from '../src/git-facts.js';
-import { git } from '../src/git.js';
+import { isAncestor, lastChangedIn, readTreeState, trackedBranches } from '../src/git/facts.js';
+import { git } from '../src/git/run.js';
 import { openRepo } from '../src/repo.js';
 import { commitFiles, configure, tempDir, tempRepo } from './helpers/temp-repo.js';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
 import { runCli } from './helpers/cli.js';
 import { gitAsUser } from './helpers/git-user.js';

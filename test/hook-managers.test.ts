@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { execa } from 'execa';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { CLI } from './helpers/paths.js';
 import { PLAN } from './helpers/scene.js';
 import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';

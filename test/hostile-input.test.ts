@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { parseConfig } from '../src/config-schema.js';
-import { printable } from '../src/printable.js';
+import { printable } from '../src/output/printable.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir, tempRepo } from './helpers/temp-repo.js';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { printable } from '../src/printable.js';
+import { printable } from '../src/output/printable.js';
 import { startHub } from '../src/hub/serve.js';
 import { createApp } from '../src/hub/server.js';
 import { ROOT } from './helpers/paths.js';

@@ -4,7 +4,7 @@ import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { runCli } from './helpers/cli.js';
 import { CLI } from './helpers/paths.js';
 import { commitFiles, tempDir } from './helpers/temp-repo.js';

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
 import { unpackPackage } from './helpers/packed.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startProgress } from '../src/progress-line.js';
+import { startProgress } from '../src/output/progress-line.js';
 
 test('on a terminal the progress line rewrites itself in place and is wiped when the run ends', async () => {
   const written: string[] = [];

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { parseReport, PLAN, scene } from './helpers/scene.js';
 import { runCli } from './helpers/cli.js';
 import { httpHubOver, sqliteStore } from './helpers/hubs.js';

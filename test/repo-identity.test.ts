@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
 import { defaultSlug } from '../src/repo-slug.js';

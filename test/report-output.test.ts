@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatReport, type Report } from '../src/report.js';
+import { formatReport, type Report } from '../src/output/report.js';
 import { runCli } from './helpers/cli.js';
 import { parseReport, scene } from './helpers/scene.js';
 

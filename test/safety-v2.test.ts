@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { git } from '../src/git.js';
+import { git } from '../src/git/run.js';
 import { gitAsUser } from './helpers/git-user.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { commitFiles, tempDir } from './helpers/temp-repo.js';

@@ -3,9 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
-import { git } from '../src/git.js';
-import { teamMessage } from '../src/writeback-commit-rules.js';
-import { writebackMessage } from '../src/writeback.js';
+import { git } from '../src/git/run.js';
+import { teamMessage } from '../src/writeback/commit-rules.js';
+import { writebackMessage } from '../src/writeback/commit.js';
 import { parseReport, scene } from './helpers/scene.js';
 import { commitFiles } from './helpers/temp-repo.js';
 

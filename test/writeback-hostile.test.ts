@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { git, gitBytes } from '../src/git.js';
+import { git, gitBytes } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import type { ReconcileDeps } from '../src/sync/options.js';
 import { openRepo } from '../src/repo.js';
-import { checkChangedPaths, landWritebackCommit } from '../src/writeback.js';
+import { checkChangedPaths, landWritebackCommit } from '../src/writeback/commit.js';
 import { tempDir, tempRepo } from './helpers/temp-repo.js';
 
 const FIX = { mode: 'fix', writeback: true, pull: false } as const;

@@ -3,12 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { git, gitBytes } from '../src/git.js';
+import { git, gitBytes } from '../src/git/run.js';
 import type { Writeback } from '../src/reconcile/types.js';
 import { openRepo } from '../src/repo.js';
 import { STATUSES, type Status } from '../src/status.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
-import { landWritebackCommit, prepareWritebackCommit } from '../src/writeback.js';
+import { landWritebackCommit, prepareWritebackCommit } from '../src/writeback/commit.js';
 import { tempRepo } from './helpers/temp-repo.js';
 
 // --- generated file names: quotes, backslashes, newlines, tabs, leading dashes, unicode, spaces ---

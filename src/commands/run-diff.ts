@@ -1,7 +1,7 @@
 import { hasFailure } from '../findings.js';
 import type { Repo } from '../repo.js';
-import { findingKind, formatFinding, summarised, type Report } from '../report.js';
-import { writebackDiff, writebacksOf } from '../writeback-diff.js';
+import { findingKind, formatFinding, summarised, type Report } from '../output/report.js';
+import { writebackDiff, writebacksOf } from '../writeback/diff.js';
 
 /**
  * `run --diff`: the check run's writebacks as a unified diff on stdout (empty when there are

@@ -1,17 +1,17 @@
 import os from 'node:os';
 import { UserError } from '../errors.js';
 import { hasFailure } from '../findings.js';
-import { refuseAnotherHub } from '../clone-hub.js';
-import { refuseRenamedSlug } from '../clone-slug.js';
+import { refuseAnotherHub } from '../clone/hub.js';
+import { refuseRenamedSlug } from '../clone/slug.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
-import { jsonDocument } from '../json-envelope.js';
+import { jsonDocument } from '../output/json-envelope.js';
 import { machineName } from '../machine.js';
-import { type ProgressStream, startProgress } from '../progress-line.js';
+import { type ProgressStream, startProgress } from '../output/progress-line.js';
 import { reconcileRepo } from '../sync/reconcile-repo.js';
 import { registeredRepo, registerRepo } from '../registry.js';
 import { openRepo } from '../repo.js';
-import { formatReport, type Report } from '../report.js';
+import { formatReport, type Report } from '../output/report.js';
 import { rememberSettled } from './settled.js';
 
 export interface RunOptions {

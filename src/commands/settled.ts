@@ -1,9 +1,9 @@
-import { rememberCloneHub } from '../clone-hub.js';
-import { rememberCloneSlug } from '../clone-slug.js';
-import { configDigest, workplanPathspec, writeHookState } from '../hook-state.js';
+import { rememberCloneHub } from '../clone/hub.js';
+import { rememberCloneSlug } from '../clone/slug.js';
+import { configDigest, workplanPathspec, writeHookState } from '../hook/state.js';
 import type { HubChoice } from '../hub/location.js';
 import type { Repo } from '../repo.js';
-import type { Report } from '../report.js';
+import type { Report } from '../output/report.js';
 
 /**
  * Leaves the hooks' fast path what a settled fix run established, or takes it away, and records

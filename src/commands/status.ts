@@ -1,7 +1,7 @@
-import { colors as pc } from '../colors.js';
-import { jsonDocument } from '../json-envelope.js';
-import { printable } from '../printable.js';
-import { totalProgress, type WorkplanProgress, workplanProgress } from '../progress-summary.js';
+import { colors as pc } from '../output/colors.js';
+import { jsonDocument } from '../output/json-envelope.js';
+import { printable } from '../output/printable.js';
+import { totalProgress, type WorkplanProgress, workplanProgress } from '../output/progress-summary.js';
 import { openRepo } from '../repo.js';
 import { STATUSES } from '../status.js';
 import { loadWorkplans } from '../workplan/load.js';

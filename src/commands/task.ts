@@ -1,12 +1,12 @@
-import { colors as pc } from '../colors.js';
+import { colors as pc } from '../output/colors.js';
 import { UserError } from '../errors.js';
 import { chooseHub, type HubChoice, redactLocation } from '../hub/location.js';
-import { jsonDocument } from '../json-envelope.js';
+import { jsonDocument } from '../output/json-envelope.js';
 import { openHub } from '../hub/open.js';
 import type { Hub, HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
 import { machineName } from '../machine.js';
-import { printable } from '../printable.js';
+import { printable } from '../output/printable.js';
 import { isStatus, STATUSES } from '../status.js';
 
 /**

@@ -1,4 +1,4 @@
-import { COMMIT_ID } from '../commit-id.js';
+import { COMMIT_ID } from '../git/commit-id.js';
 import * as z from 'zod/mini';
 import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';

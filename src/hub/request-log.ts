@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { printable } from '../printable.js';
+import { printable } from '../output/printable.js';
 
 /** One line per request: method, path, status and time taken. */
 export function requestLog(write: (line: string) => void): MiddlewareHandler {

@@ -1,4 +1,4 @@
-import { COMMIT_ID } from '../commit-id.js';
+import { COMMIT_ID } from '../git/commit-id.js';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';

@@ -1,5 +1,5 @@
 import type { RepoState as HubState, SyncPoint } from '../hub/types.js';
-import type { OwnRecords } from '../own-records.js';
+import type { OwnRecords } from '../clone/own-records.js';
 
 const pointKey = (p: SyncPoint) => `${p.seq} ${p.commit} ${p.origin} ${p.status}`;
 

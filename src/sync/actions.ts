@@ -1,6 +1,6 @@
 import type { RepoState as HubState } from '../hub/types.js';
 import type { PlannedChange, Writeback } from '../reconcile/types.js';
-import type { Action } from '../report.js';
+import type { Action } from '../output/report.js';
 
 /** What a fix run did, for the report: the hub's changes as the hub saw them before, then the files'. */
 export function actionsOf(changes: readonly PlannedChange[], hub: HubState, landed: readonly Writeback[], commit: string | null): Action[] {

@@ -1,11 +1,11 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import type { RepoState as HubState, RecordedPoint, SyncBatch, TaskChange } from '../hub/types.js';
-import { deliveredFromOutbox } from '../outbox.js';
-import { keepOwnRecords } from '../own-records.js';
+import { deliveredFromOutbox } from '../clone/outbox.js';
+import { keepOwnRecords } from '../clone/own-records.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
-import { LandingError, landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback.js';
+import { LandingError, landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback/commit.js';
 import { fileOrigins, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { hubFailure, sendInParts } from './send.js';

@@ -1,17 +1,17 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git-facts.js';
-import { git } from '../git.js';
+import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git/facts.js';
+import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
-import { readOutbox } from '../outbox.js';
-import { type OwnRecords, readOwnRecords } from '../own-records.js';
+import { readOutbox } from '../clone/outbox.js';
+import { type OwnRecords, readOwnRecords } from '../clone/own-records.js';
 import { disagreeing } from '../reconcile/plan.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
-import { finishInterruptedLanding } from '../writeback.js';
+import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions, Touched } from './options.js';
-import { valueOrigins } from './value-origins.js';
+import { valueOrigins } from '../git/value-origins.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';

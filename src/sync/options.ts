@@ -1,6 +1,6 @@
-import type { TreeState } from '../git-facts.js';
+import type { TreeState } from '../git/facts.js';
 import type { Hub } from '../hub/types.js';
-import type { landWritebackCommit, prepareWritebackCommit } from '../writeback.js';
+import type { landWritebackCommit, prepareWritebackCommit } from '../writeback/commit.js';
 
 export interface ReconcileOptions {
   mode: 'check' | 'fix';

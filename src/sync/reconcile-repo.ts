@@ -1,12 +1,12 @@
 import { finding, type Situation } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { readTreeState, trackedBranches, type TreeState } from '../git-facts.js';
+import { readTreeState, trackedBranches, type TreeState } from '../git/facts.js';
 import type { RepoState as HubState } from '../hub/types.js';
-import { acquireRunLock } from '../lock.js';
+import { acquireRunLock } from '../clone/lock.js';
 import { plan } from '../reconcile/plan.js';
 import { withOwnRecords } from '../reconcile/with-own-records.js';
 import type { Repo } from '../repo.js';
-import type { Report } from '../report.js';
+import type { Report } from '../output/report.js';
 import { actionsOf } from './actions.js';
 import { applyPlan } from './apply.js';
 import { gatherHistory, gatherRun, type RunFacts } from './gather.js';

@@ -1,6 +1,6 @@
 import type { RepoState as HubState } from '../hub/types.js';
 import type { Plan } from '../reconcile/types.js';
-import type { Report } from '../report.js';
+import type { Report } from '../output/report.js';
 import type { Applied } from './apply.js';
 import type { RunFacts } from './gather.js';
 

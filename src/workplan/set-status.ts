@@ -1,4 +1,4 @@
-import { printable } from '../printable.js';
+import { printable } from '../output/printable.js';
 import { isStatus, STATUSES } from '../status.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { parseBlock, type ParsedBlock, type StatusSpan } from './parse.js';

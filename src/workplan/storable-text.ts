@@ -1,5 +1,5 @@
 import { taskIdProblem, textProblem } from '../hub/valid-text.js';
-import { printable } from '../printable.js';
+import { printable } from '../output/printable.js';
 
 /**
  * What the hub's contract can store (openapi.yaml). A value past these limits, or text the hub

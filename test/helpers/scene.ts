@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { git } from '../../src/git.js';
+import { git } from '../../src/git/run.js';
 import { HttpHub } from '../../src/hub/http-hub.js';
 import { SqlStore } from '../../src/hub/sql-store.js';
 import { openSqlite } from '../../src/hub/sql/sqlite-driver.js';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git } from '../../src/git.js';
+import { git } from '../../src/git/run.js';
 import type { Hub } from '../../src/hub/types.js';
 import type { ReconcileDeps } from '../../src/sync/options.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RepoState } from '../../src/hub/types.js';
-import type { Report } from '../../src/report.js';
+import type { Report } from '../../src/output/report.js';
 import { rank, type Status } from '../../src/status.js';
 import { TASKS } from './sim-workplans.js';
 

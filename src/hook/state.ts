@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeJsonFile } from './json-file.js';
-import { CONFIG_FILE, DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
+import { writeJsonFile } from '../clone/json-file.js';
+import { CONFIG_FILE, DEFAULT_WORKPLAN_GLOBS } from '../config-names.js';
 
 /**
  * What the last settled run left in a clone: at `head`, every task in the files agreed with the

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
-import { CONFIG_FILE } from './config-names.js';
-import { type RepoStamp, repoEtag } from './hub/etag.js';
-import { defaultDatabase } from './hub/location.js';
-import { openDatabase } from './hub/sql/sqlite-database.js';
-import { configDigest, readHookState, writeHookState, type HookState } from './hook-state.js';
-import { pushedRefs } from './pushed-refs.js';
-import type { Touched } from './sync/options.js';
-import type { RepoPlace } from './repo.js';
+import { CONFIG_FILE } from '../config-names.js';
+import { type RepoStamp, repoEtag } from '../hub/etag.js';
+import { defaultDatabase } from '../hub/location.js';
+import { openDatabase } from '../hub/sql/sqlite-database.js';
+import { configDigest, readHookState, writeHookState, type HookState } from './state.js';
+import { pushedRefs } from '../git/pushed-refs.js';
+import type { Touched } from '../sync/options.js';
+import type { RepoPlace } from '../repo.js';
 
 /**
  * `run --hook NAME [-C DIR] [-- ARGS]`, as the shims call it. First the fast path: when no commit
@@ -64,9 +64,9 @@ function giveUpAfter(ms: number, hook: string): void {
 declare const HOOK_BUNDLE_DIGEST: string | undefined;
 
 /** The full hook: in the package, read through V8's code cache; from the sources, imported. */
-async function hookCommand(): Promise<typeof import('./commands/hook.js')> {
-  if (typeof HOOK_BUNDLE_DIGEST === 'undefined') return import('./commands/hook.js');
-  return requireCompiled(fileURLToPath(new URL('hook.cjs', import.meta.url)), HOOK_BUNDLE_DIGEST).exports as typeof import('./commands/hook.js');
+async function hookCommand(): Promise<typeof import('./full.js')> {
+  if (typeof HOOK_BUNDLE_DIGEST === 'undefined') return import('./full.js');
+  return requireCompiled(fileURLToPath(new URL('hook.cjs', import.meta.url)), HOOK_BUNDLE_DIGEST).exports as typeof import('./full.js');
 }
 
 /** What a hook has to do: nothing, reconcile the few workplans a pull or push touched, or everything; and where. */

@@ -1,5 +1,5 @@
 import { colors as pc } from './colors.js';
-import type { Finding } from './findings.js';
+import type { Finding } from '../findings.js';
 import { printable } from './printable.js';
 
 /** What a run found and did, as plain data; rendered for people here and as JSON by --json. */

@@ -1,12 +1,12 @@
 import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from './errors.js';
-import { git, GitError } from './git.js';
+import { UserError } from '../errors.js';
+import { git, GitError } from '../git/run.js';
 import { execa } from 'execa';
-import { callsFrom, detectManager, type HookManager, managerCommand, managerOfHookFile, snippet, withCalls, withoutCalls } from './hook-managers.js';
-import { writeJsonFile } from './json-file.js';
-import { packageFile } from './package-files.js';
+import { callsFrom, detectManager, type HookManager, managerCommand, managerOfHookFile, snippet, withCalls, withoutCalls } from './managers.js';
+import { writeJsonFile } from '../clone/json-file.js';
+import { packageFile } from '../package-files.js';
 
 /**
  * `install`, `uninstall` and `doctor`: the hooks' place in a repo. Another tool's hook is never

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { messageOf } from './errors.js';
-import { git, GitError } from './git.js';
-import type { Writeback } from './reconcile/types.js';
-import { readBlobBytes, treeEntries, type Repo } from './repo.js';
-import { setStatusesInBytes } from './workplan/set-status.js';
-import { SIGNING_TIMEOUT_MS, shouldSign, teamMessage } from './writeback-commit-rules.js';
+import { messageOf } from '../errors.js';
+import { git, GitError } from '../git/run.js';
+import type { Writeback } from '../reconcile/types.js';
+import { readBlobBytes, treeEntries, type Repo } from '../repo.js';
+import { setStatusesInBytes } from '../workplan/set-status.js';
+import { SIGNING_TIMEOUT_MS, shouldSign, teamMessage } from './commit-rules.js';
 
 /** The spec's commit message (CUST-WP-0026, T03), for writebacks the edit accepted: five statuses, ids without control characters. */
 export function writebackMessage(hostname: string, writebacks: readonly Writeback[]): string {

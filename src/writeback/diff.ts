@@ -1,10 +1,10 @@
-import type { Finding } from './findings.js';
-import { git } from './git.js';
+import type { Finding } from '../findings.js';
+import { git } from '../git/run.js';
 import { lineEditDiff } from './line-diff.js';
-import type { Writeback } from './reconcile/types.js';
-import { readBlobBytes, treeEntries, type Repo } from './repo.js';
-import { isStatus } from './status.js';
-import { editBytes } from './writeback.js';
+import type { Writeback } from '../reconcile/types.js';
+import { readBlobBytes, treeEntries, type Repo } from '../repo.js';
+import { isStatus } from '../status.js';
+import { editBytes } from './commit.js';
 
 /**
  * The writebacks a check run found: every C-13 names a task whose hub status is kept and would be

@@ -1,6 +1,6 @@
-import type { RepoConfig } from './config-schema.js';
-import { git } from './git.js';
-import type { Repo } from './repo.js';
+import type { RepoConfig } from '../config-schema.js';
+import { git } from '../git/run.js';
+import type { Repo } from '../repo.js';
 
 /** `commit:` in `.custodian.yml`: what a team's rules ask of every commit, applied to the writeback commit. */
 export type CommitRules = NonNullable<RepoConfig['commit']>;

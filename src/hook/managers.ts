@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, parseDocument, type YAMLMap } from 'yaml';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /**
  * Hook managers that rewrite the hooks folder from their own configuration: lefthook renames a

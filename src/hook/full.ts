@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { messageOf } from '../errors.js';
-import { readTreeState, trackedBranches, type TreeState } from '../git-facts.js';
-import { refuseAnotherHub } from '../clone-hub.js';
-import { refuseRenamedSlug } from '../clone-slug.js';
+import { readTreeState, trackedBranches, type TreeState } from '../git/facts.js';
+import { refuseAnotherHub } from '../clone/hub.js';
+import { refuseRenamedSlug } from '../clone/slug.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
@@ -11,12 +11,12 @@ import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/re
 import { reconcileRepo } from '../sync/reconcile-repo.js';
 import type { ReconcileOptions, Touched } from '../sync/options.js';
 import { registerRepo } from '../registry.js';
-import { deliveredFromOutbox, keepInOutbox } from '../outbox.js';
-import { printable } from '../printable.js';
-import { pushedRefs } from '../pushed-refs.js';
+import { deliveredFromOutbox, keepInOutbox } from '../clone/outbox.js';
+import { printable } from '../output/printable.js';
+import { pushedRefs } from '../git/pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
-import { actionKind, findingKind, formatAction, formatFinding, summarised, type Report } from '../report.js';
-import { rememberSettled } from './settled.js';
+import { actionKind, findingKind, formatAction, formatFinding, summarised, type Report } from '../output/report.js';
+import { rememberSettled } from '../commands/settled.js';
 
 /**
  * The commits a push sends to tracked branches of the tracked remote. git names the remote as

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from './errors.js';
-import type { Repo } from './repo.js';
+import { UserError } from '../errors.js';
+import type { Repo } from '../repo.js';
 
 /**
  * The slug a clone has settled with its hub under, in `.git/custodian-hooks/slug`. The default

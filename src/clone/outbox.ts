@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonFile } from './json-file.js';
-import type { Rewrite } from './hub/types.js';
+import type { Rewrite } from '../hub/types.js';
 
 /**
  * Rewrite records the hub did not take (it was down while post-rewrite ran), kept in the clone

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from './hub/types.js';
+import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from '../hub/types.js';
 import { writeJsonFile } from './json-file.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { blameLines } from '../git-facts.js';
-import { git } from '../git.js';
+import { blameLines } from './facts.js';
+import { git } from './run.js';
 import type { FileTask } from '../reconcile/types.js';
 import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
 import { readParseCache } from '../workplan/parse-cache.js';

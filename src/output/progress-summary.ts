@@ -1,6 +1,6 @@
-import { noCounts } from './hub/dashboard/progress.js';
-import { STATUSES, type Status } from './status.js';
-import type { Workplan } from './workplan/parse.js';
+import { noCounts } from '../hub/dashboard/progress.js';
+import { STATUSES, type Status } from '../status.js';
+import type { Workplan } from '../workplan/parse.js';
 
 /** One workplan's tasks counted by status, as `custodian-hooks status` shows them. */
 export interface WorkplanProgress {

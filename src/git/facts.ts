@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { COMMIT_ID } from './commit-id.js';
-import { git, gitTest, GitError, gitUntil } from './git.js';
-import type { Ancestry } from './reconcile/types.js';
-import type { Repo, RepoPlace } from './repo.js';
+import { git, gitTest, GitError, gitUntil } from './run.js';
+import type { Ancestry } from '../reconcile/types.js';
+import type { Repo, RepoPlace } from '../repo.js';
 
 /** Where the working tree stands: what it is on, what it tracks, what is half-done. */
 export interface TreeState {

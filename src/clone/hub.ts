@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from './errors.js';
-import { redactLocation, type HubChoice } from './hub/location.js';
+import { UserError } from '../errors.js';
+import { redactLocation, type HubChoice } from '../hub/location.js';
 
 /**
  * The shared hub a clone has settled with, in `.git/custodian-hooks/hub`. A clone that finds
