@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { OwnRecords } from '../src/clone/own-records.js';
+import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
+import { withOwnRecords } from '../src/reconcile/with-own-records.js';
+
+const sha = (n: number) => n.toString(16).padStart(40, '0');
+const point = (seq: number, status: SyncPoint['status'] = 'done'): SyncPoint => ({
+  status,
+  commit: sha(seq),
+  upstream: null,
+  origin: sha(seq),
+  at: '',
+  seq,
+  statusVersion: seq,
+});
+const run = (n: number): RunRecord => ({ commit: sha(100 + n), upstream: null, machine: 'm', skipped: [], at: '' });
+const task = (points: SyncPoint[], droppedThrough: number | null): HubTask => ({
+  id: 'A',
+  workplan: null,
+  title: 'A',
+  priority: null,
+  status: 'todo',
+  hubId: 'h',
+  version: 3,
+  statusVersion: 3,
+  droppedThrough,
+  updatedAt: '',
+  updatedBy: '',
+  points,
+});
+const hub = (points: SyncPoint[], droppedThrough: number | null, runs: RunRecord[] = [], runsDropped = false): RepoState => ({
+  repo: 'acme',
+  etag: 'e',
+  tasks: [task(points, droppedThrough)],
+  runs,
+  rewrites: [],
+  runsDropped,
+});
+const own = (points: SyncPoint[], runs: RunRecord[] = []): OwnRecords => ({ points: { A: points }, runs, rewrites: [] });
+
+test("a point the hub says it dropped is read from the clone's own records, in seq order", () => {
+  const merged = withOwnRecords(hub([point(5), point(6)], 4), own([point(2), point(4)]));
+  assert.deepEqual(
+    merged.tasks[0]!.points.map((p) => p.seq),
+    [2, 4, 5, 6],
+  );
+});
+
+test('a point the hub lost without saying so (a restore from a backup) is not read', () => {
+  // The hub was restored to before seq 7: it holds 5 and 6, has dropped nothing, and knows nothing of 7.
+  const merged = withOwnRecords(hub([point(5), point(6)], null), own([point(5), point(7)]));
+  assert.deepEqual(
+    merged.tasks[0]!.points.map((p) => p.seq),
+    [5, 6],
+  );
+});
+
+test('own runs older than one the hub still holds were dropped by retention and are read; newer missing ones are not', () => {
+  const merged = withOwnRecords(hub([], null, [run(3)], true), own([], [run(1), run(2), run(3), run(4)]));
+  assert.deepEqual(
+    merged.runs.map((r) => r.commit),
+    [run(1), run(2), run(3)].map((r) => r.commit),
+  );
+});
