@@ -17,6 +17,8 @@ interface Trace {
   at: string;
   file: string;
   line: number;
+  /** Blame named another task's line: the trace steps back by parents instead. */
+  walk?: boolean;
 }
 
 /**
@@ -39,23 +41,36 @@ export async function valueOrigins(
       for (const t of traces) found.set(t.id, null);
       break;
     }
-    const blamed = await blameTraces(repo, traces, options);
+    const blamed = await blameTraces(
+      repo,
+      traces.filter((t) => !t.walk),
+      options,
+    );
     const origins = traces.flatMap((t) => {
-      const origin = blamed.get(t);
+      const origin = t.walk ? t.at : blamed.get(t);
       if (!origin) found.set(t.id, null);
       return origin ? [{ trace: t, origin }] : [];
     });
     const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), options);
-    const held = await tasksAt(
-      repo,
-      origins.flatMap(({ trace, origin }) => (parents.get(origin) ?? []).map((commit) => ({ commit, id: trace.id, file: trace.file }))),
-    );
+    const held = await tasksAt(repo, [
+      // Blame follows text: an identical status line of another task (after a reordering) can take
+      // this one's place. The commit it names must hold this task at this status.
+      ...origins.filter(({ trace }) => !trace.walk).map(({ trace, origin }) => ({ commit: origin, id: trace.id, file: trace.file })),
+      ...origins.flatMap(({ trace, origin }) => (parents.get(origin) ?? []).map((commit) => ({ commit, id: trace.id, file: trace.file }))),
+    ]);
     traces = [];
     for (const { trace, origin } of origins) {
+      if (!trace.walk) {
+        const there = held.get(`${origin} ${trace.id}`);
+        if (there === null) found.set(trace.id, null);
+        // Not this task's line: step back from where the trace stands, one commit at a time.
+        else if (there?.status !== trace.status) traces.push({ ...trace, walk: true });
+        if (there?.status !== trace.status) continue;
+      }
       const ps = parents.get(origin);
       const before = ps?.map((commit) => held.get(`${commit} ${trace.id}`)) ?? [];
       const same = before.find((t) => t?.status === trace.status);
-      if (same) traces.push({ ...trace, ...same });
+      if (same) traces.push({ ...trace, ...same, walk: false });
       else found.set(trace.id, ps === null || before.includes(null) ? null : origin);
     }
   }
