@@ -1,5 +1,5 @@
 import type { OwnRecords } from '../clone/own-records.js';
-import type { RepoState as HubState, SyncPoint } from '../hub/types.js';
+import type { RepoState as HubState, RunRecord, SyncPoint } from '../hub/types.js';
 
 const pointKey = (p: SyncPoint) => `${p.seq} ${p.commit} ${p.origin} ${p.status}`;
 
@@ -15,6 +15,17 @@ function droppedByRetention<Item>(own: readonly Item[], held: (item: Item) => bo
     if (held(item)) newestHeld = at;
   });
   return own.slice(0, newestHeld + 1).filter((item) => !held(item));
+}
+
+/**
+ * Own runs the hub dropped: older than one of them it still holds, or, once the hub says it has
+ * dropped runs, older than every run it holds (it drops the oldest first). A run newer than that
+ * and missing was lost, not dropped.
+ */
+function ownRunsDropped(hub: HubState, own: readonly RunRecord[], held: (run: RunRecord) => boolean): RunRecord[] {
+  const oldestHeld = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
+  const beforeEveryHeld = hub.runsDropped ? own.filter((r) => !held(r) && r.at < oldestHeld) : [];
+  return [...new Set([...droppedByRetention(own, held), ...beforeEveryHeld])];
 }
 
 /**
@@ -35,7 +46,7 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
       const dropped = (own.points[task.id] ?? []).filter((p) => !theirs.has(pointKey(p)) && task.droppedThrough !== null && p.seq <= task.droppedThrough);
       return dropped.length === 0 ? task : { ...task, points: [...dropped, ...task.points].sort((a, b) => a.seq - b.seq) };
     }),
-    runs: [...droppedByRetention(own.runs, (r) => hubRuns.has(runKey(r))), ...hub.runs],
+    runs: [...ownRunsDropped(hub, own.runs, (r) => hubRuns.has(runKey(r))), ...hub.runs],
     rewrites: [...droppedByRetention(own.rewrites, (r) => hubRewrites.has(`${r.old} ${r.new}`)), ...hub.rewrites],
   };
 }
