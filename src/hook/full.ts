@@ -7,7 +7,7 @@ import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
-import { describeRewrites, parseRewrites, recordRewrites } from '../reconcile/rewrites.js';
+import { describeRewrites, parseRewrites, recordRewrites } from './rewrites.js';
 import { reconcileRepo } from '../sync/reconcile-repo.js';
 import type { ReconcileOptions, Touched } from '../sync/options.js';
 import { registerRepo } from '../registry.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git, gitBytes } from '../../src/git/run.js';
-import type { RewritePair } from '../../src/reconcile/rewrites.js';
+import type { RewritePair } from '../../src/hook/rewrites.js';
 import { STATUSES, type Status } from '../../src/status.js';
 import type { ReferenceModel } from './sim-model.js';
 import { initialTexts, moveBlock, PLANS, recomment, reorderBlocks, statusesOf, type Texts, withStatus } from './sim-workplans.js';

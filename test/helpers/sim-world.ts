@@ -7,7 +7,7 @@ import { git } from '../../src/git/run.js';
 import { hookWork } from '../../src/hook/fast-path.js';
 import type { RepoState } from '../../src/hub/types.js';
 import { deliveredFromOutbox, keepInOutbox } from '../../src/clone/outbox.js';
-import { describeRewrites, recordRewrites, type RewritePair } from '../../src/reconcile/rewrites.js';
+import { describeRewrites, recordRewrites, type RewritePair } from '../../src/hook/rewrites.js';
 import type { ReconcileOptions } from '../../src/sync/options.js';
 import { reconcileRepo } from '../../src/sync/reconcile-repo.js';
 import { openRepo, type Repo } from '../../src/repo.js';

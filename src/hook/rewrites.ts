@@ -1,7 +1,7 @@
 import { COMMIT_ID } from '../git/commit-id.js';
 import { presentCommits } from '../git/facts.js';
 import { git } from '../git/run.js';
-import { workplanPathspec } from '../hook/state.js';
+import { workplanPathspec } from './state.js';
 import type { Hub, Rewrite } from '../hub/types.js';
 import { readBlobs, type Repo } from '../repo.js';
 import { parseWorkplan } from '../workplan/parse.js';
