@@ -9,7 +9,7 @@ import { tempDir } from './helpers/temp-repo.js';
 
 const source = (answer: number) =>
   `const path = require('node:path');\nexports.answer = () => ${answer};\nexports.where = [__filename, path.basename(__dirname)];\n`;
-const codeCache = pathToFileURL(`${ROOT}dist/src/code-cache.js`).href;
+const codeCache = pathToFileURL(`${ROOT}dist/src/hook/code-cache.js`).href;
 
 /**
  * Requires `file` in a process of its own, as a hook does: V8 also keeps compiled code per

@@ -79,31 +79,8 @@ export async function checkChangedPaths(repo: Repo, parent: string, commit: stri
  * no commit hooks run. A task that cannot be written is refused and the others go on.
  */
 export async function prepareWritebackCommit(repo: Repo, head: string, writebacks: readonly Writeback[], hostname: string): Promise<PreparedWriteback> {
-  const byFile = new Map<string, Writeback[]>();
-  for (const w of writebacks) byFile.get(w.file)?.push(w) ?? byFile.set(w.file, [w]);
-  const entries = await treeEntries(repo, head, [...byFile.keys()]);
-  const committed = await readBlobBytes(
-    repo,
-    [...entries.values()].map((e) => e.oid),
-  );
-
-  const refused: WritebackRefusal[] = [];
-  const edited: (Omit<PreparedFile, 'blob'> & { bytes: Buffer })[] = [];
-  for (const [file, list] of byFile) {
-    const entry = entries.get(file);
-    const bytes = entry && committed.get(entry.oid);
-    if (!entry || !bytes) {
-      refused.push(...list.map((writeback) => ({ writeback, reason: 'the file is not committed at HEAD' })));
-      continue;
-    }
-    const result = editBytes(bytes, list);
-    refused.push(...result.refused);
-    // A status already as planned leaves the bytes alone: no file for the commit to change.
-    if (result.bytes.equals(bytes)) continue;
-    edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
-  }
+  const { edited, refused } = await editedFiles(repo, head, writebacks);
   if (edited.length === 0) return { prepared: null, refused };
-
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'custodian-wb-'));
   try {
     // Blobs from files named 0, 1, … relative to the scratch folder: no path of the repo (nor of the temp folder)
@@ -125,21 +102,7 @@ export async function prepareWritebackCommit(repo: Repo, head: string, writeback
       ),
       repo.config.commit,
     );
-    const sign = (await shouldSign(repo)) ? { args: ['-S'], timeoutMs: SIGNING_TIMEOUT_MS } : { args: [] };
-    const commitTree = (env: Record<string, string> = {}) =>
-      git(repo.top, ['commit-tree', tree, '-p', head, ...sign.args, '-F', '-'], {
-        input: message,
-        env,
-        ...(sign.timeoutMs ? { timeoutMs: sign.timeoutMs } : {}),
-      });
-    const commit = (
-      await commitTree().catch((error: unknown) => {
-        // A machine with no git identity (an agent's box) still gets its writeback committed.
-        const noIdentity = error instanceof GitError && /identity|tell me who you are|empty ident|user\.email/i.test(error.stderr);
-        if (noIdentity) return commitTree(FALLBACK_IDENTITY(hostname));
-        throw error;
-      })
-    ).trim();
+    const commit = await commitTree(repo, tree, head, message, hostname);
     await checkChangedPaths(
       repo,
       head,
@@ -150,6 +113,54 @@ export async function prepareWritebackCommit(repo: Repo, head: string, writeback
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Each file's committed bytes with its statuses edited; the tasks that cannot be written, and why. */
+async function editedFiles(
+  repo: Repo,
+  head: string,
+  writebacks: readonly Writeback[],
+): Promise<{ edited: (Omit<PreparedFile, 'blob'> & { bytes: Buffer })[]; refused: WritebackRefusal[] }> {
+  const byFile = new Map<string, Writeback[]>();
+  for (const w of writebacks) byFile.get(w.file)?.push(w) ?? byFile.set(w.file, [w]);
+  const entries = await treeEntries(repo, head, [...byFile.keys()]);
+  const committed = await readBlobBytes(
+    repo,
+    [...entries.values()].map((e) => e.oid),
+  );
+  const refused: WritebackRefusal[] = [];
+  const edited: (Omit<PreparedFile, 'blob'> & { bytes: Buffer })[] = [];
+  for (const [file, list] of byFile) {
+    const entry = entries.get(file);
+    const bytes = entry && committed.get(entry.oid);
+    if (!entry || !bytes) {
+      refused.push(...list.map((writeback) => ({ writeback, reason: 'the file is not committed at HEAD' })));
+      continue;
+    }
+    const result = editBytes(bytes, list);
+    refused.push(...result.refused);
+    // A status already as planned leaves the bytes alone: no file for the commit to change.
+    if (result.bytes.equals(bytes)) continue;
+    edited.push({ path: file, mode: entry.mode, before: entry.oid, bytes: result.bytes, writebacks: result.applied });
+  }
+  return { edited, refused };
+}
+
+/** The commit object, signed when the team asks; a machine with no git identity (an agent's box) still gets one. */
+async function commitTree(repo: Repo, tree: string, head: string, message: string, hostname: string): Promise<string> {
+  const sign = (await shouldSign(repo)) ? { args: ['-S'], timeoutMs: SIGNING_TIMEOUT_MS } : { args: [] };
+  const run = (env: Record<string, string> = {}) =>
+    git(repo.top, ['commit-tree', tree, '-p', head, ...sign.args, '-F', '-'], {
+      input: message,
+      env,
+      ...(sign.timeoutMs ? { timeoutMs: sign.timeoutMs } : {}),
+    });
+  const out = await run().catch((error: unknown) => {
+    const noIdentity = error instanceof GitError && /identity|tell me who you are|empty ident|user\.email/i.test(error.stderr);
+    if (noIdentity) return run(FALLBACK_IDENTITY(hostname));
+    throw error;
+  });
+  return out.trim();
 }
 
 /** Brings the working copy along once the branch and index have moved; a test passes one that fails, as a kill would. */

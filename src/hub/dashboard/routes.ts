@@ -52,6 +52,30 @@ const secureHeaders: MiddlewareHandler = async (c, next) => {
   c.header('X-Content-Type-Options', 'nosniff');
 };
 
+/** One workplan's tasks, filtered by status and text, a page at a time. */
+async function workplanPage(c: Context, store: SqlStore) {
+  const repo = c.req.query('repo') ?? '';
+  if (!REPO_SLUG.test(repo)) return problem(c, 400, 'No such page', 'A workplan page needs a repo slug (letters, digits, ".", "_" and "-").');
+  const workplan = c.req.query('wp') ?? null;
+  const statuses = (c.req.queries('status') ?? []).filter(isStatus) as Status[];
+  const text = (c.req.query('q') ?? '').slice(0, 200);
+  const offset = offsetOf(c);
+  return conditional(c, await store.currentEtag(repo), async (etag) => {
+    const counts = noCounts();
+    let title: string | null = null;
+    let total = 0;
+    for (const row of await store.statusCounts([{ repo, workplan }])) {
+      counts[row.status] += row.count;
+      total += row.count;
+      title = row.workplanTitle;
+    }
+    if (total === 0) return problem(c, 404, 'No such workplan', `The hub holds no tasks of workplan ${workplan ?? '(none)'} in repo ${repo}.`);
+    const found = await store.taskPage({ repo, workplan, statuses, text, offset, limit: PAGE_SIZE });
+    const view: WorkplanView = { repo, workplan, title, counts, total, ...found, offset, pageSize: PAGE_SIZE, statuses, text };
+    return page({ title: title ?? workplan ?? 'No workplan', etag, before: workplanHeading(view), body: workplanBody(view) });
+  });
+}
+
 /**
  * The dashboard: read-only HTML pages for people at `/`, served from the store through the same
  * limiter as the API, with their stylesheet and script (no other asset, no CDN).
@@ -76,28 +100,7 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     }),
   );
 
-  app.get('/workplan', async (c) => {
-    const repo = c.req.query('repo') ?? '';
-    if (!REPO_SLUG.test(repo)) return problem(c, 400, 'No such page', 'A workplan page needs a repo slug (letters, digits, ".", "_" and "-").');
-    const workplan = c.req.query('wp') ?? null;
-    const statuses = (c.req.queries('status') ?? []).filter(isStatus) as Status[];
-    const text = (c.req.query('q') ?? '').slice(0, 200);
-    const offset = offsetOf(c);
-    return conditional(c, await store.currentEtag(repo), async (etag) => {
-      const counts = noCounts();
-      let title: string | null = null;
-      let total = 0;
-      for (const row of await store.statusCounts([{ repo, workplan }])) {
-        counts[row.status] += row.count;
-        total += row.count;
-        title = row.workplanTitle;
-      }
-      if (total === 0) return problem(c, 404, 'No such workplan', `The hub holds no tasks of workplan ${workplan ?? '(none)'} in repo ${repo}.`);
-      const found = await store.taskPage({ repo, workplan, statuses, text, offset, limit: PAGE_SIZE });
-      const view: WorkplanView = { repo, workplan, title, counts, total, ...found, offset, pageSize: PAGE_SIZE, statuses, text };
-      return page({ title: title ?? workplan ?? 'No workplan', etag, before: workplanHeading(view), body: workplanBody(view) });
-    });
-  });
+  app.get('/workplan', (c) => workplanPage(c, store));
 
   app.get('/task', async (c) => {
     const repo = c.req.query('repo') ?? '';
