@@ -39,3 +39,21 @@ export function defaultSlug(top: string, originUrl: string): string {
   const slug = wanted.join('/');
   return isSlug(slug) ? slug : path.basename(top).replace(/[^A-Za-z0-9._-]/g, '-') || 'repo';
 }
+
+/**
+ * Which repository an origin URL names, as one string whatever the spelling: `https://` and
+ * `git@host:` forms of one repo agree, credentials and `.git` are dropped, the host is lowercased;
+ * a path on this machine stands for itself. Null without an origin.
+ */
+export function originIdentity(top: string, originUrl: string): string | null {
+  const url = originUrl
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
+  if (!url) return null;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/]*)(\/.*)?$/i.exec(url);
+  if (scheme && !/^file:/i.test(url)) return `${scheme[1]!.toLowerCase().replace(/:\d+$/, '')}${scheme[2] ?? ''}`;
+  const scp = /^(?:[^@/]+@)?([^/:\\]{2,}):(?!\/\/)(.*)$/.exec(url);
+  if (scp) return `${scp[1]!.toLowerCase()}/${scp[2]!.replace(/^\/+/, '')}`;
+  return path.resolve(top, url.replace(/^file:\/\//i, ''));
+}

@@ -5,7 +5,7 @@ import { loadConfig, type RepoConfig } from './config.js';
 import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
 import { git, gitBytes, GitError } from './git/run.js';
-import { defaultSlug } from './repo-slug.js';
+import { defaultSlug, originIdentity } from './repo-slug.js';
 
 /** Where a working tree is: its top folder and its git directory. */
 export interface RepoPlace {
@@ -16,6 +16,8 @@ export interface RepoPlace {
 /** A working tree the tool acts on, with its settings. */
 export interface Repo extends RepoPlace {
   slug: string;
+  /** The repository the origin names (see originIdentity), or null without an origin. */
+  origin: string | null;
   config: RepoConfig;
 }
 
@@ -29,7 +31,8 @@ export interface KnownOfRepo {
 export async function openRepo(cwd: string, known: KnownOfRepo = {}): Promise<Repo> {
   const { top, gitDir } = known.place ?? (await locateRepo(cwd));
   const config = await loadConfig(top);
-  return { top, gitDir, slug: config.repo ?? defaultSlug(top, await (known.originUrl ?? originUrl(top))), config };
+  const url = await (known.originUrl ?? originUrl(top));
+  return { top, gitDir, slug: config.repo ?? defaultSlug(top, url), origin: originIdentity(top, url), config };
 }
 
 async function locateRepo(cwd: string): Promise<RepoPlace> {

@@ -50,6 +50,7 @@ for (const kind of KINDS) {
       await first.close();
       // What schema 2 looked like: no `changed` column, no write stamps, no later index or columns, no record of migration 3 on, a rewrite recorded then.
       await raw(open, [
+        ['ALTER TABLE repos DROP COLUMN origin'],
         ['ALTER TABLE tasks DROP COLUMN rank_decided_at'],
         ['ALTER TABLE tasks DROP COLUMN rank_decided_status_version'],
         ['ALTER TABLE tasks DROP COLUMN status_version'],

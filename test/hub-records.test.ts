@@ -245,8 +245,9 @@ const DATABASES: { name: string; skip: string | false; database(t: TestContext):
   },
 ];
 
-/** What schemas 6 to 8 added, taken away again: the database as schema 5 left it. */
+/** What schemas 6 to 9 added, taken away again: the database as schema 5 left it. */
 const BACK_TO_SCHEMA_5 = [
+  'ALTER TABLE repos DROP COLUMN origin',
   'ALTER TABLE tasks DROP COLUMN rank_decided_at',
   'ALTER TABLE tasks DROP COLUMN rank_decided_status_version',
   'DROP INDEX history_creations',

@@ -127,7 +127,8 @@ test("a clone offline while busy clones wear out the hub's records still knows w
   await laptop.edit('A', 'done');
   assert.equal((await laptop.run('--fix')).code, 0);
   assert.equal(await s.hubStatus('A'), 'done');
-  await laptop.git('remote', 'set-url', 'origin', path.join(root, 'unreachable', 'acme.git'));
+  // Offline: every fetch, pull and push of the origin fails; the origin it names stays the same.
+  await laptop.git('config', `url.${path.join(root, 'unreachable', 'acme.git')}.insteadOf`, s.origin);
 
   assert.equal((await laptop.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
   const [ws, ci] = [await s.clone('ws'), await s.clone('ci')];

@@ -37,6 +37,7 @@ const changeSchema = z.strictObject({
 const syncSchema = z.strictObject({
   by: text(200).min(1),
   why: text(1000).optional(),
+  origin: text(1000).min(1).optional(),
   changes: z.array(changeSchema).max(100_000),
   run: z.strictObject({ commit: sha, upstream: sha.nullable(), skipped: z.array(taskId).max(100_000) }).optional(),
   rewrites: z

@@ -206,6 +206,24 @@ interface Applied {
 }
 
 /** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
+/**
+ * A repo belongs to the repository its first clone synced from; a clone of another one under the
+ * same slug is refused, and told how to give it a slug of its own.
+ */
+async function claimOrigin(tx: SqlDriver, repo: string, origin: string): Promise<void> {
+  const [row] = await tx.all<{ origin: string | null }>('SELECT origin FROM repos WHERE slug = ?', [repo]);
+  if (!row?.origin) {
+    await tx.run('UPDATE repos SET origin = ? WHERE slug = ?', [origin, repo]);
+    return;
+  }
+  if (row.origin !== origin) {
+    throw new InvalidRequestError(
+      `repo '${repo}' on this hub belongs to ${row.origin}, not to this clone's ${origin}: if they are different repositories, ` +
+        'give this one its own slug with "repo:" in .custodian.yml',
+    );
+  }
+}
+
 /** A batch's changes as rows to write, each against the row it was checked against. */
 interface ChangeRows {
   created: unknown[][];
@@ -356,6 +374,7 @@ export class SqlStore implements Hub {
       return await this.db.transaction(async (tx) => {
         const now = new Date().toISOString();
         await tx.run('INSERT INTO repos (slug, revision, created_at) VALUES (?, 0, ?) ON CONFLICT (slug) DO NOTHING', [batch.repo, now]);
+        if (batch.origin) await claimOrigin(tx, batch.repo, batch.origin);
         const rows = await selectByTask<TaskRow>(
           tx,
           'tasks',
@@ -749,7 +768,10 @@ async function validateBatch(batch: SyncBatch): Promise<void> {
   checkText([
     ['by', batch.by],
     ['why', batch.why],
+    ['origin', batch.origin],
   ]);
+  if (batch.origin !== undefined && (batch.origin.length === 0 || batch.origin.length > 1000))
+    throw new InvalidRequestError('origin must be 1 to 1000 characters');
   const seen = new Set<string>();
   const breathe = breather();
   for (const [at, change] of batch.changes.entries()) {

@@ -109,6 +109,8 @@ export interface SyncBatch {
   changes: TaskChange[];
   run?: Omit<RunRecord, 'at' | 'machine'>;
   rewrites?: Rewrite[];
+  /** The repository the clone syncs from (see originIdentity): the hub keeps a repo to one. */
+  origin?: string;
 }
 
 export interface Conflict {

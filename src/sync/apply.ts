@@ -107,6 +107,7 @@ export async function applyPlan(
     repo: repo.slug,
     by: deps.machine,
     why: 'custodian-hooks run --fix',
+    ...(repo.origin ? { origin: repo.origin } : {}),
     changes: resolveChanges(thePlan.changes, built, facts, blamed),
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),

@@ -30,19 +30,21 @@ export async function leaveStaleLock(dir: string): Promise<void> {
 }
 
 /**
- * The clone loses the network: its origin points nowhere, so fetch, pull and push fail and its
- * tracking ref goes stale. `withoutUpstream`: its branch tracks nothing either (a plain clone
- * made without one), so no run can tell it is behind.
+ * The clone loses the network: git reaches its origin nowhere (the origin it names stays the
+ * same), so fetch, pull and push fail and its tracking ref goes stale. `withoutUpstream`: its
+ * branch tracks nothing either (a plain clone made without one), so no run can tell it is behind.
  */
-export async function goOffline(dir: string, withoutUpstream: boolean): Promise<void> {
-  await git(dir, ['remote', 'set-url', 'origin', path.join(dir, '..', 'unreachable.git')]);
+export async function goOffline(dir: string, withoutUpstream: boolean, origin: string): Promise<void> {
+  await git(dir, ['config', `url.${unreachable(dir)}.insteadOf`, origin]);
   if (withoutUpstream) await git(dir, ['branch', '--unset-upstream']);
 }
 
-export async function goOnline(dir: string, origin: string): Promise<void> {
-  await git(dir, ['remote', 'set-url', 'origin', origin]);
+export async function goOnline(dir: string): Promise<void> {
+  await git(dir, ['config', '--unset', `url.${unreachable(dir)}.insteadOf`]);
   await git(dir, ['branch', '--set-upstream-to=origin/main']);
 }
+
+const unreachable = (dir: string) => path.join(dir, '..', 'unreachable.git');
 
 /** A configuration that makes every `git blame` in the clone fail, as a global one does in every repo. */
 export async function breakBlame(dir: string): Promise<void> {

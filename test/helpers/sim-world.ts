@@ -138,10 +138,10 @@ export class SimWorld {
   /** The clone goes offline, or back online. */
   async toggleNetwork(clone: string, withoutUpstream: boolean): Promise<void> {
     if (this.git.offline.delete(clone)) {
-      await goOnline(this.dir(clone), this.git.origin);
+      await goOnline(this.dir(clone));
       this.log.push(`${clone} online`);
     } else {
-      await goOffline(this.dir(clone), withoutUpstream);
+      await goOffline(this.dir(clone), withoutUpstream, this.git.origin);
       this.git.offline.add(clone);
       this.log.push(`${clone} offline${withoutUpstream ? ' (no upstream)' : ''}`);
     }

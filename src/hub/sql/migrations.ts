@@ -106,6 +106,9 @@ const MIGRATIONS: readonly string[][] = [
   // When the rules last decided a task by rank (C-22), and its status count then: the dashboard
   // says so while that count holds, so a later change of status clears it with no write of its own.
   [`ALTER TABLE tasks ADD COLUMN rank_decided_at TEXT`, `ALTER TABLE tasks ADD COLUMN rank_decided_status_version INTEGER`],
+  // The repository a repo's clones sync from: a clone of another one under the same slug is
+  // refused instead of mixing two repos' tasks. Existing repos take the origin of their next sync.
+  [`ALTER TABLE repos ADD COLUMN origin TEXT`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
