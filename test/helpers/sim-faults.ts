@@ -34,7 +34,9 @@ export async function leaveStaleLock(dir: string): Promise<void> {
  * same), so fetch, pull and push fail and its tracking ref goes stale. `withoutUpstream`: its
  * branch tracks nothing either (a plain clone made without one), so no run can tell it is behind.
  */
-export async function goOffline(dir: string, withoutUpstream: boolean, origin: string): Promise<void> {
+export async function goOffline(dir: string, withoutUpstream: boolean): Promise<void> {
+  // The URL as this clone names it (a depth-1 clone names its origin by a file:// URL).
+  const origin = (await git(dir, ['config', '--get', 'remote.origin.url'])).trim();
   await git(dir, ['config', `url.${unreachable(dir)}.insteadOf`, origin]);
   if (withoutUpstream) await git(dir, ['branch', '--unset-upstream']);
 }

@@ -141,7 +141,7 @@ export class SimWorld {
       await goOnline(this.dir(clone));
       this.log.push(`${clone} online`);
     } else {
-      await goOffline(this.dir(clone), withoutUpstream, this.git.origin);
+      await goOffline(this.dir(clone), withoutUpstream);
       this.git.offline.add(clone);
       this.log.push(`${clone} offline${withoutUpstream ? ' (no upstream)' : ''}`);
     }
