@@ -159,7 +159,7 @@ const generatedWorkplan = fc
     return { text: (r.bom ? '\uFEFF' : '') + text, taskCount: r.taskCount };
   });
 
-test('property: setStatus changes only the status value, re-parses to the new status, and is idempotent', () => {
+test('property: editStatusInText changes only the status value, re-parses to the new status, and is idempotent', () => {
   fc.assert(
     fc.property(generatedWorkplan, fc.integer({ min: 1, max: 4 }), fc.constantFrom(...STATUSES), ({ text, taskCount }, pick, status) => {
       const id = `T-${((pick - 1) % taskCount) + 1}`;

@@ -70,8 +70,9 @@ export function lineEditDiff(file: string, before: Buffer, after: Buffer): Buffe
     Buffer.from(`diff --git ${quotedPath('a/', file)} ${quotedPath('b/', file)}\n--- ${quotedPath('a/', file)}\n+++ ${quotedPath('b/', file)}\n`),
   ];
   for (const { from, to } of hunks) {
-    const count = to - from;
-    parts.push(Buffer.from(`@@ -${from + 1},${count} +${from + 1},${count} @@\n`));
+    // As git and diff print a range: a one-line range without its count.
+    const range = to - from === 1 ? `${from + 1}` : `${from + 1},${to - from}`;
+    parts.push(Buffer.from(`@@ -${range} +${range} @@\n`));
     for (let i = from; i < to; ) {
       if (old[i]!.equals(next[i]!)) {
         parts.push(hunkLine(' ', old[i++]!));
