@@ -7,7 +7,7 @@ import { git } from '../src/git/run.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
 import { runCli } from './helpers/cli.js';
 import { gitAsUser } from './helpers/git-user.js';
-import { PLAN, scene, workstationAndLaptop } from './helpers/scene.js';
+import { PLAN, scene, workstationAndLaptop, reopenedInHub } from './helpers/scene.js';
 
 /** git as the user runs it, hooks firing, in the scene's environment; returns what the hooks said. */
 async function gitUser(cwd: string, env: Record<string, string>, ...args: string[]) {
@@ -47,13 +47,8 @@ test('a task block inside an HTML comment is not a task (CommonMark: an HTML blo
 });
 
 test("a blame broken by the user's global git config does not let rank undo a reopen made in the hub", async (t) => {
-  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const s = await reopenedInHub(t);
   const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  await ws.edit('A', 'done');
-  assert.equal((await ws.run('--fix')).code, 0);
-  assert.equal(await s.hubStatus('A'), 'done');
-  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
 
   // A common global setting: a blame-ignore file that only some repos have.
   const globalConfig = path.join(s.root, 'gitconfig');

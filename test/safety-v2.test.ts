@@ -5,25 +5,10 @@ import { git } from '../src/git/run.js';
 import { gitAsUser } from './helpers/git-user.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { commitFiles, tempDir } from './helpers/temp-repo.js';
-import { parseReport, scene, workstationAndLaptop } from './helpers/scene.js';
+import { parseReport, scene, workstationAndLaptop, reopenedInHub } from './helpers/scene.js';
 import { workplan } from './helpers/workplan-text.js';
 
 const OTHER = 'docs/other.md';
-
-/** A task made done in a file and synced, then reopened in the hub: the state every case below starts from. */
-async function reopenedInHub(t: Parameters<typeof scene>[0]) {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  await ws.edit('A', 'done');
-  assert.equal((await ws.run('--fix')).code, 0);
-  assert.equal(await s.hubStatus('A'), 'done');
-  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'reopened in the hub');
-  return s;
-}
 
 const moves: [string, (text: string) => { [file: string]: string }][] = [
   [

@@ -213,6 +213,8 @@ export async function writeCommitGraph(repo: RepoPlace): Promise<boolean> {
  * every other git call of the run has already found it safe.
  */
 const WITHOUT_USER_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+/** Run with WITHOUT_USER_CONFIG: the repo's owner vouched for on the command line instead. */
+const trusting = (repo: Repo) => ['-c', `safe.directory=${repo.top}`];
 
 /**
  * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
@@ -232,8 +234,7 @@ export async function blameLines(
       const found = new Map<number, string | null>(lines.map((l) => [l, null]));
       const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
       const args = [
-        '-c',
-        `safe.directory=${repo.top}`,
+        ...trusting(repo),
         'blame',
         '--porcelain',
         // A repo's own `blame.ignoreRevsFile` breaks or skews blame as a global one does.
@@ -267,8 +268,7 @@ export async function lastChangedIn(repo: Repo, head: string, files: Iterable<st
   const found = new Map<string, string>();
   if (wanted.size === 0) return found;
   const args = [
-    '-c',
-    `safe.directory=${repo.top}`,
+    ...trusting(repo),
     '--literal-pathspecs',
     'log',
     '--first-parent',

@@ -96,3 +96,21 @@ export async function workstationAndLaptop(t: TestContext) {
   if (installed.code !== 0) throw new Error(`install failed: ${installed.stderr}`);
   return { s, ws, laptop };
 }
+
+/** Tasks A and B; A made done in a file and synced, then reopened in the hub: where the lost-update cases start. */
+export async function reopenedInHub(t: TestContext) {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  const must = (ran: { code: number; stderr: string }, what: string) => {
+    if (ran.code !== 0) throw new Error(`${what} failed: ${ran.stderr}`);
+  };
+  must(await ws.run('--fix'), 'the first sync');
+  await ws.edit('A', 'done');
+  must(await ws.run('--fix'), 'the sync of done');
+  if ((await s.hubStatus('A')) !== 'done') throw new Error('the hub did not take done');
+  must(await ws.cli('task', 'set', 'A', 'todo'), 'the reopen in the hub');
+  return s;
+}
