@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
-import type { OwnRecords } from '../src/clone/own-records.js';
+import { type OwnRecords, readOwnRecords } from '../src/clone/own-records.js';
 import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
 import { withOwnRecords } from '../src/reconcile/with-own-records.js';
+import { tempDir } from './helpers/temp-repo.js';
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
 const point = (seq: number, status: SyncPoint['status'] = 'done'): SyncPoint => ({
@@ -62,4 +65,16 @@ test('own runs older than one the hub still holds were dropped by retention and 
     merged.runs.map((r) => r.commit),
     [run(1), run(2), run(3)].map((r) => r.commit),
   );
+});
+
+test('a records file edited by hand or left by another version: what lacks the shape is not read, the rest is', async (t) => {
+  const gitDir = await tempDir(t);
+  await mkdir(path.join(gitDir, 'custodian-hooks'));
+  const records = { points: { A: [point(2), { seq: 'x' }], B: 'nonsense' }, runs: [run(1), { commit: 1 }], rewrites: [{ old: 'a' }] };
+  await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify(records));
+  const read = readOwnRecords(gitDir);
+  assert.deepEqual(read.points.A, [point(2)]);
+  assert.equal(read.points.B, undefined);
+  assert.deepEqual(read.runs, [run(1)]);
+  assert.deepEqual(read.rewrites, []);
 });

@@ -21,14 +21,25 @@ const REWRITES_KEPT = 512;
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'records.json');
 const none = (): OwnRecords => ({ points: Object.create(null), runs: [], rewrites: [] });
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+const isPoint = (x: unknown): x is SyncPoint =>
+  isObject(x) && typeof x.seq === 'number' && typeof x.commit === 'string' && typeof x.origin === 'string' && typeof x.status === 'string';
+const isRun = (x: unknown): x is RunRecord => isObject(x) && typeof x.commit === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
+const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
+
 export function readOwnRecords(gitDir: string): OwnRecords {
   try {
-    const parsed = JSON.parse(readFileSync(file(gitDir), 'utf8')) as Partial<OwnRecords> | null;
+    const parsed = JSON.parse(readFileSync(file(gitDir), 'utf8')) as Record<string, unknown> | null;
     if (!parsed || typeof parsed !== 'object') return none();
+    // A file edited by hand or left by another version: what does not have the shape is not read.
+    const points: OwnRecords['points'] = Object.create(null);
+    for (const [id, list] of Object.entries(typeof parsed.points === 'object' && parsed.points ? parsed.points : {})) {
+      if (Array.isArray(list)) points[id] = list.filter(isPoint);
+    }
     return {
-      points: Object.assign(Object.create(null), typeof parsed.points === 'object' ? parsed.points : {}),
-      runs: Array.isArray(parsed.runs) ? parsed.runs : [],
-      rewrites: Array.isArray(parsed.rewrites) ? parsed.rewrites : [],
+      points,
+      runs: Array.isArray(parsed.runs) ? parsed.runs.filter(isRun) : [],
+      rewrites: Array.isArray(parsed.rewrites) ? parsed.rewrites.filter(isRewrite) : [],
     };
   } catch {
     return none();
