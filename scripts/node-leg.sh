@@ -51,10 +51,13 @@ for leg in "${legs[@]}"; do
   status=${PIPESTATUS[0]}
   version=$(grep -aoE '^node-leg: Node v[0-9.]+' "$log" | grep -oE 'v[0-9.]+' || echo "$leg")
   pass=$(count pass "$log") fail=$(count fail "$log") skip=$(count skipped "$log") cancelled=$(count cancelled "$log")
+  # The names of what failed or was cancelled, so that a log cut to its tail still says which tests.
+  failures=$(grep -aE '^ *✖ ' "$log" | grep -avE '✖ failing tests:' | sed 's/^ *//' | sort -u | head -n 20)
   rm -f "$log"
   verdict=ok
   if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed_legs=$((failed_legs + 1)); fi
   summaries+=("leg Node $version: $verdict — $pass passed, $fail failed, $cancelled cancelled, $skip skipped in $((SECONDS - start)) s")
+  [ -z "$failures" ] || summaries+=("$(sed 's/^/    /' <<<"$failures")")
   # A leg that failed outside its tests (fetch, install, lint, build) counts as one failure in the total.
   leg_fail=$((fail + cancelled))
   if [ "$status" -ne 0 ] && [ "$leg_fail" -eq 0 ]; then leg_fail=1; fi
