@@ -52,7 +52,7 @@ for leg in "${legs[@]}"; do
   version=$(grep -aoE '^node-leg: Node v[0-9.]+' "$log" | grep -oE 'v[0-9.]+' || echo "$leg")
   pass=$(count pass "$log") fail=$(count fail "$log") skip=$(count skipped "$log") cancelled=$(count cancelled "$log")
   # The names of what failed or was cancelled, so that a log cut to its tail still says which tests.
-  failures=$(grep -aE '^ *✖ ' "$log" | grep -avE '✖ failing tests:' | sed 's/^ *//' | sort -u | head -n 20)
+  failures=$(grep -aE '^ *(✖ |not ok [0-9]+ - )' "$log" | grep -avE '✖ failing tests:' | sed -E 's/^ *(✖ |not ok [0-9]+ - )//' | sort -u | head -n 20)
   rm -f "$log"
   verdict=ok
   if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed_legs=$((failed_legs + 1)); fi

@@ -19,7 +19,16 @@ test('on a terminal the progress line rewrites itself in place and is wiped when
     'custodian-hooks check · acme/app: reconciling…',
     { delayMs: 0 },
   );
-  await shown;
+  // The progress timers are unref'd (they never hold a run open), so a timer of the test's own
+  // keeps the event loop alive until the first frame: without it Node may find nothing to wait for.
+  let deadline: NodeJS.Timeout | undefined;
+  await Promise.race([
+    shown,
+    new Promise((_, reject) => {
+      deadline = setTimeout(() => reject(new Error('no frame within 5 s')), 5000);
+    }),
+  ]);
+  clearTimeout(deadline);
   stop();
   assert.ok(written[0]!.startsWith('\r\x1b[K⠋ custodian-hooks check · acme/app: reconciling… '), JSON.stringify(written[0]));
   assert.equal(written.at(-1), '\r\x1b[K', 'the line is cleared, so the report starts clean');
