@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { openStore } from '../src/hub/open.js';
 import type { SyncBatch, TaskChange } from '../src/hub/types.js';
+import { withPostgresSchemas } from './postgres-schemas.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'bundle', 'cli.cjs');
@@ -369,43 +370,6 @@ async function bigHub(label: string, dbFor: (name: string) => Promise<string>, s
   ]);
 }
 
-/**
- * Schemas on the PostgreSQL server CUSTODIAN_TEST_PG names, made on demand, each as a `--db` URL
- * (with how many bytes its tables and their indexes take), and all dropped after.
- */
-async function withPostgresSchemas(
-  use: (schemaDb: (name: string) => Promise<string>, sizeOf: (db: string) => Promise<number>) => Promise<void>,
-): Promise<void> {
-  const pgUrl = process.env.CUSTODIAN_TEST_PG!;
-  const pg = (await import('pg')).default;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  const schemaOf = new Map<string, string>();
-  try {
-    await use(
-      async (name) => {
-        const schema = `custodian_bench_${name}_${Date.now()}`;
-        await admin.query(`CREATE SCHEMA ${schema}`);
-        const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-        schemaOf.set(db, schema);
-        return db;
-      },
-      async (db) => {
-        const {
-          rows: [row],
-        } = await admin.query(
-          "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'",
-          [schemaOf.get(db)],
-        );
-        return Number(row.bytes);
-      },
-    );
-  } finally {
-    for (const schema of schemaOf.values()) await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  }
-}
-
 /** The figures for SQLite, and for PostgreSQL when CUSTODIAN_TEST_PG names a server. */
 async function bigHubs(): Promise<void> {
   await bigHub(
@@ -414,7 +378,7 @@ async function bigHubs(): Promise<void> {
     async (db) => ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(db + suffix) ? statSync(db + suffix).size : 0), 0),
   );
   if (!process.env.CUSTODIAN_TEST_PG) return;
-  await withPostgresSchemas(async (schemaDb, sizeOf) => bigHub('PostgreSQL', schemaDb, sizeOf));
+  await withPostgresSchemas(process.env.CUSTODIAN_TEST_PG!, async (schemaDb, sizeOf) => bigHub('PostgreSQL', schemaDb, sizeOf));
 }
 if (bigHubOnly) {
   await bigHubs();
@@ -650,7 +614,7 @@ rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (SQLi
 server.kill('SIGTERM');
 
 if (process.env.CUSTODIAN_TEST_PG) {
-  await withPostgresSchemas(async (schemaDb) => {
+  await withPostgresSchemas(process.env.CUSTODIAN_TEST_PG!, async (schemaDb) => {
     const pgDb = await schemaDb('hub');
     const pgStore = await openStore(pgDb);
     let pgBatch = 0;

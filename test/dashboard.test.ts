@@ -100,7 +100,7 @@ for (const kind of KINDS) {
       assert.match(both.body, /Tasks 1–2 of 2 matching/);
     });
 
-    test('a big workplan pages in the order the hub first saw its tasks, from either end, and the overview pages its workplans', async (t) => {
+    test('a big workplan pages in the order the hub first saw its tasks, then in file order once laid out, from either end, and the overview pages its workplans', async (t) => {
       const store = await kind.open(t);
       const { get } = await seededHub(t, store);
       // 20,100 tasks, more than a page sorts, created in two batches whose ids do not sort as they came.
@@ -130,6 +130,23 @@ for (const kind of KINDS) {
         Array.from({ length: 10 }, (_, i) => id(20_090 + i)),
         'a search past the middle',
       );
+      // Laid out in two files, in another order again (all but the first task): file order from either end, the task no file holds last.
+      const placed = Array.from({ length: 20_100 }, (_, n) => id((n * 4001 + 1) % 20_100)).filter((task) => task !== id(0));
+      assert.ok(
+        (
+          await store.sync({
+            repo: 'acme',
+            by: 'ws',
+            changes: [],
+            layouts: [
+              { file: 'big/2.md', workplan: 'BIG', ids: placed.slice(10_000) },
+              { file: 'big/1.md', workplan: 'BIG', ids: placed.slice(0, 10_000) },
+            ],
+          })
+        ).ok,
+      );
+      for (const from of [0, 9_990, 20_050]) assert.deepEqual(await idsOn(from), [...placed, id(0)].slice(from, from + 100), `laid out, from ${from}`);
+      assert.deepEqual(await idsOn(20_090, '&q=b-'), [...placed, id(0)].slice(20_090), 'laid out, a search past the middle');
 
       for (let w = 0; w < 100; w++) {
         await store.sync({
@@ -153,15 +170,69 @@ for (const kind of KINDS) {
       assert.doesNotMatch(second.body, /Next workplans/);
     });
 
-    test('a task changed in the hub since a run agreed on it stands out, as does one no run saw in a file', async (t) => {
+    test('a task changed in the hub since a run agreed on it stands out', async (t) => {
       const store = await kind.open(t);
       const { get } = await seededHub(t, store);
       await store.setStatus({ repo: 'acme', id: 'T-2', status: 'blocked', by: 'alice', why: 'waiting on review' });
-      await store.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'LOOSE', expectedVersion: 0, status: 'todo', workplan: { id: 'WP-1', title: null } }] });
       const listed = rows((await get('/workplan?repo=acme&wp=WP-1')).body);
       assert.match(listed.find((r) => r.includes('T-2'))!, /differs from its file \(last agreed: todo\) blocked .* by alice — waiting on review/);
-      assert.match(listed.find((r) => r.includes('LOOSE'))!, /hub only: no run has seen it in a file/);
-      assert.doesNotMatch(listed.find((r) => r.includes('T-1'))!, /hub only|differs/);
+      assert.doesNotMatch(listed.find((r) => r.includes('T-1'))!, /differs|in no file/);
+    });
+
+    test('once a run laid out the files, a workplan lists its tasks in file order, and a task no file holds stands out (C-21)', async (t) => {
+      const store = await kind.open(t);
+      const { get } = await seededHub(t, store);
+      const idsListed = async () => rows((await get('/workplan?repo=acme&wp=WP-1')).body).slice(1);
+      const laidOut = await store.sync({
+        repo: 'acme',
+        by: 'ws',
+        changes: [],
+        layouts: [
+          { file: 'plans/b.md', workplan: 'WP-1', ids: ['T-2'] },
+          { file: 'plans/a.md', workplan: 'WP-1', ids: ['T-3', 'T-1', 'NOT-IN-HUB'] },
+        ],
+      });
+      assert.ok(laidOut.ok);
+      const before = await idsListed();
+      assert.deepEqual(
+        before.map((r) => r.split(' ')[1]),
+        ['T-3', 'T-1', 'T-2', '&lt;img'],
+        'by file, then by place; a task no file holds last',
+      );
+      assert.match(before[3]!, /in no file \(C-21\): kept in the hub, never deleted/);
+      assert.doesNotMatch(before.slice(0, 3).join('\n'), /in no file/);
+
+      // The same layouts again change nothing, not even the ETag; a file that holds no workplan any more leaves its tasks in no file.
+      const state = await store.readRepo('acme');
+      assert.ok(state !== 'not-modified');
+      assert.deepEqual(Object.keys(state.layouts ?? {}).sort(), ['plans/a.md', 'plans/b.md']);
+      const again = await store.sync({ repo: 'acme', by: 'ws', changes: [], layouts: [{ file: 'plans/b.md', workplan: 'WP-1', ids: ['T-2'] }] });
+      assert.ok(again.ok && again.etag === state.etag, 'an unchanged layout does not move the ETag');
+      assert.ok((await store.sync({ repo: 'acme', by: 'ws', changes: [], layouts: [{ file: 'plans/b.md', workplan: null, ids: [] }] })).ok);
+      const after = await idsListed();
+      assert.deepEqual(
+        after.map((r) => r.split(' ')[1]),
+        ['T-3', 'T-1', 'T-2', '&lt;img'],
+      );
+      assert.match(after[2]!, /T-2 .*in no file \(C-21\)/);
+      // A workplan no run laid out flags nothing: the hub cannot know.
+      await store.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'LOOSE', expectedVersion: 0, status: 'todo', workplan: { id: 'WP-2', title: null } }] });
+      assert.doesNotMatch((await get('/workplan?repo=acme&wp=WP-2')).body, /in no file/);
+    });
+
+    test('layouts the hub cannot keep as sent are refused, naming the file', async (t) => {
+      const store = await kind.open(t);
+      const refused = (layouts: Parameters<SqlStore['sync']>[0]['layouts']) => store.sync({ repo: 'acme', by: 'ws', changes: [], layouts });
+      await assert.rejects(refused([{ file: 'a.md', workplan: 'W', ids: ['A', 'A'] }]), /layout of "a.md" holds task "A" twice/);
+      await assert.rejects(
+        refused([
+          { file: 'a.md', workplan: 'W', ids: [] },
+          { file: 'a.md', workplan: 'W', ids: [] },
+        ]),
+        /"a.md" is laid out twice in one batch/,
+      );
+      await assert.rejects(refused([{ file: 'a.md', workplan: null, ids: ['A'] }]), /a file that holds no workplan holds no tasks/);
+      await assert.rejects(refused([{ file: 'a\0.md', workplan: 'W', ids: [] }]), /layout of "a\\u0000.md": holds a NUL character/);
     });
 
     test('a task the rules decided by rank says so until its status changes (C-22)', async (t) => {

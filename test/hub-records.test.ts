@@ -11,7 +11,7 @@ import { SqlStore } from '../src/hub/sql-store.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { runCli } from './helpers/cli.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
-import { httpHubOver, PG_SKIP, PG_URL, pgSchema, postgresStore, sqliteStore } from './helpers/hubs.js';
+import { httpHubOver, PG_SKIP, PG_URL, pgSchema, postgresStore, sqliteStore, UNDO_SCHEMA_10 } from './helpers/hubs.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 /**
@@ -245,8 +245,9 @@ const DATABASES: { name: string; skip: string | false; database(t: TestContext):
   },
 ];
 
-/** What schemas 6 to 9 added, taken away again: the database as schema 5 left it. */
+/** What schemas 6 to 10 added, taken away again: the database as schema 5 left it. */
 const BACK_TO_SCHEMA_5 = [
+  ...UNDO_SCHEMA_10,
   'ALTER TABLE repos DROP COLUMN origin',
   'ALTER TABLE tasks DROP COLUMN rank_decided_at',
   'ALTER TABLE tasks DROP COLUMN rank_decided_status_version',

@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { openStore } from '../src/hub/open.js';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
-import type { ReconcileDeps, Touched } from '../src/sync/options.js';
-import { openRepo } from '../src/repo.js';
-import { PLAN, scene } from './helpers/scene.js';
+import type { Touched } from '../src/sync/options.js';
+import { PLAN } from './helpers/scene.js';
+import { OTHER, twoWorkplans } from './helpers/two-workplans.js';
 import { commitFiles } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 const FIX = { mode: 'fix', writeback: true, pull: false } as const;
-const OTHER = 'docs/other.md';
-
 /** Two workplans, settled against the hub: what the hooks' fast path starts from. */
 async function settledScene(t: TestContext) {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  await commitFiles(
-    ws.dir,
-    {
-      [OTHER]: workplan([
-        { id: 'C', status: 'todo' },
-        { id: 'D', status: 'in_progress' },
-      ]),
-    },
-    'second plan',
-  );
-  const store = await openStore(s.env.CUSTODIAN_HUB!);
-  t.after(() => store.close());
-  const repo = await openRepo(ws.dir);
-  const deps: ReconcileDeps = { hub: store, hostname: 'testhost', machine: 'tester@testhost' };
+  const { s, ws, store, repo, deps } = await twoWorkplans(t);
   const first = await reconcileRepo(repo, FIX, deps);
   assert.ok(first.settled, 'the starting run settles');
   const touchedSince = (files: string[]): Touched => ({ since: first.settled!.head, etag: first.settled!.etag, files });

@@ -47,6 +47,7 @@ export const repoState = z.object({
   runs: z.array(z.object({ commit: sha, upstream: z.nullable(sha), machine: text, skipped: z.array(taskId), at: text })),
   rewrites: z.array(z.object({ old: sha, new: sha, changed: z.array(taskId) })),
   runsDropped: z.boolean(),
+  layouts: z.optional(z.record(text, text)),
 });
 
 export const syncAccepted = z.object({

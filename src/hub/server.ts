@@ -6,6 +6,7 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
+import { LAYOUT_PATH_MAX } from './layout.js';
 import { admission, busy } from './admission.js';
 import { mountDashboard } from './dashboard/routes.js';
 import { Limiter, type Limits } from './limiter.js';
@@ -42,6 +43,10 @@ const syncSchema = z.strictObject({
   run: z.strictObject({ commit: sha, upstream: sha.nullable(), skipped: z.array(taskId).max(100_000) }).optional(),
   rewrites: z
     .array(z.strictObject({ old: sha, new: sha, changed: z.array(taskId).max(100_000) }))
+    .max(10_000)
+    .optional(),
+  layouts: z
+    .array(z.strictObject({ file: text(LAYOUT_PATH_MAX).min(1), workplan: text(500).min(1).nullable(), ids: z.array(taskId).max(100_000) }))
     .max(10_000)
     .optional(),
 });

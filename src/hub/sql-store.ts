@@ -4,7 +4,10 @@ import type { ActivityEntry, StatusCount, TaskFilter, TaskPage, WorkplanKey } fr
 import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
-import { migrate } from './sql/migrations.js';
+import { LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
+import { inChunks, insertRows, marks } from './sql/rows.js';
+import { applyLayouts, checkLayouts, placeNewTasks, readLayouts } from './sql/layouts.js';
+import { pageIds } from './sql/task-page.js';
 import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
 import { hashToken, newToken } from './tokens.js';
 import { shown, taskIdProblem, textProblem } from './valid-text.js';
@@ -39,6 +42,8 @@ interface TaskRow {
   /** Absent in a database read (check mode) at a schema before 6. */
   status_version?: number;
   dropped_through?: number | null;
+  /** Where the last layout placed it (see migration 10); absent before schema 10. */
+  place_file?: string | null;
 }
 
 interface PointRow {
@@ -88,22 +93,6 @@ class BatchConflict extends Error {
   constructor(readonly conflicts: Conflict[]) {
     super('stale versions');
   }
-}
-
-/** Up to this many matching tasks, a workplan page sorts them; past it, it walks the repo's creations in order. */
-const FEW_MATCHES = 20_000;
-
-/** `count` placeholders: `?, ?, ?`. */
-const marks = (count: number) => Array.from({ length: count }, () => '?').join(', ');
-
-/**
- * Runs `statement` on `items` a few hundred at a time, in order: a batch of thousands of changes
- * is tens of statements, not tens of thousands of round trips.
- */
-async function inChunks<Item, Result>(items: readonly Item[], size: number, statement: (part: readonly Item[]) => Promise<Result>): Promise<Result[]> {
-  const results: Result[] = [];
-  for (let at = 0; at < items.length; at += size) results.push(await statement(items.slice(at, at + size)));
-  return results;
 }
 
 /**
@@ -157,15 +146,6 @@ async function selectByTask<Row>(
       repo,
       ...part,
     ]),
-  );
-  return parts.flat() as Row[];
-}
-
-/** Inserts rows in their order, as many to a statement as keep it under 5,000 values. `tail` may end in RETURNING. */
-async function insertRows<Row = never>(tx: SqlDriver, into: string, rows: readonly unknown[][], tail = ''): Promise<Row[]> {
-  const width = rows[0]?.length ?? 1;
-  const parts = await inChunks(rows, Math.max(1, Math.floor(5000 / width)), (part) =>
-    tx.all<Row>(`INSERT INTO ${into} VALUES ${part.map(() => `(${marks(width)})`).join(', ')}${tail}`, part.flat()),
   );
   return parts.flat() as Row[];
 }
@@ -287,13 +267,15 @@ export class SqlStore implements Hub {
     private readonly db: SqlDriver,
     readonly location: string,
     private readonly retention: Retention,
+    /** The schema the database is at: older only when it is read unmigrated. */
+    private readonly schema: number,
   ) {}
 
   static async open(db: SqlDriver, location: string, { migrate: upgrade = true, retention = {} }: StoreOptions = {}): Promise<SqlStore> {
     try {
       const kept = retentionFrom(retention);
       if (upgrade) await migrate(db);
-      return new SqlStore(db, location, kept);
+      return new SqlStore(db, location, kept, upgrade ? SCHEMA_VERSION : await schemaVersion(db));
     } catch (error) {
       await db.close();
       throw error;
@@ -364,6 +346,7 @@ export class SqlStore implements Hub {
         runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
         rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha, changed: JSON.parse(r.changed) as string[] })),
         runsDropped: repoRow?.runsDropped ?? false,
+        layouts: this.schema >= LAYOUTS_SCHEMA ? await readLayouts(tx, repo) : {},
       };
     });
   }
@@ -392,7 +375,8 @@ export class SqlStore implements Hub {
         }
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
         const { versions, points } = await this.applyChanges(tx, batch, current, now);
-        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length;
+        const laidOut = await applyLayouts(tx, batch);
+        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length || laidOut;
         // Every change bumps the revision by one under the repo row's lock, held to the commit:
         // the one before this batch's is the state it applied on. Taken before any record is
         // numbered, so seqs rise within a repo in the order batches commit.
@@ -471,6 +455,11 @@ export class SqlStore implements Hub {
       );
     }
     await insertHistory(tx, rows.history);
+    await placeNewTasks(
+      tx,
+      batch.repo,
+      inserted.map((r) => r.id),
+    );
     // After the updates: the status count kept is the one the decided status has.
     const byRank = batch.changes.filter((c) => c.decidedByRank).map((c) => c.id);
     await inChunks(byRank, 500, (part) =>
@@ -623,56 +612,32 @@ export class SqlStore implements Hub {
   }
 
   /**
-   * One page of a workplan's tasks, in the order the hub first saw them (a workplan's file order
-   * when it was synced at once), each with the reason of its last status change and its newest
-   * sync point's status.
+   * One page of a workplan's tasks in file order (see `pageIds`), each with the reason of its last
+   * status change, its newest sync point's status, and whether it is in no file (C-21): its
+   * workplan was laid out, and no file holds it.
    */
   async taskPage(filter: TaskFilter): Promise<TaskPage> {
-    const where = ['t.repo = ?', filter.workplan === null ? 't.workplan IS NULL' : 't.workplan = ?'];
-    const params: unknown[] = filter.workplan === null ? [filter.repo] : [filter.repo, filter.workplan];
-    if (filter.statuses.length > 0) {
-      where.push(`t.status IN (${marks(filter.statuses.length)})`);
-      params.push(...filter.statuses);
-    }
-    if (filter.text) {
-      const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push("(LOWER(t.id) LIKE ? ESCAPE '\\' OR LOWER(t.title) LIKE ? ESCAPE '\\')");
-      params.push(pattern, pattern);
-    }
     return this.db.transaction(async (tx) => {
-      const [count] = await tx.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM tasks t WHERE ${where.join(' AND ')}`, params);
-      const matching = Number(count?.n ?? 0);
-      // Two ways to the same order, each cheap where the other is not: a few matches are each
-      // looked up in the history and sorted; many are found by walking the repo's creations in
-      // order, from whichever end is nearer the page, which stops there instead of sorting every match.
-      const fromEnd = matching > FEW_MATCHES && filter.offset > matching / 2;
-      const [limit, offset] = fromEnd
-        ? [Math.max(0, Math.min(filter.limit, matching - filter.offset)), Math.max(0, matching - filter.offset - filter.limit)]
-        : [filter.limit, filter.offset];
-      const ids =
-        matching <= FEW_MATCHES
-          ? `SELECT t.id, (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
-             FROM tasks t WHERE ${where.join(' AND ')} ORDER BY first_seen, t.id LIMIT ? OFFSET ?`
-          : // Each creation's task found by its key alone, the filter tested on the row found: no
-            // planner can make the walk read the whole workplan at every step (PostgreSQL did, on
-            // tables not analysed since a bulk load, when the filter could pick the index).
-            `SELECT h.task_id AS id, h.seq AS first_seen FROM history h
-             WHERE h.repo = ? AND h.from_status IS NULL
-               AND (SELECT CASE WHEN ${where.slice(1).join(' AND ')} THEN 1 ELSE 0 END FROM tasks t WHERE t.repo = h.repo AND t.id = h.task_id) = 1
-             ORDER BY h.seq${fromEnd ? ' DESC' : ''} LIMIT ? OFFSET ?`;
-      const rows = await tx.all<
-        TaskRow & { why: string | null; agreed: Status | null; rank_decided_at: string | null; rank_decided_status_version: number | null }
-      >(
-        `SELECT t.*,
-           (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
-           (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
-         FROM (${ids}) page JOIN tasks t ON t.repo = ? AND t.id = page.id ORDER BY page.first_seen, page.id`,
-        [...params, limit, offset, filter.repo],
-      );
-      const tasks = rows.map((r) => {
+      const { ids, matching } = await pageIds(tx, filter);
+      const [laidOut] =
+        filter.workplan === null ? [] : await tx.all('SELECT 1 AS known FROM layouts WHERE repo = ? AND workplan = ? LIMIT 1', [filter.repo, filter.workplan]);
+      const rows =
+        ids.length === 0
+          ? []
+          : await tx.all<TaskRow & { why: string | null; agreed: Status | null; rank_decided_at: string | null; rank_decided_status_version: number | null }>(
+              `SELECT t.*,
+                 (SELECT h.why FROM history h WHERE h.repo = t.repo AND h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) AS why,
+                 (SELECT p.status FROM sync_points p WHERE p.repo = t.repo AND p.task_id = t.id ORDER BY p.seq DESC LIMIT 1) AS agreed
+               FROM tasks t WHERE t.repo = ? AND t.id IN (${marks(ids.length)})`,
+              [filter.repo, ...ids],
+            );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const tasks = ids.flatMap((id) => {
+        const r = byId.get(id);
+        if (!r) return [];
         const { points: _points, hubId: _hubId, workplan: _workplan, ...task } = toTask(r);
         const rankHolds = r.rank_decided_status_version !== null && Number(r.rank_decided_status_version) === task.statusVersion;
-        return { ...task, why: r.why, agreed: r.agreed, rankDecidedAt: rankHolds ? r.rank_decided_at : null };
+        return [{ ...task, why: r.why, agreed: r.agreed, inNoFile: !!laidOut && r.place_file === null, rankDecidedAt: rankHolds ? r.rank_decided_at : null }];
       });
       return { tasks, matching };
     });
@@ -795,4 +760,5 @@ async function validateBatch(batch: SyncBatch): Promise<void> {
     if (change.expectedVersion === 0 && change.decidedByRank)
       throw new InvalidRequestError(`task '${change.id}': only a task the hub holds can be decided by rank`);
   }
+  checkLayouts(batch.layouts ?? []);
 }

@@ -75,6 +75,23 @@ export interface RepoState {
   rewrites: Rewrite[];
   /** True once the hub has dropped any run record of the repo: a run missing from `runs` may have been. */
   runsDropped: boolean;
+  /**
+   * For each file a run has laid out, the digest of its layout (`layoutDigest`): a clone sends the
+   * layouts whose digest differs. Absent from a hub that keeps no layouts.
+   */
+  layouts?: Record<string, string>;
+}
+
+/**
+ * Which tasks a workplan file holds, in file order, as the clone's commit has them. The dashboard
+ * lists a workplan in this order, and a task of a laid-out workplan that no file holds is in no
+ * file (C-21). Display only: the rules never read it. `workplan` null: the file holds no workplan
+ * any more (deleted, or no tasks left), and `ids` is empty.
+ */
+export interface Layout {
+  file: string;
+  workplan: string | null;
+  ids: string[];
 }
 
 export interface WorkplanInfo {
@@ -111,6 +128,8 @@ export interface SyncBatch {
   rewrites?: Rewrite[];
   /** The repository the clone syncs from (see originIdentity): the hub keeps a repo to one. */
   origin?: string;
+  /** The files whose layout changed. */
+  layouts?: Layout[];
 }
 
 export interface Conflict {

@@ -3,6 +3,7 @@ import { messageOf } from '../errors.js';
 import type { RepoState as HubState, RecordedPoint, SyncBatch, TaskChange } from '../hub/types.js';
 import { deliveredFromOutbox } from '../clone/outbox.js';
 import { keepOwnRecords } from '../clone/own-records.js';
+import { layoutsToSend } from '../reconcile/layouts.js';
 import { AFTER, BLAME, type Plan, type PlannedChange, type Writeback } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
 import { LandingError, landWritebackCommit, type PreparedCommit, prepareWritebackCommit } from '../writeback/commit.js';
@@ -112,6 +113,8 @@ export async function applyPlan(
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };
+  const layouts = layoutsToSend(facts.layouts, facts.among, hub.layouts);
+  if (layouts.length > 0) batch.layouts = layouts;
   const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, facts.own, part, receipts, new Date().toISOString());
   const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(
     (error: unknown) => ({ failed: hubFailure(error) }) as const,

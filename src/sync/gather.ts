@@ -6,6 +6,7 @@ import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, readOwnRecords } from '../clone/own-records.js';
 import { disagreeing } from '../reconcile/plan.js';
+import type { FileLayout } from '../reconcile/layouts.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
@@ -29,6 +30,10 @@ export interface RunFacts {
   files: FileTask[];
   /** Ids in files this run does not reconcile: unreadable, duplicated, or in a dirty file. */
   skipped: Set<string>;
+  /** Each workplan file read, its tasks in file order: what the dashboard lists (see Layout). */
+  layouts: FileLayout[];
+  /** The workplan files this run was to read; null: every file. */
+  among: readonly string[] | null;
   /** Rewrite records earlier hooks could not deliver: they go with this run's batch. */
   pendingRewrites: Rewrite[];
   /** The records this clone sent before, read beside the hub's. */
@@ -70,7 +75,7 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
   const { upstream, behind } = await gate;
   if (behind) findings.push(finding('C-14', options.mode, { message: SPEC_BEHIND(repo.slug) }));
   findings.push(...view.loaded.findings);
-  const { files, skipped, dirtyFiles } = fileTasks(view.loaded, view.dirty);
+  const { files, skipped, dirtyFiles, layouts } = fileTasks(view.loaded, view.dirty);
   for (const file of dirtyFiles) findings.push(finding('C-14', options.mode, { file, message: SPEC_DIRTY }));
   return {
     ...view,
@@ -80,6 +85,8 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
     upstream: behind ? null : upstream,
     files,
     skipped,
+    layouts,
+    among: view.restAgreesAt === null ? null : options.touched!.files,
     pendingRewrites: options.mode === 'fix' ? readOutbox(repo.gitDir) : [],
     own: readOwnRecords(repo.gitDir),
     incomplete,
@@ -87,20 +94,22 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
   };
 }
 
-function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): { files: FileTask[]; skipped: Set<string>; dirtyFiles: string[] } {
+function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): Pick<RunFacts, 'files' | 'skipped' | 'layouts'> & { dirtyFiles: string[] } {
   const skipped = new Set(loaded.unreadableIds);
   const dirtyFiles: string[] = [];
   const workplanOf = new Map<string, FileTask['workplan']>();
+  const layouts: FileLayout[] = [];
   for (const w of loaded.workplans) {
     const id = typeof w.frontMatter.id === 'string' ? w.frontMatter.id : w.file;
     workplanOf.set(w.file, { id, title: typeof w.frontMatter.title === 'string' ? w.frontMatter.title : null });
+    layouts.push({ file: w.file, workplan: id, ids: [...w.tasks.map((t) => t.id), ...w.unreadableIds] });
     if (dirty.has(w.file) && (w.tasks.length > 0 || w.unreadableIds.length > 0)) {
       dirtyFiles.push(w.file);
       for (const t of w.tasks) skipped.add(t.id);
     }
   }
   const files = loaded.tasks.filter((t) => !dirty.has(t.file)).map((t) => ({ ...t, workplan: workplanOf.get(t.file)! }));
-  return { files, skipped, dirtyFiles };
+  return { files, skipped, dirtyFiles, layouts };
 }
 
 /**

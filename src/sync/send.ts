@@ -19,7 +19,7 @@ export async function sendInParts(
   basis: string,
   options: { partBytes?: number | undefined; applied?: (part: SyncBatch, receipts: readonly RecordedPoint[]) => void } = {},
 ): Promise<Sent> {
-  if (batch.changes.length === 0 && !batch.run && !batch.rewrites?.length) return { ok: true, etag: basis, nothingElse: true };
+  if (batch.changes.length === 0 && !batch.run && !batch.rewrites?.length && !batch.layouts?.length) return { ok: true, etag: basis, nothingElse: true };
   const parts = batchParts(batch, options.partBytes);
   let etag = basis;
   let nothingElse = true;

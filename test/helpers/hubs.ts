@@ -62,3 +62,12 @@ export const HUB_KINDS: HubKind[] = [
   { name: 'HTTP hub on SQLite', skip: false, open: async (t) => (await httpHubOver(t, await sqliteStore(t))).hub },
   { name: 'HTTP hub on PostgreSQL', skip: PG_SKIP, open: async (t) => (await httpHubOver(t, await postgresStore(t))).hub },
 ];
+
+/** What schema 10 added (layouts), taken away again: for tests that rebuild an older database. */
+export const UNDO_SCHEMA_10 = [
+  'DROP INDEX tasks_in_file_order',
+  'ALTER TABLE tasks DROP COLUMN place_file',
+  'ALTER TABLE tasks DROP COLUMN place_position',
+  'DROP TABLE task_places',
+  'DROP TABLE layouts',
+];

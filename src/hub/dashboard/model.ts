@@ -43,6 +43,8 @@ export interface TaskRowView {
   why: string | null;
   /** The status of its newest sync point; null when no run ever agreed on it with a file. */
   agreed: Status | null;
+  /** Its workplan was laid out by a run, and no file holds it (C-21). */
+  inNoFile: boolean;
   /** When the rules last decided its status by rank, file and hub having both moved (C-22); null once the status changed since. */
   rankDecidedAt: string | null;
 }

@@ -127,8 +127,9 @@ ${paging.more ? pageLink(paging.offset + paging.pageSize, 'Next workplans') : ''
 /** What the hub knows of a task's agreement with its file, when it is worth a look. */
 function standsOut(task: TaskRowView): Html[] {
   const flags: Html[] = [];
-  if (task.agreed === null) flags.push(html`<span class="flag">hub only: no run has seen it in a file</span>`);
-  else if (task.agreed !== task.status) flags.push(html`<span class="flag">differs from its file (last agreed: ${LABELS[task.agreed]})</span>`);
+  if (task.inNoFile) flags.push(html`<span class="flag">in no file (C-21): kept in the hub, never deleted</span>`);
+  else if (task.agreed !== null && task.agreed !== task.status)
+    flags.push(html`<span class="flag">differs from its file (last agreed: ${LABELS[task.agreed]})</span>`);
   if (task.rankDecidedAt !== null)
     flags.push(html`<span class="flag">decided by rank ${when(task.rankDecidedAt)}: file and hub had both changed (C-22)</span>`);
   return flags;

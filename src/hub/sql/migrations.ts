@@ -109,11 +109,45 @@ const MIGRATIONS: readonly string[][] = [
   // The repository a repo's clones sync from: a clone of another one under the same slug is
   // refused instead of mixing two repos' tasks. Existing repos take the origin of their next sync.
   [`ALTER TABLE repos ADD COLUMN origin TEXT`],
+  // Each workplan file's order of tasks, as the last run that laid it out sent it: the dashboard
+  // lists a workplan in that order, and a task of a laid-out workplan that no file holds is in no
+  // file (C-21). Display only. A place may name a task the hub has yet to hear of (its file was
+  // dirty, its block unreadable): the task takes it when created. Each task's row mirrors its
+  // place, so that a page walks one index in file order.
+  [
+    `CREATE TABLE layouts (
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      file TEXT NOT NULL,
+      workplan TEXT,
+      digest TEXT NOT NULL,
+      PRIMARY KEY (repo, file)
+    )`,
+    `CREATE INDEX layouts_by_workplan ON layouts(repo, workplan)`,
+    `CREATE TABLE task_places (
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      task_id TEXT NOT NULL,
+      file TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      PRIMARY KEY (repo, task_id)
+    )`,
+    `CREATE INDEX task_places_by_file ON task_places(repo, file)`,
+    `ALTER TABLE tasks ADD COLUMN place_file TEXT`,
+    `ALTER TABLE tasks ADD COLUMN place_position INTEGER`,
+    `CREATE INDEX tasks_in_file_order ON tasks(repo, workplan, place_file, place_position)`,
+  ],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The first schema with layouts: a database read unmigrated (check mode) may be older. */
+export const LAYOUTS_SCHEMA = 10;
+
+/** The schema a database is at (0: none of ours). */
+export async function schemaVersion(db: SqlDriver): Promise<number> {
+  const [row] = await db.all<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+  return Number(row?.version ?? 0);
+}
 
 /** Brings the schema up to date; safe when several hub processes start at once. */
 export async function migrate(db: SqlDriver): Promise<void> {

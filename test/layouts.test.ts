@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { git } from '../src/git/run.js';
+import { layoutDigest } from '../src/hub/layout.js';
+import type { RepoState } from '../src/hub/types.js';
+import { layoutsToSend } from '../src/reconcile/layouts.js';
+import { reconcileRepo } from '../src/sync/reconcile-repo.js';
+import { PLAN } from './helpers/scene.js';
+import { commitFiles } from './helpers/temp-repo.js';
+import { OTHER, twoWorkplans } from './helpers/two-workplans.js';
+import { workplan } from './helpers/workplan-text.js';
+
+const FIX = { mode: 'fix', writeback: true, pull: false } as const;
+
+test('a run sends the layouts that differ from the hub, and empties the laid-out files it finds gone', () => {
+  const read = [
+    { file: 'a.md', workplan: 'WP-A', ids: ['A1', 'A2'] },
+    { file: 'b.md', workplan: 'WP-B', ids: ['B1', 'B1', 'bad\tid', 'B2'] },
+  ];
+  const hub = {
+    'a.md': layoutDigest({ workplan: 'WP-A', ids: ['A1', 'A2'] }),
+    'gone.md': layoutDigest({ workplan: 'WP-G', ids: ['G1'] }),
+    'untouched.md': layoutDigest({ workplan: 'WP-U', ids: ['U1'] }),
+  };
+  assert.deepEqual(layoutsToSend(read, null, hub), [
+    { file: 'b.md', workplan: 'WP-B', ids: ['B1', 'B2'] },
+    { file: 'gone.md', workplan: null, ids: [] },
+    { file: 'untouched.md', workplan: null, ids: [] },
+  ]);
+  assert.deepEqual(
+    layoutsToSend(read, ['a.md', 'b.md', 'gone.md'], hub).map((l) => l.file),
+    ['b.md', 'gone.md'],
+    'a run that read some files knows nothing of the others',
+  );
+  assert.deepEqual(
+    layoutsToSend([], null, { ...hub, 'gone.md': layoutDigest({ workplan: null, ids: [] }) }).map((l) => l.file),
+    ['a.md', 'untouched.md'],
+    'a file already emptied is not sent again',
+  );
+  assert.deepEqual(layoutsToSend(read, null, undefined), [], 'a hub that keeps no layouts is sent none');
+});
+
+/** Two workplan files and an embedded hub, with a way to list a workplan as the dashboard does. */
+async function laidOutScene(t: TestContext) {
+  const { s, ws, store, repo, deps } = await twoWorkplans(t);
+  const run = (options = {}) => reconcileRepo(repo, { ...FIX, ...options }, deps);
+  const page = async (workplanId: string) =>
+    (await store.taskPage({ repo: repo.slug, workplan: workplanId, statuses: [], text: '', offset: 0, limit: 100 })).tasks.map(
+      (task) => `${task.id}${task.inNoFile ? ' (in no file)' : ''}`,
+    );
+  const state = async () => (await store.readRepo(repo.slug)) as RepoState;
+  return { s, ws, store, repo, run, page, state };
+}
+
+test('a fix run lays out every workplan file; a run with nothing new sends nothing, and the ETag stays', async (t) => {
+  const { run, page, state } = await laidOutScene(t);
+  const first = await run();
+  assert.ok(first.settled);
+  assert.deepEqual(await page(PLAN), ['A', 'B']);
+  assert.deepEqual(await page(OTHER), ['C', 'D']);
+  const before = await state();
+  assert.deepEqual(before.layouts, {
+    [PLAN]: layoutDigest({ workplan: PLAN, ids: ['A', 'B'] }),
+    [OTHER]: layoutDigest({ workplan: OTHER, ids: ['C', 'D'] }),
+  });
+  await run();
+  assert.equal((await state()).etag, before.etag, 'the same layouts are not sent again');
+});
+
+test('a block moved to another file and a file deleted: the hub follows, and the tasks no file holds are in no file (C-21)', async (t) => {
+  const { ws, run, page } = await laidOutScene(t);
+  const settled = (await run()).settled!;
+  // B moves to the other file, after C and D; a run told which files changed reads those two.
+  await commitFiles(
+    ws.dir,
+    {
+      [PLAN]: workplan([{ id: 'A', status: 'todo' }]),
+      [OTHER]: workplan([
+        { id: 'C', status: 'todo' },
+        { id: 'D', status: 'in_progress' },
+        { id: 'B', status: 'todo' },
+      ]),
+    },
+    'B moves',
+  );
+  const moved = await run({ touched: { since: settled.head, etag: settled.etag, files: [PLAN, OTHER] } });
+  assert.ok(moved.settled);
+  assert.deepEqual(await page(PLAN), ['A']);
+  assert.deepEqual(await page(OTHER), ['C', 'D', 'B']);
+
+  await rm(path.join(ws.dir, OTHER));
+  await git(ws.dir, ['commit', '-qam', 'the other plan is dropped']);
+  const dropped = await run({ touched: { since: moved.settled!.head, etag: moved.settled!.etag, files: [OTHER] } });
+  assert.ok(dropped.settled);
+  assert.deepEqual(await page(OTHER), ['C (in no file)', 'D (in no file)', 'B (in no file)']);
+  assert.deepEqual(await page(PLAN), ['A'], 'a file the run was not told of keeps its layout');
+  const full = await run();
+  assert.deepEqual(
+    full.findings.filter((f) => f.code === 'C-21').map((f) => f.taskId),
+    ['B', 'C', 'D'],
+    'the run reports the same three',
+  );
+});
+
+test('a task whose block could not be read when its file was laid out takes its place once it is created', async (t) => {
+  const { ws, run, page } = await laidOutScene(t);
+  const broken = workplan([
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+    { id: 'E', status: 'someday' },
+  ]);
+  await commitFiles(ws.dir, { [PLAN]: broken }, 'E with a status the spec does not know');
+  await run();
+  assert.deepEqual(await page(PLAN), ['A', 'B']);
+  await commitFiles(ws.dir, { [PLAN]: broken.replace('status: someday', 'status: todo') }, 'E fixed');
+  const fixed = await run();
+  assert.ok(fixed.actions.some((a) => a.type === 'create' && a.taskId === 'E'));
+  assert.deepEqual(await page(PLAN), ['A', 'B', 'E']);
+});
