@@ -88,14 +88,29 @@ function configureBenchRepo(dir: string): void {
     git(dir, 'config', k!, v!);
   }
 }
-const cli = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+/** A build of the CLI and the environment its runs get: this one, or the baseline it is compared with. */
+interface Build {
+  cli: string;
+  env: NodeJS.ProcessEnv;
+}
+const THIS_BUILD: Build = { cli: CLI, env };
+/**
+ * `BENCH_BASELINE=<another checkout's dist/bundle/cli.cjs>`: the hook figures are measured for that
+ * build too, in turns with this one, and shown as ratios. Its hub is its own: schemas differ.
+ */
+const BASELINE: Build | null = process.env.BENCH_BASELINE
+  ? { cli: path.resolve(process.env.BENCH_BASELINE), env: { ...env, CUSTODIAN_HUB: path.join(work, 'hub-baseline.sqlite') } }
+  : null;
+
+const cli = (cwd: string, ...args: string[]) => cliOf(THIS_BUILD, cwd, ...args);
+function cliOf(build: Build, cwd: string, ...args: string[]): string {
+  const r = spawnSync(process.execPath, [build.cli, ...args], { cwd, env: build.env, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`custodian-hooks ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
-};
+}
 
 /** A repo shaped like real workplans: front matter, headings, prose, ten task blocks a file; installed and synced unless told. */
-function makeRepo(name: string, tasks: number, synced = true): string {
+function makeRepo(name: string, tasks: number, synced = true, build = THIS_BUILD): string {
   const origin = path.join(work, `${name}.git`);
   const dir = path.join(work, name);
   git(work, 'init', '-q', '--bare', '-b', 'main', origin);
@@ -119,12 +134,13 @@ function makeRepo(name: string, tasks: number, synced = true): string {
   git(dir, 'commit', '-q', '-m', 'plans');
   git(dir, 'push', '-q', 'origin', 'main');
   if (!synced) return dir;
-  cli(dir, 'install');
-  cli(dir, 'run', '--fix');
+  cliOf(build, dir, 'install');
+  cliOf(build, dir, 'run', '--fix');
   return dir;
 }
 
-const hook = (dir: string) => spawnSync('sh', [path.join(dir, '.git', 'hooks', 'post-merge'), '0'], { cwd: dir, env, stdio: 'ignore' });
+const hook = (dir: string, build = THIS_BUILD) =>
+  spawnSync('sh', [path.join(dir, '.git', 'hooks', 'post-merge'), '0'], { cwd: dir, env: build.env, stdio: 'ignore' });
 const rewindState = (dir: string) => {
   // As after a pull: the settled commit is the one before the pull brought new commits, and the
   // tracking ref is where the pull took HEAD.
@@ -448,6 +464,26 @@ rows.push([
   `${show(withGraph)} · ${fmt(withoutGraph.median)}`,
   '',
 ]);
+if (BASELINE) {
+  // The same two figures for the baseline build, in turns with this one.
+  const [smallBase, bigBase] = [makeRepo('r1k-base', 1000, true, BASELINE), makeRepo('r10k-base', 10_000, true, BASELINE)];
+  const [noopNow, noopBase, bigNoopNow, incrementalNow, bigNoopBase, incrementalBase] = (await measureInTurns(11, [
+    { fn: () => hook(small), prepare: pullChangingNoWorkplan(small) },
+    { fn: () => hook(smallBase, BASELINE), prepare: pullChangingNoWorkplan(smallBase) },
+    { fn: () => hook(big), prepare: pullChangingNoWorkplan(big) },
+    { fn: () => hook(big), prepare: pullChangingOneTask(big, 'WP-0500') },
+    { fn: () => hook(bigBase, BASELINE), prepare: pullChangingNoWorkplan(bigBase) },
+    { fn: () => hook(bigBase, BASELINE), prepare: pullChangingOneTask(bigBase, 'WP-0500') },
+  ])) as [Stats, Stats, Stats, Stats, Stats, Stats];
+  const over = (a: Stats, b: Stats) => a.median - b.median;
+  results.baseline = { cli: BASELINE.cli, noop: { now: noopNow, baseline: noopBase }, incremental: { now: incrementalNow, baseline: incrementalBase } };
+  rows.push(['hook no-op: this build · baseline', `${show(noopNow)} · ${show(noopBase)}`, `${(noopNow.median / noopBase.median).toFixed(3)}× baseline`]);
+  rows.push([
+    'hook after a pull changing one workplan, over its no-op: this build · baseline',
+    `+${fmt(over(incrementalNow, bigNoopNow))} · +${fmt(over(incrementalBase, bigNoopBase))}`,
+    `${(incrementalNow.median / incrementalBase.median).toFixed(3)}× baseline (whole hook)`,
+  ]);
+}
 if (hooksOnly) finish();
 
 await firstSync(3);

@@ -47,6 +47,7 @@ await build({
   ...commonjs,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/bundle/cli.cjs',
-  external: [...common.external, './cli-program.js', './full.js'],
+  // execa is loaded by the git module on its first full call, which the fast path never makes.
+  external: [...common.external, './cli-program.js', './full.js', 'execa'],
   define: { ...commonjs.define, HOOK_BUNDLE_DIGEST: JSON.stringify(hookDigest) },
 });

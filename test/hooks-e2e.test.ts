@@ -4,6 +4,7 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
+import { hookWork } from '../src/hook/fast-path.js';
 import { readHookState } from '../src/hook/state.js';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { openStore } from '../src/hub/open.js';
@@ -224,6 +225,22 @@ test('a pull that brings no workplan change, with the hub unchanged, leaves the 
   await w.gitUser(w.remote, 'pull', '-q');
   assert.equal(await w.hubEtag(), etag, 'neither hook wrote to the hub');
   assert.equal(settledIn(w.remote)?.head, (await git(w.remote, ['rev-parse', 'HEAD'])).trim());
+});
+
+test('the fast path asks git about the clone it runs in, whatever GIT_DIR and GIT_INDEX_FILE the hook inherits', async (t) => {
+  const w = await teamWithHooks(t);
+  assert.equal((await w.cli(w.remote, 'run', '--fix')).exitCode, 0);
+  // What git exports to some hooks, pointing elsewhere: the full path's git drops it, and so must the fast path's.
+  const elsewhere = await tempDir(t);
+  const inherited = { GIT_DIR: process.env.GIT_DIR, GIT_INDEX_FILE: process.env.GIT_INDEX_FILE };
+  Object.assign(process.env, { GIT_DIR: path.join(elsewhere, '.git'), GIT_INDEX_FILE: path.join(elsewhere, 'index') });
+  t.after(() => {
+    for (const [name, value] of Object.entries(inherited)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  assert.equal((await hookWork('post-merge', w.remote, '', w.env)).kind, 'nothing');
 });
 
 test('a pull that changes one workplan, with the hub unchanged: post-merge reconciles that file alone and settles', async (t) => {

@@ -85,14 +85,14 @@ test('a block moved to another file and a file deleted: the hub follows, and the
     },
     'B moves',
   );
-  const moved = await run({ touched: { since: settled.head, etag: settled.etag, files: [PLAN, OTHER] } });
+  const moved = await run({ scope: { kind: 'touched', since: settled.head, etag: settled.etag, files: [PLAN, OTHER] } });
   assert.ok(moved.settled);
   assert.deepEqual(await page(PLAN), ['A']);
   assert.deepEqual(await page(OTHER), ['C', 'D', 'B']);
 
   await rm(path.join(ws.dir, OTHER));
   await git(ws.dir, ['commit', '-qam', 'the other plan is dropped']);
-  const dropped = await run({ touched: { since: moved.settled!.head, etag: moved.settled!.etag, files: [OTHER] } });
+  const dropped = await run({ scope: { kind: 'touched', since: moved.settled!.head, etag: moved.settled!.etag, files: [OTHER] } });
   assert.ok(dropped.settled);
   assert.deepEqual(await page(OTHER), ['C (in no file)', 'D (in no file)', 'B (in no file)']);
   assert.deepEqual(await page(PLAN), ['A'], 'a file the run was not told of keeps its layout');

@@ -123,7 +123,7 @@ test('a run told which workplans changed decides for them what a full run decide
           if (agentMoves) await store.setStatus({ repo: repo.slug, id: 'C', status: 'blocked', by: 'agent' });
           touchedRuns++;
           const check = { mode: 'check', writeback: true, pull: false, fetch: false } as const;
-          const narrow = await reconcileRepo(repo, { ...check, touched: work.touched }, deps);
+          const narrow = await reconcileRepo(repo, { ...check, scope: work.scope }, deps);
           const full = await reconcileRepo(repo, check, deps);
           const readAll = narrow.workplans.length === full.workplans.length;
           if (readAll) {
@@ -131,7 +131,7 @@ test('a run told which workplans changed decides for them what a full run decide
             assert.deepEqual(findingsOf(narrow), findingsOf(full));
             return;
           }
-          const touchedFiles = new Set(work.touched.files);
+          const touchedFiles = new Set(work.scope.files);
           assert.deepEqual(
             narrow.workplans,
             full.workplans.filter((w) => touchedFiles.has(w.file)),

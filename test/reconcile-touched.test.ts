@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
-import type { Touched } from '../src/sync/options.js';
+import type { TouchedScope } from '../src/hook/scope.js';
 import { PLAN } from './helpers/scene.js';
 import { OTHER, twoWorkplans } from './helpers/two-workplans.js';
 import { commitFiles } from './helpers/temp-repo.js';
@@ -13,7 +13,7 @@ async function settledScene(t: TestContext) {
   const { s, ws, store, repo, deps } = await twoWorkplans(t);
   const first = await reconcileRepo(repo, FIX, deps);
   assert.ok(first.settled, 'the starting run settles');
-  const touchedSince = (files: string[]): Touched => ({ since: first.settled!.head, etag: first.settled!.etag, files });
+  const touchedSince = (files: string[]): TouchedScope => ({ kind: 'touched', since: first.settled!.head, etag: first.settled!.etag, files });
   return { s, ws, store, repo, deps, touchedSince };
 }
 
@@ -32,7 +32,7 @@ test('a run told which workplans changed reads only those, reconciles them and s
     },
     'A done, E new',
   );
-  const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
+  const report = await reconcileRepo(repo, { ...FIX, scope: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [PLAN]);
   assert.deepEqual(report.actions.map((a) => `${a.type} ${'taskId' in a ? a.taskId : ''}`).sort(), ['create E', 'push A']);
   assert.equal(await s.hubStatus('A'), 'done');
@@ -48,7 +48,7 @@ test('a run told which workplans changed reads only those, reconciles them and s
 test('a task taken out of a touched workplan is reported as in no file', async (t) => {
   const { ws, repo, deps, touchedSince } = await settledScene(t);
   await commitFiles(ws.dir, { [PLAN]: workplan([{ id: 'A', status: 'todo' }]) }, 'B dropped');
-  const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
+  const report = await reconcileRepo(repo, { ...FIX, scope: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [PLAN]);
   assert.deepEqual(
     report.findings.filter((f) => f.taskId === 'B').map((f) => f.code),
@@ -69,7 +69,7 @@ test('a new id in a touched workplan that the hub knows makes the run read every
     },
     'C here too',
   );
-  const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
+  const report = await reconcileRepo(repo, { ...FIX, scope: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [OTHER, PLAN]);
   assert.deepEqual(
     report.findings
@@ -94,7 +94,7 @@ test('a hub that moved since the settled run makes the run read everything', asy
     'A started',
   );
   await store.setStatus({ repo: 'acme', id: 'C', status: 'done', by: 'agent' });
-  const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
+  const report = await reconcileRepo(repo, { ...FIX, scope: touchedSince([PLAN]) }, deps);
   assert.deepEqual(filesRead(report), [OTHER, PLAN]);
   assert.deepEqual(report.actions.flatMap((a) => ('taskId' in a ? [`${a.type} ${a.taskId}`] : [])).sort(), ['push A', 'writeback C']);
   assert.equal(/id: C\nstatus: (\w+)/.exec(await ws.read(OTHER))?.[1], 'done');
@@ -113,7 +113,7 @@ test('a touched workplan with uncommitted changes is skipped, and the run does n
     'A done',
   );
   await ws.write(`${await ws.read()}\nMore.\n`);
-  const report = await reconcileRepo(repo, { ...FIX, touched: touchedSince([PLAN]) }, deps);
+  const report = await reconcileRepo(repo, { ...FIX, scope: touchedSince([PLAN]) }, deps);
   assert.deepEqual(
     report.findings.map((f) => `${f.code} ${f.file ?? ''}`),
     [`C-14 ${PLAN}`],

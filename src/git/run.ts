@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 
 /** A git command that failed; `stderr` is git's own reason. */
 export class GitError extends Error {
@@ -27,7 +27,32 @@ function cleanEnv(extra: Record<string, string> | undefined): Record<string, str
   return env;
 }
 
+/** The caller's environment as `cleanEnv` leaves it, whole: for a runner that does not extend it itself. */
+function wholeEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(cleanEnv(undefined))) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * git's answer without loading execa, for the hooks' fast path, which runs on every pull and push
+ * and loads nothing it can spare: `ok` is false on any failure, which there only ever means
+ * "take the full path", where `git` says what is wrong.
+ */
+export function gitAnswer(cwd: string, args: readonly string[]): Promise<{ ok: boolean; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8', env: wholeEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => resolve({ ok: !error, stdout }));
+  });
+}
+
+/** execa, loaded on the first full call: the fast path shares this module and must not pay for it. */
+const loadExeca = async () => (await import('execa')).execa;
+
 async function spawn(cwd: string, args: readonly string[], options: GitOptions, encoding: 'utf8' | 'buffer') {
+  const execa = await loadExeca();
   return execa('git', args, {
     cwd,
     reject: false,
@@ -67,6 +92,7 @@ export async function gitBytes(cwd: string, args: readonly string[], options: Gi
  * then git is stopped, the rest of its walk unspent. Throws GitError when git fails on its own.
  */
 export async function gitUntil(cwd: string, args: readonly string[], options: GitOptions, read: (chunk: string) => boolean): Promise<void> {
+  const execa = await loadExeca();
   const child = execa('git', args, {
     cwd,
     reject: false,

@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
 import { CONFIG_FILE } from '../config-names.js';
-import { type RepoStamp, repoEtag } from '../hub/etag.js';
+import { etagProbe } from '../hub/etag-probe.js';
 import { defaultDatabase } from '../hub/location.js';
-import { openDatabase } from '../hub/sql/sqlite-database.js';
 import { configDigest, readHookState, writeHookState, type HookState } from './state.js';
 import { pushedRefs } from '../git/pushed-refs.js';
-import type { Touched } from '../sync/options.js';
+import { gitAnswer } from '../git/run.js';
+import { EVERYTHING as ALL_WORKPLANS, type TouchedScope } from './scope.js';
 import type { RepoPlace } from '../repo.js';
 
 /**
@@ -35,11 +34,11 @@ export async function hookMain(args: string[]): Promise<number> {
   // git answers this while the full hook loads.
   const known = work.place && {
     place: work.place,
-    originUrl: gitSays(work.place.top, ['config', '--get', 'remote.origin.url']).then((r) => (r.ok ? r.stdout : '')),
+    originUrl: gitAnswer(work.place.top, ['config', '--get', 'remote.origin.url']).then((r) => (r.ok ? r.stdout : '')),
   };
   const { runHook } = await hookCommand();
-  const touched = work.kind === 'touched' ? work.touched : undefined;
-  return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), known, touched });
+  const scope = work.kind === 'touched' ? work.scope : ALL_WORKPLANS;
+  return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), known, scope });
 }
 
 /** How long a hook may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by default. */
@@ -70,7 +69,7 @@ async function hookCommand(): Promise<typeof import('./full.js')> {
 }
 
 /** What a hook has to do: nothing, reconcile the few workplans a pull or push touched, or everything; and where. */
-export type HookWork = { kind: 'nothing' } | { kind: 'touched'; touched: Touched; place: RepoPlace } | { kind: 'everything'; place?: RepoPlace };
+export type HookWork = { kind: 'nothing' } | { kind: 'touched'; scope: TouchedScope; place: RepoPlace } | { kind: 'everything'; place?: RepoPlace };
 const EVERYTHING: HookWork = { kind: 'everything' };
 /** Past this many touched files, the full run with its parse cache is as quick. */
 const TOUCHED_MAX = 100;
@@ -87,7 +86,7 @@ function readStdin(): string {
 export async function hookWork(hook: string, cwd: string, stdin: string, env: NodeJS.ProcessEnv): Promise<HookWork> {
   if (hook !== 'post-merge' && hook !== 'post-commit' && hook !== 'pre-push') return EVERYTHING;
   // Fails in a bare repo (no top) and before the first commit: the full path says what is wrong.
-  const { ok, stdout } = await gitSays(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
+  const { ok, stdout } = await gitAnswer(cwd, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD']);
   if (!ok) return EVERYTHING;
   const [top, gitDir, head] = stdout.trim().split('\n') as [string, string, string];
   const place = { top, gitDir };
@@ -95,14 +94,14 @@ export async function hookWork(hook: string, cwd: string, stdin: string, env: No
   const state = readHookState(gitDir);
   const hub = state && hubNow(env, top, state);
   if (!state || state.hub !== hub) return everything;
-  const hubSide = hubCheck(hub);
+  const hubSide = etagProbe(hub);
   try {
     if (!hubSide) return everything;
     // pre-push reconciles the commits being pushed, post-merge HEAD. The git checks run while
     // this process reads the hub.
     const commits = hook === 'pre-push' ? pushedRefs(stdin).map((ref) => ref.commit) : [head];
     const touching = Promise.all(commits.map((commit) => workplansTouchedSince(cwd, state, commit)));
-    const hubSame = await hubSide.unchangedSince(state);
+    const hubSame = await hubSide.unchanged(state.slug, state.etag);
     const touched = await touching;
     if (!hubSame || touched.some((files) => files === null)) return everything;
     const files = [...new Set(touched.flat() as string[])];
@@ -111,7 +110,8 @@ export async function hookWork(hook: string, cwd: string, stdin: string, env: No
       return { kind: 'nothing' };
     }
     // pre-push: the files any pushed commit touched, a superset of what each one did.
-    if (files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE)) return { kind: 'touched', touched: { since: state.head, etag: state.etag, files }, place };
+    if (files.length <= TOUCHED_MAX && !files.includes(CONFIG_FILE))
+      return { kind: 'touched', scope: { kind: 'touched', since: state.head, etag: state.etag, files }, place };
     return everything;
   } finally {
     hubSide?.close();
@@ -141,63 +141,9 @@ function hubNow(env: NodeJS.ProcessEnv, top: string, state: HookState): string |
 async function workplansTouchedSince(cwd: string, state: HookState, commit: string): Promise<string[] | null> {
   if (commit === state.head) return [];
   const [descends, touching] = await Promise.all([
-    gitSays(cwd, ['merge-base', '--is-ancestor', state.head, commit]),
+    gitAnswer(cwd, ['merge-base', '--is-ancestor', state.head, commit]),
     // Every commit that differs from any of its parents (-m: a merge against each), renames as delete and add.
-    gitSays(cwd, ['log', '--full-history', '-m', '--no-renames', '--format=', '--name-only', '-z', commit, `^${state.head}`, '--', ...state.pathspec]),
+    gitAnswer(cwd, ['log', '--full-history', '-m', '--no-renames', '--format=', '--name-only', '-z', commit, `^${state.head}`, '--', ...state.pathspec]),
   ]);
   return descends.ok && touching.ok ? [...new Set(touching.stdout.split('\0').filter((name) => name.trim() !== ''))] : null;
-}
-
-function gitSays(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {
-  return new Promise((resolve) => execFile('git', args, { cwd, encoding: 'utf8' }, (error, stdout) => resolve({ ok: !error, stdout })));
-}
-
-/** Whether the hub still has a settled run's ETag. */
-interface HubCheck {
-  unchangedSince(state: HookState): Promise<boolean>;
-  close(): void;
-}
-
-/** How to ask `hub` for its ETag, or null for a hub the fast path cannot ask (PostgreSQL, no such file). */
-function hubCheck(hub: string): HubCheck | null {
-  if (/^https?:\/\//.test(hub)) return { unchangedSince: httpNotModified, close: () => undefined };
-  if (/^[a-z]+:\/\//.test(hub)) return null;
-  let db: ReturnType<typeof openDatabase>;
-  try {
-    // The SQLite module alone, not the store and the rest of the CLI.
-    db = openDatabase(hub, { readonly: true, fileMustExist: true });
-  } catch {
-    return null;
-  }
-  return {
-    async unchangedSince(state) {
-      const row = db.prepare('SELECT revision, created_at, stamp FROM repos WHERE slug = ?').get(state.slug) as RepoStamp | undefined;
-      return repoEtag(row) === state.etag;
-    },
-    close: () => db.close(),
-  };
-}
-
-/** The fast path's question to an HTTP hub, start to end; then the full path asks again and says what is wrong. */
-const FAST_CHECK_MS = 2000;
-
-/** A conditional GET: 304 means the hub has not changed since the settled run. */
-async function httpNotModified(state: HookState): Promise<boolean> {
-  const url = new URL(`${state.hub.replace(/\/+$/, '')}/v1/repos/${encodeURIComponent(state.slug)}/tasks`);
-  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', headers: { 'if-none-match': state.etag }, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 304);
-    });
-    // `timeout` is idle time only: a hub that sends a byte now and then would hold the hook forever.
-    const deadline = setTimeout(() => req.destroy(), FAST_CHECK_MS);
-    req.on('close', () => {
-      clearTimeout(deadline);
-      resolve(false);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }

@@ -9,7 +9,8 @@ import { machineName } from '../machine.js';
 import type { Rewrite } from '../hub/types.js';
 import { describeRewrites, parseRewrites, recordRewrites } from './rewrites.js';
 import { reconcileRepo } from '../sync/reconcile-repo.js';
-import type { ReconcileOptions, Touched } from '../sync/options.js';
+import type { ReconcileOptions } from '../sync/options.js';
+import type { Scope } from './scope.js';
 import { registerRepo } from '../registry.js';
 import { deliveredFromOutbox, keepInOutbox } from '../clone/outbox.js';
 import { printable } from '../output/printable.js';
@@ -41,15 +42,15 @@ export interface HookContext {
   say: (line: string) => void;
   /** What the fast path asked git of the working tree already. */
   known?: KnownOfRepo;
-  /** The fast path found that only these workplans changed since the settled run. */
-  touched?: Touched;
+  /** What the fast path found the run must reconcile. */
+  scope: Scope;
 }
 
 /**
  * `run --hook NAME`, as the shims call it. It never fails the git operation: every problem is
  * one line on stderr and the exit code is 0.
  */
-export async function runHook(hook: string, args: readonly string[], { cwd, stdin, say, known, touched }: HookContext): Promise<number> {
+export async function runHook(hook: string, args: readonly string[], { cwd, stdin, say, known, scope }: HookContext): Promise<number> {
   const debug = process.env.CUSTODIAN_DEBUG === '1';
   try {
     if (!['post-merge', 'post-rewrite', 'pre-push', 'post-commit'].includes(hook)) {
@@ -65,13 +66,13 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       // The push itself is the network call: the gate uses the tracking ref as it stands.
       const state = await readTreeState(repo);
       // After the first pushed commit's batch the hub has moved, and the next run reads everything.
-      runs = pushedCommits(stdin, args[0], state, trackedBranches(repo, state)).map((at) => ({ ...common, at, touched, state }));
+      runs = pushedCommits(stdin, args[0], state, trackedBranches(repo, state)).map((at) => ({ ...common, at, scope, state }));
     } else if (hook === 'post-rewrite') {
       // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
       rewrites = await describeRewrites(repo, parseRewrites(stdin));
       runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
     } else {
-      runs = [{ ...common, touched }];
+      runs = [{ ...common, scope }];
     }
     if (runs.length === 0 && rewrites.length === 0) return 0;
     // Kept before the hub is even chosen: a hub that is down, refused or not reached in time must

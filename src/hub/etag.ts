@@ -19,6 +19,9 @@ export function repoEtag(row: RepoStamp | undefined): string {
   return `"${row.revision}.${Date.parse(row.created_at).toString(36)}${row.stamp ? `.${row.stamp}` : ''}"`;
 }
 
+/** A repo's row, whatever the schema it was read at (one before 4 has no stamps): what `repoEtag` is computed from. */
+export const REPO_ROW = 'SELECT * FROM repos WHERE slug = ?';
+
 /** A new write's stamp. */
 export function newStamp(): string {
   return randomBytes(6).toString('base64url');

@@ -1,5 +1,6 @@
 import got, { HTTPError, RequestError, type Got, type OptionsOfJSONResponseBody } from 'got';
 import type * as z from 'zod/mini';
+import { apiBase, repoSyncPath, repoTasksPath, taskPath } from './api-paths.js';
 import * as contract from './contract.js';
 import { redactLocation } from './location.js';
 import {
@@ -24,7 +25,6 @@ export interface HttpHubOptions {
   readRetries?: number;
 }
 
-const segment = encodeURIComponent;
 /** Ids go in the query string up to this length: a server refuses long request heads (431). */
 const QUERY_CHARS = 2000;
 /** Past these, ids do not go in a request body either: the whole repo is read and cut here. */
@@ -41,7 +41,7 @@ export class HttpHub implements Hub {
     const base = baseUrl.replace(/\/+$/, '');
     this.location = redactLocation(base);
     this.http = got.extend({
-      prefixUrl: `${base}/v1/`,
+      prefixUrl: apiBase(base),
       timeout: { connect: options.connectTimeoutMs ?? 1000, request: options.timeoutMs ?? 5000 },
       // A refused connection means nothing listens: retrying only delays the hook. Resets and timeouts may pass.
       retry: {
@@ -89,7 +89,7 @@ export class HttpHub implements Hub {
   }
 
   async readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'> {
-    const path = `repos/${segment(repo)}/tasks`;
+    const path = repoTasksPath(repo);
     const conditional = ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : {};
     const searchParams = only && new URLSearchParams(only.map((id) => ['id', id]));
     // No ids at all is no `id` parameter, which reads everything: that goes in a body too.
@@ -111,14 +111,14 @@ export class HttpHub implements Hub {
 
   async sync(batch: SyncBatch): Promise<SyncResult> {
     const { repo, ...body } = batch;
-    const response = await this.call('POST', `repos/${segment(repo)}/sync`, { json: body });
+    const response = await this.call('POST', repoSyncPath(repo), { json: body });
     if (response.status === 200) return this.checked(contract.syncAccepted, response);
     if (response.status === 409) return this.checked(contract.syncRefused, response);
     return this.fail(response);
   }
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
-    const path = `repos/${segment(update.repo)}/tasks/${segment(update.id)}/status`;
+    const path = `${taskPath(update.repo, update.id)}/status`;
     const json = {
       status: update.status,
       ...(update.expectedVersion ? { expectedVersion: update.expectedVersion } : {}),
@@ -131,7 +131,7 @@ export class HttpHub implements Hub {
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
-    const response = await this.call('GET', `repos/${segment(repo)}/tasks/${segment(id)}/history`);
+    const response = await this.call('GET', `${taskPath(repo, id)}/history`);
     if (response.status !== 200) this.fail(response);
     return this.checked(contract.history, response);
   }

@@ -3,7 +3,7 @@ import { isStatus, type Status } from '../status.js';
 import type { ActivityEntry, StatusCount, TaskFilter, TaskPage, WorkplanKey } from './dashboard/model.js';
 import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
-import { BUMP_REVISION, newStamp, type RepoStamp, repoEtag } from './etag.js';
+import { BUMP_REVISION, newStamp, REPO_ROW, type RepoStamp, repoEtag } from './etag.js';
 import { LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
 import { inChunks, insertRows, marks } from './sql/rows.js';
 import { applyLayouts, checkLayouts, placeNewTasks, readLayouts } from './sql/layouts.js';
@@ -85,7 +85,7 @@ const toPoint = (row: PointRow): SyncPoint => ({
 });
 
 /** Statements nearly every request runs: every conditional read, every write. */
-const READ_REPO_ROW: NamedStatement = { name: 'repo-row', text: 'SELECT * FROM repos WHERE slug = ?' };
+const READ_REPO_ROW: NamedStatement = { name: 'repo-row', text: REPO_ROW };
 const TOKEN_OWNER: NamedStatement = { name: 'token-owner', text: 'SELECT name FROM tokens WHERE hash = ?' };
 
 /** A batch that cannot apply; thrown inside the transaction so that nothing of it stays. */

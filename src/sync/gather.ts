@@ -11,7 +11,8 @@ import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { finishInterruptedLanding } from '../writeback/commit.js';
-import type { ReconcileDeps, ReconcileOptions, Touched } from './options.js';
+import type { ReconcileDeps, ReconcileOptions } from './options.js';
+import type { TouchedScope } from '../hook/scope.js';
 import { valueOrigins } from '../git/value-origins.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
@@ -71,7 +72,8 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
   const head = options.at ?? state.head!;
   const gate = pullGate(repo, state, head, options);
   gate.catch(() => undefined);
-  const view = (options.touched && (await readTouched(repo, head, options, options.touched, deps))) || (await readEverything(repo, head, options, deps));
+  const { scope } = options;
+  const view = (scope?.kind === 'touched' && (await readTouched(repo, head, options, scope, deps))) || (await readEverything(repo, head, options, deps));
   const { upstream, behind } = await gate;
   if (behind) findings.push(finding('C-14', options.mode, { message: SPEC_BEHIND(repo.slug) }));
   findings.push(...view.loaded.findings);
@@ -86,7 +88,6 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
     files,
     skipped,
     layouts,
-    among: view.restAgreesAt === null ? null : options.touched!.files,
     pendingRewrites: options.mode === 'fix' ? readOutbox(repo.gitDir) : [],
     own: readOwnRecords(repo.gitDir),
     incomplete,
@@ -123,7 +124,7 @@ async function pullGate(repo: Repo, state: TreeState, head: string, options: Rec
   return { upstream, behind: upstream !== null && !(await isAncestor(repo, upstream, head)) };
 }
 
-type View = Pick<RunFacts, 'loaded' | 'firstRead' | 'reread' | 'restAgreesAt'> & { dirty: Set<string> };
+type View = Pick<RunFacts, 'loaded' | 'firstRead' | 'reread' | 'restAgreesAt' | 'among'> & { dirty: Set<string> };
 
 /** Every workplan and the whole hub, all asked for at once. */
 async function readEverything(repo: Repo, head: string, options: ReconcileOptions, { hub }: ReconcileDeps): Promise<View> {
@@ -131,11 +132,11 @@ async function readEverything(repo: Repo, head: string, options: ReconcileOption
   const firstRead = reread();
   firstRead.catch(() => undefined);
   const [loaded, dirty] = await Promise.all([loadWorkplans(repo, head), options.at ? new Set<string>() : changedFiles(repo)]);
-  return { loaded, dirty, firstRead, reread, restAgreesAt: null };
+  return { loaded, dirty, firstRead, reread, restAgreesAt: null, among: null };
 }
 
 /** The touched workplans and their tasks' hub rows, or null when everything must be read after all. */
-async function readTouched(repo: Repo, head: string, options: ReconcileOptions, touched: Touched, { hub }: ReconcileDeps): Promise<View | null> {
+async function readTouched(repo: Repo, head: string, options: ReconcileOptions, touched: TouchedScope, { hub }: ReconcileDeps): Promise<View | null> {
   const [loaded, dirty] = await Promise.all([
     loadTouchedWorkplans(repo, head, touched.since, touched.files),
     options.at ? new Set<string>() : changedFiles(repo, touched.files),
@@ -146,7 +147,7 @@ async function readTouched(repo: Repo, head: string, options: ReconcileOptions, 
   // A hub that does not answer is reported as in any run.
   const first = await firstRead.catch(() => null);
   if (first && (first.etag !== touched.etag || first.tasks.some((t) => !loaded.idsBefore.has(t.id)))) return null;
-  return { loaded, dirty, firstRead, reread, restAgreesAt: touched.etag };
+  return { loaded, dirty, firstRead, reread, restAgreesAt: touched.etag, among: touched.files };
 }
 
 /** What git's history says about the tasks the two sides disagree on, for one state of the hub. */

@@ -1,4 +1,5 @@
 import type { TreeState } from '../git/facts.js';
+import type { Scope } from '../hook/scope.js';
 import type { Hub } from '../hub/types.js';
 import type { landWritebackCommit, prepareWritebackCommit } from '../writeback/commit.js';
 
@@ -17,21 +18,10 @@ export interface ReconcileOptions {
   at?: string;
   /** post-rewrite runs while git still holds the finished rebase's state; that is no guard. */
   rebaseFinishing?: boolean;
-  /**
-   * Set by the hooks when git and the hub show that, since a settled run at `since` against the
-   * hub at `etag`, no workplan but `files` changed. The run then reads those files and their
-   * tasks alone, unless the hub has moved on or a new id in them is one the hub knows already
-   * (it may sit in another file): then it reads everything after all.
-   */
-  touched?: Touched;
+  /** Every workplan by default; the hooks' fast path may narrow it (see Scope). */
+  scope?: Scope;
   /** The working tree's state, when the caller has just read it (pre-push, to pick the pushed branches). */
   state?: TreeState;
-}
-
-export interface Touched {
-  since: string;
-  etag: string;
-  files: string[];
 }
 
 /** Effects a test may replace to inject a fault (a failing commit, a hub that times out). */

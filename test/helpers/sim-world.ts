@@ -19,6 +19,7 @@ import { type HookCall, HookRelay } from './sim-hooks.js';
 import { type Retention, SimHub } from './sim-hub.js';
 import * as invariants from './sim-invariants.js';
 import { ReferenceModel, type Value } from './sim-model.js';
+import { EVERYTHING } from '../../src/hook/scope.js';
 
 export type { Fault } from './sim-faults.js';
 export { CLONES } from './sim-git.js';
@@ -188,6 +189,7 @@ export class SimWorld {
         cwd: this.dir(clone),
         stdin: `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`,
         say: () => undefined,
+        scope: EVERYTHING,
       });
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -269,8 +271,8 @@ export class SimWorld {
         : null;
     const skipped = work?.kind === 'nothing';
     if (work?.kind === 'touched') {
-      opts = { ...opts, touched: work.touched };
-      this.log.push(`${clone} (hook: only ${work.touched.files.join(', ')} touched)`);
+      opts = { ...opts, scope: work.scope };
+      this.log.push(`${clone} (hook: only ${work.scope.files.join(', ')} touched)`);
     }
     const deps = depsWith(this.hub.hub, options.fault);
     const reports: Report[] = skipped
