@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { type OwnRecords, readOwnRecords } from '../src/clone/own-records.js';
+import { keepOwnRecords, type OwnRecords, readOwnPoints, readOwnRecords } from '../src/clone/own-records.js';
 import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
 import { withOwnRecords } from '../src/reconcile/with-own-records.js';
 import { tempDir } from './helpers/temp-repo.js';
@@ -72,9 +72,33 @@ test('a records file edited by hand or left by another version: what lacks the s
   await mkdir(path.join(gitDir, 'custodian-hooks'));
   const records = { points: { A: [point(2), { seq: 'x' }], B: 'nonsense' }, runs: [run(1), { commit: 1 }], rewrites: [{ old: 'a' }] };
   await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify(records));
+  await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(3)])}\n["A", {"seq": 4\n["B"]\n`);
   const read = readOwnRecords(gitDir);
-  assert.deepEqual(read.points.A, [point(2)]);
-  assert.equal(read.points.B, undefined);
+  assert.deepEqual(readOwnPoints(gitDir).A, [point(2), point(3)]);
+  assert.equal(readOwnPoints(gitDir).B, undefined);
   assert.deepEqual(read.runs, [run(1)]);
   assert.deepEqual(read.rewrites, []);
+});
+
+test("a run's points are appended to the log, read back as each task's newest eight; points an older version kept move there", async (t) => {
+  const gitDir = await tempDir(t);
+  await mkdir(path.join(gitDir, 'custodian-hooks'));
+  // What a version before the log left: points inside records.json.
+  await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify({ points: { A: [point(1)] }, runs: [run(1)], rewrites: [] }));
+  const records = readOwnRecords(gitDir);
+  const changeOf = (seq: number) => ({ id: 'A', expectedVersion: seq, point: { status: 'done' as const, commit: sha(seq), upstream: null, origin: sha(seq) } });
+  for (let seq = 2; seq <= 10; seq++) {
+    keepOwnRecords(gitDir, records, { repo: 'acme', by: 'm', changes: [changeOf(seq)] }, [{ id: 'A', seq, statusVersion: seq }], '');
+  }
+  keepOwnRecords(gitDir, records, { repo: 'acme', by: 'm', changes: [], run: { commit: sha(111), upstream: null, skipped: [] } }, [], 'then');
+  assert.deepEqual(
+    readOwnPoints(gitDir).A?.map((p) => p.seq),
+    [3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  const file = JSON.parse(await readFile(path.join(gitDir, 'custodian-hooks', 'records.json'), 'utf8'));
+  assert.equal(file.points, undefined, 'records.json holds runs and rewrites only');
+  assert.deepEqual(
+    readOwnRecords(gitDir).runs.map((r) => r.commit),
+    [run(1).commit, sha(111)],
+  );
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from '../hub/types.js';
 import { writeJsonFile } from './json-file.js';
@@ -7,8 +7,14 @@ import { writeJsonFile } from './json-file.js';
  * The records this clone has sent and the hub took (DESIGN.md, "Rules v2", 3): rules 2 and 3
  * read them beside the hub's, so the hub's retention, a restore from a backup or a busy team
  * cannot take away what this clone already knows. Bounded like the hub's own.
+ *
+ * Runs and rewrites are few and sit in `records.json`. Points are one a task a run (10,000 after
+ * a first sync): they are appended to `points.jsonl`, a line each, and read only by a run that
+ * needs them (the hub says it dropped some), so a hook does not read and rewrite megabytes on
+ * every pull.
  */
 export interface OwnRecords {
+  /** Filled by `readOwnPoints` when a run needs them; empty otherwise. */
   points: Record<string, SyncPoint[]>;
   runs: RunRecord[];
   rewrites: Rewrite[];
@@ -17,9 +23,13 @@ export interface OwnRecords {
 const POINTS_KEPT = 8;
 const RUNS_KEPT = 64;
 const REWRITES_KEPT = 512;
+/** Past this size the points log is rewritten with only the points it keeps. */
+const LOG_BYTES = 8 * 1024 * 1024;
 
-const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'records.json');
-const none = (): OwnRecords => ({ points: Object.create(null), runs: [], rewrites: [] });
+const dir = (gitDir: string) => path.join(gitDir, 'custodian-hooks');
+const recordsFile = (gitDir: string) => path.join(dir(gitDir), 'records.json');
+const pointsFile = (gitDir: string) => path.join(dir(gitDir), 'points.jsonl');
+const noPoints = (): OwnRecords['points'] => Object.create(null);
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 const isPoint = (x: unknown): x is SyncPoint =>
@@ -27,39 +37,97 @@ const isPoint = (x: unknown): x is SyncPoint =>
 const isRun = (x: unknown): x is RunRecord => isObject(x) && typeof x.commit === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
 const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
 
-export function readOwnRecords(gitDir: string): OwnRecords {
+/** `records.json` as it is, or null; a file edited by hand or left by another version is read only where it has the shape. */
+function readRecordsFile(gitDir: string): Record<string, unknown> | null {
   try {
-    const parsed = JSON.parse(readFileSync(file(gitDir), 'utf8')) as Record<string, unknown> | null;
-    if (!parsed || typeof parsed !== 'object') return none();
-    // A file edited by hand or left by another version: what does not have the shape is not read.
-    const points: OwnRecords['points'] = Object.create(null);
-    for (const [id, list] of Object.entries(typeof parsed.points === 'object' && parsed.points ? parsed.points : {})) {
-      if (Array.isArray(list)) points[id] = list.filter(isPoint);
-    }
-    return {
-      points,
-      runs: Array.isArray(parsed.runs) ? parsed.runs.filter(isRun) : [],
-      rewrites: Array.isArray(parsed.rewrites) ? parsed.rewrites.filter(isRewrite) : [],
-    };
+    const parsed = JSON.parse(readFileSync(recordsFile(gitDir), 'utf8')) as unknown;
+    return isObject(parsed) ? parsed : null;
   } catch {
-    return none();
+    return null;
   }
 }
 
+/** Points kept in `records.json` by versions before the log: each task's list, as it has the shape. */
+function legacyPoints(records: Record<string, unknown> | null): OwnRecords['points'] {
+  const points = noPoints();
+  const lists = records && isObject(records.points) ? records.points : {};
+  for (const [id, list] of Object.entries(lists)) if (Array.isArray(list)) points[id] = list.filter(isPoint);
+  return points;
+}
+
+/** The runs and rewrites this clone sent; its points wait for `readOwnPoints`. */
+export function readOwnRecords(gitDir: string): OwnRecords {
+  const records = readRecordsFile(gitDir);
+  return {
+    points: noPoints(),
+    runs: Array.isArray(records?.runs) ? records.runs.filter(isRun) : [],
+    rewrites: Array.isArray(records?.rewrites) ? records.rewrites.filter(isRewrite) : [],
+  };
+}
+
+/** Every task's points this clone sent, the newest `POINTS_KEPT` of each, oldest first. */
+export function readOwnPoints(gitDir: string): OwnRecords['points'] {
+  return readLog(gitDir, legacyPoints(readRecordsFile(gitDir)));
+}
+
+/** The log's points added to `points`, each task's list cut to the newest `POINTS_KEPT`. */
+function readLog(gitDir: string, points: OwnRecords['points']): OwnRecords['points'] {
+  let text = '';
+  try {
+    text = readFileSync(pointsFile(gitDir), 'utf8');
+  } catch {
+    return points;
+  }
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    // A line cut short by a crash, or edited by hand, is skipped alone.
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !isPoint(entry[1])) continue;
+    const list = [...(points[entry[0]] ?? []), entry[1]];
+    points[entry[0]] = list.length > POINTS_KEPT ? list.slice(-POINTS_KEPT) : list;
+  }
+  return points;
+}
+
 /**
- * Adds what a batch the hub took carried, with the seq and status version the hub gave each point,
- * to `records` (what the run read at its start: it holds the run lock, so no one else wrote them
- * since) and to the file. Not read again: at 10,000 tasks the file is 2 MB of JSON.
+ * Adds what a batch the hub took carried, with the seq and status version the hub gave each point:
+ * its points to the log, its run and rewrites to `records` (what the run read at its start: it
+ * holds the run lock, so no one else wrote them since) and to `records.json`.
  */
 export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncBatch, receipts: readonly RecordedPoint[], at: string): void {
   const receiptOf = new Map(receipts.map((r) => [r.id, r]));
-  for (const change of batch.changes) {
+  const lines = batch.changes.flatMap((change) => {
     const receipt = receiptOf.get(change.id);
-    if (!change.point || !receipt) continue;
-    const kept = [...(records.points[change.id] ?? []), { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }];
-    records.points[change.id] = kept.slice(-POINTS_KEPT);
+    return change.point && receipt ? [`${JSON.stringify([change.id, { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }])}\n`] : [];
+  });
+  const before = readRecordsFile(gitDir);
+  // Points a version before the log kept in records.json move to the log before that file is rewritten without them.
+  const moved = Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => `${JSON.stringify([id, p])}\n`));
+  if (moved.length + lines.length > 0) {
+    mkdirSync(dir(gitDir), { recursive: true });
+    appendFileSync(pointsFile(gitDir), [...moved, ...lines].join(''));
+    compactWhenLarge(gitDir);
   }
+  if (!batch.run && !batch.rewrites && moved.length === 0) return;
   if (batch.run) records.runs = [...records.runs, { ...batch.run, machine: batch.by, at }].slice(-RUNS_KEPT);
   if (batch.rewrites) records.rewrites = [...records.rewrites, ...batch.rewrites].slice(-REWRITES_KEPT);
-  writeJsonFile(file(gitDir), records);
+  writeJsonFile(recordsFile(gitDir), { runs: records.runs, rewrites: records.rewrites });
+}
+
+/** The log, rewritten with only the points it keeps once it has grown past `LOG_BYTES`. */
+function compactWhenLarge(gitDir: string): void {
+  const file = pointsFile(gitDir);
+  if (statSync(file).size <= LOG_BYTES) return;
+  const text = Object.entries(readLog(gitDir, noPoints()))
+    .flatMap(([id, list]) => list.map((p) => `${JSON.stringify([id, p])}\n`))
+    .join('');
+  // Through a temp file and a rename, so a reader never sees half of it.
+  const temp = `${file}.${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }

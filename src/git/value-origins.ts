@@ -9,6 +9,14 @@ import { parseWorkplan } from '../workplan/parse.js';
 
 /** How far back a value is followed through commits that touched its line without changing it. */
 const MAX_HOPS = 32;
+/**
+ * Up to this many files at a commit are parsed from their blobs; past it, the parse cache is read
+ * (once a trace): reading the cache of a 10,000-task repo costs more than parsing a few files.
+ */
+const FEW_FILES = 16;
+
+/** Every workplan as last parsed, read from the cache when first needed. */
+type ParsedLater = () => ReturnType<typeof readParseCache>;
 
 /** A task's status line being traced: the commit to blame at, and where the line sits there. */
 interface Trace {
@@ -35,6 +43,8 @@ export async function valueOrigins(
   options: { firstParent?: boolean } = {},
 ): Promise<Map<string, string | null>> {
   const found = new Map<string, string | null>();
+  let cache: ReturnType<typeof readParseCache> | undefined;
+  const parsed: ParsedLater = () => (cache ??= readParseCache(repo.gitDir));
   let traces: Trace[] = tasks.map((t) => ({ id: t.id, status: t.status, at: head, file: t.file, line: t.line }));
   for (let hop = 0; traces.length > 0; hop++) {
     if (hop === MAX_HOPS) {
@@ -52,7 +62,7 @@ export async function valueOrigins(
       return origin ? [{ trace: t, origin }] : [];
     });
     const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), options);
-    const held = await tasksAt(repo, [
+    const held = await tasksAt(repo, parsed, [
       // Blame follows text: an identical status line of another task (after a reordering) can take
       // this one's place. The commit it names must hold this task at this status.
       ...origins.filter(({ trace }) => !trace.walk).map(({ trace, origin }) => ({ commit: origin, id: trace.id, file: trace.file })),
@@ -121,7 +131,7 @@ type Held = { at: string; file: string; line: number; status: string } | undefin
  * Keyed `<commit> <id>`: undefined when the commit holds no such task, null when a blob git should
  * have is missing (a partial clone offline), so the answer is unknown.
  */
-async function tasksAt(repo: Repo, wants: readonly { commit: string; id: string; file: string }[]): Promise<Map<string, Held | null>> {
+async function tasksAt(repo: Repo, parsed: ParsedLater, wants: readonly { commit: string; id: string; file: string }[]): Promise<Map<string, Held | null>> {
   const held = new Map<string, Held | null>();
   const byCommit = groupBy(wants, (w) => w.commit);
   await Promise.all(
@@ -133,13 +143,14 @@ async function tasksAt(repo: Repo, wants: readonly { commit: string; id: string;
       );
       const lookup = await workplanTasks(
         repo,
+        parsed,
         commit,
         [...entries].map(([file, e]) => ({ path: file, oid: e.oid })),
       );
       let missing = group.filter((w) => !lookup.has(w.id));
       if (missing.length > 0 && !lookup.blobMissing) {
         const all = await listCommittedMarkdown(repo, commit);
-        const everywhere = await workplanTasks(repo, commit, all.entries);
+        const everywhere = await workplanTasks(repo, parsed, commit, all.entries);
         for (const w of missing) held.set(`${commit} ${w.id}`, everywhere.blobMissing ? null : everywhere.get(w.id));
         missing = [];
       }
@@ -149,13 +160,14 @@ async function tasksAt(repo: Repo, wants: readonly { commit: string; id: string;
   return held;
 }
 
-/** The tasks of these workplan blobs at `commit`, by id; parsed through the parse cache, read only. */
+/** The tasks of these workplan blobs at `commit`, by id; many are parsed through the parse cache, read only. */
 async function workplanTasks(
   repo: Repo,
+  parsed: ParsedLater,
   commit: string,
   entries: readonly { path: string; oid: string }[],
 ): Promise<Map<string, Held> & { blobMissing?: boolean }> {
-  const cached = readParseCache(repo.gitDir);
+  const cached = entries.length > FEW_FILES ? parsed() : {};
   const fresh = entries.filter((e) => cached[e.path]?.oid !== e.oid);
   const texts = await readBlobs(
     repo,

@@ -346,7 +346,11 @@ export class SqlStore implements Hub {
         runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
         rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha, changed: JSON.parse(r.changed) as string[] })),
         runsDropped: repoRow?.runsDropped ?? false,
-        layouts: this.schema >= LAYOUTS_SCHEMA ? await readLayouts(tx, repo) : {},
+        // A read of some tasks: the layouts of their workplans' files, where those tasks sit or sat.
+        layouts:
+          this.schema >= LAYOUTS_SCHEMA
+            ? await readLayouts(tx, repo, wanted && [...new Set(rows.flatMap((r) => (r.workplan === null ? [] : [r.workplan])))])
+            : {},
       };
     });
   }

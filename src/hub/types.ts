@@ -185,7 +185,7 @@ export interface Hub {
   readonly location: string;
   /**
    * The repo's tasks and run records; 'not-modified' when `ifNoneMatch` is still current.
-   * With `only`, just the tasks among those ids; runs and rewrites in full.
+   * With `only`, just the tasks among those ids and the layouts of their workplans' files; runs and rewrites in full.
    */
   readRepo(repo: string, ifNoneMatch?: string, only?: readonly string[]): Promise<RepoState | 'not-modified'>;
   sync(batch: SyncBatch): Promise<SyncResult>;

@@ -12,6 +12,7 @@ import { applyPlan } from './apply.js';
 import { gatherHistory, gatherRun, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { settledAt } from './settle.js';
+import { type OwnRecords, readOwnPoints } from '../clone/own-records.js';
 
 /** Why this working tree must not be written to now, or null. */
 function guardReason(repo: Repo, state: TreeState, options: ReconcileOptions): { situation: Situation; reason: string } | null {
@@ -78,6 +79,8 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
 async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: ReconcileOptions, deps: ReconcileDeps, report: Report): Promise<void> {
   const attempts = deps.attempts ?? 3;
   let read = facts.firstRead;
+  // This clone's own points fill in what the hub says it dropped: read only then, and once.
+  let ownPoints: OwnRecords['points'] | undefined;
   for (let attempt = 1; ; attempt++) {
     let hub: HubState;
     try {
@@ -86,7 +89,8 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
       report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
       return;
     }
-    const known = withOwnRecords(hub, facts.own);
+    if (hub.tasks.some((t) => t.droppedThrough !== null)) ownPoints ??= readOwnPoints(repo.gitDir);
+    const known = withOwnRecords(hub, ownPoints ? { ...facts.own, points: ownPoints } : facts.own);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
     const rewrites = [...known.rewrites, ...facts.pendingRewrites];
     const history = await gatherHistory(repo, facts, known, rewrites);

@@ -75,8 +75,14 @@ export async function placeNewTasks(tx: SqlDriver, repo: string, ids: readonly s
   );
 }
 
-/** The digests of the repo's laid-out files. */
-export async function readLayouts(tx: SqlDriver, repo: string): Promise<Record<string, string>> {
-  const rows = await tx.all<{ file: string; digest: string }>('SELECT file, digest FROM layouts WHERE repo = ?', [repo]);
+/** The digests of the repo's laid-out files; with `workplans`, of those workplans' files only. */
+export async function readLayouts(tx: SqlDriver, repo: string, workplans?: readonly string[]): Promise<Record<string, string>> {
+  const rows = workplans
+    ? (
+        await inChunks(workplans, 500, (part) =>
+          tx.all<{ file: string; digest: string }>(`SELECT file, digest FROM layouts WHERE repo = ? AND workplan IN (${marks(part.length)})`, [repo, ...part]),
+        )
+      ).flat()
+    : await tx.all<{ file: string; digest: string }>('SELECT file, digest FROM layouts WHERE repo = ?', [repo]);
   return Object.fromEntries(rows.map((r) => [r.file, r.digest]));
 }
