@@ -54,7 +54,8 @@ const UNKNOWN: Record<Unknown, string> = {
     'or a git setting breaks blame) — left as it is on both sides; in a shallow clone run `git fetch --unshallow`, else go online, then run again',
   blind:
     'the hub has heard of commits this clone does not have (another machine synced since) — left as it is on both sides; ' +
-    'pull (and let that machine push), then run again',
+    'pull (and let that machine push), then run again; if that commit is gone for good (rebased or reset away without the hooks), ' +
+    'make the two sides equal, in the file or with `custodian-hooks task set`',
   dropped:
     'the hub has dropped the older sync records of this task, so when the two sides last agreed is not known — left as it is on both sides; ' +
     'set the status you want in the file or with `custodian-hooks task set`, then run again',

@@ -288,7 +288,7 @@ export class SimWorld {
     if (process.env.SIM_DEBUG) {
       for (const r of reports)
         console.error(
-          `  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${'taskId' in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}`).join(' ')}`,
+          `  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${'taskId' in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}${f.code === 'C-27' ? ` (${f.message})` : ''}`).join(' ')}`,
         );
     }
     for (const report of reports) {
