@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { LAYOUTS_PER_REQUEST } from '../src/hub/layout.js';
 import { openStore } from '../src/hub/open.js';
 import type { Hub, RepoState, SyncBatch, TaskChange } from '../src/hub/types.js';
 import { batchParts } from '../src/reconcile/batch-parts.js';
@@ -32,6 +33,24 @@ test('a batch in parts: every change once and in order, each part within the bud
   assert.deepEqual(batchParts(batch, 10 * 1024 * 1024), [batch], 'a small batch is one part');
   const onlyRun = batchParts({ repo: 'acme', by: 'ws', changes: [], run: batch.run });
   assert.deepEqual(onlyRun, [{ repo: 'acme', by: 'ws', changes: [], run: batch.run }]);
+});
+
+test('layouts follow the changes, never split, and no part carries more than the contract takes (many small ones: files emptied)', () => {
+  const changes: TaskChange[] = [{ id: 'A', expectedVersion: 0, status: 'todo' }];
+  const layouts = Array.from({ length: 2 * LAYOUTS_PER_REQUEST + 5 }, (_, i) => ({ file: `gone-${i}.md`, workplan: null, ids: [] }));
+  const parts = batchParts({ repo: 'acme', by: 'ws', changes, layouts, run: { commit: SHA(1), upstream: null, skipped: [] } });
+  assert.deepEqual(
+    parts.map((p) => [p.changes.length, p.layouts?.length ?? 0, p.run !== undefined]),
+    [
+      [1, LAYOUTS_PER_REQUEST, false],
+      [0, LAYOUTS_PER_REQUEST, false],
+      [0, 5, true],
+    ],
+  );
+  assert.deepEqual(
+    parts.flatMap((p) => p.layouts ?? []),
+    layouts,
+  );
 });
 
 /** A workplan of `count` tasks whose titles make each change in a batch about a kilobyte. */

@@ -232,6 +232,7 @@ for (const kind of KINDS) {
         /"a.md" is laid out twice in one batch/,
       );
       await assert.rejects(refused([{ file: 'a.md', workplan: null, ids: ['A'] }]), /a file that holds no workplan holds no tasks/);
+      await assert.rejects(refused([{ file: 'a.md', workplan: 'W'.repeat(501), ids: [] }]), /the workplan id must be 1 to 500 characters/);
       await assert.rejects(refused([{ file: 'a\0.md', workplan: 'W', ids: [] }]), /layout of "a\\u0000.md": holds a NUL character/);
     });
 

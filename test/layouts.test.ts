@@ -3,12 +3,16 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
-import { layoutDigest } from '../src/hub/layout.js';
+import { LAYOUT_IDS_MAX, layoutDigest } from '../src/hub/layout.js';
+import { openStore } from '../src/hub/open.js';
+import { openSqlite } from '../src/hub/sql/sqlite-driver.js';
+import { pageIds } from '../src/hub/sql/task-page.js';
 import type { RepoState } from '../src/hub/types.js';
 import { layoutsToSend } from '../src/reconcile/layouts.js';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { PLAN } from './helpers/scene.js';
-import { commitFiles } from './helpers/temp-repo.js';
+import { sqliteStore } from './helpers/hubs.js';
+import { commitFiles, tempDir } from './helpers/temp-repo.js';
 import { OTHER, twoWorkplans } from './helpers/two-workplans.js';
 import { workplan } from './helpers/workplan-text.js';
 
@@ -118,4 +122,74 @@ test('a task whose block could not be read when its file was laid out takes its 
   const fixed = await run();
   assert.ok(fixed.actions.some((a) => a.type === 'create' && a.taskId === 'E'));
   assert.deepEqual(await page(PLAN), ['A', 'B', 'E']);
+});
+
+test('a layout the hub could not take is not sent: an empty or overlong workplan id, or more ids than one layout may hold', () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `T${i}`);
+  const sent = layoutsToSend(
+    [
+      { file: 'empty.md', workplan: '', ids: ['A'] },
+      { file: 'long.md', workplan: 'W'.repeat(501), ids: ['B'] },
+      { file: 'huge.md', workplan: 'H', ids: ids(LAYOUT_IDS_MAX + 1) },
+      { file: 'fine.md', workplan: 'F', ids: ['C'] },
+    ],
+    null,
+    {},
+  );
+  assert.deepEqual(
+    sent.map((l) => l.file),
+    ['fine.md'],
+  );
+});
+
+test('a task two files hold keeps a place while either of them does', async (t) => {
+  const store = await sqliteStore(t);
+  const created = ['A', 'B'].map((id) => ({ id, expectedVersion: 0, status: 'todo' as const, workplan: { id: 'W', title: null } }));
+  assert.ok((await store.sync({ repo: 'acme', by: 'ws', changes: created })).ok);
+  const lay = (file: string, ids: string[]) => store.sync({ repo: 'acme', by: 'ws', changes: [], layouts: [{ file, workplan: 'W', ids }] });
+  await lay('one.md', ['B', 'A']);
+  await lay('two.md', ['A']);
+  await lay('two.md', []);
+  const page = await store.taskPage({ repo: 'acme', workplan: 'W', statuses: [], text: '', offset: 0, limit: 10 });
+  assert.deepEqual(
+    page.tasks.map((task) => `${task.id}${task.inNoFile ? ' (in no file)' : ''}`),
+    ['B', 'A'],
+  );
+});
+
+test('both ways to a page (sorting the matches, walking the index) list every task once, in the same order, from either end', async (t) => {
+  const dir = await tempDir(t);
+  const store = await openStore(path.join(dir, 'hub.sqlite'));
+  t.after(() => store.close());
+  // Tasks under a workplan and under none, some laid out in two files in another order than created, some in no file.
+  const ids = Array.from({ length: 23 }, (_, i) => `T${String((i * 7) % 23).padStart(2, '0')}`);
+  const changes = ids.map((id, i) => ({
+    id,
+    expectedVersion: 0,
+    status: (i % 3 ? 'todo' : 'done') as 'todo' | 'done',
+    ...(i % 4 ? { workplan: { id: 'W', title: null } } : {}),
+  }));
+  assert.ok((await store.sync({ repo: 'acme', by: 'ws', changes })).ok);
+  const laidOut = [...ids].reverse().filter((_, i) => i % 5 !== 0);
+  await store.sync({
+    repo: 'acme',
+    by: 'ws',
+    changes: [],
+    layouts: [
+      { file: 'b.md', workplan: 'W', ids: laidOut.slice(0, 9) },
+      { file: 'a.md', workplan: 'W', ids: laidOut.slice(9) },
+    ],
+  });
+  const db = openSqlite(path.join(dir, 'hub.sqlite'));
+  t.after(() => db.close());
+  for (const workplan of ['W', null])
+    for (const statuses of [[], ['todo']] as const) {
+      const filter = { repo: 'acme', workplan, statuses, text: '', offset: 0, limit: 100 };
+      const all = (await pageIds(db, filter)).ids;
+      assert.equal(new Set(all).size, all.length);
+      for (let offset = 0; offset < all.length; offset += 3) {
+        const walked = await pageIds(db, { ...filter, offset, limit: 4 }, 2);
+        assert.deepEqual(walked.ids, all.slice(offset, offset + 4), `${workplan} ${statuses.join()} from ${offset}`);
+      }
+    }
 });

@@ -102,3 +102,15 @@ test("a run's points are appended to the log, read back as each task's newest ei
     [run(1).commit, sha(111)],
   );
 });
+
+test('a points line a crash cut short is ended before the next point is appended: the next point is kept', async (t) => {
+  const gitDir = await tempDir(t);
+  await mkdir(path.join(gitDir, 'custodian-hooks'));
+  await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(1)])}\n["A", {"seq": 2, "comm`);
+  const change = { id: 'A', expectedVersion: 3, point: { status: 'done' as const, commit: sha(3), upstream: null, origin: sha(3) } };
+  keepOwnRecords(gitDir, readOwnRecords(gitDir), { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 3, statusVersion: 3 }], '');
+  assert.deepEqual(
+    readOwnPoints(gitDir).A?.map((p) => p.seq),
+    [1, 3],
+  );
+});

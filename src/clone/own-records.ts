@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from '../hub/types.js';
 import { writeJsonFile } from './json-file.js';
@@ -72,13 +72,7 @@ export function readOwnPoints(gitDir: string): OwnRecords['points'] {
 
 /** The log's points added to `points`, each task's list cut to the newest `POINTS_KEPT`. */
 function readLog(gitDir: string, points: OwnRecords['points']): OwnRecords['points'] {
-  let text = '';
-  try {
-    text = readFileSync(pointsFile(gitDir), 'utf8');
-  } catch {
-    return points;
-  }
-  for (const line of text.split('\n')) {
+  for (const line of readFileSafe(pointsFile(gitDir)).split('\n')) {
     if (!line) continue;
     let entry: unknown;
     try {
@@ -110,7 +104,9 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
   const moved = Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => `${JSON.stringify([id, p])}\n`));
   if (moved.length + lines.length > 0) {
     mkdirSync(dir(gitDir), { recursive: true });
-    appendFileSync(pointsFile(gitDir), [...moved, ...lines].join(''));
+    // A line a crash cut short is ended first, so that it does not swallow the next point.
+    const cut = !endsLine(pointsFile(gitDir));
+    appendFileSync(pointsFile(gitDir), `${cut ? '\n' : ''}${[...moved, ...lines].join('')}`);
     compactWhenLarge(gitDir);
   }
   if (!batch.run && !batch.rewrites && moved.length === 0) return;
@@ -119,10 +115,32 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
   writeJsonFile(recordsFile(gitDir), { runs: records.runs, rewrites: records.rewrites });
 }
 
-/** The log, rewritten with only the points it keeps once it has grown past `LOG_BYTES`. */
+/** Whether `file` is missing, empty or ends with a newline. */
+function endsLine(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size === 0 || (readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The log, rewritten with only the points it keeps once it has grown past `LOG_BYTES` and twice
+ * what the last compaction kept (kept beside it): a log whose kept points alone are large is not
+ * rewritten on every run.
+ */
 function compactWhenLarge(gitDir: string): void {
   const file = pointsFile(gitDir);
-  if (statSync(file).size <= LOG_BYTES) return;
+  const keptBefore = Number(readFileSafe(`${file}.kept`)) || 0;
+  if (statSync(file).size <= Math.max(LOG_BYTES, 2 * keptBefore)) return;
   const text = Object.entries(readLog(gitDir, noPoints()))
     .flatMap(([id, list]) => list.map((p) => `${JSON.stringify([id, p])}\n`))
     .join('');
@@ -130,4 +148,14 @@ function compactWhenLarge(gitDir: string): void {
   const temp = `${file}.${process.pid}`;
   writeFileSync(temp, text);
   renameSync(temp, file);
+  writeFileSync(`${file}.kept`, String(Buffer.byteLength(text)));
+}
+
+/** The file's text; empty when it cannot be read (there is none yet). */
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }

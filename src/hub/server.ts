@@ -6,7 +6,7 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
-import { LAYOUT_PATH_MAX } from './layout.js';
+import { LAYOUT_IDS_MAX, LAYOUT_PATH_MAX, LAYOUTS_PER_REQUEST } from './layout.js';
 import { admission, busy } from './admission.js';
 import { mountDashboard } from './dashboard/routes.js';
 import { Limiter, type Limits } from './limiter.js';
@@ -46,8 +46,8 @@ const syncSchema = z.strictObject({
     .max(10_000)
     .optional(),
   layouts: z
-    .array(z.strictObject({ file: text(LAYOUT_PATH_MAX).min(1), workplan: text(500).min(1).nullable(), ids: z.array(taskId).max(100_000) }))
-    .max(10_000)
+    .array(z.strictObject({ file: text(LAYOUT_PATH_MAX).min(1), workplan: text(500).min(1).nullable(), ids: z.array(taskId).max(LAYOUT_IDS_MAX) }))
+    .max(LAYOUTS_PER_REQUEST)
     .optional(),
 });
 const statusSchema = z.strictObject({ status, expectedVersion: z.number().int().min(1).optional(), why: text(1000).optional() });

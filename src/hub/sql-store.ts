@@ -6,7 +6,7 @@ import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, REPO_ROW, type RepoStamp, repoEtag } from './etag.js';
 import { LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
 import { inChunks, insertRows, marks } from './sql/rows.js';
-import { applyLayouts, checkLayouts, placeNewTasks, readLayouts } from './sql/layouts.js';
+import { applyLayouts, checkLayouts, mirrorPlaces, readLayouts } from './sql/layouts.js';
 import { pageIds } from './sql/task-page.js';
 import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
 import { hashToken, newToken } from './tokens.js';
@@ -459,10 +459,12 @@ export class SqlStore implements Hub {
       );
     }
     await insertHistory(tx, rows.history);
-    await placeNewTasks(
+    // New tasks take the places a layout already gave them.
+    await mirrorPlaces(
       tx,
       batch.repo,
       inserted.map((r) => r.id),
+      true,
     );
     // After the updates: the status count kept is the one the decided status has.
     const byRank = batch.changes.filter((c) => c.decidedByRank).map((c) => c.id);

@@ -1,3 +1,4 @@
+import { LAYOUTS_PER_REQUEST } from '../hub/layout.js';
 import type { Layout, SyncBatch, TaskChange } from '../hub/types.js';
 
 /** Well under the 4 MiB an HTTP hub takes in one request (more is refused with 413). */
@@ -16,12 +17,13 @@ export function batchParts(batch: SyncBatch, maxBytes = PART_BYTES): SyncBatch[]
   const { changes, layouts, run, rewrites, ...common } = batch;
   const parts: { changes: TaskChange[]; layouts: Layout[] }[] = [{ changes: [], layouts: [] }];
   let size = bytesOf(common);
+  const newPart = () => {
+    parts.push({ changes: [], layouts: [] });
+    size = bytesOf(common);
+  };
   const room = (bytes: number) => {
     const last = parts.at(-1)!;
-    if (size + bytes > maxBytes && last.changes.length + last.layouts.length > 0) {
-      parts.push({ changes: [], layouts: [] });
-      size = bytesOf(common);
-    }
+    if (size + bytes > maxBytes && last.changes.length + last.layouts.length > 0) newPart();
     size += bytes;
   };
   for (const change of changes) {
@@ -29,6 +31,8 @@ export function batchParts(batch: SyncBatch, maxBytes = PART_BYTES): SyncBatch[]
     parts.at(-1)!.changes.push(change);
   }
   for (const layout of layouts ?? []) {
+    // Small layouts (a file emptied) are many to a megabyte: the contract takes so many a request.
+    if (parts.at(-1)!.layouts.length === LAYOUTS_PER_REQUEST) newPart();
     room(bytesOf(layout));
     parts.at(-1)!.layouts.push(layout);
   }

@@ -101,7 +101,8 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): Pick<Ru
   const workplanOf = new Map<string, FileTask['workplan']>();
   const layouts: FileLayout[] = [];
   for (const w of loaded.workplans) {
-    const id = typeof w.frontMatter.id === 'string' ? w.frontMatter.id : w.file;
+    // An empty `id:` names no workplan: the file's path stands in, as for none.
+    const id = typeof w.frontMatter.id === 'string' && w.frontMatter.id !== '' ? w.frontMatter.id : w.file;
     workplanOf.set(w.file, { id, title: typeof w.frontMatter.title === 'string' ? w.frontMatter.title : null });
     layouts.push({ file: w.file, workplan: id, ids: [...w.tasks.map((t) => t.id), ...w.unreadableIds] });
     if (dirty.has(w.file) && (w.tasks.length > 0 || w.unreadableIds.length > 0)) {

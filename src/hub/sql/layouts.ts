@@ -1,4 +1,4 @@
-import { LAYOUT_PATH_MAX, layoutDigest } from '../layout.js';
+import { LAYOUT_IDS_MAX, LAYOUT_PATH_MAX, layoutDigest } from '../layout.js';
 import { InvalidRequestError, type Layout, type SyncBatch } from '../types.js';
 import { shown, taskIdProblem, textProblem } from '../valid-text.js';
 import type { SqlDriver } from './driver.js';
@@ -8,14 +8,19 @@ import { inChunks, insertRows, marks } from './rows.js';
 export function checkLayouts(layouts: readonly Layout[]): void {
   const files = new Set<string>();
   for (const { file, workplan, ids } of layouts) {
-    const problem = textProblem(file) ?? (workplan === null ? null : textProblem(workplan));
-    if (problem || file.length > LAYOUT_PATH_MAX) throw new InvalidRequestError(`layout of ${shown(file)}: ${problem ?? 'the path is too long'}`);
+    const problem =
+      textProblem(file) ??
+      (file.length > LAYOUT_PATH_MAX ? `the path is longer than ${LAYOUT_PATH_MAX} characters` : null) ??
+      (workplan === null ? null : textProblem(workplan)) ??
+      (workplan !== null && (workplan.length === 0 || workplan.length > 500) ? 'the workplan id must be 1 to 500 characters' : null) ??
+      (ids.length > LAYOUT_IDS_MAX ? `more than ${LAYOUT_IDS_MAX} ids` : null);
+    if (problem) throw new InvalidRequestError(`layout of ${shown(file)}: ${problem}`);
     if (files.has(file)) throw new InvalidRequestError(`${shown(file)} is laid out twice in one batch`);
     files.add(file);
     if (workplan === null && ids.length > 0) throw new InvalidRequestError(`layout of ${shown(file)}: a file that holds no workplan holds no tasks`);
     const seen = new Set<string>();
     for (const id of ids) {
-      const idProblem = taskIdProblem(id);
+      const idProblem = taskIdProblem(id) ?? (id.length > 200 ? 'is longer than 200 characters' : null);
       if (idProblem) throw new InvalidRequestError(`layout of ${shown(file)}: task id ${shown(id)} ${idProblem}`);
       if (seen.has(id)) throw new InvalidRequestError(`layout of ${shown(file)} holds task ${shown(id)} twice`);
       seen.add(id);
@@ -23,15 +28,27 @@ export function checkLayouts(layouts: readonly Layout[]): void {
   }
 }
 
-/** Copies the places of a file's tasks onto their rows (see migration 10). */
-const MIRROR_FILE = `UPDATE tasks SET place_file = p.file, place_position = p.position FROM task_places p
-  WHERE p.repo = ? AND p.file = ? AND tasks.repo = p.repo AND tasks.id = p.task_id`;
+/**
+ * Each of these tasks' rows mirrors its first place (by file), or none: what the page walks (see
+ * migration 10). `placedOnly`: only rows that have a place to take (new tasks; the rest have none).
+ */
+export async function mirrorPlaces(tx: SqlDriver, repo: string, ids: readonly string[], placedOnly = false): Promise<void> {
+  const first = (column: 'file' | 'position') =>
+    `(SELECT p.${column} FROM task_places p WHERE p.repo = tasks.repo AND p.task_id = tasks.id ORDER BY p.file LIMIT 1)`;
+  const placed = placedOnly ? ' AND EXISTS (SELECT 1 FROM task_places p WHERE p.repo = tasks.repo AND p.task_id = tasks.id)' : '';
+  await inChunks([...new Set(ids)], 500, (part) =>
+    tx.run(`UPDATE tasks SET place_file = ${first('file')}, place_position = ${first('position')} WHERE repo = ? AND id IN (${marks(part.length)})${placed}`, [
+      repo,
+      ...part,
+    ]),
+  );
+}
 
 /**
- * Keeps the batch's layouts: each file's digest and workplan, and each task's place. A file that
- * holds no workplan any more keeps the workplan it held, so that the tasks it held are in no
- * file (C-21). An id in two files takes its place in the later. Returns whether any layout
- * differed from the one kept, so that the repo's ETag moves only then.
+ * Keeps the batch's layouts: each file's digest and workplan, and each task's place in it. A file
+ * that holds no workplan any more keeps the workplan it held, so that the tasks it held are in no
+ * file (C-21). Returns whether any layout differed from the one kept, so that the repo's ETag
+ * moves only then.
  */
 export async function applyLayouts(tx: SqlDriver, batch: SyncBatch): Promise<boolean> {
   let changed = false;
@@ -47,32 +64,15 @@ export async function applyLayouts(tx: SqlDriver, batch: SyncBatch): Promise<boo
        ON CONFLICT (repo, file) DO UPDATE SET digest = excluded.digest, workplan = COALESCE(excluded.workplan, layouts.workplan)`,
       [batch.repo, file, workplan, digest],
     );
-    await tx.run(
-      `UPDATE tasks SET place_file = NULL, place_position = NULL
-       WHERE repo = ? AND id IN (SELECT task_id FROM task_places WHERE repo = ? AND file = ?)`,
-      [batch.repo, batch.repo, file],
-    );
-    await tx.run('DELETE FROM task_places WHERE repo = ? AND file = ?', [batch.repo, file]);
+    const before = await tx.all<{ task_id: string }>('DELETE FROM task_places WHERE repo = ? AND file = ? RETURNING task_id', [batch.repo, file]);
     await insertRows(
       tx,
-      'task_places (repo, task_id, file, position)',
-      ids.map((id, position) => [batch.repo, id, file, position]),
-      ' ON CONFLICT (repo, task_id) DO UPDATE SET file = excluded.file, position = excluded.position',
+      'task_places (repo, file, task_id, position)',
+      ids.map((id, position) => [batch.repo, file, id, position]),
     );
-    await tx.run(MIRROR_FILE, [batch.repo, file]);
+    await mirrorPlaces(tx, batch.repo, [...before.map((r) => r.task_id), ...ids]);
   }
   return changed;
-}
-
-/** New tasks take the places a layout already gave them. */
-export async function placeNewTasks(tx: SqlDriver, repo: string, ids: readonly string[]): Promise<void> {
-  await inChunks(ids, 500, (part) =>
-    tx.run(
-      `UPDATE tasks SET place_file = p.file, place_position = p.position FROM task_places p
-       WHERE p.repo = ? AND p.task_id IN (${marks(part.length)}) AND tasks.repo = p.repo AND tasks.id = p.task_id`,
-      [repo, ...part],
-    ),
-  );
 }
 
 /** The digests of the repo's laid-out files; with `workplans`, of those workplans' files only. */

@@ -112,8 +112,9 @@ const MIGRATIONS: readonly string[][] = [
   // Each workplan file's order of tasks, as the last run that laid it out sent it: the dashboard
   // lists a workplan in that order, and a task of a laid-out workplan that no file holds is in no
   // file (C-21). Display only. A place may name a task the hub has yet to hear of (its file was
-  // dirty, its block unreadable): the task takes it when created. Each task's row mirrors its
-  // place, so that a page walks one index in file order.
+  // dirty, its block unreadable): the task takes it when created. A task in two files (an id used
+  // twice) has a place in each. Each task's row mirrors its first place, so that a page walks one
+  // index in file order.
   [
     `CREATE TABLE layouts (
       repo TEXT NOT NULL REFERENCES repos(slug),
@@ -125,12 +126,12 @@ const MIGRATIONS: readonly string[][] = [
     `CREATE INDEX layouts_by_workplan ON layouts(repo, workplan)`,
     `CREATE TABLE task_places (
       repo TEXT NOT NULL REFERENCES repos(slug),
-      task_id TEXT NOT NULL,
       file TEXT NOT NULL,
+      task_id TEXT NOT NULL,
       position INTEGER NOT NULL,
-      PRIMARY KEY (repo, task_id)
+      PRIMARY KEY (repo, file, task_id)
     )`,
-    `CREATE INDEX task_places_by_file ON task_places(repo, file)`,
+    `CREATE INDEX task_places_by_task ON task_places(repo, task_id)`,
     `ALTER TABLE tasks ADD COLUMN place_file TEXT`,
     `ALTER TABLE tasks ADD COLUMN place_position INTEGER`,
     `CREATE INDEX tasks_in_file_order ON tasks(repo, workplan, place_file, place_position)`,

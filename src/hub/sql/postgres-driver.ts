@@ -27,6 +27,10 @@ const query = (sql: Statement, params: readonly unknown[]): pg.QueryConfig =>
 /** PostgreSQL's "too many connections" and "starting up or shutting down". */
 const BUSY_CODES = new Set(['53300', '57P03']);
 
+/** SQLSTATE 40P01, and how many times a transaction it rolled back is run in all. */
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
 /**
  * SQLSTATE classes of a server that cannot serve us: connection exceptions, shutdown, no such
  * database, refused login, out of resources.
@@ -63,17 +67,22 @@ function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
       return (await answered(where, client.query(query(sql, params)))).rowCount ?? 0;
     },
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      const connection = await answered(where, pool.connect());
-      try {
-        await answered(where, connection.query('BEGIN'));
-        const value = await fn(bound(connection, pool, where));
-        await answered(where, connection.query('COMMIT'));
-        return value;
-      } catch (error) {
-        await connection.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        connection.release();
+      for (let attempt = 1; ; attempt++) {
+        const connection = await answered(where, pool.connect());
+        try {
+          await answered(where, connection.query('BEGIN'));
+          const value = await fn(bound(connection, pool, where));
+          await answered(where, connection.query('COMMIT'));
+          return value;
+        } catch (error) {
+          await connection.query('ROLLBACK').catch(() => undefined);
+          // Two writers that took row locks in different orders: the server chose this one to roll
+          // back whole, so it is run again, as a client would send it again.
+          if (attempt < DEADLOCK_ATTEMPTS && error instanceof pg.DatabaseError && error.code === DEADLOCK_DETECTED) continue;
+          throw error;
+        } finally {
+          connection.release();
+        }
       }
     },
     async close() {

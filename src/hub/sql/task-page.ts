@@ -2,7 +2,7 @@ import type { TaskFilter } from '../dashboard/model.js';
 import type { SqlDriver } from './driver.js';
 import { marks } from './rows.js';
 
-/** Up to this many matching tasks, a workplan page sorts them; past it, it walks an index in order. */
+/** Up to this many matching tasks, a workplan page sorts them; past it, it walks an index in order (a test may lower it to walk small pages). */
 const FEW_MATCHES = 20_000;
 
 /** The filter as conditions on the task `t`: the first is the repo alone. */
@@ -27,9 +27,9 @@ type Walk = (descending: boolean, limit: number, offset: number) => Promise<stri
  * Rows `offset` to `offset + limit` of an ordered walk over `count` rows, walked from whichever
  * end is nearer: a deep page of a big workplan stops there instead of stepping over every row.
  */
-async function nearerEnd(count: number, offset: number, limit: number, walk: Walk): Promise<string[]> {
+async function nearerEnd(count: number, offset: number, limit: number, walk: Walk, few: number): Promise<string[]> {
   if (limit <= 0 || offset >= count) return [];
-  if (count <= FEW_MATCHES || offset <= count / 2) return walk(false, limit, offset);
+  if (count <= few || offset <= count / 2) return walk(false, limit, offset);
   const end = Math.min(count, offset + limit);
   return (await walk(true, end - offset, count - end)).reverse();
 }
@@ -42,7 +42,7 @@ async function nearerEnd(count: number, offset: number, limit: number, walk: Wal
  * tested on it, so no planner can make the walk read the whole workplan at every step
  * (PostgreSQL did, on tables not analysed since a bulk load, when the filter could pick the index).
  */
-export async function pageIds(tx: SqlDriver, filter: TaskFilter): Promise<{ ids: string[]; matching: number }> {
+export async function pageIds(tx: SqlDriver, filter: TaskFilter, few = FEW_MATCHES): Promise<{ ids: string[]; matching: number }> {
   const { where, params } = conditions(filter);
   const [count] = await tx.all<{ n: number | string; placed: number | string }>(
     `SELECT COUNT(*) AS n, COUNT(t.place_file) AS placed FROM tasks t WHERE ${where.join(' AND ')}`,
@@ -56,7 +56,7 @@ export async function pageIds(tx: SqlDriver, filter: TaskFilter): Promise<{ ids:
   const testArgs = [...params.slice(1), filter.repo];
   const inFiles: Walk = (descending, limit, offset) => {
     const order = descending ? ' DESC' : '';
-    return placed <= FEW_MATCHES
+    return placed <= few
       ? ids(
           tx,
           `SELECT t.id FROM tasks t WHERE ${where.join(' AND ')} AND t.place_file IS NOT NULL
@@ -65,14 +65,15 @@ export async function pageIds(tx: SqlDriver, filter: TaskFilter): Promise<{ ids:
         )
       : ids(
           tx,
-          `SELECT w.id FROM tasks w WHERE w.repo = ? AND w.workplan = ? AND w.place_file IS NOT NULL AND ${test('w.id', '1 = 1')}
+          `SELECT w.id FROM tasks w WHERE w.repo = ? AND ${filter.workplan === null ? 'w.workplan IS NULL' : 'w.workplan = ?'} AND w.place_file IS NOT NULL
+             AND ${test('w.id', '1 = 1')}
            ORDER BY w.place_file${order}, w.place_position${order} LIMIT ? OFFSET ?`,
-          [filter.repo, filter.workplan, ...testArgs, limit, offset],
+          [filter.repo, ...(filter.workplan === null ? [] : [filter.workplan]), ...testArgs, limit, offset],
         );
   };
   const rest: Walk = (descending, limit, offset) => {
     const order = descending ? ' DESC' : '';
-    return matching - placed <= FEW_MATCHES
+    return matching - placed <= few
       ? ids(
           tx,
           `SELECT t.id, (SELECT MIN(h.seq) FROM history h WHERE h.repo = t.repo AND h.task_id = t.id) AS first_seen
@@ -86,8 +87,8 @@ export async function pageIds(tx: SqlDriver, filter: TaskFilter): Promise<{ ids:
           [filter.repo, ...testArgs, limit, offset],
         );
   };
-  const first = await nearerEnd(placed, filter.offset, Math.min(filter.limit, placed - filter.offset), inFiles);
-  const after = await nearerEnd(matching - placed, Math.max(0, filter.offset - placed), filter.limit - first.length, rest);
+  const first = await nearerEnd(placed, filter.offset, Math.min(filter.limit, placed - filter.offset), inFiles, few);
+  const after = await nearerEnd(matching - placed, Math.max(0, filter.offset - placed), filter.limit - first.length, rest, few);
   return { ids: [...first, ...after], matching };
 }
 
