@@ -49,13 +49,16 @@ test('a run sends the layouts that differ from the hub, and empties the laid-out
 /** Two workplan files and an embedded hub, with a way to list a workplan as the dashboard does. */
 async function laidOutScene(t: TestContext) {
   const { s, ws, store, repo, deps } = await twoWorkplans(t);
+  // Layouts come from the team's commit: what is pushed (see RunFacts.shared).
+  const push = () => ws.git('push', '-q', 'origin', 'main');
+  await push();
   const run = (options = {}) => reconcileRepo(repo, { ...FIX, ...options }, deps);
   const page = async (workplanId: string) =>
     (await store.taskPage({ repo: repo.slug, workplan: workplanId, statuses: [], text: '', offset: 0, limit: 100 })).tasks.map(
       (task) => `${task.id}${task.inNoFile ? ' (in no file)' : ''}`,
     );
   const state = async () => (await store.readRepo(repo.slug)) as RepoState;
-  return { s, ws, store, repo, run, page, state };
+  return { s, ws, store, repo, run, page, state, push };
 }
 
 test('a fix run lays out every workplan file; a run with nothing new sends nothing, and the ETag stays', async (t) => {
@@ -74,7 +77,7 @@ test('a fix run lays out every workplan file; a run with nothing new sends nothi
 });
 
 test('a block moved to another file and a file deleted: the hub follows, and the tasks no file holds are in no file (C-21)', async (t) => {
-  const { ws, run, page } = await laidOutScene(t);
+  const { ws, run, page, push } = await laidOutScene(t);
   const settled = (await run()).settled!;
   // B moves to the other file, after C and D; a run told which files changed reads those two.
   await commitFiles(
@@ -89,6 +92,7 @@ test('a block moved to another file and a file deleted: the hub follows, and the
     },
     'B moves',
   );
+  await push();
   const moved = await run({ scope: { kind: 'touched', since: settled.head, etag: settled.etag, files: [PLAN, OTHER] } });
   assert.ok(moved.settled);
   assert.deepEqual(await page(PLAN), ['A']);
@@ -96,6 +100,7 @@ test('a block moved to another file and a file deleted: the hub follows, and the
 
   await rm(path.join(ws.dir, OTHER));
   await git(ws.dir, ['commit', '-qam', 'the other plan is dropped']);
+  await push();
   const dropped = await run({ scope: { kind: 'touched', since: moved.settled!.head, etag: moved.settled!.etag, files: [OTHER] } });
   assert.ok(dropped.settled);
   assert.deepEqual(await page(OTHER), ['C (in no file)', 'D (in no file)', 'B (in no file)']);
@@ -108,17 +113,41 @@ test('a block moved to another file and a file deleted: the hub follows, and the
   );
 });
 
+test('a clone with unpushed workplan commits lays out nothing: the dashboard shows what the team has, not one clone against another', async (t) => {
+  const { ws, run, page, state, push } = await laidOutScene(t);
+  await run();
+  await commitFiles(
+    ws.dir,
+    {
+      [PLAN]: workplan([
+        { id: 'B', status: 'todo' },
+        { id: 'A', status: 'todo' },
+      ]),
+    },
+    'B first, not pushed',
+  );
+  const before = await state();
+  await run();
+  assert.deepEqual((await state()).layouts, before.layouts);
+  assert.deepEqual(await page(PLAN), ['A', 'B']);
+  await push();
+  await run();
+  assert.deepEqual(await page(PLAN), ['B', 'A'], 'once pushed, the run lays it out');
+});
+
 test('a task whose block could not be read when its file was laid out takes its place once it is created', async (t) => {
-  const { ws, run, page } = await laidOutScene(t);
+  const { ws, run, page, push } = await laidOutScene(t);
   const broken = workplan([
     { id: 'A', status: 'todo' },
     { id: 'B', status: 'todo' },
     { id: 'E', status: 'someday' },
   ]);
   await commitFiles(ws.dir, { [PLAN]: broken }, 'E with a status the spec does not know');
+  await push();
   await run();
   assert.deepEqual(await page(PLAN), ['A', 'B']);
   await commitFiles(ws.dir, { [PLAN]: broken.replace('status: someday', 'status: todo') }, 'E fixed');
+  await push();
   const fixed = await run();
   assert.ok(fixed.actions.some((a) => a.type === 'create' && a.taskId === 'E'));
   assert.deepEqual(await page(PLAN), ['A', 'B', 'E']);

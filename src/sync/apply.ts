@@ -113,7 +113,7 @@ export async function applyPlan(
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };
-  const layouts = layoutsToSend(facts.layouts, facts.among, hub.layouts);
+  const layouts = facts.shared ? layoutsToSend(facts.layouts, facts.among, hub.layouts) : [];
   if (layouts.length > 0) batch.layouts = layouts;
   const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, facts.own, part, receipts, new Date().toISOString());
   const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(

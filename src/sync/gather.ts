@@ -35,6 +35,12 @@ export interface RunFacts {
   layouts: FileLayout[];
   /** The workplan files this run was to read; null: every file. */
   among: readonly string[] | null;
+  /**
+   * The commit this run reads is the team's: the upstream itself, the commit being pushed, or a
+   * clone with no upstream. Only then does it lay out files for the dashboard: two clones with
+   * unpushed edits would otherwise each send their own, moving the ETag under the other's hooks.
+   */
+  shared: boolean;
   /** Rewrite records earlier hooks could not deliver: they go with this run's batch. */
   pendingRewrites: Rewrite[];
   /** The records this clone sent before, read beside the hub's. */
@@ -85,6 +91,7 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
     head,
     fixing: mayWrite && !behind,
     upstream: behind ? null : upstream,
+    shared: options.at !== undefined || !state.upstreamRef || upstream === head,
     files,
     skipped,
     layouts,
