@@ -51,16 +51,15 @@ export function rule(
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
   // Only a rewrite that left this task's status as it was carried its line over.
   const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
-  const sources = [L, ...(input.otherOrigins?.get(file.id) ?? [])].flatMap((origin) => (origin ? closure(origin, carried, (r) => r.old) : []));
-  const seenBy = (commit: string | null) => sources.some((l) => within(l, commit));
-
-  // 2. The hub has already heard of this file value: the file holds no news.
-  const seen =
-    hub.points.some((p) => seenBy(p.upstream) || seenBy(p.origin) || seenBy(p.commit)) ||
-    input.runs.some((r) => !r.skipped.includes(file.id) && (seenBy(r.upstream) || seenBy(r.commit)));
-  if (seen) return { decision: 'writeback', conflict: false };
-
-  // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
+  const origins = [L, ...(input.otherOrigins?.get(file.id) ?? [])];
+  const heard = (origin: string) =>
+    heardOf(
+      closure(origin, carried, (r) => r.old),
+      file.id,
+      hub,
+      input.runs,
+      within,
+    );
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
   const rewritten = (commit: string) =>
     closure(
@@ -68,6 +67,15 @@ export function rule(
       (c) => rewrites.news.get(c) ?? [],
       (r) => r.new,
     );
+
+  // 2. The hub has already heard of this file value: the file holds no news. Unless both sides of
+  // a merge held it, one stale and one set again on top of the hub's current status, which no
+  // record saw: that one is news, newer than the hub (found by the soak, seed 20261129 path 137).
+  const setOnCurrent = (origin: string) => hub.points.some((p) => !hubMovedSince(p, hub) && rewritten(p.commit).some((c) => c !== origin && within(c, origin)));
+  if (origins.length > 1 && origins.some((o) => !heard(o) && setOnCurrent(o))) return { decision: 'push', conflict: false };
+  if (origins.some(heard)) return { decision: 'writeback', conflict: false };
+
+  // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
   const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
   let at = hub.points.length - 1;
   while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
@@ -81,6 +89,21 @@ export function rule(
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: rank(file.status) > rank(hub.status) ? 'push' : 'writeback', conflict: true };
+}
+
+/** Whether a record the hub (or this clone) kept saw any of `sources`, commits that set the file's value. */
+function heardOf(
+  sources: readonly string[],
+  id: string,
+  hub: HubTask,
+  runs: ReconcileInput['runs'],
+  within: (ancestor: string | null, descendant: string | null) => boolean,
+): boolean {
+  const seenBy = (commit: string | null) => sources.some((l) => within(l, commit));
+  return (
+    hub.points.some((p) => seenBy(p.upstream) || seenBy(p.origin) || seenBy(p.commit)) ||
+    runs.some((r) => !r.skipped.includes(id) && (seenBy(r.upstream) || seenBy(r.commit)))
+  );
 }
 
 /** By the status version where the point has one: a status that went away and came back has moved. */
