@@ -131,7 +131,7 @@ const MIGRATIONS: readonly string[][] = [
       position INTEGER NOT NULL,
       PRIMARY KEY (repo, file, task_id)
     )`,
-    `CREATE INDEX task_places_by_task ON task_places(repo, task_id)`,
+    `CREATE INDEX task_places_by_task ON task_places(repo, task_id, file)`,
     `ALTER TABLE tasks ADD COLUMN place_file TEXT`,
     `ALTER TABLE tasks ADD COLUMN place_position INTEGER`,
     `CREATE INDEX tasks_in_file_order ON tasks(repo, workplan, place_file, place_position)`,
