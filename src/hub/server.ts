@@ -6,6 +6,7 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
+import { TEXT_LIMITS } from '../workplan/storable-text.js';
 import { LAYOUT_IDS_MAX, LAYOUT_PATH_MAX, LAYOUTS_PER_REQUEST } from './layout.js';
 import { admission, busy } from './admission.js';
 import { mountDashboard } from './dashboard/routes.js';
@@ -46,7 +47,13 @@ const syncSchema = z.strictObject({
     .max(10_000)
     .optional(),
   layouts: z
-    .array(z.strictObject({ file: text(LAYOUT_PATH_MAX).min(1), workplan: text(500).min(1).nullable(), ids: z.array(taskId).max(LAYOUT_IDS_MAX) }))
+    .array(
+      z.strictObject({
+        file: text(LAYOUT_PATH_MAX).min(1),
+        workplan: text(TEXT_LIMITS.workplanId).min(1).nullable(),
+        ids: z.array(taskId).max(LAYOUT_IDS_MAX),
+      }),
+    )
     .max(LAYOUTS_PER_REQUEST)
     .optional(),
 });

@@ -3,6 +3,7 @@ import { InvalidRequestError, type Layout, type SyncBatch } from '../types.js';
 import { shown, taskIdProblem, textProblem } from '../valid-text.js';
 import type { SqlDriver } from './driver.js';
 import { inChunks, insertRows, marks } from './rows.js';
+import { TEXT_LIMITS } from '../../workplan/storable-text.js';
 
 /** Refuses a batch whose layouts could not be kept as sent: a file twice, an id twice in one, text the hub cannot hold. */
 export function checkLayouts(layouts: readonly Layout[]): void {
@@ -12,7 +13,9 @@ export function checkLayouts(layouts: readonly Layout[]): void {
       textProblem(file) ??
       (file.length > LAYOUT_PATH_MAX ? `the path is longer than ${LAYOUT_PATH_MAX} characters` : null) ??
       (workplan === null ? null : textProblem(workplan)) ??
-      (workplan !== null && (workplan.length === 0 || workplan.length > 500) ? 'the workplan id must be 1 to 500 characters' : null) ??
+      (workplan !== null && (workplan.length === 0 || workplan.length > TEXT_LIMITS.workplanId)
+        ? `the workplan id must be 1 to ${TEXT_LIMITS.workplanId} characters`
+        : null) ??
       (ids.length > LAYOUT_IDS_MAX ? `more than ${LAYOUT_IDS_MAX} ids` : null);
     if (problem) throw new InvalidRequestError(`layout of ${shown(file)}: ${problem}`);
     if (files.has(file)) throw new InvalidRequestError(`${shown(file)} is laid out twice in one batch`);
@@ -20,7 +23,7 @@ export function checkLayouts(layouts: readonly Layout[]): void {
     if (workplan === null && ids.length > 0) throw new InvalidRequestError(`layout of ${shown(file)}: a file that holds no workplan holds no tasks`);
     const seen = new Set<string>();
     for (const id of ids) {
-      const idProblem = taskIdProblem(id) ?? (id.length > 200 ? 'is longer than 200 characters' : null);
+      const idProblem = taskIdProblem(id) ?? (id.length > TEXT_LIMITS.id ? `is longer than ${TEXT_LIMITS.id} characters` : null);
       if (idProblem) throw new InvalidRequestError(`layout of ${shown(file)}: task id ${shown(id)} ${idProblem}`);
       if (seen.has(id)) throw new InvalidRequestError(`layout of ${shown(file)} holds task ${shown(id)} twice`);
       seen.add(id);
