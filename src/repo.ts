@@ -4,7 +4,9 @@ import picomatch from 'picomatch';
 import { loadConfig, type RepoConfig } from './config.js';
 import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
-import { git, gitBytes, GitError } from './git/run.js';
+import { readObject } from './git/objects.js';
+import { git, GitError } from './git/run.js';
+import { blobsAtPaths, type TreeEntry } from './git/trees.js';
 import { defaultSlug, originIdentity } from './repo-slug.js';
 
 /** Where a working tree is: its top folder and its git directory. */
@@ -84,25 +86,15 @@ export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{
   return { head, entries };
 }
 
-/**
- * The bytes of blobs, by object id, from one `git cat-file --batch`. Ids only, never `rev:path`:
- * the input is one name a line, and a path may hold a newline. An id git does not have is left out.
- */
+/** The bytes of blobs, by object id, through the run's object reader. An id git does not have is left out. */
 export async function readBlobBytes(repo: Repo, oids: readonly string[]): Promise<Map<string, Buffer>> {
   const blobs = new Map<string, Buffer>();
-  const wanted = [...new Set(oids)];
-  if (wanted.length === 0) return blobs;
-  const out = await gitBytes(repo.top, ['cat-file', '--batch'], { input: `${wanted.join('\n')}\n` });
-  let at = 0;
-  for (const oid of wanted) {
-    const headerEnd = out.indexOf(10, at);
-    const header = out.toString('utf8', at, headerEnd);
-    at = headerEnd + 1;
-    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-    const size = Number(header.split(' ')[2]);
-    blobs.set(oid, out.subarray(at, at + size));
-    at += size + 1;
-  }
+  await Promise.all(
+    [...new Set(oids)].map(async (oid) => {
+      const object = await readObject(repo.top, oid);
+      if (object) blobs.set(oid, object.bytes);
+    }),
+  );
   return blobs;
 }
 
@@ -112,22 +104,9 @@ export async function readBlobs(repo: Repo, oids: readonly string[]): Promise<Ma
   return new Map([...blobs].map(([oid, bytes]) => [oid, bytes.toString('utf8')]));
 }
 
-export interface TreeEntry {
-  mode: string;
-  oid: string;
-}
-
-/** The blobs at these paths in `rev`, by path; a path `rev` lacks is left out. Paths are literal and cross NUL-separated. */
-export async function treeEntries(repo: Repo, rev: string, paths: readonly string[]): Promise<Map<string, TreeEntry>> {
-  const entries = new Map<string, TreeEntry>();
-  if (paths.length === 0) return entries;
-  const out = await git(repo.top, ['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', rev, '--', ...paths]);
-  for (const entry of out.split('\0')) {
-    const tab = entry.indexOf('\t');
-    const [mode, type, oid] = entry.slice(0, tab).split(' ');
-    if (tab !== -1 && type === 'blob' && mode && oid) entries.set(entry.slice(tab + 1), { mode, oid });
-  }
-  return entries;
+/** The blobs at these paths in `rev`, by path; a path `rev` lacks is left out. Paths are literal. */
+export function treeEntries(repo: Repo, rev: string, paths: readonly string[]): Promise<Map<string, TreeEntry>> {
+  return blobsAtPaths(repo.top, rev, paths);
 }
 
 /** Where git keeps the stash an `--autostash` pull, rebase or merge will re-apply when it ends. */

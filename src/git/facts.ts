@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { COMMIT_ID } from './commit-id.js';
+import { readObject } from './objects.js';
 import { git, gitTest, GitError, gitUntil } from './run.js';
 import type { Ancestry } from '../reconcile/types.js';
 import type { Repo, RepoPlace } from '../repo.js';
@@ -103,17 +104,11 @@ export async function isAncestor(repo: Repo, ancestor: string, descendant: strin
   return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).catch(() => false);
 }
 
-/** Which of these commit ids this clone has, from one `git cat-file`. */
+/** Which of these commit ids this clone has, asked of the run's object reader. */
 export async function presentCommits(repo: Repo, commits: Iterable<string | null>): Promise<Set<string>> {
   const wanted = [...new Set([...commits].filter((c): c is string => !!c && COMMIT_ID.test(c)))];
-  const present = new Set<string>();
-  if (wanted.length === 0) return present;
-  const out = await git(repo.top, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${wanted.join('\n')}\n` });
-  for (const line of out.split('\n')) {
-    const [sha, type] = line.split(' ');
-    if (type === 'commit' && sha) present.add(sha);
-  }
-  return present;
+  const types = await Promise.all(wanted.map(async (commit) => (await readObject(repo.top, commit))?.type));
+  return new Set(wanted.filter((_, i) => types[i] === 'commit'));
 }
 
 /**

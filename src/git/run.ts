@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcessByStdio, execFile, spawn as spawnProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 /** A git command that failed; `stderr` is git's own reason. */
 export class GitError extends Error {
@@ -46,6 +47,14 @@ export function gitAnswer(cwd: string, args: readonly string[]): Promise<{ ok: b
   return new Promise((resolve) => {
     execFile('git', args, { cwd, encoding: 'utf8', env: wholeEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => resolve({ ok: !error, stdout }));
   });
+}
+
+/**
+ * A git process that stays to answer requests on its stdin (`cat-file --batch`), in the same clean
+ * environment as every other call. The caller owns its lifetime.
+ */
+export function gitProcess(cwd: string, args: readonly string[]): ChildProcessByStdio<Writable, Readable, Readable> {
+  return spawnProcess('git', args, { cwd, env: wholeEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** execa, loaded on the first full call: the fast path shares this module and must not pay for it. */

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { blameLines } from './facts.js';
-import { git } from './run.js';
+import { blameLines, presentCommits } from './facts.js';
+import { commitParents } from './trees.js';
 import type { FileTask } from '../reconcile/types.js';
 import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
 import { readParseCache } from '../workplan/parse-cache.js';
@@ -102,26 +100,21 @@ async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firs
   return result;
 }
 
-/** Each commit's parents (the first only, with `firstParent`); null for a shallow clone's boundary, whose parents are not here. */
+/**
+ * Each commit's parents (the first only, with `firstParent`), as its object lists them; null where
+ * git lacks the commit or a parent: a shallow clone's boundary, whose parents are not here.
+ */
 async function parentsOf(repo: Repo, commits: ReadonlySet<string>, options: { firstParent?: boolean }): Promise<Map<string, string[] | null>> {
   const parents = new Map<string, string[] | null>();
-  if (commits.size === 0) return parents;
-  const out = await git(repo.top, ['rev-list', '--no-walk=unsorted', '--parents', ...commits]);
-  for (const line of out.split('\n').filter(Boolean)) {
-    const [commit, ...ps] = line.split(' ');
-    parents.set(commit!, options.firstParent ? ps.slice(0, 1) : ps);
-  }
-  if ([...parents.values()].some((ps) => ps!.length === 0)) {
-    const boundary = await shallowBoundary(repo);
-    for (const [commit, ps] of parents) if (ps!.length === 0 && boundary.has(commit)) parents.set(commit, null);
-  }
+  await Promise.all(
+    [...commits].map(async (commit) => {
+      const all = await commitParents(repo.top, commit);
+      const ps = options.firstParent ? all?.slice(0, 1) : all;
+      const here = await presentCommits(repo, ps ?? []);
+      parents.set(commit, ps?.every((p) => here.has(p)) ? ps : null);
+    }),
+  );
   return parents;
-}
-
-async function shallowBoundary(repo: Repo): Promise<Set<string>> {
-  const common = (await git(repo.top, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
-  const text = await readFile(path.join(common, 'shallow'), 'utf8').catch(() => '');
-  return new Set(text.split('\n').filter(Boolean));
 }
 
 type Held = { at: string; file: string; line: number; status: string } | undefined;

@@ -1,0 +1,80 @@
+import { readObject } from './objects.js';
+import { GitError } from './run.js';
+
+/** A file in a tree: its mode as `ls-tree` writes it, and its blob's id. */
+export interface TreeEntry {
+  mode: string;
+  oid: string;
+}
+
+const TREE_MODE = '40000';
+const SUBMODULE_MODE = '160000';
+
+/** A commit's parents as its object lists them; null when git does not have the commit. */
+export async function commitParents(cwd: string, commit: string): Promise<string[] | null> {
+  const object = await readObject(cwd, commit);
+  if (object?.type !== 'commit') return null;
+  const header = object.bytes.toString('utf8', 0, Math.max(0, object.bytes.indexOf('\n\n')));
+  return header
+    .split('\n')
+    .filter((line) => line.startsWith('parent '))
+    .map((line) => line.slice('parent '.length));
+}
+
+/** A tree object's entries by name: `<mode> <name>\0<id as raw bytes>`, one after another. */
+function entriesOf(tree: Buffer, idBytes: number): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  for (let at = 0; at < tree.length; ) {
+    const space = tree.indexOf(0x20, at);
+    const nul = tree.indexOf(0, space);
+    entries.set(tree.toString('utf8', space + 1, nul), {
+      mode: tree.toString('latin1', at, space),
+      oid: tree.toString('hex', nul + 1, nul + 1 + idBytes),
+    });
+    at = nul + 1 + idBytes;
+  }
+  return entries;
+}
+
+/**
+ * The blobs at these paths in `rev`, by path, read from its trees through the run's object reader;
+ * a path `rev` lacks (or holds as a folder or a submodule) is left out. Throws GitError when git
+ * does not have `rev` or one of the trees on the way.
+ */
+export async function blobsAtPaths(cwd: string, rev: string, paths: readonly string[]): Promise<Map<string, TreeEntry>> {
+  const found = new Map<string, TreeEntry>();
+  if (paths.length === 0) return found;
+  const trees = new Map<string, Promise<Map<string, TreeEntry>>>();
+  const treeAt = (name: string) => {
+    let tree = trees.get(name);
+    if (!tree) {
+      tree = readObject(cwd, name).then((object) => {
+        if (object?.type !== 'tree') throw new GitError(['cat-file', '--batch'], undefined, `${name}: not a tree git has`);
+        return entriesOf(object.bytes, object.oid.length / 2);
+      });
+      trees.set(name, tree);
+    }
+    return tree;
+  };
+  const root = `${rev}^{tree}`;
+  // In path order, byte by byte, as `ls-tree` lists them.
+  const ordered = [...new Set(paths)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const entries = await Promise.all(
+    ordered.map(async (file): Promise<TreeEntry | undefined> => {
+      const parts = file.split('/');
+      let tree = await treeAt(root);
+      for (const [i, part] of parts.entries()) {
+        const entry = tree.get(part);
+        if (!entry) return undefined;
+        if (i === parts.length - 1) {
+          return entry.mode === TREE_MODE || entry.mode === SUBMODULE_MODE ? undefined : { mode: entry.mode.padStart(6, '0'), oid: entry.oid };
+        }
+        if (entry.mode !== TREE_MODE) return undefined;
+        tree = await treeAt(entry.oid);
+      }
+      return undefined;
+    }),
+  );
+  for (const [i, entry] of entries.entries()) if (entry) found.set(ordered[i]!, entry);
+  return found;
+}
