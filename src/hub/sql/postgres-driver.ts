@@ -69,6 +69,13 @@ function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const connection = await answered(where, pool.connect());
+        // A connection lost while checked out reports it here as well as to the query in flight:
+        // unheard, that event would end the process (a hub serving every clone among them).
+        let lost: unknown;
+        const onLost = (error: unknown) => {
+          lost = error;
+        };
+        connection.on('error', onLost);
         try {
           await answered(where, connection.query('BEGIN'));
           const value = await fn(bound(connection, pool, where));
@@ -81,7 +88,9 @@ function bound(client: Queryable, pool: pg.Pool, where: string): SqlDriver {
           if (attempt < DEADLOCK_ATTEMPTS && error instanceof pg.DatabaseError && error.code === DEADLOCK_DETECTED) continue;
           throw error;
         } finally {
-          connection.release();
+          connection.off('error', onLost);
+          // A lost connection goes, never back to the pool for the next request to fail on.
+          connection.release(lost as Error | undefined);
         }
       }
     },
