@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
+import { refuseAnotherHub, rememberCloneHub } from '../src/clone/hub.js';
 import { git } from '../src/git/run.js';
 import { hookWork } from '../src/hook/fast-path.js';
 import { credentialsFile, hubToken } from '../src/hub/credentials.js';
@@ -11,7 +12,8 @@ import { chooseHub } from '../src/hub/location.js';
 import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
 import { CLI } from './helpers/paths.js';
-import { PLAN } from './helpers/scene.js';
+import { runCli } from './helpers/cli.js';
+import { PLAN, parseReport, scene } from './helpers/scene.js';
 import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
@@ -139,4 +141,32 @@ test('a clone that synced with the team hub and now finds another says so and wr
   assert.match(String(pull.stderr), /custodian-hooks - post-merge: this clone has synced with hub .* \(the git operation is not affected\)/);
   assert.match(await readFile(path.join(team.laptop, PLAN), 'utf8'), /id: B\nstatus: todo/);
   assert.ok(!existsSync(other), 'the other hub was opened');
+});
+
+test('a relative SQLite hub is the repo’s file from any folder of it, and a URL named in other letter case is the same hub', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  s.env.CUSTODIAN_HUB = 'team.sqlite';
+  const top = s.workstation.dir;
+  assert.equal((await s.workstation.run('--fix')).code, 0);
+  const fromDocs = await runCli(path.join(top, 'docs'), ['run', '--json'], s.env);
+  assert.equal(fromDocs.code, 0, fromDocs.stderr);
+  assert.deepEqual(
+    parseReport(fromDocs.stdout).findings.map((f) => f.code),
+    [],
+    'the tasks the top folder’s run created are found',
+  );
+  assert.ok(existsSync(path.join(top, 'team.sqlite')));
+  assert.ok(!existsSync(path.join(top, 'docs', 'team.sqlite')), 'no second hub inside the working tree');
+  assert.equal(chooseHub({ CUSTODIAN_HUB: 'team.sqlite' }, undefined, top).location, path.join(top, 'team.sqlite'));
+  assert.equal(chooseHub({ CUSTODIAN_HUB: 'HTTP://Hub.Example:7420/' }, undefined, top).location, 'HTTP://Hub.Example:7420/', 'URLs are not paths');
+
+  // The clone settled with http://hub.example: HTTP://HUB.example/ is that hub, not another.
+  const gitDir = path.join(top, '.git');
+  rememberCloneHub(gitDir, chooseHub({ CUSTODIAN_HUB: 'http://hub.example:7420' }));
+  assert.doesNotThrow(() => refuseAnotherHub(gitDir, chooseHub({ CUSTODIAN_HUB: 'HTTP://HUB.example:7420/' })));
+  assert.throws(() => refuseAnotherHub(gitDir, chooseHub({ CUSTODIAN_HUB: 'http://hub.example:7421' })), /has synced with hub http:\/\/hub\.example:7420/);
+  const env = { XDG_CONFIG_HOME: await tempDir(t) };
+  await mkdir(path.dirname(credentialsFile(env)), { recursive: true });
+  await writeFile(credentialsFile(env), 'https://Hub.Example cust_mine\n', { mode: 0o600 });
+  assert.equal(hubToken('HTTPS://hub.example/', env), 'cust_mine');
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { redactLocation, type HubChoice } from '../hub/location.js';
+import { hubKey, redactLocation, type HubChoice } from '../hub/location.js';
 
 /**
  * The shared hub a clone has settled with, in `.git/custodian-hooks/hub`. A clone that finds
@@ -11,7 +11,7 @@ import { redactLocation, type HubChoice } from '../hub/location.js';
  * moving from it to a shared hub is how a team adopts one.
  */
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'hub');
-const key = (location: string) => redactLocation(location).replace(/\/+$/, '');
+const key = (location: string) => hubKey(redactLocation(location));
 
 export function refuseAnotherHub(gitDir: string, choice: HubChoice): void {
   let settled: string;

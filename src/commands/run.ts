@@ -43,7 +43,7 @@ export async function runCommand(
   if (options.diff && options.fix) throw new UserError('run --diff shows what a writeback would change and writes nothing: it does not go with --fix');
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
-  const choice = chooseHub(process.env, repo.config.hub);
+  const choice = chooseHub(process.env, repo.config.hub, repo.top);
   refuseAnotherHub(repo.gitDir, choice);
   refuseRenamedSlug(repo);
   const hub = await openHub(choice, { readOnly: !options.fix });

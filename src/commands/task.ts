@@ -16,7 +16,7 @@ import { isStatus, STATUSES } from '../status.js';
 async function target(options: { repo?: string; cwd: string }): Promise<{ repo: string; choice: HubChoice }> {
   if (options.repo) return { repo: options.repo, choice: chooseHub() };
   const repo = await openRepo(options.cwd);
-  return { repo: repo.slug, choice: chooseHub(process.env, repo.config.hub) };
+  return { repo: repo.slug, choice: chooseHub(process.env, repo.config.hub, repo.top) };
 }
 
 async function withHub<T>(choice: HubChoice, fn: (hub: Hub) => Promise<T>): Promise<T> {

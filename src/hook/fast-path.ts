@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
 import { CONFIG_FILE } from '../config-names.js';
 import { etagProbe } from '../hub/etag-probe.js';
-import { defaultDatabase } from '../hub/location.js';
+import { defaultDatabase, inRepo } from '../hub/location.js';
 import { configDigest, readHookState, writeHookState, type HookState } from './state.js';
 import { pushedRefs } from '../git/pushed-refs.js';
 import { gitAnswer } from '../git/run.js';
@@ -125,7 +125,7 @@ export async function hookWork(hook: string, cwd: string, stdin: string, env: No
  */
 function hubNow(env: NodeJS.ProcessEnv, top: string, state: HookState): string | null {
   const fromEnv = env.CUSTODIAN_HUB?.trim();
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return inRepo(fromEnv, top);
   if (configDigest(top) !== state.config) return null;
   if (state.hubSource === '.custodian.yml') return state.hub;
   return state.hubSource === 'embedded' ? defaultDatabase(env) : null;

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { hubKey } from './location.js';
 
 /**
  * Each user's hub tokens, kept out of the repo: `$XDG_CONFIG_HOME/custodian-hooks/credentials`
@@ -29,13 +30,10 @@ export function hubToken(hub: string, env: NodeJS.ProcessEnv = process.env): str
     if (error instanceof UserError) throw error;
     throw new UserError(`${file}: cannot read: ${(error as Error).message}`);
   }
-  const wanted = sameHub(hub);
+  const wanted = hubKey(hub);
   for (const line of text.split('\n')) {
     const [url, token] = line.trim().split(/\s+/);
-    if (url && token && !url.startsWith('#') && sameHub(url) === wanted) return token;
+    if (url && token && !url.startsWith('#') && hubKey(url) === wanted) return token;
   }
   return undefined;
 }
-
-/** `https://hub.example/` and `https://hub.example` are one hub. */
-const sameHub = (url: string) => url.replace(/\/+$/, '');

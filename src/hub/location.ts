@@ -29,12 +29,27 @@ export interface HubChoice {
 /**
  * The hub: `CUSTODIAN_HUB`, else `hub:` in the repo's `.custodian.yml`, else the embedded store.
  * The environment wins so that one shell can point elsewhere without editing a committed file.
+ * Inside a repo (`top`), a relative SQLite path is the repo's: from a subfolder it names the same file.
  */
-export function chooseHub(env: NodeJS.ProcessEnv = process.env, configHub?: string): HubChoice {
+export function chooseHub(env: NodeJS.ProcessEnv = process.env, configHub?: string, top?: string): HubChoice {
   const fromEnv = env.CUSTODIAN_HUB?.trim();
-  if (fromEnv) return { location: fromEnv, kind: hubKind(fromEnv, 'CUSTODIAN_HUB'), source: 'CUSTODIAN_HUB' };
-  if (configHub) return { location: configHub, kind: hubKind(configHub, '.custodian.yml hub'), source: '.custodian.yml' };
+  if (fromEnv) return { location: inRepo(fromEnv, top), kind: hubKind(fromEnv, 'CUSTODIAN_HUB'), source: 'CUSTODIAN_HUB' };
+  if (configHub) return { location: inRepo(configHub, top), kind: hubKind(configHub, '.custodian.yml hub'), source: '.custodian.yml' };
   return { location: defaultDatabase(env), kind: 'sqlite', source: 'embedded' };
+}
+
+/** A location as the repo at `top` reads it: a relative file path is taken from the top, a URL is left alone. */
+export function inRepo(location: string, top: string | undefined): string {
+  if (!top || /^[a-z][a-z0-9+.-]+:/i.test(location) || path.isAbsolute(location)) return location;
+  return path.resolve(top, location);
+}
+
+/**
+ * A hub location as two mentions of one hub compare: trailing slashes dropped, the scheme and the
+ * host in lower case (`HTTP://Hub/` is `http://hub`), as URLs read them.
+ */
+export function hubKey(location: string): string {
+  return location.replace(/\/+$/, '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, (start) => start.toLowerCase());
 }
 
 /** Where a choice came from, as `doctor` says it. */
