@@ -133,6 +133,16 @@ function hubCommands(hub: Command): void {
       const { tokenRevoke } = await import('./commands/hub.js');
       await tokenRevoke(name, opts, write);
     });
+  hub
+    .command('repo')
+    .description('the repos the hub holds')
+    .command('release <slug>')
+    .description('forget which repository a repo belongs to, after it moved: the next clone to sync claims it')
+    .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
+    .action(async (slug: string, opts: { db?: string }) => {
+      const { repoRelease } = await import('./commands/hub.js');
+      await repoRelease(slug, opts, write);
+    });
 }
 
 /** `task set` and `task list`, against the configured hub. */

@@ -6,6 +6,7 @@ import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
 import { readObject } from './git/objects.js';
 import { git, GitError } from './git/run.js';
+import { syncRemoteUrl } from './git/sync-remote.js';
 import { blobsAtPaths, type TreeEntry } from './git/trees.js';
 import { defaultSlug, originIdentity } from './repo-slug.js';
 
@@ -18,22 +19,22 @@ export interface RepoPlace {
 /** A working tree the tool acts on, with its settings. */
 export interface Repo extends RepoPlace {
   slug: string;
-  /** The repository the origin names (see originIdentity), or null without an origin. */
+  /** The repository the clone syncs with (see syncRemoteUrl and originIdentity), or null without a remote. */
   origin: string | null;
   config: RepoConfig;
 }
 
-/** What the caller has asked git already: where the tree is, and `remote.origin.url` ('' for none). */
+/** What the caller has asked git already: where the tree is, and the URL it syncs with (see syncRemoteUrl). */
 export interface KnownOfRepo {
   place?: RepoPlace;
-  originUrl?: Promise<string>;
+  remoteUrl?: Promise<string>;
 }
 
 /** The working tree around `cwd` and its settings. */
 export async function openRepo(cwd: string, known: KnownOfRepo = {}): Promise<Repo> {
   const { top, gitDir } = known.place ?? (await locateRepo(cwd));
   const config = await loadConfig(top);
-  const url = await (known.originUrl ?? originUrl(top));
+  const url = await (known.remoteUrl ?? syncRemoteUrl(top, gitDir));
   return { top, gitDir, slug: config.repo ?? defaultSlug(top, url), origin: originIdentity(top, url), config };
 }
 
@@ -48,10 +49,6 @@ async function locateRepo(cwd: string): Promise<RepoPlace> {
   const [bare, top, gitDir] = out.trimEnd().split('\n');
   if (bare === 'true' || !top || !gitDir) throw new UserError(`${cwd} is a bare repository; run custodian-hooks in a working tree`);
   return { top, gitDir };
-}
-
-function originUrl(top: string): Promise<string> {
-  return git(top, ['config', '--get', 'remote.origin.url']).catch(() => '');
 }
 
 export interface CommittedEntry {

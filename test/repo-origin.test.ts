@@ -58,3 +58,60 @@ test('a clone of another repository under a slug the hub knows is refused, says 
     ['C-20'],
   );
 });
+
+test("a fork's clone whose branch tracks the team's remote is the team's repository: same slug, same hub repo, nothing refused", async (t) => {
+  const root = await tempDir(t);
+  const env = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: path.join(root, 'hub.sqlite') };
+  const team = path.join(root, 'acme', 'app.git');
+  await git(root, ['init', '-q', '--bare', '-b', 'main', team]);
+  const member = path.join(root, 'member');
+  await cloneAs(team, member, 'member');
+  await commitFiles(member, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]) }, 'plan');
+  await git(member, ['push', '-q', 'origin', 'main']);
+  assert.equal((await runCli(member, ['run', '--fix'], env)).code, 0);
+
+  // A contributor's fork: origin is the fork, upstream the team, and main tracks upstream/main.
+  const fork = path.join(root, 'contributor', 'app.git');
+  await git(root, ['clone', '-q', '--bare', team, fork]);
+  const contributor = path.join(root, 'contributor-clone');
+  await cloneAs(fork, contributor, 'contributor');
+  await git(contributor, ['remote', 'add', 'upstream', team]);
+  await git(contributor, ['fetch', '-q', 'upstream']);
+  await git(contributor, ['branch', '-q', '-u', 'upstream/main']);
+  assert.equal((await runCli(root, ['task', 'set', 'A', 'done', '--repo', 'app'], env)).code, 0, 'an agent moves A on in the hub');
+
+  const run = await runCli(contributor, ['run', '--fix', '--json'], env);
+  assert.equal(run.code, 0, run.stderr);
+  const report = parseReport(run.stdout);
+  assert.equal(report.repo, 'app');
+  assert.deepEqual(
+    report.findings.filter((f) => f.code === 'C-23'),
+    [],
+  );
+  assert.match(await git(contributor, ['show', 'HEAD:docs/plan.md']), /id: A\nstatus: done/, "the hub's status is written back");
+
+  // Tracking the fork itself, the clone syncs from another repository: refused, as any other.
+  await git(contributor, ['branch', '-q', '-u', 'origin/main']);
+  await git(contributor, ['-c', 'user.name=c', '-c', 'user.email=c@x', 'commit', '-q', '--allow-empty', '-m', 'own work']);
+  const own = await runCli(contributor, ['run', '--fix', '--json'], env);
+  assert.match(
+    parseReport(own.stdout).findings.find((f) => f.code === 'C-23')?.message ?? own.stderr,
+    /belongs to .*acme\/app, not to this clone's .*contributor\/app/,
+  );
+
+  // The team's repository moves to a new address: the hub holds the repo to the old one until released.
+  const moved = path.join(root, 'acme-moved', 'app.git');
+  await git(root, ['clone', '-q', '--bare', team, moved]);
+  await git(member, ['remote', 'set-url', 'origin', moved]);
+  await git(member, ['-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '-q', '--allow-empty', '-m', 'after the move']);
+  const refused = await runCli(member, ['run', '--fix', '--json'], env);
+  assert.match(parseReport(refused.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '', /custodian-hooks hub repo release app\)/);
+  const release = await runCli(root, ['hub', 'repo', 'release', 'app', '--db', env.CUSTODIAN_HUB], env);
+  assert.equal(release.code, 0, release.stderr);
+  assert.equal((await runCli(root, ['hub', 'repo', 'release', 'nope', '--db', env.CUSTODIAN_HUB], env)).code, 1);
+  const claimed = await runCli(member, ['run', '--fix', '--json'], env);
+  assert.deepEqual(
+    parseReport(claimed.stdout).findings.filter((f) => f.code === 'C-23'),
+    [],
+  );
+});

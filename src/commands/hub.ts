@@ -92,3 +92,11 @@ export async function tokenRevoke(name: string, options: { db?: string }, write:
     write(`token '${name}' revoked in ${store.location}; its next request is refused\n`);
   });
 }
+
+/** A repo whose repository moved: the hub forgets the old address, and the next clone to sync claims it. */
+export async function repoRelease(slug: string, options: { db?: string }, write: (text: string) => void): Promise<void> {
+  await withStore(options, async (store) => {
+    if (!(await store.releaseRepo(slug))) throw new UserError(`no repo '${slug}' in ${store.location}`, 1);
+    write(`repo '${slug}' released in ${store.location}; the next clone to sync claims it for its repository\n`);
+  });
+}

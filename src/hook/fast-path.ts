@@ -8,6 +8,7 @@ import { defaultDatabase, inRepo } from '../hub/location.js';
 import { configDigest, readHookState, writeHookState, type HookState } from './state.js';
 import { pushedRefs } from '../git/pushed-refs.js';
 import { gitAnswer } from '../git/run.js';
+import { syncRemoteUrl } from '../git/sync-remote.js';
 import { EVERYTHING as ALL_WORKPLANS, type TouchedScope } from './scope.js';
 import type { RepoPlace } from '../repo.js';
 
@@ -34,7 +35,7 @@ export async function hookMain(args: string[]): Promise<number> {
   // git answers this while the full hook loads.
   const known = work.place && {
     place: work.place,
-    originUrl: gitAnswer(work.place.top, ['config', '--get', 'remote.origin.url']).then((r) => (r.ok ? r.stdout : '')),
+    remoteUrl: syncRemoteUrl(work.place.top, work.place.gitDir),
   };
   const { runHook } = await hookCommand();
   const scope = work.kind === 'touched' ? work.scope : ALL_WORKPLANS;

@@ -185,7 +185,6 @@ interface Applied {
   points: unknown[][];
 }
 
-/** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
 /**
  * A repo belongs to the repository its first clone synced from; a clone of another one under the
  * same slug is refused, and told how to give it a slug of its own.
@@ -199,7 +198,8 @@ async function claimOrigin(tx: SqlDriver, repo: string, origin: string): Promise
   if (row.origin !== origin) {
     throw new InvalidRequestError(
       `repo '${repo}' on this hub belongs to ${row.origin}, not to this clone's ${origin}: if they are different repositories, ` +
-        'give this one its own slug with "repo:" in .custodian.yml',
+        "give this one its own slug with \"repo:\" in .custodian.yml; a fork's clone is the team's when its branch tracks the team's remote; " +
+        `if the repository has moved, release the slug where the hub's database is (custodian-hooks hub repo release ${repo})`,
     );
   }
 }
@@ -262,6 +262,7 @@ async function changeRows(batch: SyncBatch, current: ReadonlyMap<string, TaskRow
   return rows;
 }
 
+/** The hub's data on a SQL database (SQLite or PostgreSQL): the one implementation of the contract. */
 export class SqlStore implements Hub {
   private constructor(
     private readonly db: SqlDriver,
@@ -704,6 +705,11 @@ export class SqlStore implements Hub {
   }
 
   /** Withdraws the token named `name`; false when there is none. Its next request is refused. */
+  /** Forgets which repository `repo` belongs to (it moved): the next clone to sync claims it. False for a repo the hub does not hold. */
+  async releaseRepo(repo: string): Promise<boolean> {
+    return (await this.db.run('UPDATE repos SET origin = NULL WHERE slug = ?', [repo])) === 1;
+  }
+
   async revokeToken(name: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM tokens WHERE name = ?', [name])) === 1;
   }
