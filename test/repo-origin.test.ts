@@ -35,6 +35,14 @@ test('a clone of another repository under a slug the hub knows is refused, says 
   const [first, second] = clones as [string, string];
   assert.equal((await runCli(first, ['run', '--fix', '--json'], env)).code, 0);
 
+  // Check mode (CI) sends nothing to refuse, and says the same instead of taking the other repository's tasks for its own (C-21).
+  const checked = parseReport((await runCli(second, ['run', '--json'], env)).stdout);
+  assert.deepEqual(
+    checked.findings.map((f) => f.code),
+    ['C-23'],
+  );
+  assert.match(checked.findings[0]!.message, /^nothing reconciled: repo 'app' on this hub belongs to .*one\/app, not to this clone's .*two\/app/);
+
   const refused = await runCli(second, ['run', '--fix', '--json'], env);
   const finding = parseReport(refused.stdout).findings.find((f) => f.code === 'C-23');
   assert.match(

@@ -48,6 +48,7 @@ export const repoState = z.object({
   rewrites: z.array(z.object({ old: sha, new: sha, changed: z.array(taskId) })),
   runsDropped: z.boolean(),
   layouts: z.optional(z.record(text, text)),
+  origin: z.optional(text),
 });
 
 export const syncAccepted = z.object({

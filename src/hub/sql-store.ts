@@ -15,6 +15,7 @@ import { type Retention, retentionFrom } from './retention.js';
 import {
   InvalidRequestError,
   NotFoundError,
+  otherRepository,
   type Conflict,
   type HistoryEntry,
   type Hub,
@@ -196,11 +197,7 @@ async function claimOrigin(tx: SqlDriver, repo: string, origin: string): Promise
     return;
   }
   if (row.origin !== origin) {
-    throw new InvalidRequestError(
-      `repo '${repo}' on this hub belongs to ${row.origin}, not to this clone's ${origin}: if they are different repositories, ` +
-        "give this one its own slug with \"repo:\" in .custodian.yml; a fork's clone is the team's when its branch tracks the team's remote; " +
-        `if the repository has moved, release the slug where the hub's database is (custodian-hooks hub repo release ${repo})`,
-    );
+    throw new InvalidRequestError(otherRepository(repo, row.origin, origin));
   }
 }
 
@@ -292,10 +289,13 @@ export class SqlStore implements Hub {
     return tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
 
-  private async repoRow(tx: SqlDriver, repo: string): Promise<(RepoStamp & { prev_stamp: string | null; runsDropped: boolean }) | undefined> {
+  private async repoRow(
+    tx: SqlDriver,
+    repo: string,
+  ): Promise<(RepoStamp & { prev_stamp: string | null; runsDropped: boolean; origin: string | null }) | undefined> {
     // Every column, not a list: a hub read in check mode is not migrated, and one from before
     // schema 4 has no stamps yet (its ETags are then as they were), one from before 6 no flag.
-    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null; runs_dropped?: number }>(READ_REPO_ROW, [repo]);
+    const [row] = await tx.all<RepoStamp & { prev_stamp: string | null; runs_dropped?: number; origin?: string | null }>(READ_REPO_ROW, [repo]);
     return (
       row && {
         revision: Number(row.revision),
@@ -303,6 +303,7 @@ export class SqlStore implements Hub {
         stamp: row.stamp ?? null,
         prev_stamp: row.prev_stamp ?? null,
         runsDropped: Number(row.runs_dropped ?? 0) !== 0,
+        origin: row.origin ?? null,
       }
     );
   }
@@ -347,6 +348,7 @@ export class SqlStore implements Hub {
         runs: runs.map((r) => ({ commit: r.commit_sha, upstream: r.upstream, machine: r.machine, skipped: JSON.parse(r.skipped) as string[], at: r.at })),
         rewrites: rewrites.map((r) => ({ old: r.old_sha, new: r.new_sha, changed: JSON.parse(r.changed) as string[] })),
         runsDropped: repoRow?.runsDropped ?? false,
+        ...(repoRow?.origin ? { origin: repoRow.origin } : {}),
         // A read of some tasks: the layouts of their workplans' files, where those tasks sit or sat.
         layouts:
           this.schema >= LAYOUTS_SCHEMA

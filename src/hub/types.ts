@@ -80,6 +80,20 @@ export interface RepoState {
    * layouts whose digest differs. Absent from a hub that keeps no layouts.
    */
   layouts?: Record<string, string>;
+  /** The repository the repo belongs to (see SyncBatch.origin); absent until a clone has claimed it, and from an older hub. */
+  origin?: string;
+}
+
+/**
+ * Why a clone of `clone` may not sync as `repo`, which belongs to `recorded`, and what to do: said by
+ * the hub refusing its batch, and by a clone in check mode, which sends none.
+ */
+export function otherRepository(repo: string, recorded: string, clone: string): string {
+  return (
+    `repo '${repo}' on this hub belongs to ${recorded}, not to this clone's ${clone}: if they are different repositories, ` +
+    "give this one its own slug with \"repo:\" in .custodian.yml; a fork's clone is the team's when its branch tracks the team's remote; " +
+    `if the repository has moved, release the slug where the hub's database is (custodian-hooks hub repo release ${repo})`
+  );
 }
 
 /**

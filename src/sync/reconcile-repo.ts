@@ -1,7 +1,7 @@
 import { finding, type Situation } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { readTreeState, trackedBranches, type TreeState } from '../git/facts.js';
-import type { RepoState as HubState } from '../hub/types.js';
+import { otherRepository, type RepoState as HubState } from '../hub/types.js';
 import { acquireRunLock } from '../clone/lock.js';
 import { plan } from '../reconcile/plan.js';
 import { withOwnRecords } from '../reconcile/with-own-records.js';
@@ -87,6 +87,11 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
       hub = await read;
     } catch (error) {
       report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
+      return;
+    }
+    // Another repository's tasks are not this clone's to compare with (as C-21) or to write back.
+    if (hub.origin && repo.origin && hub.origin !== repo.origin) {
+      report.findings.push(finding('C-23', options.mode, { message: `nothing reconciled: ${otherRepository(repo.slug, hub.origin, repo.origin)}` }));
       return;
     }
     if (hub.tasks.some((t) => t.droppedThrough !== null)) ownPoints ??= readOwnPoints(repo.gitDir);
