@@ -75,6 +75,23 @@ export async function reconcileRepo(repo: Repo, options: ReconcileOptions, deps:
   }
 }
 
+/** The hub's state, or null when there is none to reconcile with: the C-23 saying why is reported. */
+async function hubToReconcileWith(repo: Repo, read: Promise<HubState>, options: ReconcileOptions, report: Report): Promise<HubState | null> {
+  let hub: HubState;
+  try {
+    hub = await read;
+  } catch (error) {
+    report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
+    return null;
+  }
+  // Another repository's tasks are not this clone's to compare with (as C-21) or to write back.
+  if (hub.origin && repo.origin && hub.origin !== repo.origin) {
+    report.findings.push(finding('C-23', options.mode, { message: `nothing reconciled: ${otherRepository(repo.slug, hub.origin, repo.origin)}` }));
+    return null;
+  }
+  return hub;
+}
+
 /** Plans against the hub's state and applies, re-reading the hub when a batch was refused as stale. */
 async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: ReconcileOptions, deps: ReconcileDeps, report: Report): Promise<void> {
   const attempts = deps.attempts ?? 3;
@@ -82,18 +99,8 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
   // This clone's own points fill in what the hub says it dropped: read only then, and once.
   let ownPoints: OwnRecords['points'] | undefined;
   for (let attempt = 1; ; attempt++) {
-    let hub: HubState;
-    try {
-      hub = await read;
-    } catch (error) {
-      report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
-      return;
-    }
-    // Another repository's tasks are not this clone's to compare with (as C-21) or to write back.
-    if (hub.origin && repo.origin && hub.origin !== repo.origin) {
-      report.findings.push(finding('C-23', options.mode, { message: `nothing reconciled: ${otherRepository(repo.slug, hub.origin, repo.origin)}` }));
-      return;
-    }
+    const hub = await hubToReconcileWith(repo, read, options, report);
+    if (!hub) return;
     if (hub.tasks.some((t) => t.droppedThrough !== null)) ownPoints ??= readOwnPoints(repo.gitDir);
     const known = withOwnRecords(hub, ownPoints ? { ...facts.own, points: ownPoints } : facts.own);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
