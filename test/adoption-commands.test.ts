@@ -202,3 +202,14 @@ test('a writeback diff names a hostile path as git does, and git applies it', as
   await execa('git', ['apply', '-'], { cwd: dir, input: patch });
   assert.equal(await readFile(path.join(dir, name), 'utf8'), before.replace('todo', 'done'));
 });
+
+test('every --json document opens with its schema version and kind; run --diff does not take --json', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const run = JSON.parse((await s.workstation.run('--fix')).stdout);
+  assert.deepEqual([run.schemaVersion, run.kind, run.repo], [1, 'run', 'acme']);
+  const list = JSON.parse((await s.workstation.cli('task', 'list', '--json')).stdout);
+  assert.deepEqual([list.schemaVersion, list.kind, list.tasks.length], [1, 'task-list', 1]);
+  const both = await s.workstation.cli('run', '--diff', '--json');
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /run --diff prints a unified diff .* it does not go with --json/);
+});

@@ -100,3 +100,37 @@ test('packed: a typo in the hub is refused naming the value, from the environmen
   );
   assert.ok(!existsSync(path.join(root, 'hubs')));
 });
+
+test('packed: `npm ci` of an app whose prepare script is "custodian-hooks install" succeeds without .git, and with CUSTODIAN_HOOKS=0', async (t) => {
+  // The app as a Docker build or a tarball checkout sees it: its files, no .git. The package's own
+  // CLI is on PATH as an installed bin would be, so npm need not fetch and build its dependencies.
+  const root = await tempDir(t);
+  const app = path.join(root, 'app');
+  const bin = path.join(root, 'bin');
+  await mkdir(app);
+  await mkdir(bin);
+  await writeFile(path.join(bin, 'custodian-hooks'), `#!/bin/sh\nexec "${process.execPath}" "${packed.cli}" "$@"\n`, { mode: 0o755 });
+  await writeFile(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', private: true, scripts: { prepare: 'custodian-hooks install' } }),
+  );
+  await writeFile(
+    path.join(app, 'package-lock.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'app', version: '1.0.0' } } }),
+  );
+  const env = {
+    ...process.env,
+    PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+    HOME: path.join(root, 'home'),
+    npm_config_cache: path.join(root, 'npm-cache'),
+  };
+  const ci = await execa('npm', ['ci', '--no-audit', '--no-fund'], { cwd: app, env, reject: false });
+  assert.equal(ci.exitCode, 0, String(ci.stderr));
+  assert.match(String(ci.stdout), /custodian-hooks install skipped: no git repository here/);
+
+  await git(app, ['init', '-q']);
+  const off = await execa('npm', ['ci', '--no-audit', '--no-fund'], { cwd: app, env: { ...env, CUSTODIAN_HOOKS: '0' }, reject: false });
+  assert.equal(off.exitCode, 0, String(off.stderr));
+  assert.match(String(off.stdout), /custodian-hooks install skipped: CUSTODIAN_HOOKS=0 is set/);
+  assert.ok(!existsSync(path.join(app, '.git', 'hooks', 'post-merge')));
+});

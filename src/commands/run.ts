@@ -41,6 +41,8 @@ export async function runCommand(
   progress: ProgressStream = { write: () => undefined },
 ): Promise<number> {
   if (options.diff && options.fix) throw new UserError('run --diff shows what a writeback would change and writes nothing: it does not go with --fix');
+  if (options.diff && options.json)
+    throw new UserError('run --diff prints a unified diff for git apply or a reader; it does not go with --json (run --json lists the same as C-13 findings)');
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
   const choice = chooseHub(process.env, repo.config.hub, repo.top);
