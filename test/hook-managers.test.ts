@@ -188,3 +188,26 @@ test('husky 9 from the registry: a hook without a final newline comes back byte 
   assert.deepEqual(await snapshot(path.join(a.second, '.husky')), huskyBefore);
   noResidue(a.second);
 });
+
+test('husky 9 from the registry installed after us: doctor names it, install moves into .husky, uninstall leaves neither our shims nor husky changed', async (t) => {
+  const a = await app(t, { '.husky/post-merge': 'echo post-merge >> .git/fired\n', '.husky/pre-push': 'echo pre-push >> .git/fired\n' });
+  const hooksBefore = await snapshot(hooksDir(a.second));
+  await a.cli(a.second, 'install');
+  await a.run(a.second, 'husky'); // the team adopts husky: git now runs .husky/_, not .git/hooks
+  const huskyBefore = await snapshot(path.join(a.second, '.husky'));
+  const doctor = await execa(process.execPath, [CLI, 'doctor'], { cwd: a.second, reject: false, env: { NO_COLOR: '1' } });
+  assert.equal(doctor.exitCode, 1);
+  assert.match(
+    String(doctor.stdout),
+    /✗ post-merge: husky runs hooks from \.husky\/_, and \.husky\/post-merge does not call custodian-hooks: run custodian-hooks install/,
+  );
+
+  await a.cli(a.second, 'install');
+  await a.run(a.second, 'husky');
+  await bothFire(a, 1);
+
+  await a.cli(a.second, 'uninstall');
+  assert.deepEqual(await snapshot(path.join(a.second, '.husky')), huskyBefore);
+  assert.deepEqual(await snapshot(hooksDir(a.second)), hooksBefore, 'the shims of the first install are gone too');
+  noResidue(a.second);
+});

@@ -8,6 +8,7 @@ import { git } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
 import { startHub } from '../src/hub/serve.js';
 import { unpackPackage } from './helpers/packed.js';
+import { ROOT } from './helpers/paths.js';
 import { PLAN } from './helpers/scene.js';
 import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
@@ -133,4 +134,14 @@ test('packed: `npm ci` of an app whose prepare script is "custodian-hooks instal
   assert.equal(off.exitCode, 0, String(off.stderr));
   assert.match(String(off.stdout), /custodian-hooks install skipped: CUSTODIAN_HOOKS=0 is set/);
   assert.ok(!existsSync(path.join(app, '.git', 'hooks', 'post-merge')));
+});
+
+test('packed: the package ships byte for byte the CLI every other end-to-end test runs, and names it as its bin', async () => {
+  const shipped = path.join(packed.root, 'dist', 'bundle');
+  const built = path.join(ROOT, 'dist', 'bundle');
+  const files = (await readdir(built)).sort();
+  assert.deepEqual((await readdir(shipped)).sort(), files);
+  for (const file of files) assert.ok((await readFile(path.join(shipped, file))).equals(await readFile(path.join(built, file))), file);
+  const manifest = JSON.parse(await readFile(path.join(packed.root, 'package.json'), 'utf8'));
+  assert.equal(path.resolve(packed.root, manifest.bin['custodian-hooks']), packed.cli);
 });
