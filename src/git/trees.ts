@@ -21,19 +21,20 @@ export async function commitParents(cwd: string, commit: string): Promise<string
     .map((line) => line.slice('parent '.length));
 }
 
-/** A tree object's entries by name: `<mode> <name>\0<id as raw bytes>`, one after another. */
-function entriesOf(tree: Buffer, idBytes: number): Map<string, TreeEntry> {
-  const entries = new Map<string, TreeEntry>();
+/**
+ * The entry `name` of a tree object (`<mode> <name>\0<id as raw bytes>`, one after another), found
+ * by comparing bytes: a folder of a thousand workplans is not decoded to look up one.
+ */
+function entryIn(tree: Buffer, name: Buffer, idBytes: number): TreeEntry | undefined {
   for (let at = 0; at < tree.length; ) {
     const space = tree.indexOf(0x20, at);
     const nul = tree.indexOf(0, space);
-    entries.set(tree.toString('utf8', space + 1, nul), {
-      mode: tree.toString('latin1', at, space),
-      oid: tree.toString('hex', nul + 1, nul + 1 + idBytes),
-    });
+    if (nul - space - 1 === name.length && tree.compare(name, 0, name.length, space + 1, nul) === 0) {
+      return { mode: tree.toString('latin1', at, space), oid: tree.toString('hex', nul + 1, nul + 1 + idBytes) };
+    }
     at = nul + 1 + idBytes;
   }
-  return entries;
+  return undefined;
 }
 
 /**
@@ -44,13 +45,13 @@ function entriesOf(tree: Buffer, idBytes: number): Map<string, TreeEntry> {
 export async function blobsAtPaths(cwd: string, rev: string, paths: readonly string[]): Promise<Map<string, TreeEntry>> {
   const found = new Map<string, TreeEntry>();
   if (paths.length === 0) return found;
-  const trees = new Map<string, Promise<Map<string, TreeEntry>>>();
+  const trees = new Map<string, Promise<(name: string) => TreeEntry | undefined>>();
   const treeAt = (name: string) => {
     let tree = trees.get(name);
     if (!tree) {
       tree = readObject(cwd, name).then((object) => {
         if (object?.type !== 'tree') throw new GitError(['cat-file', '--batch'], undefined, `${name}: not a tree git has`);
-        return entriesOf(object.bytes, object.oid.length / 2);
+        return (entry: string) => entryIn(object.bytes, Buffer.from(entry), object.oid.length / 2);
       });
       trees.set(name, tree);
     }
@@ -64,7 +65,7 @@ export async function blobsAtPaths(cwd: string, rev: string, paths: readonly str
       const parts = file.split('/');
       let tree = await treeAt(root);
       for (const [i, part] of parts.entries()) {
-        const entry = tree.get(part);
+        const entry = tree(part);
         if (!entry) return undefined;
         if (i === parts.length - 1) {
           return entry.mode === TREE_MODE || entry.mode === SUBMODULE_MODE ? undefined : { mode: entry.mode.padStart(6, '0'), oid: entry.oid };

@@ -3,7 +3,7 @@ import { commitParents } from './trees.js';
 import type { FileTask } from '../reconcile/types.js';
 import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
 import { readParseCache } from '../workplan/parse-cache.js';
-import { parseWorkplan } from '../workplan/parse.js';
+import { parseBlob } from '../workplan/parse-blob.js';
 
 /** How far back a value is followed through commits that touched its line without changing it. */
 const MAX_HOPS = 32;
@@ -170,7 +170,7 @@ async function workplanTasks(
   for (const e of entries) {
     const text = texts.get(e.oid);
     if (text === undefined && cached[e.path]?.oid !== e.oid) tasks.blobMissing = true;
-    const workplan = text === undefined ? cached[e.path]?.workplan : parseWorkplan(text, e.path);
+    const workplan = text === undefined ? cached[e.path]?.workplan : parseBlob(e.oid, text, e.path);
     for (const t of workplan?.tasks ?? []) if (!tasks.has(t.id)) tasks.set(t.id, { at: commit, file: e.path, line: t.line, status: t.status });
   }
   return tasks;

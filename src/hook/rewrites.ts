@@ -4,7 +4,7 @@ import { git } from '../git/run.js';
 import { workplanPathspec } from './state.js';
 import type { Hub, Rewrite } from '../hub/types.js';
 import { readBlobs, type Repo } from '../repo.js';
-import { parseWorkplan } from '../workplan/parse.js';
+import { parseBlob } from '../workplan/parse-blob.js';
 
 const NO_BLOB = /^0+$/;
 
@@ -61,7 +61,7 @@ export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]
       .flatMap((f) => [f.before, f.after])
       .filter((oid) => !NO_BLOB.test(oid)),
   );
-  const statuses = (oid: string, file: string) => new Map(NO_BLOB.test(oid) ? [] : parseWorkplan(texts.get(oid)!, file).tasks.map((t) => [t.id, t.status]));
+  const statuses = (oid: string, file: string) => new Map(NO_BLOB.test(oid) ? [] : parseBlob(oid, texts.get(oid)!, file).tasks.map((t) => [t.id, t.status]));
   return comparable.map((pair, n) => {
     const changed = new Set<string>();
     for (const file of files[n] ?? []) {

@@ -1,7 +1,8 @@
 import { listCommittedMarkdown, readBlobs, treeEntries, workplanPaths, type Repo } from '../repo.js';
 import { collectTasks, type TaskSet } from './collect.js';
 import { readParseCache, writeParseCache } from './parse-cache.js';
-import { parseWorkplan, type Workplan } from './parse.js';
+import type { Workplan } from './parse.js';
+import { parseBlob } from './parse-blob.js';
 
 export interface LoadedWorkplans extends TaskSet {
   head: string | null;
@@ -9,8 +10,8 @@ export interface LoadedWorkplans extends TaskSet {
 }
 
 /** A Markdown file's text as a workplan, or null when it is none (no task blocks, not typed one, nothing wrong). */
-function asWorkplan(text: string, file: string): Workplan | null {
-  const parsed = parseWorkplan(text, file);
+function asWorkplan(oid: string, text: string, file: string): Workplan | null {
+  const parsed = parseBlob(oid, text, file);
   return parsed.isWorkplan || parsed.findings.length > 0 ? parsed : null;
 }
 
@@ -27,7 +28,7 @@ export async function loadWorkplans(repo: Repo, rev?: string): Promise<LoadedWor
   const next: typeof cached = Object.create(null);
   for (const entry of entries) {
     const text = texts.get(entry.oid);
-    next[entry.path] = text === undefined ? cached[entry.path]! : { oid: entry.oid, workplan: asWorkplan(text, entry.path) };
+    next[entry.path] = text === undefined ? cached[entry.path]! : { oid: entry.oid, workplan: asWorkplan(entry.oid, text, entry.path) };
   }
   if (fresh.length > 0 || Object.keys(cached).length !== entries.length) writeParseCache(repo.gitDir, next);
   const workplans = entries.map((e) => next[e.path]!.workplan).filter((w): w is Workplan => w !== null);
@@ -56,7 +57,7 @@ export async function loadTouchedWorkplans(repo: Repo, rev: string, since: strin
     paths.flatMap((f) => {
       const entry = at.get(f);
       const text = entry && texts.get(entry.oid);
-      const workplan = text === undefined ? null : asWorkplan(text, f);
+      const workplan = entry && text !== undefined ? asWorkplan(entry.oid, text, f) : null;
       return workplan ? [workplan] : [];
     });
   const workplans = read(now);
