@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { symlink } from 'node:fs/promises';
+import { rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
@@ -88,4 +88,20 @@ test('a reader whose git fails fails its requests as a GitError, and the next re
   await git(dir, ['init', '-q']);
   await commitFiles(dir, { 'a.md': 'a\n' }, 'first');
   assert.equal((await readObject(dir, 'HEAD'))?.type, 'commit');
+});
+
+test('a repository deleted and made again at the same path is read afresh, not from the old one', async (t) => {
+  const root = await tempDir(t);
+  const dir = path.join(root, 'clone');
+  const make = async (text: string) => {
+    await rm(dir, { recursive: true, force: true });
+    await git(root, ['init', '-q', dir]);
+    return commitFiles(dir, { 'a.md': text }, text);
+  };
+  const first = await make('first\n');
+  assert.equal((await readObject(dir, 'HEAD'))?.oid, first);
+  const second = await make('second\n');
+  assert.notEqual(second, first);
+  assert.equal((await readObject(dir, 'HEAD'))?.oid, second, 'within the old reader’s idle second');
+  assert.equal(await readObject(dir, first), null);
 });

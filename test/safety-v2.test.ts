@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { git } from '../src/git/run.js';
+import { valueOrigins } from '../src/git/value-origins.js';
+import { openRepo } from '../src/repo.js';
+import { loadWorkplans } from '../src/workplan/load.js';
 import { gitAsUser } from './helpers/git-user.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
-import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { cloneAs, commitFiles, tempDir } from './helpers/temp-repo.js';
 import { parseReport, scene, workstationAndLaptop, reopenedInHub } from './helpers/scene.js';
 import { workplan } from './helpers/workplan-text.js';
 
@@ -56,6 +59,59 @@ test('a shallow clone never lets rank undo a reopen the hub heard of below its b
   assert.equal(unknown?.code, 'C-27');
   assert.match(unknown!.message, /git fetch --unshallow/);
 });
+
+test('a full clone fetched --depth 1 later is shallow too: its boundary cuts the trace although the older objects are still here', async (t) => {
+  const s = await reopenedInHub(t);
+  const ws = s.workstation;
+  const ci = path.join(s.root, 'ci');
+  await git(s.root, ['clone', '-q', `file://${s.origin}`, ci]);
+  for (const [k, v] of [
+    ['user.name', 'ci'],
+    ['user.email', 'ci@example.com'],
+  ]) {
+    await git(ci, ['config', k!, v!]);
+  }
+  await commitFiles(ws.dir, { 'README.md': '# acme, later\n' }, 'later');
+  await ws.git('push', '-q', 'origin', 'main');
+  // A CI workspace reused: the next job fetches one commit deep.
+  await git(ci, ['fetch', '-q', '--depth', '1', 'origin', 'main']);
+  await git(ci, ['reset', '-q', '--hard', 'origin/main']);
+  const { runCli } = await import('./helpers/cli.js');
+  const run = await runCli(ci, ['run', '--fix', '--json'], s.env);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  const unknown = parseReport(run.stdout).findings.find((f) => f.taskId === 'A');
+  assert.equal(unknown?.code, 'C-27', JSON.stringify(parseReport(run.stdout).findings));
+  assert.match(unknown!.message, /git fetch --unshallow/);
+});
+
+test('the value trace stops at a shallow boundary even where the objects below it are still here', async (t) => {
+  const root = await tempDir(t);
+  const origin = path.join(root, 'o.git');
+  await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
+  const a = path.join(root, 'a');
+  await cloneAs(origin, a, 'a');
+  await commitFiles(a, { 'docs/plan.md': workplan([{ id: 'A', status: 'done' }]) }, 'A done');
+  await commitFiles(a, { 'README.md': 'x\n' }, 'readme');
+  await git(a, ['push', '-q', 'origin', 'main']);
+  const ci = path.join(root, 'ci');
+  await cloneAs(origin, ci, 'ci');
+  const full = await valueOrigins(await openRepo(ci), (await git(ci, ['rev-parse', 'HEAD'])).trim(), await fileTasks(ci));
+  assert.deepEqual([...full], [['A', (await git(a, ['rev-parse', 'HEAD~1'])).trim()]], 'a full clone traces A to the commit that set it');
+
+  await commitFiles(a, { 'README.md': 'y\n' }, 'readme again');
+  await git(a, ['push', '-q', 'origin', 'main']);
+  await git(ci, ['fetch', '-q', '--depth', '1', 'origin', 'main']);
+  await git(ci, ['reset', '-q', '--hard', 'origin/main']);
+  const cut = await valueOrigins(await openRepo(ci), (await git(ci, ['rev-parse', 'HEAD'])).trim(), await fileTasks(ci));
+  assert.deepEqual([...cut], [['A', null]], 'past the boundary is unknown, as git takes history to end there');
+});
+
+/** The tasks of a clone's workplans as a run hands them to the value trace. */
+async function fileTasks(dir: string) {
+  const loaded = await loadWorkplans(await openRepo(dir));
+  return loaded.tasks.map((task) => ({ ...task, workplan: { id: 'plan', title: null } }));
+}
 
 test('a stale clone that moved a still-todo block and kept its side of the conflict does not push todo over done', async (t) => {
   const { s, ws, laptop } = await workstationAndLaptop(t);

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { GitError, gitProcess } from './run.js';
 
 /** An object as git stores it: its id, its type and its bytes. */
@@ -112,16 +114,31 @@ class ObjectReader {
 const readers = new Map<string, ObjectReader>();
 
 /**
+ * Which repository is at `cwd` now: its path and its `.git`'s inode and birth. A repository
+ * deleted and made again at the same path (a clone re-made) is another one, whose reader must not
+ * answer from the old one's objects.
+ */
+function readerKey(cwd: string): string {
+  try {
+    const made = statSync(path.join(cwd, '.git'));
+    return `${cwd}\0${made.ino}\0${made.birthtimeMs}`;
+  } catch {
+    return cwd;
+  }
+}
+
+/**
  * The object `name` names in the repository at `cwd` (an id, or a revision such as `HEAD^{tree}`),
  * or null when git does not have it. Never a `rev:path`: requests are one a line, and a path may
  * hold a newline (trees are walked instead).
  */
 export function readObject(cwd: string, name: string): Promise<GitObject | null> {
   if (/[\n\r]/.test(name)) return Promise.reject(new Error(`not an object name: ${JSON.stringify(name)}`));
-  let reader = readers.get(cwd);
+  const key = readerKey(cwd);
+  let reader = readers.get(key);
   if (!reader) {
-    const made = new ObjectReader(cwd, () => readers.get(cwd) === made && readers.delete(cwd));
-    readers.set(cwd, made);
+    const made = new ObjectReader(cwd, () => readers.get(key) === made && readers.delete(key));
+    readers.set(key, made);
     reader = made;
   }
   return reader.read(name);

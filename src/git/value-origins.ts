@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { blameLines, presentCommits } from './facts.js';
 import { commitParents } from './trees.js';
 import type { FileTask } from '../reconcile/types.js';
@@ -102,19 +104,31 @@ async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firs
 
 /**
  * Each commit's parents (the first only, with `firstParent`), as its object lists them; null where
- * git lacks the commit or a parent: a shallow clone's boundary, whose parents are not here.
+ * git lacks a parent, or the commit is a shallow clone's boundary: git takes its history as cut
+ * there even when the parents' objects happen to be here (a full clone fetched `--depth 1` later).
  */
 async function parentsOf(repo: Repo, commits: ReadonlySet<string>, options: { firstParent?: boolean }): Promise<Map<string, string[] | null>> {
   const parents = new Map<string, string[] | null>();
+  const boundary = await shallowBoundary(repo);
   await Promise.all(
     [...commits].map(async (commit) => {
-      const all = await commitParents(repo.top, commit);
+      const all = boundary.has(commit) ? null : await commitParents(repo.top, commit);
       const ps = options.firstParent ? all?.slice(0, 1) : all;
       const here = await presentCommits(repo, ps ?? []);
       parents.set(commit, ps?.every((p) => here.has(p)) ? ps : null);
     }),
   );
   return parents;
+}
+
+/** The commits a shallow clone's history is cut at: `shallow` in the repository's common git dir (a worktree's `commondir` names it). */
+async function shallowBoundary(repo: Repo): Promise<Set<string>> {
+  const common = await readFile(path.join(repo.gitDir, 'commondir'), 'utf8').then(
+    (relative) => path.resolve(repo.gitDir, relative.trim()),
+    () => repo.gitDir,
+  );
+  const text = await readFile(path.join(common, 'shallow'), 'utf8').catch(() => '');
+  return new Set(text.split('\n').filter(Boolean));
 }
 
 type Held = { at: string; file: string; line: number; status: string } | undefined;
