@@ -163,8 +163,17 @@ test('a relative SQLite hub is the repo’s file from any folder of it, and a UR
   // The clone settled with http://hub.example: HTTP://HUB.example/ is that hub, not another.
   const gitDir = path.join(top, '.git');
   rememberCloneHub(gitDir, chooseHub({ CUSTODIAN_HUB: 'http://hub.example:7420' }));
-  assert.doesNotThrow(() => refuseAnotherHub(gitDir, chooseHub({ CUSTODIAN_HUB: 'HTTP://HUB.example:7420/' })));
-  assert.throws(() => refuseAnotherHub(gitDir, chooseHub({ CUSTODIAN_HUB: 'http://hub.example:7421' })), /has synced with hub http:\/\/hub\.example:7420/);
+  const place = { top, gitDir };
+  assert.doesNotThrow(() => refuseAnotherHub(place, chooseHub({ CUSTODIAN_HUB: 'HTTP://HUB.example:7420/' })));
+  assert.throws(() => refuseAnotherHub(place, chooseHub({ CUSTODIAN_HUB: 'http://hub.example:7421' })), /has synced with hub http:\/\/hub\.example:7420/);
+  // Records an older version wrote: the location as given, relative or in other letters.
+  for (const [recorded, now] of [
+    ['team.sqlite', 'team.sqlite'],
+    ['https://Hub.Example.com', 'https://hub.example.com'],
+  ]) {
+    await writeFile(path.join(gitDir, 'custodian-hooks', 'hub'), `${recorded}\n`);
+    assert.doesNotThrow(() => refuseAnotherHub(place, chooseHub({ CUSTODIAN_HUB: now }, undefined, top)), recorded);
+  }
   const env = { XDG_CONFIG_HOME: await tempDir(t) };
   await mkdir(path.dirname(credentialsFile(env)), { recursive: true });
   await writeFile(credentialsFile(env), 'https://Hub.Example cust_mine\n', { mode: 0o600 });

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { hubKey, redactLocation, type HubChoice } from '../hub/location.js';
+import { hubKey, inRepo, redactLocation, type HubChoice } from '../hub/location.js';
+import type { RepoPlace } from '../repo.js';
 
 /**
  * The shared hub a clone has settled with, in `.git/custodian-hooks/hub`. A clone that finds
@@ -13,14 +14,20 @@ import { hubKey, redactLocation, type HubChoice } from '../hub/location.js';
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'hub');
 const key = (location: string) => hubKey(redactLocation(location));
 
-export function refuseAnotherHub(gitDir: string, choice: HubChoice): void {
+/**
+ * Refuses a hub other than the one the clone at `place` settled with. A record an older version
+ * wrote may name a relative SQLite file or spell a URL in other letters: read as this version
+ * reads a location, it is the same hub.
+ */
+export function refuseAnotherHub(place: RepoPlace, choice: HubChoice): void {
+  const { gitDir } = place;
   let settled: string;
   try {
     settled = readFileSync(file(gitDir), 'utf8').trim();
   } catch {
     return;
   }
-  if (settled === '' || settled === key(choice.location)) return;
+  if (settled === '' || hubKey(inRepo(settled, place.top)) === key(choice.location)) return;
   const now = choice.source === 'embedded' ? 'the embedded store (no CUSTODIAN_HUB, no hub in .custodian.yml)' : `${key(choice.location)} (${choice.source})`;
   throw new UserError(
     `this clone has synced with hub ${settled}, but the hub now is ${now}: nothing reconciled, nothing written. ` +

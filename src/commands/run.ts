@@ -46,7 +46,7 @@ export async function runCommand(
   const repo = await openRepo(await locate(options));
   await registerRepo(repo.slug, repo.top).catch(() => undefined);
   const choice = chooseHub(process.env, repo.config.hub, repo.top);
-  refuseAnotherHub(repo.gitDir, choice);
+  refuseAnotherHub(repo, choice);
   refuseRenamedSlug(repo);
   const hub = await openHub(choice, { readOnly: !options.fix });
   const writeback = options.writeback && repo.config.writeback !== false;

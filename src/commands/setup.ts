@@ -60,7 +60,7 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
   if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');
   const choice = chooseHub(process.env, repo.config.hub, repo.top);
   write(`every hook reaches hub ${redactLocation(choice.location)} (${describeSource(choice)})\n`);
-  for (const refusal of [() => refuseAnotherHub(repo.gitDir, choice), () => refuseRenamedSlug(repo)]) {
+  for (const refusal of [() => refuseAnotherHub(repo, choice), () => refuseRenamedSlug(repo)]) {
     try {
       refusal();
     } catch (error) {

@@ -79,7 +79,7 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     // not lose it. It leaves the outbox once the hub has it (here, or with the next run's batch).
     keepInOutbox(repo.gitDir, rewrites);
     const choice = chooseHub(process.env, repo.config.hub, repo.top);
-    refuseAnotherHub(repo.gitDir, choice);
+    refuseAnotherHub(repo, choice);
     refuseRenamedSlug(repo);
     const hub = await openHub(choice, { http: { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 } });
     try {
