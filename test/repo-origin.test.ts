@@ -98,6 +98,22 @@ test("a fork's clone whose branch tracks the team's remote is the team's reposit
   );
   assert.match(await git(contributor, ['show', 'HEAD:docs/plan.md']), /id: A\nstatus: done/, "the hub's status is written back");
 
+  // What is checked out does not change which repository the clone is: a feature branch pushed to
+  // the fork, a detached HEAD (a rebase stopped, a bisect).
+  await git(contributor, ['checkout', '-q', '-b', 'feature']);
+  await git(contributor, ['push', '-q', '-u', 'origin', 'feature']);
+  for (const checkout of [[], ['checkout', '-q', '--detach']]) {
+    if (checkout.length > 0) await git(contributor, checkout);
+    const there = await runCli(contributor, ['run', '--json'], env);
+    assert.equal(there.code, 0, there.stderr);
+    assert.equal(parseReport(there.stdout).repo, 'app');
+    assert.deepEqual(
+      parseReport(there.stdout).findings.filter((f) => f.code === 'C-23'),
+      [],
+    );
+  }
+  await git(contributor, ['checkout', '-q', 'main']);
+
   // Tracking the fork itself, the clone syncs from another repository: refused, as any other.
   await git(contributor, ['branch', '-q', '-u', 'origin/main']);
   await git(contributor, ['-c', 'user.name=c', '-c', 'user.email=c@x', 'commit', '-q', '--allow-empty', '-m', 'own work']);

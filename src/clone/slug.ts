@@ -22,9 +22,10 @@ export function refuseRenamedSlug(repo: Repo): void {
   }
   if (settled === '' || settled === repo.slug) return;
   throw new UserError(
-    `this clone has synced with its hub as repo '${settled}', but its slug is now '${repo.slug}' (from the origin's owner and name): ` +
-      `nothing reconciled, nothing written. To keep the hub's tasks, put "repo: ${settled}" in .custodian.yml and commit it; ` +
-      `to start over under the new name, delete ${file(repo.gitDir)}`,
+    `this clone has synced with its hub as repo '${settled}', but its slug is now '${repo.slug}' (the owner and name of the remote ` +
+      `its main line tracks): nothing reconciled, nothing written. To keep the hub's tasks, put "repo: ${settled}" in .custodian.yml ` +
+      `(every clone that pulls it syncs as '${settled}'); to sync as '${repo.slug}' from now on (a fork's clone joining its team's repo), ` +
+      `delete ${file(repo.gitDir)}`,
     1,
   );
 }

@@ -1,15 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { commonGitDir } from './common-dir.js';
 import { gitAnswer } from './run.js';
 
 /**
- * The URL of the remote this clone syncs with: the remote of the checked-out branch's upstream
- * (a fork's clone whose branch tracks the team's `upstream`), else `origin`; '' without either.
- * One git call and a read of HEAD, light enough for the hooks' fast path.
+ * The URL of the remote this clone syncs with: the remote its main line tracks (origin's default
+ * branch, else `main`, else `master`: a fork's clone whose `main` tracks the team's `upstream`),
+ * else `origin`; '' without either. Never the checked-out branch: a rebase, a bisect or a feature
+ * branch pushed to a fork must not change which repository the clone is. One git call and two
+ * file reads, light enough for the hooks' fast path.
  */
 export async function syncRemoteUrl(top: string, gitDir: string): Promise<string> {
-  const [head, config] = await Promise.all([
-    readFile(path.join(gitDir, 'HEAD'), 'utf8').catch(() => ''),
+  const [originHead, config] = await Promise.all([
+    commonGitDir(gitDir).then((common) => readFile(path.join(common, 'refs', 'remotes', 'origin', 'HEAD'), 'utf8').catch(() => '')),
     gitAnswer(top, ['config', '-z', '--get-regexp', '^(remote\\..+\\.url|branch\\..+\\.remote)$']),
   ]);
   const values = new Map<string, string>();
@@ -18,7 +21,11 @@ export async function syncRemoteUrl(top: string, gitDir: string): Promise<string
     // The first value a key has is the one git uses for a URL.
     if (newline > 0 && !values.has(entry.slice(0, newline))) values.set(entry.slice(0, newline), entry.slice(newline + 1));
   }
-  const branch = /^ref: refs\/heads\/(.+)$/.exec(head.trim())?.[1];
-  const remote = branch === undefined ? undefined : values.get(`branch.${branch}.remote`);
-  return (remote && values.get(`remote.${remote}.url`)) ?? values.get('remote.origin.url') ?? '';
+  const originDefault = /^ref: refs\/remotes\/origin\/(.+)$/.exec(originHead.trim())?.[1];
+  for (const branch of [originDefault, 'main', 'master']) {
+    const remote = branch && values.get(`branch.${branch}.remote`);
+    const url = remote && values.get(`remote.${remote}.url`);
+    if (url) return url;
+  }
+  return values.get('remote.origin.url') ?? '';
 }

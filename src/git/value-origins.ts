@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { commonGitDir } from './common-dir.js';
 import { blameLines, presentCommits } from './facts.js';
 import { commitParents } from './trees.js';
 import type { FileTask } from '../reconcile/types.js';
@@ -121,13 +122,9 @@ async function parentsOf(repo: Repo, commits: ReadonlySet<string>, options: { fi
   return parents;
 }
 
-/** The commits a shallow clone's history is cut at: `shallow` in the repository's common git dir (a worktree's `commondir` names it). */
+/** The commits a shallow clone's history is cut at: `shallow` in the repository's common git dir. */
 async function shallowBoundary(repo: Repo): Promise<Set<string>> {
-  const common = await readFile(path.join(repo.gitDir, 'commondir'), 'utf8').then(
-    (relative) => path.resolve(repo.gitDir, relative.trim()),
-    () => repo.gitDir,
-  );
-  const text = await readFile(path.join(common, 'shallow'), 'utf8').catch(() => '');
+  const text = await readFile(path.join(await commonGitDir(repo.gitDir), 'shallow'), 'utf8').catch(() => '');
   return new Set(text.split('\n').filter(Boolean));
 }
 
