@@ -137,9 +137,10 @@ function hubCommands(hub: Command): void {
     .command('repo')
     .description('the repos the hub holds')
     .command('release <slug>')
-    .description('forget which repository a repo belongs to, after it moved: the next clone to sync claims it')
+    .description('after a repository moved: give its repo to the new address (--to), or forget the old one so the next clone to sync claims it')
+    .option('--to <url>', "the repository's new address, as git remote takes it")
     .option('--db <location>', 'SQLite file or postgres:// URL (default: the embedded store)')
-    .action(async (slug: string, opts: { db?: string }) => {
+    .action(async (slug: string, opts: { db?: string; to?: string }) => {
       const { repoRelease } = await import('./commands/hub.js');
       await repoRelease(slug, opts, write);
     });

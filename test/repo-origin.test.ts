@@ -56,6 +56,19 @@ test('a clone of another repository under a slug the hub knows is refused, says 
     "the other repository's task never reached the hub",
   );
 
+  // A copy with no remote at all (a template's files in a new repository) cannot show it is the first.
+  const copy = path.join(root, 'copy');
+  await git(root, ['init', '-q', '-b', 'main', copy]);
+  await commitFiles(copy, { 'docs/plan.md': workplan([{ id: 'ONE-1', status: 'done' }]), '.custodian.yml': 'repo: app\n' }, 'from the template');
+  for (const args of [
+    ['run', '--json'],
+    ['run', '--fix', '--json'],
+  ]) {
+    const copied = parseReport((await runCli(copy, args, env)).stdout);
+    assert.match(copied.findings.find((f) => f.code === 'C-23')?.message ?? '', /this clone has no remote to show it is that repository/, args.join(' '));
+  }
+  assert.equal(JSON.parse((await runCli(first, ['task', 'list', '--json'], env)).stdout).tasks[0].status, 'todo', 'the copy wrote nothing');
+
   await writeFile(path.join(second, '.custodian.yml'), 'repo: two-app\n');
   await git(second, ['add', '.custodian.yml']);
   await git(second, ['commit', '-q', '-m', 'its own slug']);
@@ -129,9 +142,14 @@ test("a fork's clone whose branch tracks the team's remote is the team's reposit
   await git(member, ['remote', 'set-url', 'origin', moved]);
   await git(member, ['-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '-q', '--allow-empty', '-m', 'after the move']);
   const refused = await runCli(member, ['run', '--fix', '--json'], env);
-  assert.match(parseReport(refused.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '', /custodian-hooks hub repo release app\)/);
-  const release = await runCli(root, ['hub', 'repo', 'release', 'app', '--db', env.CUSTODIAN_HUB], env);
+  assert.match(parseReport(refused.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '', /custodian-hooks hub repo release app --to <new URL>\)/);
+  const release = await runCli(root, ['hub', 'repo', 'release', 'app', '--to', moved, '--db', env.CUSTODIAN_HUB], env);
   assert.equal(release.code, 0, release.stderr);
+  // A clone still at the old address is the one refused now, and cannot take the repo back.
+  const stale = path.join(root, 'stale');
+  await cloneAs(team, stale, 'stale');
+  const old = await runCli(stale, ['run', '--fix', '--json'], env);
+  assert.match(parseReport(old.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '', /belongs to .*acme-moved\/app, not to this clone's .*acme\/app/);
   assert.equal((await runCli(root, ['hub', 'repo', 'release', 'nope', '--db', env.CUSTODIAN_HUB], env)).code, 1);
   const claimed = await runCli(member, ['run', '--fix', '--json'], env);
   assert.deepEqual(

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { originIdentity } from '../repo-slug.js';
 import { InvalidRequestError } from '../hub/types.js';
 import { defaultDatabase } from '../hub/location.js';
 import { openStore } from '../hub/open.js';
@@ -93,10 +94,19 @@ export async function tokenRevoke(name: string, options: { db?: string }, write:
   });
 }
 
-/** A repo whose repository moved: the hub forgets the old address, and the next clone to sync claims it. */
-export async function repoRelease(slug: string, options: { db?: string }, write: (text: string) => void): Promise<void> {
+/**
+ * A repo whose repository moved: given to its new address (`to`), so that clones still at the old
+ * one are refused; without `to`, the hub forgets the old address and the next clone to sync claims it.
+ */
+export async function repoRelease(slug: string, options: { db?: string; to?: string }, write: (text: string) => void): Promise<void> {
+  const origin = options.to === undefined ? null : originIdentity(process.cwd(), options.to);
+  if (options.to !== undefined && !origin) throw new UserError("--to names the repository's new address, a URL or path as git remote takes it");
   await withStore(options, async (store) => {
-    if (!(await store.releaseRepo(slug))) throw new UserError(`no repo '${slug}' in ${store.location}`, 1);
-    write(`repo '${slug}' released in ${store.location}; the next clone to sync claims it for its repository\n`);
+    if (!(await store.releaseRepo(slug, origin))) throw new UserError(`no repo '${slug}' in ${store.location}`, 1);
+    write(
+      origin
+        ? `repo '${slug}' now belongs to ${origin} in ${store.location}; clones of another address are refused\n`
+        : `repo '${slug}' released in ${store.location}; the next clone to sync claims it for its repository\n`,
+    );
   });
 }

@@ -707,9 +707,12 @@ export class SqlStore implements Hub {
   }
 
   /** Withdraws the token named `name`; false when there is none. Its next request is refused. */
-  /** Forgets which repository `repo` belongs to (it moved): the next clone to sync claims it. False for a repo the hub does not hold. */
-  async releaseRepo(repo: string): Promise<boolean> {
-    return (await this.db.run('UPDATE repos SET origin = NULL WHERE slug = ?', [repo])) === 1;
+  /**
+   * Gives `repo` to the repository `origin` (see originIdentity), after it moved; null forgets it,
+   * and the next clone to sync claims it. False for a repo the hub does not hold.
+   */
+  async releaseRepo(repo: string, origin: string | null): Promise<boolean> {
+    return (await this.db.run('UPDATE repos SET origin = ? WHERE slug = ?', [origin, repo])) === 1;
   }
 
   async revokeToken(name: string): Promise<boolean> {

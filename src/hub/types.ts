@@ -92,7 +92,7 @@ export function otherRepository(repo: string, recorded: string, clone: string): 
   return (
     `repo '${repo}' on this hub belongs to ${recorded}, not to this clone's ${clone}: if they are different repositories, ` +
     "give this one its own slug with \"repo:\" in .custodian.yml; a fork's clone is the team's when its branch tracks the team's remote; " +
-    `if the repository has moved, release the slug where the hub's database is (custodian-hooks hub repo release ${repo})`
+    `if the repository has moved, give the repo its new address where the hub's database is (custodian-hooks hub repo release ${repo} --to <new URL>)`
   );
 }
 

@@ -84,9 +84,14 @@ async function hubToReconcileWith(repo: Repo, read: Promise<HubState>, options: 
     report.findings.push(finding('C-23', options.mode, { message: `hub unreachable, nothing reconciled: ${messageOf(error)}` }));
     return null;
   }
-  // Another repository's tasks are not this clone's to compare with (as C-21) or to write back.
-  if (hub.origin && repo.origin && hub.origin !== repo.origin) {
-    report.findings.push(finding('C-23', options.mode, { message: `nothing reconciled: ${otherRepository(repo.slug, hub.origin, repo.origin)}` }));
+  // Another repository's tasks are not this clone's to compare with (as C-21) or to write back;
+  // a clone with no remote cannot show it is the repository the repo belongs to (a template's copy).
+  if (hub.origin && hub.origin !== repo.origin) {
+    const why = repo.origin
+      ? otherRepository(repo.slug, hub.origin, repo.origin)
+      : `repo '${repo.slug}' on this hub belongs to ${hub.origin}, and this clone has no remote to show it is that repository: ` +
+        'add it (git remote add origin <its URL>), or give this one its own slug with "repo:" in .custodian.yml';
+    report.findings.push(finding('C-23', options.mode, { message: `nothing reconciled: ${why}` }));
     return null;
   }
   return hub;
