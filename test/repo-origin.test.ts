@@ -143,6 +143,10 @@ test("a fork's clone whose branch tracks the team's remote is the team's reposit
   await git(member, ['-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '-q', '--allow-empty', '-m', 'after the move']);
   const refused = await runCli(member, ['run', '--fix', '--json'], env);
   assert.match(parseReport(refused.stdout).findings.find((f) => f.code === 'C-23')?.message ?? '', /custodian-hooks hub repo release app --to <new URL>\)/);
+  // An address no clone could have is refused, not stored: a path that is not there.
+  const nowhere = await runCli(root, ['hub', 'repo', 'release', 'app', '--to', 'acme/app', '--db', env.CUSTODIAN_HUB], env);
+  assert.equal(nowhere.code, 2);
+  assert.match(nowhere.stderr, /--to 'acme\/app' is not an address/);
   const release = await runCli(root, ['hub', 'repo', 'release', 'app', '--to', moved, '--db', env.CUSTODIAN_HUB], env);
   assert.equal(release.code, 0, release.stderr);
   // A clone still at the old address is the one refused now, and cannot take the repo back.
@@ -156,4 +160,35 @@ test("a fork's clone whose branch tracks the team's remote is the team's reposit
     parseReport(claimed.stdout).findings.filter((f) => f.code === 'C-23'),
     [],
   );
+});
+
+test('a clone whose only remote is not called origin, on a branch other than main, is that remote’s repository', async (t) => {
+  const root = await tempDir(t);
+  const env = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: path.join(root, 'hub.sqlite') };
+  const team = path.join(root, 'acme', 'app.git');
+  await git(root, ['init', '-q', '--bare', '-b', 'trunk', team]);
+  const first = path.join(root, 'first');
+  await cloneAs(team, first, 'first');
+  await git(first, ['checkout', '-q', '-b', 'trunk']);
+  await commitFiles(first, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]), '.custodian.yml': 'branches: [trunk]\n' }, 'plan');
+  await git(first, ['push', '-q', '-u', 'origin', 'trunk']);
+  assert.equal((await runCli(first, ['run', '--fix'], env)).code, 0);
+
+  for (const how of ['clone -o upstream', 'init, remote add, fetch']) {
+    const dir = path.join(root, how.replace(/\W+/g, '-'));
+    if (how.startsWith('clone')) await git(root, ['clone', '-q', '-o', 'upstream', team, dir]);
+    else {
+      await git(root, ['init', '-q', '-b', 'trunk', dir]);
+      await git(dir, ['remote', 'add', 'upstream', team]);
+      await git(dir, ['fetch', '-q', 'upstream']);
+      await git(dir, ['reset', '-q', '--hard', 'upstream/trunk']);
+    }
+    const run = parseReport((await runCli(dir, ['run', '--json'], env)).stdout);
+    assert.equal(run.repo, 'app', how);
+    assert.deepEqual(
+      run.findings.map((f) => f.code),
+      [],
+      how,
+    );
+  }
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { originIdentity } from '../repo-slug.js';
 import { InvalidRequestError } from '../hub/types.js';
@@ -95,12 +96,27 @@ export async function tokenRevoke(name: string, options: { db?: string }, write:
 }
 
 /**
+ * A repository's address as `--to` may give it: a URL or scp-like address as `git remote` takes
+ * it, a folder on this machine, or the `host/owner/name` a refusal prints. A name that is none of
+ * these (a path that is not there) would hand the repo to an address no clone has: refused.
+ */
+function newAddress(to: string): string {
+  const hostLike = /^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?\//i.test(to);
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(to) || /^[^@/]+@[^/:]+:/.test(to);
+  const place = !url && existsSync(to) ? to : null;
+  const identity = url || place ? originIdentity(process.cwd(), place ?? to) : hostLike ? originIdentity(process.cwd(), `https://${to}`) : null;
+  if (!identity) {
+    throw new UserError(`--to '${to}' is not an address: give the repository's URL as git remote shows it, its folder on this machine, or host/owner/name`);
+  }
+  return identity;
+}
+
+/**
  * A repo whose repository moved: given to its new address (`to`), so that clones still at the old
  * one are refused; without `to`, the hub forgets the old address and the next clone to sync claims it.
  */
 export async function repoRelease(slug: string, options: { db?: string; to?: string }, write: (text: string) => void): Promise<void> {
-  const origin = options.to === undefined ? null : originIdentity(process.cwd(), options.to);
-  if (options.to !== undefined && !origin) throw new UserError("--to names the repository's new address, a URL or path as git remote takes it");
+  const origin = options.to === undefined ? null : newAddress(options.to);
   await withStore(options, async (store) => {
     if (!(await store.releaseRepo(slug, origin))) throw new UserError(`no repo '${slug}' in ${store.location}`, 1);
     write(

@@ -121,7 +121,8 @@ const readers = new Map<string, ObjectReader>();
 function readerKey(cwd: string): string {
   try {
     const made = statSync(path.join(cwd, '.git'));
-    return `${cwd}\0${made.ino}\0${made.birthtimeMs}`;
+    // Inodes are reused at once (ext4); where a filesystem keeps no birth time, the change time.
+    return `${cwd}\0${made.ino}\0${made.birthtimeMs || made.ctimeMs}`;
   } catch {
     return cwd;
   }

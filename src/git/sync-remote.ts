@@ -1,18 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { commonGitDir } from './common-dir.js';
 import { gitAnswer } from './run.js';
 
 /**
- * The URL of the remote this clone syncs with: the remote its main line tracks (origin's default
- * branch, else `main`, else `master`: a fork's clone whose `main` tracks the team's `upstream`),
- * else `origin`; '' without either. Never the checked-out branch: a rebase, a bisect or a feature
- * branch pushed to a fork must not change which repository the clone is. One git call and two
- * file reads, light enough for the hooks' fast path.
+ * The URL of the remote this clone syncs with, '' without one: the remote its main line tracks
+ * (the branch a remote's HEAD names, else `main`, else `master`: a fork's clone whose main branch
+ * tracks the team's `upstream`), else the only remote there is, else `origin`. Never the
+ * checked-out branch's: a rebase, a bisect or a feature branch pushed to a fork must not change
+ * which repository the clone is. Two git calls side by side, light enough for the hooks' fast path.
  */
-export async function syncRemoteUrl(top: string, gitDir: string): Promise<string> {
-  const [originHead, config] = await Promise.all([
-    commonGitDir(gitDir).then((common) => readFile(path.join(common, 'refs', 'remotes', 'origin', 'HEAD'), 'utf8').catch(() => '')),
+export async function syncRemoteUrl(top: string): Promise<string> {
+  const [heads, config] = await Promise.all([
+    gitAnswer(top, ['for-each-ref', '--format=%(symref:lstrip=3)', 'refs/remotes/*/HEAD']),
     gitAnswer(top, ['config', '-z', '--get-regexp', '^(remote\\..+\\.url|branch\\..+\\.remote)$']),
   ]);
   const values = new Map<string, string>();
@@ -21,11 +18,12 @@ export async function syncRemoteUrl(top: string, gitDir: string): Promise<string
     // The first value a key has is the one git uses for a URL.
     if (newline > 0 && !values.has(entry.slice(0, newline))) values.set(entry.slice(0, newline), entry.slice(newline + 1));
   }
-  const originDefault = /^ref: refs\/remotes\/origin\/(.+)$/.exec(originHead.trim())?.[1];
-  for (const branch of [originDefault, 'main', 'master']) {
-    const remote = branch && values.get(`branch.${branch}.remote`);
+  const defaults = heads.stdout.split('\n').filter(Boolean);
+  for (const branch of [...defaults, 'main', 'master']) {
+    const remote = values.get(`branch.${branch}.remote`);
     const url = remote && values.get(`remote.${remote}.url`);
     if (url) return url;
   }
-  return values.get('remote.origin.url') ?? '';
+  const urls = [...values].filter(([key]) => key.startsWith('remote.') && key.endsWith('.url'));
+  return urls.length === 1 ? urls[0]![1] : (values.get('remote.origin.url') ?? '');
 }
