@@ -34,7 +34,7 @@ export interface KnownOfRepo {
 export async function openRepo(cwd: string, known: KnownOfRepo = {}): Promise<Repo> {
   const { top, gitDir } = known.place ?? (await locateRepo(cwd));
   const config = await loadConfig(top);
-  const url = await (known.remoteUrl ?? syncRemoteUrl(top));
+  const url = await (known.remoteUrl ?? syncRemoteUrl(top, gitDir));
   return { top, gitDir, slug: config.repo ?? defaultSlug(top, url), origin: originIdentity(top, url), config };
 }
 

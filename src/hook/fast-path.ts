@@ -35,7 +35,7 @@ export async function hookMain(args: string[]): Promise<number> {
   // git answers this while the full hook loads.
   const known = work.place && {
     place: work.place,
-    remoteUrl: syncRemoteUrl(work.place.top),
+    remoteUrl: syncRemoteUrl(work.place.top, work.place.gitDir),
   };
   const { runHook } = await hookCommand();
   const scope = work.kind === 'touched' ? work.scope : ALL_WORKPLANS;
