@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { git } from '../src/git/run.js';
 import { originIdentity } from '../src/repo-slug.js';
 import { runCli } from './helpers/cli.js';
@@ -80,16 +80,23 @@ test('a clone of another repository under a slug the hub knows is refused, says 
   );
 });
 
-test("a fork's clone whose branch tracks the team's remote is the team's repository: same slug, same hub repo, nothing refused", async (t) => {
+/** The team's repository (`acme/app.git`, default branch `branch`) and a member's clone that has synced with the hub. */
+async function teamRepository(t: TestContext, branch: string, files: Record<string, string> = {}) {
   const root = await tempDir(t);
   const env = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: path.join(root, 'hub.sqlite') };
   const team = path.join(root, 'acme', 'app.git');
-  await git(root, ['init', '-q', '--bare', '-b', 'main', team]);
+  await git(root, ['init', '-q', '--bare', '-b', branch, team]);
   const member = path.join(root, 'member');
   await cloneAs(team, member, 'member');
-  await commitFiles(member, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]) }, 'plan');
-  await git(member, ['push', '-q', 'origin', 'main']);
+  await git(member, ['checkout', '-q', '-B', branch]);
+  await commitFiles(member, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]), ...files }, 'plan');
+  await git(member, ['push', '-q', '-u', 'origin', branch]);
   assert.equal((await runCli(member, ['run', '--fix'], env)).code, 0);
+  return { root, env, team, member };
+}
+
+test("a fork's clone whose branch tracks the team's remote is the team's repository: same slug, same hub repo, nothing refused", async (t) => {
+  const { root, env, team, member } = await teamRepository(t, 'main');
 
   // A contributor's fork: origin is the fork, upstream the team, and main tracks upstream/main.
   const fork = path.join(root, 'contributor', 'app.git');
@@ -163,16 +170,7 @@ test("a fork's clone whose branch tracks the team's remote is the team's reposit
 });
 
 test('a clone whose only remote is not called origin, on a branch other than main, is that remote’s repository', async (t) => {
-  const root = await tempDir(t);
-  const env = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: path.join(root, 'hub.sqlite') };
-  const team = path.join(root, 'acme', 'app.git');
-  await git(root, ['init', '-q', '--bare', '-b', 'trunk', team]);
-  const first = path.join(root, 'first');
-  await cloneAs(team, first, 'first');
-  await git(first, ['checkout', '-q', '-b', 'trunk']);
-  await commitFiles(first, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]), '.custodian.yml': 'branches: [trunk]\n' }, 'plan');
-  await git(first, ['push', '-q', '-u', 'origin', 'trunk']);
-  assert.equal((await runCli(first, ['run', '--fix'], env)).code, 0);
+  const { root, env, team } = await teamRepository(t, 'trunk', { '.custodian.yml': 'branches: [trunk]\n' });
 
   for (const how of ['clone -o upstream', 'init, remote add, fetch']) {
     const dir = path.join(root, how.replace(/\W+/g, '-'));

@@ -46,6 +46,9 @@ export async function valueOrigins(
   const found = new Map<string, string | null>();
   let cache: ReturnType<typeof readParseCache> | undefined;
   const parsed: ParsedLater = () => (cache ??= readParseCache(repo.gitDir));
+  // Read once a trace, when the first hop needs parents.
+  let boundary: Promise<ReadonlySet<string>> | undefined;
+  const shallow = () => (boundary ??= shallowBoundary(repo));
   let traces: Trace[] = tasks.map((t) => ({ id: t.id, status: t.status, at: head, file: t.file, line: t.line }));
   for (let hop = 0; traces.length > 0; hop++) {
     if (hop === MAX_HOPS) {
@@ -62,7 +65,7 @@ export async function valueOrigins(
       if (!origin) found.set(t.id, null);
       return origin ? [{ trace: t, origin }] : [];
     });
-    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), options);
+    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), shallow(), options);
     const held = await tasksAt(repo, parsed, [
       // Blame follows text: an identical status line of another task (after a reordering) can take
       // this one's place. The commit it names must hold this task at this status.
@@ -108,9 +111,14 @@ async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firs
  * git lacks a parent, or the commit is a shallow clone's boundary: git takes its history as cut
  * there even when the parents' objects happen to be here (a full clone fetched `--depth 1` later).
  */
-async function parentsOf(repo: Repo, commits: ReadonlySet<string>, options: { firstParent?: boolean }): Promise<Map<string, string[] | null>> {
+async function parentsOf(
+  repo: Repo,
+  commits: ReadonlySet<string>,
+  shallow: Promise<ReadonlySet<string>>,
+  options: { firstParent?: boolean },
+): Promise<Map<string, string[] | null>> {
   const parents = new Map<string, string[] | null>();
-  const boundary = await shallowBoundary(repo);
+  const boundary = await shallow;
   await Promise.all(
     [...commits].map(async (commit) => {
       const all = boundary.has(commit) ? null : await commitParents(repo.top, commit);
