@@ -25,10 +25,10 @@ const commonjs = {
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-// The CLI's commands, as ESM chunks imported on demand.
+// The CLI's commands, as ESM chunks imported on demand; git's merge driver is an entry of its own.
 await build({
   ...common,
-  entryPoints: ['src/cli-program.ts'],
+  entryPoints: ['src/cli-program.ts', 'src/merge/driver.ts'],
   format: 'esm',
   splitting: true,
   outbase: 'src',
@@ -48,6 +48,6 @@ await build({
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/bundle/cli.cjs',
   // execa is loaded by the git module on its first full call, which the fast path never makes.
-  external: [...common.external, './cli-program.js', './full.js', 'execa'],
+  external: [...common.external, './cli-program.js', './merge/driver.js', './full.js', 'execa'],
   define: { ...commonjs.define, HOOK_BUNDLE_DIGEST: JSON.stringify(hookDigest) },
 });

@@ -45,8 +45,9 @@ function repoCommands(cli: Command): void {
     .command('init')
     .description("set the repo up for a team: .custodian.yml (its slug, the team's hub) and package.json's prepare script; run again, it changes nothing")
     .option('--hub <url>', "the team's hub, an http(s):// or postgres:// URL without credentials (default: CUSTODIAN_HUB when it is an http(s) URL)")
+    .option('--merge-attributes', "mark the workplans for the merge driver in a committed .gitattributes (default: each clone's .git/info/attributes)", false)
     .addOption(new Option('-C, --cwd <dir>').default(process.cwd()).hideHelp())
-    .action(async (opts: { hub?: string; cwd: string }) => {
+    .action(async (opts: { hub?: string; cwd: string; mergeAttributes: boolean }) => {
       const { initCommand } = await import('./commands/init.js');
       await initCommand(opts, write);
     });
@@ -65,14 +66,14 @@ function repoCommands(cli: Command): void {
 function setupCommands(cli: Command): void {
   cli
     .command('install')
-    .description('put the post-merge, post-rewrite, pre-push and post-commit hooks in the repo around the current directory')
+    .description('put the post-merge, post-rewrite, pre-push and post-commit hooks and the workplan merge driver in the repo around the current directory')
     .action(async () => {
       const { installCommand } = await import('./commands/setup.js');
       await installCommand(process.cwd(), write);
     });
   cli
     .command('uninstall')
-    .description('remove the hooks, restoring exactly what was there before')
+    .description('remove the hooks and the merge driver, restoring exactly what was there before')
     .action(async () => {
       const { uninstallCommand } = await import('./commands/setup.js');
       await uninstallCommand(process.cwd(), write);

@@ -8,6 +8,9 @@ const done = (code: number | undefined) => {
 };
 if (args[0] === 'run' && args.includes('--hook')) {
   void import('./hook/fast-path.js').then(({ hookMain }) => hookMain(args.slice(1))).then(done);
+} else if (args[0] === 'merge-driver') {
+  // git runs it for every workplan both sides changed: as light to start as the hooks.
+  void import('./merge/driver.js').then(({ driverMain }) => driverMain(args.slice(1))).then(done);
 } else {
   void import('./cli-program.js').then(({ main }) => main(process.argv));
 }

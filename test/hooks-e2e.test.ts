@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
 import { hookWork } from '../src/hook/fast-path.js';
 import { readHookState } from '../src/hook/state.js';
-import { HttpHub } from '../src/hub/http-hub.js';
-import { openStore } from '../src/hub/open.js';
-import { startHub } from '../src/hub/serve.js';
-import type { RepoState } from '../src/hub/types.js';
 import { unpackPackage } from './helpers/packed.js';
+import { packedTeam } from './helpers/packed-team.js';
 import { PLAN } from './helpers/scene.js';
-import { commitFiles, tempDir, cloneAs } from './helpers/temp-repo.js';
+import { commitFiles, tempDir } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 let packed: Awaited<ReturnType<typeof unpackPackage>>;
@@ -34,72 +30,7 @@ test('npm pack ships only what runs', async () => {
   );
 });
 
-/** A bare origin, a shared HTTP hub, and machines whose hooks come from the packed package. */
-async function world(t: TestContext) {
-  const root = await tempDir(t);
-  const db = path.join(root, 'hub.sqlite');
-  const store = await openStore(db);
-  const token = await store.createToken('team');
-  let hub = await startHub(store);
-  t.after(() => hub.close());
-  const env: Record<string, string> = {
-    XDG_STATE_HOME: path.join(root, 'state'),
-    XDG_CACHE_HOME: path.join(root, 'cache'),
-    CUSTODIAN_HUB: hub.url,
-    CUSTODIAN_HUB_TOKEN: token,
-    NO_COLOR: '1',
-  };
-  const origin = path.join(root, 'acme.git');
-  await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
-
-  const cli = (cwd: string, ...args: string[]) => execa(process.execPath, [packed.cli, ...args], { cwd, env, reject: false, stdin: 'ignore' });
-  /** Runs git as the user would, with the hooks firing; returns what the hooks said on stderr. */
-  const gitUser = async (cwd: string, ...args: string[]) => {
-    const result = await execa('git', args, { cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, reject: false, stdin: 'ignore' });
-    assert.equal(result.exitCode, 0, `git ${args.join(' ')}: ${result.stderr}`);
-    return String(result.stderr);
-  };
-  const machine = async (name: string) => {
-    const dir = path.join(root, name);
-    await cloneAs(origin, dir, name);
-    return dir;
-  };
-  const hubStatuses = async () => {
-    const state = (await new HttpHub(hub.url, undefined).readRepo('acme')) as RepoState;
-    return Object.fromEntries(state.tasks.map((x) => [x.id, x.status]));
-  };
-  const fileStatuses = async (dir: string) => {
-    const text = await readFile(path.join(dir, PLAN), 'utf8');
-    return Object.fromEntries([...text.matchAll(/id: (\w+)\nstatus: (\w+)/g)].map((m) => [m[1], m[2]]));
-  };
-  // Back at the same address: a clone that finds its hub at another one refuses it.
-  const restartHub = async () => {
-    hub = await startHub(await openStore(db), { port: Number(new URL(hub.url).port) });
-  };
-  const hubEtag = async () => ((await new HttpHub(hub.url, undefined).readRepo('acme')) as RepoState).etag;
-  return { root, env, cli, gitUser, machine, hubStatuses, hubEtag, fileStatuses, stopHub: () => hub.close(), restartHub };
-}
-
-async function teamWithHooks(t: TestContext) {
-  const w = await world(t);
-  const ws = await w.machine('workstation');
-  await commitFiles(
-    ws,
-    {
-      [PLAN]: workplan([
-        { id: 'A', status: 'todo' },
-        { id: 'B', status: 'todo' },
-      ]),
-    },
-    'plan',
-  );
-  const installed = await w.cli(ws, 'install');
-  assert.equal(installed.exitCode, 0, installed.stderr);
-  await w.gitUser(ws, 'push', '-q', '-u', 'origin', 'main');
-  const remote = await w.machine('remote');
-  assert.equal((await w.cli(remote, 'install')).exitCode, 0);
-  return { ...w, ws, remote };
-}
+const teamWithHooks = (t: TestContext) => packedTeam(t, packed.cli);
 
 const edit = (text: string, id: string, status: string) => text.replace(new RegExp(`(id: ${id}\\nstatus: )\\w+`), `$1${status}`);
 

@@ -2,7 +2,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { CONFIG_FILE } from '../config-names.js';
-import { parseConfig } from '../config-schema.js';
+import { parseConfig, type RepoConfig } from '../config-schema.js';
+import { attributesBlock, withAttributesBlock } from '../hook/merge-setup.js';
 import { UserError } from '../errors.js';
 import { hubKind, redactLocation } from '../hub/location.js';
 import { openRepo } from '../repo.js';
@@ -81,7 +82,11 @@ export function packageJsonWith(text: string): { text: string; said: string | nu
  * given by --hub or an http(s) CUSTODIAN_HUB) and package.json's `prepare` script, so that every
  * clone that runs `npm ci` gets the hooks. Running it again changes nothing.
  */
-export async function initCommand(options: { cwd: string; hub?: string }, write: (text: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function initCommand(
+  options: { cwd: string; hub?: string; mergeAttributes?: boolean },
+  write: (text: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const repo = await openRepo(options.cwd);
   const fromEnv = env.CUSTODIAN_HUB?.trim();
   const hub = options.hub
@@ -105,5 +110,17 @@ export async function initCommand(options: { cwd: string; hub?: string }, write:
     if (scripts.said) await writeWhole(packageFile, scripts.text);
     write(scripts.said ? `package.json: ${scripts.said}\n` : 'package.json: prepare already runs custodian-hooks install\n');
   }
-  write(`commit ${CONFIG_FILE}${pkg === null ? '' : ' and package.json'}, then run custodian-hooks install here\n`);
+  const attributes = options.mergeAttributes ? await markWorkplansInGitattributes(repo.top, parseConfig(config.text)) : null;
+  const files = [CONFIG_FILE, ...(pkg === null ? [] : ['package.json']), ...(attributes ? ['.gitattributes'] : [])];
+  if (!options.mergeAttributes) write('  (init --merge-attributes marks the workplans for the merge driver in a committed .gitattributes, for every clone)\n');
+  else write(attributes ? '.gitattributes: workplans marked for the merge driver\n' : '.gitattributes: workplans already marked\n');
+  write(`commit ${files.join(', ').replace(/, ([^,]*)$/, ' and $1')}, then run custodian-hooks install here\n`);
+}
+
+/** The merge driver's attributes in the committed .gitattributes; false when they are there already. */
+async function markWorkplansInGitattributes(top: string, config: RepoConfig): Promise<boolean> {
+  const file = path.join(top, '.gitattributes');
+  const after = withAttributesBlock(await readIfExists(file), attributesBlock(config));
+  if (after !== null) await writeWhole(file, after);
+  return after !== null;
 }

@@ -10,6 +10,7 @@ import { refuseAnotherHub } from '../clone/hub.js';
 import { refuseRenamedSlug } from '../clone/slug.js';
 import { registerRepo } from '../registry.js';
 import { packageFile } from '../package-files.js';
+import { mergeDriverStatus } from '../hook/merge-setup.js';
 import { openRepo } from '../repo.js';
 
 /** Why `install` should do nothing here, as husky does: it runs from `prepare`, so it must never fail an `npm ci`. */
@@ -55,6 +56,10 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
     if (h.fires) ok(true, `${h.hook}: fires → ${h.node} ${h.cli}${h.problem ? ` (${h.problem})` : ''}`);
     else ok(false, `${h.hook}: ${h.problem}`);
   }
+  const driver = await mergeDriverStatus(place);
+  if (!driver.command) ok(false, 'merge driver: not configured, so status-line conflicts stop a pull: run custodian-hooks install');
+  else if (!driver.marked) ok(false, `merge driver: configured, but no workplan is marked for it: run custodian-hooks install`);
+  else ok(true, `merge driver: ${driver.command} (workplans marked in ${driver.marked})`);
   const chained = await listChained(place);
   if (chained.length > 0) write(`  hooks that were here before and still run first: ${chained.join(', ')}\n`);
   if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');

@@ -89,6 +89,17 @@ export async function gitTest(cwd: string, args: readonly string[], options: Git
   throw new GitError(args, result.exitCode, String(result.stderr || result.message || ''));
 }
 
+/** Runs git for its exit code and output, for commands whose code is an answer (merge-file counts conflicts). */
+export async function gitOutcome(
+  cwd: string,
+  args: readonly string[],
+  options: GitOptions = {},
+): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  const result = await spawn(cwd, args, options, 'buffer');
+  const stderr = result.stderr ? Buffer.from(result.stderr as Uint8Array).toString() : result.message || '';
+  return { exitCode: result.exitCode ?? 255, stdout: Buffer.from((result.stdout as Uint8Array | undefined) ?? []), stderr };
+}
+
 /** Runs git and returns raw stdout bytes, for object contents. */
 export async function gitBytes(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<Buffer> {
   const result = await spawn(cwd, args, options, 'buffer');

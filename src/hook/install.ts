@@ -7,6 +7,8 @@ import { execa } from 'execa';
 import { callsFrom, detectManager, type HookManager, managerCommand, managerOfHookFile, snippet, withCalls, withoutCalls } from './managers.js';
 import { writeJsonFile } from '../clone/json-file.js';
 import { packageFile } from '../package-files.js';
+import { loadConfig } from '../config.js';
+import { installMergeDriver, uninstallMergeDriver } from './merge-setup.js';
 
 /**
  * `install`, `uninstall` and `doctor`: the hooks' place in a repo. Another tool's hook is never
@@ -100,11 +102,16 @@ export interface InstallOptions {
   cli?: string;
 }
 
-/** Puts the hooks in place; returns one line per hook saying what it did. */
+/** Puts the hooks and the merge driver in place; returns one line per step saying what it did. */
 export async function install(cwd: string, options: InstallOptions = {}): Promise<string[]> {
   const place = await locateHooks(cwd);
   const node = options.node ?? process.execPath;
   const cli = options.cli ?? cliPath(place.top);
+  const hooks = await installHooks(place, node, cli);
+  return [...hooks, ...(await installMergeDriver(place, node, cli, await loadConfig(place.top)))];
+}
+
+async function installHooks(place: HookPlace, node: string, cli: string): Promise<string[]> {
   const manager = place.huskyDir ? null : await detectManager(place.top);
   if (manager) return installThroughManager(place, manager, node, cli);
   const said: string[] = [];
@@ -268,7 +275,7 @@ async function removeFromManager(place: HookPlace): Promise<string[]> {
 /** Removes what install added, and only that: hooks, calls in another tool's config, and this clone's own records. */
 export async function uninstall(cwd: string): Promise<string[]> {
   const place = await locateHooks(cwd);
-  const said = [...(await removePlainShims(place)), ...(await removeFromManager(place))];
+  const said = [...(await removePlainShims(place)), ...(await removeFromManager(place)), ...(await uninstallMergeDriver(place))];
   for (const hook of HOOKS) {
     if (!place.huskyDir) continue;
     const userHook = path.join(place.huskyDir, hook);

@@ -170,7 +170,12 @@ export interface HistoryFacts {
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
-export async function gatherHistory(repo: Repo, facts: RunFacts, hub: HubState, rewrites: readonly Rewrite[]): Promise<HistoryFacts> {
+export async function gatherHistory(
+  repo: Repo,
+  facts: Pick<RunFacts, 'head' | 'files' | 'upstream'>,
+  hub: HubState,
+  rewrites: readonly Rewrite[],
+): Promise<HistoryFacts> {
   const { head } = facts;
   const contested = new Set(disagreeing(facts.files, hub.tasks));
   const contestedFiles = facts.files.filter((f) => contested.has(f.id));

@@ -1,0 +1,38 @@
+import { rank, type Status } from '../status.js';
+
+/**
+ * What the reconciler's rules say of one side's value against the hub's (see `rule` in
+ * reconcile/plan.ts): it is the hub's; it is news and would win; the hub has heard of it; both
+ * moved and rank decides for or against it; or a fact is missing.
+ */
+export type SideRuling = 'agree' | 'news' | 'heard' | 'rank-wins' | 'rank-loses' | { unknown: string };
+
+export type Choice = { status: Status; byRank: boolean; why: string } | { leave: string };
+
+/**
+ * The status a contested line takes, as the reconciler would settle it after the merge: a side
+ * whose value is news beats one the hub has heard of; neither news, the hub's value; both news
+ * (two people changed it), the higher rank, reported as decided by rank. A tie between two news
+ * values, neither the hub's, or a side whose facts are missing, is left to the person merging.
+ */
+export function chooseStatus(ours: Status, theirs: Status, hub: Status, rulings: { ours: SideRuling; theirs: SideRuling }): Choice {
+  for (const side of ['ours', 'theirs'] as const) {
+    const ruling = rulings[side];
+    if (typeof ruling === 'object') return { leave: `${side}: ${ruling.unknown}` };
+  }
+  const wins = (r: SideRuling) => r === 'news' || r === 'rank-wins';
+  const oursWins = wins(rulings.ours);
+  const theirsWins = wins(rulings.theirs);
+  if (oursWins && theirsWins) {
+    if (rank(ours) === rank(theirs)) return { leave: `both sides changed it since the hub last heard (${ours}, ${theirs}), with the same rank` };
+    const status = rank(ours) > rank(theirs) ? ours : theirs;
+    return { status, byRank: true, why: `both sides changed it since the hub last heard: the higher rank won (C-22)` };
+  }
+  if (oursWins || theirsWins) {
+    const ruling = oursWins ? rulings.ours : rulings.theirs;
+    const status = oursWins ? ours : theirs;
+    if (ruling === 'rank-wins') return { status, byRank: true, why: `it and the hub both moved: the higher rank won (C-22)` };
+    return { status, byRank: false, why: `${oursWins ? 'ours' : 'theirs'} is news to the hub` };
+  }
+  return { status: hub, byRank: false, why: "neither side is news to the hub: the hub's value" };
+}

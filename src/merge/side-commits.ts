@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readObject } from '../git/objects.js';
+import { blobsAtPaths } from '../git/trees.js';
+
+/** The commits whose versions of the file git handed the driver, each shown to hold exactly those bytes. */
+export interface SideCommits {
+  ours: string | null;
+  theirs: string | null;
+}
+
+const PICK_LINE = /^(?:pick|p|reword|r|edit|e|squash|s|fixup|f)\s+(\S+)/;
+const REV = /^[\w./~^@{}-]+$/;
+
+const readText = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+/** The commands of a todo or done file, comments and blank lines left out. */
+const commands = (text: string | null) => (text ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+
+/**
+ * The argument lists of the processes above this one, where the system shows them (Linux's /proc):
+ * a cherry-pick of one commit tells its driver nothing else about the commit it picks.
+ */
+function ancestorCommandLines(depth = 4): string[][] {
+  const lines: string[][] = [];
+  let pid = process.ppid;
+  for (let i = 0; i < depth && pid > 1; i++) {
+    const cmdline = readText(`/proc/${pid}/cmdline`);
+    const stat = readText(`/proc/${pid}/stat`);
+    if (cmdline === null || stat === null) break;
+    lines.push(cmdline.split('\0').filter((a) => a !== ''));
+    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return lines;
+}
+
+/**
+ * Where git says which commit is "theirs", each way it runs a merge driver: `merge` (and `pull`)
+ * name it in a GITHEAD_<id> variable; `rebase` (and `pull --rebase`) in the last line of
+ * rebase-merge/done; a cherry-pick of several commits in the first line of sequencer/todo; a
+ * cherry-pick of one, only on its command line. Each is a candidate until its blob is compared.
+ */
+export function theirsCandidates(gitDir: string, env: NodeJS.ProcessEnv): { rev: string; name: string }[] {
+  const found: { rev: string; name: string }[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    const id = /^GITHEAD_([0-9a-f]{40}|[0-9a-f]{64})$/.exec(key)?.[1];
+    if (id) found.push({ rev: id, name: value ?? id });
+  }
+  const picked = (line: string | undefined) => (line ? PICK_LINE.exec(line)?.[1] : undefined);
+  const done = picked(commands(readText(path.join(gitDir, 'rebase-merge', 'done'))).at(-1));
+  if (done) found.push({ rev: done, name: done.slice(0, 7) });
+  const next = picked(commands(readText(path.join(gitDir, 'sequencer', 'todo')))[0]);
+  if (next) found.push({ rev: next, name: next });
+  if (found.length === 0) {
+    for (const argv of ancestorCommandLines()) {
+      const at = argv.indexOf('cherry-pick');
+      if (at === -1 || !/(^|\/)git$/.test(argv[0] ?? '')) continue;
+      for (const arg of argv.slice(at + 1)) if (!arg.startsWith('-')) found.push({ rev: arg, name: arg });
+      break;
+    }
+  }
+  return found.filter((c) => REV.test(c.rev));
+}
+
+/** Whether `commit` holds exactly `bytes` at `file`. */
+async function holds(top: string, commit: string, file: string, bytes: Buffer): Promise<boolean> {
+  const entry = (await blobsAtPaths(top, commit, [file]).catch(() => null))?.get(file);
+  if (!entry) return false;
+  const blob = await readObject(top, entry.oid);
+  return blob?.type === 'blob' && blob.bytes.equals(bytes);
+}
+
+/**
+ * The two sides' commits: ours is HEAD in every way git merges; theirs is found where git says it
+ * (see theirsCandidates). A side is null unless its commit holds the very bytes git passed: a
+ * renamed file, a merge of merge bases, a stash being applied, or content git converted are not
+ * guessed at.
+ */
+export async function sideCommits(
+  top: string,
+  file: string,
+  bytes: { ours: Buffer; theirs: Buffer },
+  candidates: ReturnType<typeof theirsCandidates>,
+): Promise<SideCommits> {
+  const head = await readObject(top, 'HEAD^{commit}');
+  const ours = head && (await holds(top, head.oid, file, bytes.ours)) ? head.oid : null;
+  for (const candidate of candidates) {
+    const commit = await readObject(top, `${candidate.rev}^{commit}`);
+    if (commit?.type === 'commit' && (await holds(top, commit.oid, file, bytes.theirs))) return { ours, theirs: commit.oid };
+  }
+  return { ours, theirs: null };
+}

@@ -1,0 +1,78 @@
+import { readOutbox } from '../clone/outbox.js';
+import { readOwnPoints, readOwnRecords } from '../clone/own-records.js';
+import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
+import { rewriteIndex, rule, type Unknown } from '../reconcile/plan.js';
+import type { FileTask } from '../reconcile/types.js';
+import { withOwnRecords } from '../reconcile/with-own-records.js';
+import type { Repo } from '../repo.js';
+import type { Status } from '../status.js';
+import { gatherHistory } from '../sync/gather.js';
+import { parseWorkplan } from '../workplan/parse.js';
+import type { SideRuling } from './choose-status.js';
+
+const UNKNOWN: Record<Unknown, string> = {
+  origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
+  blind: 'the hub has heard of commits this clone does not have (pull first)',
+  dropped: 'the hub has dropped the records that would tell',
+  concurrent: 'its value was set on history the last agreement never saw, and the hub has dropped the records that would tell',
+};
+
+/** What the hub holds of a contested task, and what the rules say of each side's value against it. */
+export interface TaskFacts {
+  hub: Status;
+  ours: SideRuling;
+  theirs: SideRuling;
+}
+
+/** The hub's state for these tasks, with this clone's own records read in as a run reads them. */
+async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise<{ state: RepoState; known: RepoState }> {
+  const state = await hub.readRepo(repo.slug, undefined, ids);
+  if (state === 'not-modified') throw new Error('the hub answered "not modified" to a read that asked for everything');
+  if (state.origin && state.origin !== repo.origin) throw new Error(otherRepository(repo.slug, state.origin, repo.origin ?? 'a clone with no remote'));
+  const own = readOwnRecords(repo.gitDir);
+  const known = withOwnRecords(state, state.tasks.some((t) => t.droppedThrough !== null) ? { ...own, points: readOwnPoints(repo.gitDir) } : own);
+  return { state, known };
+}
+
+/**
+ * For each contested task the hub holds, the rules' verdict on each side's value as if that side's
+ * commit were HEAD (DESIGN.md, "The rules" and "Rules v2"): the same evidence a run would weigh —
+ * the hub's points and runs, this clone's own records, rewrites still in the outbox.
+ */
+export async function sideRulings(
+  repo: Repo,
+  hub: Hub,
+  file: string,
+  sides: { ours: { commit: string; bytes: Buffer }; theirs: { commit: string; bytes: Buffer } },
+  ids: readonly string[],
+): Promise<Map<string, TaskFacts>> {
+  const { state, known } = await knownToHub(repo, hub, ids);
+  const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
+  const index = rewriteIndex(rewrites);
+  const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
+  const rulings = new Map<string, Partial<Record<'ours' | 'theirs', SideRuling>>>();
+  for (const side of ['ours', 'theirs'] as const) {
+    const { commit, bytes } = sides[side];
+    const parsed = parseWorkplan(bytes.toString('utf8'), file);
+    const workplan = { id: typeof parsed.frontMatter.id === 'string' && parsed.frontMatter.id !== '' ? parsed.frontMatter.id : file, title: null };
+    const tasks: FileTask[] = parsed.tasks.filter((t) => ids.includes(t.id) && hubTasks.has(t.id)).map((t) => ({ ...t, workplan }));
+    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: null }, known, rewrites);
+    for (const task of tasks) {
+      const hubTask = hubTasks.get(task.id)!;
+      const ruling =
+        task.status === hubTask.status
+          ? 'agree'
+          : verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head: commit, ...history }, index));
+      rulings.set(task.id, { ...rulings.get(task.id), [side]: ruling });
+    }
+  }
+  const facts = new Map<string, TaskFacts>();
+  for (const [id, r] of rulings) if (r.ours && r.theirs) facts.set(id, { hub: hubTasks.get(id)!.status, ours: r.ours, theirs: r.theirs });
+  return facts;
+}
+
+function verdict(ruling: ReturnType<typeof rule>): SideRuling {
+  if (ruling.decision === 'unknown') return { unknown: UNKNOWN[ruling.why] };
+  if (ruling.decision === 'push') return ruling.conflict ? 'rank-wins' : 'news';
+  return ruling.conflict ? 'rank-loses' : 'heard';
+}

@@ -1,0 +1,121 @@
+import type { Status } from '../status.js';
+import { parseWorkplan, type Task, type Workplan } from '../workplan/parse.js';
+import { setStatusesInBytes } from '../workplan/set-status.js';
+import { type Piece, splitLines } from './conflict-pieces.js';
+
+/** A task whose status line the two sides of a conflict hold with different values and alike otherwise. */
+export interface ContestedStatus {
+  id: string;
+  ours: Status;
+  theirs: Status;
+  /** 1-based line of the status value in the ours view. */
+  line: number;
+}
+
+/** A conflict whose sides differ only in status values: its piece, and its first line in the ours view (0-based). */
+export interface StatusHunk {
+  piece: number;
+  start: number;
+  tasks: ContestedStatus[];
+}
+
+/** The file as each side has it after the merge: the merged lines, and that side's lines of every conflict. */
+export interface SideViews {
+  ours: Buffer;
+  theirs: Buffer;
+}
+
+interface Layout {
+  views: SideViews;
+  /** Per piece, its first line in each view. */
+  starts: { ours: number; theirs: number }[];
+}
+
+function layOut(pieces: readonly Piece[]): Layout {
+  const ours: Buffer[] = [];
+  const theirs: Buffer[] = [];
+  const starts = pieces.map((piece) => {
+    const start = { ours: ours.length, theirs: theirs.length };
+    ours.push(...(piece.kind === 'merged' ? piece.lines : piece.ours));
+    theirs.push(...(piece.kind === 'merged' ? piece.lines : piece.theirs));
+    return start;
+  });
+  return { views: { ours: Buffer.concat(ours), theirs: Buffer.concat(theirs) }, starts };
+}
+
+/** Tasks by the line of their status value, leaving out ids the file holds twice or cannot read. */
+function tasksByLine(workplan: Workplan): Map<number, Task> {
+  const count = new Map<string, number>();
+  for (const id of [...workplan.tasks.map((t) => t.id), ...workplan.unreadableIds]) count.set(id, (count.get(id) ?? 0) + 1);
+  return new Map(workplan.tasks.filter((t) => count.get(t.id) === 1).map((t) => [t.line, t]));
+}
+
+/** The tasks a conflict contests, if every line its sides differ on is one task's status line in both views. */
+function contested(piece: Extract<Piece, { kind: 'conflict' }>, start: Layout['starts'][number], ours: Map<number, Task>, theirs: Map<number, Task>) {
+  if (piece.ours.length !== piece.theirs.length) return null;
+  const tasks: ContestedStatus[] = [];
+  for (const [k, line] of piece.ours.entries()) {
+    if (line.equals(piece.theirs[k]!)) continue;
+    const o = ours.get(start.ours + k + 1);
+    const t = theirs.get(start.theirs + k + 1);
+    if (!o || !t || o.id !== t.id || o.status === t.status) return null;
+    tasks.push({ id: o.id, ours: o.status, theirs: t.status, line: o.line });
+  }
+  return tasks.length > 0 ? tasks : null;
+}
+
+/**
+ * The conflicts of merge-file's output that differ only in the status values of tasks with the
+ * same ids. A line counts as one when setting the theirs value into the ours line gives the
+ * theirs line byte for byte: quotes, comments and line endings alike.
+ */
+export function statusHunks(pieces: readonly Piece[], file: string): { views: SideViews; hunks: StatusHunk[] } {
+  const { views, starts } = layOut(pieces);
+  const ours = tasksByLine(parseWorkplan(views.ours.toString('utf8'), file));
+  const theirs = tasksByLine(parseWorkplan(views.theirs.toString('utf8'), file));
+  const candidates: StatusHunk[] = [];
+  pieces.forEach((piece, at) => {
+    const tasks = piece.kind === 'conflict' ? contested(piece, starts[at]!, ours, theirs) : null;
+    if (tasks) candidates.push({ piece: at, start: starts[at]!.ours, tasks });
+  });
+  const withTheirValues = splitLines(
+    setStatusesInBytes(
+      views.ours,
+      candidates.flatMap((h) => h.tasks.map((t) => ({ taskId: t.id, status: t.theirs, line: t.line }))),
+    ).bytes,
+  );
+  const hunks = candidates.filter((h) =>
+    (pieces[h.piece] as Extract<Piece, { kind: 'conflict' }>).theirs.every((line, k) => line.equals(withTheirValues[h.start + k]!)),
+  );
+  return { views, hunks };
+}
+
+/**
+ * merge-file's output with every hunk whose tasks all have a chosen status resolved to the ours
+ * lines carrying those statuses (a side's own line, where the status chosen is that side's); every
+ * other byte as merge-file wrote it. `left`: the conflicts that remain.
+ */
+export function resolvedOutput(
+  pieces: readonly Piece[],
+  views: SideViews,
+  hunks: readonly StatusHunk[],
+  chosen: ReadonlyMap<string, Status>,
+): { bytes: Buffer; left: number } {
+  const resolved = hunks.filter((h) => h.tasks.every((t) => chosen.has(t.id)));
+  const edits = resolved.flatMap((h) => h.tasks.map((t) => ({ taskId: t.id, status: chosen.get(t.id)!, line: t.line })));
+  const edited = setStatusesInBytes(views.ours, edits);
+  const ours = splitLines(edited.bytes);
+  const refused = new Set(edited.refused.map((r) => r.edit.taskId));
+  const byPiece = new Map(resolved.filter((h) => !h.tasks.some((t) => refused.has(t.id))).map((h) => [h.piece, h]));
+  let left = 0;
+  const out = pieces.flatMap((piece, at) => {
+    if (piece.kind === 'merged') return piece.lines;
+    const hunk = byPiece.get(at);
+    if (!hunk) {
+      left++;
+      return piece.lines;
+    }
+    return ours.slice(hunk.start, hunk.start + piece.ours.length);
+  });
+  return { bytes: Buffer.concat(out), left };
+}
