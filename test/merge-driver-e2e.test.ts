@@ -61,3 +61,146 @@ test('two writebacks from different hub moments: the pull merges with no conflic
   const check = await w.cli(w.ws, 'run', '--json');
   assert.deepEqual(JSON.parse(check.stdout).findings, [], 'a check finds nothing left to do');
 });
+
+/** Both clones hold A as the hub has it (in_progress), written back on one and pulled by the other. */
+async function startedTogether(t: TestContext) {
+  const w = await team(t);
+  await w.must(w.ws, 'task', 'set', 'A', 'in_progress');
+  await w.must(w.ws, 'run', '--fix');
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  return w;
+}
+
+test('a reopen made by hand against a stale writeback of done: the reopen is kept and reaches the hub', async (t) => {
+  const w = await startedTogether(t);
+  await w.must(w.ws, 'task', 'set', 'A', 'done');
+  await w.must(w.ws, 'run', '--fix');
+  await w.must(w.remote, 'run', '--fix');
+  await w.setByHand(w.remote, 'A', 'todo');
+  // Pushed from a machine whose hooks are off: the hub has not heard of the reopen.
+  await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
+  assert.equal((await w.hubStatuses()).A, 'done');
+
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.match(pulled.stderr, /task 'A' \(ours done, theirs todo\): merged as todo: theirs is news to the hub/);
+  assert.equal((await w.fileStatuses(w.ws)).A, 'todo');
+  assert.equal((await w.hubStatuses()).A, 'todo', 'post-merge pushed the reopen');
+});
+
+test('two hand edits at once: the higher rank wins (C-22); two of the same rank stay a conflict for the person', async (t) => {
+  const w = await team(t);
+  await w.setByHand(w.ws, 'A', 'in_progress');
+  await w.setByHand(w.ws, 'B', 'in_progress');
+  await w.setByHand(w.remote, 'A', 'done');
+  await w.setByHand(w.remote, 'B', 'blocked');
+  await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
+
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.notEqual(pulled.code, 0, 'B is still a conflict');
+  assert.match(
+    pulled.stderr,
+    /task 'A' \(ours in_progress, theirs done\): merged as done: both sides changed it since the hub last heard: the higher rank won \(C-22\)/,
+  );
+  assert.match(pulled.stderr, /task 'B' \(ours in_progress, theirs blocked\): left as a conflict/);
+  assert.equal(await w.unmerged(w.ws), PLAN);
+  const text = await w.read(w.ws);
+  assert.match(text, /id: A\nstatus: done\n/, 'A is merged');
+  assert.match(text, /<<<<<<< HEAD\nstatus: in_progress\n=======\nstatus: blocked\n>>>>>>> /, 'B is left as git leaves it');
+});
+
+test('the hub down, or a hunk that changes more than a status: the conflict stays as git leaves it', async (t) => {
+  const w = await startedTogether(t);
+  await w.must(w.ws, 'task', 'set', 'A', 'done');
+  await w.must(w.ws, 'task', 'set', 'B', 'done');
+  await w.must(w.ws, 'run', '--fix');
+  const text = await w.read(w.remote);
+  await commitFiles(
+    w.remote,
+    { [PLAN]: edit(text, 'A', 'blocked').replace(/(id: A\nstatus: blocked\n)priority: medium/, '$1priority: high') },
+    'A blocked, urgent',
+  );
+  await commitFiles(w.remote, { [PLAN]: edit(await w.read(w.remote), 'B', 'blocked') }, 'B blocked');
+  await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
+  await w.stopHub();
+
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.notEqual(pulled.code, 0);
+  assert.match(pulled.stderr, /status conflicts left for you: /);
+  assert.doesNotMatch(pulled.stderr, /merged as/);
+  const merged = await w.read(w.ws);
+  assert.match(merged, /<<<<<<< HEAD\nstatus: done\npriority: medium\n=======\nstatus: blocked\npriority: high\n>>>>>>> /, 'A changed more than its status');
+  assert.match(merged, /<<<<<<< HEAD\nstatus: done\n=======\nstatus: blocked\n>>>>>>> /, 'B is left while the hub is down');
+});
+
+/** Writebacks of two hub moments, in_progress on the workstation and done pushed from the remote: the conflict of the first test. */
+async function writebacksApart(w: Awaited<ReturnType<typeof team>>) {
+  await w.must(w.ws, 'task', 'set', 'A', 'in_progress');
+  await w.must(w.ws, 'run', '--fix');
+  await w.must(w.remote, 'task', 'set', 'A', 'done');
+  await w.must(w.remote, 'run', '--fix');
+  await w.gitUser(w.remote, 'push', '-q');
+}
+
+test('a CRLF workplan with a BOM keeps both through a merged status line', async (t) => {
+  const w = await team(t);
+  const crlf = `\uFEFF${(await w.read(w.ws)).replaceAll('\n', '\r\n')}`;
+  await commitFiles(w.ws, { [PLAN]: crlf }, 'the plan as a Windows editor saves it');
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  await writebacksApart(w);
+
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.equal(pulled.code, 0, pulled.stderr);
+  const bytes = await readFile(path.join(w.ws, PLAN));
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the BOM is kept');
+  const text = bytes.toString('utf8');
+  assert.equal(text.replaceAll('\r\n', '').includes('\n'), false, 'every line still ends in CRLF');
+  assert.equal(text, edit(crlf, 'A', 'done'));
+});
+
+test('git pull --rebase: the replayed writeback merges to the hub’s value and the rebase finishes', async (t) => {
+  const w = await team(t);
+  await writebacksApart(w);
+  const pulled = await w.gitTry(w.ws, 'pull', '--rebase');
+  assert.equal(pulled.code, 0, pulled.stderr + pulled.stdout);
+  assert.match(pulled.stderr, /task 'A' \(ours done, theirs in_progress\): merged as done/);
+  assert.equal(await w.unmerged(w.ws), '');
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+  assert.equal((await git(w.ws, ['status', '--porcelain'])).trim(), '');
+  assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
+});
+
+test('git merge of a feature branch that set a status by hand while the hub moved on: the hub’s side, as the rules settle it', async (t) => {
+  const w = await team(t);
+  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
+  await w.setByHand(w.ws, 'A', 'in_progress');
+  await w.gitUser(w.ws, 'checkout', '-q', 'main');
+  await w.must(w.ws, 'task', 'set', 'A', 'done');
+  await w.must(w.ws, 'run', '--fix');
+
+  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
+  assert.equal(merged.code, 0, merged.stderr + merged.stdout);
+  assert.match(
+    merged.stderr,
+    /task 'A' \(ours done, theirs in_progress\): merged as done: it and the hub both moved: the hub's value, of higher rank or a tie \(C-22\)/,
+  );
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+  assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
+});
+
+test('git cherry-pick of a hand edit of higher rank than the hub’s newer value: it wins by rank (C-22)', async (t) => {
+  const w = await team(t);
+  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'side');
+  const picked = await w.setByHand(w.ws, 'A', 'done');
+  await w.gitUser(w.ws, 'checkout', '-q', 'main');
+  await w.setByHand(w.ws, 'A', 'blocked');
+  await w.must(w.ws, 'run', '--fix');
+  assert.equal((await w.hubStatuses()).A, 'blocked');
+
+  const ran = await w.gitTry(w.ws, 'cherry-pick', picked);
+  assert.equal(ran.code, 0, ran.stderr + ran.stdout);
+  assert.match(ran.stderr, /task 'A' \(ours blocked, theirs done\): merged as done: .*\(C-22\)/);
+  assert.equal((await w.fileStatuses(w.ws)).A, 'done');
+});

@@ -7,7 +7,7 @@ import { rank, type Status } from '../status.js';
  */
 export type SideRuling = 'agree' | 'news' | 'heard' | 'rank-wins' | 'rank-loses' | { unknown: string };
 
-export type Choice = { status: Status; byRank: boolean; why: string } | { leave: string };
+export type Choice = { status: Status; why: string } | { leave: string };
 
 /**
  * The status a contested line takes, as the reconciler would settle it after the merge: a side
@@ -26,13 +26,15 @@ export function chooseStatus(ours: Status, theirs: Status, hub: Status, rulings:
   if (oursWins && theirsWins) {
     if (rank(ours) === rank(theirs)) return { leave: `both sides changed it since the hub last heard (${ours}, ${theirs}), with the same rank` };
     const status = rank(ours) > rank(theirs) ? ours : theirs;
-    return { status, byRank: true, why: `both sides changed it since the hub last heard: the higher rank won (C-22)` };
+    return { status, why: `both sides changed it since the hub last heard: the higher rank won (C-22)` };
   }
   if (oursWins || theirsWins) {
     const ruling = oursWins ? rulings.ours : rulings.theirs;
     const status = oursWins ? ours : theirs;
-    if (ruling === 'rank-wins') return { status, byRank: true, why: `it and the hub both moved: the higher rank won (C-22)` };
-    return { status, byRank: false, why: `${oursWins ? 'ours' : 'theirs'} is news to the hub` };
+    if (ruling === 'rank-wins') return { status, why: `it and the hub both moved: the higher rank won (C-22)` };
+    return { status, why: `${oursWins ? 'ours' : 'theirs'} is news to the hub` };
   }
-  return { status: hub, byRank: false, why: "neither side is news to the hub: the hub's value" };
+  if (rulings.ours === 'rank-loses' || rulings.theirs === 'rank-loses')
+    return { status: hub, why: "it and the hub both moved: the hub's value, of higher rank or a tie (C-22)" };
+  return { status: hub, why: "neither side is news to the hub: the hub's value" };
 }
