@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
@@ -74,6 +74,59 @@ test('install from a subdirectory; installing twice changes nothing; uninstall l
   const after = await s.cli(s.repo, 'doctor');
   assert.equal(after.code, 1);
   assert.match(after.stdout, /✗ post-merge: not installed: run custodian-hooks install/);
+});
+
+test('the merge driver: configured and the workplans marked by install, shown by doctor, taken away by uninstall to the byte', async (t) => {
+  const s = await setup(t);
+  const attributes = path.join(s.repo, '.git', 'info', 'attributes');
+  const own = '*.png binary\n';
+  await mkdir(path.dirname(attributes), { recursive: true });
+  await writeFile(attributes, own);
+  await writeFile(path.join(s.repo, '.custodian.yml'), 'workplans: ["docs/**/*.md", "plans with spaces/*.md"]\nexclude: ["docs/archive/**"]\n');
+  const installed = await s.cli(s.repo, 'install');
+  assert.equal(installed.code, 0, installed.stderr);
+  assert.match(installed.stdout, /merge driver: configured/);
+  const driver = (await git(s.repo, ['config', 'merge.custodian-hooks.driver'])).trim();
+  assert.match(driver, /^'.*node.*' '.*cli\.cjs' merge-driver %O %A %B %L %P %S %X %Y$/);
+  const attr = async (file: string) => (await git(s.repo, ['check-attr', 'merge', '--', file])).trim().split(': ').pop();
+  assert.equal(await attr('docs/plan.md'), 'custodian-hooks');
+  assert.equal(await attr('plans with spaces/a.md'), 'custodian-hooks');
+  assert.equal(await attr('docs/archive/old.md'), 'unspecified', 'an excluded file is merged by git as text');
+  assert.equal(await attr('README.md'), 'unspecified');
+  const marked = await readFile(attributes, 'utf8');
+  await s.cli(s.repo, 'install');
+  assert.equal(await readFile(attributes, 'utf8'), marked, 'installing again changes nothing');
+  const doctor = await s.cli(s.repo, 'doctor');
+  assert.match(doctor.stdout, /✓ merge driver: '.*' merge-driver .* \(workplans marked in \.git\/info\/attributes\)/);
+
+  await s.cli(s.repo, 'uninstall');
+  assert.equal(await readFile(attributes, 'utf8'), own, 'the file as it was');
+  assert.equal((await execa('git', ['config', '--get-regexp', '^merge\\.'], { cwd: s.repo, reject: false })).stdout, '');
+  assert.match((await s.cli(s.repo, 'doctor')).stdout, /✗ merge driver: not configured/);
+  await rm(attributes);
+  await s.cli(s.repo, 'install');
+  await s.cli(s.repo, 'uninstall');
+  assert.ok(!existsSync(attributes), 'a file install created is removed with its block');
+});
+
+test('init --merge-attributes marks the workplans in a committed .gitattributes; install then leaves .git/info/attributes alone', async (t) => {
+  const s = await setup(t);
+  await writeFile(path.join(s.repo, '.gitattributes'), '*.sh text eol=lf');
+  const init = await s.cli(s.repo, 'init', '--merge-attributes');
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /\.gitattributes: workplans marked for the merge driver/);
+  assert.match(init.stdout, /commit \.custodian\.yml and \.gitattributes, then run custodian-hooks install here/);
+  const text = await readFile(path.join(s.repo, '.gitattributes'), 'utf8');
+  assert.match(text, /^\*\.sh text eol=lf\n# >>> custodian-hooks merge driver >>>\n\*\*\/\*\.md merge=custodian-hooks\n/);
+  assert.match((await s.cli(s.repo, 'init', '--merge-attributes')).stdout, /\.gitattributes: workplans already marked/);
+  assert.equal(await readFile(path.join(s.repo, '.gitattributes'), 'utf8'), text);
+  const installed = await s.cli(s.repo, 'install');
+  assert.match(installed.stdout, /merge driver: workplans marked in the committed \.gitattributes/);
+  assert.ok(
+    !existsSync(path.join(s.repo, '.git', 'info', 'attributes')) ||
+      !(await readFile(path.join(s.repo, '.git', 'info', 'attributes'), 'utf8')).includes('custodian'),
+  );
+  assert.match((await s.cli(s.repo, 'doctor')).stdout, /✓ merge driver: .*\(workplans marked in \.gitattributes\)/);
 });
 
 test('a hand-written post-merge keeps running, and uninstall restores it byte for byte', async (t) => {

@@ -139,8 +139,13 @@ test('packed: `npm ci` of an app whose prepare script is "custodian-hooks instal
 test('packed: the package ships byte for byte the CLI every other end-to-end test runs, and names it as its bin', async () => {
   const shipped = path.join(packed.root, 'dist', 'bundle');
   const built = path.join(ROOT, 'dist', 'bundle');
-  const files = (await readdir(built)).sort();
-  assert.deepEqual((await readdir(shipped)).sort(), files);
+  const files = (await readdir(built, { recursive: true, withFileTypes: true }))
+    .filter((f) => f.isFile())
+    .map((f) => path.relative(built, path.join(f.parentPath ?? f.path, f.name)))
+    .sort();
+  assert.ok(files.includes(path.join('merge', 'driver.js')), 'the merge driver is its own entry');
+  const shippedFiles = (await readdir(shipped, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+  assert.deepEqual(shippedFiles.map((f) => path.relative(shipped, path.join(f.parentPath ?? f.path, f.name))).sort(), files);
   for (const file of files) assert.ok((await readFile(path.join(shipped, file))).equals(await readFile(path.join(built, file))), file);
   const manifest = JSON.parse(await readFile(path.join(packed.root, 'package.json'), 'utf8'));
   assert.equal(path.resolve(packed.root, manifest.bin['custodian-hooks']), packed.cli);
