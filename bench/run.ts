@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the hooks' cost on every pull, a repo's first sync into an empty hub, how
- * reconcile grows with repo size, how fast writeback and the hub are, and peak memory; with
+ * reconcile grows with repo size, git's merge driver on a contested status line, how fast writeback
+ * and the hub are, and peak memory; `-- merge-driver` measures only the driver; with
  * `-- big-hub`, a hub of 100 repos too. Each figure is the median of repeated runs after a
  * warm-up (min / median / max shown); the table goes to stdout, everything to bench/results.json.
  */
@@ -405,6 +406,69 @@ if (firstSyncOnly) {
   finish();
 }
 
+/**
+ * git's merge driver on one 1,000-task workplan, beside node's own start-up: with one status line
+ * both sides changed (the hub asked, blame run), and for a file that merges cleanly.
+ */
+async function mergeDriver(): Promise<void> {
+  const dir = path.join(work, 'merge1k');
+  git(work, 'init', '-q', '--bare', '-b', 'main', `${dir}.git`);
+  git(work, 'clone', '-q', `${dir}.git`, dir);
+  configureBenchRepo(dir);
+  mkdirSync(path.join(dir, 'docs'));
+  const plan = path.join(dir, 'docs', 'plan.md');
+  const blocks = Array.from({ length: 1000 }, (_, t) => `### Task ${t}\n\nProse.\n\n\`\`\`task\nid: M-${t}\nstatus: todo\npriority: medium\n\`\`\`\n`);
+  writeFileSync(plan, `---\ntype: workplan\n---\n\n# Plan\n\n${blocks.join('\n')}`);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'plan');
+  git(dir, 'push', '-q', 'origin', 'main');
+  cli(dir, 'install');
+  cli(dir, 'run', '--fix');
+  const base = git(dir, 'rev-parse', 'HEAD').trim();
+  const setByHand = (id: string, status: string) => {
+    writeFileSync(plan, readFileSync(plan, 'utf8').replace(new RegExp(`(id: ${id}\nstatus: )\\w+`), `$1${status}`));
+    git(dir, 'commit', '-q', '-am', `${id} ${status}`);
+    return git(dir, 'rev-parse', 'HEAD').trim();
+  };
+  const theirs = setByHand('M-500', 'blocked');
+  git(dir, 'reset', '-q', '--hard', base);
+  const elsewhere = setByHand('M-100', 'done');
+  git(dir, 'reset', '-q', '--hard', base);
+  cli(dir, 'task', 'set', 'M-500', 'in_progress');
+  cli(dir, 'run', '--fix');
+  const file = (name: string, rev: string) => {
+    const at = path.join(work, `merge-${name}`);
+    writeFileSync(at, git(dir, 'show', `${rev}:docs/plan.md`));
+    return at;
+  };
+  const [O, A, B, C] = [file('base', base), file('ours', 'HEAD'), file('theirs', theirs), file('clean', elsewhere)];
+  const result = path.join(work, 'merge-result');
+  const driver = (other: string, rev: string) => () =>
+    spawnSync(process.execPath, [CLI, 'merge-driver', O, result, other, '7', 'docs/plan.md'], {
+      cwd: dir,
+      env: { ...env, [`GITHEAD_${rev}`]: 'other' },
+      stdio: 'ignore',
+    });
+  const fresh = () => writeFileSync(result, readFileSync(A));
+  const [nodeStart, contested, clean] = (await measureInTurns(11, [
+    { fn: () => spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' }) },
+    { fn: driver(B, theirs), prepare: fresh },
+    { fn: driver(C, elsewhere), prepare: fresh },
+  ])) as [Stats, Stats, Stats];
+  fresh();
+  driver(B, theirs)();
+  // blocked by hand on a base the hub has since moved from, against the hub's in_progress: the hub on a tie of ranks.
+  if (!readFileSync(result, 'utf8').includes('id: M-500\nstatus: in_progress\n')) throw new Error('the merge driver did not settle the contested line');
+  results.mergeDriver = { nodeStart, contested, clean };
+  rows.push(["node -e '' (beside the merge driver)", show(nodeStart), '']);
+  rows.push(['merge driver, 1,000-task workplan, one contested status line', show(contested), `${(contested.median / nodeStart.median).toFixed(2)}× node`]);
+  rows.push(['merge driver, the same file merging cleanly', show(clean), `${(clean.median / nodeStart.median).toFixed(2)}× node`]);
+}
+if (process.argv.includes('merge-driver')) {
+  await mergeDriver();
+  finish();
+}
+
 // 1. Hook no-op, against node's own start-up measured in the same run.
 const small = makeRepo('r1k', 1000);
 const [nodeStart, noop] = (await measureInTurns(15, [
@@ -487,6 +551,7 @@ if (BASELINE) {
 if (hooksOnly) finish();
 
 await firstSync(3);
+await mergeDriver();
 
 // 3. Full reconcile, everything in sync, embedded and over HTTP.
 const sizes: [string, number][] = [

@@ -22,7 +22,8 @@ const world = twists.size === 0 ? '' : ` in the world with ${[...twists].join(',
 /** A schedule takes up to ten seconds on a busy machine: a long soak gets the time its length needs. */
 const timeout = Math.max(30 * 60_000, runs * 20_000);
 
-test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} never lose an update and converge`, { timeout }, async () => {
+test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} never lose an update and converge`, { timeout }, async (t) => {
+  const merges = { merges: 0, settled: 0, leftInStatusLines: 0, otherConflicts: 0 };
   const details = await fc.check(
     fc.asyncProperty(fc.boolean(), fc.array(stepOf(twists), { minLength: 10, maxLength: maxSteps }), async (overHttp, steps) => {
       const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
@@ -32,6 +33,7 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
         await sim.run('a', { writeback: true, fault: 'none' });
         for (const s of steps) await play(sim, s);
         await sim.converge();
+        for (const [key, n] of Object.entries(sim.mergeStats)) merges[key as keyof typeof merges] += n;
       } catch (error) {
         // A harness error (a git step that failed) says where it happened, as the model's checks do.
         if (error instanceof Error && !error.message.includes('last steps:')) error.message += `\n  last steps: ${sim.log.slice(-25).join('; ')}`;
@@ -42,6 +44,11 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
       }
     }),
     { seed, numRuns: runs, endOnFailure: process.env.SIM_NO_SHRINK === '1', ...(process.env.SIM_PATH ? { path: process.env.SIM_PATH } : {}) },
+  );
+  // What the merge driver did in the schedules that passed (shrinking replays some of them).
+  t.diagnostic(
+    `merges: ${merges.merges}; a status line settled by the merge driver: ${merges.settled}; ` +
+      `a status line left in conflict, with the reason said: ${merges.leftInStatusLines}; other conflicts: ${merges.otherConflicts}`,
   );
   if (details.failed) {
     // fast-check keeps the failure's own message in `errorInstance`; put it beside the replay recipe.

@@ -89,15 +89,22 @@ export async function gitTest(cwd: string, args: readonly string[], options: Git
   throw new GitError(args, result.exitCode, String(result.stderr || result.message || ''));
 }
 
-/** Runs git for its exit code and output, for commands whose code is an answer (merge-file counts conflicts). */
-export async function gitOutcome(
+/**
+ * git's exit code and output, without loading execa: for a command whose code is an answer
+ * (merge-file counts conflicts) on a path that must start quickly, as the merge driver's.
+ */
+export function gitOutcome(
   cwd: string,
   args: readonly string[],
-  options: GitOptions = {},
+  env: Record<string, string> = {},
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
-  const result = await spawn(cwd, args, options, 'buffer');
-  const stderr = result.stderr ? Buffer.from(result.stderr as Uint8Array).toString() : result.message || '';
-  return { exitCode: result.exitCode ?? 255, stdout: Buffer.from((result.stdout as Uint8Array | undefined) ?? []), stderr };
+  return new Promise((resolve) => {
+    const options = { cwd, encoding: 'buffer' as const, env: { ...wholeEnv(), ...env }, maxBuffer: 1 << 30 };
+    execFile('git', args, options, (error, stdout, stderr) => {
+      const exitCode = error ? (typeof error.code === 'number' ? error.code : 255) : 0;
+      resolve({ exitCode, stdout, stderr: stderr.toString() });
+    });
+  });
 }
 
 /** Runs git and returns raw stdout bytes, for object contents. */

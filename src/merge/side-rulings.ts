@@ -7,12 +7,12 @@ import { withOwnRecords } from '../reconcile/with-own-records.js';
 import type { Repo } from '../repo.js';
 import type { Status } from '../status.js';
 import { gatherHistory } from '../sync/gather.js';
-import { parseWorkplan } from '../workplan/parse.js';
+import { tasksAmong } from '../workplan/tasks-among.js';
 import type { SideRuling } from './choose-status.js';
 
 const UNKNOWN: Record<Unknown, string> = {
   origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
-  blind: 'the hub has heard of commits this clone does not have (pull first)',
+  blind: "the hub has heard of commits this clone does not have (another machine's, not pushed yet)",
   dropped: 'the hub has dropped the records that would tell',
   concurrent: 'its value was set on history the last agreement never saw, and the hub has dropped the records that would tell',
 };
@@ -53,9 +53,13 @@ export async function sideRulings(
   const rulings = new Map<string, Partial<Record<'ours' | 'theirs', SideRuling>>>();
   for (const side of ['ours', 'theirs'] as const) {
     const { commit, bytes } = sides[side];
-    const parsed = parseWorkplan(bytes.toString('utf8'), file);
-    const workplan = { id: typeof parsed.frontMatter.id === 'string' && parsed.frontMatter.id !== '' ? parsed.frontMatter.id : file, title: null };
-    const tasks: FileTask[] = parsed.tasks.filter((t) => ids.includes(t.id) && hubTasks.has(t.id)).map((t) => ({ ...t, workplan }));
+    // The rules read a task's status, line and id; the workplan it belongs to is only ever sent.
+    const workplan = { id: file, title: null };
+    const found = tasksAmong(bytes.toString('utf8'), file, (_, id) => id !== null && ids.includes(id)).tasks;
+    // A task the side holds twice has no one value to judge.
+    const tasks: FileTask[] = found
+      .filter((t) => ids.includes(t.id) && hubTasks.has(t.id) && found.filter((u) => u.id === t.id).length === 1)
+      .map((t) => ({ ...t, workplan }));
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: null }, known, rewrites);
     for (const task of tasks) {
       const hubTask = hubTasks.get(task.id)!;

@@ -1,5 +1,6 @@
 import type { Status } from '../status.js';
-import { parseWorkplan, type Task, type Workplan } from '../workplan/parse.js';
+import type { Task } from '../workplan/parse.js';
+import { tasksAmong } from '../workplan/tasks-among.js';
 import { setStatusesInBytes } from '../workplan/set-status.js';
 import { type Piece, splitLines } from './conflict-pieces.js';
 
@@ -43,11 +44,31 @@ function layOut(pieces: readonly Piece[]): Layout {
   return { views: { ours: Buffer.concat(ours), theirs: Buffer.concat(theirs) }, starts };
 }
 
-/** Tasks by the line of their status value, leaving out ids the file holds twice or cannot read. */
-function tasksByLine(workplan: Workplan): Map<number, Task> {
+/**
+ * The tasks whose blocks hold one of `lines` (1-based), by the line of their status value; ids the
+ * file holds twice are left out. Only those blocks are parsed.
+ */
+function tasksByLine(view: Buffer, file: string, lines: ReadonlySet<number>): Map<number, Task> {
+  const { tasks, ids } = tasksAmong(view.toString('utf8'), file, (block) =>
+    [...lines].some((l) => l - 1 > block.openLine && l - 1 < (block.closeLine ?? Infinity)),
+  );
   const count = new Map<string, number>();
-  for (const id of [...workplan.tasks.map((t) => t.id), ...workplan.unreadableIds]) count.set(id, (count.get(id) ?? 0) + 1);
-  return new Map(workplan.tasks.filter((t) => count.get(t.id) === 1).map((t) => [t.line, t]));
+  for (const id of ids) count.set(id, (count.get(id) ?? 0) + 1);
+  return new Map(tasks.filter((t) => count.get(t.id) === 1).map((t) => [t.line, t]));
+}
+
+/** The lines (1-based) where the two sides of each same-length conflict differ, in each view. */
+function differingLines(pieces: readonly Piece[], starts: Layout['starts']): { ours: Set<number>; theirs: Set<number> } {
+  const lines = { ours: new Set<number>(), theirs: new Set<number>() };
+  pieces.forEach((piece, at) => {
+    if (piece.kind !== 'conflict' || piece.ours.length !== piece.theirs.length) return;
+    piece.ours.forEach((line, k) => {
+      if (line.equals(piece.theirs[k]!)) return;
+      lines.ours.add(starts[at]!.ours + k + 1);
+      lines.theirs.add(starts[at]!.theirs + k + 1);
+    });
+  });
+  return lines;
 }
 
 /** The tasks a conflict contests, if every line its sides differ on is one task's status line in both views. */
@@ -71,8 +92,9 @@ function contested(piece: Extract<Piece, { kind: 'conflict' }>, start: Layout['s
  */
 export function statusHunks(pieces: readonly Piece[], file: string): { views: SideViews; hunks: StatusHunk[] } {
   const { views, starts } = layOut(pieces);
-  const ours = tasksByLine(parseWorkplan(views.ours.toString('utf8'), file));
-  const theirs = tasksByLine(parseWorkplan(views.theirs.toString('utf8'), file));
+  const differing = differingLines(pieces, starts);
+  const ours = tasksByLine(views.ours, file, differing.ours);
+  const theirs = tasksByLine(views.theirs, file, differing.theirs);
   const candidates: StatusHunk[] = [];
   pieces.forEach((piece, at) => {
     const tasks = piece.kind === 'conflict' ? contested(piece, starts[at]!, ours, theirs) : null;

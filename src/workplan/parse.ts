@@ -47,7 +47,7 @@ export interface Workplan {
   findings: Finding[];
 }
 
-const ID_LINE = /^[ \t]*id:[ \t]*["']?([^"'#\s]+)/m;
+export const ID_LINE = /^[ \t]*id:[ \t]*["']?([^"'#\s]+)/m;
 
 function lineOf(scan: MarkdownScan, offset: number): number {
   let lo = 0;

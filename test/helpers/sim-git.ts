@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, gitBytes } from '../../src/git/run.js';
+import { git, gitBytes, gitOutcome } from '../../src/git/run.js';
+import { conflictPieces } from '../../src/merge/conflict-pieces.js';
+import { statusHunks } from '../../src/merge/status-hunks.js';
 import type { RewritePair } from '../../src/hook/rewrites.js';
 import { STATUSES, type Status } from '../../src/status.js';
 import type { ReferenceModel } from './sim-model.js';
@@ -32,6 +34,10 @@ export class Choreography {
   readonly origin: string;
   /** Clones that cannot reach the origin now. */
   readonly offline = new Set<string>();
+  /** The product's merge driver, as install configures it, and how it reaches the hub; null: git merges as text. */
+  mergeDriver: { command: string; env: Record<string, string> } | null = null;
+  /** Pulls that merged; that the driver settled a status line in; that it left a status line in conflict; other conflicts. */
+  readonly mergeStats = { merges: 0, settled: 0, leftInStatusLines: 0, otherConflicts: 0 };
 
   constructor(
     readonly root: string,
@@ -191,10 +197,7 @@ export class Choreography {
     if (!related) await git(dir, ['fetch', '-q', '--unshallow', 'origin']);
     if (rebase && (await this.tryRebase(clone, ours, theirs))) return;
     const resolved = this.model.resolveMerge(ours, theirs);
-    const clean = await git(dir, ['merge', '-q', '--no-edit', '--no-commit', 'origin/main']).then(
-      () => true,
-      () => false,
-    );
+    const { clean, settled } = await this.merge(clone);
     // A clean merge of moved blocks can still hold a task twice or lose it: resolved by hand too.
     const wellFormed =
       clean &&
@@ -216,9 +219,40 @@ export class Choreography {
     this.model.commit(commit, [ours, theirs]);
     const actual = await this.fileStatuses(clone);
     for (const [t, v] of resolved) {
+      if (wellFormed && settled.has(t)) {
+        this.model.driverMerge(commit, t, actual[t]!, ours, theirs, `${clone} pull`);
+        continue;
+      }
       assert.equal(actual[t], v.status, `harness: merge of ${t} in ${clone}`);
       this.model.setValue(commit, t, v);
     }
+  }
+
+  /**
+   * git merge of the upstream, with the product's merge driver when the world gives it one: the
+   * tasks whose status lines it settled, and whether git still found conflicts. A conflict it
+   * left in a status line alone must say why (the hub down, facts missing, a tie of ranks).
+   */
+  private async merge(clone: string): Promise<{ clean: boolean; settled: Set<string> }> {
+    const dir = this.dir(clone);
+    const driver = this.mergeDriver;
+    const config = driver ? ['-c', `merge.custodian-hooks.driver=${driver.command}`] : [];
+    const ran = await gitOutcome(dir, [...config, 'merge', '-q', '--no-edit', '--no-commit', 'origin/main'], driver?.env);
+    const settled = new Set([...ran.stderr.matchAll(/task '(\w+)' \(ours \w+, theirs \w+\): merged as /g)].map((m) => m[1]!));
+    this.mergeStats.merges++;
+    if (settled.size > 0) this.mergeStats.settled++;
+    if (ran.exitCode === 0) return { clean: true, settled };
+    let statusOnly = 0;
+    for (const file of PLANS) {
+      const pieces = conflictPieces(await readFile(path.join(dir, file)), 7);
+      if (pieces) statusOnly += statusHunks(pieces, file).hunks.length;
+    }
+    if (statusOnly > 0) {
+      this.mergeStats.leftInStatusLines++;
+      if (driver)
+        assert.match(ran.stderr, /left as a conflict: |status conflicts left for you: /, `the merge driver left a status conflict in ${clone} without a word`);
+    } else this.mergeStats.otherConflicts++;
+    return { clean: false, settled };
   }
 
   /** The clone's commits since `base`, oldest first, each with its parents; null when one is a merge or git cannot tell. */
@@ -417,4 +451,6 @@ async function hasMarkers(dir: string): Promise<boolean> {
 
 async function configure(dir: string): Promise<void> {
   for (const [k, v] of IDENTITY) await git(dir, ['config', k!, v!]);
+  // Marked as install marks them; the driver itself is given to the merges that use it.
+  await writeFile(path.join(dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
 }

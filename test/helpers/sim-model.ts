@@ -155,6 +155,23 @@ export class ReferenceModel {
     return intent;
   }
 
+  /**
+   * A merge whose status line the merge driver settled: it took a side's value (its line, byte for
+   * byte) or the hub's, never one older than a value it replaced.
+   */
+  driverMerge(commit: string, task: string, status: Status, ours: string, theirs: string, where: string): void {
+    const o = this.value(ours, task);
+    const th = this.value(theirs, task);
+    const D = this.hubValue.get(task);
+    const chosen = o.status === status ? o : th.status === status ? th : D?.status === status ? D : null;
+    if (!chosen)
+      assert.fail(
+        `${where}: the merge driver chose ${status} for ${task}, neither side's value nor the hub's\n  last steps: ${this.log.slice(-25).join('; ')}`,
+      );
+    for (const side of [o, th]) if (side !== chosen) this.mustNotLose(`merge driver ${task} in ${where}`, side, chosen);
+    this.setValue(commit, task, { status: chosen.status, by: chosen.by }, chosen === D ? new Set(D.hist) : undefined);
+  }
+
   /** Checks one run's effects against the model and moves the model along. */
   account({ clone, head, before, report }: RunOutcome): void {
     // A run that was gated (C-14), stopped (C-24), cut off from the hub (C-23) or outpaced (C-26) processed nothing.

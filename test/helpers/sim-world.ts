@@ -20,6 +20,7 @@ import { type Retention, SimHub } from './sim-hub.js';
 import * as invariants from './sim-invariants.js';
 import { ReferenceModel, type Value } from './sim-model.js';
 import { EVERYTHING } from '../../src/hook/scope.js';
+import { CLI } from './paths.js';
 
 export type { Fault } from './sim-faults.js';
 export { CLONES } from './sim-git.js';
@@ -70,6 +71,14 @@ export class SimWorld {
     await this.git.setup();
     for (const clone of CLONES) this.repos.set(clone, await openRepo(this.dir(clone)));
     await this.hub.open();
+    // The merge driver as install configures it (SIM_DRIVER=0: git's text merge, for comparison).
+    if (process.env.SIM_DRIVER !== '0')
+      this.git.mergeDriver = { command: `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`, env: this.hub.clientEnv() };
+  }
+
+  /** How the schedule's merges went (see Choreography.mergeStats). */
+  get mergeStats(): Readonly<Choreography['mergeStats']> {
+    return this.git.mergeStats;
   }
 
   async close(): Promise<void> {
