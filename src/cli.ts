@@ -10,7 +10,8 @@ if (args[0] === 'run' && args.includes('--hook')) {
   void import('./hook/fast-path.js').then(({ hookMain }) => hookMain(args.slice(1))).then(done);
 } else if (args[0] === 'merge-driver') {
   // git runs it for every workplan both sides changed: as light to start as the hooks.
-  void import('./merge/driver.js').then(({ driverMain }) => driverMain(args.slice(1))).then(done);
+  // It exits once the file is written: a hub that never answered must not hold git up past the deadline.
+  void import('./merge/driver.js').then(({ driverMain }) => driverMain(args.slice(1))).then((code) => process.exit(code));
 } else {
   void import('./cli-program.js').then(({ main }) => main(process.argv));
 }

@@ -42,8 +42,8 @@ export async function hookMain(args: string[]): Promise<number> {
   return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), known, scope });
 }
 
-/** How long a hook may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by default. */
-function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
+/** How long a hook (or the merge driver) may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by default. */
+export function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.CUSTODIAN_HOOK_TIMEOUT);
   return (env.CUSTODIAN_HOOK_TIMEOUT && Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
 }

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { refuseAnotherHub } from '../clone/hub.js';
 import { messageOf } from '../errors.js';
+import { hookDeadlineMs } from '../hook/fast-path.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import type { Hub } from '../hub/types.js';
@@ -13,11 +14,20 @@ import { sideCommits, theirsCandidates } from './side-commits.js';
 import { sideRulings } from './side-rulings.js';
 import { resolvedOutput, type StatusHunk, statusHunks } from './status-hunks.js';
 
+/** `work`, or a failure once `ms` have passed: a hub or a database that never answers decides nothing. */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s (CUSTODIAN_HOOK_TIMEOUT)`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** The hub the repo's hooks reach, read-only and as quick to give up as `doctor`. */
-async function defaultHub(repo: Repo): Promise<Hub> {
-  const choice = chooseHub(process.env, repo.config.hub, repo.top);
+async function defaultHub(repo: Repo, env: NodeJS.ProcessEnv): Promise<Hub> {
+  const choice = chooseHub(env, repo.config.hub, repo.top);
   refuseAnotherHub(repo, choice);
-  return openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly: true });
+  return openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly: true, env });
 }
 
 /**
@@ -39,18 +49,16 @@ export async function settleConflicts(
   if (!repo || !pieces) return merged.exitCode;
   const { views, hunks } = statusHunks(pieces, args.file);
   if (hunks.length === 0) return merged.exitCode;
-  let chosen: Map<string, Status>;
-  try {
+  const decide = async () => {
     const sides = await sideCommits(repo.top, args.file, bytes, candidates);
     if (!sides.ours || !sides.theirs)
       throw new Error(`git did not say which commit ${sides.ours ? 'theirs' : 'ours'} is, or that commit does not hold the file as git passed it`);
-    chosen = await chooseStatuses(
-      args,
-      deps,
-      repo,
-      { ours: { commit: sides.ours, bytes: bytes.ours }, theirs: { commit: sides.theirs, bytes: bytes.theirs } },
-      hunks,
-    );
+    const known = { ours: { commit: sides.ours, bytes: bytes.ours }, theirs: { commit: sides.theirs, bytes: bytes.theirs } };
+    return chooseStatuses(args, deps, repo, known, hunks);
+  };
+  let chosen: Map<string, Status>;
+  try {
+    chosen = await within(decide(), hookDeadlineMs(deps.env));
   } catch (error) {
     deps.warn(`custodian-hooks: ${args.file}: status conflicts left for you: ${messageOf(error).split('\n')[0]}`);
     return merged.exitCode;
@@ -66,7 +74,7 @@ type Sides = Parameters<typeof sideRulings>[3];
 /** The status each contested task takes, for the tasks the facts settle; each decision said on stderr. */
 async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, sides: Sides, hunks: readonly StatusHunk[]): Promise<Map<string, Status>> {
   const contests = hunks.flatMap((h) => h.tasks);
-  const hub = await (deps.openHub ?? defaultHub)(repo);
+  const hub = await (deps.openHub ?? ((r: Repo) => defaultHub(r, deps.env)))(repo);
   let facts: Awaited<ReturnType<typeof sideRulings>>;
   try {
     facts = await sideRulings(
