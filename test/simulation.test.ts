@@ -24,6 +24,7 @@ const timeout = Math.max(30 * 60_000, runs * 20_000);
 
 test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} never lose an update and converge`, { timeout }, async (t) => {
   const merges = { merges: 0, settled: 0, leftInStatusLines: 0, otherConflicts: 0 };
+  const leftBecause = new Map<string, number>();
   const details = await fc.check(
     fc.asyncProperty(fc.boolean(), fc.array(stepOf(twists), { minLength: 10, maxLength: maxSteps }), async (overHttp, steps) => {
       const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
@@ -34,6 +35,7 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
         for (const s of steps) await play(sim, s);
         await sim.converge();
         for (const [key, n] of Object.entries(sim.mergeStats)) merges[key as keyof typeof merges] += n;
+        for (const [why, n] of sim.leftBecause) leftBecause.set(why, (leftBecause.get(why) ?? 0) + n);
       } catch (error) {
         // A harness error (a git step that failed) says where it happened, as the model's checks do.
         if (error instanceof Error && !error.message.includes('last steps:')) error.message += `\n  last steps: ${sim.log.slice(-25).join('; ')}`;
@@ -50,6 +52,7 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
     `merges: ${merges.merges}; a status line settled by the merge driver: ${merges.settled}; ` +
       `a status line left in conflict, with the reason said: ${merges.leftInStatusLines}; other conflicts: ${merges.otherConflicts}`,
   );
+  for (const [why, n] of leftBecause) t.diagnostic(`  left ${n}×: ${why}`);
   if (details.failed) {
     // fast-check keeps the failure's own message in `errorInstance`; put it beside the replay recipe.
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);

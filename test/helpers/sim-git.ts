@@ -38,6 +38,8 @@ export class Choreography {
   mergeDriver: { command: string; env: Record<string, string> } | null = null;
   /** Pulls that merged; that the driver settled a status line in; that it left a status line in conflict; other conflicts. */
   readonly mergeStats = { merges: 0, settled: 0, leftInStatusLines: 0, otherConflicts: 0 };
+  /** Why the driver left a status line in conflict, as it said it, counted. */
+  readonly leftBecause = new Map<string, number>();
 
   constructor(
     readonly root: string,
@@ -249,6 +251,8 @@ export class Choreography {
     }
     if (statusOnly > 0) {
       this.mergeStats.leftInStatusLines++;
+      for (const [, why] of ran.stderr.matchAll(/(?:left as a conflict: (?:ours: |theirs: )?|status conflicts left for you: )([^(\n]*)/g))
+        this.leftBecause.set(why!.trim(), (this.leftBecause.get(why!.trim()) ?? 0) + 1);
       if (driver)
         assert.match(ran.stderr, /left as a conflict: |status conflicts left for you: /, `the merge driver left a status conflict in ${clone} without a word`);
     } else this.mergeStats.otherConflicts++;

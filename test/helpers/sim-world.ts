@@ -76,9 +76,13 @@ export class SimWorld {
       this.git.mergeDriver = { command: `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`, env: this.hub.clientEnv() };
   }
 
-  /** How the schedule's merges went (see Choreography.mergeStats). */
+  /** How the schedule's merges went (see Choreography.mergeStats and leftBecause). */
   get mergeStats(): Readonly<Choreography['mergeStats']> {
     return this.git.mergeStats;
+  }
+
+  get leftBecause(): ReadonlyMap<string, number> {
+    return this.git.leftBecause;
   }
 
   async close(): Promise<void> {
