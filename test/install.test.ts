@@ -79,28 +79,40 @@ test('install from a subdirectory; installing twice changes nothing; uninstall l
 test('the merge driver: configured and the workplans marked by install, shown by doctor, taken away by uninstall to the byte', async (t) => {
   const s = await setup(t);
   const attributes = path.join(s.repo, '.git', 'info', 'attributes');
-  const own = '*.png binary\n';
+  const own = '*.png binary';
   await mkdir(path.dirname(attributes), { recursive: true });
   await writeFile(attributes, own);
-  await writeFile(path.join(s.repo, '.custodian.yml'), 'workplans: ["docs/**/*.md", "plans with spaces/*.md"]\nexclude: ["docs/archive/**"]\n');
+  const globs = ['docs/**/*.md', 'plans with spaces/*.md', '*.md', 'plans/{a,b}/*.md', '#notes/*.md', '@(x|y).md'];
+  await writeFile(path.join(s.repo, '.custodian.yml'), `workplans: ${JSON.stringify(globs)}\nexclude: ["docs/archive/**"]\n`);
   const installed = await s.cli(s.repo, 'install');
   assert.equal(installed.code, 0, installed.stderr);
   assert.match(installed.stdout, /merge driver: configured/);
-  const driver = (await git(s.repo, ['config', 'merge.custodian-hooks.driver'])).trim();
-  assert.match(driver, /^'.*node.*' '.*cli\.cjs' merge-driver %O %A %B %L %P %S %X %Y$/);
+  assert.match(installed.stdout, /workplans matching @\(x\|y\)\.md are not marked \(gitattributes has no such pattern\): git merges them as text/);
+  const shim = path.join(s.repo, '.git', 'custodian-hooks', 'merge-driver');
+  assert.equal((await git(s.repo, ['config', 'merge.custodian-hooks.driver'])).trim(), `'${shim}' %O %A %B %L %P %S %X %Y`);
+  assert.equal((await git(s.repo, ['config', 'merge.custodian-hooks.recursive'])).trim(), 'text', "a criss-cross's inner merges stay git's");
+  assert.match(await readFile(shim, 'utf8'), /^node=".*node.*"\ncli=".*cli\.cjs"$/m);
   const attr = async (file: string) => (await git(s.repo, ['check-attr', 'merge', '--', file])).trim().split(': ').pop();
-  assert.equal(await attr('docs/plan.md'), 'custodian-hooks');
-  assert.equal(await attr('plans with spaces/a.md'), 'custodian-hooks');
-  assert.equal(await attr('docs/archive/old.md'), 'unspecified', 'an excluded file is merged by git as text');
-  assert.equal(await attr('README.md'), 'unspecified');
+  // Each as the config's picomatch reads it: anchored at the top, braces expanded, # not a comment.
+  for (const [file, marked] of [
+    ['docs/plan.md', true],
+    ['plans with spaces/a.md', true],
+    ['README.md', true],
+    ['src/README.md', false],
+    ['plans/a/x.md', true],
+    ['plans/c/x.md', false],
+    ['#notes/n.md', true],
+    ['docs/archive/old.md', false],
+  ] as const)
+    assert.equal(await attr(file), marked ? 'custodian-hooks' : 'unspecified', file);
   const marked = await readFile(attributes, 'utf8');
   await s.cli(s.repo, 'install');
   assert.equal(await readFile(attributes, 'utf8'), marked, 'installing again changes nothing');
   const doctor = await s.cli(s.repo, 'doctor');
-  assert.match(doctor.stdout, /✓ merge driver: '.*' merge-driver .* \(workplans marked in \.git\/info\/attributes\)/);
+  assert.match(doctor.stdout, /✓ merge driver: .*node.* .*cli\.cjs \(workplans marked in \.git\/info\/attributes\)/);
 
   await s.cli(s.repo, 'uninstall');
-  assert.equal(await readFile(attributes, 'utf8'), own, 'the file as it was');
+  assert.equal(await readFile(attributes, 'utf8'), own, 'the file as it was, its last line unended');
   assert.equal((await execa('git', ['config', '--get-regexp', '^merge\\.'], { cwd: s.repo, reject: false })).stdout, '');
   assert.match((await s.cli(s.repo, 'doctor')).stdout, /✗ merge driver: not configured/);
   await rm(attributes);
@@ -117,7 +129,7 @@ test('init --merge-attributes marks the workplans in a committed .gitattributes;
   assert.match(init.stdout, /\.gitattributes: workplans marked for the merge driver/);
   assert.match(init.stdout, /commit \.custodian\.yml and \.gitattributes, then run custodian-hooks install here/);
   const text = await readFile(path.join(s.repo, '.gitattributes'), 'utf8');
-  assert.match(text, /^\*\.sh text eol=lf\n# >>> custodian-hooks merge driver >>>\n\*\*\/\*\.md merge=custodian-hooks\n/);
+  assert.match(text, /^\*\.sh text eol=lf\n# >>> custodian-hooks merge driver >>>\n\/\*\*\/\*\.md merge=custodian-hooks\n/);
   assert.match((await s.cli(s.repo, 'init', '--merge-attributes')).stdout, /\.gitattributes: workplans already marked/);
   assert.equal(await readFile(path.join(s.repo, '.gitattributes'), 'utf8'), text);
   const installed = await s.cli(s.repo, 'install');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
@@ -203,4 +203,107 @@ test('git cherry-pick of a hand edit of higher rank than the hub’s newer value
   assert.equal(ran.code, 0, ran.stderr + ran.stdout);
   assert.match(ran.stderr, /task 'A' \(ours blocked, theirs done\): merged as done: .*\(C-22\)/);
   assert.equal((await w.fileStatuses(w.ws)).A, 'done');
+});
+
+test("the team's own merge attributes still hold for the files install marks: union merges, -merge keeps ours", async (t) => {
+  const w = await team(t);
+  await commitFiles(
+    w.ws,
+    { '.gitattributes': 'CHANGELOG.md merge=union\nLEGACY.md -merge\n', 'CHANGELOG.md': '# Changes\n', 'LEGACY.md': 'old\n' },
+    'attributes',
+  );
+  await w.gitUser(w.ws, 'push', '-q');
+  await w.gitUser(w.remote, 'pull', '-q');
+  await commitFiles(w.ws, { 'CHANGELOG.md': '# Changes\n- from the workstation\n', 'LEGACY.md': 'ws\n' }, 'ws changes');
+  await commitFiles(w.remote, { 'CHANGELOG.md': '# Changes\n- from the remote\n', 'LEGACY.md': 'remote\n' }, 'remote changes');
+  await w.gitUser(w.remote, 'push', '-q');
+
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.notEqual(pulled.code, 0, 'LEGACY.md is not to be merged');
+  assert.equal(await w.unmerged(w.ws), 'LEGACY.md');
+  assert.equal(await readFile(path.join(w.ws, 'LEGACY.md'), 'utf8'), 'ws\n', 'ours, as git keeps it');
+  assert.equal(await readFile(path.join(w.ws, 'CHANGELOG.md'), 'utf8'), '# Changes\n- from the workstation\n- from the remote\n', 'a union, as the team asked');
+});
+
+test('-X theirs reaches the driver: a prose conflict in a workplan takes theirs, as git would', async (t) => {
+  const w = await team(t);
+  const prose = (text: string, line: string) => text.replace('Some prose.', line);
+  await commitFiles(w.ws, { [PLAN]: prose(await w.read(w.ws), 'Prose of the workstation.') }, 'ws prose');
+  await commitFiles(w.remote, { [PLAN]: prose(await w.read(w.remote), 'Prose of the remote.') }, 'remote prose');
+  await w.gitUser(w.remote, 'push', '-q');
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase', '-X', 'theirs');
+  assert.equal(pulled.code, 0, pulled.stderr + pulled.stdout);
+  assert.match(await w.read(w.ws), /Prose of the remote\./);
+  assert.doesNotMatch(await w.read(w.ws), /<<<<<<<|Prose of the workstation/);
+});
+
+test('a task the workplans hold twice (C-05) is never settled: the reconciler would skip it', async (t) => {
+  const w = await team(t);
+  await commitFiles(w.ws, { 'docs/other.md': '```task\nid: A\nstatus: todo\n```\n' }, 'A again, elsewhere');
+  await w.gitTry(w.ws, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
+  await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'pull', '-q');
+  await w.setByHand(w.ws, 'A', 'done');
+  await w.setByHand(w.remote, 'A', 'blocked');
+  await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.notEqual(pulled.code, 0);
+  assert.match(pulled.stderr, /task 'A' \(ours done, theirs blocked\): left as a conflict: ours: the workplans hold it more than once \(C-05\)/);
+  assert.equal(await w.unmerged(w.ws), PLAN);
+});
+
+test('node and the CLI gone from where install found them: the driver falls back to PATH, and without a CLI to git’s text merge', async (t) => {
+  const w = await team(t);
+  const shim = path.join(w.ws, '.git', 'custodian-hooks', 'merge-driver');
+  const text = await readFile(shim, 'utf8');
+  await writeFile(shim, text.replace(/^node=".*"$/m, 'node="/gone/node"'));
+  const doctor = await w.cli(w.ws, 'doctor');
+  assert.match(String(doctor.stdout), /✓ merge driver: .*\(node \/gone\/node is gone; the driver falls back to the node on PATH, else to git's text merge\)/);
+  await writebacksApart(w);
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.match(pulled.stderr, /merged as done/, 'the node on PATH ran it');
+
+  await w.must(w.ws, 'task', 'set', 'B', 'in_progress');
+  await w.must(w.ws, 'run', '--fix');
+  await w.gitUser(w.remote, 'pull', '-q');
+  await w.setByHand(w.remote, 'B', 'blocked');
+  await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
+  await writeFile(shim, text.replace(/^cli=".*"$/m, 'cli="/gone/cli.cjs"'));
+  const textMerge = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.notEqual(textMerge.code, 0);
+  assert.match(textMerge.stderr, /node or the CLI is gone \(reinstall: npx custodian-hooks install\); docs\/plan\.md merged as text/);
+  assert.match(await w.read(w.ws), /<<<<<<< HEAD\nstatus: in_progress\n=======\nstatus: blocked\n>>>>>>> theirs\n/, 'a conflict, never ours alone');
+});
+
+test('a criss-cross history: the merge of the merge bases stays git’s, and the outer merge is the one the driver settles', async (t) => {
+  const w = await team(t);
+  const dated = (date: string, ...args: string[]) =>
+    execa('git', args, { cwd: w.ws, env: { ...w.env, CUSTODIAN_HOOKS: '0', GIT_COMMITTER_DATE: date }, reject: false, stdin: 'ignore' });
+  const set = async (status: string, date: string) => {
+    await writeFile(path.join(w.ws, PLAN), edit(await w.read(w.ws), 'A', status));
+    await dated(date, 'commit', '-q', '-am', `A ${status}`);
+  };
+  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'x');
+  await set('done', '2030-01-01T00:00:00');
+  const x1 = (await git(w.ws, ['rev-parse', 'HEAD'])).trim();
+  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'y', 'main');
+  await set('blocked', '2030-01-05T00:00:00');
+  // Each branch merges the other and keeps its own value, by hand.
+  for (const [branch, other] of [
+    ['x', 'y'],
+    ['y', x1],
+  ] as const) {
+    await w.gitUser(w.ws, 'checkout', '-q', branch);
+    await dated('2030-01-06T00:00:00', 'merge', '-q', other!);
+    await w.gitUser(w.ws, 'checkout', '-q', '--ours', PLAN);
+    await dated('2030-01-06T00:00:00', 'commit', '-q', '-am', `merge into ${branch}`);
+  }
+  await w.gitUser(w.ws, 'checkout', '-q', 'x');
+  assert.equal((await git(w.ws, ['merge-base', '--all', 'x', 'y'])).trim().split('\n').length, 2);
+
+  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'y');
+  const said = /task 'A' \(ours (\w+), theirs (\w+)\): merged as (\w+)/.exec(merged.stderr);
+  if (said) assert.equal((await w.fileStatuses(w.ws)).A, said[3], `the file holds what the driver said: ${merged.stderr}`);
+  else assert.notEqual(merged.code, 0, 'else git stops on the conflict');
+  assert.deepEqual(said?.slice(1, 3), ['done', 'blocked'], 'the driver was asked about the real sides, not the merge bases');
 });

@@ -138,3 +138,13 @@ test('markers out of order, or a conflict never closed, are not read as pieces: 
     'a longer run of < is text, and so is ======= outside a conflict (a setext heading)',
   );
 });
+
+test('a task the file holds twice, however YAML spells the second id, is no status conflict the driver may settle', () => {
+  const plan = (status: string, second: string) => `# Plan\n\n\`\`\`task\nid: A\nstatus: ${status}\n\`\`\`\n\nProse.\n\n\`\`\`task\n${second}\n\`\`\`\n`;
+  for (const second of ['{id: A, status: todo}', '"id": A\nstatus: todo', 'id: "\\x41"\nstatus: todo', 'id: B\nstatus: todo']) {
+    const output = mergeFile(plan('todo', second), plan('done', second), plan('blocked', second), 'merge', 7);
+    const pieces = conflictPieces(output, 7)!;
+    const { hunks } = statusHunks(pieces, 'plan.md');
+    assert.equal(hunks.length, second.startsWith('id: B') ? 1 : 0, second);
+  }
+});

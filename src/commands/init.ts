@@ -1,9 +1,10 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
+import { readIfExists } from '../read-if-exists.js';
 import path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { CONFIG_FILE } from '../config-names.js';
 import { parseConfig, type RepoConfig } from '../config-schema.js';
-import { attributesBlock, withAttributesBlock } from '../hook/merge-setup.js';
+import { attributesBlock, unsaidLine, withAttributesBlock } from '../hook/merge-setup.js';
 import { UserError } from '../errors.js';
 import { hubKind, redactLocation } from '../hub/location.js';
 import { openRepo } from '../repo.js';
@@ -25,10 +26,6 @@ function shareableHub(location: string, named: string): string {
       `${named}: '${redactLocation(location)}' holds credentials, which must not be committed; give the URL without them and put the token in the credentials file`,
     );
   return location;
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
 }
 
 /** Replaces a file whole or not at all. */
@@ -110,7 +107,7 @@ export async function initCommand(
     if (scripts.said) await writeWhole(packageFile, scripts.text);
     write(scripts.said ? `package.json: ${scripts.said}\n` : 'package.json: prepare already runs custodian-hooks install\n');
   }
-  const attributes = options.mergeAttributes ? await markWorkplansInGitattributes(repo.top, parseConfig(config.text)) : null;
+  const attributes = options.mergeAttributes ? await markWorkplansInGitattributes(repo.top, parseConfig(config.text), write) : null;
   const files = [CONFIG_FILE, ...(pkg === null ? [] : ['package.json']), ...(attributes ? ['.gitattributes'] : [])];
   if (!options.mergeAttributes) write('  (init --merge-attributes marks the workplans for the merge driver in a committed .gitattributes, for every clone)\n');
   else write(attributes ? '.gitattributes: workplans marked for the merge driver\n' : '.gitattributes: workplans already marked\n');
@@ -118,9 +115,12 @@ export async function initCommand(
 }
 
 /** The merge driver's attributes in the committed .gitattributes; false when they are there already. */
-async function markWorkplansInGitattributes(top: string, config: RepoConfig): Promise<boolean> {
+async function markWorkplansInGitattributes(top: string, config: RepoConfig, write: (text: string) => void): Promise<boolean> {
   const file = path.join(top, '.gitattributes');
-  const after = withAttributesBlock(await readIfExists(file), attributesBlock(config));
+  const block = attributesBlock(config);
+  for (const glob of block.unsaid) write(`  ${unsaidLine(glob)}\n`);
+  // A committed file: uninstall never takes this block out, so no note for it.
+  const after = withAttributesBlock(await readIfExists(file), block.text, false);
   if (after !== null) await writeWhole(file, after);
   return after !== null;
 }

@@ -59,7 +59,8 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
   const driver = await mergeDriverStatus(place);
   if (!driver.command) ok(false, 'merge driver: not configured, so status-line conflicts stop a pull: run custodian-hooks install');
   else if (!driver.marked) ok(false, `merge driver: configured, but no workplan is marked for it: run custodian-hooks install`);
-  else ok(true, `merge driver: ${driver.command} (workplans marked in ${driver.marked})`);
+  else if (driver.problem && !/falls back/.test(driver.problem)) ok(false, `merge driver: ${driver.problem}`);
+  else ok(true, `merge driver: ${driver.command} (workplans marked in ${driver.marked})${driver.problem ? ` (${driver.problem})` : ''}`);
   const chained = await listChained(place);
   if (chained.length > 0) write(`  hooks that were here before and still run first: ${chained.join(', ')}\n`);
   if (process.env.CUSTODIAN_HOOKS === '0') ok(false, 'CUSTODIAN_HOOKS=0 is set: the hooks do nothing in this environment');

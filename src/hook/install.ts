@@ -1,4 +1,5 @@
-import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readIfExists } from '../read-if-exists.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -9,6 +10,7 @@ import { writeJsonFile } from '../clone/json-file.js';
 import { packageFile } from '../package-files.js';
 import { loadConfig } from '../config.js';
 import { installMergeDriver, uninstallMergeDriver } from './merge-setup.js';
+import { shimText, shimValue } from './shim-text.js';
 
 /**
  * `install`, `uninstall` and `doctor`: the hooks' place in a repo. Another tool's hook is never
@@ -56,13 +58,6 @@ export function cliPath(top: string): string {
   return existsSync(local) ? local : packageFile('dist/bundle/cli.cjs');
 }
 
-async function shimText(hook: HookName, node: string, cli: string): Promise<string> {
-  const template = await readFile(packageFile('hooks/shim.sh'), 'utf8');
-  const quoted = (s: string) => s.replace(/["\\$`]/g, '\\$&');
-  return template.replaceAll('@HOOK@', hook).replaceAll('@NODE@', quoted(node)).replaceAll('@CLI@', quoted(cli));
-}
-
-const readIfExists = (file: string) => readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
 const isShim = (text: string | null) => !!text?.includes(SHIM_MARK);
 
 async function writeExecutable(file: string, text: string): Promise<void> {
@@ -116,7 +111,7 @@ async function installHooks(place: HookPlace, node: string, cli: string): Promis
   if (manager) return installThroughManager(place, manager, node, cli);
   const said: string[] = [];
   for (const hook of HOOKS) {
-    const shim = await shimText(hook, node, cli);
+    const shim = await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli });
     if (place.huskyDir) {
       await writeExecutable(delegatedShim(place, hook), shim);
       const userHook = path.join(place.huskyDir, hook);
@@ -182,7 +177,7 @@ async function applyManager(top: string, manager: HookManager): Promise<string> 
  * `.old` lefthook made of them) go.
  */
 async function installThroughManager(place: HookPlace, manager: HookManager, node: string, cli: string): Promise<string[]> {
-  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText(hook, node, cli));
+  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli }));
   const said = await removePlainShims(place);
   const relative = path.relative(place.top, manager.file);
   if (!manager.editable) {
@@ -306,8 +301,6 @@ export interface HookStatus {
   cli: string | null;
   problem: string | null;
 }
-
-const shimValue = (text: string, name: string) => new RegExp(`^${name}="(.*)"$`, 'm').exec(text)?.[1]?.replace(/\\(.)/g, '$1') ?? null;
 
 async function executable(file: string): Promise<boolean> {
   return stat(file).then(

@@ -1,8 +1,12 @@
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readIfExists } from '../read-if-exists.js';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_WORKPLAN_GLOBS } from '../config-names.js';
 import type { RepoConfig } from '../config.js';
 import { git, GitError } from '../git/run.js';
+import { attributePatterns } from './attribute-patterns.js';
+import { shimText, shimValue } from './shim-text.js';
 
 /**
  * The merge driver's place in a clone (see merge/driver.ts): `merge.custodian-hooks.driver` in the
@@ -16,64 +20,97 @@ const SECTION = `merge.${DRIVER}`;
 const BLOCK_START = '# >>> custodian-hooks merge driver >>>';
 const BLOCK_END = '# <<< custodian-hooks merge driver <<<';
 const CREATED_NOTE = '# (custodian-hooks created this file; uninstall removes it)';
+const NEWLINE_NOTE = '# (custodian-hooks ended the line above; uninstall takes the newline back)';
 
 const shellQuoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-// A pattern with a space, a quote or a backslash is written in C-style quotes, which gitattributes reads.
-const patternText = (glob: string) => (/[\s"\\]/.test(glob) ? JSON.stringify(glob) : glob);
-
-/** The attributes block for the workplan globs: the driver for them, none for what the config excludes. */
-export function attributesBlock(config: Pick<RepoConfig, 'workplans' | 'exclude'>, created = false): string {
-  return [
+/**
+ * The attributes block for the workplan globs: the driver for them, none for what the config
+ * excludes (see attributePatterns); `unsaid`, the globs gitattributes cannot say.
+ */
+export function attributesBlock(config: Pick<RepoConfig, 'workplans' | 'exclude'>, created = false): { text: string; unsaid: string[] } {
+  const unsaid: string[] = [];
+  const lines = (globs: readonly string[], attribute: string) =>
+    globs.flatMap((glob) => {
+      const patterns = attributePatterns(glob);
+      if (!patterns) unsaid.push(glob);
+      return (patterns ?? []).map((p) => `${p} ${attribute}`);
+    });
+  const text = [
     BLOCK_START,
     ...(created ? [CREATED_NOTE] : []),
-    ...(config.workplans ?? DEFAULT_WORKPLAN_GLOBS).map((glob) => `${patternText(glob)} merge=${DRIVER}`),
-    ...(config.exclude ?? []).map((glob) => `${patternText(glob)} !merge`),
+    ...lines(config.workplans ?? DEFAULT_WORKPLAN_GLOBS, `merge=${DRIVER}`),
+    ...lines(config.exclude ?? [], '!merge'),
     BLOCK_END,
     '',
   ].join('\n');
+  return { text, unsaid };
 }
 
-/** `text` with the block in place of an older one, or appended; null when it already holds this block. */
-export function withAttributesBlock(text: string | null, block: string): string | null {
+/**
+ * `text` with the block in place of an older one (its notes kept), or appended; null when it
+ * already holds this block. A newline it adds to end the last line is noted for uninstall.
+ */
+export function withAttributesBlock(text: string | null, block: string, noteNewline = true): string | null {
   const existing = text === null ? -1 : text.indexOf(BLOCK_START);
   if (text !== null && existing !== -1) {
     const end = text.indexOf(BLOCK_END, existing) + BLOCK_END.length + 1;
-    const kept = text.slice(existing, end).includes(CREATED_NOTE) ? block.replace(`${BLOCK_START}\n`, `${BLOCK_START}\n${CREATED_NOTE}\n`) : block;
+    const notes = [CREATED_NOTE, NEWLINE_NOTE].filter((note) => text.slice(existing, end).includes(note));
+    const kept = block.replace(`${BLOCK_START}\n${block.includes(CREATED_NOTE) ? `${CREATED_NOTE}\n` : ''}`, [BLOCK_START, ...notes, ''].join('\n'));
     return text.slice(existing, end) === kept ? null : text.slice(0, existing) + kept + text.slice(end);
   }
   const base = text ?? '';
-  return base + (base === '' || base.endsWith('\n') ? '' : '\n') + block;
+  if (base === '' || base.endsWith('\n')) return base + block;
+  if (!noteNewline) return `${base}\n${block}`;
+  return `${base}\n${block.replace(`${BLOCK_START}\n`, `${BLOCK_START}\n${NEWLINE_NOTE}\n`)}`;
 }
 
-/** `text` without the block; null when it held none. Empty, when the block was all and its file ours. */
+/** `text` without the block, as it was before (a newline install added taken back); null when it held none. */
 function withoutAttributesBlock(text: string): { text: string; removeFile: boolean } | null {
   const start = text.indexOf(BLOCK_START);
   if (start === -1) return null;
   const end = text.indexOf(BLOCK_END, start) + BLOCK_END.length + 1;
-  const rest = text.slice(0, start) + text.slice(end);
-  return { text: rest, removeFile: text.slice(start, end).includes(CREATED_NOTE) && rest.trim() === '' };
+  const block = text.slice(start, end);
+  const before = block.includes(NEWLINE_NOTE) ? text.slice(0, start).replace(/\n$/, '') : text.slice(0, start);
+  const rest = before + text.slice(end);
+  return { text: rest, removeFile: block.includes(CREATED_NOTE) && rest.trim() === '' };
 }
 
-const readIfExists = (file: string) => readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
 const infoAttributes = (commonDir: string) => path.join(commonDir, 'info', 'attributes');
 const committedAttributes = (top: string) => path.join(top, '.gitattributes');
 
-/** Configures the driver and marks the workplans; one line a step saying what it did. */
+/** What install says of a glob gitattributes cannot say. */
+export const unsaidLine = (glob: string) =>
+  `merge driver: workplans matching ${glob} are not marked (gitattributes has no such pattern): git merges them as text`;
+
+/** The script git runs, in the clone's own folder: it calls node and the CLI by their install-time paths, and falls back. */
+const shimFile = (commonDir: string) => path.join(commonDir, 'custodian-hooks', 'merge-driver');
+
+/**
+ * Configures the driver and marks the workplans; one line a step saying what it did. The inner
+ * merges of a criss-cross history (git merging merge bases into a virtual one) stay git's text
+ * merge: the driver's sides there are no commits, and a status it settled in the virtual base
+ * would decide the outer merge without it.
+ */
 export async function installMergeDriver(place: { top: string; commonDir: string }, node: string, cli: string, config: RepoConfig): Promise<string[]> {
-  const command = `${shellQuoted(node)} ${shellQuoted(cli)} merge-driver %O %A %B %L %P %S %X %Y`;
+  const shim = shimFile(place.commonDir);
+  await mkdir(path.dirname(shim), { recursive: true });
+  await writeFile(shim, await shimText('hooks/merge-driver.sh', { NODE: node, CLI: cli }));
+  await chmod(shim, 0o755);
   await git(place.top, ['config', '--local', `${SECTION}.name`, 'custodian-hooks: status lines of workplans, as the hub would settle them']);
-  await git(place.top, ['config', '--local', `${SECTION}.driver`, command]);
+  await git(place.top, ['config', '--local', `${SECTION}.driver`, `${shellQuoted(shim)} %O %A %B %L %P %S %X %Y`]);
+  await git(place.top, ['config', '--local', `${SECTION}.recursive`, 'text']);
   const said = ['merge driver: configured for status-line conflicts in workplans'];
   if ((await readIfExists(committedAttributes(place.top)))?.includes(BLOCK_START))
     return [...said, 'merge driver: workplans marked in the committed .gitattributes'];
   const file = infoAttributes(place.commonDir);
   const before = await readIfExists(file);
-  const after = withAttributesBlock(before, attributesBlock(config, before === null));
+  const block = attributesBlock(config, before === null);
+  const after = withAttributesBlock(before, block.text);
   if (after !== null) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, after);
   }
-  return [...said, `merge driver: workplans marked in ${path.relative(place.top, file)}`];
+  return [...said, `merge driver: workplans marked in ${path.relative(place.top, file)}`, ...block.unsaid.map(unsaidLine)];
 }
 
 /** Takes the driver's config and attributes away again, and nothing else. */
@@ -88,20 +125,42 @@ export async function uninstallMergeDriver(place: { top: string; commonDir: stri
   const text = await readIfExists(file);
   const without = text === null ? null : withoutAttributesBlock(text);
   if (without) {
-    if (without.removeFile) await rm(file);
-    else await writeFile(file, without.text);
+    if (without.removeFile) {
+      await rm(file);
+      // The folder too, where install made it and nothing else is in it.
+      await rmdir(path.dirname(file)).catch(() => undefined);
+    } else await writeFile(file, without.text);
     said.push(`merge driver: workplans unmarked in ${path.relative(place.top, file)}`);
   }
   return said;
 }
 
-/** What `doctor` says of the driver: the command git would run, and where the workplans are marked (null: nowhere). */
-export async function mergeDriverStatus(place: { top: string; commonDir: string }): Promise<{ command: string | null; marked: string | null }> {
-  const command = await git(place.top, ['config', '--local', '--get', `${SECTION}.driver`]).then(
+/**
+ * What `doctor` says of the driver: what git would run (null: not configured), where the
+ * workplans are marked (null: nowhere), and what is wrong with the call (null: nothing).
+ */
+export async function mergeDriverStatus(place: {
+  top: string;
+  commonDir: string;
+}): Promise<{ command: string | null; marked: string | null; problem: string | null }> {
+  const configured = await git(place.top, ['config', '--local', '--get', `${SECTION}.driver`]).then(
     (out) => out.trim(),
     () => null,
   );
+  const shim = await readIfExists(shimFile(place.commonDir));
+  const node = shim && shimValue(shim, 'node');
+  const cli = shim && shimValue(shim, 'cli');
+  const problem = !configured
+    ? null
+    : !shim || !configured.includes(shimFile(place.commonDir))
+      ? `git calls ${configured}, not this clone's driver: run custodian-hooks install`
+      : node && !existsSync(node)
+        ? `node ${node} is gone; the driver falls back to the node on PATH, else to git's text merge`
+        : cli && !existsSync(cli)
+          ? `${cli} is gone; the driver falls back to custodian-hooks on PATH, else to git's text merge`
+          : null;
+  const command = node && cli ? `${node} ${cli}` : configured;
   const marked = [committedAttributes(place.top), infoAttributes(place.commonDir)];
-  for (const file of marked) if ((await readIfExists(file))?.includes(BLOCK_START)) return { command, marked: path.relative(place.top, file) };
-  return { command, marked: null };
+  for (const file of marked) if ((await readIfExists(file))?.includes(BLOCK_START)) return { command, marked: path.relative(place.top, file), problem };
+  return { command, marked: null, problem };
 }

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { gitOutcome } from '../git/run.js';
+import { DRIVER } from '../hook/merge-setup.js';
+import { gitCommandLine, strategyFavor } from './git-command-line.js';
+import { teamMergeAttribute } from './team-attribute.js';
 import type { Hub } from '../hub/types.js';
 import type { Repo } from '../repo.js';
 
@@ -21,10 +25,36 @@ export interface DriverDeps {
   openHub?: (repo: Repo) => Promise<Hub>;
 }
 
-/** git merge-file's merge of the three versions, printed: its exit code counts the conflicts. */
-export function mergeFile(args: DriverArgs, cwd: string, theirsName: string | null) {
+/** git merge-file's merge of the three versions, printed (conflicts to one side, if asked): its exit code counts the conflicts. */
+export function mergeFile(args: DriverArgs, cwd: string, theirsName: string | null, favor?: 'ours' | 'theirs' | 'union') {
   const labels = [args.labels.ours ?? 'HEAD', args.labels.base ?? 'base', args.labels.theirs ?? theirsName ?? 'theirs'];
-  return gitOutcome(cwd, ['merge-file', '-p', `--marker-size=${args.markerSize}`, ...labels.flatMap((l) => ['-L', l]), args.ours, args.base, args.theirs]);
+  const how = [`--marker-size=${args.markerSize}`, ...(favor ? [`--${favor}`] : []), ...labels.flatMap((l) => ['-L', l])];
+  return gitOutcome(cwd, ['merge-file', '-p', ...how, args.ours, args.base, args.theirs]);
+}
+
+/**
+ * The merge the team's own attributes ask for a file install also marked: `-merge` (or `binary`)
+ * keeps ours as a conflict, `union` takes both sides' lines, another driver is run as git would
+ * run it. null for a driver git has no command for: git merges that as text, and so does this one.
+ */
+async function mergeAsTheTeamSays(team: string, args: DriverArgs, deps: DriverDeps): Promise<number | null> {
+  if (team === 'unset') {
+    deps.warn(`custodian-hooks: ${args.file} is not to be merged (-merge or binary in the team's attributes): kept ours, as git does`);
+    return 1;
+  }
+  if (team === 'union') {
+    const merged = await mergeFile(args, deps.cwd, null, 'union');
+    await writeFile(args.ours, merged.stdout);
+    return merged.exitCode;
+  }
+  const command = (await gitOutcome(deps.cwd, ['config', '--get', `merge.${team}.driver`])).stdout.toString().trim();
+  if (command === '') return null;
+  const quoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const values: Record<string, string> = { O: args.base, A: args.ours, B: args.theirs, L: String(args.markerSize), P: args.file };
+  const run = command.replace(/%([OABLP%])/g, (_, c: string) => (c === '%' ? '%' : quoted(values[c]!)));
+  return new Promise((resolve) => {
+    spawn('sh', ['-c', run], { cwd: deps.cwd, stdio: 'inherit' }).on('close', (code) => resolve(code ?? 1));
+  });
 }
 
 /**
@@ -34,6 +64,9 @@ export function mergeFile(args: DriverArgs, cwd: string, theirsName: string | nu
  * Returns the conflicts left: git's "did not merge cleanly" when not 0.
  */
 export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<number> {
+  const team = await teamMergeAttribute(deps.env.CUSTODIAN_MERGE_HOME, deps.cwd, args.file);
+  const asked = team !== null && !['unspecified', 'set', 'text', DRIVER].includes(team) ? await mergeAsTheTeamSays(team, args, deps) : null;
+  if (asked !== null) return asked;
   const sides = { ours: await readFile(args.ours), theirs: await readFile(args.theirs) };
   const merged = await mergeFile(args, deps.cwd, null);
   if (merged.exitCode > 127) {
@@ -43,6 +76,13 @@ export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<n
   if (merged.exitCode === 0 || deps.env.CUSTODIAN_HOOKS === '0') {
     await writeFile(args.ours, merged.stdout);
     return merged.exitCode;
+  }
+  // `-X ours` / `-X theirs` reach an external driver only on git's command line.
+  const favor = strategyFavor(gitCommandLine());
+  if (favor) {
+    const taken = await mergeFile(args, deps.cwd, null, favor);
+    await writeFile(args.ours, taken.stdout);
+    return taken.exitCode;
   }
   const { settleConflicts } = await import('./settle.js');
   return settleConflicts(args, deps, merged, sides);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readObject } from '../git/objects.js';
 import { blobsAtPaths } from '../git/trees.js';
+import { gitCommandLine } from './git-command-line.js';
 
 /** The commits whose versions of the file git handed the driver, each shown to hold exactly those bytes. */
 export interface SideCommits {
@@ -24,23 +25,6 @@ const readText = (file: string) => {
 const commands = (text: string | null) => (text ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
 
 /**
- * The argument lists of the processes above this one, where the system shows them (Linux's /proc):
- * a cherry-pick of one commit tells its driver nothing else about the commit it picks.
- */
-function ancestorCommandLines(depth = 4): string[][] {
-  const lines: string[][] = [];
-  let pid = process.ppid;
-  for (let i = 0; i < depth && pid > 1; i++) {
-    const cmdline = readText(`/proc/${pid}/cmdline`);
-    const stat = readText(`/proc/${pid}/stat`);
-    if (cmdline === null || stat === null) break;
-    lines.push(cmdline.split('\0').filter((a) => a !== ''));
-    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  }
-  return lines;
-}
-
-/**
  * Where git says which commit is "theirs", each way it runs a merge driver: `merge` (and `pull`)
  * name it in a GITHEAD_<id> variable; `rebase` (and `pull --rebase`) in the last line of
  * rebase-merge/done; a cherry-pick of several commits in the first line of sequencer/todo; a
@@ -57,14 +41,9 @@ export function theirsCandidates(gitDir: string, env: NodeJS.ProcessEnv): { rev:
   if (done) found.push({ rev: done, name: done.slice(0, 7) });
   const next = picked(commands(readText(path.join(gitDir, 'sequencer', 'todo')))[0]);
   if (next) found.push({ rev: next, name: next });
-  if (found.length === 0) {
-    for (const argv of ancestorCommandLines()) {
-      const at = argv.indexOf('cherry-pick');
-      if (at === -1 || !/(^|\/)git$/.test(argv[0] ?? '')) continue;
-      for (const arg of argv.slice(at + 1)) if (!arg.startsWith('-')) found.push({ rev: arg, name: arg });
-      break;
-    }
-  }
+  const argv = found.length === 0 ? gitCommandLine() : null;
+  const at = argv?.indexOf('cherry-pick') ?? -1;
+  if (argv && at !== -1) for (const arg of argv.slice(at + 1)) if (!arg.startsWith('-')) found.push({ rev: arg, name: arg });
   return found.filter((c) => REV.test(c.rev));
 }
 

@@ -4,10 +4,10 @@ import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
 import { rewriteIndex, rule, type Unknown } from '../reconcile/plan.js';
 import type { FileTask } from '../reconcile/types.js';
 import { withOwnRecords } from '../reconcile/with-own-records.js';
-import type { Repo } from '../repo.js';
+import { listCommittedMarkdown, readBlobBytes, type Repo } from '../repo.js';
 import type { Status } from '../status.js';
 import { gatherHistory } from '../sync/gather.js';
-import { tasksAmong } from '../workplan/tasks-among.js';
+import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import type { SideRuling } from './choose-status.js';
 
 const UNKNOWN: Record<Unknown, string> = {
@@ -55,11 +55,16 @@ export async function sideRulings(
     const { commit, bytes } = sides[side];
     // The rules read a task's status, line and id; the workplan it belongs to is only ever sent.
     const workplan = { id: file, title: null };
-    const found = tasksAmong(bytes.toString('utf8'), file, (_, id) => id !== null && ids.includes(id)).tasks;
-    // A task the side holds twice has no one value to judge.
-    const tasks: FileTask[] = found
-      .filter((t) => ids.includes(t.id) && hubTasks.has(t.id) && found.filter((u) => u.id === t.id).length === 1)
-      .map((t) => ({ ...t, workplan }));
+    // A task the side holds twice, in this file or another, the reconciler skips: no one value to judge.
+    const could = mayHold(ids);
+    const found = tasksAmong(bytes.toString('utf8'), file, (_, body) => could(body));
+    const elsewhere = await heldElsewhere(repo, commit, file, ids);
+    const once = (id: string) => found.ids.filter((i) => i === id).length === 1 && !elsewhere.has(id);
+    const tasks: FileTask[] = found.tasks.filter((t) => ids.includes(t.id) && hubTasks.has(t.id) && once(t.id)).map((t) => ({ ...t, workplan }));
+    for (const id of ids.filter((i) => hubTasks.has(i) && !tasks.some((t) => t.id === i))) {
+      const why = once(id) || !found.ids.includes(id) ? 'its task block cannot be read' : 'the workplans hold it more than once (C-05)';
+      rulings.set(id, { ...rulings.get(id), [side]: { unknown: why } });
+    }
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: null }, known, rewrites);
     for (const task of tasks) {
       const hubTask = hubTasks.get(task.id)!;
@@ -73,6 +78,24 @@ export async function sideRulings(
   const facts = new Map<string, TaskFacts>();
   for (const [id, r] of rulings) if (r.ours && r.theirs) facts.set(id, { hub: hubTasks.get(id)!.status, ours: r.ours, theirs: r.theirs });
   return facts;
+}
+
+/** Which of `ids` a workplan other than `file` holds at `commit`: read only where a file could spell one (see mayHold). */
+async function heldElsewhere(repo: Repo, commit: string, file: string, ids: readonly string[]): Promise<Set<string>> {
+  const others = (await listCommittedMarkdown(repo, commit)).entries.filter((e) => e.path !== file);
+  const blobs = await readBlobBytes(
+    repo,
+    others.map((e) => e.oid),
+  );
+  const could = mayHold(ids);
+  const held = new Set<string>();
+  for (const entry of others) {
+    const text = blobs.get(entry.oid)?.toString('utf8');
+    if (text === undefined) throw new Error(`${entry.path} at ${commit.slice(0, 12)} cannot be read (a partial clone offline?)`);
+    if (!could(text)) continue;
+    for (const id of idCounts(text, entry.path, ids).keys()) if (ids.includes(id)) held.add(id);
+  }
+  return held;
 }
 
 function verdict(ruling: ReturnType<typeof rule>): SideRuling {

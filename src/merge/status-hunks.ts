@@ -1,6 +1,6 @@
 import type { Status } from '../status.js';
 import type { Task } from '../workplan/parse.js';
-import { tasksAmong } from '../workplan/tasks-among.js';
+import { idCounts, tasksAmong } from '../workplan/tasks-among.js';
 import { setStatusesInBytes } from '../workplan/set-status.js';
 import { type Piece, splitLines } from './conflict-pieces.js';
 
@@ -45,16 +45,19 @@ function layOut(pieces: readonly Piece[]): Layout {
 }
 
 /**
- * The tasks whose blocks hold one of `lines` (1-based), by the line of their status value; ids the
- * file holds twice are left out. Only those blocks are parsed.
+ * The tasks whose blocks hold one of `lines` (1-based), by the line of their status value; a task
+ * whose id the file holds twice is left out, as the reconciler skips it. Only the blocks that
+ * matter are parsed.
  */
 function tasksByLine(view: Buffer, file: string, lines: ReadonlySet<number>): Map<number, Task> {
-  const { tasks, ids } = tasksAmong(view.toString('utf8'), file, (block) =>
-    [...lines].some((l) => l - 1 > block.openLine && l - 1 < (block.closeLine ?? Infinity)),
+  const text = view.toString('utf8');
+  const { tasks } = tasksAmong(text, file, (block) => [...lines].some((l) => l - 1 > block.openLine && l - 1 < (block.closeLine ?? Infinity)));
+  const counts = idCounts(
+    text,
+    file,
+    tasks.map((t) => t.id),
   );
-  const count = new Map<string, number>();
-  for (const id of ids) count.set(id, (count.get(id) ?? 0) + 1);
-  return new Map(tasks.filter((t) => count.get(t.id) === 1).map((t) => [t.line, t]));
+  return new Map(tasks.filter((t) => counts.get(t.id) === 1).map((t) => [t.line, t]));
 }
 
 /** The lines (1-based) where the two sides of each same-length conflict differ, in each view. */

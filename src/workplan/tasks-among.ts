@@ -1,26 +1,39 @@
-import type { FencedTaskBlock } from './markdown.js';
-import { scanMarkdown } from './markdown.js';
-import { ID_LINE, parseBlock, type Task } from './parse.js';
+import { type FencedTaskBlock, scanMarkdown } from './markdown.js';
+import { parseBlock, type Task } from './parse.js';
 
 /**
- * The tasks of the blocks `wanted` picks, each parsed alone, and the id of every block (as parsed
- * where it was, else as its id line reads): a thousand-task workplan is scanned, not parsed, to
- * read the two tasks a merge contests. A file mid-conflict is not read (see parseWorkplan).
+ * The tasks of the blocks `wanted` picks (given each block's body), each parsed alone, and the ids
+ * those blocks hold, readable or not: a thousand-task workplan is scanned, not parsed, to read the
+ * two tasks a merge contests. A file mid-conflict holds no task (see parseWorkplan).
  */
-export function tasksAmong(text: string, file: string, wanted: (block: FencedTaskBlock, roughId: string | null) => boolean): { tasks: Task[]; ids: string[] } {
+export function tasksAmong(text: string, file: string, wanted: (block: FencedTaskBlock, body: string) => boolean): { tasks: Task[]; ids: string[] } {
   const scan = scanMarkdown(text);
   const tasks: Task[] = [];
   const ids: string[] = [];
   if (scan.conflictLine !== null) return { tasks, ids };
   for (const block of scan.taskBlocks) {
-    const roughId = ID_LINE.exec(text.slice(block.bodyStart, block.bodyEnd))?.[1] ?? null;
-    if (!wanted(block, roughId)) {
-      if (roughId) ids.push(roughId);
-      continue;
-    }
+    if (!wanted(block, text.slice(block.bodyStart, block.bodyEnd))) continue;
     const parsed = parseBlock(text, scan, block, file);
     if (parsed.id) ids.push(parsed.id);
     if (parsed.task) tasks.push(parsed.task);
   }
   return { tasks, ids };
+}
+
+/**
+ * Whether a block's body could hold one of `ids` as YAML reads it: it spells the id, or escapes
+ * characters (a double-quoted `"\x41"`), or the id looks like a number YAML would write in other
+ * ways (`1e3` is 1000). Any other block cannot, and needs no parse.
+ */
+export function mayHold(ids: readonly string[]): (body: string) => boolean {
+  if (ids.some((id) => /^[-+.\d]/.test(id))) return () => true;
+  return (body) => body.includes('\\') || ids.some((id) => body.includes(id));
+}
+
+/** How many blocks of the text hold each of `ids`, as the reconciler reads ids (see mayHold). */
+export function idCounts(text: string, file: string, ids: readonly string[]): Map<string, number> {
+  const could = mayHold(ids);
+  const counts = new Map<string, number>();
+  for (const id of tasksAmong(text, file, (_, body) => could(body)).ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
 }

@@ -1,0 +1,35 @@
+/**
+ * A workplan glob (picomatch, as the config reads it) said as gitattributes patterns, which match
+ * otherwise: braces are expanded (gitattributes has none), every pattern is anchored at the top
+ * (`*.md` is the top folder's files to picomatch, every folder's to gitattributes; a leading `/`
+ * also keeps a `#` or `!` from reading as a comment or a negation), and a pattern with a space, a
+ * quote or a backslash is written in the C-style quotes gitattributes reads. Null for a glob
+ * gitattributes cannot say (an extglob such as `@(a|b)`).
+ */
+export function attributePatterns(glob: string): string[] | null {
+  if (/[@+!?*]\(/.test(glob)) return null;
+  return expandBraces(glob).map((pattern) => {
+    const anchored = pattern.startsWith('/') ? pattern : `/${pattern}`;
+    return /[\s"\\]/.test(anchored) ? JSON.stringify(anchored) : anchored;
+  });
+}
+
+/** `a/{b,c}/*.md` as `a/b/*.md` and `a/c/*.md`, nested braces too; a brace without a comma stays as written. */
+function expandBraces(glob: string): string[] {
+  let depth = 0;
+  let open = -1;
+  const commas: number[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '\\') i++;
+    else if (c === '{' && depth++ === 0) open = i;
+    else if (c === ',' && depth === 1) commas.push(i);
+    else if (c === '}' && depth > 0 && --depth === 0) {
+      if (commas.length === 0) return expandBraces(glob.slice(i + 1)).map((rest) => glob.slice(0, i + 1) + rest);
+      const cuts = [open, ...commas, i];
+      const options = cuts.slice(1).map((cut, k) => glob.slice(cuts[k]! + 1, cut));
+      return options.flatMap((option) => expandBraces(glob.slice(0, open) + option + glob.slice(i + 1)));
+    }
+  }
+  return [glob];
+}
