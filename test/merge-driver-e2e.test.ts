@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
@@ -306,4 +306,27 @@ test('a criss-cross history: the merge of the merge bases stays git’s, and the
   if (said) assert.equal((await w.fileStatuses(w.ws)).A, said[3], `the file holds what the driver said: ${merged.stderr}`);
   else assert.notEqual(merged.code, 0, 'else git stops on the conflict');
   assert.deepEqual(said?.slice(1, 3), ['done', 'blocked'], 'the driver was asked about the real sides, not the merge bases');
+});
+
+test('a conflict the driver leaves reads as git’s own: the same markers and labels, merge and rebase, diff3 style', async (t) => {
+  const w = await team(t);
+  const prose = (text: string, line: string) => text.replace('Some prose.', line);
+  await commitFiles(w.remote, { [PLAN]: prose(await w.read(w.remote), 'Prose of the remote.') }, 'remote prose');
+  await w.gitUser(w.remote, 'push', '-q');
+  await commitFiles(w.ws, { [PLAN]: prose(await w.read(w.ws), 'Prose of the workstation.') }, 'ws prose');
+  await git(w.ws, ['config', 'merge.conflictStyle', 'diff3']);
+  const plain = path.join(w.root, 'plain');
+  await cp(w.ws, plain, { recursive: true });
+  await rm(path.join(plain, '.git', 'info', 'attributes'));
+  for (const how of ['--no-rebase', '--rebase']) {
+    const results = [];
+    for (const dir of [w.ws, plain]) {
+      const pulled = await w.gitTry(dir, '-c', 'core.hooksPath=/dev/null', 'pull', how);
+      assert.notEqual(pulled.code, 0);
+      results.push(await w.read(dir));
+      await w.gitTry(dir, how === '--rebase' ? 'rebase' : 'merge', '--abort');
+    }
+    assert.match(results[0]!, /\|\|\|\|\|\|\| /);
+    assert.equal(results[0], results[1], `pull ${how}: the driver's file is git's`);
+  }
 });

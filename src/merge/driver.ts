@@ -25,9 +25,12 @@ export interface DriverDeps {
   openHub?: (repo: Repo) => Promise<Hub>;
 }
 
-/** git merge-file's merge of the three versions, printed (conflicts to one side, if asked): its exit code counts the conflicts. */
-export function mergeFile(args: DriverArgs, cwd: string, theirsName: string | null, favor?: 'ours' | 'theirs' | 'union') {
-  const labels = [args.labels.ours ?? 'HEAD', args.labels.base ?? 'base', args.labels.theirs ?? theirsName ?? 'theirs'];
+/**
+ * git merge-file's merge of the three versions, printed (conflicts to one side, if asked), labelled
+ * as git asked or else as `named`: its exit code counts the conflicts.
+ */
+export function mergeFile(args: DriverArgs, cwd: string, named: { base: string; theirs: string } | null, favor?: 'ours' | 'theirs' | 'union') {
+  const labels = [args.labels.ours ?? 'HEAD', args.labels.base ?? named?.base ?? 'base', args.labels.theirs ?? named?.theirs ?? 'theirs'];
   const how = [`--marker-size=${args.markerSize}`, ...(favor ? [`--${favor}`] : []), ...labels.flatMap((l) => ['-L', l])];
   return gitOutcome(cwd, ['merge-file', '-p', ...how, args.ours, args.base, args.theirs]);
 }

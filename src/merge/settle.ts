@@ -8,6 +8,7 @@ import type { Hub } from '../hub/types.js';
 import { openRepo, type Repo } from '../repo.js';
 import type { Status } from '../status.js';
 import { chooseStatus } from './choose-status.js';
+import { gitLabels } from './labels.js';
 import { conflictPieces } from './conflict-pieces.js';
 import { type DriverArgs, type DriverDeps, mergeFile } from './driver.js';
 import { sideCommits, theirsCandidates } from './side-commits.js';
@@ -43,7 +44,8 @@ export async function settleConflicts(
 ): Promise<number> {
   const repo = await openRepo(deps.cwd).catch(() => null);
   const candidates = repo ? theirsCandidates(repo.gitDir, deps.env) : [];
-  const merged = !args.labels.theirs && candidates[0] ? await mergeFile(args, deps.cwd, candidates[0].name) : first;
+  const named = (!args.labels.theirs || !args.labels.base) && candidates[0] ? await gitLabels(deps.cwd, candidates[0]) : null;
+  const merged = named ? await mergeFile(args, deps.cwd, named) : first;
   await writeFile(args.ours, merged.stdout);
   const pieces = conflictPieces(merged.stdout, args.markerSize);
   if (!repo || !pieces) return merged.exitCode;

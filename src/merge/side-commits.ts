@@ -24,26 +24,32 @@ const readText = (file: string) => {
 /** The commands of a todo or done file, comments and blank lines left out. */
 const commands = (text: string | null) => (text ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
 
+/** A commit git may be merging as theirs: by `merge` (under this name), or picked (rebase, cherry-pick). */
+export interface Candidate {
+  rev: string;
+  merged: string | null;
+}
+
 /**
  * Where git says which commit is "theirs", each way it runs a merge driver: `merge` (and `pull`)
  * name it in a GITHEAD_<id> variable; `rebase` (and `pull --rebase`) in the last line of
  * rebase-merge/done; a cherry-pick of several commits in the first line of sequencer/todo; a
  * cherry-pick of one, only on its command line. Each is a candidate until its blob is compared.
  */
-export function theirsCandidates(gitDir: string, env: NodeJS.ProcessEnv): { rev: string; name: string }[] {
-  const found: { rev: string; name: string }[] = [];
+export function theirsCandidates(gitDir: string, env: NodeJS.ProcessEnv): Candidate[] {
+  const found: Candidate[] = [];
   for (const [key, value] of Object.entries(env)) {
     const id = /^GITHEAD_([0-9a-f]{40}|[0-9a-f]{64})$/.exec(key)?.[1];
-    if (id) found.push({ rev: id, name: value ?? id });
+    if (id) found.push({ rev: id, merged: value ?? id });
   }
   const picked = (line: string | undefined) => (line ? PICK_LINE.exec(line)?.[1] : undefined);
   const done = picked(commands(readText(path.join(gitDir, 'rebase-merge', 'done'))).at(-1));
-  if (done) found.push({ rev: done, name: done.slice(0, 7) });
+  if (done) found.push({ rev: done, merged: null });
   const next = picked(commands(readText(path.join(gitDir, 'sequencer', 'todo')))[0]);
-  if (next) found.push({ rev: next, name: next });
+  if (next) found.push({ rev: next, merged: null });
   const argv = found.length === 0 ? gitCommandLine() : null;
   const at = argv?.indexOf('cherry-pick') ?? -1;
-  if (argv && at !== -1) for (const arg of argv.slice(at + 1)) if (!arg.startsWith('-')) found.push({ rev: arg, name: arg });
+  if (argv && at !== -1) for (const arg of argv.slice(at + 1)) if (!arg.startsWith('-')) found.push({ rev: arg, merged: null });
   return found.filter((c) => REV.test(c.rev));
 }
 
