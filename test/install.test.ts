@@ -102,7 +102,8 @@ test('the merge driver: configured and the workplans marked by install, shown by
     ['plans/a/x.md', true],
     ['plans/c/x.md', false],
     ['#notes/n.md', true],
-    ['docs/archive/old.md', false],
+    // Excluded: marked all the same (a !merge would outrank the team's own attribute); the driver merges it as text.
+    ['docs/archive/old.md', true],
   ] as const)
     assert.equal(await attr(file), marked ? 'custodian-hooks' : 'unspecified', file);
   const marked = await readFile(attributes, 'utf8');
@@ -111,14 +112,28 @@ test('the merge driver: configured and the workplans marked by install, shown by
   const doctor = await s.cli(s.repo, 'doctor');
   assert.match(doctor.stdout, /✓ merge driver: .*node.* .*cli\.cjs \(workplans marked in \.git\/info\/attributes\)/);
 
+  assert.ok(marked.endsWith(own), "the block goes first: the user's own lines after it keep their say");
+  await writeFile(attributes, `${marked}\nREADME.md merge=union\n`);
+  assert.equal(await attr('README.md'), 'union');
   await s.cli(s.repo, 'uninstall');
-  assert.equal(await readFile(attributes, 'utf8'), own, 'the file as it was, its last line unended');
+  assert.equal(await readFile(attributes, 'utf8'), `${own}\nREADME.md merge=union\n`, 'the file as it was, with what the user added since, line for line');
+  await writeFile(attributes, own);
   assert.equal((await execa('git', ['config', '--get-regexp', '^merge\\.'], { cwd: s.repo, reject: false })).stdout, '');
   assert.match((await s.cli(s.repo, 'doctor')).stdout, /✗ merge driver: not configured/);
   await rm(attributes);
   await s.cli(s.repo, 'install');
   await s.cli(s.repo, 'uninstall');
   assert.ok(!existsSync(attributes), 'a file install created is removed with its block');
+});
+
+test("a clone whose path holds a % and a quote: git's driver command still names the script", async (t) => {
+  const s = await setup(t);
+  const odd = path.join(s.root, "r 100%A 'q'");
+  await git(s.root, ['clone', '-q', path.join(s.root, 'acme.git'), odd]);
+  assert.equal((await s.cli(odd, 'install')).code, 0);
+  const command = (await git(odd, ['config', 'merge.custodian-hooks.driver'])).trim();
+  assert.ok(command.includes("r 100%%A '\\''q'\\''"), command);
+  assert.match((await s.cli(odd, 'doctor')).stdout, /✓ merge driver: /);
 });
 
 test('init --merge-attributes marks the workplans in a committed .gitattributes; install then leaves .git/info/attributes alone', async (t) => {
@@ -129,7 +144,11 @@ test('init --merge-attributes marks the workplans in a committed .gitattributes;
   assert.match(init.stdout, /\.gitattributes: workplans marked for the merge driver/);
   assert.match(init.stdout, /commit \.custodian\.yml and \.gitattributes, then run custodian-hooks install here/);
   const text = await readFile(path.join(s.repo, '.gitattributes'), 'utf8');
-  assert.match(text, /^\*\.sh text eol=lf\n# >>> custodian-hooks merge driver >>>\n\/\*\*\/\*\.md merge=custodian-hooks\n/);
+  assert.match(
+    text,
+    /^# >>> custodian-hooks merge driver >>>\n\/\*\*\/\*\.md merge=custodian-hooks\n[^]*# <<< custodian-hooks merge driver <<<\n\*\.sh text eol=lf$/,
+    "first: the team's own lines keep their say",
+  );
   assert.match((await s.cli(s.repo, 'init', '--merge-attributes')).stdout, /\.gitattributes: workplans already marked/);
   assert.equal(await readFile(path.join(s.repo, '.gitattributes'), 'utf8'), text);
   const installed = await s.cli(s.repo, 'install');

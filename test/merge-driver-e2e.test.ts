@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
@@ -205,24 +205,27 @@ test('git cherry-pick of a hand edit of higher rank than the hub’s newer value
   assert.equal((await w.fileStatuses(w.ws)).A, 'done');
 });
 
-test("the team's own merge attributes still hold for the files install marks: union merges, -merge keeps ours", async (t) => {
+test("the team's own merge attributes still hold for the files install marks: union merges, -merge and binary keep ours, a driver of its own runs", async (t) => {
   const w = await team(t);
-  await commitFiles(
-    w.ws,
-    { '.gitattributes': 'CHANGELOG.md merge=union\nLEGACY.md -merge\n', 'CHANGELOG.md': '# Changes\n', 'LEGACY.md': 'old\n' },
-    'attributes',
-  );
+  const attributes = 'CHANGELOG.md merge=union\nLEGACY.md -merge\nBIN.md merge=binary\nMINE.md merge=mine\n';
+  const files = (who: string) => ({ 'CHANGELOG.md': `# Changes\n- from ${who}\n`, 'LEGACY.md': `${who}\n`, 'BIN.md': `${who}\n`, 'MINE.md': `${who}\n` });
+  await commitFiles(w.ws, { '.gitattributes': attributes, ...files('nobody') }, 'attributes');
   await w.gitUser(w.ws, 'push', '-q');
   await w.gitUser(w.remote, 'pull', '-q');
-  await commitFiles(w.ws, { 'CHANGELOG.md': '# Changes\n- from the workstation\n', 'LEGACY.md': 'ws\n' }, 'ws changes');
-  await commitFiles(w.remote, { 'CHANGELOG.md': '# Changes\n- from the remote\n', 'LEGACY.md': 'remote\n' }, 'remote changes');
+  // The team's own driver, its placeholders quoted as people write them.
+  await git(w.ws, ['config', 'merge.mine.driver', 'cat "%B" > "%A"']);
+  await commitFiles(w.ws, files('the workstation'), 'ws changes');
+  await commitFiles(w.remote, files('the remote'), 'remote changes');
   await w.gitUser(w.remote, 'push', '-q');
 
   const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
-  assert.notEqual(pulled.code, 0, 'LEGACY.md is not to be merged');
-  assert.equal(await w.unmerged(w.ws), 'LEGACY.md');
-  assert.equal(await readFile(path.join(w.ws, 'LEGACY.md'), 'utf8'), 'ws\n', 'ours, as git keeps it');
-  assert.equal(await readFile(path.join(w.ws, 'CHANGELOG.md'), 'utf8'), '# Changes\n- from the workstation\n- from the remote\n', 'a union, as the team asked');
+  assert.notEqual(pulled.code, 0, 'LEGACY.md and BIN.md are not to be merged');
+  assert.deepEqual((await w.unmerged(w.ws)).split('\n').sort(), ['BIN.md', 'LEGACY.md']);
+  const read = (file: string) => readFile(path.join(w.ws, file), 'utf8');
+  assert.equal(await read('LEGACY.md'), 'the workstation\n', 'ours, as git keeps it');
+  assert.equal(await read('BIN.md'), 'the workstation\n', 'ours, as git keeps it');
+  assert.equal(await read('MINE.md'), 'the remote\n', "the team's driver ran");
+  assert.equal(await read('CHANGELOG.md'), '# Changes\n- from the workstation\n- from the remote\n', 'a union, as the team asked');
 });
 
 test('-X theirs reaches the driver: a prose conflict in a workplan takes theirs, as git would', async (t) => {
@@ -269,6 +272,15 @@ test('node and the CLI gone from where install found them: the driver falls back
   await w.setByHand(w.remote, 'B', 'blocked');
   await w.gitTry(w.remote, '-c', 'core.hooksPath=/dev/null', 'push', '-q');
   await writeFile(shim, text.replace(/^cli=".*"$/m, 'cli="/gone/cli.cjs"'));
+  // A package manager's bin on PATH may be a shell script of its own: run as it is, not through node.
+  const bin = path.join(w.root, 'bin');
+  await mkdir(bin);
+  await writeFile(path.join(bin, 'custodian-hooks'), `#!/bin/sh\nexec "${process.execPath}" "${packed.cli}" "$@"\n`, { mode: 0o755 });
+  const before = (await git(w.ws, ['rev-parse', 'HEAD'])).trim();
+  const onPath = await execa('git', ['pull', '--no-rebase'], { cwd: w.ws, env: { ...w.env, PATH: `${bin}:${process.env.PATH}` }, reject: false });
+  assert.equal(onPath.exitCode, 0, String(onPath.stderr));
+  assert.match(String(onPath.stderr), /task 'B' \(ours in_progress, theirs blocked\): merged as in_progress/, 'the driver on PATH ran');
+  await git(w.ws, ['reset', '-q', '--hard', before]);
   const textMerge = await w.gitTry(w.ws, 'pull', '--no-rebase');
   assert.notEqual(textMerge.code, 0);
   assert.match(textMerge.stderr, /node or the CLI is gone \(reinstall: npx custodian-hooks install\); docs\/plan\.md merged as text/);

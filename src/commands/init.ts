@@ -119,8 +119,7 @@ async function markWorkplansInGitattributes(top: string, config: RepoConfig, wri
   const file = path.join(top, '.gitattributes');
   const block = attributesBlock(config);
   for (const glob of block.unsaid) write(`  ${unsaidLine(glob)}\n`);
-  // A committed file: uninstall never takes this block out, so no note for it.
-  const after = withAttributesBlock(await readIfExists(file), block.text, false);
+  const after = withAttributesBlock(await readIfExists(file), block.text);
   if (after !== null) await writeWhole(file, after);
   return after !== null;
 }

@@ -3,16 +3,22 @@
  * otherwise: braces are expanded (gitattributes has none), every pattern is anchored at the top
  * (`*.md` is the top folder's files to picomatch, every folder's to gitattributes; a leading `/`
  * also keeps a `#` or `!` from reading as a comment or a negation), and a pattern with a space, a
- * quote or a backslash is written in the C-style quotes gitattributes reads. Null for a glob
- * gitattributes cannot say (an extglob such as `@(a|b)`).
+ * quote or a backslash is written in the C-style quotes gitattributes reads; a leading `./` is
+ * dropped. Null for a glob gitattributes cannot say as picomatch reads it (see UNSAYABLE).
  */
 export function attributePatterns(glob: string): string[] | null {
-  if (/[@+!?*]\(/.test(glob)) return null;
-  return expandBraces(glob).map((pattern) => {
+  if (UNSAYABLE.some((form) => form.test(glob))) return null;
+  return expandBraces(glob.replace(/^(?:\.\/)+/, '')).map((pattern) => {
     const anchored = pattern.startsWith('/') ? pattern : `/${pattern}`;
     return /[\s"\\]/.test(anchored) ? JSON.stringify(anchored) : anchored;
   });
 }
+
+/**
+ * What picomatch reads otherwise than git, or git cannot say: extglobs, a negation, a path from
+ * the root (the config's globs are relative), a range `{1..3}`, a negated or escaping class.
+ */
+const UNSAYABLE = [/[@+!?*]\(/, /^[!/]/, /\{[^{}]*\.\.[^{}]*\}/, /\[[!^]/, /\[[^\]]*\\/];
 
 /** `a/{b,c}/*.md` as `a/b/*.md` and `a/c/*.md`, nested braces too; a brace without a comma stays as written. */
 function expandBraces(glob: string): string[] {

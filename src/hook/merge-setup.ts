@@ -20,12 +20,12 @@ const SECTION = `merge.${DRIVER}`;
 const BLOCK_START = '# >>> custodian-hooks merge driver >>>';
 const BLOCK_END = '# <<< custodian-hooks merge driver <<<';
 const CREATED_NOTE = '# (custodian-hooks created this file; uninstall removes it)';
-const NEWLINE_NOTE = '# (custodian-hooks ended the line above; uninstall takes the newline back)';
 
 const shellQuoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 /**
- * The attributes block for the workplan globs: the driver for them, none for what the config
- * excludes (see attributePatterns); `unsaid`, the globs gitattributes cannot say.
+ * The attributes block for the workplan globs (see attributePatterns); `unsaid`, the globs
+ * gitattributes cannot say. What the config excludes the driver merges as text: a `!merge` here
+ * would outrank the team's own attribute for those files.
  */
 export function attributesBlock(config: Pick<RepoConfig, 'workplans' | 'exclude'>, created = false): { text: string; unsaid: string[] } {
   const unsaid: string[] = [];
@@ -35,44 +35,32 @@ export function attributesBlock(config: Pick<RepoConfig, 'workplans' | 'exclude'
       if (!patterns) unsaid.push(glob);
       return (patterns ?? []).map((p) => `${p} ${attribute}`);
     });
-  const text = [
-    BLOCK_START,
-    ...(created ? [CREATED_NOTE] : []),
-    ...lines(config.workplans ?? DEFAULT_WORKPLAN_GLOBS, `merge=${DRIVER}`),
-    ...lines(config.exclude ?? [], '!merge'),
-    BLOCK_END,
-    '',
-  ].join('\n');
+  const text = [BLOCK_START, ...(created ? [CREATED_NOTE] : []), ...lines(config.workplans ?? DEFAULT_WORKPLAN_GLOBS, `merge=${DRIVER}`), BLOCK_END, ''].join(
+    '\n',
+  );
   return { text, unsaid };
 }
 
 /**
- * `text` with the block in place of an older one (its notes kept), or appended; null when it
- * already holds this block. A newline it adds to end the last line is noted for uninstall.
+ * `text` with the block in place of an older one (its note kept), or put first: a later line of
+ * the file wins in git, so the team's and the user's own lines for the same files keep their say.
+ * Null when it already holds this block.
  */
-export function withAttributesBlock(text: string | null, block: string, noteNewline = true): string | null {
+export function withAttributesBlock(text: string | null, block: string): string | null {
   const existing = text === null ? -1 : text.indexOf(BLOCK_START);
-  if (text !== null && existing !== -1) {
-    const end = text.indexOf(BLOCK_END, existing) + BLOCK_END.length + 1;
-    const notes = [CREATED_NOTE, NEWLINE_NOTE].filter((note) => text.slice(existing, end).includes(note));
-    const kept = block.replace(`${BLOCK_START}\n${block.includes(CREATED_NOTE) ? `${CREATED_NOTE}\n` : ''}`, [BLOCK_START, ...notes, ''].join('\n'));
-    return text.slice(existing, end) === kept ? null : text.slice(0, existing) + kept + text.slice(end);
-  }
-  const base = text ?? '';
-  if (base === '' || base.endsWith('\n')) return base + block;
-  if (!noteNewline) return `${base}\n${block}`;
-  return `${base}\n${block.replace(`${BLOCK_START}\n`, `${BLOCK_START}\n${NEWLINE_NOTE}\n`)}`;
+  if (text === null || existing === -1) return block + (text ?? '');
+  const end = text.indexOf(BLOCK_END, existing) + BLOCK_END.length + 1;
+  const kept = text.slice(existing, end).includes(CREATED_NOTE) ? block.replace(`${BLOCK_START}\n`, `${BLOCK_START}\n${CREATED_NOTE}\n`) : block;
+  return text.slice(existing, end) === kept ? null : text.slice(0, existing) + kept + text.slice(end);
 }
 
-/** `text` without the block, as it was before (a newline install added taken back); null when it held none. */
+/** `text` without the block, as it was before; `removeFile` when the block was all and its file ours. */
 function withoutAttributesBlock(text: string): { text: string; removeFile: boolean } | null {
   const start = text.indexOf(BLOCK_START);
   if (start === -1) return null;
   const end = text.indexOf(BLOCK_END, start) + BLOCK_END.length + 1;
-  const block = text.slice(start, end);
-  const before = block.includes(NEWLINE_NOTE) ? text.slice(0, start).replace(/\n$/, '') : text.slice(0, start);
-  const rest = before + text.slice(end);
-  return { text: rest, removeFile: block.includes(CREATED_NOTE) && rest.trim() === '' };
+  const rest = text.slice(0, start) + text.slice(end);
+  return { text: rest, removeFile: text.slice(start, end).includes(CREATED_NOTE) && rest === '' };
 }
 
 const infoAttributes = (commonDir: string) => path.join(commonDir, 'info', 'attributes');
@@ -81,6 +69,9 @@ const committedAttributes = (top: string) => path.join(top, '.gitattributes');
 /** What install says of a glob gitattributes cannot say. */
 export const unsaidLine = (glob: string) =>
   `merge driver: workplans matching ${glob} are not marked (gitattributes has no such pattern): git merges them as text`;
+
+/** What git runs: the script, its path quoted for the shell and any `%` doubled (git expands `%A` anywhere in it). */
+const driverCommand = (commonDir: string) => `${shellQuoted(shimFile(commonDir)).replaceAll('%', '%%')} %O %A %B %L %P %S %X %Y`;
 
 /** The script git runs, in the clone's own folder: it calls node and the CLI by their install-time paths, and falls back. */
 const shimFile = (commonDir: string) => path.join(commonDir, 'custodian-hooks', 'merge-driver');
@@ -97,7 +88,7 @@ export async function installMergeDriver(place: { top: string; commonDir: string
   await writeFile(shim, await shimText('hooks/merge-driver.sh', { NODE: node, CLI: cli }));
   await chmod(shim, 0o755);
   await git(place.top, ['config', '--local', `${SECTION}.name`, 'custodian-hooks: status lines of workplans, as the hub would settle them']);
-  await git(place.top, ['config', '--local', `${SECTION}.driver`, `${shellQuoted(shim)} %O %A %B %L %P %S %X %Y`]);
+  await git(place.top, ['config', '--local', `${SECTION}.driver`, driverCommand(place.commonDir)]);
   await git(place.top, ['config', '--local', `${SECTION}.recursive`, 'text']);
   const said = ['merge driver: configured for status-line conflicts in workplans'];
   if ((await readIfExists(committedAttributes(place.top)))?.includes(BLOCK_START))
@@ -152,7 +143,7 @@ export async function mergeDriverStatus(place: {
   const cli = shim && shimValue(shim, 'cli');
   const problem = !configured
     ? null
-    : !shim || !configured.includes(shimFile(place.commonDir))
+    : !shim || configured !== driverCommand(place.commonDir)
       ? `git calls ${configured}, not this clone's driver: run custodian-hooks install`
       : node && !existsSync(node)
         ? `node ${node} is gone; the driver falls back to the node on PATH, else to git's text merge`

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { gitOutcome } from '../git/run.js';
 import { DRIVER } from '../hook/merge-setup.js';
-import { gitCommandLine, strategyFavor } from './git-command-line.js';
+import { gitCommandLine, keptStrategyOptions, strategyFavor } from './git-command-line.js';
 import { teamMergeAttribute } from './team-attribute.js';
 import type { Hub } from '../hub/types.js';
 import type { Repo } from '../repo.js';
@@ -41,7 +41,7 @@ export function mergeFile(args: DriverArgs, cwd: string, named: { base: string; 
  * run it. null for a driver git has no command for: git merges that as text, and so does this one.
  */
 async function mergeAsTheTeamSays(team: string, args: DriverArgs, deps: DriverDeps): Promise<number | null> {
-  if (team === 'unset') {
+  if (team === 'unset' || team === 'binary') {
     deps.warn(`custodian-hooks: ${args.file} is not to be merged (-merge or binary in the team's attributes): kept ours, as git does`);
     return 1;
   }
@@ -52,9 +52,10 @@ async function mergeAsTheTeamSays(team: string, args: DriverArgs, deps: DriverDe
   }
   const command = (await gitOutcome(deps.cwd, ['config', '--get', `merge.${team}.driver`])).stdout.toString().trim();
   if (command === '') return null;
+  // As git 2.39 fills them: the temporary files' names as they are (plain, safe names), the path quoted.
   const quoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  const values: Record<string, string> = { O: args.base, A: args.ours, B: args.theirs, L: String(args.markerSize), P: args.file };
-  const run = command.replace(/%([OABLP%])/g, (_, c: string) => (c === '%' ? '%' : quoted(values[c]!)));
+  const values: Record<string, string> = { O: args.base, A: args.ours, B: args.theirs, L: String(args.markerSize), P: quoted(args.file) };
+  const run = command.replace(/%([OABLP%])/g, (_, c: string) => (c === '%' ? '%' : values[c]!));
   return new Promise((resolve) => {
     spawn('sh', ['-c', run], { cwd: deps.cwd, stdio: 'inherit' }).on('close', (code) => resolve(code ?? 1));
   });
@@ -80,8 +81,8 @@ export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<n
     await writeFile(args.ours, merged.stdout);
     return merged.exitCode;
   }
-  // `-X ours` / `-X theirs` reach an external driver only on git's command line.
-  const favor = strategyFavor(gitCommandLine());
+  // `-X ours` / `-X theirs` reach an external driver only on git's command line, or in what a rebase keeps.
+  const favor = strategyFavor(gitCommandLine(), keptStrategyOptions(deps.cwd));
   if (favor) {
     const taken = await mergeFile(args, deps.cwd, null, favor);
     await writeFile(args.ours, taken.stdout);
@@ -102,5 +103,27 @@ export async function driverMain(argv: readonly string[]): Promise<number> {
   // A git too old to fill %S %X %Y passes them as written.
   const label = (at: number, placeholder: string) => (labels[at] !== undefined && labels[at] !== placeholder ? labels[at] : null);
   const args = { base, ours, theirs, markerSize, file, labels: { base: label(0, '%S'), ours: label(1, '%X'), theirs: label(2, '%Y') } };
-  return mergeDriver(args, { cwd: process.cwd(), env: process.env, warn: (line) => process.stderr.write(`${line}\n`) });
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const original = await readFile(ours);
+  try {
+    return await mergeDriver(args, { cwd: process.cwd(), env: process.env, warn });
+  } catch (error) {
+    // Never ours alone, silently: git's own text merge of what git passed, conflicts and all.
+    warn(`custodian-hooks: ${file}: the merge driver failed (${error instanceof Error ? error.message : String(error)}); merged as text`);
+    await writeFile(ours, original);
+    const merged = await gitOutcome(process.cwd(), [
+      'merge-file',
+      `--marker-size=${markerSize}`,
+      '-L',
+      'HEAD',
+      '-L',
+      'base',
+      '-L',
+      'theirs',
+      ours,
+      base,
+      theirs,
+    ]);
+    return merged.exitCode === 0 ? 0 : Math.max(1, Math.min(merged.exitCode, 127));
+  }
 }

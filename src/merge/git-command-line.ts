@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const readText = (file: string) => {
   try {
@@ -26,12 +27,34 @@ export function gitCommandLine(depth = 4): string[] | null {
   return null;
 }
 
-/** The side `-X ours` / `-X theirs` (or `--strategy-option`) asks conflicts to take, if the command line says. */
-export function strategyFavor(argv: readonly string[] | null): 'ours' | 'theirs' | null {
+/** Options of git and of its merging commands whose value is the next argument: never read as an option themselves. */
+const TAKES_VALUE = new Set(['-C', '-c', '-m', '-F', '-s', '--message', '--file', '--strategy', '--git-dir', '--work-tree', '--onto', '-x', '--exec']);
+
+/**
+ * The side `-X ours` / `-X theirs` (or `--strategy-option`) asks conflicts to take: from git's
+ * command line, or, after `rebase --continue` or `cherry-pick --continue`, from the options git
+ * kept for the rest of the run (`rebase-merge/strategy_opts`, `sequencer/opts`).
+ */
+export function strategyFavor(argv: readonly string[] | null, kept: string | null): 'ours' | 'theirs' | null {
   let favor: 'ours' | 'theirs' | null = null;
-  (argv ?? []).forEach((arg, at) => {
-    const value = arg === '-X' || arg === '--strategy-option' ? argv![at + 1] : /^(?:-X|--strategy-option=)(.*)$/.exec(arg)?.[1];
+  for (let at = 0; argv && at < argv.length; at++) {
+    const arg = argv[at]!;
+    const value = arg === '-X' || arg === '--strategy-option' ? argv[++at] : /^(?:-X|--strategy-option=)(.*)$/.exec(arg)?.[1];
+    if (TAKES_VALUE.has(arg)) at++;
     if (value === 'ours' || value === 'theirs') favor = value;
-  });
-  return favor;
+  }
+  const keptFavor = /(?:--|strategy-option\s*=\s*)(ours|theirs)\b/.exec(kept ?? '')?.[1] as 'ours' | 'theirs' | undefined;
+  return favor ?? keptFavor ?? null;
+}
+
+/**
+ * The strategy options git keeps for the rest of a rebase or a cherry-pick of several commits, in
+ * the git dir of the working tree at `top` (a linked worktree's own): what `--continue` merges with.
+ */
+export function keptStrategyOptions(top: string): string {
+  let gitDir = path.join(top, '.git');
+  const link = readText(gitDir);
+  const linked = link && /^gitdir: (.*)$/m.exec(link)?.[1];
+  if (linked) gitDir = path.resolve(top, linked.trim());
+  return [readText(path.join(gitDir, 'rebase-merge', 'strategy_opts')), readText(path.join(gitDir, 'sequencer', 'opts'))].join('\n');
 }

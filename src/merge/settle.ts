@@ -5,7 +5,7 @@ import { hookDeadlineMs } from '../hook/fast-path.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import type { Hub } from '../hub/types.js';
-import { openRepo, type Repo } from '../repo.js';
+import { openRepo, type Repo, workplanPaths } from '../repo.js';
 import type { Status } from '../status.js';
 import { chooseStatus } from './choose-status.js';
 import { gitLabels } from './labels.js';
@@ -48,7 +48,8 @@ export async function settleConflicts(
   const merged = named ? await mergeFile(args, deps.cwd, named) : first;
   await writeFile(args.ours, merged.stdout);
   const pieces = conflictPieces(merged.stdout, args.markerSize);
-  if (!repo || !pieces) return merged.exitCode;
+  // A file the config excludes (or a glob selects that git marks more widely) is no workplan: text.
+  if (!repo || !pieces || !workplanPaths(repo)(args.file)) return merged.exitCode;
   const { views, hunks } = statusHunks(pieces, args.file);
   if (hunks.length === 0) return merged.exitCode;
   const decide = async () => {

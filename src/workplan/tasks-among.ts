@@ -20,13 +20,18 @@ export function tasksAmong(text: string, file: string, wanted: (block: FencedTas
   return { tasks, ids };
 }
 
+/** An id YAML writes one way only, up to quoting and escapes: a name, not a number, keyword, or text with quotes or spaces. */
+const PLAIN_NAME = /^[A-Za-z_][\w./-]*$/;
+const KEYWORDS = /^(?:true|false|null|yes|no|on|off|y|n|infinity|nan|inf)$/i;
+
 /**
- * Whether a block's body could hold one of `ids` as YAML reads it: it spells the id, or escapes
- * characters (a double-quoted `"\x41"`), or the id looks like a number YAML would write in other
- * ways (`1e3` is 1000). Any other block cannot, and needs no parse.
+ * Whether a block's body could hold one of `ids` as YAML reads it. A plain name (`WP-12-T3`) is
+ * spelled in the body however it is quoted, folded, tagged or anchored, unless escaped (a
+ * backslash); any other id (a number: `1e3` is 1000; `.inf`; `'it''s'`; a folded `A\n  B`) may be
+ * spelled otherwise, so every block is read.
  */
 export function mayHold(ids: readonly string[]): (body: string) => boolean {
-  if (ids.some((id) => /^[-+.\d]/.test(id))) return () => true;
+  if (ids.some((id) => !PLAIN_NAME.test(id) || KEYWORDS.test(id))) return () => true;
   return (body) => body.includes('\\') || ids.some((id) => body.includes(id));
 }
 
