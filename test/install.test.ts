@@ -146,7 +146,7 @@ test('init --merge-attributes marks the workplans in a committed .gitattributes;
   const text = await readFile(path.join(s.repo, '.gitattributes'), 'utf8');
   assert.match(
     text,
-    /^# >>> custodian-hooks merge driver >>>\n\/\*\*\/\*\.md merge=custodian-hooks\n[^]*# <<< custodian-hooks merge driver <<<\n\*\.sh text eol=lf$/,
+    /^# >>> custodian-hooks merge driver >>>\n\/\*\*\/\*\.md merge=custodian-hooks\n[\s\S]*# <<< custodian-hooks merge driver <<<\n\*\.sh text eol=lf$/,
     "first: the team's own lines keep their say",
   );
   assert.match((await s.cli(s.repo, 'init', '--merge-attributes')).stdout, /\.gitattributes: workplans already marked/);
