@@ -172,7 +172,7 @@ test('git pull --rebase: the replayed writeback merges to the hub’s value and 
   assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
 });
 
-test('git merge of a feature branch that set a status by hand while the hub moved on: the hub’s side, as the rules settle it', async (t) => {
+test('git merge of a feature branch that set a status by hand while the hub moved on: the hand edit is news from the merge, as the run after it reads it, and reaches the hub', async (t) => {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
   await w.setByHand(w.ws, 'A', 'in_progress');
@@ -182,15 +182,13 @@ test('git merge of a feature branch that set a status by hand while the hub move
 
   const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
   assert.equal(merged.code, 0, merged.stderr + merged.stdout);
-  assert.match(
-    merged.stderr,
-    /task 'A' \(ours done, theirs in_progress\): merged as done: it and the hub both moved: the hub's value, of higher rank or a tie \(C-22\)/,
-  );
-  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
-  assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
+  assert.match(merged.stderr, /task 'A' \(ours done, theirs in_progress\): merged as in_progress: theirs is news to the hub/);
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'in_progress', B: 'todo' });
+  assert.deepEqual(await w.hubStatuses(), { A: 'in_progress', B: 'todo' }, 'post-merge pushed it');
+  assert.deepEqual(JSON.parse((await w.cli(w.ws, 'run', '--json')).stdout).findings, [], 'and the next run finds nothing to do');
 });
 
-test('git cherry-pick of a hand edit of higher rank than the hub’s newer value: it wins by rank (C-22)', async (t) => {
+test('git cherry-pick of a hand edit made beside the hub’s newer value: from the pick, the edit is news', async (t) => {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'side');
   const picked = await w.setByHand(w.ws, 'A', 'done');
@@ -201,7 +199,7 @@ test('git cherry-pick of a hand edit of higher rank than the hub’s newer value
 
   const ran = await w.gitTry(w.ws, 'cherry-pick', picked);
   assert.equal(ran.code, 0, ran.stderr + ran.stdout);
-  assert.match(ran.stderr, /task 'A' \(ours blocked, theirs done\): merged as done: .*\(C-22\)/);
+  assert.match(ran.stderr, /task 'A' \(ours blocked, theirs done\): merged as done: theirs is news to the hub/);
   assert.equal((await w.fileStatuses(w.ws)).A, 'done');
 });
 
@@ -279,7 +277,7 @@ test('node and the CLI gone from where install found them: the driver falls back
   const before = (await git(w.ws, ['rev-parse', 'HEAD'])).trim();
   const onPath = await execa('git', ['pull', '--no-rebase'], { cwd: w.ws, env: { ...w.env, PATH: `${bin}:${process.env.PATH}` }, reject: false });
   assert.equal(onPath.exitCode, 0, String(onPath.stderr));
-  assert.match(String(onPath.stderr), /task 'B' \(ours in_progress, theirs blocked\): merged as in_progress/, 'the driver on PATH ran');
+  assert.match(String(onPath.stderr), /task 'B' \(ours in_progress, theirs blocked\): merged as blocked/, 'the driver on PATH ran');
   await git(w.ws, ['reset', '-q', '--hard', before]);
   const textMerge = await w.gitTry(w.ws, 'pull', '--no-rebase');
   assert.notEqual(textMerge.code, 0);

@@ -316,6 +316,24 @@ const REGRESSIONS: Regression[] = [
       { k: 'edit', c: 'shallow', t: 'A', s: 2, pull: true, push: true },
     ],
   },
+  {
+    name: "found by SIM_WORLD=all SIM_SEED=7 with the merge driver: it judged theirs' blocked from theirs' commit alone and settled it by rank, but the run after the merge, which sees ours' points too, could not place that value (concurrent, records dropped) and no clone ever converged (fixed: each side is judged from the merge of both)",
+    overHttp: false,
+    retention: true,
+    steps: [
+      { k: 'agent', t: 'C', s: 0 },
+      { k: 'edit', c: 'a', t: 'C', s: 1, pull: false, push: false },
+      { k: 'run', c: 'c', writeback: true, fault: 'none' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'agent', t: 'C', s: 0 },
+      { k: 'run', c: 'a', writeback: true, fault: 'hubDown' },
+      { k: 'touch', how: 'move', c: 'a', t: 'A', s: 0, push: false },
+      { k: 'blame', c: 'a' },
+      { k: 'network', c: 'a', noUpstream: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'touch', how: 'move', c: 'a', t: 'A', s: 0, push: false },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

@@ -2,11 +2,11 @@ import { readOutbox } from '../clone/outbox.js';
 import { readOwnPoints, readOwnRecords } from '../clone/own-records.js';
 import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
 import { rewriteIndex, rule, type Unknown } from '../reconcile/plan.js';
-import type { FileTask } from '../reconcile/types.js';
+import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { withOwnRecords } from '../reconcile/with-own-records.js';
 import { listCommittedMarkdown, readBlobBytes, type Repo } from '../repo.js';
 import type { Status } from '../status.js';
-import { gatherHistory } from '../sync/gather.js';
+import { gatherHistory, type HistoryFacts } from '../sync/gather.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import type { SideRuling } from './choose-status.js';
 
@@ -35,8 +35,10 @@ async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise
 }
 
 /**
- * For each contested task the hub holds, the rules' verdict on each side's value as if that side's
- * commit were HEAD (DESIGN.md, "The rules" and "Rules v2"): the same evidence a run would weigh —
+ * For each contested task the hub holds, the rules' verdict on each side's value as the run after
+ * the merge would give it if the merge took that side's line (DESIGN.md, "The rules" and "Rules
+ * v2"): the value's origin traced from that side, the rest judged from the merge of both, with the
+ * same evidence a run weighs —
  * the hub's points and runs, this clone's own records, rewrites still in the outbox.
  */
 export async function sideRulings(
@@ -65,13 +67,19 @@ export async function sideRulings(
       const why = once(id) || !found.ids.includes(id) ? 'its task block cannot be read' : 'the workplans hold it more than once (C-05)';
       rulings.set(id, { ...rulings.get(id), [side]: { unknown: why } });
     }
-    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: null }, known, rewrites);
+    // The other side's commit joins the history walk: the rules judge from the merge (see asMerged).
+    const other = sides[side === 'ours' ? 'theirs' : 'ours'].commit;
+    const history = asMerged(
+      await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, known, rewrites),
+      sides.ours.commit,
+      sides.theirs.commit,
+    );
     for (const task of tasks) {
       const hubTask = hubTasks.get(task.id)!;
       const ruling =
         task.status === hubTask.status
           ? 'agree'
-          : verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head: commit, ...history }, index));
+          : verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head: MERGED, ...history }, index));
       rulings.set(task.id, { ...rulings.get(task.id), [side]: ruling });
     }
   }
@@ -96,6 +104,23 @@ async function heldElsewhere(repo: Repo, commit: string, file: string, ids: read
     for (const id of idCounts(text, entry.path, ids).keys()) if (ids.includes(id)) held.add(id);
   }
   return held;
+}
+
+/** The commit the merge will make, which does not exist yet: its history is both sides'. */
+const MERGED = 'the merge of both sides';
+
+/**
+ * A side's history facts read from the merge, as the run after the merge will read them: a
+ * commit is below it when it is below either side. Judged from one side alone, a point only the
+ * other side holds goes unseen, and the driver would settle a value the next run cannot place.
+ */
+function asMerged(history: HistoryFacts, ours: string, theirs: string): HistoryFacts {
+  const ancestry: Ancestry = (ancestor, descendant) => {
+    if (descendant !== MERGED) return history.ancestry(ancestor, descendant);
+    const both = [history.ancestry(ancestor, ours), history.ancestry(ancestor, theirs)];
+    return both.includes('yes') ? 'yes' : both.includes('unknown') ? 'unknown' : 'no';
+  };
+  return { ...history, ancestry, present: (commit) => commit === ours || commit === theirs || history.present(commit) };
 }
 
 function verdict(ruling: ReturnType<typeof rule>): SideRuling {

@@ -241,6 +241,8 @@ export class Choreography {
     const config = driver ? ['-c', `merge.custodian-hooks.driver=${driver.command}`] : [];
     const ran = await gitOutcome(dir, [...config, 'merge', '-q', '--no-edit', '--no-commit', 'origin/main'], driver?.env);
     const settled = new Set([...ran.stderr.matchAll(/task '(\w+)' \(ours \w+, theirs \w+\): merged as /g)].map((m) => m[1]!));
+    // What the driver decided goes into the log a failure prints.
+    for (const line of ran.stderr.split('\n').filter((l) => l.startsWith('custodian-hooks: '))) this.log.push(`${clone} driver: ${line.slice(17, 160)}`);
     this.mergeStats.merges++;
     if (settled.size > 0) this.mergeStats.settled++;
     if (ran.exitCode === 0) return { clean: true, settled };
