@@ -317,7 +317,7 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "found by SIM_WORLD=all SIM_SEED=7 with the merge driver: it judged theirs' blocked from theirs' commit alone and settled it by rank, but the run after the merge, which sees ours' points too, could not place that value (concurrent, records dropped) and no clone ever converged (fixed: each side is judged from the merge of both)",
+    name: "found by SIM_WORLD=all SIM_SEED=7 with the merge driver: it judged theirs' blocked from theirs' commit alone and settled it by rank, but the run after the merge, which sees ours' points too, could not place that value (concurrent, records dropped) and no clone ever converged (fixed: each side is judged from the merge of both too, and a verdict counts only when both readings give it)",
     overHttp: false,
     retention: true,
     steps: [
@@ -332,6 +332,22 @@ const REGRESSIONS: Regression[] = [
       { k: 'network', c: 'a', noUpstream: false },
       { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
       { k: 'touch', how: 'move', c: 'a', t: 'A', s: 0, push: false },
+    ],
+  },
+  {
+    name: "found by the soak (SIM_SEED=20261129) once the driver judged from the merge alone: c's old in_progress, whose commit an amend force-pushed away on the main line, looked newer than the merge's newest point and was settled over a newer done (fixed: a verdict counts only when the side's commit and the merge give it alike)",
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: false },
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: false },
+      { k: 'edit', c: 'c', t: 'A', s: 0, pull: false, push: true },
+      { k: 'agent', t: 'A', s: 0 },
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: false },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'pull', c: 'b', rebase: false, hook: false },
+      { k: 'rewrite', c: 'b' },
+      { k: 'edit', c: 'a', t: 'A', s: 2, pull: false, push: false },
     ],
   },
 ];

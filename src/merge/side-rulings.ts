@@ -35,10 +35,10 @@ async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise
 }
 
 /**
- * For each contested task the hub holds, the rules' verdict on each side's value as the run after
- * the merge would give it if the merge took that side's line (DESIGN.md, "The rules" and "Rules
- * v2"): the value's origin traced from that side, the rest judged from the merge of both, with the
- * same evidence a run weighs —
+ * For each contested task the hub holds, the rules' verdict on each side's value (DESIGN.md, "The
+ * rules" and "Rules v2"), its origin traced from that side, given alike from that side's commit and
+ * from the merge of both as the run after the merge reads it (see agreed), with the same evidence
+ * a run weighs —
  * the hub's points and runs, this clone's own records, rewrites still in the outbox.
  */
 export async function sideRulings(
@@ -67,19 +67,15 @@ export async function sideRulings(
       const why = once(id) || !found.ids.includes(id) ? 'its task block cannot be read' : 'the workplans hold it more than once (C-05)';
       rulings.set(id, { ...rulings.get(id), [side]: { unknown: why } });
     }
-    // The other side's commit joins the history walk: the rules judge from the merge (see asMerged).
+    // The other side's commit joins the history walk, so the rules can read the value from either place.
     const other = sides[side === 'ours' ? 'theirs' : 'ours'].commit;
-    const history = asMerged(
-      await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, known, rewrites),
-      sides.ours.commit,
-      sides.theirs.commit,
-    );
+    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, known, rewrites);
+    const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
     for (const task of tasks) {
       const hubTask = hubTasks.get(task.id)!;
-      const ruling =
-        task.status === hubTask.status
-          ? 'agree'
-          : verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head: MERGED, ...history }, index));
+      const judge = (head: string, facts: HistoryFacts) =>
+        verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head, ...facts }, index));
+      const ruling = task.status === hubTask.status ? 'agree' : agreed(judge(commit, history), judge(MERGED, merged));
       rulings.set(task.id, { ...rulings.get(task.id), [side]: ruling });
     }
   }
@@ -109,11 +105,7 @@ async function heldElsewhere(repo: Repo, commit: string, file: string, ids: read
 /** The commit the merge will make, which does not exist yet: its history is both sides'. */
 const MERGED = 'the merge of both sides';
 
-/**
- * A side's history facts read from the merge, as the run after the merge will read them: a
- * commit is below it when it is below either side. Judged from one side alone, a point only the
- * other side holds goes unseen, and the driver would settle a value the next run cannot place.
- */
+/** A side's history facts read from the merge, as the run after the merge will read them: a commit is below it when it is below either side. */
 function asMerged(history: HistoryFacts, ours: string, theirs: string): HistoryFacts {
   const ancestry: Ancestry = (ancestor, descendant) => {
     if (descendant !== MERGED) return history.ancestry(ancestor, descendant);
@@ -121,6 +113,19 @@ function asMerged(history: HistoryFacts, ours: string, theirs: string): HistoryF
     return both.includes('yes') ? 'yes' : both.includes('unknown') ? 'unknown' : 'no';
   };
   return { ...history, ancestry, present: (commit) => commit === ours || commit === theirs || history.present(commit) };
+}
+
+/**
+ * A verdict the rules give both from the side's own commit and from the merge; where the two read
+ * the value differently, neither is taken. From the side alone, a point only the other side holds
+ * goes unseen (the run after the merge then cannot place the value: found by the grown
+ * simulation, seed 7); from the merge, an old value rewritten away on the main line (an amend
+ * force-pushed) looks newer than the merge's newest point (found by the soak, seed 20261129).
+ */
+function agreed(alone: SideRuling, merged: SideRuling): SideRuling {
+  if (typeof merged === 'object') return merged;
+  if (typeof alone === 'object') return alone;
+  return alone === merged ? merged : { unknown: `its own commit and the merge read it differently (${alone}, ${merged})` };
 }
 
 function verdict(ruling: ReturnType<typeof rule>): SideRuling {
