@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
 import type { Hub } from '../src/hub/types.js';
-import { type DriverArgs, mergeDriver } from '../src/merge/driver.js';
+import { type DriverArgs, driverMain, mergeDriver } from '../src/merge/driver.js';
 import { PLAN, scene } from './helpers/scene.js';
 
 /** A status conflict ready for the driver: the three versions as git would pass them, and the commit theirs is. */
@@ -76,4 +76,12 @@ test('with the facts at hand the driver settles the line: both edits are news, a
   );
   assert.match(await c.result(), /id: A\nstatus: done\n/);
   assert.doesNotMatch(await c.result(), /<<<<<<<|>>>>>>>/);
+});
+
+test('a driver that fails leaves git a conflict with ours as git passed it, never a silent merge', async (t) => {
+  const c = await statusConflict(t);
+  const before = await c.result();
+  const code = await driverMain([c.args.base, c.args.ours, path.join(path.dirname(c.args.base), 'gone'), '7', PLAN]);
+  assert.ok(code > 0, 'a conflict to git');
+  assert.equal(await c.result(), before, "ours' bytes as git passed them");
 });

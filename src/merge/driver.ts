@@ -111,19 +111,9 @@ export async function driverMain(argv: readonly string[]): Promise<number> {
     // Never ours alone, silently: git's own text merge of what git passed, conflicts and all.
     warn(`custodian-hooks: ${file}: the merge driver failed (${error instanceof Error ? error.message : String(error)}); merged as text`);
     await writeFile(ours, original);
-    const merged = await gitOutcome(process.cwd(), [
-      'merge-file',
-      `--marker-size=${markerSize}`,
-      '-L',
-      'HEAD',
-      '-L',
-      'base',
-      '-L',
-      'theirs',
-      ours,
-      base,
-      theirs,
-    ]);
+    const merged = await mergeFile(args, process.cwd(), null);
+    // merge-file failing too: git's bytes for ours, and a conflict.
+    await writeFile(ours, merged.exitCode > 127 ? original : merged.stdout);
     return merged.exitCode === 0 ? 0 : Math.max(1, Math.min(merged.exitCode, 127));
   }
 }
