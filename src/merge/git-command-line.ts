@@ -1,13 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readTextOrNull } from '../read-if-exists.js';
 import path from 'node:path';
-
-const readText = (file: string) => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-};
 
 /**
  * The arguments of the nearest git process above this one, where the system shows them (Linux's
@@ -17,8 +9,8 @@ const readText = (file: string) => {
 export function gitCommandLine(depth = 4): string[] | null {
   let pid = process.ppid;
   for (let i = 0; i < depth && pid > 1; i++) {
-    const cmdline = readText(`/proc/${pid}/cmdline`);
-    const stat = readText(`/proc/${pid}/stat`);
+    const cmdline = readTextOrNull(`/proc/${pid}/cmdline`);
+    const stat = readTextOrNull(`/proc/${pid}/stat`);
     if (cmdline === null || stat === null) return null;
     const argv = cmdline.split('\0').filter((a) => a !== '');
     if (/(^|\/)git$/.test(argv[0] ?? '')) return argv;
@@ -53,8 +45,8 @@ export function strategyFavor(argv: readonly string[] | null, kept: string | nul
  */
 export function keptStrategyOptions(top: string): string {
   let gitDir = path.join(top, '.git');
-  const link = readText(gitDir);
+  const link = readTextOrNull(gitDir);
   const linked = link && /^gitdir: (.*)$/m.exec(link)?.[1];
   if (linked) gitDir = path.resolve(top, linked.trim());
-  return [readText(path.join(gitDir, 'rebase-merge', 'strategy_opts')), readText(path.join(gitDir, 'sequencer', 'opts'))].join('\n');
+  return [readTextOrNull(path.join(gitDir, 'rebase-merge', 'strategy_opts')), readTextOrNull(path.join(gitDir, 'sequencer', 'opts'))].join('\n');
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextOrNull } from '../read-if-exists.js';
 import path from 'node:path';
 import { readObject } from '../git/objects.js';
 import { blobsAtPaths } from '../git/trees.js';
@@ -12,14 +12,6 @@ export interface SideCommits {
 
 const PICK_LINE = /^(?:pick|p|reword|r|edit|e|squash|s|fixup|f)\s+(\S+)/;
 const REV = /^[\w./~^@{}-]+$/;
-
-const readText = (file: string) => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-};
 
 /** The commands of a todo or done file, comments and blank lines left out. */
 const commands = (text: string | null) => (text ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
@@ -43,9 +35,9 @@ export function theirsCandidates(gitDir: string, env: NodeJS.ProcessEnv): Candid
     if (id) found.push({ rev: id, merged: value ?? id });
   }
   const picked = (line: string | undefined) => (line ? PICK_LINE.exec(line)?.[1] : undefined);
-  const done = picked(commands(readText(path.join(gitDir, 'rebase-merge', 'done'))).at(-1));
+  const done = picked(commands(readTextOrNull(path.join(gitDir, 'rebase-merge', 'done'))).at(-1));
   if (done) found.push({ rev: done, merged: null });
-  const next = picked(commands(readText(path.join(gitDir, 'sequencer', 'todo')))[0]);
+  const next = picked(commands(readTextOrNull(path.join(gitDir, 'sequencer', 'todo')))[0]);
   if (next) found.push({ rev: next, merged: null });
   const argv = found.length === 0 ? gitCommandLine() : null;
   const at = argv?.indexOf('cherry-pick') ?? -1;
