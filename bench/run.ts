@@ -466,6 +466,12 @@ if (process.argv.includes('merge-driver')) {
   await mergeDriver();
   finish();
 }
+/** `npm run bench -- postgres`: only the PostgreSQL hub's throughput (CUSTODIAN_TEST_PG names the server). */
+if (process.argv.includes('postgres')) {
+  if (!process.env.CUSTODIAN_TEST_PG) throw new Error('bench -- postgres needs CUSTODIAN_TEST_PG, the URL of a PostgreSQL server');
+  await postgresThroughput();
+  finish();
+}
 
 // 1. Hook no-op, against node's own start-up measured in the same run.
 const small = makeRepo('r1k', 1000);
@@ -659,6 +665,32 @@ results.hubBatch10k = batch;
 rows.push(['hub: one batch sync of 10,000 changes (SQLite)', show(batch), 'target ≤ 1 s']);
 await store.close();
 
+/** The hub's throughput on PostgreSQL: a batch of 10,000 changes, and single-task updates over HTTP. */
+async function postgresThroughput(): Promise<void> {
+  await withPostgresSchemas(process.env.CUSTODIAN_TEST_PG!, async (schemaDb) => {
+    const pgDb = await schemaDb('hub');
+    const pgStore = await openStore(pgDb);
+    let pgBatch = 0;
+    const pgBatchStats = await measure(
+      3,
+      async () => {
+        const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
+        await pgStore.sync({ repo: `batch-${++pgBatch}`, by: 'bench', changes });
+      },
+      undefined,
+      1,
+    );
+    await pgStore.close();
+    const { url: pgUrlHttp, server: pgServer } = await serveHub(pgDb);
+    const pgRate = await updatesPerSecond(pgUrlHttp, tokenFor(pgDb));
+    pgServer.kill('SIGTERM');
+    results.hubBatch10kPostgres = pgBatchStats;
+    results.hubUpdatesPerSecond = { ...(results.hubUpdatesPerSecond as object), postgres: pgRate };
+    rows.push(['hub: one batch sync of 10,000 changes (PostgreSQL)', show(pgBatchStats), '']);
+    rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (PostgreSQL)', `${pgRate.toFixed(0)} /s`, '']);
+  });
+}
+
 /**
  * Version-checked single-task updates from concurrent clients. The load comes from node:http with
  * keep-alive rather than the product's got client, so that the client's own cost on these two
@@ -712,30 +744,7 @@ results.hubUpdatesPerSecond = { sqlite: rate };
 rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (SQLite)', `${rate.toFixed(0)} /s`, 'target ≥ 2,000/s']);
 server.kill('SIGTERM');
 
-if (process.env.CUSTODIAN_TEST_PG) {
-  await withPostgresSchemas(process.env.CUSTODIAN_TEST_PG!, async (schemaDb) => {
-    const pgDb = await schemaDb('hub');
-    const pgStore = await openStore(pgDb);
-    let pgBatch = 0;
-    const pgBatchStats = await measure(
-      3,
-      async () => {
-        const changes: TaskChange[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `T-${i}`, expectedVersion: 0, status: 'todo', title: `Task ${i}` }));
-        await pgStore.sync({ repo: `batch-${++pgBatch}`, by: 'bench', changes });
-      },
-      undefined,
-      1,
-    );
-    await pgStore.close();
-    const { url: pgUrlHttp, server: pgServer } = await serveHub(pgDb);
-    const pgRate = await updatesPerSecond(pgUrlHttp, tokenFor(pgDb));
-    pgServer.kill('SIGTERM');
-    results.hubBatch10kPostgres = pgBatchStats;
-    (results.hubUpdatesPerSecond as Record<string, number>).postgres = pgRate;
-    rows.push(['hub: one batch sync of 10,000 changes (PostgreSQL)', show(pgBatchStats), '']);
-    rows.push(['hub: version-checked single-task updates over HTTP, 16 clients (PostgreSQL)', `${pgRate.toFixed(0)} /s`, '']);
-  });
-}
+if (process.env.CUSTODIAN_TEST_PG) await postgresThroughput();
 if (withBigHub) await bigHubs();
 
 finish();

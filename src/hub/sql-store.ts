@@ -498,16 +498,9 @@ export class SqlStore implements Hub {
   }
 
   async setStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
-    if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
-    checkTaskId(update.id);
-    checkText(
-      [
-        ['by', update.by],
-        ['why', update.why],
-      ],
-      update.id,
-    );
-    if (this.db.dialect === 'postgres') return this.setStatusAtOnce(update);
+    checkStatusUpdate(update);
+    checkText([['by', update.by]], update.id);
+    if (this.db.dialect === 'postgres') return answerOf(update, await this.setStatusAtOnce(update, { by: update.by }));
     return this.db.transaction(async (tx) => {
       const [row] = await tx.all<TaskRow>('SELECT * FROM tasks WHERE repo = ? AND id = ?', [update.repo, update.id]);
       if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
@@ -528,23 +521,35 @@ export class SqlStore implements Hub {
     });
   }
 
+  /**
+   * setStatus by the bearer of `token`, whom history names by the token's owner; 'unknown-token'
+   * when no token has that value. On PostgreSQL the token is looked up by the update's own
+   * statement: one round trip a request, the hub's busiest write.
+   */
+  async setStatusAs(token: string, update: Omit<StatusUpdate, 'by'>): Promise<StatusUpdateResult | 'unknown-token'> {
+    if (this.db.dialect !== 'postgres') {
+      const by = await this.tokenOwner(token);
+      return by === null ? 'unknown-token' : this.setStatus({ ...update, by });
+    }
+    checkStatusUpdate(update);
+    const row = await this.setStatusAtOnce(update, { tokenHash: hashToken(token) });
+    return row.caller === null ? 'unknown-token' : answerOf(update, row);
+  }
+
   /** setStatus on PostgreSQL: one statement, one round trip (see STATUS_UPDATE_STATEMENT). */
-  private async setStatusAtOnce(update: StatusUpdate): Promise<StatusUpdateResult> {
-    const [row] = await this.db.all<TaskRow & { applied: boolean }>(STATUS_UPDATE_STATEMENT, [
+  private async setStatusAtOnce(update: Omit<StatusUpdate, 'by'>, writer: { by: string } | { tokenHash: string }): Promise<StatusUpdateRow> {
+    const [row] = await this.db.all<StatusUpdateRow>(STATUS_UPDATE_STATEMENT, [
       update.repo,
       update.id,
       update.status,
       update.expectedVersion ?? null,
       new Date().toISOString(),
-      update.by,
+      'by' in writer ? writer.by : null,
+      'tokenHash' in writer ? writer.tokenHash : null,
       update.why ?? null,
       newStamp(),
     ]);
-    if (!row) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
-    const task = toTask(row);
-    // Not applied: a stale version, or the status the task already has (no change, no conflict).
-    const stale = !row.applied && update.expectedVersion !== undefined && update.expectedVersion !== task.version;
-    return stale ? { ok: false, current: task } : { ok: true, task };
+    return row!;
   }
 
   async history(repo: string, id: string): Promise<HistoryEntry[]> {
@@ -731,6 +736,25 @@ export class SqlStore implements Hub {
     this.closing ??= this.db.close();
     return this.closing;
   }
+}
+
+/** What STATUS_UPDATE_STATEMENT answers: the writer's name, and the task's row (null columns when there is none). */
+type StatusUpdateRow = TaskRow & { caller: string | null; applied: boolean | null };
+
+/** A status update's own fields, checked before anything is read. */
+function checkStatusUpdate(update: Omit<StatusUpdate, 'by'>): void {
+  if (!isStatus(update.status)) throw new InvalidRequestError(`unknown status '${String(update.status)}'`);
+  checkTaskId(update.id);
+  checkText([['why', update.why]], update.id);
+}
+
+/** The answer to `update` from the statement's row: not applied is a conflict only for a stale version. */
+function answerOf(update: Omit<StatusUpdate, 'by'>, row: StatusUpdateRow): StatusUpdateResult {
+  if (row.id === null) throw new NotFoundError(`no task '${update.id}' in repo '${update.repo}'`);
+  const task = toTask(row);
+  // Not applied: a stale version, or the status the task already has (no change, no conflict).
+  const stale = !row.applied && update.expectedVersion !== undefined && update.expectedVersion !== task.version;
+  return stale ? { ok: false, current: task } : { ok: true, task };
 }
 
 function checkTaskId(id: string): void {
