@@ -76,6 +76,7 @@ function input(over: Partial<ReconcileInput> & { origin?: string | null }): Reco
     origins: new Map([['T1', origin]]),
     ancestry,
     present: () => true,
+    historyComplete: true,
     runsDropped: false,
     rewrites: [],
     ...rest,
@@ -366,9 +367,24 @@ describe('Rules v2: a status version, and unknown never decides', () => {
   });
 
   test('a newer hub point on a commit this clone does not hold leaves the task undecided', () => {
-    const points = [at(point('todo', 'B'), 1), at(point('done', 'X'), 2)];
-    assert.deepEqual(v2('in_progress', 'done', points, {}, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
-    assert.equal(v2('in_progress', 'done', points, {}, { origin: 'C', present: () => true }).decision, 'writeback', 'held (and not an ancestor): rank');
+    const points = [at(point('todo', 'B'), 1), at(point('in_progress', 'X'), 2)];
+    assert.deepEqual(v2('done', 'in_progress', points, {}, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
+    assert.equal(v2('done', 'in_progress', points, {}, { origin: 'C', present: () => true }).decision, 'push', 'held (and not an ancestor): rank');
+  });
+
+  test('a missing fact that could not change the decision does not hold it up', () => {
+    // Blind: the unread point X either saw the file's in_progress (the hub's done stands, rule 2)
+    // or did not (rank: done stands). Both answers keep the hub's value.
+    const blind = [at(point('todo', 'B'), 1), at(point('done', 'X'), 2)];
+    assert.deepEqual(v2('in_progress', 'done', blind, {}, { origin: 'C' }), { decision: 'writeback', findings: ['C-22', 'C-13'] });
+    assert.equal(v2('cancelled', 'done', blind, {}, { origin: 'C' }).decision, 'writeback', 'a tie keeps the hub either way');
+    // A shallow clone may lack X below its boundary with HEAD descending from it: rule 3 could push.
+    assert.equal(v2('in_progress', 'done', blind, {}, { origin: 'C', historyComplete: false }).decision, 'unknown');
+    // Dropped points newer than the base may hide an agreement HEAD descends from: rule 3 again.
+    assert.equal(v2('in_progress', 'done', [at(point('done', 'X'), 6)], { droppedThrough: 5 }, { origin: 'C' }).decision, 'unknown');
+    // Concurrent, records dropped: whatever they saw, the hub's done stands.
+    const merged = { origin: 'C', head: 'M', upstream: 'M', runsDropped: true };
+    assert.equal(v2('in_progress', 'done', [at(point('todo', 'E'), 4)], {}, merged).decision, 'writeback');
   });
 
   test('a base older than a point the hub dropped is not known to be the last agreement', () => {
@@ -383,7 +399,7 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     // HEAD M merges H and E; the base is at E, the file's value was set at C on the other side.
     const points = [at(point('todo', 'E'), 4)];
     const merged = { origin: 'C', head: 'M', upstream: 'M' };
-    assert.equal(v2('in_progress', 'done', points, {}, { ...merged, runsDropped: true }).decision, 'unknown');
-    assert.equal(v2('in_progress', 'done', points, {}, merged).decision, 'writeback', 'nothing dropped: rank');
+    assert.equal(v2('done', 'in_progress', points, {}, { ...merged, runsDropped: true }).decision, 'unknown');
+    assert.equal(v2('done', 'in_progress', points, {}, merged).decision, 'push', 'nothing dropped: rank');
   });
 });
