@@ -13,6 +13,8 @@ import { play, stepOf, twistsFrom } from './helpers/sim-steps.js';
  * schedules run, SIM_STEPS the longest; SIM_NO_SHRINK=1 stops at the first failure.
  * SIM_WORLD=all (or a list such as move,comment,offline) adds the real world's twists (see
  * TWISTS in helpers/sim-steps.ts); `retention` among them makes the hub keep little.
+ * SIM_KEEP_GOING=1 (a soak) runs every schedule, failing or not, and reports each failure with
+ * the SIM_PATH that replays it: how often a class of failure comes back, not just that it does.
  */
 const runs = Number(process.env.SIM_RUNS ?? 10);
 const seed = process.env.SIM_SEED === undefined ? 20261124 : Number(process.env.SIM_SEED);
@@ -25,8 +27,12 @@ const timeout = Math.max(30 * 60_000, runs * 20_000);
 test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} never lose an update and converge`, { timeout }, async (t) => {
   const merges = { merges: 0, settled: 0, leftInStatusLines: 0, otherConflicts: 0 };
   const leftBecause = new Map<string, number>();
+  const keepGoing = process.env.SIM_KEEP_GOING === '1';
+  const failures: string[] = [];
+  let schedule = -1;
   const details = await fc.check(
     fc.asyncProperty(fc.boolean(), fc.array(stepOf(twists), { minLength: 10, maxLength: maxSteps }), async (overHttp, steps) => {
+      schedule++;
       const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
       const sim = new SimWorld(root, { overHttp, retention: twists.has('retention') ? SMALL_RETENTION : null });
       try {
@@ -39,7 +45,9 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
       } catch (error) {
         // A harness error (a git step that failed) says where it happened, as the model's checks do.
         if (error instanceof Error && !error.message.includes('last steps:')) error.message += `\n  last steps: ${sim.log.slice(-25).join('; ')}`;
-        throw error;
+        if (!keepGoing) throw error;
+        // Unshrunk, the schedule's place in the run is the path that replays it.
+        failures.push(`SIM_PATH=${schedule} ${overHttp ? '(HTTP)' : '(embedded)'}: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
       } finally {
         await sim.close();
         await rm(root, { recursive: true, force: true });
@@ -53,6 +61,8 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
       `a status line left in conflict, with the reason said: ${merges.leftInStatusLines}; other conflicts: ${merges.otherConflicts}`,
   );
   for (const [why, n] of leftBecause) t.diagnostic(`  left ${n}×: ${why}`);
+  for (const failure of failures) t.diagnostic(`failed: ${failure}`);
+  if (failures.length > 0) throw new Error(`simulation failed in ${failures.length} of ${runs} schedules (seed ${seed}):\n${failures.join('\n')}`);
   if (details.failed) {
     // fast-check keeps the failure's own message in `errorInstance`; put it beside the replay recipe.
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
