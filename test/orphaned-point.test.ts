@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { Status } from '../src/status.js';
 import { parseReport, scene } from './helpers/scene.js';
+import { commitFiles } from './helpers/temp-repo.js';
 
 /**
  * Found by the grown simulation (SIM_WORLD=all SIM_SEED=2 SIM_PATH=14): a sync point on a commit
@@ -46,14 +47,33 @@ test('a sync point on a commit reset away leaves the task undecided where the mi
   assert.equal(await s.hubStatus('A'), 'blocked', 'a later edit in the file reaches the hub: the task is not stuck');
 });
 
-test('a sync point on a commit reset away decides nothing where both answers agree: the hub of higher rank stands', async (t) => {
-  const s = await orphanedPoint(t, 'done');
+test('a sync point on a commit a rebase replaced, its record not at the hub, never lets rank undo a reopen made on top of it', async (t) => {
+  // Found by review: had rank settled "blind" where the hub's value is of higher rank, this lost the reopen.
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
   const ws = s.workstation;
-  // Seen by the lost point or not, the hub's done stands (rule 2, or rank): nothing waits for a person.
-  await ws.edit('A', 'in_progress');
+  assert.equal((await ws.run('--fix')).code, 0);
+  // An agent sets A done; the laptop (no hooks) writes it back in commit W and the hub's point names W.
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.cli('task', 'set', 'A', 'done')).code, 0);
+  assert.equal((await laptop.run('--fix')).code, 0);
+  const w = await laptop.head();
+  await commitFiles(ws.dir, { 'notes.txt': 'x\n' }, 'notes');
+  await ws.git('push', '-q', 'origin', 'main');
+  // The laptop rebases W onto that (W becomes W', no hook tells the hub) and pushes.
+  await laptop.git('pull', '-q', '--rebase');
+  await laptop.git('push', '-q', 'origin', 'main');
+  // Someone sees done on main and reopens it, on top of W'.
+  const web = await s.clone('web');
+  await web.edit('A', 'in_progress', 'A: reopened, not finished');
+  await web.git('push', '-q', 'origin', 'main');
+  await ws.git('pull', '-q', '--no-rebase');
+  await assert.rejects(ws.git('cat-file', '-e', `${w}^{commit}`), 'the workstation never held W');
+
   const report = parseReport((await ws.run('--fix')).stdout);
-  assert.deepEqual(report.findings.map((f) => f.code).sort(), ['C-13', 'C-22']);
-  assert.equal(await ws.statusInFile('A'), 'done');
+  assert.deepEqual(
+    report.findings.map((f) => f.code),
+    ['C-27'],
+  );
+  assert.equal(await ws.statusInFile('A'), 'in_progress', 'the reopen is not written over');
   assert.equal(await s.hubStatus('A'), 'done');
-  assert.equal(parseReport((await ws.run('--fix')).stdout).findings.length, 0, 'a second run is a no-op');
 });

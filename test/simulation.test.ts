@@ -48,6 +48,8 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
         if (!keepGoing) throw error;
         // Unshrunk, the schedule's place in the run is the path that replays it.
         failures.push(`SIM_PATH=${schedule} ${overHttp ? '(HTTP)' : '(embedded)'}: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`);
+        // Said at once as well: a soak cut short still tells what it found.
+        process.stderr.write(`simulation (seed ${seed}) failed: ${failures.at(-1)}\n`);
       } finally {
         await sim.close();
         await rm(root, { recursive: true, force: true });

@@ -131,7 +131,7 @@ async function parentsOf(
 }
 
 /** The commits a shallow clone's history is cut at: `shallow` in the repository's common git dir. */
-export async function shallowBoundary(repo: Repo): Promise<Set<string>> {
+async function shallowBoundary(repo: Repo): Promise<Set<string>> {
   const text = await readFile(path.join(await commonGitDir(repo.gitDir), 'shallow'), 'utf8').catch(() => '');
   return new Set(text.split('\n').filter(Boolean));
 }

@@ -41,7 +41,7 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, 
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present' | 'historyComplete'>,
+  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present'>,
   rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
@@ -86,21 +86,16 @@ export function rule(
   const held = (commit: string) => rewritten(commit).some(input.present);
   const unknown = whyUnknown(hub, base, at, L, held, within, input.runsDropped);
   const byRank = rank(file.status) > rank(hub.status) ? 'push' : 'writeback';
-  if (unknown && !rankDecidesAnyway(unknown, byRank, input.historyComplete, hub, base)) return { decision: 'unknown', why: unknown };
+  // A missing fact that cannot change the decision does not hold it up. Concurrent asks only
+  // whether a dropped record saw the file's value: seen, the hub wins (rule 2); not seen, the
+  // decision is the one it would be had nothing been dropped, rank (rule 4). Where rank keeps the
+  // hub's value, both agree. Not so for blind: a point on a commit this clone lacks may be one a
+  // rebase carried below HEAD under another id, its rewrite record not yet at the hub (an outbox,
+  // a clone without hooks), and then rule 3 would push.
+  if (unknown && !(unknown === 'concurrent' && byRank === 'writeback')) return { decision: 'unknown', why: unknown };
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: byRank, conflict: true };
-}
-
-/**
- * A missing fact that cannot change the decision does not hold it up. Blind and concurrent ask
- * only whether a record the clone cannot read saw the file's value: if it did, the hub's value
- * stands (rule 2); if not, rank decides (rule 4). Where rank keeps the hub's value too, both
- * answers agree. Not in a shallow clone: there an unread point may be one HEAD descends from, and
- * rule 3 could have pushed; nor where dropped points may hide such a point.
- */
-function rankDecidesAnyway(unknown: Unknown, byRank: 'push' | 'writeback', historyComplete: boolean, hub: HubTask, base: SyncPoint | undefined): boolean {
-  return (unknown === 'blind' || unknown === 'concurrent') && byRank === 'writeback' && historyComplete && !dropsBase(hub, base);
 }
 
 /** Whether a record the hub (or this clone) kept saw any of `sources`, commits that set the file's value. */
@@ -139,15 +134,10 @@ function whyUnknown(
   runsDropped: boolean,
 ): Unknown | null {
   if (hub.points.slice(at + 1).some((p) => !held(p.commit))) return 'blind';
-  if (dropsBase(hub, base)) return 'dropped';
-  if (base && (hub.droppedThrough !== null || runsDropped) && !within(base.commit, L) && !within(base.origin, L)) return 'concurrent';
-  return null;
-}
-
-/** The hub dropped points newer than the base (or there is none): a newer agreement may be among them. */
-function dropsBase(hub: HubTask, base: SyncPoint | undefined): boolean {
   const dropped = hub.droppedThrough;
-  return dropped !== null && (!base || base.seq <= dropped);
+  if (dropped !== null && (!base || base.seq <= dropped)) return 'dropped';
+  if (base && (dropped !== null || runsDropped) && !within(base.commit, L) && !within(base.origin, L)) return 'concurrent';
+  return null;
 }
 
 /** One task's part of a plan. `unreconciled`: the sides still differ, so the run record must not vouch for its line. */

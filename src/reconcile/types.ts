@@ -33,8 +33,6 @@ export interface ReconcileInput {
   ancestry: Ancestry;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */
   present: (commit: string) => boolean;
-  /** Every ancestor of HEAD is here (not a shallow clone): a commit this clone lacks is none of them. */
-  historyComplete: boolean;
   /** The hub has dropped run records of this repo: a missing record proves nothing. */
   runsDropped: boolean;
   /** Commits that replaced others (amend, rebase), oldest first: a carried-over line is old news. */

@@ -13,7 +13,7 @@ import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../wo
 import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
-import { shallowBoundary, valueOrigins } from '../git/value-origins.js';
+import { valueOrigins } from '../git/value-origins.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -167,8 +167,6 @@ export interface HistoryFacts {
   ancestry: Ancestry;
   /** Whether this clone holds a commit the hub's records name. */
   present: (commit: string) => boolean;
-  /** Not a shallow clone: every ancestor of HEAD is here. */
-  historyComplete: boolean;
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -182,14 +180,13 @@ export async function gatherHistory(
   const contested = new Set(disagreeing(facts.files, hub.tasks));
   const contestedFiles = facts.files.filter((f) => contested.has(f.id));
   // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
-  const [origins, hubCommitsHere, boundary] = await Promise.all([
+  const [origins, hubCommitsHere] = await Promise.all([
     valueOrigins(repo, head, contestedFiles),
     presentCommits(repo, [
       ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
       ...rewrites.flatMap((r) => [r.old, r.new]),
     ]),
-    shallowBoundary(repo),
   ]);
   const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere];
   const walk = await ancestryAmong(repo, commits);
@@ -205,7 +202,7 @@ export async function gatherHistory(
   const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true });
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit), historyComplete: boundary.size === 0 };
+  return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
 }
 
 /**
