@@ -64,6 +64,18 @@ for (const store of STORES) {
       assert.equal((await runCli(await tempDir(t), ['hub', 'token', 'revoke', 'agent', '--db', db])).code, 0);
       await assert.rejects(hub.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'agent' }), /401: unknown bearer token/);
       await assert.rejects(new HttpHub(server.url, '').setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'x' }), /401: writes need a bearer token/);
+      // A bad body is answered 401 for a token that is no one's, as every write route does, and 400 for a live one.
+      const put = async (bearer: string, body: string) =>
+        (
+          await fetch(`${server.url}/v1/repos/acme/tasks/A/status`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+            body,
+          })
+        ).status;
+      assert.deepEqual([await put(token, '{"status":"nope"}'), await put(token, '{')], [401, 401]);
+      const live = await createToken(db, 'other');
+      assert.deepEqual([await put(live, '{"status":"nope"}'), await put(live, '{')], [400, 400]);
       const [task] = ((await hub.readRepo('acme')) as RepoState).tasks;
       assert.deepEqual([task?.status, task?.version], ['in_progress', 2]);
       assert.deepEqual(

@@ -103,7 +103,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
 }
 
 /** The request's bearer token, if it has one. */
-const bearerToken = (c: Context<Env>): string | undefined => /^Bearer (\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+const bearerToken = (c: Context): string | undefined => /^Bearer (\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
 
 const NO_TOKEN = 'writes need a bearer token (Authorization: Bearer …)';
 const UNKNOWN_TOKEN = 'unknown bearer token';
@@ -121,6 +121,31 @@ function requireToken(store: SqlStore, lookUp = true) {
       if (!caller) return c.json({ error: UNKNOWN_TOKEN }, 401);
       c.set('caller', caller);
     }
+    await next();
+    return undefined;
+  };
+}
+
+/**
+ * The validation hook of a route that looks its token up only with the write: a bad request
+ * with a token that is no one's is answered 401, as on every other write route, not 400. Only
+ * a request that fails validation pays the lookup.
+ */
+function unknownTokenFirst(store: SqlStore) {
+  return async (result: Parameters<typeof validationHook>[0], c: Context) => {
+    if (!result.success && !(await store.tokenOwner(bearerToken(c)!))) return c.json({ error: UNKNOWN_TOKEN }, 401);
+    return validationHook(result, c);
+  };
+}
+
+/** The same for a body that is not JSON at all, which the validator refuses before its hook runs. */
+function jsonAfterToken(store: SqlStore) {
+  return async (c: Context, next: () => Promise<void>) => {
+    const readable = await c.req.json().then(
+      () => true,
+      () => false,
+    );
+    if (!readable && !(await store.tokenOwner(bearerToken(c)!))) return c.json({ error: UNKNOWN_TOKEN }, 401);
     await next();
     return undefined;
   };
@@ -189,8 +214,9 @@ function writeRoutes(app: App, store: SqlStore): void {
   app.put(
     '/v1/repos/:repo/tasks/:id/status',
     requireToken(store, false),
-    zValidator('param', taskParam, validationHook),
-    zValidator('json', statusSchema, validationHook),
+    zValidator('param', taskParam, unknownTokenFirst(store)),
+    jsonAfterToken(store),
+    zValidator('json', statusSchema, unknownTokenFirst(store)),
     async (c) => {
       const { repo, id } = c.req.valid('param');
       const body = c.req.valid('json') as { status: (typeof STATUSES)[number]; expectedVersion?: number; why?: string };
