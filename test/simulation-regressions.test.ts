@@ -350,6 +350,26 @@ const REGRESSIONS: Regression[] = [
       { k: 'edit', c: 'a', t: 'A', s: 2, pull: false, push: false },
     ],
   },
+  {
+    name: "found by the grown soak (SIM_WORLD=all SIM_SEED=20261201 SIM_PATH=98): blocks reordered after a reopen kept their identical status lines as unchanged text, blame followed the reopened line into another task's, and the value trace took the reopen for the task's first todo, which the hub had seen (fixed: blame's line must be the task's own status line there)",
+    overHttp: false,
+    retention: true,
+    steps: [
+      { k: 'autostash', c: 'c', t: 'C', s: 1 },
+      { k: 'edit', c: 'b', t: 'C', s: 1, pull: false, push: true },
+      { k: 'pull', c: 'b', rebase: true, hook: false },
+      { k: 'reclone' },
+      { k: 'run', c: 'b', writeback: true, fault: 'none', pull: true },
+      { k: 'edit', c: 'c', t: 'C', s: 0, pull: true, push: true },
+      { k: 'touch', how: 'reorder', c: 'c', t: 'C', s: 3, push: false },
+      { k: 'edit', c: 'c', t: 'A', s: 0, pull: false, push: true },
+      { k: 'fork', c: 'shallow' },
+      { k: 'push', c: 'shallow', hook: false },
+      { k: 'run', c: 'b', writeback: false, fault: 'none', pull: true },
+      { k: 'outage', c: 'c' },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

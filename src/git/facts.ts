@@ -211,22 +211,30 @@ const WITHOUT_USER_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTE
 /** Run with WITHOUT_USER_CONFIG: the repo's owner vouched for on the command line instead. */
 const trusting = (repo: Repo) => ['-c', `safe.directory=${repo.top}`];
 
+/** Where blame says a line came from: the commit, and the line's number and file name there (as blame prints it, C-quoted if odd). */
+export interface BlamedLine {
+  commit: string;
+  line: number;
+  file: string;
+}
+
 /**
- * The commit that last set each given line at `head`: one `git blame` per file, with a `-L`
- * per line. A file git cannot blame gives null for its lines: unknown, never "not seen".
+ * The commit that last set each given line at `head`, and where the line sat in it: one
+ * `git blame` per file, with a `-L` per line. A file git cannot blame gives null for its lines:
+ * unknown, never "not seen".
  */
 export async function blameLines(
   repo: Repo,
   head: string,
   linesByFile: ReadonlyMap<string, readonly number[]>,
   options: { firstParent?: boolean } = {},
-): Promise<Map<string, Map<number, string | null>>> {
-  const result = new Map<string, Map<number, string | null>>();
+): Promise<Map<string, Map<number, BlamedLine | null>>> {
+  const result = new Map<string, Map<number, BlamedLine | null>>();
   const files = [...linesByFile.entries()];
   const worker = async () => {
     for (let entry = files.shift(); entry; entry = files.shift()) {
       const [file, lines] = entry;
-      const found = new Map<number, string | null>(lines.map((l) => [l, null]));
+      const found = new Map<number, BlamedLine | null>(lines.map((l) => [l, null]));
       const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
       const args = [
         ...trusting(repo),
@@ -241,9 +249,16 @@ export async function blameLines(
         file,
       ];
       const out = await git(repo.top, args, { env: WITHOUT_USER_CONFIG }).catch(() => '');
+      // Each line's header names the commit, the line's number there and here; its `filename`
+      // line (printed for every header) the file it sat in there.
+      let header: RegExpExecArray | null = null;
       for (const line of out.split('\n')) {
-        const match = /^([0-9a-f]{40,64}) \d+ (\d+)/.exec(line);
-        if (match) found.set(Number(match[2]), match[1]!);
+        const match = /^([0-9a-f]{40,64}) (\d+) (\d+)/.exec(line);
+        if (match) header = match;
+        else if (header && line.startsWith('filename ')) {
+          found.set(Number(header[3]), { commit: header[1]!, line: Number(header[2]), file: line.slice('filename '.length) });
+          header = null;
+        }
       }
       result.set(file, found);
     }

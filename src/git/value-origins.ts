@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { commonGitDir } from './common-dir.js';
-import { blameLines, presentCommits } from './facts.js';
+import { type BlamedLine, blameLines, presentCommits } from './facts.js';
 import { commitParents } from './trees.js';
 import type { FileTask } from '../reconcile/types.js';
 import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
@@ -61,9 +61,10 @@ export async function valueOrigins(
       options,
     );
     const origins = traces.flatMap((t) => {
-      const origin = t.walk ? t.at : blamed.get(t);
+      const source = t.walk ? undefined : blamed.get(t);
+      const origin = t.walk ? t.at : source?.commit;
       if (!origin) found.set(t.id, null);
-      return origin ? [{ trace: t, origin }] : [];
+      return origin ? [{ trace: t, origin, source }] : [];
     });
     const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), shallow(), options);
     const held = await tasksAt(repo, parsed, [
@@ -73,13 +74,18 @@ export async function valueOrigins(
       ...origins.flatMap(({ trace, origin }) => (parents.get(origin) ?? []).map((commit) => ({ commit, id: trace.id, file: trace.file }))),
     ]);
     traces = [];
-    for (const { trace, origin } of origins) {
+    for (const { trace, origin, source } of origins) {
       if (!trace.walk) {
         const there = held.get(`${origin} ${trace.id}`);
+        // Blame may have matched the line to another task's identical one (blocks reordered or
+        // moved), in a commit where this task happened to hold the same status too: a value that
+        // went away and came back since would look as old as the first. It is this task's line
+        // only where the task's status line sat exactly there.
+        const own = there?.status === trace.status && there.line === source?.line && there.file === source.file;
         if (there === null) found.set(trace.id, null);
         // Not this task's line: step back from where the trace stands, one commit at a time.
-        else if (there?.status !== trace.status) traces.push({ ...trace, walk: true });
-        if (there?.status !== trace.status) continue;
+        else if (!own) traces.push({ ...trace, walk: true });
+        if (!own) continue;
       }
       const ps = parents.get(origin);
       const before = ps?.map((commit) => held.get(`${commit} ${trace.id}`)) ?? [];
@@ -92,9 +98,9 @@ export async function valueOrigins(
 }
 
 /** One blame per commit and file, a `-L` per line. */
-async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firstParent?: boolean }): Promise<Map<Trace, string | null>> {
+async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firstParent?: boolean }): Promise<Map<Trace, BlamedLine | null>> {
   const byCommit = groupBy(traces, (t) => t.at);
-  const result = new Map<Trace, string | null>();
+  const result = new Map<Trace, BlamedLine | null>();
   await Promise.all(
     [...byCommit].map(async ([commit, group]) => {
       const linesByFile = new Map<string, number[]>();
