@@ -249,16 +249,19 @@ export async function blameLines(
         file,
       ];
       const out = await git(repo.top, args, { env: WITHOUT_USER_CONFIG }).catch(() => '');
-      // Each line's header names the commit, the line's number there and here; its `filename`
-      // line (printed for every header) the file it sat in there.
+      // Each line's header names the commit, the line's number there and here. The file it sat
+      // in there follows as a `filename` line the first time a commit shows (or always, for a
+      // commit that touched several paths); later lines of that commit end at their content line.
+      const fileOf = new Map<string, string>();
       let header: RegExpExecArray | null = null;
       for (const line of out.split('\n')) {
         const match = /^([0-9a-f]{40,64}) (\d+) (\d+)/.exec(line);
         if (match) header = match;
-        else if (header && line.startsWith('filename ')) {
-          found.set(Number(header[3]), { commit: header[1]!, line: Number(header[2]), file: line.slice('filename '.length) });
-          header = null;
-        }
+        else if (header && line.startsWith('filename ')) fileOf.set(header[1]!, line.slice('filename '.length));
+        if (!header || !line.startsWith('\t')) continue;
+        const file = fileOf.get(header[1]!);
+        if (file !== undefined) found.set(Number(header[3]), { commit: header[1]!, line: Number(header[2]), file });
+        header = null;
       }
       result.set(file, found);
     }
