@@ -7,7 +7,7 @@ import { openRepo } from '../src/repo.js';
 import { loadWorkplans } from '../src/workplan/load.js';
 import { gitAsUser } from './helpers/git-user.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
-import { cloneAs, commitFiles, tempDir } from './helpers/temp-repo.js';
+import { cloneAs, commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
 import { parseReport, scene, workstationAndLaptop, reopenedInHub } from './helpers/scene.js';
 import { workplan } from './helpers/workplan-text.js';
 
@@ -105,6 +105,23 @@ test('the value trace stops at a shallow boundary even where the objects below i
   await git(ci, ['reset', '-q', '--hard', 'origin/main']);
   const cut = await valueOrigins(await openRepo(ci), (await git(ci, ['rev-parse', 'HEAD'])).trim(), await fileTasks(ci));
   assert.deepEqual([...cut], [['A', null]], 'past the boundary is unknown, as git takes history to end there');
+});
+
+test('a workplan whose name git quotes is traced as any other: the value’s commit, not one commit a hop', async (t) => {
+  // blame prints an odd name C-quoted (a quote, a non-ASCII letter); compared raw it never matched,
+  // and the trace stepped back one commit at a time until it gave up.
+  const dir = await tempRepo(t);
+  for (const [file, id] of [
+    ['docs/plän "q".md', 'Q'],
+    ['docs/plain.md', 'P'],
+  ] as const) {
+    await commitFiles(dir, { [file]: workplan([{ id, status: 'todo' }]) }, 'plan');
+    await commitFiles(dir, { [file]: workplan([{ id, status: 'done' }]) }, 'done');
+  }
+  const setAt = async (file: string) => (await git(dir, ['log', '-1', '--format=%H', '--', file])).trim();
+  for (let i = 0; i < 40; i++) await commitFiles(dir, { 'notes.txt': `${i}\n` }, `notes ${i}`);
+  const found = await valueOrigins(await openRepo(dir), (await git(dir, ['rev-parse', 'HEAD'])).trim(), await fileTasks(dir));
+  assert.deepEqual([found.get('Q'), found.get('P')], [await setAt('docs/plän "q".md'), await setAt('docs/plain.md')]);
 });
 
 /** The tasks of a clone's workplans as a run hands them to the value trace. */

@@ -211,7 +211,7 @@ const WITHOUT_USER_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTE
 /** Run with WITHOUT_USER_CONFIG: the repo's owner vouched for on the command line instead. */
 const trusting = (repo: Repo) => ['-c', `safe.directory=${repo.top}`];
 
-/** Where blame says a line came from: the commit, and the line's number and file name there (as blame prints it, C-quoted if odd). */
+/** Where blame says a line came from: the commit, and the line's number and file name there (as blame prints it: see quotedPath). */
 export interface BlamedLine {
   commit: string;
   line: number;
@@ -238,6 +238,9 @@ export async function blameLines(
       const ranges = [...new Set(lines)].flatMap((l) => ['-L', `${l},${l}`]);
       const args = [
         ...trusting(repo),
+        // Names as quotedPath writes them: a non-ASCII letter as itself, not octal escapes.
+        '-c',
+        'core.quotePath=false',
         'blame',
         '--porcelain',
         // A repo's own `blame.ignoreRevsFile` breaks or skews blame as a global one does.

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { commonGitDir } from './common-dir.js';
 import { type BlamedLine, blameLines, presentCommits } from './facts.js';
+import { quotedPath } from './quoted-path.js';
 import { commitParents } from './trees.js';
 import type { FileTask } from '../reconcile/types.js';
 import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
@@ -81,7 +82,7 @@ export async function valueOrigins(
         // moved), in a commit where this task happened to hold the same status too: a value that
         // went away and came back since would look as old as the first. It is this task's line
         // only where the task's status line sat exactly there.
-        const own = there?.status === trace.status && there.line === source?.line && there.file === source.file;
+        const own = there?.status === trace.status && there.line === source?.line && quotedPath('', there.file) === source.file;
         if (there === null) found.set(trace.id, null);
         // Not this task's line: step back from where the trace stands, one commit at a time.
         else if (!own) traces.push({ ...trace, walk: true });
