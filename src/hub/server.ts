@@ -108,45 +108,31 @@ const bearerToken = (c: Context): string | undefined => /^Bearer (\S+)$/i.exec(c
 const NO_TOKEN = 'writes need a bearer token (Authorization: Bearer …)';
 const UNKNOWN_TOKEN = 'unknown bearer token';
 
-/**
- * Writes need a bearer token; its owner is the caller the history names. With `lookUp` false only
- * its presence is checked here: the route looks it up itself, in the write's own statement.
- */
-function requireToken(store: SqlStore, lookUp = true) {
+/** Writes need a bearer token; its owner is the caller the history names. */
+function requireToken(store: SqlStore) {
   return async (c: Context<Env>, next: () => Promise<void>) => {
     const token = bearerToken(c);
     if (!token) return c.json({ error: NO_TOKEN }, 401);
-    if (lookUp) {
-      const caller = await store.tokenOwner(token);
-      if (!caller) return c.json({ error: UNKNOWN_TOKEN }, 401);
-      c.set('caller', caller);
-    }
+    const caller = await store.tokenOwner(token);
+    if (!caller) return c.json({ error: UNKNOWN_TOKEN }, 401);
+    c.set('caller', caller);
     await next();
     return undefined;
   };
 }
 
 /**
- * The validation hook of a route that looks its token up only with the write: a bad request
- * with a token that is no one's is answered 401, as on every other write route, not 400. Only
- * a request that fails validation pays the lookup.
+ * For a route whose write looks its token up itself (one round trip): a request without a token
+ * is refused at once, and one refused as bad (400: its path, its body, not JSON at all) whose
+ * token is no one's is answered 401, as every other write route answers it. Only a refused
+ * request pays a lookup here.
  */
-function unknownTokenFirst(store: SqlStore) {
-  return async (result: Parameters<typeof validationHook>[0], c: Context) => {
-    if (!result.success && !(await store.tokenOwner(bearerToken(c)!))) return c.json({ error: UNKNOWN_TOKEN }, 401);
-    return validationHook(result, c);
-  };
-}
-
-/** The same for a body that is not JSON at all, which the validator refuses before its hook runs. */
-function jsonAfterToken(store: SqlStore) {
+function tokenLookedUpByWrite(store: SqlStore) {
   return async (c: Context, next: () => Promise<void>) => {
-    const readable = await c.req.json().then(
-      () => true,
-      () => false,
-    );
-    if (!readable && !(await store.tokenOwner(bearerToken(c)!))) return c.json({ error: UNKNOWN_TOKEN }, 401);
+    const token = bearerToken(c);
+    if (!token) return c.json({ error: NO_TOKEN }, 401);
     await next();
+    if (c.res.status === 400 && !(await store.tokenOwner(token))) c.res = c.json({ error: UNKNOWN_TOKEN }, 401);
     return undefined;
   };
 }
@@ -213,10 +199,9 @@ function writeRoutes(app: App, store: SqlStore): void {
 
   app.put(
     '/v1/repos/:repo/tasks/:id/status',
-    requireToken(store, false),
-    zValidator('param', taskParam, unknownTokenFirst(store)),
-    jsonAfterToken(store),
-    zValidator('json', statusSchema, unknownTokenFirst(store)),
+    tokenLookedUpByWrite(store),
+    zValidator('param', taskParam, validationHook),
+    zValidator('json', statusSchema, validationHook),
     async (c) => {
       const { repo, id } = c.req.valid('param');
       const body = c.req.valid('json') as { status: (typeof STATUSES)[number]; expectedVersion?: number; why?: string };
