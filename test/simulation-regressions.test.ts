@@ -370,6 +370,24 @@ const REGRESSIONS: Regression[] = [
       { k: 'run', c: 'b', writeback: true, fault: 'none' },
     ],
   },
+  {
+    name: "issue 17 class 7: after a restore, a clone's own run the hub lost looked dropped once the hub dropped runs again, and the restored todo was written back over done",
+    overHttp: false,
+    retention: true,
+    steps: [
+      { k: 'backup' },
+      { k: 'agent', t: 'B', s: 2 },
+      { k: 'run', c: 'b', writeback: true, fault: 'none', pull: true },
+      { k: 'restore' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'edit', c: 'c', t: 'A', s: 3, pull: false, push: false },
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+      { k: 'agent', t: 'C', s: 1 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'agent', t: 'C', s: 2 },
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {

@@ -18,7 +18,7 @@ const point = (seq: number, status: SyncPoint['status'] = 'done'): SyncPoint => 
   statusVersion: seq,
 });
 const run = (n: number): RunRecord => ({ commit: sha(100 + n), upstream: null, machine: 'm', skipped: [], at: '' });
-const task = (points: SyncPoint[], droppedThrough: number | null): HubTask => ({
+const task = (points: SyncPoint[], droppedThrough: number | null, statusVersion = 9): HubTask => ({
   id: 'A',
   workplan: null,
   title: 'A',
@@ -26,16 +26,16 @@ const task = (points: SyncPoint[], droppedThrough: number | null): HubTask => ({
   status: 'todo',
   hubId: 'h',
   version: 3,
-  statusVersion: 3,
+  statusVersion,
   droppedThrough,
   updatedAt: '',
   updatedBy: '',
   points,
 });
-const hub = (points: SyncPoint[], droppedThrough: number | null, runs: RunRecord[] = [], runsDropped = false): RepoState => ({
+const hub = (points: SyncPoint[], droppedThrough: number | null, runs: RunRecord[] = [], runsDropped = false, statusVersion = 9): RepoState => ({
   repo: 'acme',
   etag: 'e',
-  tasks: [task(points, droppedThrough)],
+  tasks: [task(points, droppedThrough, statusVersion)],
   runs,
   rewrites: [],
   runsDropped,
@@ -56,6 +56,25 @@ test('a point the hub lost without saying so (a restore from a backup) is not re
   assert.deepEqual(
     merged.tasks[0]!.points.map((p) => p.seq),
     [5, 6],
+  );
+});
+
+test('a point past the status version the hub holds was lost to a restore, though the seqs the hub dealt out again cover it', () => {
+  // Restored to status version 3, the hub dealt seqs 5 and 6 out again and dropped them: seq 6 of this clone's is not one of those.
+  const merged = withOwnRecords(hub([point(8)], 6, [], false, 3), own([point(2), point(6)]));
+  assert.deepEqual(
+    merged.tasks[0]!.points.map((p) => p.seq),
+    [2, 8],
+  );
+});
+
+test("a run older than every run the hub holds is not read when the hub holds none of this clone's: it may have been lost to a restore", () => {
+  // The hub lost run 2 to a restore; runs made since by other clones pushed the backup's run 1 out.
+  const at = (r: RunRecord, when: string): RunRecord => ({ ...r, machine: 'other', at: when });
+  const merged = withOwnRecords(hub([], null, [at(run(5), 't5'), at(run(6), 't6')], true), own([], [{ ...run(2), at: 't2' }]));
+  assert.deepEqual(
+    merged.runs.map((r) => r.commit),
+    [run(5), run(6)].map((r) => r.commit),
   );
 });
 

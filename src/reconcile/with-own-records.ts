@@ -1,5 +1,5 @@
 import type { OwnRecords } from '../clone/own-records.js';
-import type { RepoState as HubState, RunRecord, SyncPoint } from '../hub/types.js';
+import type { RepoState as HubState, SyncPoint } from '../hub/types.js';
 
 const pointKey = (p: SyncPoint) => `${p.seq} ${p.commit} ${p.origin} ${p.status}`;
 
@@ -18,22 +18,13 @@ function droppedByRetention<Item>(own: readonly Item[], held: (item: Item) => bo
 }
 
 /**
- * Own runs the hub dropped: older than one of them it still holds, or, once the hub says it has
- * dropped runs, older than every run it holds (it drops the oldest first). A run newer than that
- * and missing was lost, not dropped.
- */
-function ownRunsDropped(hub: HubState, own: readonly RunRecord[], held: (run: RunRecord) => boolean): RunRecord[] {
-  const oldestHeld = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
-  const beforeEveryHeld = hub.runsDropped ? own.filter((r) => !held(r) && r.at < oldestHeld) : [];
-  return [...new Set([...droppedByRetention(own, held), ...beforeEveryHeld])];
-}
-
-/**
  * The hub's state with this clone's own records read in (DESIGN.md, "Rules v2", 3), where they
  * add what the hub's retention took away: a point the hub says it dropped (its seq at or below the
  * task's `droppedThrough`), and runs and rewrites older than one the hub still holds. A record the
  * hub lost without saying so (a restore) is not read: after a restore the hub's own records are
- * the ones that agree with its values.
+ * the ones that agree with its values. A run older than every run the hub holds is not read
+ * either, though the hub says it dropped runs: after a restore, the runs it holds may all be newer
+ * than one it lost, and "heard" read from a lost run writes the restored value back over the file.
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
   const runKey = (r: HubState['runs'][number]) => `${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
@@ -43,10 +34,14 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
     ...hub,
     tasks: hub.tasks.map((task) => {
       const theirs = new Set(task.points.map(pointKey));
-      const dropped = (own.points[task.id] ?? []).filter((p) => !theirs.has(pointKey(p)) && task.droppedThrough !== null && p.seq <= task.droppedThrough);
+      // A task's status version only goes up: a point past the hub's current one was lost, not dropped.
+      const lost = (p: SyncPoint) => p.statusVersion !== null && p.statusVersion > task.statusVersion;
+      const dropped = (own.points[task.id] ?? []).filter(
+        (p) => !theirs.has(pointKey(p)) && task.droppedThrough !== null && p.seq <= task.droppedThrough && !lost(p),
+      );
       return dropped.length === 0 ? task : { ...task, points: [...dropped, ...task.points].sort((a, b) => a.seq - b.seq) };
     }),
-    runs: [...ownRunsDropped(hub, own.runs, (r) => hubRuns.has(runKey(r))), ...hub.runs],
+    runs: [...droppedByRetention(own.runs, (r) => hubRuns.has(runKey(r))), ...hub.runs],
     rewrites: [...droppedByRetention(own.rewrites, (r) => hubRewrites.has(`${r.old} ${r.new}`)), ...hub.rewrites],
   };
 }
