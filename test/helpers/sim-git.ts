@@ -102,8 +102,8 @@ export class Choreography {
     return texts;
   }
 
-  private async workingTexts(clone: string): Promise<Texts> {
-    return Object.fromEntries(await Promise.all(PLANS.map(async (f) => [f, await readFile(path.join(this.dir(clone), f), 'utf8')] as const)));
+  private workingTexts(clone: string): Promise<Texts> {
+    return textsIn(this.dir(clone));
   }
 
   private async writeTexts(clone: string, texts: Texts): Promise<void> {
@@ -424,7 +424,8 @@ export class Choreography {
     const copy = `${dir}-without-hooks`;
     await cp(dir, copy, { recursive: true });
     await pull(copy, false);
-    const cleanWithout = !(await hasMarkers(copy));
+    // A rebase can leave a task in two blocks (a block moved over a reordering): the model has no such state.
+    const cleanWithout = !(await hasMarkers(copy)) && (await wellFormed(copy));
     await rm(copy, { recursive: true, force: true });
     if (!cleanWithout) {
       await git(dir, ['checkout', '--', ...PLANS]);
@@ -450,9 +451,23 @@ export class Choreography {
   }
 }
 
+/** The workplans as they are in `dir`'s working tree. */
+async function textsIn(dir: string): Promise<Texts> {
+  return Object.fromEntries(await Promise.all(PLANS.map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as const)));
+}
+
 async function hasMarkers(dir: string): Promise<boolean> {
-  const texts = await Promise.all(PLANS.map((f) => readFile(path.join(dir, f), 'utf8')));
-  return texts.some((t) => t.includes('<<<<<<<'));
+  return Object.values(await textsIn(dir)).some((t) => t.includes('<<<<<<<'));
+}
+
+/** Whether every task is in exactly one block of the working files. */
+async function wellFormed(dir: string): Promise<boolean> {
+  try {
+    statusesOf(await textsIn(dir));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function configure(dir: string): Promise<void> {
