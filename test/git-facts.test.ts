@@ -48,6 +48,13 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
   });
   assert.deepEqual(trackedBranches(repo, feature), ['main', 'master']);
 
+  // An upstream configured but never fetched: named, with no commit, and the next read still answers.
+  await git(dir, ['config', 'branch.feature.remote', 'origin']);
+  await git(dir, ['config', 'branch.feature.merge', 'refs/heads/never-fetched']);
+  assert.deepEqual(await readTreeState(repo), { ...feature, upstreamRef: 'refs/remotes/origin/never-fetched', remote: 'origin' });
+  await git(dir, ['config', '--unset', 'branch.feature.remote']);
+  await git(dir, ['config', '--unset', 'branch.feature.merge']);
+
   await git(dir, ['checkout', '-q', '--detach']);
   await writeFile(path.join(dir, '.git', 'MERGE_HEAD'), `${ahead}\n`);
   assert.deepEqual(await readTreeState(repo), { ...feature, branchRef: null, operation: 'a merge' });

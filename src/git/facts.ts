@@ -30,11 +30,13 @@ const OPERATIONS: [string, string][] = [
   ['REVERT_HEAD', 'a revert'],
 ];
 
-/** All of it from three git processes at once: a hook runs this on every pull. */
+/**
+ * All of it from one git process and the run's object reader: a hook runs this on every pull, and
+ * a process costs it more than the question.
+ */
 export async function readTreeState(repo: Repo): Promise<TreeState> {
-  const [head, upstream, refs] = await Promise.all([
-    resolveCommit(repo, 'HEAD'),
-    resolveCommit(repo, '@{upstream}'),
+  const [head, refs] = await Promise.all([
+    commitNamed(repo, 'HEAD'),
     // The current branch is marked `*`; a remote's HEAD names its default branch.
     git(repo.top, ['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(upstream)%00%(upstream:remotename)%00%(symref)', 'refs/heads', 'refs/remotes/*/HEAD']),
   ]);
@@ -52,7 +54,7 @@ export async function readTreeState(repo: Repo): Promise<TreeState> {
     head,
     branchRef,
     upstreamRef: upstreamRef || null,
-    upstream: upstreamRef ? upstream : null,
+    upstream: upstreamRef ? await commitNamed(repo, upstreamRef) : null,
     remote: remote || null,
     remoteDefault: remoteHead.replace(remoteRefs, '') || null,
     operation,
@@ -88,6 +90,15 @@ export async function fetchUpstream(repo: Repo, state: TreeState, timeoutMs: num
     () => true,
     () => false,
   );
+}
+
+/**
+ * The commit a full ref name (or HEAD) points to, asked of the run's object reader; null when
+ * there is none. Never `@{upstream}`: git's reader dies on a branch without one.
+ */
+async function commitNamed(repo: Repo, ref: string): Promise<string | null> {
+  const object = await readObject(repo.top, `${ref}^{commit}`).catch(() => null);
+  return object?.type === 'commit' ? object.oid : null;
 }
 
 export async function resolveCommit(repo: Repo, ref: string): Promise<string | null> {
