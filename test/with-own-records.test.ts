@@ -68,13 +68,35 @@ test('a point past the status version the hub holds was lost to a restore, thoug
   );
 });
 
-test("a run older than every run the hub holds is not read when the hub holds none of this clone's: it may have been lost to a restore", () => {
-  // The hub lost run 2 to a restore; runs made since by other clones pushed the backup's run 1 out.
+test('own runs the hub dropped though it holds none of them are read once it says it dropped runs: they are older than every run it holds', () => {
   const at = (r: RunRecord, when: string): RunRecord => ({ ...r, machine: 'other', at: when });
   const merged = withOwnRecords(hub([], null, [at(run(5), 't5'), at(run(6), 't6')], true), own([], [{ ...run(2), at: 't2' }]));
   assert.deepEqual(
     merged.runs.map((r) => r.commit),
+    [run(2), run(5), run(6)].map((r) => r.commit),
+  );
+});
+
+test('after a restore this clone can prove, a run older than every run the hub holds is not read: it may have been lost', () => {
+  // The hub lost run 2 to a restore; runs made since by other clones pushed the backup's run 1 out.
+  const at = (r: RunRecord, when: string): RunRecord => ({ ...r, machine: 'other', at: when });
+  const runs = [at(run(5), 't5'), at(run(6), 't6')];
+  // The proof: a point of this clone's past the task's status version, which only goes up.
+  const restored = withOwnRecords(hub([point(8)], 6, runs, true, 3), own([point(6)], [{ ...run(2), at: 't2' }]));
+  assert.deepEqual(
+    restored.runs.map((r) => r.commit),
     [run(5), run(6)].map((r) => r.commit),
+  );
+  // Or a run of this clone's the hub lacks though it holds an older one.
+  const mine = [
+    { ...run(1), at: 't1' },
+    { ...run(3), at: 't3' },
+    { ...run(4), at: 't4' },
+  ];
+  const lostSince = withOwnRecords(hub([], null, [mine[1]!, ...runs], true), own([], mine));
+  assert.deepEqual(
+    lostSince.runs.map((r) => r.commit),
+    [run(1), run(3), run(5), run(6)].map((r) => r.commit),
   );
 });
 
