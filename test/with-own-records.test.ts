@@ -100,6 +100,15 @@ test('after a restore this clone can prove, a run older than every run the hub h
   );
 });
 
+test('a hub that never dropped a run lost every run of this clone it lacks: none is read, though a newer one is held', () => {
+  // Restored from a backup: run 1 went with it, run 2 came after; retention has dropped nothing.
+  const merged = withOwnRecords(hub([], null, [run(2)], false), own([], [run(1), run(2)]));
+  assert.deepEqual(
+    merged.runs.map((r) => r.commit),
+    [run(2).commit],
+  );
+});
+
 test('own runs older than one the hub still holds were dropped by retention and are read; newer missing ones are not', () => {
   const merged = withOwnRecords(hub([], null, [run(3)], true), own([], [run(1), run(2), run(3), run(4)]));
   assert.deepEqual(

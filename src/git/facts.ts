@@ -31,12 +31,16 @@ const OPERATIONS: [string, string][] = [
 ];
 
 /**
- * All of it from one git process and the run's object reader: a hook runs this on every pull, and
- * a process costs it more than the question.
+ * All of it from two git processes at once and the run's object reader: a hook runs this on every
+ * pull, and a process costs it more than the question. The upstream is asked of rev-parse as
+ * `@{upstream}`: the ref's full name would fall back to other readings (a branch of that name, a
+ * `describe`-like `-g<hex>`) when the ref itself is missing, and git's reader dies on `@{upstream}`
+ * without one.
  */
 export async function readTreeState(repo: Repo): Promise<TreeState> {
-  const [head, refs] = await Promise.all([
-    commitNamed(repo, 'HEAD'),
+  const [head, upstream, refs] = await Promise.all([
+    headCommit(repo),
+    resolveCommit(repo, '@{upstream}'),
     // The current branch is marked `*`; a remote's HEAD names its default branch.
     git(repo.top, ['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(upstream)%00%(upstream:remotename)%00%(symref)', 'refs/heads', 'refs/remotes/*/HEAD']),
   ]);
@@ -54,7 +58,7 @@ export async function readTreeState(repo: Repo): Promise<TreeState> {
     head,
     branchRef,
     upstreamRef: upstreamRef || null,
-    upstream: upstreamRef ? await commitNamed(repo, upstreamRef) : null,
+    upstream: upstreamRef ? upstream : null,
     remote: remote || null,
     remoteDefault: remoteHead.replace(remoteRefs, '') || null,
     operation,
@@ -92,12 +96,9 @@ export async function fetchUpstream(repo: Repo, state: TreeState, timeoutMs: num
   );
 }
 
-/**
- * The commit a full ref name (or HEAD) points to, asked of the run's object reader; null when
- * there is none. Never `@{upstream}`: git's reader dies on a branch without one.
- */
-async function commitNamed(repo: Repo, ref: string): Promise<string | null> {
-  const object = await readObject(repo.top, `${ref}^{commit}`).catch(() => null);
+/** The commit HEAD points to, asked of the run's object reader; null when there is none. */
+async function headCommit(repo: Repo): Promise<string | null> {
+  const object = await readObject(repo.top, 'HEAD^{commit}').catch(() => null);
   return object?.type === 'commit' ? object.oid : null;
 }
 

@@ -31,18 +31,19 @@ function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean
 /**
  * The hub's state with this clone's own records read in (DESIGN.md, "Rules v2", 3), where they
  * add what the hub's retention took away: a point the hub says it dropped (its seq at or below the
- * task's `droppedThrough`), and runs and rewrites older than one the hub still holds. A record the
- * hub lost without saying so (a restore) is not read: after a restore the hub's own records are
- * the ones that agree with its values.
+ * task's `droppedThrough`), runs once the hub says it dropped runs, and rewrites, older than one
+ * the hub still holds. A record the hub lost without saying so (a restore) is not read where the
+ * clone can tell: after a restore the hub's own records are the ones that agree with its values.
  *
- * Runs the hub holds none of this clone's are read as dropped when older than every run it holds,
- * once it says it dropped runs (the model finds a lost update without them) — unless this clone
- * holds proof of a restore: a point past its task's status version (which only goes up), or a
- * record lost though an older one is held. After a restore the runs the hub holds may all be
- * newer than one it lost, and "heard" read from that lost run writes the restored value back.
+ * Runs of which the hub holds none of this clone's are read as dropped when older than every run
+ * it holds (the model finds a lost update without them), unless this clone holds proof of a
+ * restore: a point past its task's status version (which only goes up), or a record lost though
+ * an older one is held. After a restore the runs the hub holds may all be newer than one it lost,
+ * and "heard" read from that lost run writes the restored value back. Where no proof is at hand
+ * (the README says when), a lost run can still be read as dropped.
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
-  const runKey = (r: HubState['runs'][number]) => `${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
+  const runKey = (r: RunRecord) => `${r.machine} ${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
   const hubRuns = new Set(hub.runs.map(runKey));
   const heldRun = (r: RunRecord) => hubRuns.has(runKey(r));
   const hubRewrites = new Set(hub.rewrites.map((r) => `${r.old} ${r.new}`));
@@ -52,7 +53,9 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
   const restored =
     hub.tasks.some((task) => (own.points[task.id] ?? []).some(lost(task))) || lostSinceHeld(own.runs, heldRun) || lostSinceHeld(own.rewrites, heldRewrite);
   const oldestHeldRun = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
-  const beforeEveryHeld = hub.runsDropped && !restored ? own.runs.filter((r) => !heldRun(r) && r.at < oldestHeldRun) : [];
+  const beforeEveryHeld = restored ? [] : own.runs.filter((r) => !heldRun(r) && r.at < oldestHeldRun);
+  // A hub that never dropped a run lacks one of this clone's only because it lost it.
+  const runsDropped = hub.runsDropped ? [...new Set([...droppedByRetention(own.runs, heldRun), ...beforeEveryHeld])] : [];
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {
@@ -62,7 +65,7 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
       );
       return dropped.length === 0 ? task : { ...task, points: [...dropped, ...task.points].sort((a, b) => a.seq - b.seq) };
     }),
-    runs: [...new Set([...droppedByRetention(own.runs, heldRun), ...beforeEveryHeld]), ...hub.runs],
+    runs: [...runsDropped, ...hub.runs],
     rewrites: [...droppedByRetention(own.rewrites, heldRewrite), ...hub.rewrites],
   };
 }

@@ -128,7 +128,8 @@ function fileTasks(loaded: LoadedWorkplans, dirty: ReadonlySet<string>): Pick<Ru
 async function pullGate(repo: Repo, state: TreeState, head: string, options: ReconcileOptions): Promise<{ upstream: string | null; behind: boolean }> {
   if (!state.upstreamRef) return { upstream: null, behind: false };
   const fetched = options.fetch !== false && (await fetchUpstream(repo, state, options.fetchTimeoutMs ?? 3000));
-  const upstream = fetched ? await resolveCommit(repo, state.upstreamRef) : state.upstream;
+  // By `@{upstream}`, not the ref's name, which git would read otherwise were the ref missing.
+  const upstream = fetched ? await resolveCommit(repo, '@{upstream}') : state.upstream;
   return { upstream, behind: upstream !== null && !(await isAncestor(repo, upstream, head)) };
 }
 

@@ -158,21 +158,23 @@ export class ReferenceModel {
   /**
    * A merge whose status line the merge driver settled: it took a side's value (its line, byte for
    * byte) or the hub's, never one older than a value it replaced. Where a side and the hub hold the
-   * same status, the line is either: it is read as the one that replaced nothing newer, the hub's
-   * first (it was found read as the side's older value, the driver having taken the hub's).
+   * same status, the line is read as the hub's where that is what the driver may have taken: the
+   * hub's value replaced nothing newer, and nothing concurrent of higher rank (found read as the
+   * side's older value when the driver had taken the hub's: seed 20261303, path 51).
    */
   driverMerge(commit: string, task: string, status: Status, ours: string, theirs: string, where: string): void {
     const o = this.value(ours, task);
     const th = this.value(theirs, task);
     const D = this.hubValue.get(task);
-    const candidates = [D, o, th].filter((v): v is Value => v?.status === status);
+    const candidates = [o, th, D].filter((v): v is Value => v?.status === status);
     if (candidates.length === 0)
       assert.fail(
         `${where}: the merge driver chose ${status} for ${task}, neither side's value nor the hub's\n  last steps: ${this.log.slice(-25).join('; ')}`,
       );
     const replaced = [o, th].filter((side) => side.status !== status);
-    const loses = (chosen: Value) => replaced.some((side) => !chosen.hist.has(side.by) && side.hist.has(chosen.by));
-    const chosen = candidates.find((c) => !loses(c)) ?? candidates[0]!;
+    const newer = (a: Value, b: Value) => a.hist.has(b.by) && !b.hist.has(a.by);
+    const hubMayWin = (side: Value) => newer(D!, side) || (!newer(side, D!) && rank(D!.status) >= rank(side.status));
+    const chosen = candidates.find((c) => replaced.every((side) => !newer(side, c) && (c !== D || hubMayWin(side)))) ?? candidates[0]!;
     for (const side of replaced) this.mustNotLose(`merge driver ${task} in ${where}`, side, chosen);
     this.setValue(commit, task, { status: chosen.status, by: chosen.by }, chosen === D ? new Set(D.hist) : undefined);
   }
