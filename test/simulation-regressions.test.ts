@@ -12,6 +12,8 @@ interface Regression {
   overHttp: boolean;
   steps: Step[];
   retention?: boolean;
+  /** Why it still fails, for a schedule the soak found that the product does not handle yet: run as a to-do. */
+  open?: string;
 }
 
 const REGRESSIONS: Regression[] = [
@@ -388,10 +390,104 @@ const REGRESSIONS: Regression[] = [
       { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
     ],
   },
+  {
+    name: "known to fail (SIM_WORLD=all SIM_SEED=20261303 SIM_PATH=64): the merge driver took the hub's done in a pull whose hooks did not run, so no record says that merge holds the hub's value; a cancelled set on top later loses to it by rank",
+    overHttp: false,
+    retention: true,
+    open: "the merge driver's hub value is vouched for by no record when post-merge does not run",
+    steps: [
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none' },
+      { k: 'agent', t: 'B', s: 2 },
+      { k: 'touch', how: 'reorder', c: 'a', t: 'C', s: 3, push: true },
+      { k: 'restore' },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'c', t: 'B', s: 0, pull: true, push: true },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'touch', how: 'move', c: 'shallow', t: 'C', s: 3, push: false },
+      { k: 'fork', c: 'shallow' },
+      { k: 'network', c: 'shallow', noUpstream: true },
+      { k: 'restore' },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none', pull: true },
+      { k: 'reclone' },
+      { k: 'edit', c: 'a', t: 'B', s: 3, pull: false, push: false },
+      { k: 'outage', c: 'shallow' },
+      { k: 'rewrite', c: 'c' },
+      { k: 'pull', c: 'shallow', rebase: true, hook: false },
+      { k: 'autostash', c: 'shallow', t: 'B', s: 1 },
+      { k: 'reclone' },
+      { k: 'edit', c: 'a', t: 'B', s: 3, pull: true, push: true },
+      { k: 'pull', c: 'b', rebase: true, hook: true },
+    ],
+  },
+  {
+    name: "known to fail (SIM_WORLD=all SIM_SEED=20261321 SIM_PATH=12): the records of a writeback run are lost to a restore; the file's done, written from the hub, then looks like news and rank pushes it over a newer reopen",
+    overHttp: true,
+    retention: true,
+    open: 'a restore takes away the records of a writeback run',
+    steps: [
+      { k: 'network', c: 'a', noUpstream: false },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'push', c: 'c', hook: true },
+      { k: 'edit', c: 'shallow', t: 'C', s: 2, pull: false, push: false },
+      { k: 'blame', c: 'shallow' },
+      { k: 'edit', c: 'a', t: 'B', s: 2, pull: true, push: true },
+      { k: 'network', c: 'shallow', noUpstream: false },
+      { k: 'touch', how: 'comment', c: 'c', t: 'B', s: 1, push: false },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'agent', t: 'B', s: 2 },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+      { k: 'outage', c: 'shallow' },
+      { k: 'agent', t: 'C', s: 3 },
+      { k: 'reclone' },
+      { k: 'reclone' },
+      { k: 'edit', c: 'shallow', t: 'B', s: 3, pull: false, push: true },
+      { k: 'network', c: 'a', noUpstream: false },
+      { k: 'blame', c: 'a' },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'touch', how: 'move', c: 'b', t: 'B', s: 2, push: true },
+      { k: 'edit', c: 'a', t: 'B', s: 0, pull: false, push: true },
+      { k: 'outage', c: 'shallow' },
+      { k: 'backup' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'restore' },
+      { k: 'push', c: 'shallow', hook: false },
+      { k: 'push', c: 'shallow', hook: true },
+      { k: 'outage', c: 'c' },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      { k: 'agent', t: 'B', s: 0 },
+    ],
+  },
+  {
+    name: "known to fail (SIM_WORLD=outage SIM_SEED=7 SIM_PATH=33): an amend force-pushed while the hub was down; its rewrite record waits in that clone's outbox, so another clone's merge reads both values as news and rank keeps the older done",
+    overHttp: false,
+    open: "a rewrite record still in another clone's outbox",
+    steps: [
+      { k: 'push', c: 'shallow', hook: true },
+      { k: 'run', c: 'a', writeback: false, fault: 'none' },
+      { k: 'edit', c: 'c', t: 'A', s: 1, pull: true, push: true },
+      { k: 'edit', c: 'c', t: 'C', s: 2, pull: true, push: true },
+      { k: 'pull', c: 'c', rebase: true, hook: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'b', writeback: false, fault: 'none' },
+      { k: 'edit', c: 'shallow', t: 'C', s: 2, pull: true, push: true },
+      { k: 'rewrite', c: 'c' },
+      { k: 'push', c: 'shallow', hook: false },
+      { k: 'edit', c: 'shallow', t: 'C', s: 2, pull: true, push: false },
+      { k: 'pull', c: 'c', rebase: false, hook: false },
+      { k: 'agent', t: 'A', s: 1 },
+      { k: 'edit', c: 'c', t: 'A', s: 0, pull: false, push: false },
+      { k: 'agent', t: 'A', s: 1 },
+      { k: 'pull', c: 'shallow', rebase: true, hook: false },
+      { k: 'pull', c: 'c', rebase: true, hook: false },
+      { k: 'agent', t: 'C', s: 1 },
+      { k: 'edit', c: 'shallow', t: 'B', s: 1, pull: false, push: false },
+    ],
+  },
 ];
 
 for (const regression of REGRESSIONS) {
-  test(`simulation regression: ${regression.name}`, async () => {
+  test(`simulation regression: ${regression.name}`, { todo: regression.open ?? false }, async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
     const world = new SimWorld(root, { overHttp: regression.overHttp, retention: regression.retention ? SMALL_RETENTION : null });
     try {
