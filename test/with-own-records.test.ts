@@ -120,7 +120,11 @@ test('own runs older than one the hub still holds were dropped by retention and 
 test('a records file edited by hand or left by another version: what lacks the shape is not read, the rest is', async (t) => {
   const gitDir = await tempDir(t);
   await mkdir(path.join(gitDir, 'custodian-hooks'));
-  const records = { points: { A: [point(2), { seq: 'x' }], B: 'nonsense' }, runs: [run(1), { commit: 1 }], rewrites: [{ old: 'a' }] };
+  const records = {
+    points: { A: [point(2), { seq: 'x' }], B: 'nonsense' },
+    runs: [run(1), { commit: 1 }, { commit: sha(2), upstream: null, skipped: [], at: '' }],
+    rewrites: [{ old: 'a' }],
+  };
   await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify(records));
   await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(3)])}\n["A", {"seq": 4\n["B"]\n`);
   const read = readOwnRecords(gitDir);

@@ -34,7 +34,8 @@ const noPoints = (): OwnRecords['points'] => Object.create(null);
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 const isPoint = (x: unknown): x is SyncPoint =>
   isObject(x) && typeof x.seq === 'number' && typeof x.commit === 'string' && typeof x.origin === 'string' && typeof x.status === 'string';
-const isRun = (x: unknown): x is RunRecord => isObject(x) && typeof x.commit === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
+const isRun = (x: unknown): x is RunRecord =>
+  isObject(x) && typeof x.commit === 'string' && typeof x.machine === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
 const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
 
 /** `records.json` as it is, or null; a file edited by hand or left by another version is read only where it has the shape. */

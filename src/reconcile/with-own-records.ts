@@ -53,9 +53,9 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
   const restored =
     hub.tasks.some((task) => (own.points[task.id] ?? []).some(lost(task))) || lostSinceHeld(own.runs, heldRun) || lostSinceHeld(own.rewrites, heldRewrite);
   const oldestHeldRun = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
-  const beforeEveryHeld = restored ? [] : own.runs.filter((r) => !heldRun(r) && r.at < oldestHeldRun);
+  const newestOwnHeld = newestHeld(own.runs, heldRun);
   // A hub that never dropped a run lacks one of this clone's only because it lost it.
-  const runsDropped = hub.runsDropped ? [...new Set([...droppedByRetention(own.runs, heldRun), ...beforeEveryHeld])] : [];
+  const runsDropped = hub.runsDropped ? own.runs.filter((r, at) => !heldRun(r) && (at < newestOwnHeld || (!restored && r.at < oldestHeldRun))) : [];
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {
