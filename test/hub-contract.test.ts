@@ -104,6 +104,21 @@ for (const kind of HUB_KINDS) {
       assert.equal(await hub.readRepo('acme', full.etag, ['T-7']), 'not-modified');
     });
 
+    test("a batch of thousands numbers its points in the batch's order, not the ids'", async (t) => {
+      const hub = await kind.open(t);
+      const ids = Array.from({ length: 1200 }, (_, i) => `T-${(i * 7919) % 1200}`);
+      const result = await hub.sync({ repo: 'acme', by: 'ws', changes: ids.map((id) => create(id)) });
+      assert.ok(result.ok);
+      assert.deepEqual(
+        result.points.map((p) => p.id),
+        ids,
+      );
+      assert.ok(result.points.every((p, at) => at === 0 || p.seq > result.points[at - 1]!.seq));
+      const state = await read(hub);
+      assert.equal(state.tasks.length, 1200);
+      assert.ok(state.tasks.every((x) => x.points.length === 1 && x.title === `Task ${x.id}` && x.priority === 'high'));
+    });
+
     test("a batch's answer names the ETag it was applied on: the one read, unless something else came in between", async (t) => {
       const hub = await kind.open(t);
       const first = await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] });

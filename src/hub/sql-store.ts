@@ -5,7 +5,7 @@ import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, REPO_ROW, type RepoStamp, repoEtag } from './etag.js';
 import { LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
-import { inChunks, insertRows, marks } from './sql/rows.js';
+import { eachIdList, inChunks, insertRows, marks } from './sql/rows.js';
 import { applyLayouts, checkLayouts, mirrorPlaces, readLayouts } from './sql/layouts.js';
 import { pageIds } from './sql/task-page.js';
 import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
@@ -109,14 +109,14 @@ async function dropExpired(
 ): Promise<{ seq: number; task_id?: string }[]> {
   // Age 0 protects nothing, whatever the clock did between two writes.
   const aged = maxAgeMs > 0 ? [new Date(Date.parse(now) - maxAgeMs).toISOString()] : [];
-  const trim = (part: readonly string[]) =>
+  const trim = (inList: string, values: readonly unknown[]) =>
     tx.all<{ seq: number; task_id?: string }>(
       `DELETE FROM ${table} WHERE seq IN (SELECT seq FROM (SELECT seq, at, ROW_NUMBER() OVER (${tasks ? 'PARTITION BY task_id ' : ''}ORDER BY seq DESC) AS newer
-       FROM ${table} WHERE repo = ?${tasks ? ` AND task_id IN (${marks(part.length)})` : ''}) ranked WHERE newer > ?${aged.length ? ' AND at <= ?' : ''})
+       FROM ${table} WHERE repo = ?${tasks ? ` AND task_id ${inList}` : ''}) ranked WHERE newer > ?${aged.length ? ' AND at <= ?' : ''})
        RETURNING seq${tasks ? ', task_id' : ''}`,
-      [repo, ...part, kept, ...aged],
+      [repo, ...values, kept, ...aged],
     );
-  return tasks ? (await inChunks(tasks, 500, trim)).flat() : trim([]);
+  return tasks ? (await eachIdList(tx, tasks, trim)).flat() : trim('', []);
 }
 
 /** Records, per task, the newest seq among `dropped` points (never lowering what was recorded before). */
@@ -142,11 +142,8 @@ async function selectByTask<Row>(
   ids: readonly string[],
   lock = '',
 ): Promise<Row[]> {
-  const parts = await inChunks([...new Set(ids)], 500, (part) =>
-    tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} IN (${marks(part.length)}) ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [
-      repo,
-      ...part,
-    ]),
+  const parts = await eachIdList(tx, [...new Set(ids)], (inList, values) =>
+    tx.all<Row>(`SELECT * FROM ${table} WHERE repo = ? AND ${column} ${inList} ORDER BY ${column === 'id' ? 'id' : 'seq'}${lock}`, [repo, ...values]),
   );
   return parts.flat() as Row[];
 }
@@ -471,11 +468,11 @@ export class SqlStore implements Hub {
     );
     // After the updates: the status count kept is the one the decided status has.
     const byRank = batch.changes.filter((c) => c.decidedByRank).map((c) => c.id);
-    await inChunks(byRank, 500, (part) =>
-      tx.run(`UPDATE tasks SET rank_decided_at = ?, rank_decided_status_version = status_version WHERE repo = ? AND id IN (${marks(part.length)})`, [
+    await eachIdList(tx, byRank, (inList, values) =>
+      tx.run(`UPDATE tasks SET rank_decided_at = ?, rank_decided_status_version = status_version WHERE repo = ? AND id ${inList}`, [
         now,
         batch.repo,
-        ...part,
+        ...values,
       ]),
     );
     return { versions: rows.versions, points: rows.points };

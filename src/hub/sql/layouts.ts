@@ -2,7 +2,7 @@ import { LAYOUT_IDS_MAX, LAYOUT_PATH_MAX, layoutDigest } from '../layout.js';
 import { InvalidRequestError, type Layout, type SyncBatch } from '../types.js';
 import { shown, taskIdProblem, textProblem } from '../valid-text.js';
 import type { SqlDriver } from './driver.js';
-import { inChunks, insertRows, marks } from './rows.js';
+import { eachIdList, insertRows } from './rows.js';
 import { TEXT_LIMITS } from '../../workplan/storable-text.js';
 
 /** Refuses a batch whose layouts could not be kept as sent: a file twice, an id twice in one, text the hub cannot hold. */
@@ -39,11 +39,8 @@ export async function mirrorPlaces(tx: SqlDriver, repo: string, ids: readonly st
   const first = (column: 'file' | 'position') =>
     `(SELECT p.${column} FROM task_places p WHERE p.repo = tasks.repo AND p.task_id = tasks.id ORDER BY p.file LIMIT 1)`;
   const placed = placedOnly ? ' AND EXISTS (SELECT 1 FROM task_places p WHERE p.repo = tasks.repo AND p.task_id = tasks.id)' : '';
-  await inChunks([...new Set(ids)], 500, (part) =>
-    tx.run(`UPDATE tasks SET place_file = ${first('file')}, place_position = ${first('position')} WHERE repo = ? AND id IN (${marks(part.length)})${placed}`, [
-      repo,
-      ...part,
-    ]),
+  await eachIdList(tx, [...new Set(ids)], (inList, values) =>
+    tx.run(`UPDATE tasks SET place_file = ${first('file')}, place_position = ${first('position')} WHERE repo = ? AND id ${inList}${placed}`, [repo, ...values]),
   );
 }
 
@@ -82,8 +79,8 @@ export async function applyLayouts(tx: SqlDriver, batch: SyncBatch): Promise<boo
 export async function readLayouts(tx: SqlDriver, repo: string, workplans?: readonly string[]): Promise<Record<string, string>> {
   const rows = workplans
     ? (
-        await inChunks(workplans, 500, (part) =>
-          tx.all<{ file: string; digest: string }>(`SELECT file, digest FROM layouts WHERE repo = ? AND workplan IN (${marks(part.length)})`, [repo, ...part]),
+        await eachIdList(tx, workplans, (inList, values) =>
+          tx.all<{ file: string; digest: string }>(`SELECT file, digest FROM layouts WHERE repo = ? AND workplan ${inList}`, [repo, ...values]),
         )
       ).flat()
     : await tx.all<{ file: string; digest: string }>('SELECT file, digest FROM layouts WHERE repo = ?', [repo]);
