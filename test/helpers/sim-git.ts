@@ -226,7 +226,7 @@ export class Choreography {
         continue;
       }
       assert.equal(actual[t], v.status, `harness: merge of ${t} in ${clone}`);
-      this.model.setValue(commit, t, v);
+      this.model.setMerged(commit, t, v);
     }
   }
 

@@ -32,6 +32,14 @@ export class ReferenceModel {
   private readonly values = new Map<string, Map<string, Chosen>>();
   /** Knowledge a commit adds beyond its ancestors (a writeback knows the hub's history). */
   private readonly extra = new Map<string, Map<string, Set<number>>>();
+  /**
+   * What a merged value knows where the person merging kept one side's line: that side's value and
+   * what it knew, not all the merge holds. Origins follow values (DESIGN): the rules read a kept
+   * line as that side's, and issue 17 counts a stale side kept in a conflict and pushed as a lost
+   * update, so a kept value is not news to what it did not know (seed 20261331, path 14: a tie
+   * kept as ours read as knowing theirs).
+   */
+  private readonly kept = new Map<string, Map<string, Set<number>>>();
   hubValue = new Map<string, Value>();
   private nextIntent = 1;
 
@@ -82,14 +90,19 @@ export class ReferenceModel {
   }
 
   valueAt(commit: string, task: string): Chosen {
-    for (let c: string | undefined = commit; c; c = this.parents.get(c)?.[0]) {
-      const v = this.values.get(c)?.get(task);
-      if (v) return v;
-    }
+    return this.values.get(this.holder(commit, task))!.get(task)!;
+  }
+
+  /** The commit whose own value of `task` is the one `commit` has. */
+  private holder(commit: string, task: string): string {
+    for (let c: string | undefined = commit; c; c = this.parents.get(c)?.[0]) if (this.values.get(c)?.has(task)) return c;
     throw new Error(`no model value for ${task} at ${commit}`);
   }
 
   value(commit: string, task: string): Value {
+    const holder = this.holder(commit, task);
+    const kept = this.kept.get(holder)?.get(task);
+    if (kept) return { ...this.valueAt(holder, task), hist: new Set(kept) };
     const hist = new Set<number>();
     for (const c of this.ancestors(commit)) {
       const v = this.values.get(c)?.get(task);
@@ -109,17 +122,28 @@ export class ReferenceModel {
     }
   }
 
-  /** How a careful person resolves a merge: a side that changed wins; both changed, the higher rank. */
-  resolveMerge(ours: string, theirs: string): Map<string, Chosen> {
+  /**
+   * How a careful person resolves a merge: a side that changed wins; both changed, the higher rank
+   * (ours on a tie). The value kept knows what that side's knew (see `kept`); one both sides hold, what either knew.
+   */
+  resolveMerge(ours: string, theirs: string): Map<string, Value> {
     const base = this.mergeBase(ours, theirs);
-    const resolved = new Map<string, Chosen>();
+    const resolved = new Map<string, Value>();
     for (const t of TASKS) {
-      const o = this.valueAt(ours, t);
-      const th = this.valueAt(theirs, t);
+      const o = this.value(ours, t);
+      const th = this.value(theirs, t);
       const b = this.valueAt(base, t);
-      resolved.set(t, o.status === th.status ? o : o.status === b.status ? th : th.status === b.status ? o : rank(o.status) >= rank(th.status) ? o : th);
+      if (o.status === th.status) resolved.set(t, { ...o, hist: new Set([...o.hist, ...th.hist]) });
+      else resolved.set(t, o.status === b.status ? th : th.status === b.status ? o : rank(o.status) >= rank(th.status) ? o : th);
     }
     return resolved;
+  }
+
+  /** A merge commit's value of `task`, as resolveMerge resolved it. */
+  setMerged(commit: string, task: string, value: Value): void {
+    this.setValue(commit, task, { status: value.status, by: value.by });
+    if (!this.kept.has(commit)) this.kept.set(commit, new Map());
+    this.kept.get(commit)!.set(task, value.hist);
   }
 
   /** A rewritten commit (rebase, squash) keeps what `original` changed since `originalBase`, with all it knew. */
