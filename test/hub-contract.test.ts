@@ -61,6 +61,7 @@ for (const kind of HUB_KINDS) {
         state.runs.map((r) => [r.commit, r.upstream, r.skipped]),
         [[SHA(1), SHA(1), ['Z']]],
       );
+      assert.equal(result.at, state.runs[0]!.at, "the answer gives the hub's time, the one its run record holds");
       assert.equal(await hub.readRepo('acme', state.etag), 'not-modified');
 
       await hub.setStatus({ repo: 'acme', id: 'A', status: 'in_progress', by: 'agent' });

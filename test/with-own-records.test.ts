@@ -4,7 +4,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { keepOwnRecords, type OwnRecords, readOwnPoints, readOwnRecords } from '../src/clone/own-records.js';
 import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
+import { HttpHub } from '../src/hub/http-hub.js';
 import { withOwnRecords } from '../src/reconcile/with-own-records.js';
+import { createToken, spawnHub } from './helpers/hub-process.js';
+import { scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
@@ -167,4 +170,27 @@ test('a points line a crash cut short is ended before the next point is appended
     readOwnPoints(gitDir).A?.map((p) => p.seq),
     [1, 3],
   );
+});
+
+test("a run keeps its own run record at the hub's time: a clone whose clock is an hour behind does not date it", async (t) => {
+  const db = path.join(await tempDir(t), 'hub.sqlite');
+  const token = await createToken(db, 'ws');
+  const { url } = await spawnHub(t, db);
+  const s = await scene(t, [{ id: 'A', status: 'todo' }], { hubUrl: url, token });
+  // The clone's node, and only it, reads a clock an hour slow.
+  const slow = path.join(s.root, 'slow-clock.cjs');
+  await writeFile(
+    slow,
+    'const Real = Date; const skew = -3600e3;\n' +
+      'globalThis.Date = class extends Real { constructor(...a) { super(...(a.length ? a : [Real.now() + skew])); } static now() { return Real.now() + skew; } };\n',
+  );
+  s.env.NODE_OPTIONS = `--require ${slow}`;
+  const ran = await s.workstation.run('--fix');
+  assert.equal(ran.code, 0, ran.stderr);
+  const hub = new HttpHub(url, token);
+  const state = (await hub.readRepo('acme')) as RepoState;
+  await hub.close();
+  const own = readOwnRecords(path.join(s.workstation.dir, '.git'));
+  assert.equal(state.runs.length, 1);
+  assert.equal(own.runs.at(-1)?.at, state.runs[0]!.at, "the hub's time, the one its run record holds");
 });

@@ -57,6 +57,7 @@ export const syncAccepted = z.object({
   basis: etag,
   versions: z.record(taskId, z.int().check(z.positive())),
   points: z.array(z.object({ id: taskId, seq: count, statusVersion: count })),
+  at: z.optional(z.iso.datetime()),
 });
 export const syncRefused = z.object({
   ok: z.literal(false),

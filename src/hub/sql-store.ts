@@ -389,7 +389,7 @@ export class SqlStore implements Hub {
         await this.recordRunAndRewrites(tx, batch, now);
         const row = await this.repoRow(tx, batch.repo);
         const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1, stamp: row.prev_stamp } : row);
-        return { ok: true as const, etag: repoEtag(row), basis, versions, points: recorded };
+        return { ok: true as const, etag: repoEtag(row), basis, versions, points: recorded, at: now };
       });
     } catch (error) {
       if (error instanceof BatchConflict) return { ok: false, conflicts: error.conflicts };

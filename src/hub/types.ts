@@ -164,7 +164,15 @@ export interface RecordedPoint {
  * each change that carried a point, in the batch's order.
  */
 export type SyncResult =
-  | { ok: true; etag: string; basis: string; versions: Record<string, number>; points: RecordedPoint[] }
+  | {
+      ok: true;
+      etag: string;
+      basis: string;
+      versions: Record<string, number>;
+      points: RecordedPoint[];
+      /** The hub's clock when it applied the batch, as its run record holds it; an older hub leaves it out. */
+      at?: string;
+    }
   | { ok: false; conflicts: Conflict[] };
 
 export interface StatusUpdate {

@@ -115,7 +115,9 @@ export async function applyPlan(
   };
   const layouts = facts.shared ? layoutsToSend(facts.layouts, facts.among, hub.layouts) : [];
   if (layouts.length > 0) batch.layouts = layouts;
-  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[]) => keepOwnRecords(repo.gitDir, facts.own, part, receipts, new Date().toISOString());
+  // The hub's clock where it says it: own runs are compared with the hub's (with-own-records.ts), and this clone's clock may be off.
+  const keep = (part: SyncBatch, receipts: readonly RecordedPoint[], at: string | undefined) =>
+    keepOwnRecords(repo.gitDir, facts.own, part, receipts, at ?? new Date().toISOString());
   const sent = await sendInParts(deps.hub, batch, hub.etag, { partBytes: deps.partBytes, applied: keep }).catch(
     (error: unknown) => ({ failed: hubFailure(error) }) as const,
   );

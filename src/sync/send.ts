@@ -17,7 +17,7 @@ export async function sendInParts(
   hub: Hub,
   batch: SyncBatch,
   basis: string,
-  options: { partBytes?: number | undefined; applied?: (part: SyncBatch, receipts: readonly RecordedPoint[]) => void } = {},
+  options: { partBytes?: number | undefined; applied?: (part: SyncBatch, receipts: readonly RecordedPoint[], at: string | undefined) => void } = {},
 ): Promise<Sent> {
   if (batch.changes.length === 0 && !batch.run && !batch.rewrites?.length && !batch.layouts?.length) return { ok: true, etag: basis, nothingElse: true };
   const parts = batchParts(batch, options.partBytes);
@@ -31,7 +31,7 @@ export async function sendInParts(
       const applied = at === 0 ? 'nothing written' : `${at} of ${parts.length} parts of the batch applied, nothing written back`;
       return { ok: false, ids: result.conflicts.map((c) => c.id), applied };
     }
-    options.applied?.(part, result.points);
+    options.applied?.(part, result.points, result.at);
     nothingElse &&= result.basis === etag;
     etag = result.etag;
   }
