@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
+import { type DriverPoint, keepDriverPoints } from '../clone/driver-points.js';
 import { refuseAnotherHub } from '../clone/hub.js';
 import { messageOf } from '../errors.js';
+import { resolveCommit } from '../git/facts.js';
 import { hookDeadlineMs } from '../hook/fast-path.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
@@ -59,23 +61,54 @@ export async function settleConflicts(
     const known = { ours: { commit: sides.ours, bytes: bytes.ours }, theirs: { commit: sides.theirs, bytes: bytes.theirs } };
     return chooseStatuses(args, deps, repo, known, hunks);
   };
-  let chosen: Map<string, Status>;
+  let chosen: Chosen;
   try {
     chosen = await within(decide(), hookDeadlineMs(deps.env));
   } catch (error) {
     deps.warn(`custodian-hooks: ${args.file}: status conflicts left for you: ${messageOf(error).split('\n')[0]}`);
     return merged.exitCode;
   }
-  if (chosen.size === 0) return merged.exitCode;
-  const { bytes: result, left } = resolvedOutput(pieces, views, hunks, chosen);
+  if (chosen.statuses.size === 0) return merged.exitCode;
+  const { bytes: result, left } = resolvedOutput(pieces, views, hunks, chosen.statuses);
   await writeFile(args.ours, result);
+  await keepHubValues(repo, deps, args.file, chosen.fromHub);
   return Math.min(left, 127);
+}
+
+/** A value the driver took from the hub, before it knows where the commit will sit. */
+type HubValue = Omit<DriverPoint, 'parent' | 'at'>;
+
+/** Each contested task's status, where the facts settle it, and which of those are the hub's value. */
+interface Chosen {
+  statuses: Map<string, Status>;
+  fromHub: HubValue[];
+}
+
+/**
+ * Keeps the hub's values the driver merged in as this clone's records: when the pull ran without
+ * hooks, no run records that the commit holds them, and a change made on top would later look
+ * older than the hub's value (found by the soak, seed 20261303). Never at the cost of the merge.
+ */
+async function keepHubValues(repo: Repo, deps: DriverDeps, file: string, taken: readonly HubValue[]): Promise<void> {
+  if (taken.length === 0) return;
+  try {
+    // The commit the driver's result will sit on: ours in a merge, the one a replayed commit goes onto in a rebase.
+    const parent = await resolveCommit(repo, 'HEAD');
+    if (!parent) throw new Error('HEAD names no commit');
+    const at = new Date().toISOString();
+    keepDriverPoints(
+      repo.gitDir,
+      taken.map((t) => ({ ...t, parent, at })),
+    );
+  } catch (error) {
+    deps.warn(`custodian-hooks: ${file}: could not keep a record of the hub's values merged in: ${messageOf(error).split('\n')[0]}`);
+  }
 }
 
 type Sides = Parameters<typeof sideRulings>[3];
 
 /** The status each contested task takes, for the tasks the facts settle; each decision said on stderr. */
-async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, sides: Sides, hunks: readonly StatusHunk[]): Promise<Map<string, Status>> {
+async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, sides: Sides, hunks: readonly StatusHunk[]): Promise<Chosen> {
   const contests = hunks.flatMap((h) => h.tasks);
   const hub = await (deps.openHub ?? ((r: Repo) => defaultHub(r, deps.env)))(repo);
   let facts: Awaited<ReturnType<typeof sideRulings>>;
@@ -90,7 +123,7 @@ async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, si
   } finally {
     await hub.close();
   }
-  const chosen = new Map<string, Status>();
+  const chosen: Chosen = { statuses: new Map(), fromHub: [] };
   for (const contest of contests) {
     const fact = facts.get(contest.id);
     const choice = fact ? chooseStatus(contest.ours, contest.theirs, fact.hub, fact) : { leave: 'the hub has no such task yet' };
@@ -100,7 +133,8 @@ async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, si
       continue;
     }
     deps.warn(`${said}: merged as ${choice.status}: ${choice.why}`);
-    chosen.set(contest.id, choice.status);
+    chosen.statuses.set(contest.id, choice.status);
+    if (fact && choice.status === fact.hub) chosen.fromHub.push({ id: contest.id, status: choice.status, statusVersion: fact.statusVersion });
   }
   return chosen;
 }

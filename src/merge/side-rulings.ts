@@ -20,6 +20,8 @@ const UNKNOWN: Record<Unknown, string> = {
 /** What the hub holds of a contested task, and what the rules say of each side's value against it. */
 export interface TaskFacts {
   hub: Status;
+  /** The hub task's status version as read: what a value taken from the hub is the hub's value at. */
+  statusVersion: number;
   ours: SideRuling;
   theirs: SideRuling;
 }
@@ -80,7 +82,10 @@ export async function sideRulings(
     }
   }
   const facts = new Map<string, TaskFacts>();
-  for (const [id, r] of rulings) if (r.ours && r.theirs) facts.set(id, { hub: hubTasks.get(id)!.status, ours: r.ours, theirs: r.theirs });
+  for (const [id, r] of rulings) {
+    const { status, statusVersion } = hubTasks.get(id)!;
+    if (r.ours && r.theirs) facts.set(id, { hub: status, statusVersion, ours: r.ours, theirs: r.theirs });
+  }
   return facts;
 }
 
