@@ -13,6 +13,8 @@ import { gatherHistory, gatherRun, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { settledAt } from './settle.js';
 import { type OwnRecords, readOwnPoints } from '../clone/own-records.js';
+import { readDriverPoints } from '../clone/driver-points.js';
+import { withDriverCommits } from './driver-commits.js';
 
 /** Why this working tree must not be written to now, or null. */
 function guardReason(repo: Repo, state: TreeState, options: ReconcileOptions): { situation: Situation; reason: string } | null {
@@ -103,11 +105,14 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
   let read = facts.firstRead;
   // This clone's own points fill in what the hub says it dropped: read only then, and once.
   let ownPoints: OwnRecords['points'] | undefined;
+  const driverPoints = readDriverPoints(repo.gitDir);
   for (let attempt = 1; ; attempt++) {
     const hub = await hubToReconcileWith(repo, read, options, report);
     if (!hub) return;
     if (hub.tasks.some((t) => t.droppedThrough !== null)) ownPoints ??= readOwnPoints(repo.gitDir);
-    const known = withOwnRecords(hub, ownPoints ? { ...facts.own, points: ownPoints } : facts.own);
+    const own = withOwnRecords(hub, ownPoints ? { ...facts.own, points: ownPoints } : facts.own);
+    // What the merge driver settled with the hub's value stands as a point once its commit is here.
+    const known = await withDriverCommits(repo, facts.head, facts.files, own, driverPoints);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
     const rewrites = [...known.rewrites, ...facts.pendingRewrites];
     const history = await gatherHistory(repo, facts, known, rewrites);

@@ -1,0 +1,56 @@
+import { type DriverPoint, readDriverPoints } from '../clone/driver-points.js';
+import { childrenOn } from '../git/children.js';
+import { blobsAtPaths } from '../git/trees.js';
+import type { RepoState as HubState } from '../hub/types.js';
+import { type FoundDriverPoint, withDriverPoints } from '../reconcile/driver-points.js';
+import { disagreeing } from '../reconcile/plan.js';
+import type { FileTask } from '../reconcile/types.js';
+import { readBlobBytes, type Repo } from '../repo.js';
+import type { Status } from '../status.js';
+import { mayHold, tasksAmong } from '../workplan/tasks-among.js';
+
+/**
+ * The hub's state with this clone's merge driver records read in as points, for the tasks whose
+ * file and hub statuses differ (only rule 3 reads them). A record stands for the commit reachable
+ * from `head` that sits on its parent and holds the task at its status, where the task's file is
+ * now: the merge or replayed commit the driver's result went into. A record with no such commit
+ * (the merge was aborted, the commit is not on this branch) says nothing.
+ */
+export async function withDriverCommits(
+  repo: Repo,
+  head: string,
+  files: readonly FileTask[],
+  hub: HubState,
+  records: readonly DriverPoint[] = readDriverPoints(repo.gitDir),
+): Promise<HubState> {
+  const contested = new Set(disagreeing(files, hub.tasks));
+  const wanted = records.filter((r) => contested.has(r.id));
+  if (wanted.length === 0) return hub;
+  const children = await childrenOn(
+    repo,
+    head,
+    wanted.map((r) => r.parent),
+  );
+  const fileOf = new Map(files.map((f) => [f.id, f.file]));
+  const found = new Map<string, FoundDriverPoint[]>();
+  for (const record of wanted) {
+    for (const commit of children.get(record.parent) ?? []) {
+      if ((await statusAt(repo, commit, fileOf.get(record.id)!, record.id)) !== record.status) continue;
+      found.set(record.id, [...(found.get(record.id) ?? []), { commit, status: record.status, statusVersion: record.statusVersion, at: record.at }]);
+      break;
+    }
+  }
+  if (found.size === 0) return hub;
+  return { ...hub, tasks: hub.tasks.map((t) => (found.has(t.id) ? withDriverPoints(t, found.get(t.id)!) : t)) };
+}
+
+/** The task's status in `file` at `commit`, read through the run's object reader; null where the file does not hold it exactly once. */
+async function statusAt(repo: Repo, commit: string, file: string, id: string): Promise<Status | null> {
+  const entry = (await blobsAtPaths(repo.top, commit, [file]).catch(() => null))?.get(file);
+  const bytes = entry ? (await readBlobBytes(repo, [entry.oid])).get(entry.oid) : undefined;
+  if (!bytes) return null;
+  const could = mayHold([id]);
+  const { tasks, ids } = tasksAmong(bytes.toString('utf8'), file, (_, body) => could(body));
+  const held = tasks.filter((t) => t.id === id);
+  return ids.filter((i) => i === id).length === 1 && held.length === 1 ? held[0]!.status : null;
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { git, gitOutcome } from '../src/git/run.js';
+import { CLI } from './helpers/paths.js';
+import { parseReport, scene } from './helpers/scene.js';
+
+test("a line the merge driver settled with the hub's value, in a pull without hooks, then changed by hand: the hand edit reaches the hub", async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0, 'the hub holds both at todo, with a point');
+  const laptop = await s.clone('laptop');
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0, 'an agent sets done in the hub');
+  // Two people edit the line meanwhile, neither with hooks: both changes and the hub's moved.
+  await ws.edit('A', 'in_progress');
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.edit('A', 'blocked');
+
+  await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
+  await laptop.git('fetch', '-q', 'origin');
+  const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
+  const merged = await gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/main'], s.env);
+  assert.equal(merged.exitCode, 0, merged.stderr);
+  assert.match(merged.stderr, /task 'A' \(ours blocked, theirs in_progress\): merged as done: it and the hub both moved: the hub's value/);
+  assert.equal(await laptop.statusInFile('A'), 'done');
+
+  // No post-merge ran. A person then sets cancelled, of done's rank, on top of the merge.
+  await laptop.edit('A', 'cancelled');
+  const fixed = await laptop.run('--fix');
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.ok(
+    parseReport(fixed.stdout).findings.some((f) => f.code === 'C-11' && f.taskId === 'A'),
+    `the hand edit is pushed: ${fixed.stdout}`,
+  );
+  assert.equal(await s.hubStatus('A'), 'cancelled', 'the hub has the hand edit');
+  assert.equal(await laptop.statusInFile('A'), 'cancelled', 'the file keeps it');
+  assert.equal((await git(laptop.dir, ['status', '--porcelain'])).trim(), '');
+});
