@@ -40,3 +40,32 @@ test("a line the merge driver settled with the hub's value, in a pull without ho
   assert.equal(await laptop.statusInFile('A'), 'cancelled', 'the file keeps it');
   assert.equal((await git(laptop.dir, ['status', '--porcelain'])).trim(), '');
 });
+
+test("the driver reads its own notes too: a line set on top of a merge it settled from the hub is not judged older than the hub's value", async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0, 'an agent sets done in the hub');
+  await ws.edit('A', 'in_progress');
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.edit('A', 'blocked');
+  await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
+  const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
+  const merge = () => gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/main'], s.env);
+  await laptop.git('fetch', '-q', 'origin');
+  const first = await merge();
+  assert.equal(first.exitCode, 0, first.stderr);
+  assert.equal(await laptop.statusInFile('A'), 'done', "the hub's value, noted");
+
+  // No hook ran. cancelled is set on top; meanwhile the workstation moves the line again.
+  await laptop.edit('A', 'cancelled');
+  await ws.edit('A', 'blocked');
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.git('fetch', '-q', 'origin');
+  const second = await merge();
+  assert.doesNotMatch(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): merged as done/, 'cancelled, set after the agreement, is not lost to it');
+  // The workstation's blocked reads as news from the merge and not from its own commit: that is for the person.
+  assert.match(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): left as a conflict/);
+  assert.notEqual(second.exitCode, 0);
+});

@@ -6,6 +6,7 @@ import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { withOwnRecords } from '../reconcile/with-own-records.js';
 import { listCommittedMarkdown, readBlobBytes, type Repo } from '../repo.js';
 import type { Status } from '../status.js';
+import { withDriverCommits } from '../sync/driver-commits.js';
 import { gatherHistory, type HistoryFacts } from '../sync/gather.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import type { SideRuling } from './choose-status.js';
@@ -71,10 +72,13 @@ export async function sideRulings(
     }
     // The other side's commit joins the history walk, so the rules can read the value from either place.
     const other = sides[side === 'ours' ? 'theirs' : 'ours'].commit;
-    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, known, rewrites);
+    // This clone's notes of hub values the driver took before stand as points, as the run after the merge reads them.
+    const noted = await withDriverCommits(repo, other, tasks, await withDriverCommits(repo, commit, tasks, known));
+    const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
+    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
     for (const task of tasks) {
-      const hubTask = hubTasks.get(task.id)!;
+      const hubTask = notedTasks.get(task.id)!;
       const judge = (head: string, facts: HistoryFacts) =>
         verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head, ...facts }, index));
       const ruling = task.status === hubTask.status ? 'agree' : agreed(judge(commit, history), judge(MERGED, merged));
