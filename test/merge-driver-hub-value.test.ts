@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { git, gitOutcome } from '../src/git/run.js';
 import { CLI } from './helpers/paths.js';
 import { parseReport, scene } from './helpers/scene.js';
 
-test("a line the merge driver settled with the hub's value, in a pull without hooks, then changed by hand: the hand edit reaches the hub", async (t) => {
+/**
+ * A scene where an agent set A to done in the hub while two people moved A by hand, neither with
+ * hooks: the laptop merges the workstation's push with the built driver, and no hook runs after.
+ */
+async function contested(t: TestContext) {
   const s = await scene(t, [
     { id: 'A', status: 'todo' },
     { id: 'B', status: 'todo' },
@@ -15,15 +19,21 @@ test("a line the merge driver settled with the hub's value, in a pull without ho
   assert.equal((await ws.run('--fix')).code, 0, 'the hub holds both at todo, with a point');
   const laptop = await s.clone('laptop');
   assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0, 'an agent sets done in the hub');
-  // Two people edit the line meanwhile, neither with hooks: both changes and the hub's moved.
   await ws.edit('A', 'in_progress');
   await ws.git('push', '-q', 'origin', 'main');
   await laptop.edit('A', 'blocked');
-
   await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
-  await laptop.git('fetch', '-q', 'origin');
   const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
-  const merged = await gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/main'], s.env);
+  const merge = async () => {
+    await laptop.git('fetch', '-q', 'origin');
+    return gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/main'], s.env);
+  };
+  return { s, ws, laptop, merge };
+}
+
+test("a line the merge driver settled with the hub's value, in a pull without hooks, then changed by hand: the hand edit reaches the hub", async (t) => {
+  const { s, laptop, merge } = await contested(t);
+  const merged = await merge();
   assert.equal(merged.exitCode, 0, merged.stderr);
   assert.match(merged.stderr, /task 'A' \(ours blocked, theirs in_progress\): merged as done: it and the hub both moved: the hub's value/);
   assert.equal(await laptop.statusInFile('A'), 'done');
@@ -42,18 +52,7 @@ test("a line the merge driver settled with the hub's value, in a pull without ho
 });
 
 test("the driver reads its own notes too: a line set on top of a merge it settled from the hub is not judged older than the hub's value", async (t) => {
-  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
-  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0, 'an agent sets done in the hub');
-  await ws.edit('A', 'in_progress');
-  await ws.git('push', '-q', 'origin', 'main');
-  await laptop.edit('A', 'blocked');
-  await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
-  const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
-  const merge = () => gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/main'], s.env);
-  await laptop.git('fetch', '-q', 'origin');
+  const { ws, laptop, merge } = await contested(t);
   const first = await merge();
   assert.equal(first.exitCode, 0, first.stderr);
   assert.equal(await laptop.statusInFile('A'), 'done', "the hub's value, noted");
@@ -62,7 +61,6 @@ test("the driver reads its own notes too: a line set on top of a merge it settle
   await laptop.edit('A', 'cancelled');
   await ws.edit('A', 'blocked');
   await ws.git('push', '-q', 'origin', 'main');
-  await laptop.git('fetch', '-q', 'origin');
   const second = await merge();
   assert.doesNotMatch(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): merged as done/, 'cancelled, set after the agreement, is not lost to it');
   // The workstation's blocked reads as news from the merge and not from its own commit: that is for the person.

@@ -1,4 +1,4 @@
-import { presentCommits } from './facts.js';
+import { commonBase, presentCommits } from './facts.js';
 import { git } from './run.js';
 import type { Repo } from '../repo.js';
 
@@ -12,13 +12,7 @@ export async function childrenOn(repo: Repo, head: string, parents: Iterable<str
   const children = new Map<string, string[]>();
   const wanted = [...(await presentCommits(repo, parents))];
   if (wanted.length === 0) return children;
-  const base =
-    wanted.length > 1
-      ? await git(repo.top, ['merge-base', '--octopus', ...wanted]).then(
-          (s) => s.trim(),
-          () => '',
-        )
-      : wanted[0]!;
+  const base = await commonBase(repo, wanted);
   const out = await git(repo.top, ['rev-list', '--parents', head, ...(base ? ['--not', `${base}^@`] : [])]).catch(() => '');
   const asked = new Set(wanted);
   for (const line of out.split('\n')) {

@@ -152,6 +152,18 @@ export interface HistoryWalk {
 }
 
 /**
+ * The newest commit every one of `commits` descends from, or '' where git finds none: a walk
+ * from them stopped at its parents (`--not <base>^@`) holds every commit between.
+ */
+export async function commonBase(repo: Repo, commits: readonly string[]): Promise<string> {
+  if (commits.length === 1) return commits[0]!;
+  return git(repo.top, ['merge-base', '--octopus', ...commits]).then(
+    (s) => s.trim(),
+    () => '',
+  );
+}
+
+/**
  * For each tip, a bit (its place in `bit`) for every other tip it descends from, and whether the
  * walk met a merge. A point set long ago puts B far down, so the walk may hold many thousand
  * commits: it is read once, parents before children (`--topo-order`: commit dates may lie), and
@@ -159,13 +171,7 @@ export interface HistoryWalk {
  * are then lookups, however many follow.
  */
 async function tipsBelow(repo: Repo, tips: string[], bit: ReadonlyMap<string, number>): Promise<{ below: Uint32Array[]; linear: boolean }> {
-  const base =
-    tips.length > 1
-      ? await git(repo.top, ['merge-base', '--octopus', ...tips]).then(
-          (s) => s.trim(),
-          () => '',
-        )
-      : tips[0]!;
+  const base = await commonBase(repo, tips);
   const out = await git(repo.top, ['rev-list', '--parents', '--topo-order', ...tips, ...(base ? ['--not', `${base}^@`] : [])]).catch((error: unknown) => {
     if (error instanceof GitError) return null;
     throw error;
