@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { COMMIT_ID } from '../git/commit-id.js';
 import { isStatus, type Status } from '../status.js';
+import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js';
 
 /**
  * A status line the merge driver settled with the hub's value: the commit the merge (or the
@@ -31,7 +32,9 @@ const isDriverPoint = (x: unknown): x is DriverPoint => {
     typeof r.id === 'string' &&
     isStatus(r.status) &&
     Number.isInteger(r.statusVersion) &&
+    // A commit id, never a name git would read as a ref or an option.
     typeof r.parent === 'string' &&
+    COMMIT_ID.test(r.parent) &&
     typeof r.at === 'string' &&
     !Number.isNaN(Date.parse(r.at))
   );
@@ -39,40 +42,14 @@ const isDriverPoint = (x: unknown): x is DriverPoint => {
 
 /** The records kept, oldest first; a line cut short or edited by hand is skipped alone, and so is one past its age. */
 export function readDriverPoints(gitDir: string, now = Date.now()): DriverPoint[] {
-  let text: string;
-  try {
-    text = readFileSync(file(gitDir), 'utf8');
-  } catch {
-    return [];
-  }
-  const points: DriverPoint[] = [];
-  for (const line of text.split('\n')) {
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (isDriverPoint(entry) && now - Date.parse(entry.at) < KEPT_MS) points.push(entry);
-  }
-  return points.slice(-KEPT);
+  return readJsonLines(file(gitDir))
+    .filter((entry): entry is DriverPoint => isDriverPoint(entry) && now - Date.parse(entry.at) < KEPT_MS)
+    .slice(-KEPT);
 }
 
 /** Adds `points`; the file is rewritten with only the records it keeps once it holds more than that. */
 export function keepDriverPoints(gitDir: string, points: readonly DriverPoint[], now = Date.now()): void {
   if (points.length === 0) return;
-  mkdirSync(path.dirname(file(gitDir)), { recursive: true });
-  const before = readFileSync(file(gitDir), { encoding: 'utf8', flag: 'a+' });
-  const lines = points.map((p) => `${JSON.stringify(p)}\n`).join('');
-  const count = before.split('\n').filter(Boolean).length;
-  if (count + points.length <= KEPT) {
-    // A line a crash cut short is ended first, so that it does not swallow the next record.
-    appendFileSync(file(gitDir), `${before === '' || before.endsWith('\n') ? '' : '\n'}${lines}`);
-    return;
-  }
-  const kept = [...readDriverPoints(gitDir, now), ...points].slice(-KEPT);
-  // Through a temp file and a rename, so a reader never sees half of it.
-  const temp = `${file(gitDir)}.${process.pid}`;
-  writeFileSync(temp, kept.map((p) => `${JSON.stringify(p)}\n`).join(''));
-  renameSync(temp, file(gitDir));
+  if (readJsonLines(file(gitDir)).length + points.length <= KEPT) appendJsonLines(file(gitDir), points);
+  else writeJsonLines(file(gitDir), [...readDriverPoints(gitDir, now), ...points].slice(-KEPT));
 }

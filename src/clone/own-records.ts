@@ -1,7 +1,8 @@
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from '../hub/types.js';
 import { writeJsonFile } from './json-file.js';
+import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js';
 
 /**
  * The records this clone has sent and the hub took (DESIGN.md, "Rules v2", 3): rules 2 and 3
@@ -73,15 +74,8 @@ export function readOwnPoints(gitDir: string): OwnRecords['points'] {
 
 /** The log's points added to `points`, each task's list cut to the newest `POINTS_KEPT`. */
 function readLog(gitDir: string, points: OwnRecords['points']): OwnRecords['points'] {
-  for (const line of readFileSafe(pointsFile(gitDir)).split('\n')) {
-    if (!line) continue;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    // A line cut short by a crash, or edited by hand, is skipped alone.
+  for (const entry of readJsonLines(pointsFile(gitDir))) {
+    // A line edited by hand is skipped alone.
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !isPoint(entry[1])) continue;
     const list = [...(points[entry[0]] ?? []), entry[1]];
     points[entry[0]] = list.length > POINTS_KEPT ? list.slice(-POINTS_KEPT) : list;
@@ -98,39 +92,19 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
   const receiptOf = new Map(receipts.map((r) => [r.id, r]));
   const lines = batch.changes.flatMap((change) => {
     const receipt = receiptOf.get(change.id);
-    return change.point && receipt ? [`${JSON.stringify([change.id, { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }])}\n`] : [];
+    return change.point && receipt ? [[change.id, { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }]] : [];
   });
   const before = readRecordsFile(gitDir);
   // Points a version before the log kept in records.json move to the log before that file is rewritten without them.
-  const moved = Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => `${JSON.stringify([id, p])}\n`));
+  const moved = Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => [id, p]));
   if (moved.length + lines.length > 0) {
-    mkdirSync(dir(gitDir), { recursive: true });
-    // A line a crash cut short is ended first, so that it does not swallow the next point.
-    const cut = !endsLine(pointsFile(gitDir));
-    appendFileSync(pointsFile(gitDir), `${cut ? '\n' : ''}${[...moved, ...lines].join('')}`);
+    appendJsonLines(pointsFile(gitDir), [...moved, ...lines]);
     compactWhenLarge(gitDir);
   }
   if (!batch.run && !batch.rewrites && moved.length === 0) return;
   if (batch.run) records.runs = [...records.runs, { ...batch.run, machine: batch.by, at }].slice(-RUNS_KEPT);
   if (batch.rewrites) records.rewrites = [...records.rewrites, ...batch.rewrites].slice(-REWRITES_KEPT);
   writeJsonFile(recordsFile(gitDir), { runs: records.runs, rewrites: records.rewrites });
-}
-
-/** Whether `file` is missing, empty or ends with a newline. */
-function endsLine(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return true;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    return size === 0 || (readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
@@ -142,14 +116,11 @@ function compactWhenLarge(gitDir: string): void {
   const file = pointsFile(gitDir);
   const keptBefore = Number(readFileSafe(`${file}.kept`)) || 0;
   if (statSync(file).size <= Math.max(LOG_BYTES, 2 * keptBefore)) return;
-  const text = Object.entries(readLog(gitDir, noPoints()))
-    .flatMap(([id, list]) => list.map((p) => `${JSON.stringify([id, p])}\n`))
-    .join('');
-  // Through a temp file and a rename, so a reader never sees half of it.
-  const temp = `${file}.${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
-  writeFileSync(`${file}.kept`, String(Buffer.byteLength(text)));
+  const kept = writeJsonLines(
+    file,
+    Object.entries(readLog(gitDir, noPoints())).flatMap(([id, list]) => list.map((p) => [id, p])),
+  );
+  writeFileSync(`${file}.kept`, String(kept));
 }
 
 /** The file's text; empty when it cannot be read (there is none yet). */

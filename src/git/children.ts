@@ -3,17 +3,17 @@ import { git } from './run.js';
 import type { Repo } from '../repo.js';
 
 /**
- * The commits reachable from `head` that have one of `parents` among their parents, by parent,
+ * The commits reachable from `heads` that have one of `parents` among their parents, by parent,
  * newest first. One walk for all of them, stopped below the parents' common ancestor B (at B's
  * parents): a child of a parent descends from B, so the cut never hides one. A parent this clone
  * lacks, or a history git cannot walk, has none.
  */
-export async function childrenOn(repo: Repo, head: string, parents: Iterable<string>): Promise<Map<string, string[]>> {
+export async function childrenOn(repo: Repo, heads: readonly string[], parents: Iterable<string>): Promise<Map<string, string[]>> {
   const children = new Map<string, string[]>();
   const wanted = [...(await presentCommits(repo, parents))];
   if (wanted.length === 0) return children;
   const base = await commonBase(repo, wanted);
-  const out = await git(repo.top, ['rev-list', '--parents', head, ...(base ? ['--not', `${base}^@`] : [])]).catch(() => '');
+  const out = await git(repo.top, ['rev-list', '--parents', ...heads, ...(base ? ['--not', `${base}^@`] : [])]).catch(() => '');
   const asked = new Set(wanted);
   for (const line of out.split('\n')) {
     const [commit, ...ofIt] = line.split(' ');

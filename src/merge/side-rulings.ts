@@ -1,3 +1,4 @@
+import { readDriverPoints } from '../clone/driver-points.js';
 import { readOutbox } from '../clone/outbox.js';
 import { readOwnPoints, readOwnRecords } from '../clone/own-records.js';
 import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
@@ -52,6 +53,7 @@ export async function sideRulings(
   ids: readonly string[],
 ): Promise<Map<string, TaskFacts>> {
   const { state, known } = await knownToHub(repo, hub, ids);
+  const notes = readDriverPoints(repo.gitDir);
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
   const index = rewriteIndex(rewrites);
   const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
@@ -73,7 +75,7 @@ export async function sideRulings(
     // The other side's commit joins the history walk, so the rules can read the value from either place.
     const other = sides[side === 'ours' ? 'theirs' : 'ours'].commit;
     // This clone's notes of hub values the driver took before stand as points, as the run after the merge reads them.
-    const noted = await withDriverCommits(repo, other, tasks, await withDriverCommits(repo, commit, tasks, known));
+    const noted = await withDriverCommits(repo, [commit, other], tasks, known, notes);
     const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);

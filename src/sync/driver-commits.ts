@@ -1,4 +1,4 @@
-import { type DriverPoint, readDriverPoints } from '../clone/driver-points.js';
+import type { DriverPoint } from '../clone/driver-points.js';
 import { childrenOn } from '../git/children.js';
 import { blobsAtPaths } from '../git/trees.js';
 import type { RepoState as HubState } from '../hub/types.js';
@@ -12,23 +12,25 @@ import { mayHold, tasksAmong } from '../workplan/tasks-among.js';
 /**
  * The hub's state with this clone's merge driver records read in as points, for the tasks whose
  * file and hub statuses differ (only rule 3 reads them). A record stands for the commit reachable
- * from `head` that sits on its parent and holds the task at its status, where the task's file is
+ * from one of `heads` that sits on its parent and holds the task at its status, where the task's file is
  * now: the merge or replayed commit the driver's result went into. A record with no such commit
  * (the merge was aborted, the commit is not on this branch) says nothing.
  */
 export async function withDriverCommits(
   repo: Repo,
-  head: string,
+  heads: readonly string[],
   files: readonly FileTask[],
   hub: HubState,
-  records: readonly DriverPoint[] = readDriverPoints(repo.gitDir),
+  records: readonly DriverPoint[],
 ): Promise<HubState> {
+  // Most runs have no notes: nothing to compare then.
+  if (records.length === 0) return hub;
   const contested = new Set(disagreeing(files, hub.tasks));
   const wanted = records.filter((r) => contested.has(r.id));
   if (wanted.length === 0) return hub;
   const children = await childrenOn(
     repo,
-    head,
+    heads,
     wanted.map((r) => r.parent),
   );
   const fileOf = new Map(files.map((f) => [f.id, f.file]));

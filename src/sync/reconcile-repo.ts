@@ -112,7 +112,7 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
     if (hub.tasks.some((t) => t.droppedThrough !== null)) ownPoints ??= readOwnPoints(repo.gitDir);
     const own = withOwnRecords(hub, ownPoints ? { ...facts.own, points: ownPoints } : facts.own);
     // What the merge driver settled with the hub's value stands as a point once its commit is here.
-    const known = await withDriverCommits(repo, facts.head, facts.files, own, driverPoints);
+    const known = await withDriverCommits(repo, [facts.head], facts.files, own, driverPoints);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
     const rewrites = [...known.rewrites, ...facts.pendingRewrites];
     const history = await gatherHistory(repo, facts, known, rewrites);
