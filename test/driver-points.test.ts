@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { type DriverPoint, keepDriverPoints, readDriverPoints } from '../src/clone/driver-points.js';
-import type { HubTask, SyncPoint } from '../src/hub/types.js';
+import { keepDriverPoints, readDriverPoints } from '../src/clone/driver-points.js';
+import type { DriverPoint, HubTask, SyncPoint } from '../src/hub/types.js';
 import { withDriverPoints } from '../src/reconcile/driver-points.js';
 import { tempDir } from './helpers/temp-repo.js';
 

@@ -7,7 +7,7 @@ import { openPostgres } from '../src/hub/sql/postgres-driver.js';
 import { openSqlite } from '../src/hub/sql/sqlite-driver.js';
 import { SqlStore } from '../src/hub/sql-store.js';
 import type { RepoState } from '../src/hub/types.js';
-import { PG_SKIP, PG_URL, pgSchema, UNDO_SCHEMA_10 } from './helpers/hubs.js';
+import { PG_SKIP, PG_URL, pgSchema, UNDO_SCHEMAS_10_ON } from './helpers/hubs.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
@@ -50,7 +50,7 @@ for (const kind of KINDS) {
       await first.close();
       // What schema 2 looked like: no `changed` column, no write stamps, no later index or columns, no record of migration 3 on, a rewrite recorded then.
       await raw(open, [
-        ...UNDO_SCHEMA_10.map((sql): [string] => [sql]),
+        ...UNDO_SCHEMAS_10_ON.map((sql): [string] => [sql]),
         ['ALTER TABLE repos DROP COLUMN origin'],
         ['ALTER TABLE tasks DROP COLUMN rank_decided_at'],
         ['ALTER TABLE tasks DROP COLUMN rank_decided_status_version'],

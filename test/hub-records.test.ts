@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { openStore } from '../src/hub/open.js';
-import { DEFAULT_RETENTION, type Retention } from '../src/hub/retention.js';
+import { DEFAULT_RETENTION, DRIVER_POINTS_KEPT, type Retention } from '../src/hub/retention.js';
 import type { SqlDriver } from '../src/hub/sql/driver.js';
 import { openPostgres } from '../src/hub/sql/postgres-driver.js';
 import { openSqlite } from '../src/hub/sql/sqlite-driver.js';
@@ -11,7 +11,7 @@ import { SqlStore } from '../src/hub/sql-store.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { runCli } from './helpers/cli.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
-import { httpHubOver, PG_SKIP, PG_URL, pgSchema, postgresStore, sqliteStore, UNDO_SCHEMA_10 } from './helpers/hubs.js';
+import { httpHubOver, PG_SKIP, PG_URL, pgSchema, postgresStore, sqliteStore, UNDO_SCHEMAS_10_ON } from './helpers/hubs.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 /**
@@ -165,6 +165,63 @@ for (const kind of KINDS) {
       assert.equal(state.rewrites.length, 2);
     });
 
+    test('driver points: kept for a task the hub holds at that status version or past it, read whole or by task, and a batch of them changes the ETag', async (t) => {
+      const hub = await kind.open(t);
+      assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] })).ok);
+      assert.ok((await hub.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'agent' })).ok);
+      const before = (await read(hub)).etag;
+      const sent = await hub.sync({
+        repo: 'acme',
+        by: 'laptop',
+        changes: [],
+        driverPoints: [
+          { id: 'A', status: 'done', statusVersion: 1, parent: SHA(7) },
+          { id: 'A', status: 'done', statusVersion: 2, parent: SHA(7) },
+          { id: 'Z', status: 'done', statusVersion: 0, parent: SHA(7) },
+          { id: 'B', status: 'todo', statusVersion: 0, parent: SHA(8) },
+          { id: 'A', status: 'done', statusVersion: 1, parent: SHA(7) },
+        ],
+      });
+      assert.ok(sent.ok);
+      const state = await read(hub);
+      assert.notEqual(state.etag, before, 'a clone on the fast path reads them');
+      assert.deepEqual(
+        state.driverPoints?.map((p) => [p.id, p.status, p.statusVersion, p.parent, Number.isNaN(Date.parse(p.at))]),
+        [
+          ['A', 'done', 1, SHA(7), false],
+          ['B', 'todo', 0, SHA(8), false],
+        ],
+        'one past the status version, one of a task the hub lacks, and a repeat are not kept',
+      );
+      const onlyB = await hub.readRepo('acme', undefined, ['B']);
+      assert.notEqual(onlyB, 'not-modified');
+      assert.deepEqual(
+        (onlyB as RepoState).driverPoints?.map((p) => p.id),
+        ['B'],
+      );
+      await assert.rejects(
+        hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: [{ id: 'A', status: 'done', statusVersion: 1, parent: 'HEAD' }] }),
+        /parent|commit id/,
+      );
+      await assert.rejects(
+        hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: [{ id: 'A', status: 'done', statusVersion: -1, parent: SHA(7) }] }),
+        /statusVersion|status version|>=0|too small/i,
+      );
+    });
+
+    test('driver points past the count and with age protecting nothing are dropped, oldest first', async (t) => {
+      const hub = await kind.open(t, { maxAgeMs: 0 });
+      assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] })).ok);
+      const batch = (from: number) =>
+        Array.from({ length: DRIVER_POINTS_KEPT }, (_, i) => ({ id: 'A', status: 'todo' as const, statusVersion: 0, parent: SHA(from + i) }));
+      assert.ok((await hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1) })).ok);
+      assert.ok((await hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1 + DRIVER_POINTS_KEPT).slice(0, 10) })).ok);
+      const kept = (await read(hub)).driverPoints ?? [];
+      assert.equal(kept.length, DRIVER_POINTS_KEPT);
+      assert.deepEqual([kept[0]!.parent, kept.at(-1)!.parent], [SHA(11), SHA(DRIVER_POINTS_KEPT + 10)]);
+      await assert.rejects(hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1000).concat(batch(2000).slice(0, 1)) }), /256/);
+    });
+
     test('with the default age nothing young is dropped, however many records pass the count', async (t) => {
       const hub = await kind.open(t);
       await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] });
@@ -247,7 +304,7 @@ const DATABASES: { name: string; skip: string | false; database(t: TestContext):
 
 /** What schemas 6 to 10 added, taken away again: the database as schema 5 left it. */
 const BACK_TO_SCHEMA_5 = [
-  ...UNDO_SCHEMA_10,
+  ...UNDO_SCHEMAS_10_ON,
   'ALTER TABLE repos DROP COLUMN origin',
   'ALTER TABLE tasks DROP COLUMN rank_decided_at',
   'ALTER TABLE tasks DROP COLUMN rank_decided_status_version',

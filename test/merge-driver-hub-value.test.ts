@@ -67,3 +67,29 @@ test("the driver reads its own notes too: a line set on top of a merge it settle
   assert.match(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): left as a conflict/);
   assert.notEqual(second.exitCode, 0);
 });
+
+test("another clone that pulls the merge and runs first reads the driver's note from the hub: the hand edit on top reaches the hub", async (t) => {
+  const { s, ws, laptop, merge } = await contested(t);
+  const merged = await merge();
+  assert.equal(merged.exitCode, 0, merged.stderr);
+  assert.equal(await laptop.statusInFile('A'), 'done');
+  const sent = (await s.hubState()).driverPoints ?? [];
+  assert.deepEqual(
+    sent.map((p) => [p.id, p.status, p.statusVersion]),
+    [['A', 'done', 1]],
+    'the driver told the hub which value it took',
+  );
+
+  // cancelled, of done's rank, set on top and pushed without hooks: the laptop runs nothing more.
+  await laptop.edit('A', 'cancelled');
+  await laptop.git('push', '-q', 'origin', 'HEAD:main');
+  await ws.git('pull', '-q', '--no-rebase', 'origin', 'main');
+  const fixed = await ws.run('--fix');
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.ok(
+    parseReport(fixed.stdout).findings.some((f) => f.code === 'C-11' && f.taskId === 'A'),
+    `the hand edit is pushed, not undone by rank: ${fixed.stdout}`,
+  );
+  assert.equal(await s.hubStatus('A'), 'cancelled');
+  assert.equal(await ws.statusInFile('A'), 'cancelled');
+});

@@ -454,12 +454,9 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (SIM_WORLD=all SIM_SEED=20261303 SIM_PATH=64): the merge driver took the hub's done in a pull whose hooks did not run, so no record says that merge holds the hub's value; a cancelled set on top later loses to it by rank",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=20261303 SIM_PATH=64): the merge driver took the hub's done in a pull whose hooks did not run, and another clone (b) decided first: no record it could read said that merge holds the hub's value, and a cancelled set on top lost to it by rank (fixed: the driver sends the hub its record of the value it took, and every clone reads it as a point on the merge)",
     overHttp: false,
     retention: true,
-    // The merging clone (a) now keeps a record of the hub's value it took, but here another clone
-    // (b) decides first, and b cannot read a's records: the fix of the next entry does not reach it.
-    open: "the driver's record of the hub's value is the merging clone's alone; another clone that runs first has none",
     steps: DRIVER_HUB_VALUE,
   },
   {

@@ -1,27 +1,16 @@
 import path from 'node:path';
 import { COMMIT_ID } from '../git/commit-id.js';
-import { isStatus, type Status } from '../status.js';
+import { DRIVER_POINTS_KEPT } from '../hub/retention.js';
+import type { DriverPoint } from '../hub/types.js';
+import { isStatus } from '../status.js';
 import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js';
 
 /**
- * A status line the merge driver settled with the hub's value: the commit the merge (or the
- * replayed commit) makes will sit on `parent` and hold `status`, the hub's value at
- * `statusVersion`. That is what a sync point asserts; no run records one when the pull ran
- * without hooks, so the clone keeps it and a later run turns it into a point (see
- * sync/driver-commits.ts).
+ * This clone's own copy of the hub values its merge driver took (see DriverPoint): it stands
+ * while the hub is down or has not kept them. A record older than this is dropped: the run that
+ * needed it has long come.
  */
-export interface DriverPoint {
-  id: string;
-  status: Status;
-  statusVersion: number;
-  /** HEAD when the driver ran: ours in a merge, the commit a replayed one sits on in a rebase. */
-  parent: string;
-  at: string;
-}
-
-/** A record older than this is dropped: the run that needed it has long come. */
 const KEPT_MS = 30 * 24 * 60 * 60 * 1000;
-const KEPT = 256;
 
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'driver-points.jsonl');
 
@@ -44,12 +33,12 @@ const isDriverPoint = (x: unknown): x is DriverPoint => {
 export function readDriverPoints(gitDir: string, now = Date.now()): DriverPoint[] {
   return readJsonLines(file(gitDir))
     .filter((entry): entry is DriverPoint => isDriverPoint(entry) && now - Date.parse(entry.at) < KEPT_MS)
-    .slice(-KEPT);
+    .slice(-DRIVER_POINTS_KEPT);
 }
 
 /** Adds `points`; the file is rewritten with only the records it keeps once it holds more than that. */
 export function keepDriverPoints(gitDir: string, points: readonly DriverPoint[], now = Date.now()): void {
   if (points.length === 0) return;
-  if (readJsonLines(file(gitDir)).length + points.length <= KEPT) appendJsonLines(file(gitDir), points);
-  else writeJsonLines(file(gitDir), [...readDriverPoints(gitDir, now), ...points].slice(-KEPT));
+  if (readJsonLines(file(gitDir)).length + points.length <= DRIVER_POINTS_KEPT) appendJsonLines(file(gitDir), points);
+  else writeJsonLines(file(gitDir), [...readDriverPoints(gitDir, now), ...points].slice(-DRIVER_POINTS_KEPT));
 }

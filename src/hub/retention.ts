@@ -17,6 +17,12 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Eight points and sixteen runs are what v1 kept (the model fails with far fewer); a month covers a clone on holiday. */
 export const DEFAULT_RETENTION: Readonly<Retention> = { points: 8, runs: 16, rewrites: 512, maxAgeMs: 30 * DAY_MS };
 
+/**
+ * The merge driver's points (DriverPoint) a repo keeps on the hub, and a clone in its own copy, of
+ * those younger than the age: a batch carries at most this many.
+ */
+export const DRIVER_POINTS_KEPT = 256;
+
 /** `given` over the defaults; a count below 1 or a negative or non-finite age is refused, naming the field. */
 export function retentionFrom(given: Partial<Retention> = {}): Retention {
   const retention = { ...DEFAULT_RETENTION, ...given };

@@ -11,6 +11,7 @@ import { LAYOUT_IDS_MAX, LAYOUT_PATH_MAX, LAYOUTS_PER_REQUEST } from './layout.j
 import { admission, busy } from './admission.js';
 import { mountDashboard } from './dashboard/routes.js';
 import { Limiter, type Limits } from './limiter.js';
+import { DRIVER_POINTS_KEPT } from './retention.js';
 import { RepoReadCache } from './read-cache.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
@@ -55,6 +56,10 @@ const syncSchema = z.strictObject({
       }),
     )
     .max(LAYOUTS_PER_REQUEST)
+    .optional(),
+  driverPoints: z
+    .array(z.strictObject({ id: taskId, status, statusVersion: z.number().int().min(0), parent: sha }))
+    .max(DRIVER_POINTS_KEPT)
     .optional(),
 });
 const statusSchema = z.strictObject({ status, expectedVersion: z.number().int().min(1).optional(), why: text(1000).optional() });

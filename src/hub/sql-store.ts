@@ -4,7 +4,9 @@ import type { ActivityEntry, StatusCount, TaskFilter, TaskPage, WorkplanKey } fr
 import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, REPO_ROW, type RepoStamp, repoEtag } from './etag.js';
-import { LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
+import { DRIVER_POINTS_SCHEMA, LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
+import { dropExpired } from './sql/drop-expired.js';
+import { checkDriverPoints, readHubDriverPoints, recordDriverPoints } from './sql/driver-points.js';
 import { eachIdList, inChunks, insertRows, marks } from './sql/rows.js';
 import { applyLayouts, checkLayouts, mirrorPlaces, readLayouts } from './sql/layouts.js';
 import { pageIds } from './sql/task-page.js';
@@ -94,29 +96,6 @@ class BatchConflict extends Error {
   constructor(readonly conflicts: Conflict[]) {
     super('stale versions');
   }
-}
-
-/**
- * Deletes the rows of `table` in `repo` that are past the newest `kept` (with `tasks`: of each of
- * those tasks) and no younger than `maxAgeMs` at `now`; returns what it deleted.
- */
-async function dropExpired(
-  tx: SqlDriver,
-  table: 'runs' | 'rewrites' | 'sync_points',
-  repo: string,
-  { kept, maxAgeMs, now }: { kept: number; maxAgeMs: number; now: string },
-  tasks?: readonly string[],
-): Promise<{ seq: number; task_id?: string }[]> {
-  // Age 0 protects nothing, whatever the clock did between two writes.
-  const aged = maxAgeMs > 0 ? [new Date(Date.parse(now) - maxAgeMs).toISOString()] : [];
-  const trim = (inList: string, values: readonly unknown[]) =>
-    tx.all<{ seq: number; task_id?: string }>(
-      `DELETE FROM ${table} WHERE seq IN (SELECT seq FROM (SELECT seq, at, ROW_NUMBER() OVER (${tasks ? 'PARTITION BY task_id ' : ''}ORDER BY seq DESC) AS newer
-       FROM ${table} WHERE repo = ?${tasks ? ` AND task_id ${inList}` : ''}) ranked WHERE newer > ?${aged.length ? ' AND at <= ?' : ''})
-       RETURNING seq${tasks ? ', task_id' : ''}`,
-      [repo, ...values, kept, ...aged],
-    );
-  return tasks ? (await eachIdList(tx, tasks, trim)).flat() : trim('', []);
 }
 
 /** Records, per task, the newest seq among `dropped` points (never lowering what was recorded before). */
@@ -351,6 +330,7 @@ export class SqlStore implements Hub {
           this.schema >= LAYOUTS_SCHEMA
             ? await readLayouts(tx, repo, wanted && [...new Set(rows.flatMap((r) => (r.workplan === null ? [] : [r.workplan])))])
             : {},
+        ...(this.schema >= DRIVER_POINTS_SCHEMA ? { driverPoints: await readHubDriverPoints(tx, repo, wanted) } : {}),
       };
     });
   }
@@ -380,13 +360,14 @@ export class SqlStore implements Hub {
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
         const { versions, points } = await this.applyChanges(tx, batch, current, now);
         const laidOut = await applyLayouts(tx, batch);
-        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length || laidOut;
+        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length || laidOut || !!batch.driverPoints?.length;
         // Every change bumps the revision by one under the repo row's lock, held to the commit:
         // the one before this batch's is the state it applied on. Taken before any record is
         // numbered, so seqs rise within a repo in the order batches commit.
         if (bumped) await tx.run(BUMP_REVISION, [newStamp(), batch.repo]);
         const recorded = await this.recordPoints(tx, batch.repo, points, now);
         await this.recordRunAndRewrites(tx, batch, now);
+        await recordDriverPoints(tx, batch, this.retention, now);
         const row = await this.repoRow(tx, batch.repo);
         const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1, stamp: row.prev_stamp } : row);
         return { ok: true as const, etag: repoEtag(row), basis, versions, points: recorded, at: now };
@@ -799,4 +780,5 @@ async function validateBatch(batch: SyncBatch): Promise<void> {
       throw new InvalidRequestError(`task '${change.id}': only a task the hub holds can be decided by rank`);
   }
   checkLayouts(batch.layouts ?? []);
+  checkDriverPoints(batch.driverPoints);
 }

@@ -30,6 +30,22 @@ export interface RunRecord {
   at: string;
 }
 
+/**
+ * A status line the merge driver settled with the hub's value: the commit the merge (or the
+ * replayed commit) makes sits on `parent` and holds `status`, the hub's value at `statusVersion`.
+ * That is what a sync point asserts, but no run recorded one when the pull ran without hooks; so
+ * the driver keeps it in its clone and sends it to the hub, and a run that finds the commit reads
+ * it as a point (see sync/driver-commits.ts), in whichever clone runs first.
+ */
+export interface DriverPoint {
+  id: string;
+  status: Status;
+  statusVersion: number;
+  /** HEAD when the driver ran: ours in a merge, the commit a replayed one sits on in a rebase. */
+  parent: string;
+  at: string;
+}
+
 export interface HubTask {
   id: string;
   workplan: string | null;
@@ -82,6 +98,8 @@ export interface RepoState {
   layouts?: Record<string, string>;
   /** The repository the repo belongs to (see SyncBatch.origin); absent until a clone has claimed it, and from an older hub. */
   origin?: string;
+  /** Oldest first; with `only`, those tasks'. Absent from a hub that keeps none. */
+  driverPoints?: DriverPoint[];
 }
 
 /**
@@ -144,6 +162,8 @@ export interface SyncBatch {
   origin?: string;
   /** The files whose layout changed. */
   layouts?: Layout[];
+  /** The hub assigns `at`. Kept only for a task the hub holds at that status version or past it. */
+  driverPoints?: Omit<DriverPoint, 'at'>[];
 }
 
 export interface Conflict {

@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
-import { type DriverPoint, keepDriverPoints } from '../clone/driver-points.js';
+import { keepDriverPoints } from '../clone/driver-points.js';
 import { refuseAnotherHub } from '../clone/hub.js';
 import { messageOf } from '../errors.js';
 import { resolveCommit } from '../git/facts.js';
 import { hookDeadlineMs } from '../hook/fast-path.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
-import type { Hub } from '../hub/types.js';
+import type { DriverPoint, Hub } from '../hub/types.js';
+import { machineName } from '../machine.js';
 import { openRepo, type Repo, workplanPaths } from '../repo.js';
 import type { Status } from '../status.js';
 import { chooseStatus } from './choose-status.js';
@@ -26,11 +27,11 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** The hub the repo's hooks reach, read-only and as quick to give up as `doctor`. */
-async function defaultHub(repo: Repo, env: NodeJS.ProcessEnv): Promise<Hub> {
+/** The hub the repo's hooks reach, as quick to give up as `doctor`; read-only unless the driver has points to send. */
+async function defaultHub(repo: Repo, env: NodeJS.ProcessEnv, readOnly = true): Promise<Hub> {
   const choice = chooseHub(env, repo.config.hub, repo.top);
   refuseAnotherHub(repo, choice);
-  return openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly: true, env });
+  return openHub(choice, { http: { timeoutMs: 3000, readRetries: 0 }, readOnly, env });
 }
 
 /**
@@ -85,23 +86,44 @@ interface Chosen {
 }
 
 /**
- * Keeps the hub's values the driver merged in as this clone's records: when the pull ran without
- * hooks, no run records that the commit holds them, and a change made on top would later look
- * older than the hub's value (found by the soak, seed 20261303). Never at the cost of the merge.
+ * Keeps the hub's values the driver merged in as points, in this clone and on the hub: when the
+ * pull ran without hooks, no run records that the commit holds them, and a change made on top
+ * would later look older than the hub's value (found by the soak, seed 20261303), in this clone
+ * and in any other that pulls the merge and runs first. Never at the cost of the merge.
  */
 async function keepHubValues(repo: Repo, deps: DriverDeps, file: string, taken: readonly HubValue[]): Promise<void> {
   if (taken.length === 0) return;
+  const failed = (what: string, error: unknown) =>
+    deps.warn(`custodian-hooks: ${file}: could not ${what} of the hub's values merged in: ${messageOf(error).split('\n')[0]}`);
+  // The commit the driver's result will sit on: ours in a merge, the one a replayed commit goes onto in a rebase.
+  const parent = await resolveCommit(repo, 'HEAD').catch(() => null);
+  if (!parent) return failed('keep a record', new Error('HEAD names no commit'));
+  const points: DriverPoint[] = taken.map((t) => ({ ...t, parent, at: new Date().toISOString() }));
   try {
-    // The commit the driver's result will sit on: ours in a merge, the one a replayed commit goes onto in a rebase.
-    const parent = await resolveCommit(repo, 'HEAD');
-    if (!parent) throw new Error('HEAD names no commit');
-    const at = new Date().toISOString();
-    keepDriverPoints(
-      repo.gitDir,
-      taken.map((t) => ({ ...t, parent, at })),
-    );
+    keepDriverPoints(repo.gitDir, points);
   } catch (error) {
-    deps.warn(`custodian-hooks: ${file}: could not keep a record of the hub's values merged in: ${messageOf(error).split('\n')[0]}`);
+    failed('keep a record', error);
+  }
+  try {
+    await within(sendToHub(repo, deps, points), hookDeadlineMs(deps.env));
+  } catch (error) {
+    failed('tell the hub', error);
+  }
+}
+
+/** The points, sent in a batch that changes no task. */
+async function sendToHub(repo: Repo, deps: DriverDeps, points: readonly DriverPoint[]): Promise<void> {
+  const hub = await (deps.openHub ?? ((r: Repo) => defaultHub(r, deps.env, false)))(repo);
+  try {
+    await hub.sync({
+      repo: repo.slug,
+      by: machineName(),
+      changes: [],
+      driverPoints: points.map(({ at: _, ...point }) => point),
+      ...(repo.origin ? { origin: repo.origin } : {}),
+    });
+  } finally {
+    await hub.close();
   }
 }
 

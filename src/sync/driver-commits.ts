@@ -1,7 +1,6 @@
-import type { DriverPoint } from '../clone/driver-points.js';
 import { childrenOn } from '../git/children.js';
 import { blobsAtPaths } from '../git/trees.js';
-import type { RepoState as HubState } from '../hub/types.js';
+import type { DriverPoint, RepoState as HubState } from '../hub/types.js';
 import { type FoundDriverPoint, withDriverPoints } from '../reconcile/driver-points.js';
 import { disagreeing } from '../reconcile/plan.js';
 import type { FileTask } from '../reconcile/types.js';
@@ -10,11 +9,13 @@ import type { Status } from '../status.js';
 import { mayHold, tasksAmong } from '../workplan/tasks-among.js';
 
 /**
- * The hub's state with this clone's merge driver records read in as points, for the tasks whose
- * file and hub statuses differ (only rule 3 reads them). A record stands for the commit reachable
- * from one of `heads` that sits on its parent and holds the task at its status, where the task's file is
- * now: the merge or replayed commit the driver's result went into. A record with no such commit
- * (the merge was aborted, the commit is not on this branch) says nothing.
+ * The hub's state with the merge driver's records read in as points, for the tasks whose file and
+ * hub statuses differ (only rule 3 reads them): this clone's own (`records`), and those the hub
+ * keeps from every clone's driver, so a clone that pulls another's merge and runs first reads it
+ * too. A record stands for the commit reachable from one of `heads` that sits on its parent and
+ * holds the task at its status, where the task's file is now: the merge or replayed commit the
+ * driver's result went into. A record with no such commit (the merge was aborted, the commit is
+ * not on this branch) says nothing.
  */
 export async function withDriverCommits(
   repo: Repo,
@@ -23,10 +24,12 @@ export async function withDriverCommits(
   hub: HubState,
   records: readonly DriverPoint[],
 ): Promise<HubState> {
+  // A clone's own record is the hub's too once sent: each is looked for once.
+  const all = new Map([...records, ...(hub.driverPoints ?? [])].map((r) => [`${r.id}\0${r.status}\0${r.statusVersion}\0${r.parent}`, r]));
   // Most runs have no notes: nothing to compare then.
-  if (records.length === 0) return hub;
+  if (all.size === 0) return hub;
   const contested = new Set(disagreeing(files, hub.tasks));
-  const wanted = records.filter((r) => contested.has(r.id));
+  const wanted = [...all.values()].filter((r) => contested.has(r.id));
   if (wanted.length === 0) return hub;
   const children = await childrenOn(
     repo,

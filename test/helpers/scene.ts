@@ -58,17 +58,17 @@ export async function scene(t: TestContext, tasks: { id: string; status: string 
   await first.git('push', '-q', 'origin', 'main');
 
   /** The hub's view, read from its database (or over HTTP for an HTTP hub). */
-  const hubTasks = async (): Promise<Record<string, HubTask>> => {
+  const hubState = async (): Promise<RepoState> => {
     const store = options.hubUrl ? new HttpHub(options.hubUrl, options.token) : await SqlStore.open(openSqlite(env.CUSTODIAN_HUB!), 'test');
     try {
-      const state = (await store.readRepo('acme')) as RepoState;
-      return Object.fromEntries(state.tasks.map((task) => [task.id, task]));
+      return (await store.readRepo('acme')) as RepoState;
     } finally {
       await store.close();
     }
   };
+  const hubTasks = async (): Promise<Record<string, HubTask>> => Object.fromEntries((await hubState()).tasks.map((task) => [task.id, task]));
   const hubStatus = async (id: string) => (await hubTasks())[id]?.status;
-  return { root, origin, env, clone, workstation: first, hubTasks, hubStatus };
+  return { root, origin, env, clone, workstation: first, hubState, hubTasks, hubStatus };
 }
 
 export type Machine = Awaited<ReturnType<Awaited<ReturnType<typeof scene>>['clone']>>;

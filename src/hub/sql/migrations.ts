@@ -136,6 +136,20 @@ const MIGRATIONS: readonly string[][] = [
     `ALTER TABLE tasks ADD COLUMN place_position INTEGER`,
     `CREATE INDEX tasks_in_file_order ON tasks(repo, workplan, place_file, place_position)`,
   ],
+  // The hub values a clone's merge driver settled status lines with (DriverPoint): another clone
+  // that runs before it reads the merge as the agreement it is. Kept by age and count per repo.
+  [
+    `CREATE TABLE driver_points (
+      seq {{serial}},
+      repo TEXT NOT NULL REFERENCES repos(slug),
+      task_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      status_version INTEGER NOT NULL,
+      parent TEXT NOT NULL,
+      at TEXT NOT NULL,
+      UNIQUE (repo, task_id, status_version, parent)
+    )`,
+  ],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
@@ -143,6 +157,8 @@ const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The first schema with layouts: a database read unmigrated (check mode) may be older. */
 export const LAYOUTS_SCHEMA = 10;
+/** The first schema with driver points. */
+export const DRIVER_POINTS_SCHEMA = 11;
 
 /** The schema a database is at (0: none of ours). */
 export async function schemaVersion(db: SqlDriver): Promise<number> {
