@@ -3,9 +3,14 @@ import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { keepDriverPoints, readDriverPoints } from '../src/clone/driver-points.js';
-import type { DriverPoint, HubTask, SyncPoint } from '../src/hub/types.js';
+import { git } from '../src/git/run.js';
+import type { DriverPoint, HubTask, RepoState, SyncPoint } from '../src/hub/types.js';
 import { withDriverPoints } from '../src/reconcile/driver-points.js';
-import { tempDir } from './helpers/temp-repo.js';
+import { openRepo } from '../src/repo.js';
+import { withDriverCommits } from '../src/sync/driver-commits.js';
+import { tasksAmong } from '../src/workplan/tasks-among.js';
+import { commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
+import { workplan } from './helpers/workplan-text.js';
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
 const NOW = Date.parse('2026-11-30T12:00:00Z');
@@ -97,4 +102,25 @@ test('a driver point the hub cannot have given (past its status version, or at i
   assert.equal(withDriverPoints(t, [found(4)]), t);
   assert.equal(withDriverPoints(t, [found(3, 'cancelled')]), t);
   assert.equal(withDriverPoints(t, [found(3)]).points.length, 2);
+});
+
+test("a merge's note stands for that merge alone: another commit on the same parent holding the same status is not it", async (t) => {
+  const dir = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }]) });
+  const parent = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  await commitFiles(dir, { 'plan.md': workplan([{ id: 'A', status: 'done' }]) }, 'A done by hand, on the same parent');
+  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const repo = await openRepo(dir);
+  const text = workplan([{ id: 'A', status: 'done' }]);
+  const files = tasksAmong(text, 'plan.md', () => true).tasks.map((task) => ({ ...task, workplan: { id: 'plan.md', title: null } }));
+  const hub: RepoState = { repo: 'acme', etag: 'e', tasks: [task([], 2, 'todo')], runs: [], rewrites: [], runsDropped: false };
+  const note = { id: 'A', status: 'done' as const, statusVersion: 1, parent, at: '2026-11-30T11:00:00Z' };
+
+  const ofMerge = await withDriverCommits(repo, [head], files, { ...hub, driverPoints: [{ ...note, theirs: sha(9) }] }, []);
+  assert.deepEqual(ofMerge.tasks[0]!.points, [], 'the hand commit has one parent, not the merge named');
+  const ofReplay = await withDriverCommits(repo, [head], files, hub, [note]);
+  assert.deepEqual(
+    ofReplay.tasks[0]!.points.map((p) => [p.commit, p.status, p.statusVersion]),
+    [[head, 'done', 1]],
+    "a replayed commit's note, this clone's own, stands for its commit on that parent",
+  );
 });

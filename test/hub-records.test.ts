@@ -165,33 +165,43 @@ for (const kind of KINDS) {
       assert.equal(state.rewrites.length, 2);
     });
 
-    test('driver points: kept for a task the hub holds at that status version or past it, read whole or by task, and a batch of them changes the ETag', async (t) => {
+    test('driver points: kept where they could be true of the hub, read whole or by task; only a batch that kept one changes the ETag', async (t) => {
       const hub = await kind.open(t);
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A'), create('B')] })).ok);
       assert.ok((await hub.setStatus({ repo: 'acme', id: 'A', status: 'done', by: 'agent' })).ok);
+      const note = (id: string, status: 'todo' | 'done', statusVersion: number, parent = 7) => ({
+        id,
+        status,
+        statusVersion,
+        parent: SHA(parent),
+        theirs: SHA(9),
+      });
       const before = (await read(hub)).etag;
+      const nothingKept = await hub.sync({
+        repo: 'acme',
+        by: 'laptop',
+        changes: [],
+        driverPoints: [note('A', 'done', 2), note('A', 'todo', 1), note('Z', 'done', 0), note('B', 'done', 0)],
+      });
+      assert.ok(nothingKept.ok);
+      assert.equal((await read(hub)).etag, before, 'past the version, another status at the current one, an unknown task: nothing kept, nothing changed');
       const sent = await hub.sync({
         repo: 'acme',
         by: 'laptop',
         changes: [],
-        driverPoints: [
-          { id: 'A', status: 'done', statusVersion: 1, parent: SHA(7) },
-          { id: 'A', status: 'done', statusVersion: 2, parent: SHA(7) },
-          { id: 'Z', status: 'done', statusVersion: 0, parent: SHA(7) },
-          { id: 'B', status: 'todo', statusVersion: 0, parent: SHA(8) },
-          { id: 'A', status: 'done', statusVersion: 1, parent: SHA(7) },
-        ],
+        driverPoints: [note('A', 'done', 1), note('A', 'todo', 0), note('B', 'todo', 0, 8), note('A', 'done', 1)],
       });
       assert.ok(sent.ok);
       const state = await read(hub);
       assert.notEqual(state.etag, before, 'a clone on the fast path reads them');
       assert.deepEqual(
-        state.driverPoints?.map((p) => [p.id, p.status, p.statusVersion, p.parent, Number.isNaN(Date.parse(p.at))]),
+        state.driverPoints?.map((p) => [p.id, p.status, p.statusVersion, p.parent, p.theirs, Number.isNaN(Date.parse(p.at))]),
         [
-          ['A', 'done', 1, SHA(7), false],
-          ['B', 'todo', 0, SHA(8), false],
+          ['A', 'done', 1, SHA(7), SHA(9), false],
+          ['A', 'todo', 0, SHA(7), SHA(9), false],
+          ['B', 'todo', 0, SHA(8), SHA(9), false],
         ],
-        'one past the status version, one of a task the hub lacks, and a repeat are not kept',
+        'a version the hub has moved past is kept whatever its status; a repeat once',
       );
       const onlyB = await hub.readRepo('acme', undefined, ['B']);
       assert.notEqual(onlyB, 'not-modified');
@@ -199,27 +209,38 @@ for (const kind of KINDS) {
         (onlyB as RepoState).driverPoints?.map((p) => p.id),
         ['B'],
       );
-      await assert.rejects(
-        hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: [{ id: 'A', status: 'done', statusVersion: 1, parent: 'HEAD' }] }),
-        /parent|commit id/,
-      );
-      await assert.rejects(
-        hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: [{ id: 'A', status: 'done', statusVersion: -1, parent: SHA(7) }] }),
-        /statusVersion|status version|>=0|too small/i,
-      );
+      for (const [bad, why] of [
+        [{ ...note('A', 'done', 1), parent: 'HEAD' }, /parent/],
+        [{ ...note('A', 'done', 1), theirs: '' }, /theirs/],
+        [note('A', 'done', -1), /statusVersion/],
+        [note('A', 'done', 2 ** 40), /statusVersion/],
+      ] as const) {
+        await assert.rejects(hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: [bad] }), why);
+      }
     });
 
-    test('driver points past the count and with age protecting nothing are dropped, oldest first', async (t) => {
-      const hub = await kind.open(t, { maxAgeMs: 0 });
+    test('driver points: the newest 256 a repo are kept, and none older than the age', async (t) => {
+      const hub = await kind.open(t, { maxAgeMs: 60_000 });
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] })).ok);
       const batch = (from: number) =>
-        Array.from({ length: DRIVER_POINTS_KEPT }, (_, i) => ({ id: 'A', status: 'todo' as const, statusVersion: 0, parent: SHA(from + i) }));
+        Array.from({ length: DRIVER_POINTS_KEPT }, (_, i) => ({ id: 'A', status: 'todo' as const, statusVersion: 0, parent: SHA(from + i), theirs: SHA(1) }));
       assert.ok((await hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1) })).ok);
       assert.ok((await hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1 + DRIVER_POINTS_KEPT).slice(0, 10) })).ok);
       const kept = (await read(hub)).driverPoints ?? [];
-      assert.equal(kept.length, DRIVER_POINTS_KEPT);
+      assert.equal(kept.length, DRIVER_POINTS_KEPT, 'young as they are, the oldest ten went');
       assert.deepEqual([kept[0]!.parent, kept.at(-1)!.parent], [SHA(11), SHA(DRIVER_POINTS_KEPT + 10)]);
       await assert.rejects(hub.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1000).concat(batch(2000).slice(0, 1)) }), /256/);
+
+      const quick = await kind.open(t, { maxAgeMs: 1 });
+      assert.ok((await quick.sync({ repo: 'acme', by: 'ws', changes: [create('A')] })).ok);
+      assert.ok((await quick.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(1).slice(0, 1) })).ok);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok((await quick.sync({ repo: 'acme', by: 'laptop', changes: [], driverPoints: batch(2).slice(0, 1) })).ok);
+      assert.deepEqual(
+        (await read(quick)).driverPoints?.map((p) => p.parent),
+        [SHA(2)],
+        'past the age, few as they are',
+      );
     });
 
     test('with the default age nothing young is dropped, however many records pass the count', async (t) => {

@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
-import type { Hub } from '../src/hub/types.js';
+import { openStore } from '../src/hub/open.js';
+import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { type DriverArgs, driverMain, mergeDriver } from '../src/merge/driver.js';
 import { PLAN, scene } from './helpers/scene.js';
 
@@ -40,7 +41,7 @@ async function statusConflict(t: TestContext) {
     warn: (line: string) => said.push(line),
     ...(openHub ? { openHub } : {}),
   });
-  return { args, theirs, said, deps, result: () => readFile(args.ours, 'utf8') };
+  return { s, args, theirs, said, deps, result: () => readFile(args.ours, 'utf8') };
 }
 
 test('a hub that never answers: past CUSTODIAN_HOOK_TIMEOUT the conflict is left as git leaves it, and git goes on', async (t) => {
@@ -84,4 +85,48 @@ test('a driver that fails leaves git a conflict with ours as git passed it, neve
   const code = await driverMain([c.args.base, c.args.ours, path.join(path.dirname(c.args.base), 'gone'), '7', PLAN]);
   assert.ok(code > 0, 'a conflict to git');
   assert.equal(await c.result(), before, "ours' bytes as git passed them");
+});
+
+test("the hub's value taken in a merge is noted on the hub, by the merge's two parents; a hub too old to keep notes is not sent one", async (t) => {
+  const c = await statusConflict(t);
+  assert.equal((await c.s.workstation.cli('task', 'set', 'A', 'cancelled')).code, 0, 'the hub moves too: both sides and the hub moved');
+  const store = () => openStore(c.s.env.CUSTODIAN_HUB!);
+  const sent: SyncBatch[] = [];
+  // A hub from before driver points: its answers hold none, and it would refuse them.
+  const older = async (): Promise<Hub> => {
+    const hub = await store();
+    return {
+      location: hub.location,
+      readRepo: async (...args) => {
+        const state = await hub.readRepo(...args);
+        if (state === 'not-modified') return state;
+        const { driverPoints: _, ...rest } = state;
+        return rest;
+      },
+      sync: async (batch) => {
+        sent.push(batch);
+        throw new Error('invalid request: body: Unrecognized key: "driverPoints"');
+      },
+      setStatus: (u) => hub.setStatus(u),
+      history: (r, id) => hub.history(r, id),
+      listRepos: (slug) => hub.listRepos(slug),
+      close: () => hub.close(),
+    };
+  };
+  assert.equal(await mergeDriver(c.args, c.deps({ [`GITHEAD_${c.theirs}`]: 'other' }, older)), 0);
+  assert.match(c.said.join('\n'), /merged as cancelled/);
+  assert.deepEqual(sent, [], 'nothing sent to a hub that keeps no notes');
+  assert.doesNotMatch(c.said.join('\n'), /could not/);
+
+  // git passes ours afresh: HEAD's version.
+  await writeFile(c.args.ours, await git(c.s.workstation.dir, ['show', `HEAD:${PLAN}`]));
+  const again = await mergeDriver(c.args, c.deps({ [`GITHEAD_${c.theirs}`]: 'other' }));
+  assert.equal(again, 0, c.said.join('\n'));
+  const hub = await store();
+  t.after(() => hub.close());
+  const state = (await hub.readRepo('acme')) as RepoState;
+  assert.deepEqual(
+    state.driverPoints?.map((p) => [p.id, p.status, p.statusVersion, p.parent, p.theirs]),
+    [['A', 'cancelled', 1, await c.s.workstation.head(), c.theirs]],
+  );
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { git, gitOutcome } from '../src/git/run.js';
@@ -24,9 +24,10 @@ async function contested(t: TestContext) {
   await laptop.edit('A', 'blocked');
   await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
   const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
-  const merge = async () => {
+  const merge = async (how: 'merge' | 'rebase' = 'merge') => {
     await laptop.git('fetch', '-q', 'origin');
-    return gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/main'], s.env);
+    const args = how === 'merge' ? ['merge', '-q', '--no-edit'] : ['rebase', '-q'];
+    return gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, ...args, 'origin/main'], s.env);
   };
   return { s, ws, laptop, merge };
 }
@@ -75,9 +76,9 @@ test("another clone that pulls the merge and runs first reads the driver's note 
   assert.equal(await laptop.statusInFile('A'), 'done');
   const sent = (await s.hubState()).driverPoints ?? [];
   assert.deepEqual(
-    sent.map((p) => [p.id, p.status, p.statusVersion]),
-    [['A', 'done', 1]],
-    'the driver told the hub which value it took',
+    sent.map((p) => [p.id, p.status, p.statusVersion, p.theirs]),
+    [['A', 'done', 1, (await laptop.git('rev-parse', 'origin/main')).trim()]],
+    'the driver told the hub which value it took, and on which merge',
   );
 
   // cancelled, of done's rank, set on top and pushed without hooks: the laptop runs nothing more.
@@ -92,4 +93,21 @@ test("another clone that pulls the merge and runs first reads the driver's note 
   );
   assert.equal(await s.hubStatus('A'), 'cancelled');
   assert.equal(await ws.statusInFile('A'), 'cancelled');
+});
+
+test("a replayed commit's note stays in its clone: the commit it sits on is the upstream's tip, which every clone builds on", async (t) => {
+  const { s, laptop, merge } = await contested(t);
+  const rebased = await merge('rebase');
+  assert.equal(rebased.exitCode, 0, rebased.stderr);
+  assert.match(rebased.stderr, /merged as done/);
+  assert.deepEqual((await s.hubState()).driverPoints, [], 'nothing sent');
+  const kept = await readFile(path.join(laptop.dir, '.git', 'custodian-hooks', 'driver-points.jsonl'), 'utf8');
+  assert.deepEqual(
+    kept
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; theirs?: string })
+      .map((p) => [p.id, p.theirs]),
+    [['A', undefined]],
+  );
 });

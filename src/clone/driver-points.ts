@@ -24,6 +24,7 @@ const isDriverPoint = (x: unknown): x is DriverPoint => {
     // A commit id, never a name git would read as a ref or an option.
     typeof r.parent === 'string' &&
     COMMIT_ID.test(r.parent) &&
+    (r.theirs === undefined || (typeof r.theirs === 'string' && COMMIT_ID.test(r.theirs))) &&
     typeof r.at === 'string' &&
     !Number.isNaN(Date.parse(r.at))
   );

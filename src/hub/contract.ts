@@ -49,7 +49,7 @@ export const repoState = z.object({
   runsDropped: z.boolean(),
   layouts: z.optional(z.record(text, text)),
   origin: z.optional(text),
-  driverPoints: z.optional(z.array(z.object({ id: taskId, status, statusVersion: count, parent: sha, at: text }))),
+  driverPoints: z.optional(z.array(z.object({ id: taskId, status, statusVersion: count, parent: sha, theirs: sha, at: text }))),
 });
 
 export const syncAccepted = z.object({

@@ -12,6 +12,7 @@ import { admission, busy } from './admission.js';
 import { mountDashboard } from './dashboard/routes.js';
 import { Limiter, type Limits } from './limiter.js';
 import { DRIVER_POINTS_KEPT } from './retention.js';
+import { STATUS_VERSION_MAX } from './sql/driver-points.js';
 import { RepoReadCache } from './read-cache.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
@@ -58,7 +59,7 @@ const syncSchema = z.strictObject({
     .max(LAYOUTS_PER_REQUEST)
     .optional(),
   driverPoints: z
-    .array(z.strictObject({ id: taskId, status, statusVersion: z.number().int().min(0), parent: sha }))
+    .array(z.strictObject({ id: taskId, status, statusVersion: z.number().int().min(0).max(STATUS_VERSION_MAX), parent: sha, theirs: sha }))
     .max(DRIVER_POINTS_KEPT)
     .optional(),
 });

@@ -360,14 +360,15 @@ export class SqlStore implements Hub {
         if (conflicts.length > 0) throw new BatchConflict(conflicts);
         const { versions, points } = await this.applyChanges(tx, batch, current, now);
         const laidOut = await applyLayouts(tx, batch);
-        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length || laidOut || !!batch.driverPoints?.length;
+        // Numbered before the lock below: no rule orders them against the other records.
+        const noted = await recordDriverPoints(tx, batch, this.retention, now);
+        const bumped = batch.changes.length > 0 || !!batch.run || !!batch.rewrites?.length || laidOut || noted > 0;
         // Every change bumps the revision by one under the repo row's lock, held to the commit:
         // the one before this batch's is the state it applied on. Taken before any record is
         // numbered, so seqs rise within a repo in the order batches commit.
         if (bumped) await tx.run(BUMP_REVISION, [newStamp(), batch.repo]);
         const recorded = await this.recordPoints(tx, batch.repo, points, now);
         await this.recordRunAndRewrites(tx, batch, now);
-        await recordDriverPoints(tx, batch, this.retention, now);
         const row = await this.repoRow(tx, batch.repo);
         const basis = repoEtag(bumped && row ? { ...row, revision: row.revision - 1, stamp: row.prev_stamp } : row);
         return { ok: true as const, etag: repoEtag(row), basis, versions, points: recorded, at: now };

@@ -43,6 +43,12 @@ export interface DriverPoint {
   statusVersion: number;
   /** HEAD when the driver ran: ours in a merge, the commit a replayed one sits on in a rebase. */
   parent: string;
+  /**
+   * In a merge, the commit merged in: the merge commit has both as parents, which no other
+   * clone's commit on `parent` has. Absent for a replayed commit (rebase, cherry-pick), whose
+   * note stays in its clone: there `parent` is the upstream tip, which every clone builds on.
+   */
+  theirs?: string;
   at: string;
 }
 
@@ -162,8 +168,11 @@ export interface SyncBatch {
   origin?: string;
   /** The files whose layout changed. */
   layouts?: Layout[];
-  /** The hub assigns `at`. Kept only for a task the hub holds at that status version or past it. */
-  driverPoints?: Omit<DriverPoint, 'at'>[];
+  /**
+   * Notes of merges (`theirs` given); the hub assigns `at`. Kept only for a task the hub holds at
+   * that status and status version, or past that version.
+   */
+  driverPoints?: (Omit<DriverPoint, 'at' | 'theirs'> & { theirs: string })[];
 }
 
 export interface Conflict {

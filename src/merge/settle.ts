@@ -2,11 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { keepDriverPoints } from '../clone/driver-points.js';
 import { refuseAnotherHub } from '../clone/hub.js';
 import { messageOf } from '../errors.js';
-import { resolveCommit } from '../git/facts.js';
 import { hookDeadlineMs } from '../hook/fast-path.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
-import type { DriverPoint, Hub } from '../hub/types.js';
+import type { DriverPoint, Hub, SyncBatch } from '../hub/types.js';
 import { machineName } from '../machine.js';
 import { openRepo, type Repo, workplanPaths } from '../repo.js';
 import type { Status } from '../status.js';
@@ -18,11 +17,18 @@ import { sideCommits, theirsCandidates } from './side-commits.js';
 import { sideRulings } from './side-rulings.js';
 import { resolvedOutput, type StatusHunk, statusHunks } from './status-hunks.js';
 
-/** `work`, or a failure once `ms` have passed: a hub or a database that never answers decides nothing. */
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
+/** When the driver gives up, and the time the hooks allow in all (CUSTODIAN_HOOK_TIMEOUT), to say. */
+interface Deadline {
+  at: number;
+  ms: number;
+}
+
+/** `work`, or a failure at the deadline: a hub or a database that never answers decides nothing. */
+function within<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s (CUSTODIAN_HOOK_TIMEOUT)`)), ms);
+    const why = `no answer within ${deadline.ms / 1000} s (CUSTODIAN_HOOK_TIMEOUT)`;
+    timer = setTimeout(() => reject(new Error(why)), Math.max(0, deadline.at - Date.now()));
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
@@ -55,16 +61,21 @@ export async function settleConflicts(
   if (!repo || !pieces || !workplanPaths(repo)(args.file)) return merged.exitCode;
   const { views, hunks } = statusHunks(pieces, args.file);
   if (hunks.length === 0) return merged.exitCode;
+  // One deadline for all the driver asks: deciding first, then telling the hub what it took.
+  const ms = hookDeadlineMs(deps.env);
+  const deadline: Deadline = { at: Date.now() + ms, ms };
   const decide = async () => {
     const sides = await sideCommits(repo.top, args.file, bytes, candidates);
     if (!sides.ours || !sides.theirs)
       throw new Error(`git did not say which commit ${sides.ours ? 'theirs' : 'ours'} is, or that commit does not hold the file as git passed it`);
     const known = { ours: { commit: sides.ours, bytes: bytes.ours }, theirs: { commit: sides.theirs, bytes: bytes.theirs } };
-    return chooseStatuses(args, deps, repo, known, hunks);
+    const chosen = await chooseStatuses(args, deps, repo, known, hunks);
+    // The commit the result will sit on: ours (HEAD) in a merge, the one a replayed commit goes onto in a rebase.
+    return { ...chosen, parent: sides.ours, theirs: sides.merging ? sides.theirs : undefined };
   };
-  let chosen: Chosen;
+  let chosen: Chosen & { parent: string; theirs: string | undefined };
   try {
-    chosen = await within(decide(), hookDeadlineMs(deps.env));
+    chosen = await within(decide(), deadline);
   } catch (error) {
     deps.warn(`custodian-hooks: ${args.file}: status conflicts left for you: ${messageOf(error).split('\n')[0]}`);
     return merged.exitCode;
@@ -72,56 +83,54 @@ export async function settleConflicts(
   if (chosen.statuses.size === 0) return merged.exitCode;
   const { bytes: result, left } = resolvedOutput(pieces, views, hunks, chosen.statuses);
   await writeFile(args.ours, result);
-  await keepHubValues(repo, deps, args.file, chosen.fromHub);
+  const at = new Date().toISOString();
+  const points = chosen.fromHub.map((value): DriverPoint => ({ ...value, parent: chosen.parent, ...(chosen.theirs ? { theirs: chosen.theirs } : {}), at }));
+  await keepHubValues(repo, deps, args.file, points, chosen.keepsNotes ? deadline : null);
   return Math.min(left, 127);
 }
 
 /** A value the driver took from the hub, before it knows where the commit will sit. */
-type HubValue = Omit<DriverPoint, 'parent' | 'at'>;
+type HubValue = Pick<DriverPoint, 'id' | 'status' | 'statusVersion'>;
 
-/** Each contested task's status, where the facts settle it, and which of those are the hub's value. */
+/** Each contested task's status, where the facts settle it, and which of those are the hub's value; whether the hub keeps notes of them. */
 interface Chosen {
   statuses: Map<string, Status>;
   fromHub: HubValue[];
+  keepsNotes: boolean;
 }
 
 /**
- * Keeps the hub's values the driver merged in as points, in this clone and on the hub: when the
- * pull ran without hooks, no run records that the commit holds them, and a change made on top
- * would later look older than the hub's value (found by the soak, seed 20261303), in this clone
- * and in any other that pulls the merge and runs first. Never at the cost of the merge.
+ * Keeps the hub's values the driver merged in as points: when the pull ran without hooks, no run
+ * records that the commit holds them, and a change made on top would later look older than the
+ * hub's value (found by the soak, seed 20261303). The clone keeps them all; a merge's go to the
+ * hub too, by `deadline` (null: the hub keeps none), for any clone that pulls the merge and runs
+ * first. A replayed commit's note stays here: the commit it sits on is the upstream's tip, which
+ * every clone builds on, and only here does a note stand for this clone's own commits. Never at
+ * the cost of the merge.
  */
-async function keepHubValues(repo: Repo, deps: DriverDeps, file: string, taken: readonly HubValue[]): Promise<void> {
-  if (taken.length === 0) return;
+async function keepHubValues(repo: Repo, deps: DriverDeps, file: string, points: readonly DriverPoint[], deadline: Deadline | null): Promise<void> {
+  if (points.length === 0) return;
   const failed = (what: string, error: unknown) =>
-    deps.warn(`custodian-hooks: ${file}: could not ${what} of the hub's values merged in: ${messageOf(error).split('\n')[0]}`);
-  // The commit the driver's result will sit on: ours in a merge, the one a replayed commit goes onto in a rebase.
-  const parent = await resolveCommit(repo, 'HEAD').catch(() => null);
-  if (!parent) return failed('keep a record', new Error('HEAD names no commit'));
-  const points: DriverPoint[] = taken.map((t) => ({ ...t, parent, at: new Date().toISOString() }));
+    deps.warn(`custodian-hooks: ${file}: could not ${what} of the hub's values it merged in: ${messageOf(error).split('\n')[0]}`);
   try {
     keepDriverPoints(repo.gitDir, points);
   } catch (error) {
-    failed('keep a record', error);
+    failed('keep a note', error);
   }
+  const merges = points.flatMap(({ at: _, theirs, ...point }) => (theirs ? [{ ...point, theirs }] : []));
+  if (merges.length === 0 || deadline === null) return;
   try {
-    await within(sendToHub(repo, deps, points), hookDeadlineMs(deps.env));
+    await within(sendToHub(repo, deps, merges), deadline);
   } catch (error) {
-    failed('tell the hub', error);
+    failed('send the hub a note', error);
   }
 }
 
 /** The points, sent in a batch that changes no task. */
-async function sendToHub(repo: Repo, deps: DriverDeps, points: readonly DriverPoint[]): Promise<void> {
+async function sendToHub(repo: Repo, deps: DriverDeps, points: NonNullable<SyncBatch['driverPoints']>): Promise<void> {
   const hub = await (deps.openHub ?? ((r: Repo) => defaultHub(r, deps.env, false)))(repo);
   try {
-    await hub.sync({
-      repo: repo.slug,
-      by: machineName(),
-      changes: [],
-      driverPoints: points.map(({ at: _, ...point }) => point),
-      ...(repo.origin ? { origin: repo.origin } : {}),
-    });
+    await hub.sync({ repo: repo.slug, by: machineName(), changes: [], driverPoints: points, ...(repo.origin ? { origin: repo.origin } : {}) });
   } finally {
     await hub.close();
   }
@@ -133,9 +142,9 @@ type Sides = Parameters<typeof sideRulings>[3];
 async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, sides: Sides, hunks: readonly StatusHunk[]): Promise<Chosen> {
   const contests = hunks.flatMap((h) => h.tasks);
   const hub = await (deps.openHub ?? ((r: Repo) => defaultHub(r, deps.env)))(repo);
-  let facts: Awaited<ReturnType<typeof sideRulings>>;
+  let ruled: Awaited<ReturnType<typeof sideRulings>>;
   try {
-    facts = await sideRulings(
+    ruled = await sideRulings(
       repo,
       hub,
       args.file,
@@ -145,9 +154,9 @@ async function chooseStatuses(args: DriverArgs, deps: DriverDeps, repo: Repo, si
   } finally {
     await hub.close();
   }
-  const chosen: Chosen = { statuses: new Map(), fromHub: [] };
+  const chosen: Chosen = { statuses: new Map(), fromHub: [], keepsNotes: ruled.keepsNotes };
   for (const contest of contests) {
-    const fact = facts.get(contest.id);
+    const fact = ruled.facts.get(contest.id);
     const choice = fact ? chooseStatus(contest.ours, contest.theirs, fact.hub, fact) : { leave: 'the hub has no such task yet' };
     const said = `custodian-hooks: ${args.file}: task '${contest.id}' (ours ${contest.ours}, theirs ${contest.theirs})`;
     if ('leave' in choice) {

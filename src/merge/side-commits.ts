@@ -8,6 +8,8 @@ import { gitCommandLine } from './git-command-line.js';
 export interface SideCommits {
   ours: string | null;
   theirs: string | null;
+  /** Theirs is merged in (git named it in GITHEAD_<id>), not replayed: the result is a merge commit on both. */
+  merging: boolean;
 }
 
 const PICK_LINE = /^(?:pick|p|reword|r|edit|e|squash|s|fixup|f)\s+(\S+)/;
@@ -69,7 +71,8 @@ export async function sideCommits(
   const ours = head && (await holds(top, head.oid, file, bytes.ours)) ? head.oid : null;
   for (const candidate of candidates) {
     const commit = await readObject(top, `${candidate.rev}^{commit}`);
-    if (commit?.type === 'commit' && (await holds(top, commit.oid, file, bytes.theirs))) return { ours, theirs: commit.oid };
+    if (commit?.type === 'commit' && (await holds(top, commit.oid, file, bytes.theirs)))
+      return { ours, theirs: commit.oid, merging: candidate.merged !== null };
   }
-  return { ours, theirs: null };
+  return { ours, theirs: null, merging: false };
 }

@@ -42,8 +42,8 @@ async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise
  * For each contested task the hub holds, the rules' verdict on each side's value (DESIGN.md, "The
  * rules" and "Rules v2"), its origin traced from that side, given alike from that side's commit and
  * from the merge of both as the run after the merge reads it (see agreed), with the same evidence
- * a run weighs —
- * the hub's points and runs, this clone's own records, rewrites still in the outbox.
+ * a run weighs: the hub's points and runs, this clone's own records, the merge driver's notes,
+ * rewrites still in the outbox. `keepsNotes`: the hub keeps driver points (an older one does not).
  */
 export async function sideRulings(
   repo: Repo,
@@ -51,7 +51,7 @@ export async function sideRulings(
   file: string,
   sides: { ours: { commit: string; bytes: Buffer }; theirs: { commit: string; bytes: Buffer } },
   ids: readonly string[],
-): Promise<Map<string, TaskFacts>> {
+): Promise<{ facts: Map<string, TaskFacts>; keepsNotes: boolean }> {
   const { state, known } = await knownToHub(repo, hub, ids);
   const notes = readDriverPoints(repo.gitDir);
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
@@ -92,7 +92,8 @@ export async function sideRulings(
     const { status, statusVersion } = hubTasks.get(id)!;
     if (r.ours && r.theirs) facts.set(id, { hub: status, statusVersion, ours: r.ours, theirs: r.theirs });
   }
-  return facts;
+  // An older hub leaves driver points out of its answer, and refuses them in a batch.
+  return { facts, keepsNotes: state.driverPoints !== undefined };
 }
 
 /** Which of `ids` a workplan other than `file` holds at `commit`: read only where a file could spell one (see mayHold). */

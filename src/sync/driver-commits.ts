@@ -39,7 +39,9 @@ export async function withDriverCommits(
   const fileOf = new Map(files.map((f) => [f.id, f.file]));
   const found = new Map<string, FoundDriverPoint[]>();
   for (const record of wanted) {
-    for (const commit of children.get(record.parent) ?? []) {
+    for (const { commit, parents } of children.get(record.parent) ?? []) {
+      // A merge's note stands for that merge alone, not another commit on the same parent.
+      if (record.theirs && !parents.includes(record.theirs)) continue;
       if ((await statusAt(repo, commit, fileOf.get(record.id)!, record.id)) !== record.status) continue;
       found.set(record.id, [...(found.get(record.id) ?? []), { commit, status: record.status, statusVersion: record.statusVersion, at: record.at }]);
       break;

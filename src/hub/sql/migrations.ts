@@ -146,8 +146,9 @@ const MIGRATIONS: readonly string[][] = [
       status TEXT NOT NULL,
       status_version INTEGER NOT NULL,
       parent TEXT NOT NULL,
+      theirs TEXT NOT NULL,
       at TEXT NOT NULL,
-      UNIQUE (repo, task_id, status_version, parent)
+      UNIQUE (repo, task_id, status_version, parent, theirs)
     )`,
   ],
 ];
