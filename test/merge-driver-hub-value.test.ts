@@ -4,17 +4,31 @@ import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { git, gitOutcome } from '../src/git/run.js';
 import { CLI } from './helpers/paths.js';
+import { createToken, spawnHub } from './helpers/hub-process.js';
 import { parseReport, scene } from './helpers/scene.js';
+import { tempDir } from './helpers/temp-repo.js';
+
+/** A hub served over HTTP on a loopback port, with a token for the clones. */
+async function httpHub(t: TestContext) {
+  const db = path.join(await tempDir(t), 'hub.sqlite');
+  const token = await createToken(db, 'team');
+  const { url } = await spawnHub(t, db);
+  return { hubUrl: url, token };
+}
 
 /**
  * A scene where an agent set A to done in the hub while two people moved A by hand, neither with
  * hooks: the laptop merges the workstation's push with the built driver, and no hook runs after.
  */
-async function contested(t: TestContext) {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
+async function contested(t: TestContext, hub: Parameters<typeof scene>[2] = {}) {
+  const s = await scene(
+    t,
+    [
+      { id: 'A', status: 'todo' },
+      { id: 'B', status: 'todo' },
+    ],
+    hub,
+  );
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0, 'the hub holds both at todo, with a point');
   const laptop = await s.clone('laptop');
@@ -69,31 +83,33 @@ test("the driver reads its own notes too: a line set on top of a merge it settle
   assert.notEqual(second.exitCode, 0);
 });
 
-test("another clone that pulls the merge and runs first reads the driver's note from the hub: the hand edit on top reaches the hub", async (t) => {
-  const { s, ws, laptop, merge } = await contested(t);
-  const merged = await merge();
-  assert.equal(merged.exitCode, 0, merged.stderr);
-  assert.equal(await laptop.statusInFile('A'), 'done');
-  const sent = (await s.hubState()).driverPoints ?? [];
-  assert.deepEqual(
-    sent.map((p) => [p.id, p.status, p.statusVersion, p.theirs]),
-    [['A', 'done', 1, (await laptop.git('rev-parse', 'origin/main')).trim()]],
-    'the driver told the hub which value it took, and on which merge',
-  );
+for (const over of ['embedded', 'HTTP'] as const) {
+  test(`another clone that pulls the merge and runs first reads the driver's note from the hub (${over}): the hand edit on top reaches the hub`, async (t) => {
+    const { s, ws, laptop, merge } = await contested(t, over === 'HTTP' ? await httpHub(t) : {});
+    const merged = await merge();
+    assert.equal(merged.exitCode, 0, merged.stderr);
+    assert.equal(await laptop.statusInFile('A'), 'done');
+    const sent = (await s.hubState()).driverPoints ?? [];
+    assert.deepEqual(
+      sent.map((p) => [p.id, p.status, p.statusVersion, p.theirs]),
+      [['A', 'done', 1, (await laptop.git('rev-parse', 'origin/main')).trim()]],
+      'the driver told the hub which value it took, and on which merge',
+    );
 
-  // cancelled, of done's rank, set on top and pushed without hooks: the laptop runs nothing more.
-  await laptop.edit('A', 'cancelled');
-  await laptop.git('push', '-q', 'origin', 'HEAD:main');
-  await ws.git('pull', '-q', '--no-rebase', 'origin', 'main');
-  const fixed = await ws.run('--fix');
-  assert.equal(fixed.code, 0, fixed.stderr);
-  assert.ok(
-    parseReport(fixed.stdout).findings.some((f) => f.code === 'C-11' && f.taskId === 'A'),
-    `the hand edit is pushed, not undone by rank: ${fixed.stdout}`,
-  );
-  assert.equal(await s.hubStatus('A'), 'cancelled');
-  assert.equal(await ws.statusInFile('A'), 'cancelled');
-});
+    // cancelled, of done's rank, set on top and pushed without hooks: the laptop runs nothing more.
+    await laptop.edit('A', 'cancelled');
+    await laptop.git('push', '-q', 'origin', 'HEAD:main');
+    await ws.git('pull', '-q', '--no-rebase', 'origin', 'main');
+    const fixed = await ws.run('--fix');
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.ok(
+      parseReport(fixed.stdout).findings.some((f) => f.code === 'C-11' && f.taskId === 'A'),
+      `the hand edit is pushed, not undone by rank: ${fixed.stdout}`,
+    );
+    assert.equal(await s.hubStatus('A'), 'cancelled');
+    assert.equal(await ws.statusInFile('A'), 'cancelled');
+  });
+}
 
 test("a replayed commit's note stays in its clone: the commit it sits on is the upstream's tip, which every clone builds on", async (t) => {
   const { s, laptop, merge } = await contested(t);
