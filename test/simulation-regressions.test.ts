@@ -600,10 +600,9 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by this round's soak, SIM_WORLD=all SIM_SEED=20261401 SIM_PATH=144; it fails alike on e8b4725): a's todo, set by hand over the agent's done after a pull --rebase and pushed, was written back over with the older done in the converge (writeback A in a: older done(#4) replaced newer todo(#5))",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=20261401 SIM_PATH=144), the harness's: git's clean merge took b's writeback of done over a's reopen, which had brought the line back to the text both sides last shared; the model read git's pick as knowing only its side, so the reopen git's merge had dropped counted as lost by the run after (fixed in the model: a line git's three-way merge takes knows what the merge holds, as in the shared model; only a line a person kept in a conflict knows its side alone)",
     overHttp: true,
     retention: true,
-    open: 'not yet explained: found at the end of the session, replayed, and shown to fail on the code before it',
     steps: [
       { k: 'agent', t: 'B', s: 1 },
       { k: 'push', c: 'shallow', hook: false },

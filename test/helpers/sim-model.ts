@@ -123,8 +123,11 @@ export class ReferenceModel {
   }
 
   /**
-   * How a careful person resolves a merge: a side that changed wins; both changed, the higher rank
-   * (ours on a tie). The value kept knows what that side's knew (see `kept`); one both sides hold, what either knew.
+   * How a merge resolves: a side that changed wins, as git's three-way merge takes it; both
+   * changed, a careful person keeps the higher rank (ours on a tie). A line git took knows what
+   * the merge holds, as in the shared model; a line the person kept knows only what its side knew
+   * (see `kept`). Found by the soak (seed 20261401 path 144, seed 20261402 path 116): reading
+   * git's clean pick as its side's alone counted as lost a value git's own merge had dropped.
    */
   resolveMerge(ours: string, theirs: string): Map<string, Value> {
     const base = this.mergeBase(ours, theirs);
@@ -133,8 +136,11 @@ export class ReferenceModel {
       const o = this.value(ours, t);
       const th = this.value(theirs, t);
       const b = this.valueAt(base, t);
-      if (o.status === th.status) resolved.set(t, { ...o, hist: new Set([...o.hist, ...th.hist]) });
-      else resolved.set(t, o.status === b.status ? th : th.status === b.status ? o : rank(o.status) >= rank(th.status) ? o : th);
+      const both = { hist: new Set([...o.hist, ...th.hist]) };
+      if (o.status === th.status) resolved.set(t, { ...o, ...both });
+      else if (o.status === b.status) resolved.set(t, { ...th, ...both });
+      else if (th.status === b.status) resolved.set(t, { ...o, ...both });
+      else resolved.set(t, rank(o.status) >= rank(th.status) ? o : th);
     }
     return resolved;
   }
