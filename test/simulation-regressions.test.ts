@@ -529,10 +529,9 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by this round's soak, SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=70, over HTTP; it fails alike on e8b4725): once the hub had dropped the records (2 points, 3 runs kept) and been restored, A's cancelled in the files was set on a line of history the last agreement never saw: every clone skips A as unknown (C-27, 'set the status you want'), so no run brings files and hub together without a person",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=70, over HTTP): once the hub had dropped records (2 points, 3 runs kept) and been restored, A's cancelled, set on a line of history the newest agreement HEAD holds never saw, was skipped as unknown by every clone for good (fixed: rule 3 takes the newest point below the value, and a dropped point that cannot be a newer base does not hold up rank keeping the hub's value)",
     overHttp: true,
     retention: true,
-    open: 'an unknown that no later run can settle: the records that would tell are gone for good, and the harness plays no person answering C-27',
     steps: [
       { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
       { k: 'pull', c: 'c', rebase: true, hook: false },
@@ -565,10 +564,9 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by this round's soak, SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=116, over HTTP; it fails alike on e8b4725): b's done, pushed early and kept through an offline spell with no upstream, came back when b pulled and ran in the converge, and was pushed over the agent's newer cancelled (push C from b: older done(#1) replaced newer cancelled(#3))",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=116, over HTTP): b's merge kept its old done against a's writeback of the agent's cancelled (a rank tie, ours); the agreement on cancelled came in with the merge, the hub had not moved since, so rule 3 pushed the old done over it (fixed: rule 3 takes the newest point below the value, which the kept side never saw past)",
     overHttp: true,
     retention: true,
-    open: 'not yet explained: found at the end of the session, replayed, and shown to fail on the code before it',
     steps: [
       { k: 'edit', c: 'b', t: 'C', s: 2, pull: false, push: true },
       { k: 'network', c: 'b', noUpstream: true },
