@@ -78,10 +78,9 @@ test("the driver reads its own notes too: a line set on top of a merge it settle
   await ws.git('push', '-q', 'origin', 'main');
   const second = await merge();
   assert.doesNotMatch(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): merged as done/, 'cancelled, set after the agreement, is not lost to it');
-  // cancelled was set on top of the noted agreement: news. The workstation's blocked never saw the
-  // hub's done, which outranks it: the hub's side. So the news stands.
-  assert.match(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): merged as cancelled: ours is news to the hub/);
-  assert.equal(second.exitCode, 0);
+  // The workstation's blocked reads as news from the merge and not from its own commit: that is for the person.
+  assert.match(second.stderr, /task 'A' \(ours cancelled, theirs blocked\): left as a conflict/);
+  assert.notEqual(second.exitCode, 0);
 });
 
 for (const over of ['embedded', 'HTTP'] as const) {

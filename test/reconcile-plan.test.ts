@@ -398,17 +398,6 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     assert.equal(v2('done', 'in_progress', points, {}, merged).decision, 'push', 'nothing dropped: rank');
   });
 
-  test('rule 3 reads the newest point below the value, not below HEAD: a side a merge kept never saw the other side’s agreement', () => {
-    // HEAD M merges H and E. The hub agreed on done at E and has not moved; the file's blocked was
-    // set at C, on the other side, never having seen that done: both moved, and rank keeps done.
-    const merged = { origin: 'C', head: 'M', upstream: 'M' };
-    const agreedAtE = [at(point('todo', 'B'), 1, 0), at(point('done', 'E'), 2, 1)];
-    assert.deepEqual(v2('blocked', 'done', agreedAtE, { statusVersion: 1 }, merged), { decision: 'writeback', findings: ['C-22', 'C-13'] });
-    // Set on top of that agreement (HEAD M, the value's commit a descendant of E): news, pushed.
-    const onTop = [at(point('todo', 'A'), 1, 0), at(point('done', 'B'), 2, 1)];
-    assert.deepEqual(v2('blocked', 'done', onTop, { statusVersion: 1 }, merged), { decision: 'push', findings: ['C-11'] });
-  });
-
   test('a dropped point cannot be a newer base once the hub kept a later one on an older status version: rank keeping the hub decides', () => {
     // Points up to seq 3 dropped; the hub kept done at E (seq 4, version 1) and is now at cancelled (version 2).
     const kept = [at(point('done', 'E'), 4, 1)];

@@ -75,33 +75,25 @@ export function rule(
   if (origins.length > 1 && origins.some((o) => !heard(o) && setOnCurrent(o))) return { decision: 'push', conflict: false };
   if (origins.some(heard)) return { decision: 'writeback', conflict: false };
 
-  // 3. The file moved. If the hub has not moved since the newest point its value was set on top
-  // of, the file wins. On top of L, not merely below HEAD: a point a merge brought in from the
-  // other side is one the value never saw, and a stale side kept in a conflict would otherwise
-  // read as news over it (seed 20261402 path 116). On one line of history the two are the same.
-  const newestBelow = (tip: string) => {
-    const below = (commit: string) => rewritten(commit).some((c) => within(c, tip));
-    let at = hub.points.length - 1;
-    while (at >= 0 && !below(hub.points[at]!.commit) && !below(hub.points[at]!.origin)) at--;
-    return at;
-  };
-  const at = newestBelow(L);
+  // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
+  const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
+  let at = hub.points.length - 1;
+  while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
   const base = hub.points[at];
   if (base && !hubMovedSince(base, hub)) return { decision: 'push', conflict: false };
 
   // The facts that would tell "both moved" from "not seen" may be missing: then nothing is decided.
   const held = (commit: string) => rewritten(commit).some(input.present);
-  const unknown = whyUnknown(hub, base, at, hub.points[newestBelow(input.head)], L, held, within, input.runsDropped);
+  const unknown = whyUnknown(hub, base, at, L, held, within, input.runsDropped);
   const byRank = rank(file.status) > rank(hub.status) ? 'push' : 'writeback';
   // A missing fact that cannot change the decision does not hold it up. Concurrent asks only
   // whether a dropped record saw the file's value: seen, the hub wins (rule 2); not seen, the
   // decision is the one it would be had nothing been dropped, rank (rule 4). Where rank keeps the
   // hub's value, both agree. Dropped asks whether a lost point was a newer base: where a point the
   // hub kept past them has an older status version, the hub moved since each of them, so rule 3
-  // could not push on any, and rank keeping the hub's value agrees again (seed 20261402 path
-  // 116). Not so for blind: a point on a commit this clone lacks may be one a rebase carried
-  // below HEAD under another id, its rewrite record not yet at the hub (an outbox, a clone
-  // without hooks), and then rule 3 would push.
+  // could not push on any, and rank keeping the hub's value agrees again. Not so for blind: a point
+  // on a commit this clone lacks may be one a rebase carried below HEAD under another id, its
+  // rewrite record not yet at the hub (an outbox, a clone without hooks), and then rule 3 would push.
   const hubWinsAnyway = byRank === 'writeback' && (unknown === 'concurrent' || (unknown === 'dropped' && movedSinceDropped(hub)));
   if (unknown && !hubWinsAnyway) return { decision: 'unknown', why: unknown };
 
@@ -139,14 +131,12 @@ function movedSinceDropped(hub: HubTask): boolean {
 /**
  * Where rule 4 would decide on missing facts (DESIGN.md, "Rules v2", 2): the hub heard of commits
  * newer than the base that this clone does not hold; the hub dropped points newer than the base;
- * or the file's value was set on a line of history the newest point HEAD holds (`headBase`)
- * never saw, once records were dropped.
+ * or the file's value was set on a line of history the base never saw, once records were dropped.
  */
 function whyUnknown(
   hub: HubTask,
   base: SyncPoint | undefined,
   at: number,
-  headBase: SyncPoint | undefined,
   L: string,
   held: (commit: string) => boolean,
   within: (ancestor: string | null, descendant: string | null) => boolean,
@@ -155,7 +145,7 @@ function whyUnknown(
   if (hub.points.slice(at + 1).some((p) => !held(p.commit))) return 'blind';
   const dropped = hub.droppedThrough;
   if (dropped !== null && (!base || base.seq <= dropped)) return 'dropped';
-  if (headBase && (dropped !== null || runsDropped) && !within(headBase.commit, L) && !within(headBase.origin, L)) return 'concurrent';
+  if (base && (dropped !== null || runsDropped) && !within(base.commit, L) && !within(base.origin, L)) return 'concurrent';
   return null;
 }
 
