@@ -10,21 +10,24 @@ import { rank, STATUSES, type Status } from '../src/status.js';
 //   A ← B ← C ← H        (and B ← D, a sibling branch)
 //   and M, a merge of H and E ← B, for a clone whose HEAD is M.
 const parents: Record<string, string[]> = { A: [], B: ['A'], C: ['B'], H: ['C'], D: ['B'], E: ['B'], M: ['H', 'E'] };
-const ancestry: Ancestry = (a, b) => {
-  if (a === b) return 'yes';
-  if (!(a in parents) || !(b in parents)) return 'unknown';
-  const seen = new Set<string>();
-  const todo = [b];
-  while (todo.length) {
-    const x = todo.pop()!;
-    if (x === a) return 'yes';
-    if (!seen.has(x)) {
-      seen.add(x);
-      todo.push(...parents[x]!);
+const ancestryIn =
+  (dag: Record<string, string[]>): Ancestry =>
+  (a, b) => {
+    if (a === b) return 'yes';
+    if (!(a in dag) || !(b in dag)) return 'unknown';
+    const seen = new Set<string>();
+    const todo = [b];
+    while (todo.length) {
+      const x = todo.pop()!;
+      if (x === a) return 'yes';
+      if (!seen.has(x)) {
+        seen.add(x);
+        todo.push(...dag[x]!);
+      }
     }
-  }
-  return 'no';
-};
+    return 'no';
+  };
+const ancestry = ancestryIn(parents);
 
 const fileTask = (status: Status, id = 'T1'): FileTask => ({
   id,
@@ -396,6 +399,28 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     const merged = { origin: 'C', head: 'M', upstream: 'M' };
     assert.equal(v2('done', 'in_progress', points, {}, { ...merged, runsDropped: true }).decision, 'unknown');
     assert.equal(v2('done', 'in_progress', points, {}, merged).decision, 'push', 'nothing dropped: rank');
+  });
+
+  // Two merges the rules must read as knowing both sides, whatever a kept line needs (the to-do
+  // SIM_SEED=20261402 SIM_PATH=116): reading every value against the agreements below it alone
+  // wrote the hub's older value back in both.
+  test('a value set on top of a commit a rebase later replayed knows the agreement recorded on the replay: news', () => {
+    // B set in_progress with the hub out of reach; f branched at B and set blocked at C. A pull
+    // --rebase replayed B as B2 (its status carried over), and the run there agreed on in_progress.
+    const dag = { A: [], U: ['A'], B2: ['U'], B: ['A'], C: ['B'], M: ['C', 'B2'] };
+    const points = [at(point('todo', 'A'), 1, 0), at(point('in_progress', 'B2', 'B2', 'U'), 2, 1)];
+    const over = { origin: 'C', head: 'M', upstream: 'M', ancestry: ancestryIn(dag), present: (c: string) => c in dag };
+    const rewrites = [{ old: 'B', new: 'B2', changed: [] }];
+    assert.deepEqual(v2('blocked', 'in_progress', points, { statusVersion: 1 }, { ...over, rewrites }), { decision: 'push', findings: ['C-11'] });
+  });
+
+  test('a reopen git took cleanly over a status that went away and came back on the other side is news: the merge holds both', () => {
+    // Agreed on done at B. f reopened to in_progress at C; the hub went done → todo → done, each
+    // written back on main (W1, W2). git saw main's line as the base's and took in_progress.
+    const dag = { A: [], B: ['A'], W1: ['B'], W2: ['W1'], C: ['B'], M: ['C', 'W2'] };
+    const points = [at(point('done', 'B'), 1, 0), at(point('todo', 'W1'), 2, 1), at(point('done', 'W2'), 3, 2)];
+    const over = { origin: 'C', head: 'M', upstream: 'M', ancestry: ancestryIn(dag), present: (c: string) => c in dag };
+    assert.deepEqual(v2('in_progress', 'done', points, { statusVersion: 2 }, over), { decision: 'push', findings: ['C-11'] });
   });
 
   test('a dropped point cannot be a newer base once the hub kept a later one on an older status version: rank keeping the hub decides', () => {
