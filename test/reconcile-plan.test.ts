@@ -403,15 +403,15 @@ describe('Rules v2: a status version, and unknown never decides', () => {
 
   // Two merges the rules must read as knowing both sides, whatever a kept line needs (the to-do
   // SIM_SEED=20261402 SIM_PATH=116): reading every value against the agreements below it alone
-  // wrote the hub's older value back in both.
+  // wrote the hub's older value back in both. HEAD is M, the value's commit C.
+  const mergedIn = (dag: Record<string, string[]>) => ({ origin: 'C', head: 'M', upstream: 'M', ancestry: ancestryIn(dag), present: (c: string) => c in dag });
   test('a value set on top of a commit a rebase later replayed knows the agreement recorded on the replay: news', () => {
     // B set in_progress with the hub out of reach; f branched at B and set blocked at C. A pull
     // --rebase replayed B as B2 (its status carried over), and the run there agreed on in_progress.
     const dag = { A: [], U: ['A'], B2: ['U'], B: ['A'], C: ['B'], M: ['C', 'B2'] };
     const points = [at(point('todo', 'A'), 1, 0), at(point('in_progress', 'B2', 'B2', 'U'), 2, 1)];
-    const over = { origin: 'C', head: 'M', upstream: 'M', ancestry: ancestryIn(dag), present: (c: string) => c in dag };
     const rewrites = [{ old: 'B', new: 'B2', changed: [] }];
-    assert.deepEqual(v2('blocked', 'in_progress', points, { statusVersion: 1 }, { ...over, rewrites }), { decision: 'push', findings: ['C-11'] });
+    assert.deepEqual(v2('blocked', 'in_progress', points, { statusVersion: 1 }, { ...mergedIn(dag), rewrites }), { decision: 'push', findings: ['C-11'] });
   });
 
   test('a reopen git took cleanly over a status that went away and came back on the other side is news: the merge holds both', () => {
@@ -419,8 +419,7 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     // written back on main (W1, W2). git saw main's line as the base's and took in_progress.
     const dag = { A: [], B: ['A'], W1: ['B'], W2: ['W1'], C: ['B'], M: ['C', 'W2'] };
     const points = [at(point('done', 'B'), 1, 0), at(point('todo', 'W1'), 2, 1), at(point('done', 'W2'), 3, 2)];
-    const over = { origin: 'C', head: 'M', upstream: 'M', ancestry: ancestryIn(dag), present: (c: string) => c in dag };
-    assert.deepEqual(v2('in_progress', 'done', points, { statusVersion: 2 }, over), { decision: 'push', findings: ['C-11'] });
+    assert.deepEqual(v2('in_progress', 'done', points, { statusVersion: 2 }, mergedIn(dag)), { decision: 'push', findings: ['C-11'] });
   });
 
   test('a dropped point cannot be a newer base once the hub kept a later one on an older status version: rank keeping the hub decides', () => {

@@ -126,8 +126,8 @@ export class ReferenceModel {
    * How a merge resolves: a side that changed wins, as git's three-way merge takes it; both
    * changed, a careful person keeps the higher rank (ours on a tie). A line git took knows what
    * the merge holds, as in the shared model; a line the person kept knows only what its side knew
-   * (see `kept`). Found by the soak (seed 20261401 path 144, seed 20261402 path 116): reading
-   * git's clean pick as its side's alone counted as lost a value git's own merge had dropped.
+   * (see `kept`). Found by the soak (seed 20261401 path 144): reading git's clean pick as its
+   * side's alone counted as lost a value git's own merge had dropped.
    */
   resolveMerge(ours: string, theirs: string): Map<string, Value> {
     const base = this.mergeBase(ours, theirs);
@@ -136,11 +136,9 @@ export class ReferenceModel {
       const o = this.value(ours, t);
       const th = this.value(theirs, t);
       const b = this.valueAt(base, t);
-      const both = { hist: new Set([...o.hist, ...th.hist]) };
-      if (o.status === th.status) resolved.set(t, { ...o, ...both });
-      else if (o.status === b.status) resolved.set(t, { ...th, ...both });
-      else if (th.status === b.status) resolved.set(t, { ...o, ...both });
-      else resolved.set(t, rank(o.status) >= rank(th.status) ? o : th);
+      // The side git takes (either, where both hold the same status); null where both changed it.
+      const gitTook = o.status === th.status || th.status === b.status ? o : o.status === b.status ? th : null;
+      resolved.set(t, gitTook ? { ...gitTook, hist: new Set([...o.hist, ...th.hist]) } : rank(o.status) >= rank(th.status) ? o : th);
     }
     return resolved;
   }
