@@ -148,6 +148,29 @@ test('a stale clone that moved a still-todo block and kept its side of the confl
   assert.equal(await s.hubStatus('A'), 'done', 'the hub keeps done: todo in the laptop is old news');
 });
 
+test("a person who keeps the other side of a conflict keeps that side's old value: a reopen written back since stands", async (t) => {
+  const { s, ws, laptop } = await workstationAndLaptop(t);
+  await ws.edit('A', 'done');
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await gitAsUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'an agent reopens A');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  assert.equal(await laptop.statusInFile('A'), 'todo', 'the laptop writes the reopen back');
+  // The workstation, not yet pulled, notes something on A's old line: the laptop's pull conflicts there.
+  await commitFiles(ws.dir, { 'docs/plan.md': (await ws.read()).replace('id: A\nstatus: done', 'id: A\nstatus: done   # shipped') }, 'note on A');
+  await ws.git('push', '-q', 'origin', 'main');
+
+  assert.notEqual((await gitAsUser(laptop.dir, s.env, 'pull', '-q', '--no-rebase', 'origin', 'main')).code, 0, 'the pull conflicts');
+  await laptop.git('checkout', '--theirs', '--', 'docs/plan.md');
+  await laptop.git('add', 'docs/plan.md');
+  const concluded = await gitAsUser(laptop.dir, s.env, 'commit', '-q', '--no-edit');
+  assert.equal(concluded.code, 0, concluded.stderr);
+  assert.equal((await gitAsUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'todo', "the workstation's done, heard before the reopen, is old news");
+  assert.equal(await laptop.statusInFile('A'), 'todo', 'and the reopen is written back again');
+});
+
 test('the commit that concludes a conflicted pull reconciles, as post-merge would have', async (t) => {
   const { s, ws, laptop } = await workstationAndLaptop(t);
   await laptop.edit('A', 'in_progress');

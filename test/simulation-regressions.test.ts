@@ -666,10 +666,9 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by this round's soak, SIM_WORLD=all SIM_SEED=20261507 SIM_PATH=14, over HTTP; it fails alike on 834dbef): after c moved C's block and pulled, its run --fix --pull --no-writeback pushed c's old done (#1) over the agent's newer todo (#3) (push C from c: older done(#1) replaced newer todo(#3))",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=20261507 SIM_PATH=14, over HTTP): c moved C's block, and the conflicted pull was settled with b's old done (#1), which the hub had heard, in the moved block; the first-parent trace named the merge as a second origin set on top of the hub's todo (#3), and c pushed done over it (fixed: a merge that took the value from another parent did not set it)",
     overHttp: true,
     retention: true,
-    open: 'not yet explained: found at the end of the session, replayed, and shown to fail on the code before it',
     steps: [
       { k: 'run', c: 'a', writeback: true, fault: 'none' },
       { k: 'reclone' },

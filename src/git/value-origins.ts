@@ -37,6 +37,11 @@ interface Trace {
  * anywhere in the workplans (a moved block, a reordering, a comment added), the value is older and
  * the trace goes on from there. Null where git cannot say: blame failed, a blob is missing, the
  * trace meets a shallow clone's boundary or runs past MAX_HOPS. Unknown never decides.
+ *
+ * `firstParent` blames along first parents only, to find the first-parent side's own copy of a
+ * value a merge holds on both sides. A merge that took the value from another parent (a person
+ * keeping theirs in a conflict) did not set it: the trace goes on in that parent, as it would
+ * without the option, rather than name the merge as a second origin no record saw.
  */
 export async function valueOrigins(
   repo: Repo,
@@ -67,7 +72,7 @@ export async function valueOrigins(
       if (!origin) found.set(t.id, null);
       return origin ? [{ trace: t, origin, source }] : [];
     });
-    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), shallow(), options);
+    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), shallow());
     const held = await tasksAt(repo, parsed, [
       // Blame follows text: an identical status line of another task (after a reordering) can take
       // this one's place. The commit it names must hold this task at this status.
@@ -114,22 +119,16 @@ async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firs
 }
 
 /**
- * Each commit's parents (the first only, with `firstParent`), as its object lists them; null where
- * git lacks a parent, or the commit is a shallow clone's boundary: git takes its history as cut
- * there even when the parents' objects happen to be here (a full clone fetched `--depth 1` later).
+ * Each commit's parents, as its object lists them; null where git lacks a parent, or the commit is
+ * a shallow clone's boundary: git takes its history as cut there even when the parents' objects
+ * happen to be here (a full clone fetched `--depth 1` later).
  */
-async function parentsOf(
-  repo: Repo,
-  commits: ReadonlySet<string>,
-  shallow: Promise<ReadonlySet<string>>,
-  options: { firstParent?: boolean },
-): Promise<Map<string, string[] | null>> {
+async function parentsOf(repo: Repo, commits: ReadonlySet<string>, shallow: Promise<ReadonlySet<string>>): Promise<Map<string, string[] | null>> {
   const parents = new Map<string, string[] | null>();
   const boundary = await shallow;
   await Promise.all(
     [...commits].map(async (commit) => {
-      const all = boundary.has(commit) ? null : await commitParents(repo.top, commit);
-      const ps = options.firstParent ? all?.slice(0, 1) : all;
+      const ps = boundary.has(commit) ? null : await commitParents(repo.top, commit);
       const here = await presentCommits(repo, ps ?? []);
       parents.set(commit, ps?.every((p) => here.has(p)) ? ps : null);
     }),
