@@ -4,9 +4,7 @@ import { commonGitDir } from './common-dir.js';
 import { type BlamedLine, blameLines, presentCommits } from './facts.js';
 import { quotedPath } from './quoted-path.js';
 import { commitParents } from './trees.js';
-import type { FileTask, Join } from '../reconcile/types.js';
-import type { Status } from '../status.js';
-import { git } from './run.js';
+import type { FileTask } from '../reconcile/types.js';
 import { listCommittedMarkdown, readBlobs, type Repo, treeEntries } from '../repo.js';
 import { readParseCache } from '../workplan/parse-cache.js';
 import { parseBlob } from '../workplan/parse-blob.js';
@@ -105,81 +103,6 @@ export async function valueOrigins(
   return found;
 }
 
-/**
- * How merges joined each value's line of history with an agreement's (see Join): at each merge
- * where the two first meet, the agreement's side is compared with where the sides forked.
- */
-export async function valueJoins(repo: Repo, head: string, asks: readonly { task: FileTask; value: string; agreement: string }[]): Promise<Map<string, Join>> {
-  let cache: ReturnType<typeof readParseCache> | undefined;
-  const parsed: ParsedLater = () => (cache ??= readParseCache(repo.gitDir));
-  const joins = new Map<string, Join>();
-  await Promise.all(
-    asks.map(async ({ task, value, agreement }) => {
-      const meetings = await firstMeetings(repo, head, value, agreement);
-      const hows = await Promise.all(
-        (meetings ?? []).map(async ({ agreementSide, valueSide }) => {
-          const forks = await mergeBases(repo, valueSide, agreementSide);
-          const held = await tasksAt(
-            repo,
-            parsed,
-            [agreementSide, ...forks].map((commit) => ({ commit, id: task.id, file: task.file })),
-          );
-          const status = (commit: string) => {
-            const h = held.get(`${commit} ${task.id}`);
-            return h === undefined ? 'absent' : (h?.status ?? null);
-          };
-          const there = status(agreementSide);
-          const forked = new Set(forks.map(status));
-          if (there === null || forked.size !== 1 || forked.has(null)) return null;
-          return forked.has(there) ? 'clean' : 'kept';
-        }),
-      );
-      const found = new Set(hows);
-      joins.set(task.id, { value, agreement, how: meetings && meetings.length > 0 && found.size === 1 ? hows[0]! : null });
-    }),
-  );
-  return joins;
-}
-
-/**
- * The merges below `head` where the line of `value` and the line of `agreement` first meet, each
- * with its parent on either line; null where git cannot walk the history.
- */
-async function firstMeetings(repo: Repo, head: string, value: string, agreement: string): Promise<{ valueSide: string; agreementSide: string }[] | null> {
-  const above = (commit: string) =>
-    git(repo.top, ['rev-list', '--ancestry-path', '--parents', `${commit}..${head}`]).then(
-      (out) =>
-        new Map(
-          out
-            .split('\n')
-            .filter(Boolean)
-            .map((line) => {
-              const [commit, ...parents] = line.split(' ');
-              return [commit!, parents] as const;
-            }),
-        ),
-      () => null,
-    );
-  const [fromValue, fromAgreement] = await Promise.all([above(value), above(agreement)]);
-  if (!fromValue || !fromAgreement) return null;
-  const onValueLine = (c: string) => c === value || fromValue.has(c);
-  const onAgreementLine = (c: string) => c === agreement || fromAgreement.has(c);
-  const both = (c: string) => onValueLine(c) && onAgreementLine(c);
-  return [...fromValue].flatMap(([commit, parents]) => {
-    if (!both(commit) || parents.some(both)) return [];
-    const valueSide = parents.find(onValueLine);
-    const agreementSide = parents.find(onAgreementLine);
-    return valueSide && agreementSide ? [{ valueSide, agreementSide }] : [];
-  });
-}
-
-async function mergeBases(repo: Repo, a: string, b: string): Promise<string[]> {
-  return git(repo.top, ['merge-base', '--all', a, b]).then(
-    (out) => out.split('\n').filter(Boolean),
-    () => [],
-  );
-}
-
 /** One blame per commit and file, a `-L` per line. */
 async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firstParent?: boolean }): Promise<Map<Trace, BlamedLine | null>> {
   const byCommit = groupBy(traces, (t) => t.at);
@@ -219,7 +142,7 @@ async function shallowBoundary(repo: Repo): Promise<Set<string>> {
   return new Set(text.split('\n').filter(Boolean));
 }
 
-type Held = { at: string; file: string; line: number; status: Status } | undefined;
+type Held = { at: string; file: string; line: number; status: string } | undefined;
 
 /**
  * Where each task sat at a commit: first in the file it sits in now, else in any workplan there.

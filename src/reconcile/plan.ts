@@ -33,52 +33,6 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, 
   return { olds, news };
 }
 
-/** How the rules read history for one task: ancestry, and commits followed through rewrite records. */
-function historyOf(file: FileTask, input: Pick<ReconcileInput, 'ancestry'>, rewrites: ReturnType<typeof rewriteIndex>) {
-  const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
-  // Only a rewrite that left this task's status as it was carried its line over.
-  const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
-  // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
-  const rewritten = (commit: string) =>
-    closure(
-      commit,
-      (c) => rewrites.news.get(c) ?? [],
-      (r) => r.new,
-    );
-  /** Whether `tip` holds `commit`, or a rewrite of it. */
-  const below = (tip: string) => (commit: string) => rewritten(commit).some((c) => within(c, tip));
-  return { within, carried, rewritten, below };
-}
-
-/** The newest point whose commit or origin `reaches`; -1 where none does. */
-function newestPoint(hub: HubTask, reaches: (commit: string) => boolean): number {
-  let at = hub.points.length - 1;
-  while (at >= 0 && !reaches(hub.points[at]!.commit) && !reaches(hub.points[at]!.origin)) at--;
-  return at;
-}
-
-/**
- * Where rule 3 would push on an agreement HEAD holds only through a merge with the value's own
- * line of history (the two neither above nor below each other): the agreement's commit as HEAD
- * holds it; else null. Whether git's merge took the value cleanly or a person kept it in a
- * conflict is told by the task's status where the two lines forked (the shell asks git).
- */
-export function joinedAgreement(
-  file: FileTask,
-  hub: HubTask,
-  input: Pick<ReconcileInput, 'head' | 'origins' | 'ancestry'>,
-  rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
-): string | null {
-  const L = input.origins.get(file.id);
-  if (!L || file.status === hub.status) return null;
-  const { within, rewritten, below } = historyOf(file, input, rewrites);
-  const base = hub.points[newestPoint(hub, below(input.head))];
-  if (!base || hubMovedSince(base, hub)) return null;
-  const copies = rewritten(base.commit);
-  if (copies.some((c) => within(c, L) || within(L, c))) return null;
-  return copies.find((c) => within(c, input.head)) ?? null;
-}
-
 /**
  * DESIGN.md, "The rules", for one task whose file status F differs from the hub's D.
  * L is the commit that last set the file's status line. A commit that only carried an older one
@@ -87,14 +41,16 @@ export function joinedAgreement(
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'joins' | 'present'>,
+  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present'>,
   rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
   // Blame failed, or the value's history is not here (a shallow boundary, a blob offline): "not
   // seen" would let rank decide, and rank can only keep forward progress. Unknown never decides.
   if (L === null) return { decision: 'unknown', why: 'origin' };
-  const { within, carried, rewritten, below } = historyOf(file, input, rewrites);
+  const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
+  // Only a rewrite that left this task's status as it was carried its line over.
+  const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
   const origins = [L, ...(input.otherOrigins?.get(file.id) ?? [])];
   const heard = (origin: string) =>
     heardOf(
@@ -103,6 +59,13 @@ export function rule(
       hub,
       input.runs,
       within,
+    );
+  // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
+  const rewritten = (commit: string) =>
+    closure(
+      commit,
+      (c) => rewrites.news.get(c) ?? [],
+      (r) => r.new,
     );
 
   // 2. The hub has already heard of this file value: the file holds no news. Unless both sides of
@@ -113,23 +76,11 @@ export function rule(
   if (origins.some(heard)) return { decision: 'writeback', conflict: false };
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
-  let at = newestPoint(hub, below(input.head));
-  let base = hub.points[at];
-  if (base && !hubMovedSince(base, hub)) {
-    const joined = input.joins ? joinedAgreement(file, hub, input, rewrites) : null;
-    const join = joined ? input.joins?.get(file.id) : undefined;
-    // Not joined by a merge, or git's merge took the value over an agreement's side that had not
-    // changed it since the two forked: the merge holds both sides, and the file moved since.
-    if (!join || join.value !== L || join.agreement !== joined || join.how === 'clean') return { decision: 'push', conflict: false };
-    if (join.how === null) return { decision: 'unknown', why: 'origin' };
-    // Both sides had changed it: a person kept this one in a conflict. The value is
-    // that line's, judged by the agreements it saw, a replay of one included (found by the soak,
-    // seed 20261402 path 116).
-    const seenFromL = (commit: string) => closure(commit, carried, (r) => r.old).some(below(L));
-    at = newestPoint(hub, seenFromL);
-    base = hub.points[at];
-    if (base && !hubMovedSince(base, hub)) return { decision: 'push', conflict: false };
-  }
+  const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
+  let at = hub.points.length - 1;
+  while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
+  const base = hub.points[at];
+  if (base && !hubMovedSince(base, hub)) return { decision: 'push', conflict: false };
 
   // The facts that would tell "both moved" from "not seen" may be missing: then nothing is decided.
   const held = (commit: string) => rewritten(commit).some(input.present);

@@ -31,30 +31,12 @@ export interface ReconcileInput {
    */
   otherOrigins?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
-  /**
-   * Where rule 3's agreement reaches HEAD only through a merge with the value's own line of history
-   * (see joinedAgreement): how that merge joined them. Absent: not asked (the merge driver judging
-   * the merge it makes), and rule 3 reads the agreement as HEAD holds it.
-   */
-  joins?: ReadonlyMap<string, Join>;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */
   present: (commit: string) => boolean;
   /** The hub has dropped run records of this repo: a missing record proves nothing. */
   runsDropped: boolean;
   /** Commits that replaced others (amend, rebase), oldest first: a carried-over line is old news. */
   rewrites: readonly Rewrite[];
-}
-
-/**
- * How merges joined a value's line of history with an agreement's: 'clean' where, at the merge
- * where they met, the agreement's side held the status the two sides forked at (git's merge took
- * the value); 'kept' where both sides had changed it (a person kept the value in a conflict);
- * null where git could not say (no common commit, a blob offline, merges that disagree).
- */
-export interface Join {
-  value: string;
-  agreement: string;
-  how: 'clean' | 'kept' | null;
 }
 
 /** Where a point's commit or origin is the writeback commit, which exists only once the plan is applied. */

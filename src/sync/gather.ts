@@ -5,15 +5,15 @@ import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, readOwnRecords } from '../clone/own-records.js';
-import { disagreeing, joinedAgreement, rewriteIndex } from '../reconcile/plan.js';
+import { disagreeing } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
-import type { Ancestry, FileTask, Join } from '../reconcile/types.js';
+import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
-import { valueJoins, valueOrigins } from '../git/value-origins.js';
+import { valueOrigins } from '../git/value-origins.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -166,8 +166,6 @@ export interface HistoryFacts {
   /** Where a merge's two sides held the same line: the first-parent chain's commit too. */
   otherOrigins: Map<string, string[]>;
   ancestry: Ancestry;
-  /** For a value joined by a merge with the agreement rule 3 would push on: how the merge joined them. */
-  joins: Map<string, Join>;
   /** Whether this clone holds a commit the hub's records name. */
   present: (commit: string) => boolean;
 }
@@ -205,17 +203,7 @@ export async function gatherHistory(
   const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true });
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  // A merge may have joined a value with the agreement rule 3 would push on: was it git's clean pick, or a side a person kept?
-  const hubTasks = new Map(hub.tasks.map((t) => [t.id, t]));
-  const index = rewriteIndex(rewrites);
-  const joined = walk.linear
-    ? []
-    : contestedFiles.flatMap((task) => {
-        const agreement = joinedAgreement(task, hubTasks.get(task.id)!, { head, origins, ancestry }, index);
-        return agreement ? [{ task, value: origins.get(task.id)!, agreement }] : [];
-      });
-  const joins = await valueJoins(repo, head, joined);
-  return { origins, otherOrigins, ancestry, joins, present: (commit) => commit === head || hubCommitsHere.has(commit) };
+  return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
 }
 
 /**
