@@ -47,14 +47,10 @@ export async function valueOrigins(
   repo: Repo,
   head: string,
   tasks: readonly FileTask[],
-  options: { firstParent?: boolean } = {},
+  options: { firstParent?: boolean; reads?: TraceReads } = {},
 ): Promise<Map<string, string | null>> {
   const found = new Map<string, string | null>();
-  let cache: ReturnType<typeof readParseCache> | undefined;
-  const parsed: ParsedLater = () => (cache ??= readParseCache(repo.gitDir));
-  // Read once a trace, when the first hop needs parents.
-  let boundary: Promise<ReadonlySet<string>> | undefined;
-  const shallow = () => (boundary ??= shallowBoundary(repo));
+  const reads = options.reads ?? traceReads(repo);
   let traces: Trace[] = tasks.map((t) => ({ id: t.id, status: t.status, at: head, file: t.file, line: t.line }));
   for (let hop = 0; traces.length > 0; hop++) {
     if (hop === MAX_HOPS) {
@@ -72,8 +68,8 @@ export async function valueOrigins(
       if (!origin) found.set(t.id, null);
       return origin ? [{ trace: t, origin, source }] : [];
     });
-    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), shallow());
-    const held = await tasksAt(repo, parsed, [
+    const parents = await parentsOf(repo, new Set(origins.map((o) => o.origin)), reads);
+    const held = await heldAt(repo, reads, [
       // Blame follows text: an identical status line of another task (after a reordering) can take
       // this one's place. The commit it names must hold this task at this status.
       ...origins.filter(({ trace }) => !trace.walk).map(({ trace, origin }) => ({ commit: origin, id: trace.id, file: trace.file })),
@@ -103,6 +99,29 @@ export async function valueOrigins(
   return found;
 }
 
+/**
+ * What a trace reads of git besides blame, kept for a second trace over the same history (the
+ * first-parent one, which asks of the same commits): each commit's parents, where each task sat,
+ * the parse cache and the shallow boundary, each read when first needed and once a run.
+ */
+export interface TraceReads {
+  parsed: ParsedLater;
+  shallow: () => Promise<ReadonlySet<string>>;
+  parents: Map<string, string[] | null>;
+  held: Map<string, Held | null>;
+}
+
+export function traceReads(repo: Repo): TraceReads {
+  let cache: ReturnType<typeof readParseCache> | undefined;
+  let boundary: Promise<ReadonlySet<string>> | undefined;
+  return {
+    parsed: () => (cache ??= readParseCache(repo.gitDir)),
+    shallow: () => (boundary ??= shallowBoundary(repo)),
+    parents: new Map(),
+    held: new Map(),
+  };
+}
+
 /** One blame per commit and file, a `-L` per line. */
 async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firstParent?: boolean }): Promise<Map<Trace, BlamedLine | null>> {
   const byCommit = groupBy(traces, (t) => t.at);
@@ -123,15 +142,17 @@ async function blameTraces(repo: Repo, traces: readonly Trace[], options: { firs
  * a shallow clone's boundary: git takes its history as cut there even when the parents' objects
  * happen to be here (a full clone fetched `--depth 1` later).
  */
-async function parentsOf(repo: Repo, commits: ReadonlySet<string>, shallow: Promise<ReadonlySet<string>>): Promise<Map<string, string[] | null>> {
-  const parents = new Map<string, string[] | null>();
-  const boundary = await shallow;
+async function parentsOf(repo: Repo, commits: ReadonlySet<string>, reads: TraceReads): Promise<ReadonlyMap<string, string[] | null>> {
+  const { parents } = reads;
+  const boundary = await reads.shallow();
   await Promise.all(
-    [...commits].map(async (commit) => {
-      const ps = boundary.has(commit) ? null : await commitParents(repo.top, commit);
-      const here = await presentCommits(repo, ps ?? []);
-      parents.set(commit, ps?.every((p) => here.has(p)) ? ps : null);
-    }),
+    [...commits]
+      .filter((commit) => !parents.has(commit))
+      .map(async (commit) => {
+        const ps = boundary.has(commit) ? null : await commitParents(repo.top, commit);
+        const here = await presentCommits(repo, ps ?? []);
+        parents.set(commit, ps?.every((p) => here.has(p)) ? ps : null);
+      }),
   );
   return parents;
 }
@@ -143,6 +164,17 @@ async function shallowBoundary(repo: Repo): Promise<Set<string>> {
 }
 
 type Held = { at: string; file: string; line: number; status: string } | undefined;
+
+/** tasksAt, asking only what this run has not asked yet. */
+async function heldAt(
+  repo: Repo,
+  reads: TraceReads,
+  wants: readonly { commit: string; id: string; file: string }[],
+): Promise<ReadonlyMap<string, Held | null>> {
+  const fresh = wants.filter((w) => !reads.held.has(`${w.commit} ${w.id}`));
+  for (const [key, held] of await tasksAt(repo, reads.parsed, fresh)) reads.held.set(key, held);
+  return reads.held;
+}
 
 /**
  * Where each task sat at a commit: first in the file it sits in now, else in any workplan there.

@@ -13,7 +13,7 @@ import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../wo
 import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
-import { valueOrigins } from '../git/value-origins.js';
+import { traceReads, valueOrigins } from '../git/value-origins.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -181,8 +181,10 @@ export async function gatherHistory(
   const contested = new Set(disagreeing(facts.files, hub.tasks));
   const contestedFiles = facts.files.filter((f) => contested.has(f.id));
   // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
+  // The first-parent trace below asks of the same commits: what git told the first is kept for it.
+  const reads = traceReads(repo);
   const [origins, hubCommitsHere] = await Promise.all([
-    valueOrigins(repo, head, contestedFiles),
+    valueOrigins(repo, head, contestedFiles, { reads }),
     presentCommits(repo, [
       ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
@@ -200,7 +202,7 @@ export async function gatherHistory(
       const origin = origins.get(f.id);
       return !!origin && walk.ancestry(origin, head) === 'yes';
     });
-  const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true });
+  const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true, reads });
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
   return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
