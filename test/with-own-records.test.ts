@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { keepOwnRecords, type OwnRecords, readOwnPoints, readOwnRecords } from '../src/clone/own-records.js';
 import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
 import { HttpHub } from '../src/hub/http-hub.js';
-import { withOwnRecords } from '../src/reconcile/with-own-records.js';
+import { historiesWorthAsking, withOwnRecords } from '../src/reconcile/with-own-records.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
@@ -101,6 +101,52 @@ test('after a restore this clone can prove, a run older than every run the hub h
     lostSince.runs.map((r) => r.commit),
     [run(1), run(3), run(5), run(6)].map((r) => r.commit),
   );
+});
+
+test("a point a restore lost stands where the hub's history holds its status at its status version, placed by that version", () => {
+  // The hub (status version 9, todo) was restored to before this clone's seq 7; its seqs 5 and 6 are older agreements.
+  const lostPoint = { ...point(7), statusVersion: 8 };
+  const histories = (statuses: SyncPoint['status'][]) => new Map([['A', statuses]]);
+  const read = (statuses: SyncPoint['status'][]) =>
+    withOwnRecords(hub([point(5), point(6)], null), own([lostPoint]), histories(statuses)).tasks[0]!.points.map((p) => [p.seq, p.statusVersion]);
+  // History oldest first: the last entry is version 9 (todo), the one before it version 8.
+  assert.deepEqual(read(['todo', 'done', 'done', 'todo']), [
+    [5, 5],
+    [6, 6],
+    [6, 8],
+  ]);
+  assert.deepEqual(
+    read(['todo', 'blocked', 'todo']),
+    [
+      [5, 5],
+      [6, 6],
+    ],
+    'another status at version 8: of a history the hub lost',
+  );
+  assert.deepEqual(
+    withOwnRecords(hub([point(5), point(6)], null), own([lostPoint])).tasks[0]!.points.map((p) => p.seq),
+    [5, 6],
+    'no history asked: not read',
+  );
+});
+
+test("a point a restore lost at the hub's own status version and status stands without its history", () => {
+  const merged = withOwnRecords(hub([point(5)], null), own([{ ...point(7, 'todo'), statusVersion: 9 }]));
+  assert.deepEqual(
+    merged.tasks[0]!.points.map((p) => [p.seq, p.status]),
+    [
+      [5, 'done'],
+      [5, 'todo'],
+    ],
+  );
+});
+
+test("the histories worth asking for: disputed tasks with a lost point below the hub's status version", () => {
+  const state = hub([point(5)], null);
+  assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set(['A'])), ['A']);
+  assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set()), [], 'not disputed');
+  assert.deepEqual(historiesWorthAsking(state, own([point(5)]), new Set(['A'])), [], 'held');
+  assert.deepEqual(historiesWorthAsking(state, own([{ ...point(7), statusVersion: 10 }]), new Set(['A'])), [], 'past the hub: lost');
 });
 
 test('a hub that never dropped a run lost every run of this clone it lacks: none is read, though a newer one is held', () => {

@@ -1,14 +1,14 @@
 import { readDriverPoints } from '../clone/driver-points.js';
 import { readOutbox } from '../clone/outbox.js';
-import { readOwnPoints, readOwnRecords } from '../clone/own-records.js';
+import { readOwnRecords } from '../clone/own-records.js';
 import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
 import { rewriteIndex, rule, type Unknown } from '../reconcile/plan.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
-import { withOwnRecords } from '../reconcile/with-own-records.js';
 import { listCommittedMarkdown, readBlobBytes, type Repo } from '../repo.js';
 import type { Status } from '../status.js';
 import { withDriverCommits } from '../sync/driver-commits.js';
 import { gatherHistory, type HistoryFacts } from '../sync/gather.js';
+import { withOwnRecordsRead } from '../sync/own-records-read.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import type { SideRuling } from './choose-status.js';
 
@@ -33,8 +33,7 @@ async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise
   const state = await hub.readRepo(repo.slug, undefined, ids);
   if (state === 'not-modified') throw new Error('the hub answered "not modified" to a read that asked for everything');
   if (state.origin && state.origin !== repo.origin) throw new Error(otherRepository(repo.slug, state.origin, repo.origin ?? 'a clone with no remote'));
-  const own = readOwnRecords(repo.gitDir);
-  const known = withOwnRecords(state, state.tasks.some((t) => t.droppedThrough !== null) ? { ...own, points: readOwnPoints(repo.gitDir) } : own);
+  const known = await withOwnRecordsRead(repo, hub, state, readOwnRecords(repo.gitDir), new Set(ids));
   return { state, known };
 }
 

@@ -1,5 +1,14 @@
 import type { OwnRecords } from '../clone/own-records.js';
 import type { HubTask, RepoState as HubState, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
+import type { Status } from '../status.js';
+import { withPointByVersion } from './points-by-version.js';
+
+/**
+ * Tasks' statuses in the hub's history, oldest first. Every status change writes one history row
+ * and adds one to the status version, so the last is the status at the task's status version and
+ * each one before it at one version less.
+ */
+export type StatusHistories = ReadonlyMap<string, readonly Status[]>;
 
 const pointKey = (p: SyncPoint) => `${p.seq} ${p.commit} ${p.origin} ${p.status}`;
 
@@ -22,11 +31,43 @@ function droppedByRetention<Item>(own: readonly Item[], held: (item: Item) => bo
   return own.slice(0, newestHeld(own, held) + 1).filter((item) => !held(item));
 }
 
+/** The status `history` gives the task at `version`, the task being at `current` now; undefined where it does not reach. */
+const statusAt = (history: readonly Status[], current: number, version: number): Status | undefined => history[history.length - 1 - (current - version)];
+
 /** Whether the hub lacks one of `own` newer than one it holds: it drops oldest first, so it lost that one. */
 function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean): boolean {
   const newest = newestHeld(own, held);
   return newest >= 0 && own.slice(newest + 1).some((item) => !held(item));
 }
+
+/**
+ * Own points the hub neither holds nor says it dropped, at or below the task's status version: a
+ * restore lost them, and each still stands where the hub's present history holds its status at its
+ * status version (statusAt). At the task's own version the task says so; below it only the task's
+ * history can, so these are the tasks whose history is worth asking for.
+ */
+function unheldPoints(task: HubTask, own: OwnRecords): SyncPoint[] {
+  const theirs = new Set(task.points.map(pointKey));
+  const dropped = (p: SyncPoint) => task.droppedThrough !== null && p.seq <= task.droppedThrough;
+  return (own.points[task.id] ?? []).filter(
+    (p) => !theirs.has(pointKey(p)) && !dropped(p) && p.statusVersion !== null && p.statusVersion <= task.statusVersion,
+  );
+}
+
+/** Tasks among `ids` for which this clone holds a point only the hub's history can place (see withOwnRecords). */
+export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: ReadonlySet<string>): string[] {
+  return hub.tasks.filter((t) => ids.has(t.id) && unheldPoints(t, own).some((p) => p.statusVersion! < t.statusVersion)).map((t) => t.id);
+}
+
+/** Whether this clone's own runs or rewrites show the hub lost a record it took (a restore): then its own points may stand again. */
+export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
+  const hubRuns = new Set(hub.runs.map(runKey));
+  const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
+  return lostSinceHeld(own.runs, (r) => hubRuns.has(runKey(r))) || lostSinceHeld(own.rewrites, (r) => hubRewrites.has(rewriteKey(r)));
+}
+
+const runKey = (r: RunRecord) => `${r.machine} ${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
+const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
 
 /**
  * The hub's state with this clone's own records read in (DESIGN.md, "Rules v2", 3), where they
@@ -41,13 +82,16 @@ function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean
  * an older one is held. After a restore the runs the hub holds may all be newer than one it lost,
  * and "heard" read from that lost run writes the restored value back. Where no proof is at hand
  * (the README says when), a lost run can still be read as dropped.
+ *
+ * A point a restore lost is read where the hub's present line holds it: the hub's status at the
+ * point's status version is the point's status (its current one, or from `histories`). Whatever
+ * the hub set after that version it set after the restore, so after this clone's agreement.
  */
-export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
-  const runKey = (r: RunRecord) => `${r.machine} ${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
+export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
   const hubRuns = new Set(hub.runs.map(runKey));
   const heldRun = (r: RunRecord) => hubRuns.has(runKey(r));
-  const hubRewrites = new Set(hub.rewrites.map((r) => `${r.old} ${r.new}`));
-  const heldRewrite = (r: Rewrite) => hubRewrites.has(`${r.old} ${r.new}`);
+  const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
+  const heldRewrite = (r: Rewrite) => hubRewrites.has(rewriteKey(r));
   // A task's status version only goes up: a point past the hub's current one was lost, not dropped.
   const lost = (task: HubTask) => (p: SyncPoint) => p.statusVersion !== null && p.statusVersion > task.statusVersion;
   const restored =
@@ -63,7 +107,13 @@ export function withOwnRecords(hub: HubState, own: OwnRecords): HubState {
       const dropped = (own.points[task.id] ?? []).filter(
         (p) => !theirs.has(pointKey(p)) && task.droppedThrough !== null && p.seq <= task.droppedThrough && !lost(task)(p),
       );
-      return dropped.length === 0 ? task : { ...task, points: [...dropped, ...task.points].sort((a, b) => a.seq - b.seq) };
+      let points = dropped.length === 0 ? task.points : [...dropped, ...task.points].sort((a, b) => a.seq - b.seq);
+      const history = histories.get(task.id);
+      for (const p of unheldPoints(task, own)) {
+        const present = p.statusVersion === task.statusVersion ? task.status : history && statusAt(history, task.statusVersion, p.statusVersion!);
+        if (present === p.status) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
+      }
+      return points === task.points ? task : { ...task, points };
     }),
     runs: [...runsDropped, ...hub.runs],
     rewrites: [...droppedByRetention(own.rewrites, heldRewrite), ...hub.rewrites],

@@ -4,7 +4,6 @@ import { readTreeState, trackedBranches, type TreeState } from '../git/facts.js'
 import { otherRepository, type RepoState as HubState } from '../hub/types.js';
 import { acquireRunLock } from '../clone/lock.js';
 import { plan } from '../reconcile/plan.js';
-import { withOwnRecords } from '../reconcile/with-own-records.js';
 import type { Repo } from '../repo.js';
 import type { Report } from '../output/report.js';
 import { actionsOf } from './actions.js';
@@ -12,9 +11,10 @@ import { applyPlan } from './apply.js';
 import { gatherHistory, gatherRun, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { settledAt } from './settle.js';
-import { type OwnRecords, readOwnPoints } from '../clone/own-records.js';
+import type { OwnRecords } from '../clone/own-records.js';
 import { readDriverPoints } from '../clone/driver-points.js';
 import { withDriverCommits } from './driver-commits.js';
+import { withOwnRecordsRead } from './own-records-read.js';
 
 /** Why this working tree must not be written to now, or null. */
 function guardReason(repo: Repo, state: TreeState, options: ReconcileOptions): { situation: Situation; reason: string } | null {
@@ -103,14 +103,15 @@ async function hubToReconcileWith(repo: Repo, read: Promise<HubState>, options: 
 async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: ReconcileOptions, deps: ReconcileDeps, report: Report): Promise<void> {
   const attempts = deps.attempts ?? 3;
   let read = facts.firstRead;
-  // This clone's own points fill in what the hub says it dropped: read only then, and once.
-  let ownPoints: OwnRecords['points'] | undefined;
+  // This clone's own points fill in what the hub dropped or lost: read only then, and once.
+  const ownPoints: { points?: OwnRecords['points'] } = {};
   const driverPoints = readDriverPoints(repo.gitDir);
   for (let attempt = 1; ; attempt++) {
     const hub = await hubToReconcileWith(repo, read, options, report);
     if (!hub) return;
-    if (hub.tasks.some((t) => t.droppedThrough !== null)) ownPoints ??= readOwnPoints(repo.gitDir);
-    const own = withOwnRecords(hub, ownPoints ? { ...facts.own, points: ownPoints } : facts.own);
+    const hubStatus = new Map(hub.tasks.map((t) => [t.id, t.status]));
+    const disputed = new Set(facts.files.filter((f) => hubStatus.has(f.id) && hubStatus.get(f.id) !== f.status).map((f) => f.id));
+    const own = await withOwnRecordsRead(repo, deps.hub, hub, facts.own, disputed, ownPoints);
     // What the merge driver settled with the hub's value stands as a point once its commit is here.
     const known = await withDriverCommits(repo, [facts.head], facts.files, own, driverPoints);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.

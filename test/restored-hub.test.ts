@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseReport, scene } from './helpers/scene.js';
+
+/**
+ * A hub restored from a backup taken before a clone's writeback lost that run's records. The
+ * clone's own copy says it wrote back the hub's value at a status version the restored hub's
+ * history holds with that same value: the agreement stands on the hub's present line, so what the
+ * hub has set since is newer, and a stale push of the written-back value would undo it.
+ */
+test("a writeback the restored hub lost still counts as heard where the hub's history holds that value at that version", async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
+    const done = await ran;
+    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
+  };
+  await must(ws.run('--fix'), 'the first sync');
+  await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done');
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  await must(ws.run('--fix'), 'the writeback of done');
+  assert.equal(await ws.statusInFile('A'), 'done');
+
+  await copyFile(backup, hubFile);
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked after the restore');
+
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', "the agent's later blocked stands");
+  assert.equal(await ws.statusInFile('A'), 'blocked', 'and is written back');
+  assert.ok(!parseReport(run.stdout).actions.some((a) => a.type === 'push' && a.taskId === 'A'));
+});
+
+test('a push the restored hub lost is news again: the value is pushed, not undone by the older value restored', async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done');
+
+  // Restored to todo at status version 0; then someone moves B, not A.
+  await copyFile(backup, hubFile);
+  assert.equal((await ws.cli('task', 'set', 'B', 'blocked')).code, 0);
+
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', 'the restore lost the push; the file still holds it');
+  assert.equal(await ws.statusInFile('A'), 'done');
+});
+
+test('a push the restored hub lost, whose status version the hub reached again with another value, is not read as heard', async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+
+  // Restored to todo; an agent sets blocked (version 1, where this clone's point says done), then todo (version 2).
+  await copyFile(backup, hubFile);
+  assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  // Both sides changed since the last agreement the hub still holds: rank, done over todo, reported.
+  assert.equal(await s.hubStatus('A'), 'done');
+  assert.ok(parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'));
+});
