@@ -86,3 +86,30 @@ test('a push the restored hub lost, whose status version the hub reached again w
   assert.equal(await s.hubStatus('A'), 'done');
   assert.ok(parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'));
 });
+
+test('a push the restored hub lost, whose status version and status the hub reached again after the restore, is not read as heard', async (t) => {
+  // Found by review: the same status at the same version is not the same change, when it was made after the restore.
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  // A person reopens A in the file, not synced yet; the hub is restored, and an agent sets done: version 1 again, the newest change.
+  await ws.edit('A', 'in_progress');
+  await copyFile(backup, hubFile);
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', "the agent's done is not overwritten as if it were the clone's old one");
+  assert.ok(
+    parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'),
+    'both moved: rank, reported',
+  );
+});

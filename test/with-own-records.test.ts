@@ -103,50 +103,81 @@ test('after a restore this clone can prove, a run older than every run the hub h
   );
 });
 
-test("a point a restore lost stands where the hub's history holds its status at its status version, placed by that version", () => {
-  // The hub (status version 9, todo) was restored to before this clone's seq 7; its seqs 5 and 6 are older agreements.
-  const lostPoint = { ...point(7), statusVersion: 8 };
-  const histories = (statuses: SyncPoint['status'][]) => new Map([['A', statuses]]);
-  const read = (statuses: SyncPoint['status'][]) =>
-    withOwnRecords(hub([point(5), point(6)], null), own([lostPoint]), histories(statuses)).tasks[0]!.points.map((p) => [p.seq, p.statusVersion]);
-  // History oldest first: the last entry is version 9 (todo), the one before it version 8.
-  assert.deepEqual(read(['todo', 'done', 'done', 'todo']), [
+test("a point a restore lost stands where the hub's history held it when it was recorded, placed by its status version", () => {
+  // The hub (todo at status version 9, its last change at t9) was restored to before this clone's seq 7, done at version 8, recorded at t5.
+  const lostPoint = { ...point(7), statusVersion: 8, at: 't5' };
+  const state = hub([point(5), point(6)], null);
+  state.tasks[0]!.updatedAt = 't9';
+  const read = (changes: [SyncPoint['status'], string][]) =>
+    withOwnRecords(state, own([lostPoint]), new Map([['A', changes.map(([to, at]) => ({ to, at }))]])).tasks[0]!.points.map((p) => [p.seq, p.statusVersion]);
+  const before = [
     [5, 5],
     [6, 6],
-    [6, 8],
-  ]);
+  ];
+  // History oldest first: the last row is version 9, the one before it version 8.
   assert.deepEqual(
-    read(['todo', 'blocked', 'todo']),
-    [
-      [5, 5],
-      [6, 6],
-    ],
+    read([
+      ['todo', 't0'],
+      ['done', 't4'],
+      ['todo', 't9'],
+    ]),
+    [...before, [6, 8]],
+  );
+  assert.deepEqual(
+    read([
+      ['todo', 't0'],
+      ['blocked', 't4'],
+      ['todo', 't9'],
+    ]),
+    before,
     'another status at version 8: of a history the hub lost',
   );
   assert.deepEqual(
-    withOwnRecords(hub([point(5), point(6)], null), own([lostPoint])).tasks[0]!.points.map((p) => p.seq),
-    [5, 6],
-    'no history asked: not read',
+    read([
+      ['todo', 't0'],
+      ['done', 't6'],
+      ['todo', 't9'],
+    ]),
+    before,
+    'done again at version 8, but after the point: a change made since the restore',
   );
-});
-
-test("a point a restore lost at the hub's own status version and status stands without its history", () => {
-  const merged = withOwnRecords(hub([point(5)], null), own([{ ...point(7, 'todo'), statusVersion: 9 }]));
   assert.deepEqual(
-    merged.tasks[0]!.points.map((p) => [p.seq, p.status]),
-    [
-      [5, 'done'],
-      [5, 'todo'],
-    ],
+    read([
+      ['todo', 't0'],
+      ['done', 't4'],
+      ['todo', 't5'],
+    ]),
+    before,
+    'the hub had moved on when the point was recorded',
+  );
+  assert.deepEqual(
+    read([
+      ['todo', 't0'],
+      ['done', 't4'],
+      ['todo', 't9'],
+      ['blocked', 't10'],
+    ]),
+    before,
+    'a change since the task was read: versions do not line up',
+  );
+  assert.deepEqual(
+    withOwnRecords(state, own([lostPoint])).tasks[0]!.points.map((p) => p.seq),
+    [5, 6],
+    'no history: not read',
   );
 });
 
-test("the histories worth asking for: disputed tasks with a lost point below the hub's status version", () => {
+test("the histories worth asking for: judged tasks with a point a restore lost, at or below the hub's status version", () => {
   const state = hub([point(5)], null);
   assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set(['A'])), ['A']);
-  assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set()), [], 'not disputed');
+  assert.deepEqual(
+    historiesWorthAsking(state, own([point(9)]), new Set(['A'])),
+    ['A'],
+    "at the task's version too: the same version may be a change made since",
+  );
+  assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set()), [], 'not judged');
   assert.deepEqual(historiesWorthAsking(state, own([point(5)]), new Set(['A'])), [], 'held');
-  assert.deepEqual(historiesWorthAsking(state, own([{ ...point(7), statusVersion: 10 }]), new Set(['A'])), [], 'past the hub: lost');
+  assert.deepEqual(historiesWorthAsking(state, own([point(10)]), new Set(['A'])), [], 'past the hub: lost for good');
 });
 
 test('a hub that never dropped a run lost every run of this clone it lacks: none is read, though a newer one is held', () => {

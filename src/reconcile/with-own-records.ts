@@ -1,14 +1,14 @@
 import type { OwnRecords } from '../clone/own-records.js';
-import type { HubTask, RepoState as HubState, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
-import type { Status } from '../status.js';
+import type { HistoryEntry, HubTask, RepoState as HubState, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
 import { withPointByVersion } from './points-by-version.js';
 
 /**
- * Tasks' statuses in the hub's history, oldest first. Every status change writes one history row
- * and adds one to the status version, so the last is the status at the task's status version and
- * each one before it at one version less.
+ * Tasks' status changes in the hub's history, oldest first, each with the hub's time. Every status
+ * change writes one history row and adds one to the status version, so the last row is the change
+ * to the task's status version and each one before it to one version less.
  */
-export type StatusHistories = ReadonlyMap<string, readonly Status[]>;
+export type StatusChanges = readonly Pick<HistoryEntry, 'to' | 'at'>[];
+export type StatusHistories = ReadonlyMap<string, StatusChanges>;
 
 const pointKey = (p: SyncPoint) => `${p.seq} ${p.commit} ${p.origin} ${p.status}`;
 
@@ -31,9 +31,6 @@ function droppedByRetention<Item>(own: readonly Item[], held: (item: Item) => bo
   return own.slice(0, newestHeld(own, held) + 1).filter((item) => !held(item));
 }
 
-/** The status `history` gives the task at `version`, the task being at `current` now; undefined where it does not reach. */
-const statusAt = (history: readonly Status[], current: number, version: number): Status | undefined => history[history.length - 1 - (current - version)];
-
 /** Whether the hub lacks one of `own` newer than one it holds: it drops oldest first, so it lost that one. */
 function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean): boolean {
   const newest = newestHeld(own, held);
@@ -41,25 +38,46 @@ function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean
 }
 
 /**
- * Own points the hub neither holds nor says it dropped, at or below the task's status version: a
- * restore lost them, and each still stands where the hub's present history holds its status at its
- * status version (statusAt). At the task's own version the task says so; below it only the task's
- * history can, so these are the tasks whose history is worth asking for.
+ * Own points the hub does not hold, as the retention dropped them (their seq at or below the task's
+ * `droppedThrough`, their status version not past the task's) or as a restore lost them (not
+ * covered, at or below the task's status version; past it they are of a history the hub lost).
  */
-function unheldPoints(task: HubTask, own: OwnRecords): SyncPoint[] {
+function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: SyncPoint[] } {
   const theirs = new Set(task.points.map(pointKey));
-  const dropped = (p: SyncPoint) => task.droppedThrough !== null && p.seq <= task.droppedThrough;
-  return (own.points[task.id] ?? []).filter(
-    (p) => !theirs.has(pointKey(p)) && !dropped(p) && p.statusVersion !== null && p.statusVersion <= task.statusVersion,
-  );
+  const dropped: SyncPoint[] = [];
+  const lost: SyncPoint[] = [];
+  for (const p of own.points[task.id] ?? []) {
+    if (theirs.has(pointKey(p))) continue;
+    const past = p.statusVersion !== null && p.statusVersion > task.statusVersion;
+    if (task.droppedThrough !== null && p.seq <= task.droppedThrough) {
+      if (!past) dropped.push(p);
+    } else if (p.statusVersion !== null && !past) lost.push(p);
+  }
+  return { dropped, lost };
 }
 
-/** Tasks among `ids` for which this clone holds a point only the hub's history can place (see withOwnRecords). */
+/**
+ * Whether the hub's present history held `p` when this clone recorded it: the row of the point's
+ * status version (counted back from the task's) changed the task to the point's status no later
+ * than the point, and the next row came after it. After a restore the hub deals status versions
+ * out again, but every change it makes since is later than every point the restore lost.
+ */
+function heldWhenRecorded(p: SyncPoint, task: HubTask, history: StatusChanges): boolean {
+  const last = history.at(-1);
+  // Read after the task's row: a status change in between would shift every version by one.
+  if (!last || last.to !== task.status || last.at > task.updatedAt) return false;
+  const at = history.length - 1 - (task.statusVersion - p.statusVersion!);
+  const row = history[at];
+  const next = history[at + 1];
+  return row !== undefined && row.to === p.status && row.at <= p.at && (next === undefined || next.at > p.at);
+}
+
+/** Tasks among `ids` for which this clone holds a point a restore lost: only the task's history can tell whether it stands (see withOwnRecords). */
 export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: ReadonlySet<string>): string[] {
-  return hub.tasks.filter((t) => ids.has(t.id) && unheldPoints(t, own).some((p) => p.statusVersion! < t.statusVersion)).map((t) => t.id);
+  return hub.tasks.filter((t) => ids.has(t.id) && notHeld(t, own).lost.length > 0).map((t) => t.id);
 }
 
-/** Whether this clone's own runs or rewrites show the hub lost a record it took (a restore): then its own points may stand again. */
+/** Whether this clone's own runs or rewrites show the hub lost one it took, though it holds an older one (a restore). */
 export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
   const hubRuns = new Set(hub.runs.map(runKey));
   const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
@@ -83,9 +101,9 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  * and "heard" read from that lost run writes the restored value back. Where no proof is at hand
  * (the README says when), a lost run can still be read as dropped.
  *
- * A point a restore lost is read where the hub's present line holds it: the hub's status at the
- * point's status version is the point's status (its current one, or from `histories`). Whatever
- * the hub set after that version it set after the restore, so after this clone's agreement.
+ * A point a restore lost is read where the hub's present history held it when it was recorded
+ * (heldWhenRecorded, from `histories`): everything the hub set after it is then newer than this
+ * clone's agreement. Placed by its status version, since its seq may have been dealt out again.
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
   const hubRuns = new Set(hub.runs.map(runKey));
@@ -93,9 +111,8 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
   const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
   const heldRewrite = (r: Rewrite) => hubRewrites.has(rewriteKey(r));
   // A task's status version only goes up: a point past the hub's current one was lost, not dropped.
-  const lost = (task: HubTask) => (p: SyncPoint) => p.statusVersion !== null && p.statusVersion > task.statusVersion;
-  const restored =
-    hub.tasks.some((task) => (own.points[task.id] ?? []).some(lost(task))) || lostSinceHeld(own.runs, heldRun) || lostSinceHeld(own.rewrites, heldRewrite);
+  const pastTask = (task: HubTask) => (own.points[task.id] ?? []).some((p) => p.statusVersion !== null && p.statusVersion > task.statusVersion);
+  const restored = hub.tasks.some(pastTask) || lostRecordsShown(hub, own);
   const oldestHeldRun = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
   const newestOwnHeld = newestHeld(own.runs, heldRun);
   // A hub that never dropped a run lacks one of this clone's only because it lost it.
@@ -103,15 +120,11 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {
-      const theirs = new Set(task.points.map(pointKey));
-      const dropped = (own.points[task.id] ?? []).filter(
-        (p) => !theirs.has(pointKey(p)) && task.droppedThrough !== null && p.seq <= task.droppedThrough && !lost(task)(p),
-      );
+      const { dropped, lost } = notHeld(task, own);
       let points = dropped.length === 0 ? task.points : [...dropped, ...task.points].sort((a, b) => a.seq - b.seq);
       const history = histories.get(task.id);
-      for (const p of unheldPoints(task, own)) {
-        const present = p.statusVersion === task.statusVersion ? task.status : history && statusAt(history, task.statusVersion, p.statusVersion!);
-        if (present === p.status) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
+      for (const p of history ? lost : []) {
+        if (heldWhenRecorded(p, task, history!)) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
       }
       return points === task.points ? task : { ...task, points };
     }),

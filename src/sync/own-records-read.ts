@@ -1,38 +1,37 @@
 import { type OwnRecords, readOwnPoints } from '../clone/own-records.js';
 import type { Hub, RepoState as HubState } from '../hub/types.js';
-import { historiesWorthAsking, lostRecordsShown, type StatusHistories, withOwnRecords } from '../reconcile/with-own-records.js';
-import type { Status } from '../status.js';
+import { historiesWorthAsking, lostRecordsShown, type StatusChanges, type StatusHistories, withOwnRecords } from '../reconcile/with-own-records.js';
 import type { Repo } from '../repo.js';
 
 /**
- * Tasks whose history one run asks the hub for, at most. Only tasks the two sides dispute after a
- * restore are asked about; past this many the rest go without (their lost points are not read, as
- * before the history could place them), so a restored hub cannot make one run ask thousands.
+ * Tasks whose history one read asks the hub for, at most, side by side. Only judged tasks with a
+ * point a restore lost are asked about; past this many the rest go without (their lost points are
+ * not read), so a restored hub cannot make one run ask thousands.
  */
 const HISTORIES_ASKED = 64;
 
 /**
  * The hub's state with this clone's own records read in as the rules read them (withOwnRecords).
  * The points are read from disk only where they can count, and once (`cache`): the hub says it
- * dropped some, or this clone's runs or rewrites show the hub lost one (a restore). For the
- * `disputed` tasks whose lost points only the hub's history can place, it is asked; a history the
- * hub does not give leaves that task's lost points unread.
+ * dropped some, or this clone's runs or rewrites show the hub lost one (a restore). For the tasks
+ * among `judged` (those the caller's rules will decide) with points a restore lost, the hub's
+ * history is asked for; a history the hub does not give leaves that task's lost points unread.
  */
 export async function withOwnRecordsRead(
   repo: Repo,
   hub: Hub,
   state: HubState,
   own: OwnRecords,
-  disputed: ReadonlySet<string>,
+  judged: ReadonlySet<string>,
   cache: { points?: OwnRecords['points'] } = {},
 ): Promise<HubState> {
   if (state.tasks.some((t) => t.droppedThrough !== null) || lostRecordsShown(state, own)) cache.points ??= readOwnPoints(repo.gitDir);
   const withPoints = cache.points ? { ...own, points: cache.points } : own;
-  const asked = historiesWorthAsking(state, withPoints, disputed).slice(0, HISTORIES_ASKED);
+  const asked = historiesWorthAsking(state, withPoints, judged).slice(0, HISTORIES_ASKED);
   const answers = await Promise.all(
     asked.map((id) =>
       hub.history(repo.slug, id).then(
-        (entries): [string, Status[]] => [id, entries.map((e) => e.to)],
+        (entries): [string, StatusChanges] => [id, entries],
         () => null,
       ),
     ),
