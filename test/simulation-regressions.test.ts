@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,38 @@ interface Regression {
   /** Why it still fails, for a schedule the soak found that the product does not handle yet: run as a to-do. */
   open?: string;
 }
+
+/** The soak's schedule SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=70 (over HTTP, small retention): A stays undecided (C-27) in every clone. */
+const PERMANENT_UNKNOWN: Step[] = [
+  { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
+  { k: 'pull', c: 'c', rebase: true, hook: false },
+  { k: 'fork', c: 'a' },
+  { k: 'network', c: 'b', noUpstream: true },
+  { k: 'rewrite', c: 'c' },
+  { k: 'pull', c: 'a', rebase: true, hook: false },
+  { k: 'autostash', c: 'b', t: 'A', s: 2 },
+  { k: 'fork', c: 'c' },
+  { k: 'agent', t: 'A', s: 0 },
+  { k: 'run', c: 'c', writeback: true, fault: 'none' },
+  { k: 'agent', t: 'A', s: 1 },
+  { k: 'pull', c: 'c', rebase: false, hook: false },
+  { k: 'backup' },
+  { k: 'edit', c: 'a', t: 'C', s: 3, pull: true, push: true },
+  { k: 'rewrite', c: 'b' },
+  { k: 'fork', c: 'c' },
+  { k: 'blame', c: 'b' },
+  { k: 'touch', how: 'comment', c: 'shallow', t: 'C', s: 0, push: true },
+  { k: 'squash', c: 'c' },
+  { k: 'edit', c: 'shallow', t: 'A', s: 3, pull: false, push: true },
+  { k: 'reclone' },
+  { k: 'restore' },
+  { k: 'edit', c: 'b', t: 'C', s: 0, pull: true, push: false },
+  { k: 'pull', c: 'shallow', rebase: false, hook: false },
+  { k: 'squash', c: 'a' },
+  { k: 'touch', how: 'comment', c: 'b', t: 'C', s: 0, push: false },
+  { k: 'touch', how: 'move', c: 'c', t: 'B', s: 0, push: false },
+  { k: 'pull', c: 'b', rebase: true, hook: false },
+];
 
 /** The soak's schedule SIM_WORLD=all SIM_SEED=20261303 SIM_PATH=64: a pulls without hooks, the driver takes the hub's done, a sets cancelled on top, b pulls. */
 const DRIVER_HUB_VALUE: Step[] = [
@@ -529,40 +562,11 @@ const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by the soak, SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=70, over HTTP): once the hub had dropped records (2 points, 3 runs kept) and been restored, A's cancelled, set on a line of history the newest agreement HEAD holds never saw, is skipped as unknown by every clone for good (C-27, 'set the status you want')",
+    name: "known to fail (found by the soak, SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=70, over HTTP): once the hub had dropped records (2 points, 3 runs kept) and been restored, A's cancelled, set on a line of history the newest agreement HEAD holds never saw, is skipped as unknown by every clone for good (C-27, until a person makes the two sides equal: the last test below)",
     overHttp: true,
     retention: true,
-    open: 'an unknown that no later run can settle: the records that would tell are gone for good, and the harness plays no person answering C-27',
-    steps: [
-      { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
-      { k: 'pull', c: 'c', rebase: true, hook: false },
-      { k: 'fork', c: 'a' },
-      { k: 'network', c: 'b', noUpstream: true },
-      { k: 'rewrite', c: 'c' },
-      { k: 'pull', c: 'a', rebase: true, hook: false },
-      { k: 'autostash', c: 'b', t: 'A', s: 2 },
-      { k: 'fork', c: 'c' },
-      { k: 'agent', t: 'A', s: 0 },
-      { k: 'run', c: 'c', writeback: true, fault: 'none' },
-      { k: 'agent', t: 'A', s: 1 },
-      { k: 'pull', c: 'c', rebase: false, hook: false },
-      { k: 'backup' },
-      { k: 'edit', c: 'a', t: 'C', s: 3, pull: true, push: true },
-      { k: 'rewrite', c: 'b' },
-      { k: 'fork', c: 'c' },
-      { k: 'blame', c: 'b' },
-      { k: 'touch', how: 'comment', c: 'shallow', t: 'C', s: 0, push: true },
-      { k: 'squash', c: 'c' },
-      { k: 'edit', c: 'shallow', t: 'A', s: 3, pull: false, push: true },
-      { k: 'reclone' },
-      { k: 'restore' },
-      { k: 'edit', c: 'b', t: 'C', s: 0, pull: true, push: false },
-      { k: 'pull', c: 'shallow', rebase: false, hook: false },
-      { k: 'squash', c: 'a' },
-      { k: 'touch', how: 'comment', c: 'b', t: 'C', s: 0, push: false },
-      { k: 'touch', how: 'move', c: 'c', t: 'B', s: 0, push: false },
-      { k: 'pull', c: 'b', rebase: true, hook: false },
-    ],
+    open: 'an unknown that no later run can settle: the records that would tell are gone for good, and the converge plays no person answering C-27',
+    steps: PERMANENT_UNKNOWN,
   },
   {
     name: "known to fail (found by the soak, SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=116, over HTTP): b's merge kept its old done against a's writeback of the agent's newer cancelled (a rank tie; the person keeps ours), the agreement on cancelled came in with the merge and the hub had not moved since, so rule 3 pushed the old done over it: issue 17's stale side kept in a conflict, which rule 3 cannot tell from a value git's merge took cleanly",
@@ -791,3 +795,21 @@ for (const regression of REGRESSIONS) {
     }
   });
 }
+
+test("simulation regression: a person following C-27's remedy settles what no run can (the world of SIM_SEED=20261402 SIM_PATH=70)", async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
+  const world = new SimWorld(root, { overHttp: true, retention: SMALL_RETENTION });
+  try {
+    await world.setup();
+    await world.run('a', { writeback: true, fault: 'none' });
+    for (const s of PERMANENT_UNKNOWN) await play(world, s);
+    await assert.rejects(world.converge(), /converged on the hub/, 'left alone, every clone reports A undecided for good');
+    // Its message names the command; a person keeps the file's value with it, and everything settles.
+    await world.followUndecidedRemedy('a');
+    await world.converge();
+  } finally {
+    if (process.env.SIM_DEBUG) console.error(world.log.join('\n'));
+    await world.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -48,23 +48,30 @@ export function inNoFile(task: HubTask, mode: Mode): Finding {
   });
 }
 
-const UNKNOWN: Record<Unknown, string> = {
-  origin:
+/**
+ * What settles a task no run can decide: the two sides made equal, to the status a person wants.
+ * Setting one side to a third status leaves them differing, and the next run just as undecided.
+ */
+const makeEqual = (task: FileTask, db: Status) =>
+  `make the two sides equal, to the status you want: \`custodian-hooks task set ${task.id} ${task.status}\` keeps the file's, ` +
+  `${db} written into the file and committed keeps the hub's, and any other status goes in both; then run again`;
+
+const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
+  origin: () =>
     "git could not say which commit set its status (blame failed, the history ends at a shallow clone's boundary, a partial clone is offline, " +
     'or a git setting breaks blame) — left as it is on both sides; in a shallow clone run `git fetch --unshallow`, else go online, then run again',
-  blind:
+  blind: (task, db) =>
     'the hub has heard of commits this clone does not have (another machine synced since) — left as it is on both sides; ' +
-    'pull (and let that machine push), then run again; if that commit is gone for good (rebased or reset away without the hooks), ' +
-    'make the two sides equal, in the file or with `custodian-hooks task set`',
-  dropped:
+    `pull (and let that machine push), then run again; if that commit is gone for good (rebased or reset away without the hooks), ${makeEqual(task, db)}`,
+  dropped: (task, db) =>
     'the hub has dropped the older sync records of this task, so when the two sides last agreed is not known — left as it is on both sides; ' +
-    'set the status you want in the file or with `custodian-hooks task set`, then run again',
-  concurrent:
+    makeEqual(task, db),
+  concurrent: (task, db) =>
     "the file's status was set on a line of history the last agreement never saw, and the hub has dropped records that could tell — " +
-    'left as it is on both sides; set the status you want in the file or with `custodian-hooks task set`, then run again',
+    `left as it is on both sides; ${makeEqual(task, db)}`,
 };
 
 /** A task the rules could not decide: a fact they need is missing (DESIGN.md, "Rules v2", 2). */
 export function undecided(task: FileTask, db: Status, why: Unknown, mode: Mode): Finding {
-  return finding('C-27', mode, { ...at(task), message: `Task '${task.title}' differs (file=${task.status}, db=${db}) but ${UNKNOWN[why]}` });
+  return finding('C-27', mode, { ...at(task), message: `Task '${task.title}' differs (file=${task.status}, db=${db}) but ${UNKNOWN[why](task, db)}` });
 }

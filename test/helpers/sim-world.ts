@@ -112,6 +112,20 @@ export class SimWorld {
     this.log.push(`agent ${task}→${status}#${this.model.agent(task, status)}`);
   }
 
+  /**
+   * A person answers C-27 the way its message says: for every task on which `clone`'s files and
+   * the hub differ, `task set` to the file's status, which makes the two sides equal.
+   */
+  async followUndecidedRemedy(clone: string): Promise<void> {
+    const files = await this.git.fileStatuses(clone);
+    for (const task of (await this.hubState()).tasks) {
+      const status = files[task.id];
+      if (status === undefined || status === task.status) continue;
+      await this.hub.store.setStatus({ repo: 'acme', id: task.id, status, by: 'person' });
+      this.log.push(`person (following C-27 in ${clone}) ${task.id}→${status}#${this.model.agent(task.id, status)}`);
+    }
+  }
+
   pull(clone: string, rebase: boolean): Promise<void> {
     return this.git.pull(clone, rebase);
   }
