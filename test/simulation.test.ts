@@ -15,6 +15,8 @@ import { play, stepOf, twistsFrom } from './helpers/sim-steps.js';
  * TWISTS in helpers/sim-steps.ts); `retention` among them makes the hub keep little.
  * SIM_KEEP_GOING=1 (a soak) runs every schedule, failing or not, and reports each failure with
  * the SIM_PATH that replays it: how often a class of failure comes back, not just that it does.
+ * SIM_PERSON=1 lets a person follow C-27 at the converge where the clones do not settle alone
+ * (the count is reported): a remedy that does not settle its task, or that names no command, still fails.
  */
 const runs = Number(process.env.SIM_RUNS ?? 10);
 const seed = process.env.SIM_SEED === undefined ? 20261124 : Number(process.env.SIM_SEED);
@@ -30,6 +32,7 @@ const timeout = Math.max(30 * 60_000, runs * 120_000);
 
 test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} never lose an update and converge`, { timeout }, async (t) => {
   const merges = { merges: 0, settled: 0, leftInStatusLines: 0, otherConflicts: 0 };
+  let personAnswered = 0;
   const leftBecause = new Map<string, number>();
   const keepGoing = process.env.SIM_KEEP_GOING === '1';
   const failures: string[] = [];
@@ -46,6 +49,7 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
         await sim.converge();
         for (const [key, n] of Object.entries(sim.mergeStats)) merges[key as keyof typeof merges] += n;
         for (const [why, n] of sim.leftBecause) leftBecause.set(why, (leftBecause.get(why) ?? 0) + n);
+        personAnswered += sim.personAnswered;
       } catch (error) {
         // A harness error (a git step that failed) says where it happened, as the model's checks do.
         if (error instanceof Error && !error.message.includes('last steps:')) error.message += `\n  last steps: ${sim.log.slice(-25).join('; ')}`;
@@ -67,6 +71,7 @@ test(`simulation: ${runs} random multi-machine schedules (seed ${seed})${world} 
       `a status line left in conflict, with the reason said: ${merges.leftInStatusLines}; other conflicts: ${merges.otherConflicts}`,
   );
   for (const [why, n] of leftBecause) t.diagnostic(`  left ${n}×: ${why}`);
+  if (process.env.SIM_PERSON === '1') t.diagnostic(`tasks a person settled at the converge by following C-27: ${personAnswered}`);
   for (const failure of failures) t.diagnostic(`failed: ${failure}`);
   if (failures.length > 0) throw new Error(`simulation failed in ${failures.length} of ${runs} schedules (seed ${seed}):\n${failures.join('\n')}`);
   if (details.failed) {

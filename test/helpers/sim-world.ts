@@ -12,7 +12,7 @@ import type { ReconcileOptions } from '../../src/sync/options.js';
 import { reconcileRepo } from '../../src/sync/reconcile-repo.js';
 import { openRepo, type Repo } from '../../src/repo.js';
 import type { Report } from '../../src/output/report.js';
-import { STATUSES } from '../../src/status.js';
+import { STATUSES, type Status } from '../../src/status.js';
 import { breakBlame, depsWith, type Fault, goOffline, goOnline, leaveStaleLock, mendBlame } from './sim-faults.js';
 import { Choreography, CLONES, type Touch } from './sim-git.js';
 import { type HookCall, HookRelay } from './sim-hooks.js';
@@ -53,6 +53,10 @@ export class SimWorld {
   private outage = false;
   private readonly brokenBlame = new Set<string>();
   private snapshot: { hubValue: Map<string, Value>; tasks: number } | null = null;
+  /** Each undecided task's C-27 message, by the clone whose last run gave it: what a person reading the output is told. */
+  private readonly undecided = new Map<string, Map<string, string>>();
+  /** Tasks a person settled at the converge by following C-27 (SIM_PERSON=1). */
+  personAnswered = 0;
 
   constructor(
     readonly root: string,
@@ -113,17 +117,24 @@ export class SimWorld {
   }
 
   /**
-   * A person answers C-27 the way its message says: for every task on which `clone`'s files and
-   * the hub differ, `task set` to the file's status, which makes the two sides equal.
+   * A person answers C-27 the way its message says: runs the `task set` it names, for every task
+   * still undecided in some clone. A C-27 naming no such command in any clone fails the schedule:
+   * a remedy no one can follow leaves the task stuck. Returns how many tasks were answered.
    */
-  async followUndecidedRemedy(clone: string): Promise<void> {
-    const files = await this.git.fileStatuses(clone);
-    for (const task of (await this.hubState()).tasks) {
-      const status = files[task.id];
-      if (status === undefined || status === task.status) continue;
-      await this.hub.store.setStatus({ repo: 'acme', id: task.id, status, by: 'person' });
-      this.log.push(`person (following C-27 in ${clone}) ${task.id}→${status}#${this.model.agent(task.id, status)}`);
+  async followUndecidedRemedy(): Promise<number> {
+    const hub = new Map((await this.hubState()).tasks.map((t) => [t.id, t.status]));
+    let answered = 0;
+    for (const [task, byClone] of this.undecided) {
+      if (byClone.size === 0) continue;
+      const named = [...byClone.values()].map((m) => /`custodian-hooks task set (\S+) (\S+)`/.exec(m)).find((m) => m !== null);
+      if (!named) throw new Error(`C-27 on ${task} names no command a person can follow: ${[...byClone.values()].join(' | ')}`);
+      const [, id, status] = named as unknown as [string, string, Status];
+      if (hub.get(id) === status) continue;
+      await this.hub.store.setStatus({ repo: 'acme', id, status, by: 'person' });
+      this.log.push(`person (following C-27) ${id}→${status}#${this.model.agent(id, status)}`);
+      answered++;
     }
+    return answered;
   }
 
   pull(clone: string, rebase: boolean): Promise<void> {
@@ -318,6 +329,10 @@ export class SimWorld {
           `  [${clone} @${head.slice(0, 7)}] ${r.actions.map((a) => `${a.type}:${'taskId' in a ? a.taskId : a.commit.slice(0, 7)}`).join(' ')} | ${r.findings.map((f) => `${f.code}:${f.taskId ?? ''}${f.code === 'C-27' ? ` (${f.message})` : ''}`).join(' ')}`,
         );
     }
+    for (const byClone of this.undecided.values()) byClone.delete(clone);
+    for (const f of reports.flatMap((r) => r.findings)) {
+      if (f.code === 'C-27' && f.taskId) this.undecided.set(f.taskId, (this.undecided.get(f.taskId) ?? new Map()).set(clone, f.message));
+    }
     for (const report of reports) {
       this.model.account({ clone, head, before, report });
       const commit = report.actions.find((a) => a.type === 'commit');
@@ -338,12 +353,8 @@ export class SimWorld {
   }
 
   /** Everyone goes online, pulls, runs and pushes until quiet; then files equal the hub and a second run changes nothing. */
-  async converge(): Promise<void> {
-    this.log.push('— converge —');
-    for (const clone of CLONES) {
-      if (this.offline(clone)) await this.toggleNetwork(clone, false);
-      await rm(path.join(this.dir(clone), '.git', 'custodian-hooks.lock'), { force: true }).catch(() => undefined);
-    }
+  /** Three rounds of every clone pulling, running and pushing, and a last pull. */
+  private async convergeRounds(): Promise<void> {
     for (let round = 0; round < 3; round++) {
       for (const clone of CLONES) {
         await this.pull(clone, false);
@@ -352,7 +363,26 @@ export class SimWorld {
       }
     }
     for (const clone of CLONES) await this.pull(clone, false);
-    await invariants.converged(this.git, CLONES, await this.hubState(), this.log);
+  }
+
+  async converge(): Promise<void> {
+    this.log.push('— converge —');
+    for (const clone of CLONES) {
+      if (this.offline(clone)) await this.toggleNetwork(clone, false);
+      await rm(path.join(this.dir(clone), '.git', 'custodian-hooks.lock'), { force: true }).catch(() => undefined);
+    }
+    await this.convergeRounds();
+    try {
+      await invariants.converged(this.git, CLONES, await this.hubState(), this.log);
+    } catch (error) {
+      // SIM_PERSON=1 (a soak's count): a person follows what C-27 says, and then everything must settle.
+      if (process.env.SIM_PERSON !== '1') throw error;
+      const answered = await this.followUndecidedRemedy();
+      if (answered === 0) throw error;
+      this.personAnswered += answered;
+      await this.convergeRounds();
+      await invariants.converged(this.git, CLONES, await this.hubState(), this.log);
+    }
     for (const clone of CLONES) await invariants.secondRunIsNoOp(this.git, clone, this.repos.get(clone)!, depsWith(this.hub.hub, 'none'));
   }
 }
