@@ -40,3 +40,24 @@ test('C-24 says which state kept the run from writing, as a field a script can r
   await git(repo, ['checkout', '-q', '-b', 'feature']);
   assert.deepEqual(await situations(repo), [['untracked-branch', 'WARN']]);
 });
+
+test('C-27 names the command that makes the two sides equal, the id quoted for the shell where it must be', async () => {
+  const { undecided } = await import('../src/reconcile/messages.js');
+  const task = (id: string) => ({
+    id,
+    status: 'cancelled' as const,
+    title: 'T',
+    priority: null,
+    hubId: null,
+    fields: {},
+    file: 'plan.md',
+    line: 3,
+    workplan: { id: 'p', title: null },
+  });
+  assert.match(
+    undecided(task('WP-1-T1'), 'blocked', 'dropped', 'fix').message,
+    /`custodian-hooks task set WP-1-T1 cancelled` keeps the file's, blocked written into the file/,
+  );
+  assert.match(undecided(task("it's A"), 'blocked', 'concurrent', 'fix').message, /`custodian-hooks task set 'it'\\''s A' cancelled`/);
+  assert.doesNotMatch(undecided(task('A'), 'blocked', 'origin', 'fix').message, /task set/, 'a shallow clone is deepened, not settled by hand');
+});

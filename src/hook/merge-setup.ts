@@ -7,6 +7,7 @@ import type { RepoConfig } from '../config.js';
 import { git, GitError } from '../git/run.js';
 import { attributePatterns } from './attribute-patterns.js';
 import { shimText, shimValue } from './shim-text.js';
+import { shellQuoted } from '../shell-words.js';
 
 /**
  * The merge driver's place in a clone (see merge/driver.ts): `merge.custodian-hooks.driver` in the
@@ -21,7 +22,6 @@ const BLOCK_START = '# >>> custodian-hooks merge driver >>>';
 const BLOCK_END = '# <<< custodian-hooks merge driver <<<';
 const CREATED_NOTE = '# (custodian-hooks created this file; uninstall removes it)';
 
-const shellQuoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 /**
  * The attributes block for the workplan globs (see attributePatterns); `unsaid`, the globs
  * gitattributes cannot say. What the config excludes the driver merges as text: a `!merge` here

@@ -1,5 +1,6 @@
 import { type Finding, finding, type Mode } from '../findings.js';
 import type { HubTask } from '../hub/types.js';
+import { shellWord } from '../shell-words.js';
 import type { Status } from '../status.js';
 import type { Unknown } from './plan.js';
 import type { FileTask } from './types.js';
@@ -53,7 +54,7 @@ export function inNoFile(task: HubTask, mode: Mode): Finding {
  * Setting one side to a third status leaves them differing, and the next run just as undecided.
  */
 const makeEqual = (task: FileTask, db: Status) =>
-  `make the two sides equal, to the status you want: \`custodian-hooks task set ${task.id} ${task.status}\` keeps the file's, ` +
+  `make the two sides equal, to the status you want: \`custodian-hooks task set ${shellWord(task.id)} ${task.status}\` keeps the file's, ` +
   `${db} written into the file and committed keeps the hub's, and any other status goes in both; then run again`;
 
 const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
