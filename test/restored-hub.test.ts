@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createToken, spawnHub } from './helpers/hub-process.js';
 import { parseReport, scene } from './helpers/scene.js';
+import { tempDir } from './helpers/temp-repo.js';
 
 /**
  * A hub restored from a backup taken before a clone's writeback lost that run's records. The
@@ -112,4 +114,40 @@ test('a push the restored hub lost, whose status version and status the hub reac
     parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'),
     'both moved: rank, reported',
   );
+});
+
+test('over HTTP too: the hub names a run by its token and machine, and the clone still knows which of its runs the hub lost', async (t) => {
+  const db = path.join(await tempDir(t), 'hub.sqlite');
+  const token = await createToken(db, 'ws');
+  let hub = await spawnHub(t, db);
+  const port = new URL(hub.url).port;
+  const s = await scene(
+    t,
+    [
+      { id: 'A', status: 'todo' },
+      { id: 'B', status: 'todo' },
+    ],
+    { hubUrl: hub.url, token },
+  );
+  const ws = s.workstation;
+  /** As an operator backs up or restores a hub: stopped, its file copied, started again at its address. */
+  const copyStopped = async (from: string, to: string) => {
+    hub.process.kill('SIGTERM');
+    await hub.process;
+    await copyFile(from, to);
+    hub = await spawnHub(t, db, {}, ['--port', port]);
+  };
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyStopped(db, backup);
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await ws.statusInFile('A'), 'done');
+
+  await copyStopped(backup, db);
+  assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', "the agent's later blocked stands");
+  assert.equal(await ws.statusInFile('A'), 'blocked');
 });

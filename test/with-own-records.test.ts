@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { keepOwnRecords, type OwnRecords, readOwnPoints, readOwnRecords } from '../src/clone/own-records.js';
 import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
 import { HttpHub } from '../src/hub/http-hub.js';
-import { historiesWorthAsking, withOwnRecords } from '../src/reconcile/with-own-records.js';
+import { historiesWorthAsking, lostRecordsShown, withOwnRecords } from '../src/reconcile/with-own-records.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
@@ -178,6 +178,12 @@ test("the histories worth asking for: judged tasks with a point a restore lost, 
   assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set()), [], 'not judged');
   assert.deepEqual(historiesWorthAsking(state, own([point(5)]), new Set(['A'])), [], 'held');
   assert.deepEqual(historiesWorthAsking(state, own([point(10)]), new Set(['A'])), [], 'past the hub: lost for good');
+});
+
+test("a run the hub holds under its token's owner and machine (over HTTP) is this clone's run, held", () => {
+  const asTheHubNamesIt = (r: RunRecord): RunRecord => ({ ...r, machine: `ws@${r.machine}` });
+  assert.equal(lostRecordsShown(hub([], null, [run(1), run(2)].map(asTheHubNamesIt)), own([], [run(1), run(2)])), false);
+  assert.equal(lostRecordsShown(hub([], null, [run(1)].map(asTheHubNamesIt)), own([], [run(1), run(2)])), true, 'the newer one lost');
 });
 
 test('a hub that never dropped a run lost every run of this clone it lacks: none is read, though a newer one is held', () => {

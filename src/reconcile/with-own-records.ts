@@ -84,7 +84,12 @@ export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
   return lostSinceHeld(own.runs, (r) => hubRuns.has(runKey(r))) || lostSinceHeld(own.rewrites, (r) => hubRewrites.has(rewriteKey(r)));
 }
 
-const runKey = (r: RunRecord) => `${r.machine} ${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
+/**
+ * A run by what it vouches for, not by machine: over HTTP the hub names a run by its token's owner
+ * and the machine, embedded by the machine alone, and a run at the same commit and upstream that
+ * skipped the same tasks is the same evidence whoever made it.
+ */
+const runKey = (r: RunRecord) => `${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
 const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
 
 /**
