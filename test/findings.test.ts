@@ -56,8 +56,10 @@ test('C-27 names the command that makes the two sides equal, the id quoted for t
   });
   assert.match(
     undecided(task('WP-1-T1'), 'blocked', 'dropped', 'fix').message,
-    /`custodian-hooks task set WP-1-T1 cancelled` keeps the file's, blocked written into the file/,
+    /blocked written into the file and committed keeps the hub's, `custodian-hooks task set WP-1-T1 cancelled` keeps the file's/,
   );
   assert.match(undecided(task("it's A"), 'blocked', 'concurrent', 'fix').message, /`custodian-hooks task set 'it'\\''s A' cancelled`/);
+  assert.match(undecided(task('-x'), 'blocked', 'dropped', 'fix').message, /`custodian-hooks task set -- -x cancelled`/);
+  assert.match(undecided(task('=x'), 'blocked', 'dropped', 'fix').message, /`custodian-hooks task set '=x' cancelled`/);
   assert.doesNotMatch(undecided(task('A'), 'blocked', 'origin', 'fix').message, /task set/, 'a shallow clone is deepened, not settled by hand');
 });

@@ -33,7 +33,7 @@ test('a sync point on a commit reset away leaves the task undecided where the mi
   const stuck = parseReport((await ws.run('--fix')).stdout);
   const [undecided] = stuck.findings.filter((f) => f.code === 'C-27');
   assert.match(undecided?.message ?? '', /commits this clone does not have .* if that commit is gone for good .* make the two sides equal/);
-  assert.match(undecided!.message, /`custodian-hooks task set A done` keeps the file's, in_progress written into the file and committed keeps the hub's/);
+  assert.match(undecided!.message, /in_progress written into the file and committed keeps the hub's, `custodian-hooks task set A done` keeps the file's/);
   assert.equal(await ws.statusInFile('A'), 'done', 'the file is left as it is');
   assert.equal(await s.hubStatus('A'), 'in_progress', 'the hub is left as it is');
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { copyFile } from 'node:fs/promises';
+import { appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { createToken, spawnHub } from './helpers/hub-process.js';
-import { parseReport, scene } from './helpers/scene.js';
+import { runCli } from './helpers/cli.js';
+import { PLAN, parseReport, scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 /**
@@ -117,10 +118,53 @@ test('a push the restored hub lost, whose status version and status the hub reac
 });
 
 test('over HTTP too: the hub names a run by its token and machine, and the clone still knows which of its runs the hub lost', async (t) => {
+  const hub = await httpHub(t);
+  const s = await scene(
+    t,
+    [
+      { id: 'A', status: 'todo' },
+      { id: 'B', status: 'todo' },
+    ],
+    { hubUrl: hub.url, token: await hub.token('ws') },
+  );
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await hub.copyStopped(hub.db, backup);
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await ws.statusInFile('A'), 'done');
+
+  await hub.copyStopped(backup, hub.db);
+  assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', "the agent's later blocked stands");
+  assert.equal(await ws.statusInFile('A'), 'blocked');
+});
+
+/** An HTTP hub (keeping `runs` run records, if given), stopped and started again at its address when its file is copied, as an operator backs up or restores one. */
+async function httpHub(t: TestContext, runs?: number) {
   const db = path.join(await tempDir(t), 'hub.sqlite');
-  const token = await createToken(db, 'ws');
-  let hub = await spawnHub(t, db);
-  const port = new URL(hub.url).port;
+  const flags = runs === undefined ? [] : ['--keep-runs', String(runs), '--keep-days', '0'];
+  const hub = { process: await spawnHub(t, db, {}, flags), db };
+  const port = new URL(hub.process.url).port;
+  return {
+    url: hub.process.url,
+    db,
+    token: (name: string) => createToken(db, name),
+    async copyStopped(from: string, to: string) {
+      hub.process.process.kill('SIGTERM');
+      await hub.process.process;
+      await copyFile(from, to);
+      hub.process = await spawnHub(t, db, {}, [...flags, '--port', port]);
+    },
+  };
+}
+
+test('a run the restore lost is not read as dropped because a run sent after the restore is held (review)', async (t) => {
+  const hub = await httpHub(t, 2);
+  const token = await hub.token('ws');
   const s = await scene(
     t,
     [
@@ -130,24 +174,48 @@ test('over HTTP too: the hub names a run by its token and machine, and the clone
     { hubUrl: hub.url, token },
   );
   const ws = s.workstation;
-  /** As an operator backs up or restores a hub: stopped, its file copied, started again at its address. */
-  const copyStopped = async (from: string, to: string) => {
-    hub.process.kill('SIGTERM');
-    await hub.process;
-    await copyFile(from, to);
-    hub = await spawnHub(t, db, {}, ['--port', port]);
-  };
-  assert.equal((await ws.run('--fix')).code, 0);
-  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+  const fix = async () => assert.equal((await ws.run('--fix')).code, 0);
+  await fix();
+  for (const status of ['in_progress', 'blocked']) {
+    await ws.edit('B', status);
+    await fix();
+  }
   const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyStopped(db, backup);
-  assert.equal((await ws.run('--fix')).code, 0);
-  assert.equal(await ws.statusInFile('A'), 'done');
+  await hub.copyStopped(hub.db, backup);
+  await ws.edit('A', 'done');
+  await fix();
+  await hub.copyStopped(backup, hub.db);
+  // A run with the workplan dirty skips its tasks, and its record reaches the restored hub.
+  await appendFile(path.join(ws.dir, PLAN), '\nnote\n');
+  await fix();
+  await ws.git('checkout', '--', PLAN);
+  await fix();
+  assert.equal(await ws.statusInFile('A'), 'done', 'the done the restore lost is not undone in the file');
+  assert.equal(await s.hubStatus('A'), 'done', 'and is sent again');
+});
 
-  await copyStopped(backup, db);
-  assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
+test("another clone's run at the same commit is not this clone's: no restore is read into it (review)", async (t) => {
+  const hub = await httpHub(t, 1);
+  const s = await scene(
+    t,
+    [
+      { id: 'A', status: 'done' },
+      { id: 'B', status: 'todo' },
+    ],
+    { hubUrl: hub.url, token: await hub.token('ws') },
+  );
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  const laptopToken = await hub.token('laptop');
+  // A person reopens A and closes it again, unpushed: the workstation's run vouches for that commit.
+  await ws.edit('A', 'in_progress');
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  // The laptop's run at the first commit is the one run the hub keeps: the same commit as the workstation's first.
+  assert.equal((await runCli(laptop.dir, ['run', '--fix'], { ...s.env, CUSTODIAN_HUB_TOKEN: laptopToken })).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'in_progress')).code, 0);
   const run = await ws.run('--fix');
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(await s.hubStatus('A'), 'blocked', "the agent's later blocked stands");
-  assert.equal(await ws.statusInFile('A'), 'blocked');
+  assert.equal(await s.hubStatus('A'), 'in_progress', "the agent's newer in_progress stands");
 });

@@ -99,7 +99,14 @@ test('after a restore this clone can prove, a run older than every run the hub h
   const lostSince = withOwnRecords(hub([], null, [mine[1]!, ...runs], true), own([], mine));
   assert.deepEqual(
     lostSince.runs.map((r) => r.commit),
-    [run(1), run(3), run(5), run(6)].map((r) => r.commit),
+    [run(3), run(5), run(6)].map((r) => r.commit),
+    'run 3 may have been sent after the restore: run 1 may have been lost too',
+  );
+  // Or a gap: run 3 missing between two held ones, which retention (oldest first) cannot make.
+  const gap = withOwnRecords(hub([], null, [mine[0]!, mine[2]!], true), own([], mine));
+  assert.deepEqual(
+    gap.runs.map((r) => r.commit),
+    [run(1), run(4)].map((r) => r.commit),
   );
 });
 
@@ -182,8 +189,12 @@ test("the histories worth asking for: judged tasks with a point a restore lost, 
 
 test("a run the hub holds under its token's owner and machine (over HTTP) is this clone's run, held", () => {
   const asTheHubNamesIt = (r: RunRecord): RunRecord => ({ ...r, machine: `ws@${r.machine}` });
-  assert.equal(lostRecordsShown(hub([], null, [run(1), run(2)].map(asTheHubNamesIt)), own([], [run(1), run(2)])), false);
-  assert.equal(lostRecordsShown(hub([], null, [run(1)].map(asTheHubNamesIt)), own([], [run(1), run(2)])), true, 'the newer one lost');
+  const mine = [
+    { ...run(1), at: 't1' },
+    { ...run(2), at: 't2' },
+  ];
+  assert.equal(lostRecordsShown(hub([], null, mine.map(asTheHubNamesIt)), own([], mine)), false);
+  assert.equal(lostRecordsShown(hub([], null, mine.slice(0, 1).map(asTheHubNamesIt)), own([], mine)), true, 'the newer one lost');
 });
 
 test('a hub that never dropped a run lost every run of this clone it lacks: none is read, though a newer one is held', () => {
@@ -195,12 +206,30 @@ test('a hub that never dropped a run lost every run of this clone it lacks: none
   );
 });
 
-test('own runs older than one the hub still holds were dropped by retention and are read; newer missing ones are not', () => {
-  const merged = withOwnRecords(hub([], null, [run(3)], true), own([], [run(1), run(2), run(3), run(4)]));
+test('own runs older than every run the hub holds were dropped by retention and are read; one missing after a held one was lost, and then none is', () => {
+  const timed = (n: number) => ({ ...run(n), at: `t${n}` });
+  const other = { ...timed(5), machine: 'other' };
+  const merged = withOwnRecords(hub([], null, [timed(3), other], true), own([], [timed(1), timed(2), timed(3)]));
   assert.deepEqual(
     merged.runs.map((r) => r.commit),
-    [run(1), run(2), run(3)].map((r) => r.commit),
+    [run(1), run(2), run(3), run(5)].map((r) => r.commit),
   );
+  const lost = withOwnRecords(hub([], null, [timed(3)], true), own([], [timed(1), timed(2), timed(3), timed(4)]));
+  assert.deepEqual(
+    lost.runs.map((r) => r.commit),
+    [run(3)].map((r) => r.commit),
+    'run 4 was lost (a restore): 1 and 2 may have been too',
+  );
+});
+
+test("another clone's run at the same commit is not this clone's: its loss still shows", () => {
+  const mine = [
+    { ...run(1), at: 't1' },
+    { ...run(2), at: 't2' },
+  ];
+  const theirs = { ...run(1), machine: 'other', at: 't3' };
+  assert.equal(lostRecordsShown(hub([], null, [theirs]), own([], mine)), false, 'none of mine held: no proof either way');
+  assert.equal(lostRecordsShown(hub([], null, [mine[0]!, theirs]), own([], mine)), true);
 });
 
 test('a records file edited by hand or left by another version: what lacks the shape is not read, the rest is', async (t) => {

@@ -52,10 +52,12 @@ export function inNoFile(task: HubTask, mode: Mode): Finding {
 /**
  * What settles a task no run can decide: the two sides made equal, to the status a person wants.
  * Setting one side to a third status leaves them differing, and the next run just as undecided.
+ * Neither side is offered as the answer: which is newer is the very fact the rules lack.
  */
 const makeEqual = (task: FileTask, db: Status) =>
-  `make the two sides equal, to the status you want: \`custodian-hooks task set ${shellWord(task.id)} ${task.status}\` keeps the file's, ` +
-  `${db} written into the file and committed keeps the hub's, and any other status goes in both; then run again`;
+  "make the two sides equal, to the status you want (`custodian-hooks task list` shows who last changed the hub's, and when): " +
+  `${db} written into the file and committed keeps the hub's, \`custodian-hooks task set ${task.id.startsWith('-') ? '-- ' : ''}${shellWord(task.id)} ${task.status}\` ` +
+  "keeps the file's, and any other status goes in both; then run again";
 
 const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
   origin: () =>

@@ -33,8 +33,8 @@ function droppedByRetention<Item>(own: readonly Item[], held: (item: Item) => bo
 
 /** Whether the hub lacks one of `own` newer than one it holds: it drops oldest first, so it lost that one. */
 function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean): boolean {
-  const newest = newestHeld(own, held);
-  return newest >= 0 && own.slice(newest + 1).some((item) => !held(item));
+  const oldest = own.findIndex(held);
+  return oldest >= 0 && own.slice(oldest + 1).some((item) => !held(item));
 }
 
 /**
@@ -77,7 +77,7 @@ export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: Readon
   return hub.tasks.filter((t) => ids.has(t.id) && notHeld(t, own).lost.length > 0).map((t) => t.id);
 }
 
-/** Whether this clone's own runs or rewrites show the hub lost one it took, though it holds an older one (a restore). */
+/** Whether the records this clone sent show the hub lost one, though it holds an older one of them (a restore). */
 export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
   const hubRuns = new Set(hub.runs.map(runKey));
   const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
@@ -85,26 +85,28 @@ export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
 }
 
 /**
- * A run by what it vouches for, not by machine: over HTTP the hub names a run by its token's owner
- * and the machine, embedded by the machine alone, and a run at the same commit and upstream that
- * skipped the same tasks is the same evidence whoever made it.
+ * This clone's run as the hub holds it: by what it vouches for and the hub's time of it (the
+ * clone keeps the time the hub gave). Not by machine: over HTTP the hub names a run by its token's
+ * owner and the machine, embedded by the machine alone. Not by what it vouches for alone: another
+ * clone's run at the same commit is not this clone's record, and would hide that one's loss.
  */
-const runKey = (r: RunRecord) => `${r.commit} ${r.upstream} ${r.skipped.join(',')}`;
+const runKey = (r: RunRecord) => `${r.commit} ${r.upstream} ${r.skipped.join(',')} ${r.at}`;
 const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
 
 /**
  * The hub's state with this clone's own records read in (DESIGN.md, "Rules v2", 3), where they
  * add what the hub's retention took away: a point the hub says it dropped (its seq at or below the
- * task's `droppedThrough`), runs once the hub says it dropped runs, and rewrites, older than one
- * the hub still holds. A record the hub lost without saying so (a restore) is not read where the
- * clone can tell: after a restore the hub's own records are the ones that agree with its values.
+ * task's `droppedThrough`), runs once the hub says it dropped runs, and rewrites older than one
+ * the hub still holds (a rewrite is a fact of git's, true whatever the hub lost). A record the hub
+ * lost without saying so (a restore) is not read where the clone can tell: after a restore the
+ * hub's own records are the ones that agree with its values.
  *
- * Runs of which the hub holds none of this clone's are read as dropped when older than every run
- * it holds (the model finds a lost update without them), unless this clone holds proof of a
- * restore: a point past its task's status version (which only goes up), or a record lost though
- * an older one is held. After a restore the runs the hub holds may all be newer than one it lost,
- * and "heard" read from that lost run writes the restored value back. Where no proof is at hand
- * (the README says when), a lost run can still be read as dropped.
+ * Runs are read as dropped when older than every run the hub holds (retention drops oldest first,
+ * and the model finds a lost update without them), unless this clone holds proof of a restore: a
+ * point past its task's status version (which only goes up), or a record lost though an older one
+ * is held. After a restore the runs the hub holds may all be newer than one it lost, and "heard"
+ * read from that lost run writes the restored value back. Where no proof is at hand (the README
+ * says when), a lost run can still be read as dropped.
  *
  * A point a restore lost is read where the hub's present history held it when it was recorded
  * (heldWhenRecorded, from `histories`): everything the hub set after it is then newer than this
@@ -119,9 +121,9 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
   const pastTask = (task: HubTask) => (own.points[task.id] ?? []).some((p) => p.statusVersion !== null && p.statusVersion > task.statusVersion);
   const restored = hub.tasks.some(pastTask) || lostRecordsShown(hub, own);
   const oldestHeldRun = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
-  const newestOwnHeld = newestHeld(own.runs, heldRun);
-  // A hub that never dropped a run lacks one of this clone's only because it lost it.
-  const runsDropped = hub.runsDropped ? own.runs.filter((r, at) => !heldRun(r) && (at < newestOwnHeld || (!restored && r.at < oldestHeldRun))) : [];
+  // A hub that never dropped a run lacks one of this clone's only because it lost it; retention
+  // drops oldest first, so a missing run newer than one the hub holds was lost, not dropped.
+  const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !heldRun(r) && r.at < oldestHeldRun) : [];
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {

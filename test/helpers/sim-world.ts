@@ -352,7 +352,6 @@ export class SimWorld {
     await invariants.everyTaskOnce(this.git, CLONES);
   }
 
-  /** Everyone goes online, pulls, runs and pushes until quiet; then files equal the hub and a second run changes nothing. */
   /** Three rounds of every clone pulling, running and pushing, and a last pull. */
   private async convergeRounds(): Promise<void> {
     for (let round = 0; round < 3; round++) {
@@ -365,6 +364,7 @@ export class SimWorld {
     for (const clone of CLONES) await this.pull(clone, false);
   }
 
+  /** Everyone goes online, pulls, runs and pushes until quiet; then files equal the hub and a second run changes nothing. */
   async converge(): Promise<void> {
     this.log.push('— converge —');
     for (const clone of CLONES) {
