@@ -41,7 +41,8 @@ test("a writeback the restored hub lost still counts as heard where the hub's hi
   assert.ok(!parseReport(run.stdout).actions.some((a) => a.type === 'push' && a.taskId === 'A'));
 });
 
-test('a push the restored hub lost is news again: the value is pushed, not undone by the older value restored', async (t) => {
+/** Tasks A and B on an embedded hub, synced, the hub backed up, then A set done in the file and pushed: the push a restore loses. */
+async function pushedAfterBackup(t: TestContext) {
   const s = await scene(t, [
     { id: 'A', status: 'todo' },
     { id: 'B', status: 'todo' },
@@ -53,10 +54,15 @@ test('a push the restored hub lost is news again: the value is pushed, not undon
   await copyFile(hubFile, backup);
   await ws.edit('A', 'done');
   assert.equal((await ws.run('--fix')).code, 0);
+  return { s, ws, restore: () => copyFile(backup, hubFile) };
+}
+
+test('a push the restored hub lost is news again: the value is pushed, not undone by the older value restored', async (t) => {
+  const { s, ws, restore } = await pushedAfterBackup(t);
   assert.equal(await s.hubStatus('A'), 'done');
 
   // Restored to todo at status version 0; then someone moves B, not A.
-  await copyFile(backup, hubFile);
+  await restore();
   assert.equal((await ws.cli('task', 'set', 'B', 'blocked')).code, 0);
 
   const run = await ws.run('--fix');
@@ -66,20 +72,10 @@ test('a push the restored hub lost is news again: the value is pushed, not undon
 });
 
 test('a push the restored hub lost, whose status version the hub reached again with another value, is not read as heard', async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyFile(hubFile, backup);
-  await ws.edit('A', 'done');
-  assert.equal((await ws.run('--fix')).code, 0);
+  const { s, ws, restore } = await pushedAfterBackup(t);
 
   // Restored to todo; an agent sets blocked (version 1, where this clone's point says done), then todo (version 2).
-  await copyFile(backup, hubFile);
+  await restore();
   assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
   assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
 
@@ -92,20 +88,10 @@ test('a push the restored hub lost, whose status version the hub reached again w
 
 test('a push the restored hub lost, whose status version and status the hub reached again after the restore, is not read as heard', async (t) => {
   // Found by review: the same status at the same version is not the same change, when it was made after the restore.
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyFile(hubFile, backup);
-  await ws.edit('A', 'done');
-  assert.equal((await ws.run('--fix')).code, 0);
+  const { s, ws, restore } = await pushedAfterBackup(t);
   // A person reopens A in the file, not synced yet; the hub is restored, and an agent sets done: version 1 again, the newest change.
   await ws.edit('A', 'in_progress');
-  await copyFile(backup, hubFile);
+  await restore();
   assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
 
   const run = await ws.run('--fix');
