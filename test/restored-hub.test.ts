@@ -7,6 +7,12 @@ import { runCli } from './helpers/cli.js';
 import { PLAN, parseReport, scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
 
+/** Where every case here starts: tasks A and B, todo. */
+const TWO_TASKS = [
+  { id: 'A', status: 'todo' },
+  { id: 'B', status: 'todo' },
+];
+
 /**
  * A hub restored from a backup taken before a clone's writeback lost that run's records. The
  * clone's own copy says it wrote back the hub's value at a status version the restored hub's
@@ -14,10 +20,7 @@ import { tempDir } from './helpers/temp-repo.js';
  * hub has set since is newer, and a stale push of the written-back value would undo it.
  */
 test("a writeback the restored hub lost still counts as heard where the hub's history holds that value at that version", async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
+  const s = await scene(t, TWO_TASKS);
   const ws = s.workstation;
   const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
     const done = await ran;
@@ -43,10 +46,7 @@ test("a writeback the restored hub lost still counts as heard where the hub's hi
 
 /** Tasks A and B on an embedded hub, synced, the hub backed up, then A set done in the file and pushed: the push a restore loses. */
 async function pushedAfterBackup(t: TestContext) {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
+  const s = await scene(t, TWO_TASKS);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
   const hubFile = s.env.CUSTODIAN_HUB!;
@@ -105,14 +105,7 @@ test('a push the restored hub lost, whose status version and status the hub reac
 
 test('over HTTP too: the hub names a run by its token and machine, and the clone still knows which of its runs the hub lost', async (t) => {
   const hub = await httpHub(t);
-  const s = await scene(
-    t,
-    [
-      { id: 'A', status: 'todo' },
-      { id: 'B', status: 'todo' },
-    ],
-    { hubUrl: hub.url, token: await hub.token('ws') },
-  );
+  const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token: await hub.token('ws') });
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
   assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
@@ -151,14 +144,7 @@ async function httpHub(t: TestContext, runs?: number) {
 test('a run the restore lost is not read as dropped because a run sent after the restore is held (review)', async (t) => {
   const hub = await httpHub(t, 2);
   const token = await hub.token('ws');
-  const s = await scene(
-    t,
-    [
-      { id: 'A', status: 'todo' },
-      { id: 'B', status: 'todo' },
-    ],
-    { hubUrl: hub.url, token },
-  );
+  const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token });
   const ws = s.workstation;
   const fix = async () => assert.equal((await ws.run('--fix')).code, 0);
   await fix();

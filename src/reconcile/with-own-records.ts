@@ -79,9 +79,15 @@ export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: Readon
 
 /** Whether the records this clone sent show the hub lost one, though it holds an older one of them (a restore). */
 export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
-  const hubRuns = new Set(hub.runs.map(runKey));
-  const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
-  return lostSinceHeld(own.runs, (r) => hubRuns.has(runKey(r))) || lostSinceHeld(own.rewrites, (r) => hubRewrites.has(rewriteKey(r)));
+  const held = heldBy(hub);
+  return lostSinceHeld(own.runs, held.run) || lostSinceHeld(own.rewrites, held.rewrite);
+}
+
+/** Whether the hub holds a run or rewrite record this clone sent. */
+function heldBy(hub: HubState): { run: (r: RunRecord) => boolean; rewrite: (r: Rewrite) => boolean } {
+  const runs = new Set(hub.runs.map(runKey));
+  const rewrites = new Set(hub.rewrites.map(rewriteKey));
+  return { run: (r) => runs.has(runKey(r)), rewrite: (r) => rewrites.has(rewriteKey(r)) };
 }
 
 /**
@@ -113,29 +119,26 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  * clone's agreement. Placed by its status version, since its seq may have been dealt out again.
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
-  const hubRuns = new Set(hub.runs.map(runKey));
-  const heldRun = (r: RunRecord) => hubRuns.has(runKey(r));
-  const hubRewrites = new Set(hub.rewrites.map(rewriteKey));
-  const heldRewrite = (r: Rewrite) => hubRewrites.has(rewriteKey(r));
+  const held = heldBy(hub);
   // A task's status version only goes up: a point past the hub's current one was lost, not dropped.
   const pastTask = (task: HubTask) => (own.points[task.id] ?? []).some((p) => p.statusVersion !== null && p.statusVersion > task.statusVersion);
-  const restored = hub.tasks.some(pastTask) || lostRecordsShown(hub, own);
+  const restored = hub.tasks.some(pastTask) || lostSinceHeld(own.runs, held.run) || lostSinceHeld(own.rewrites, held.rewrite);
   const oldestHeldRun = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
   // A hub that never dropped a run lacks one of this clone's only because it lost it; retention
   // drops oldest first, so a missing run newer than one the hub holds was lost, not dropped.
-  const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !heldRun(r) && r.at < oldestHeldRun) : [];
+  const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !held.run(r) && r.at < oldestHeldRun) : [];
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {
       const { dropped, lost } = notHeld(task, own);
       let points = dropped.length === 0 ? task.points : [...dropped, ...task.points].sort((a, b) => a.seq - b.seq);
       const history = histories.get(task.id);
-      for (const p of history ? lost : []) {
-        if (heldWhenRecorded(p, task, history!)) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
+      for (const p of lost) {
+        if (history && heldWhenRecorded(p, task, history)) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
       }
       return points === task.points ? task : { ...task, points };
     }),
     runs: [...runsDropped, ...hub.runs],
-    rewrites: [...droppedByRetention(own.rewrites, heldRewrite), ...hub.rewrites],
+    rewrites: [...droppedByRetention(own.rewrites, held.rewrite), ...hub.rewrites],
   };
 }

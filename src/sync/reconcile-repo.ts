@@ -3,7 +3,7 @@ import { messageOf } from '../errors.js';
 import { readTreeState, trackedBranches, type TreeState } from '../git/facts.js';
 import { otherRepository, type RepoState as HubState } from '../hub/types.js';
 import { acquireRunLock } from '../clone/lock.js';
-import { plan } from '../reconcile/plan.js';
+import { disagreeing, plan } from '../reconcile/plan.js';
 import type { Repo } from '../repo.js';
 import type { Report } from '../output/report.js';
 import { actionsOf } from './actions.js';
@@ -109,9 +109,7 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
   for (let attempt = 1; ; attempt++) {
     const hub = await hubToReconcileWith(repo, read, options, report);
     if (!hub) return;
-    const hubStatus = new Map(hub.tasks.map((t) => [t.id, t.status]));
-    const disputed = new Set(facts.files.filter((f) => hubStatus.has(f.id) && hubStatus.get(f.id) !== f.status).map((f) => f.id));
-    const own = await withOwnRecordsRead(repo, deps.hub, hub, facts.own, disputed, ownPoints);
+    const own = await withOwnRecordsRead(repo, deps.hub, hub, facts.own, new Set(disagreeing(facts.files, hub.tasks)), ownPoints);
     // What the merge driver settled with the hub's value stands as a point once its commit is here.
     const known = await withDriverCommits(repo, [facts.head], facts.files, own, driverPoints);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
