@@ -438,4 +438,20 @@ describe('Rules v2: a status version, and unknown never decides', () => {
       'a dropped point may be on the current version',
     );
   });
+
+  test("a restore took the hub back past this clone's point, unchanged since: a value on that point's line is the newer", () => {
+    // The clone agreed on blocked at C (version 3); the hub, restored, holds done at version 2. An older point at B heard the file's value too.
+    const rolledBackFrom = at(point('blocked', 'C'), 5, 3);
+    const hub = { statusVersion: 2, rolledBackFrom };
+    const older = [at(point('blocked', 'B'), 1, 1)];
+    assert.deepEqual(v2('blocked', 'done', older, hub, { origin: 'B' }), { decision: 'push', findings: ['C-11'] }, 'the value the point agreed on');
+    assert.deepEqual(v2('todo', 'done', older, hub, { origin: 'H' }), { decision: 'push', findings: ['C-11'] }, 'a value set after it');
+    assert.equal(v2('todo', 'done', older, hub, { origin: 'B' }).decision, 'writeback', 'another value from before it: not the one it agreed on');
+    assert.equal(
+      v2('blocked', 'done', older, { ...hub, rolledBackFrom: at(point('blocked', 'D'), 5, 3) }, { origin: 'B' }).decision,
+      'writeback',
+      'a point HEAD cannot see',
+    );
+    assert.equal(v2('blocked', 'done', older, { statusVersion: 2 }, { origin: 'B' }).decision, 'writeback', 'without it, the older point decides');
+  });
 });

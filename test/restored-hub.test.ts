@@ -191,3 +191,51 @@ test("another clone's run at the same commit is not this clone's: no restore is 
   assert.equal(run.code, 0, run.stderr);
   assert.equal(await s.hubStatus('A'), 'in_progress', "the agent's newer in_progress stands");
 });
+
+/**
+ * Tasks A and B synced; an agent sets A done, the hub is backed up, the agent sets A blocked, and
+ * `clone` (the workstation, or a new clone whose first run this is) writes blocked back: the
+ * restore that follows takes A back to done and loses that run.
+ */
+async function writebackRestoredAway(t: TestContext, clone: 'workstation' | 'laptop') {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
+  const writer = clone === 'workstation' ? ws : await s.clone('laptop');
+  assert.equal((await writer.run('--fix')).code, 0);
+  assert.equal(await writer.statusInFile('A'), 'blocked');
+  await copyFile(backup, hubFile);
+  assert.equal(await s.hubStatus('A'), 'done');
+  return { s, writer };
+}
+
+test('a restore that took a task back past a writeback: the file holds the newer value and it is pushed again', async (t) => {
+  const { s, writer } = await writebackRestoredAway(t, 'workstation');
+  const run = await writer.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await writer.statusInFile('A'), 'blocked', "the agent's blocked, newer than the restored done, is not undone in the file");
+  assert.equal(await s.hubStatus('A'), 'blocked', 'and reaches the hub again');
+  assert.ok(!parseReport(run.stdout).findings.some((f) => f.code === 'C-22'), 'not by rank: the file is the newer');
+});
+
+test('the same from a clone whose only run the restore lost: its missing run shows the restore, as the hub never dropped one', async (t) => {
+  const { s, writer } = await writebackRestoredAway(t, 'laptop');
+  const run = await writer.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await writer.statusInFile('A'), 'blocked');
+  assert.equal(await s.hubStatus('A'), 'blocked');
+});
+
+test('a restore that took a task back, then a change made in the hub: the newer change stands', async (t) => {
+  const { s, writer } = await writebackRestoredAway(t, 'workstation');
+  assert.equal((await writer.cli('task', 'set', 'A', 'in_progress')).code, 0);
+  const run = await writer.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'in_progress', "the agent's change after the restore is the newest");
+  assert.equal(await writer.statusInFile('A'), 'in_progress', 'and is written back');
+});

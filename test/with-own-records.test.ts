@@ -184,7 +184,34 @@ test("the histories worth asking for: judged tasks with a point a restore lost, 
   );
   assert.deepEqual(historiesWorthAsking(state, own([point(7)]), new Set()), [], 'not judged');
   assert.deepEqual(historiesWorthAsking(state, own([point(5)]), new Set(['A'])), [], 'held');
-  assert.deepEqual(historiesWorthAsking(state, own([point(10)]), new Set(['A'])), [], 'past the hub: lost for good');
+  assert.deepEqual(historiesWorthAsking(state, own([point(10)]), new Set(['A'])), ['A'], 'past the hub: did the restore take the task back?');
+});
+
+test("a point a restore lost past the task's status version, the hub unchanged since: the task was rolled back from it", () => {
+  // The hub (todo at status version 2, its last change at t3) was restored from a backup taken before this clone's point, blocked at version 3.
+  const past = { ...point(4, 'blocked'), statusVersion: 3, at: 't5' };
+  const state = hub([point(1)], null, [], false, 2);
+  state.tasks[0]!.updatedAt = 't3';
+  const rolledBack = (lastChange: string, points = [past]) =>
+    withOwnRecords(
+      state,
+      own(points),
+      new Map([
+        [
+          'A',
+          [
+            { to: 'todo' as const, at: 't0' },
+            { to: 'todo' as const, at: lastChange },
+          ],
+        ],
+      ]),
+    ).tasks[0]!.rolledBackFrom;
+  assert.deepEqual(rolledBack('t3'), past);
+  const newer = { ...point(6, 'done'), statusVersion: 4, at: 't6' };
+  assert.deepEqual(rolledBack('t3', [newer, past]), newer, 'the newest past point, by status version');
+  assert.equal(rolledBack('t6'), undefined, 'the hub changed the task after the point: its change is the newer');
+  assert.equal(withOwnRecords(state, own([past])).tasks[0]!.rolledBackFrom, undefined, 'no history: nothing proven');
+  assert.equal(rolledBack('t3', [{ ...past, statusVersion: 2 }]), undefined, 'not past the task: no roll back');
 });
 
 test("a run the hub holds under its token's owner and machine (over HTTP) is this clone's run, held", () => {
@@ -228,8 +255,16 @@ test("another clone's run at the same commit is not this clone's: its loss still
     { ...run(2), at: 't2' },
   ];
   const theirs = { ...run(1), machine: 'other', at: 't3' };
-  assert.equal(lostRecordsShown(hub([], null, [theirs]), own([], mine)), false, 'none of mine held: no proof either way');
-  assert.equal(lostRecordsShown(hub([], null, [mine[0]!, theirs]), own([], mine)), true);
+  assert.equal(lostRecordsShown(hub([], null, [theirs], true), own([], mine)), false, 'none of mine held, all older than what is: dropped or lost, no proof');
+  assert.equal(lostRecordsShown(hub([], null, [mine[0]!, theirs], true), own([], mine)), true);
+});
+
+test('a run of this clone the hub lacks shows a restore where retention cannot explain it', () => {
+  const mine = [{ ...run(1), at: 't1' }];
+  const theirs = (at: string) => ({ ...run(2), machine: 'other', at });
+  assert.equal(lostRecordsShown(hub([], null, [theirs('t0')], false), own([], mine)), true, 'the hub never dropped a run');
+  assert.equal(lostRecordsShown(hub([], null, [theirs('t0')], true), own([], mine)), true, 'newer than the oldest run it holds');
+  assert.equal(lostRecordsShown(hub([], null, [theirs('t2')], true), own([], mine)), false, 'older than every run it holds: perhaps dropped');
 });
 
 test('a records file edited by hand or left by another version: what lacks the shape is not read, the rest is', async (t) => {

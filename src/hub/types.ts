@@ -73,6 +73,11 @@ export interface HubTask {
   updatedBy: string;
   /** Oldest first. */
   points: SyncPoint[];
+  /**
+   * Never sent by a hub: read in from this clone's own records (withOwnRecords). The newest of this
+   * clone's points that a restore lost past the task's status version, the hub unchanged since.
+   */
+  rolledBackFrom?: SyncPoint;
 }
 
 /**

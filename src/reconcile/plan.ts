@@ -68,6 +68,15 @@ export function rule(
       (r) => r.new,
     );
 
+  const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
+
+  // A restore took the hub back past a point of this clone's and nothing changed it since: a value
+  // on that point's line (the one it agreed on, or one set after it) is newer than the hub's, even
+  // where an older record heard it (found by the soak, seed 20261713 path 16).
+  const lost = hub.rolledBackFrom;
+  const onLostLine = (c: string) => within(c, L) || (within(L, c) && file.status === lost!.status);
+  if (lost && rewritten(lost.commit).some((c) => within(c, input.head) && onLostLine(c))) return { decision: 'push', conflict: false };
+
   // 2. The hub has already heard of this file value: the file holds no news. Unless both sides of
   // a merge held it, one stale and one set again on top of the hub's current status, which no
   // record saw: that one is news, newer than the hub (found by the soak, seed 20261129 path 137).
@@ -76,7 +85,6 @@ export function rule(
   if (origins.some(heard)) return { decision: 'writeback', conflict: false };
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
-  const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
   let at = hub.points.length - 1;
   while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
   const base = hub.points[at];

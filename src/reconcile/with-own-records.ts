@@ -42,18 +42,24 @@ function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean
  * `droppedThrough`, their status version not past the task's) or as a restore lost them (not
  * covered, at or below the task's status version; past it they are of a history the hub lost).
  */
-function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: SyncPoint[] } {
+function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: SyncPoint[]; past: SyncPoint[] } {
   const theirs = new Set(task.points.map(pointKey));
   const dropped: SyncPoint[] = [];
   const lost: SyncPoint[] = [];
+  const past: SyncPoint[] = [];
   for (const p of own.points[task.id] ?? []) {
     if (theirs.has(pointKey(p))) continue;
-    const past = p.statusVersion !== null && p.statusVersion > task.statusVersion;
-    if (task.droppedThrough !== null && p.seq <= task.droppedThrough) {
-      if (!past) dropped.push(p);
-    } else if (p.statusVersion !== null && !past) lost.push(p);
+    if (p.statusVersion !== null && p.statusVersion > task.statusVersion) past.push(p);
+    else if (task.droppedThrough !== null && p.seq <= task.droppedThrough) dropped.push(p);
+    else if (p.statusVersion !== null) lost.push(p);
   }
-  return { dropped, lost };
+  return { dropped, lost, past };
+}
+
+/** Whether `history` was read at the task's state: a status change in between would shift every version by one. */
+function readAtTask(task: HubTask, history: StatusChanges): boolean {
+  const last = history.at(-1);
+  return last !== undefined && last.to === task.status && last.at <= task.updatedAt;
 }
 
 /**
@@ -63,24 +69,50 @@ function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: 
  * out again, but every change it makes since is later than every point the restore lost.
  */
 function heldWhenRecorded(p: SyncPoint, task: HubTask, history: StatusChanges): boolean {
-  const last = history.at(-1);
-  // Read after the task's row: a status change in between would shift every version by one.
-  if (!last || last.to !== task.status || last.at > task.updatedAt) return false;
+  if (!readAtTask(task, history)) return false;
   const at = history.length - 1 - (task.statusVersion - p.statusVersion!);
   const row = history[at];
   const next = history[at + 1];
   return row !== undefined && row.to === p.status && row.at <= p.at && (next === undefined || next.at > p.at);
 }
 
-/** Tasks among `ids` for which this clone holds a point a restore lost: only the task's history can tell whether it stands (see withOwnRecords). */
-export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: ReadonlySet<string>): string[] {
-  return hub.tasks.filter((t) => ids.has(t.id) && notHeld(t, own).lost.length > 0).map((t) => t.id);
+/**
+ * The newest of `past`, points a restore lost past the task's status version, if the hub has not
+ * changed the task's status since it: the restore took the hub back along the line that point
+ * agreed on, so the hub's present value is older than the point's.
+ */
+function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint | undefined {
+  const newest = past.reduce<SyncPoint | undefined>((a, p) => (!a || p.statusVersion! > a.statusVersion! ? p : a), undefined);
+  return newest && readAtTask(task, history) && history.at(-1)!.at <= newest.at ? newest : undefined;
 }
 
-/** Whether the records this clone sent show the hub lost one, though it holds an older one of them (a restore). */
+/** Tasks among `ids` for which this clone holds a point a restore lost: only the task's history can tell what it proves (see withOwnRecords). */
+export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: ReadonlySet<string>): string[] {
+  return hub.tasks
+    .filter((t) => {
+      if (!ids.has(t.id)) return false;
+      const { lost, past } = notHeld(t, own);
+      return lost.length > 0 || past.length > 0;
+    })
+    .map((t) => t.id);
+}
+
+/** The time of the oldest run the hub holds; past every time when it holds none. */
+const oldestHeldRun = (hub: HubState) => hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
+
+/**
+ * Whether the hub lost one of this clone's runs rather than dropped it: it never dropped a run, or
+ * the run is newer than the oldest run it holds (it drops oldest first).
+ */
+function runLost(hub: HubState, own: OwnRecords, held: ReturnType<typeof heldBy>): boolean {
+  const oldest = oldestHeldRun(hub);
+  return own.runs.some((r) => !held.run(r) && (!hub.runsDropped || r.at > oldest));
+}
+
+/** Whether the records this clone sent show the hub lost one (a restore): a run, or a rewrite though it holds an older one. */
 export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
   const held = heldBy(hub);
-  return lostSinceHeld(own.runs, held.run) || lostSinceHeld(own.rewrites, held.rewrite);
+  return runLost(hub, own, held) || lostSinceHeld(own.rewrites, held.rewrite);
 }
 
 /** Whether the hub holds a run or rewrite record this clone sent. */
@@ -109,34 +141,35 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  *
  * Runs are read as dropped when older than every run the hub holds (retention drops oldest first,
  * and the model finds a lost update without them), unless this clone holds proof of a restore: a
- * point past its task's status version (which only goes up), or a record lost though an older one
- * is held. After a restore the runs the hub holds may all be newer than one it lost, and "heard"
+ * point past its task's status version (which only goes up), or a record lost (lostRecordsShown). After a restore the runs the hub holds may all be newer than one it lost, and "heard"
  * read from that lost run writes the restored value back. Where no proof is at hand (the README
  * says when), a lost run can still be read as dropped.
  *
  * A point a restore lost is read where the hub's present history held it when it was recorded
  * (heldWhenRecorded, from `histories`): everything the hub set after it is then newer than this
  * clone's agreement. Placed by its status version, since its seq may have been dealt out again.
+ * One lost past the task's status version, where the hub has not changed the task since, is the
+ * task's `rolledBackFrom`: the hub's value is older than the one that point agreed on.
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
   const held = heldBy(hub);
   // A task's status version only goes up: a point past the hub's current one was lost, not dropped.
   const pastTask = (task: HubTask) => (own.points[task.id] ?? []).some((p) => p.statusVersion !== null && p.statusVersion > task.statusVersion);
-  const restored = hub.tasks.some(pastTask) || lostSinceHeld(own.runs, held.run) || lostSinceHeld(own.rewrites, held.rewrite);
-  const oldestHeldRun = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
-  // A hub that never dropped a run lacks one of this clone's only because it lost it; retention
-  // drops oldest first, so a missing run newer than one the hub holds was lost, not dropped.
-  const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !held.run(r) && r.at < oldestHeldRun) : [];
+  const restored = hub.tasks.some(pastTask) || lostRecordsShown(hub, own);
+  const oldest = oldestHeldRun(hub);
+  const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !held.run(r) && r.at < oldest) : [];
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {
-      const { dropped, lost } = notHeld(task, own);
+      const { dropped, lost, past } = notHeld(task, own);
       let points = dropped.length === 0 ? task.points : [...dropped, ...task.points].sort((a, b) => a.seq - b.seq);
       const history = histories.get(task.id);
+      if (!history) return points === task.points ? task : { ...task, points };
       for (const p of lost) {
-        if (history && heldWhenRecorded(p, task, history)) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
+        if (heldWhenRecorded(p, task, history)) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
       }
-      return points === task.points ? task : { ...task, points };
+      const rolledBack = rolledBackFrom(past, task, history);
+      return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}) };
     }),
     runs: [...runsDropped, ...hub.runs],
     rewrites: [...droppedByRetention(own.rewrites, held.rewrite), ...hub.rewrites],
