@@ -191,6 +191,20 @@ test('git merge of a feature branch that set a status by hand while the hub move
   assert.equal(await w.unmerged(w.ws), PLAN);
 });
 
+test('the same merge where both readings make the branch’s value win (by rank from the branch, as news from the merge): it is taken', async (t) => {
+  const w = await team(t);
+  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
+  await w.setByHand(w.ws, 'A', 'done');
+  await w.gitUser(w.ws, 'checkout', '-q', 'main');
+  await w.must(w.ws, 'task', 'set', 'A', 'in_progress');
+  await w.must(w.ws, 'run', '--fix');
+
+  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.match(merged.stderr, /task 'A' \(ours in_progress, theirs done\): merged as done/);
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+});
+
 test('git cherry-pick of one commit: the picked commit is found from git’s command line, and a value read two ways is left to the person', async (t) => {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'side');

@@ -9,6 +9,9 @@ export type SideRuling = 'agree' | 'news' | 'heard' | 'rank-wins' | 'rank-loses'
 
 export type Choice = { status: Status; why: string } | { leave: string };
 
+/** Whether a side's value would win against the hub's: news, or both moved and its rank is the higher. */
+export const wins = (r: SideRuling) => r === 'news' || r === 'rank-wins';
+
 /**
  * The status a contested line takes, as the reconciler would settle it after the merge: a side
  * whose value is news beats one the hub has heard of; neither news, the hub's value; both news
@@ -20,7 +23,6 @@ export function chooseStatus(ours: Status, theirs: Status, hub: Status, rulings:
     const ruling = rulings[side];
     if (typeof ruling === 'object') return { leave: `${side}: ${ruling.unknown}` };
   }
-  const wins = (r: SideRuling) => r === 'news' || r === 'rank-wins';
   const oursWins = wins(rulings.ours);
   const theirsWins = wins(rulings.theirs);
   if (oursWins && theirsWins) {

@@ -10,7 +10,7 @@ import { withDriverCommits } from '../sync/driver-commits.js';
 import { gatherHistory, type HistoryFacts } from '../sync/gather.js';
 import { withOwnRecordsRead } from '../sync/own-records-read.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
-import type { SideRuling } from './choose-status.js';
+import { type SideRuling, wins } from './choose-status.js';
 
 const UNKNOWN: Record<Unknown, string> = {
   origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
@@ -132,11 +132,13 @@ function asMerged(history: HistoryFacts, ours: string, theirs: string): HistoryF
  * goes unseen (the run after the merge then cannot place the value: found by the grown
  * simulation, seed 7); from the merge, an old value rewritten away on the main line (an amend
  * force-pushed) looks newer than the merge's newest point (found by the soak, seed 20261129).
+ * Two readings that make the value win alike, or lose alike, choose the same status (see
+ * chooseStatus): the merge's reading stands, as the run after the merge reads it.
  */
 function agreed(alone: SideRuling, merged: SideRuling): SideRuling {
   if (typeof merged === 'object') return merged;
   if (typeof alone === 'object') return alone;
-  return alone === merged ? merged : { unknown: `its own commit and the merge read it differently (${alone}, ${merged})` };
+  return wins(alone) === wins(merged) ? merged : { unknown: `its own commit and the merge read it differently (${alone}, ${merged})` };
 }
 
 function verdict(ruling: ReturnType<typeof rule>): SideRuling {

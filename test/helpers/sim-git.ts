@@ -253,8 +253,13 @@ export class Choreography {
     }
     if (statusOnly > 0) {
       this.mergeStats.leftInStatusLines++;
-      for (const [, why] of ran.stderr.matchAll(/(?:left as a conflict: (?:ours: |theirs: )?|status conflicts left for you: )([^(\n]*)/g))
-        this.leftBecause.set(why!.trim(), (this.leftBecause.get(why!.trim()) ?? 0) + 1);
+      for (const [, why, readings] of ran.stderr.matchAll(
+        /(?:left as a conflict: (?:ours: |theirs: )?|status conflicts left for you: )([^(\n]*)(\(\w+, \w+\))?/g,
+      )) {
+        // Two readings of one value: which two, so a soak shows which pairs are left.
+        const key = `${why!.trim()}${why!.includes('differently') && readings ? ` ${readings}` : ''}`;
+        this.leftBecause.set(key, (this.leftBecause.get(key) ?? 0) + 1);
+      }
       if (driver)
         assert.match(ran.stderr, /left as a conflict: |status conflicts left for you: /, `the merge driver left a status conflict in ${clone} without a word`);
     } else this.mergeStats.otherConflicts++;
