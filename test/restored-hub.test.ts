@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { gitOutcome } from '../src/git/run.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { runCli } from './helpers/cli.js';
-import { PLAN, parseReport, scene } from './helpers/scene.js';
+import { type Machine, PLAN, parseReport, scene } from './helpers/scene.js';
+import { shiftedClock } from './helpers/shifted-clock.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 /** Where every case here starts: tasks A and B, todo. */
@@ -122,27 +124,33 @@ test('over HTTP too: the hub names a run by its token and machine, and the clone
   assert.equal(await ws.statusInFile('A'), 'blocked');
 });
 
-/** An HTTP hub (keeping `runs` run records, if given), stopped and started again at its address when its file is copied, as an operator backs up or restores one. */
-async function httpHub(t: TestContext, runs?: number) {
+/**
+ * An HTTP hub (keeping `runs` run records, if given; its process started with `env`), stopped and
+ * started again at its address when its file is copied, as an operator backs up or restores one,
+ * or when its host's clock is set (`env` again).
+ */
+async function httpHub(t: TestContext, { runs, env = {} }: { runs?: number; env?: Record<string, string> } = {}) {
   const db = path.join(await tempDir(t), 'hub.sqlite');
   const flags = runs === undefined ? [] : ['--keep-runs', String(runs), '--keep-days', '0'];
-  const hub = { process: await spawnHub(t, db, {}, flags), db };
+  const hub = { process: await spawnHub(t, db, env, flags), db };
   const port = new URL(hub.process.url).port;
+  const restart = async (between: () => Promise<void>, env: Record<string, string>) => {
+    hub.process.process.kill('SIGTERM');
+    await hub.process.process;
+    await between();
+    hub.process = await spawnHub(t, db, env, [...flags, '--port', port]);
+  };
   return {
     url: hub.process.url,
     db,
     token: (name: string) => createToken(db, name),
-    async copyStopped(from: string, to: string) {
-      hub.process.process.kill('SIGTERM');
-      await hub.process.process;
-      await copyFile(from, to);
-      hub.process = await spawnHub(t, db, {}, [...flags, '--port', port]);
-    },
+    copyStopped: (from: string, to: string, env: Record<string, string> = {}) => restart(() => copyFile(from, to), env),
+    restart: (env: Record<string, string> = {}) => restart(async () => undefined, env),
   };
 }
 
 test('a run the restore lost is not read as dropped because a run sent after the restore is held (review)', async (t) => {
-  const hub = await httpHub(t, 2);
+  const hub = await httpHub(t, { runs: 2 });
   const token = await hub.token('ws');
   const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token });
   const ws = s.workstation;
@@ -167,7 +175,7 @@ test('a run the restore lost is not read as dropped because a run sent after the
 });
 
 test("another clone's run at the same commit is not this clone's: no restore is read into it (review)", async (t) => {
-  const hub = await httpHub(t, 1);
+  const hub = await httpHub(t, { runs: 1 });
   const s = await scene(
     t,
     [
@@ -238,4 +246,136 @@ test('a restore that took a task back, then a change made in the hub: the newer 
   assert.equal(run.code, 0, run.stderr);
   assert.equal(await s.hubStatus('A'), 'in_progress', "the agent's change after the restore is the newest");
   assert.equal(await writer.statusInFile('A'), 'in_progress', 'and is written back');
+});
+
+// The review of the roll-back above found these: evidence it must not take for a restore.
+
+/** The workstation syncs on the embedded store (no CUSTODIAN_HUB), moving A to in_progress and then blocked there. */
+async function workedOnEmbeddedStore(ws: Machine, env: NodeJS.ProcessEnv) {
+  const embedded = { XDG_STATE_HOME: env.XDG_STATE_HOME! };
+  const fixEmbedded = async () => {
+    const ran = await runCli(ws.dir, ['run', '--json', '--fix'], embedded);
+    assert.equal(ran.code, 0, ran.stderr);
+  };
+  await fixEmbedded();
+  await ws.edit('A', 'in_progress');
+  await fixEmbedded();
+  await ws.edit('A', 'blocked');
+  await fixEmbedded();
+}
+
+test("a clone moving from the embedded store to a team's hub: its records of the old one are no restore, and do not undo a change it never saw", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.run('--fix')).code, 0, "the laptop syncs with the team's hub");
+  assert.equal((await laptop.cli('task', 'set', 'A', 'done')).code, 0, 'an agent sets done there');
+  await workedOnEmbeddedStore(s.workstation, s.env);
+
+  const run = await s.workstation.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', "the agent's done, which this clone never saw, is not undone");
+  assert.ok(
+    parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'),
+    'both moved: decided by rank, and reported',
+  );
+});
+
+test("the merge driver does not read a clone's records of the embedded store as a restore of the team's hub", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const laptop = await s.clone('laptop');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  await laptop.edit('A', 'done');
+  assert.equal((await laptop.run('--fix')).code, 0, "the laptop's done reaches the team's hub");
+  const ws = s.workstation;
+  await workedOnEmbeddedStore(ws, s.env);
+  await laptop.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.cli('install')).code, 0);
+
+  const merged = await gitOutcome(ws.dir, ['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main'], s.env);
+  assert.doesNotMatch(merged.stderr, /merged as blocked/, merged.stderr);
+  assert.notEqual(await ws.statusInFile('A'), 'blocked', "the laptop's done, which the hub holds, is not merged away as older");
+});
+
+test("a hub restored onto a host whose clock is behind: an agent's change after the restore is not undone as older than the lost point", async (t) => {
+  const hub = await httpHub(t);
+  const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token: await hub.token('ws') });
+  const ws = s.workstation;
+  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
+    const done = await ran;
+    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
+  };
+  await must(ws.run('--fix'), 'the first sync');
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await hub.copyStopped(hub.db, backup);
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked');
+  await must(ws.cli('task', 'set', 'A', 'in_progress'), 'then in_progress');
+  await must(ws.run('--fix'), 'the writeback of in_progress');
+
+  await hub.copyStopped(backup, hub.db, { NODE_OPTIONS: await shiftedClock(s.root, -3600e3) });
+  await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done after the restore');
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', "the agent's done, the newest change, stands");
+  assert.equal(await ws.statusInFile('A'), 'done', 'and is written back');
+});
+
+test('a hub clock set right after running fast is no restore: a dropped run that heard the value still counts, and a reopen stands', async (t) => {
+  const fast = { NODE_OPTIONS: await shiftedClock(await tempDir(t), 3600e3) };
+  const hub = await httpHub(t, { runs: 1, env: fast });
+  const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token: await hub.token('ws') });
+  const ws = s.workstation;
+  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
+    const done = await ran;
+    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
+  };
+  await must(ws.run('--fix'), 'the first sync (the hub clock fast)');
+  await ws.edit('A', 'done');
+  await must(ws.run('--fix'), 'done pushed (the hub clock fast)');
+  await ws.git('push', '-q', 'origin', 'main');
+  await hub.restart();
+  // Reopened and closed again with no run between: the run after agrees and records no point, so only its run record hears this done.
+  await ws.edit('A', 'in_progress');
+  await ws.edit('A', 'done');
+  await must(ws.run('--fix'), 'the run in agreement');
+  const laptop = await s.clone('laptop');
+  await must(
+    runCli(laptop.dir, ['run', '--json', '--fix'], { ...s.env, CUSTODIAN_HUB_TOKEN: await hub.token('laptop') }),
+    "the laptop's run, which pushes the workstation's out",
+  );
+  assert.equal((await s.hubState()).runsDropped, true);
+
+  await must(ws.cli('task', 'set', 'A', 'todo'), 'an agent reopens A');
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands: the hub had heard of this done');
+  assert.equal(await ws.statusInFile('A'), 'todo', 'and is written back');
+});
+
+test("a restore, then another clone's deliberate edit to the restored value: the point it records is an agreement since the lost point", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
+    const done = await ran;
+    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
+  };
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done');
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'the agent sets blocked');
+  await must(ws.run('--fix'), 'the writeback of blocked');
+  await ws.git('push', '-q', 'origin', 'main');
+  await copyFile(backup, hubFile);
+
+  // A person on the laptop pulls blocked and sets done, as the restored hub has it: the laptop's run records that agreement.
+  await laptop.git('pull', '-q', 'origin', 'main');
+  await laptop.edit('A', 'done');
+  await must(laptop.run('--fix'), "the laptop's run");
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', "the laptop's done, agreed on after the restore, is not undone");
+  await must(laptop.run('--fix'), "the laptop's next run");
+  assert.equal(await laptop.statusInFile('A'), 'done', "and the person's done stays in the laptop's file");
 });

@@ -8,6 +8,7 @@ import { HttpHub } from '../src/hub/http-hub.js';
 import { historiesWorthAsking, lostRecordsShown, withOwnRecords } from '../src/reconcile/with-own-records.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { scene } from './helpers/scene.js';
+import { shiftedClock } from './helpers/shifted-clock.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
@@ -43,7 +44,8 @@ const hub = (points: SyncPoint[], droppedThrough: number | null, runs: RunRecord
   rewrites: [],
   runsDropped,
 });
-const own = (points: SyncPoint[], runs: RunRecord[] = []): OwnRecords => ({ points: { A: points }, runs, rewrites: [] });
+const SCOPE = { hub: 'the hub', repo: 'acme' };
+const own = (points: SyncPoint[], runs: RunRecord[] = []): OwnRecords => ({ scope: SCOPE, points: { A: points }, runs, rewrites: [] });
 
 test("a point the hub says it dropped is read from the clone's own records, in seq order", () => {
   const merged = withOwnRecords(hub([point(5), point(6)], 4), own([point(2), point(4)]));
@@ -208,10 +210,28 @@ test("a point a restore lost past the task's status version, the hub unchanged s
     ).tasks[0]!.rolledBackFrom;
   assert.deepEqual(rolledBack('t3'), past);
   const newer = { ...point(6, 'done'), statusVersion: 4, at: 't6' };
-  assert.deepEqual(rolledBack('t3', [newer, past]), newer, 'the newest past point, by status version');
+  assert.deepEqual(rolledBack('t3', [newer, past]), newer, 'the newest past point');
+  assert.deepEqual(rolledBack('t3', [{ ...newer, statusVersion: 9, at: 't4' }, past]), past, "newest by the hub's time: a restore deals versions out again");
   assert.equal(rolledBack('t6'), undefined, 'the hub changed the task after the point: its change is the newer');
   assert.equal(withOwnRecords(state, own([past])).tasks[0]!.rolledBackFrom, undefined, 'no history: nothing proven');
   assert.equal(rolledBack('t3', [{ ...past, statusVersion: 2 }]), undefined, 'not past the task: no roll back');
+  state.tasks[0]!.points = [point(1), { ...point(5, 'todo'), statusVersion: 2, at: 't7' }];
+  assert.equal(rolledBack('t3'), undefined, 'the hub agreed on its value at a point since');
+  state.tasks[0]!.points = [point(1)];
+  const clockWentBack = withOwnRecords(
+    state,
+    own([past]),
+    new Map([
+      [
+        'A',
+        [
+          { to: 'todo' as const, at: 't2' },
+          { to: 'todo' as const, at: 't1' },
+        ],
+      ],
+    ]),
+  ).tasks[0]!.rolledBackFrom;
+  assert.equal(clockWentBack, undefined, "a history whose clock went back: its times say nothing of the point's");
 });
 
 test("a run the hub holds under its token's owner and machine (over HTTP) is this clone's run, held", () => {
@@ -259,12 +279,15 @@ test("another clone's run at the same commit is not this clone's: its loss still
   assert.equal(lostRecordsShown(hub([], null, [mine[0]!, theirs], true), own([], mine)), true);
 });
 
-test('a run of this clone the hub lacks shows a restore where retention cannot explain it', () => {
+test('a run of this clone the hub lacks shows a restore where the hub says it never dropped one', () => {
   const mine = [{ ...run(1), at: 't1' }];
-  const theirs = (at: string) => ({ ...run(2), machine: 'other', at });
-  assert.equal(lostRecordsShown(hub([], null, [theirs('t0')], false), own([], mine)), true, 'the hub never dropped a run');
-  assert.equal(lostRecordsShown(hub([], null, [theirs('t0')], true), own([], mine)), true, 'newer than the oldest run it holds');
-  assert.equal(lostRecordsShown(hub([], null, [theirs('t2')], true), own([], mine)), false, 'older than every run it holds: perhaps dropped');
+  const theirs = { ...run(2), machine: 'other', at: 't0' };
+  assert.equal(lostRecordsShown(hub([], null, [theirs], false), own([], mine)), true, 'the hub never dropped a run');
+  assert.equal(
+    lostRecordsShown(hub([], null, [theirs], true), own([], mine)),
+    false,
+    'it dropped runs: by times alone, a clock set right after running fast would look like a restore (review)',
+  );
 });
 
 test('a records file edited by hand or left by another version: what lacks the shape is not read, the rest is', async (t) => {
@@ -277,9 +300,9 @@ test('a records file edited by hand or left by another version: what lacks the s
   };
   await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify(records));
   await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(3)])}\n["A", {"seq": 4\n["B"]\n`);
-  const read = readOwnRecords(gitDir);
-  assert.deepEqual(readOwnPoints(gitDir).A, [point(2), point(3)]);
-  assert.equal(readOwnPoints(gitDir).B, undefined);
+  const read = readOwnRecords(gitDir, SCOPE);
+  assert.deepEqual(readOwnPoints(gitDir, { scope: SCOPE }).A, [point(2), point(3)]);
+  assert.equal(readOwnPoints(gitDir, { scope: SCOPE }).B, undefined);
   assert.deepEqual(read.runs, [run(1)]);
   assert.deepEqual(read.rewrites, []);
 });
@@ -289,20 +312,20 @@ test("a run's points are appended to the log, read back as each task's newest ei
   await mkdir(path.join(gitDir, 'custodian-hooks'));
   // What a version before the log left: points inside records.json.
   await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify({ points: { A: [point(1)] }, runs: [run(1)], rewrites: [] }));
-  const records = readOwnRecords(gitDir);
+  const records = readOwnRecords(gitDir, SCOPE);
   const changeOf = (seq: number) => ({ id: 'A', expectedVersion: seq, point: { status: 'done' as const, commit: sha(seq), upstream: null, origin: sha(seq) } });
   for (let seq = 2; seq <= 10; seq++) {
     keepOwnRecords(gitDir, records, { repo: 'acme', by: 'm', changes: [changeOf(seq)] }, [{ id: 'A', seq, statusVersion: seq }], '');
   }
   keepOwnRecords(gitDir, records, { repo: 'acme', by: 'm', changes: [], run: { commit: sha(111), upstream: null, skipped: [] } }, [], 'then');
   assert.deepEqual(
-    readOwnPoints(gitDir).A?.map((p) => p.seq),
+    readOwnPoints(gitDir, { scope: SCOPE }).A?.map((p) => p.seq),
     [3, 4, 5, 6, 7, 8, 9, 10],
   );
   const file = JSON.parse(await readFile(path.join(gitDir, 'custodian-hooks', 'records.json'), 'utf8'));
   assert.equal(file.points, undefined, 'records.json holds runs and rewrites only');
   assert.deepEqual(
-    readOwnRecords(gitDir).runs.map((r) => r.commit),
+    readOwnRecords(gitDir, SCOPE).runs.map((r) => r.commit),
     [run(1).commit, sha(111)],
   );
 });
@@ -312,9 +335,9 @@ test('a points line a crash cut short is ended before the next point is appended
   await mkdir(path.join(gitDir, 'custodian-hooks'));
   await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(1)])}\n["A", {"seq": 2, "comm`);
   const change = { id: 'A', expectedVersion: 3, point: { status: 'done' as const, commit: sha(3), upstream: null, origin: sha(3) } };
-  keepOwnRecords(gitDir, readOwnRecords(gitDir), { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 3, statusVersion: 3 }], '');
+  keepOwnRecords(gitDir, readOwnRecords(gitDir, SCOPE), { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 3, statusVersion: 3 }], '');
   assert.deepEqual(
-    readOwnPoints(gitDir).A?.map((p) => p.seq),
+    readOwnPoints(gitDir, { scope: SCOPE }).A?.map((p) => p.seq),
     [1, 3],
   );
 });
@@ -325,19 +348,36 @@ test("a run keeps its own run record at the hub's time: a clone whose clock is a
   const { url } = await spawnHub(t, db);
   const s = await scene(t, [{ id: 'A', status: 'todo' }], { hubUrl: url, token });
   // The clone's node, and only it, reads a clock an hour slow.
-  const slow = path.join(s.root, 'slow-clock.cjs');
-  await writeFile(
-    slow,
-    'const Real = Date; const skew = -3600e3;\n' +
-      'globalThis.Date = class extends Real { constructor(...a) { super(...(a.length ? a : [Real.now() + skew])); } static now() { return Real.now() + skew; } };\n',
-  );
-  s.env.NODE_OPTIONS = `--require ${slow}`;
+  s.env.NODE_OPTIONS = await shiftedClock(s.root, -3600e3);
   const ran = await s.workstation.run('--fix');
   assert.equal(ran.code, 0, ran.stderr);
   const hub = new HttpHub(url, token);
   const state = (await hub.readRepo('acme')) as RepoState;
   await hub.close();
-  const own = readOwnRecords(path.join(s.workstation.dir, '.git'));
+  const own = readOwnRecords(path.join(s.workstation.dir, '.git'), { hub: hub.location, repo: 'acme' });
   assert.equal(state.runs.length, 1);
   assert.equal(own.runs.at(-1)?.at, state.runs[0]!.at, "the hub's time, the one its run record holds");
+});
+
+test("records of another hub or repo are not read, and the next batch starts this one's anew; a file from before scopes is this hub's", async (t) => {
+  const gitDir = await tempDir(t);
+  await mkdir(path.join(gitDir, 'custodian-hooks'));
+  await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify({ runs: [run(1)], rewrites: [] }));
+  await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(1)])}\n`);
+  assert.deepEqual(readOwnRecords(gitDir, SCOPE).runs, [run(1)], 'before scopes: adopted');
+  keepOwnRecords(gitDir, readOwnRecords(gitDir, SCOPE), { repo: 'acme', by: 'm', changes: [] }, [], 't');
+  assert.deepEqual(readOwnPoints(gitDir, { scope: SCOPE }).A, [point(1)], 'marked as this hub’s, points kept');
+
+  const team = { hub: 'https://hub.example', repo: 'acme' };
+  const there = readOwnRecords(gitDir, team);
+  assert.deepEqual([there.runs, readOwnPoints(gitDir, there).A], [[], undefined], "another hub's records: none read");
+  const change = { id: 'A', expectedVersion: 0, point: { status: 'done' as const, commit: sha(7), upstream: null, origin: sha(7) } };
+  keepOwnRecords(gitDir, there, { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 7, statusVersion: 1 }], 't');
+  assert.deepEqual(
+    readOwnPoints(gitDir, there).A?.map((p) => p.seq),
+    [7],
+    'the first batch to the new hub starts its records anew',
+  );
+  assert.deepEqual(readOwnRecords(gitDir, SCOPE).runs, [], 'and the old hub’s are gone');
+  assert.deepEqual(readOwnRecords(gitDir, { ...team, repo: 'renamed' }).runs, [], 'another repo on the same hub: none read either');
 });

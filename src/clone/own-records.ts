@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from '../hub/types.js';
 import { writeJsonFile } from './json-file.js';
@@ -13,8 +13,14 @@ import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js'
  * a first sync): they are appended to `points.jsonl`, a line each, and read only by a run that
  * needs them (the hub says it dropped some), so a hook does not read and rewrite megabytes on
  * every pull.
+ *
+ * They are records of one hub's, for one repo on it (`OwnScope`): a clone that moves to another
+ * hub (from the embedded store to a team's) starts them anew, as its old points' status versions
+ * and runs say nothing of the new hub's, and read beside them would look like a restore.
  */
 export interface OwnRecords {
+  /** Where they were sent. */
+  scope: OwnScope;
   /** Filled by `readOwnPoints` when a run needs them; empty otherwise. */
   points: Record<string, SyncPoint[]>;
   runs: RunRecord[];
@@ -39,6 +45,21 @@ const isRun = (x: unknown): x is RunRecord =>
   isObject(x) && typeof x.commit === 'string' && typeof x.machine === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
 const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
 
+/** The hub (its location, as it names itself) and the repo on it that a clone's records were sent to. */
+export interface OwnScope {
+  hub: string;
+  repo: string;
+}
+
+/**
+ * Whether `records.json` holds records of `scope`: of another hub or repo, they are not read. A
+ * file from a version before scopes holds those of the hub the clone syncs with now.
+ */
+function ofScope(records: Record<string, unknown> | null, scope: OwnScope): boolean {
+  const kept = records && isObject(records.scope) ? records.scope : null;
+  return kept === null || (kept.hub === scope.hub && kept.repo === scope.repo);
+}
+
 /** `records.json` as it is, or null; a file edited by hand or left by another version is read only where it has the shape. */
 function readRecordsFile(gitDir: string): Record<string, unknown> | null {
   try {
@@ -57,19 +78,22 @@ function legacyPoints(records: Record<string, unknown> | null): OwnRecords['poin
   return points;
 }
 
-/** The runs and rewrites this clone sent; its points wait for `readOwnPoints`. */
-export function readOwnRecords(gitDir: string): OwnRecords {
-  const records = readRecordsFile(gitDir);
+/** The runs and rewrites this clone sent to `scope`; its points wait for `readOwnPoints`. */
+export function readOwnRecords(gitDir: string, scope: OwnScope): OwnRecords {
+  const found = readRecordsFile(gitDir);
+  const records = ofScope(found, scope) ? found : null;
   return {
+    scope,
     points: noPoints(),
     runs: Array.isArray(records?.runs) ? records.runs.filter(isRun) : [],
     rewrites: Array.isArray(records?.rewrites) ? records.rewrites.filter(isRewrite) : [],
   };
 }
 
-/** Every task's points this clone sent, the newest `POINTS_KEPT` of each, oldest first. */
-export function readOwnPoints(gitDir: string): OwnRecords['points'] {
-  return readLog(gitDir, legacyPoints(readRecordsFile(gitDir)));
+/** Every task's points this clone sent to `scope` (its records'), the newest `POINTS_KEPT` of each, oldest first. */
+export function readOwnPoints(gitDir: string, { scope }: Pick<OwnRecords, 'scope'>): OwnRecords['points'] {
+  const records = readRecordsFile(gitDir);
+  return ofScope(records, scope) ? readLog(gitDir, legacyPoints(records)) : noPoints();
 }
 
 /** The log's points added to `points`, each task's list cut to the newest `POINTS_KEPT`. */
@@ -86,25 +110,33 @@ function readLog(gitDir: string, points: OwnRecords['points']): OwnRecords['poin
 /**
  * Adds what a batch the hub took carried, with the seq and status version the hub gave each point:
  * its points to the log, its run and rewrites to `records` (what the run read at its start: it
- * holds the run lock, so no one else wrote them since) and to `records.json`.
+ * holds the run lock, so no one else wrote them since) and to `records.json`, marked as records of
+ * their scope. Records of another scope are let go first.
  */
 export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncBatch, receipts: readonly RecordedPoint[], at: string): void {
+  const { scope } = records;
   const receiptOf = new Map(receipts.map((r) => [r.id, r]));
   const lines = batch.changes.flatMap((change) => {
     const receipt = receiptOf.get(change.id);
     return change.point && receipt ? [[change.id, { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }]] : [];
   });
   const before = readRecordsFile(gitDir);
+  const another = !ofScope(before, scope);
+  if (another) {
+    writeJsonLines(pointsFile(gitDir), []);
+    rmSync(`${pointsFile(gitDir)}.kept`, { force: true });
+  }
   // Points a version before the log kept in records.json move to the log before that file is rewritten without them.
-  const moved = Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => [id, p]));
+  const moved = another ? [] : Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => [id, p]));
   if (moved.length + lines.length > 0) {
     appendJsonLines(pointsFile(gitDir), [...moved, ...lines]);
     compactWhenLarge(gitDir);
   }
-  if (!batch.run && !batch.rewrites && moved.length === 0) return;
+  const marked = isObject(before?.scope) && !another;
+  if (!batch.run && !batch.rewrites && moved.length === 0 && marked) return;
   if (batch.run) records.runs = [...records.runs, { ...batch.run, machine: batch.by, at }].slice(-RUNS_KEPT);
   if (batch.rewrites) records.rewrites = [...records.rewrites, ...batch.rewrites].slice(-REWRITES_KEPT);
-  writeJsonFile(recordsFile(gitDir), { runs: records.runs, rewrites: records.rewrites });
+  writeJsonFile(recordsFile(gitDir), { scope, runs: records.runs, rewrites: records.rewrites });
 }
 
 /**

@@ -33,7 +33,7 @@ async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise
   const state = await hub.readRepo(repo.slug, undefined, ids);
   if (state === 'not-modified') throw new Error('the hub answered "not modified" to a read that asked for everything');
   if (state.origin && state.origin !== repo.origin) throw new Error(otherRepository(repo.slug, state.origin, repo.origin ?? 'a clone with no remote'));
-  const known = await withOwnRecordsRead(repo, hub, state, readOwnRecords(repo.gitDir), new Set(ids));
+  const known = await withOwnRecordsRead(repo, hub, state, readOwnRecords(repo.gitDir, { hub: hub.location, repo: repo.slug }), new Set(ids));
   return { state, known };
 }
 

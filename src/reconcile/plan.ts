@@ -74,8 +74,10 @@ export function rule(
   // on that point's line (the one it agreed on, or one set after it) is newer than the hub's, even
   // where an older record heard it (found by the soak, seed 20261713 path 16).
   const lost = hub.rolledBackFrom;
-  const onLostLine = (c: string) => within(c, L) || (within(L, c) && file.status === lost!.status);
-  if (lost && rewritten(lost.commit).some((c) => within(c, input.head) && onLostLine(c))) return { decision: 'push', conflict: false };
+  if (lost) {
+    const onLostLine = (c: string) => within(c, input.head) && (within(c, L) || (within(L, c) && file.status === lost.status));
+    if (rewritten(lost.commit).some(onLostLine)) return { decision: 'push', conflict: false };
+  }
 
   // 2. The hub has already heard of this file value: the file holds no news. Unless both sides of
   // a merge held it, one stale and one set again on top of the hub's current status, which no

@@ -38,9 +38,9 @@ function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean
 }
 
 /**
- * Own points the hub does not hold, as the retention dropped them (their seq at or below the task's
- * `droppedThrough`, their status version not past the task's) or as a restore lost them (not
- * covered, at or below the task's status version; past it they are of a history the hub lost).
+ * Own points the hub does not hold: past the task's status version (which only goes up, so a
+ * restore lost them, with the history they were of); as the retention dropped them (their seq at
+ * or below the task's `droppedThrough`); or lost to a restore at or below the task's version.
  */
 function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: SyncPoint[]; past: SyncPoint[] } {
   const theirs = new Set(task.points.map(pointKey));
@@ -56,10 +56,16 @@ function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: 
   return { dropped, lost, past };
 }
 
-/** Whether `history` was read at the task's state: a status change in between would shift every version by one. */
-function readAtTask(task: HubTask, history: StatusChanges): boolean {
+/**
+ * Whether `history` can be read against the task and this clone's points: read at the task's state
+ * (a status change in between would shift every version by one), and dated by a clock that never
+ * went back (a hub restored onto a host whose clock is behind dates a change made since the
+ * restore before the points it lost).
+ */
+function readable(task: HubTask, history: StatusChanges): boolean {
   const last = history.at(-1);
-  return last !== undefined && last.to === task.status && last.at <= task.updatedAt;
+  if (last === undefined || last.to !== task.status || last.at > task.updatedAt) return false;
+  return history.every((row, at) => at === 0 || history[at - 1]!.at <= row.at);
 }
 
 /**
@@ -69,7 +75,7 @@ function readAtTask(task: HubTask, history: StatusChanges): boolean {
  * out again, but every change it makes since is later than every point the restore lost.
  */
 function heldWhenRecorded(p: SyncPoint, task: HubTask, history: StatusChanges): boolean {
-  if (!readAtTask(task, history)) return false;
+  if (!readable(task, history)) return false;
   const at = history.length - 1 - (task.statusVersion - p.statusVersion!);
   const row = history[at];
   const next = history[at + 1];
@@ -77,13 +83,16 @@ function heldWhenRecorded(p: SyncPoint, task: HubTask, history: StatusChanges): 
 }
 
 /**
- * The newest of `past`, points a restore lost past the task's status version, if the hub has not
- * changed the task's status since it: the restore took the hub back along the line that point
- * agreed on, so the hub's present value is older than the point's.
+ * The newest of `past`, points a restore lost past the task's status version, if the hub has
+ * neither changed the task's status nor agreed on it at a point since: the restore took the hub
+ * back along the line that point agreed on, so the hub's present value is older than the point's.
+ * Newest by the hub's time: after a restore the hub deals status versions out again.
  */
 function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint | undefined {
-  const newest = past.reduce<SyncPoint | undefined>((a, p) => (!a || p.statusVersion! > a.statusVersion! ? p : a), undefined);
-  return newest && readAtTask(task, history) && history.at(-1)!.at <= newest.at ? newest : undefined;
+  const newest = past.reduce<SyncPoint | undefined>((a, p) => (!a || p.at > a.at ? p : a), undefined);
+  if (!newest || !readable(task, history)) return undefined;
+  const since = history.at(-1)!.at > newest.at || task.points.some((q) => q.at > newest.at);
+  return since ? undefined : newest;
 }
 
 /** Tasks among `ids` for which this clone holds a point a restore lost: only the task's history can tell what it proves (see withOwnRecords). */
@@ -97,22 +106,14 @@ export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: Readon
     .map((t) => t.id);
 }
 
-/** The time of the oldest run the hub holds; past every time when it holds none. */
-const oldestHeldRun = (hub: HubState) => hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
-
 /**
- * Whether the hub lost one of this clone's runs rather than dropped it: it never dropped a run, or
- * the run is newer than the oldest run it holds (it drops oldest first).
+ * Whether the records this clone sent show the hub lost one (a restore): a run or rewrite though it
+ * holds an older one of them (it drops oldest first), or any run where it says it never dropped one.
  */
-function runLost(hub: HubState, own: OwnRecords, held: ReturnType<typeof heldBy>): boolean {
-  const oldest = oldestHeldRun(hub);
-  return own.runs.some((r) => !held.run(r) && (!hub.runsDropped || r.at > oldest));
-}
-
-/** Whether the records this clone sent show the hub lost one (a restore): a run, or a rewrite though it holds an older one. */
 export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
   const held = heldBy(hub);
-  return runLost(hub, own, held) || lostSinceHeld(own.rewrites, held.rewrite);
+  const runLost = !hub.runsDropped && own.runs.some((r) => !held.run(r));
+  return runLost || lostSinceHeld(own.runs, held.run) || lostSinceHeld(own.rewrites, held.rewrite);
 }
 
 /** Whether the hub holds a run or rewrite record this clone sent. */
@@ -141,9 +142,10 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  *
  * Runs are read as dropped when older than every run the hub holds (retention drops oldest first,
  * and the model finds a lost update without them), unless this clone holds proof of a restore: a
- * point past its task's status version (which only goes up), or a record lost (lostRecordsShown). After a restore the runs the hub holds may all be newer than one it lost, and "heard"
- * read from that lost run writes the restored value back. Where no proof is at hand (the README
- * says when), a lost run can still be read as dropped.
+ * point past its task's status version (which only goes up), or a record lost (lostRecordsShown).
+ * After a restore the runs the hub holds may all be newer than one it lost, and "heard" read from
+ * that lost run writes the restored value back. Where no proof is at hand (the README says when),
+ * a lost run can still be read as dropped.
  *
  * A point a restore lost is read where the hub's present history held it when it was recorded
  * (heldWhenRecorded, from `histories`): everything the hub set after it is then newer than this
@@ -153,10 +155,8 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
   const held = heldBy(hub);
-  // A task's status version only goes up: a point past the hub's current one was lost, not dropped.
-  const pastTask = (task: HubTask) => (own.points[task.id] ?? []).some((p) => p.statusVersion !== null && p.statusVersion > task.statusVersion);
-  const restored = hub.tasks.some(pastTask) || lostRecordsShown(hub, own);
-  const oldest = oldestHeldRun(hub);
+  const restored = hub.tasks.some((task) => notHeld(task, own).past.length > 0) || lostRecordsShown(hub, own);
+  const oldest = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
   const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !held.run(r) && r.at < oldest) : [];
   return {
     ...hub,

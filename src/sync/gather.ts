@@ -96,7 +96,7 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
     skipped,
     layouts,
     pendingRewrites: options.mode === 'fix' ? readOutbox(repo.gitDir) : [],
-    own: readOwnRecords(repo.gitDir),
+    own: readOwnRecords(repo.gitDir, { hub: deps.hub.location, repo: repo.slug }),
     incomplete,
     findings,
   };

@@ -25,7 +25,7 @@ export async function withOwnRecordsRead(
   judged: ReadonlySet<string>,
   cache: { points?: OwnRecords['points'] } = {},
 ): Promise<HubState> {
-  if (state.tasks.some((t) => t.droppedThrough !== null) || lostRecordsShown(state, own)) cache.points ??= readOwnPoints(repo.gitDir);
+  if (state.tasks.some((t) => t.droppedThrough !== null) || lostRecordsShown(state, own)) cache.points ??= readOwnPoints(repo.gitDir, own);
   const withPoints = cache.points ? { ...own, points: cache.points } : own;
   const asked = historiesWorthAsking(state, withPoints, judged).slice(0, HISTORIES_ASKED);
   const answers = await Promise.all(
