@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { keepOwnRecords, type OwnRecords, readOwnPoints, readOwnRecords } from '../src/clone/own-records.js';
 import type { HubTask, RepoState, RunRecord, SyncPoint } from '../src/hub/types.js';
 import { HttpHub } from '../src/hub/http-hub.js';
+import { hubIdentity } from '../src/clone/hub.js';
+import { keepDriverPoints, readDriverPoints } from '../src/clone/driver-points.js';
 import { historiesWorthAsking, lostRecordsShown, withOwnRecords } from '../src/reconcile/with-own-records.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { scene } from './helpers/scene.js';
@@ -44,8 +46,8 @@ const hub = (points: SyncPoint[], droppedThrough: number | null, runs: RunRecord
   rewrites: [],
   runsDropped,
 });
-const SCOPE = { hub: 'the hub', repo: 'acme' };
-const own = (points: SyncPoint[], runs: RunRecord[] = []): OwnRecords => ({ scope: SCOPE, points: { A: points }, runs, rewrites: [] });
+const SCOPE = { hub: 'the hub', repo: 'acme', legacy: true };
+const own = (points: SyncPoint[], runs: RunRecord[] = []): OwnRecords => ({ scope: SCOPE, ofAnother: false, points: { A: points }, runs, rewrites: [] });
 
 test("a point the hub says it dropped is read from the clone's own records, in seq order", () => {
   const merged = withOwnRecords(hub([point(5), point(6)], 4), own([point(2), point(4)]));
@@ -354,23 +356,25 @@ test("a run keeps its own run record at the hub's time: a clone whose clock is a
   const hub = new HttpHub(url, token);
   const state = (await hub.readRepo('acme')) as RepoState;
   await hub.close();
-  const own = readOwnRecords(path.join(s.workstation.dir, '.git'), { hub: hub.location, repo: 'acme' });
+  const own = readOwnRecords(path.join(s.workstation.dir, '.git'), { hub: hubIdentity(hub.location), repo: 'acme', legacy: false });
   assert.equal(state.runs.length, 1);
   assert.equal(own.runs.at(-1)?.at, state.runs[0]!.at, "the hub's time, the one its run record holds");
 });
 
-test("records of another hub or repo are not read, and the next batch starts this one's anew; a file from before scopes is this hub's", async (t) => {
+test("records of another hub or repo are not read, and the next batch starts this one's anew; a file from before scopes is the settled hub's", async (t) => {
   const gitDir = await tempDir(t);
   await mkdir(path.join(gitDir, 'custodian-hooks'));
   await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify({ runs: [run(1)], rewrites: [] }));
   await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(1)])}\n`);
-  assert.deepEqual(readOwnRecords(gitDir, SCOPE).runs, [run(1)], 'before scopes: adopted');
+  assert.deepEqual(readOwnRecords(gitDir, { ...SCOPE, legacy: false }).runs, [], 'before scopes, not the hub the clone settled with: not read');
+  assert.deepEqual(readOwnRecords(gitDir, SCOPE).runs, [run(1)], 'before scopes, the hub the clone settled with: read');
   keepOwnRecords(gitDir, readOwnRecords(gitDir, SCOPE), { repo: 'acme', by: 'm', changes: [] }, [], 't');
   assert.deepEqual(readOwnPoints(gitDir, { scope: SCOPE }).A, [point(1)], 'marked as this hub’s, points kept');
 
-  const team = { hub: 'https://hub.example', repo: 'acme' };
+  const team = { hub: 'https://hub.example', repo: 'acme', legacy: false };
   const there = readOwnRecords(gitDir, team);
-  assert.deepEqual([there.runs, readOwnPoints(gitDir, there).A], [[], undefined], "another hub's records: none read");
+  assert.deepEqual([there.runs, readOwnPoints(gitDir, there).A, there.ofAnother], [[], undefined, true], "another hub's records: none read");
+  keepDriverPoints(gitDir, [{ id: 'A', status: 'done', statusVersion: 1, parent: sha(6), at: new Date().toISOString() }]);
   const change = { id: 'A', expectedVersion: 0, point: { status: 'done' as const, commit: sha(7), upstream: null, origin: sha(7) } };
   keepOwnRecords(gitDir, there, { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 7, statusVersion: 1 }], 't');
   assert.deepEqual(
@@ -379,5 +383,6 @@ test("records of another hub or repo are not read, and the next batch starts thi
     'the first batch to the new hub starts its records anew',
   );
   assert.deepEqual(readOwnRecords(gitDir, SCOPE).runs, [], 'and the old hub’s are gone');
+  assert.deepEqual(readDriverPoints(gitDir), [], "with the merge driver's notes of the old hub's values");
   assert.deepEqual(readOwnRecords(gitDir, { ...team, repo: 'renamed' }).runs, [], 'another repo on the same hub: none read either');
 });

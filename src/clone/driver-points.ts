@@ -43,3 +43,8 @@ export function keepDriverPoints(gitDir: string, points: readonly DriverPoint[],
   if (readJsonLines(file(gitDir)).length + points.length <= DRIVER_POINTS_KEPT) appendJsonLines(file(gitDir), points);
   else writeJsonLines(file(gitDir), [...readDriverPoints(gitDir, now), ...points].slice(-DRIVER_POINTS_KEPT));
 }
+
+/** Lets every note go: they were of a hub the clone no longer syncs with (see keepOwnRecords). */
+export function forgetDriverPoints(gitDir: string): void {
+  writeJsonLines(file(gitDir), []);
+}

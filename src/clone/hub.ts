@@ -12,7 +12,19 @@ import type { RepoPlace } from '../repo.js';
  * moving from it to a shared hub is how a team adopts one.
  */
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'hub');
-const key = (location: string) => hubKey(redactLocation(location));
+/** A hub as a clone names the one it settled with: without credentials, the scheme and host in lower case. */
+export const hubIdentity = (location: string) => hubKey(redactLocation(location));
+
+/** The hub the clone at `place` settled with (see refuseAnotherHub), or null: none recorded, or only the embedded store. */
+export function settledHub(place: RepoPlace): string | null {
+  let settled: string;
+  try {
+    settled = readFileSync(file(place.gitDir), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  return settled === '' ? null : hubKey(inRepo(settled, place.top));
+}
 
 /**
  * Refuses a hub other than the one the clone at `place` settled with. A record an older version
@@ -21,14 +33,10 @@ const key = (location: string) => hubKey(redactLocation(location));
  */
 export function refuseAnotherHub(place: RepoPlace, choice: HubChoice): void {
   const { gitDir } = place;
-  let settled: string;
-  try {
-    settled = readFileSync(file(gitDir), 'utf8').trim();
-  } catch {
-    return;
-  }
-  if (settled === '' || hubKey(inRepo(settled, place.top)) === key(choice.location)) return;
-  const now = choice.source === 'embedded' ? 'the embedded store (no CUSTODIAN_HUB, no hub in .custodian.yml)' : `${key(choice.location)} (${choice.source})`;
+  const settled = settledHub(place);
+  if (settled === null || settled === hubIdentity(choice.location)) return;
+  const now =
+    choice.source === 'embedded' ? 'the embedded store (no CUSTODIAN_HUB, no hub in .custodian.yml)' : `${hubIdentity(choice.location)} (${choice.source})`;
   throw new UserError(
     `this clone has synced with hub ${settled}, but the hub now is ${now}: nothing reconciled, nothing written. ` +
       `Set the hub back, or if the team has moved hubs, delete ${file(gitDir)}`,
@@ -39,5 +47,5 @@ export function refuseAnotherHub(place: RepoPlace, choice: HubChoice): void {
 export function rememberCloneHub(gitDir: string, choice: HubChoice): void {
   if (choice.source === 'embedded') return;
   mkdirSync(path.dirname(file(gitDir)), { recursive: true });
-  writeFileSync(file(gitDir), `${key(choice.location)}\n`);
+  writeFileSync(file(gitDir), `${hubIdentity(choice.location)}\n`);
 }

@@ -1,6 +1,9 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedPoint, Rewrite, RunRecord, SyncBatch, SyncPoint } from '../hub/types.js';
+import type { RepoPlace } from '../repo.js';
+import { forgetDriverPoints } from './driver-points.js';
+import { hubIdentity, settledHub } from './hub.js';
 import { writeJsonFile } from './json-file.js';
 import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js';
 
@@ -21,6 +24,8 @@ import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js'
 export interface OwnRecords {
   /** Where they were sent. */
   scope: OwnScope;
+  /** The clone holds records of another scope, so none were read: the merge driver's notes are not either. */
+  ofAnother: boolean;
   /** Filled by `readOwnPoints` when a run needs them; empty otherwise. */
   points: Record<string, SyncPoint[]>;
   runs: RunRecord[];
@@ -45,20 +50,33 @@ const isRun = (x: unknown): x is RunRecord =>
   isObject(x) && typeof x.commit === 'string' && typeof x.machine === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
 const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
 
-/** The hub (its location, as it names itself) and the repo on it that a clone's records were sent to. */
+/** The hub (see hubIdentity) and the repo on it that a clone's records were sent to. */
 export interface OwnScope {
   hub: string;
   repo: string;
+  /** Whether records from a version before scopes are this hub's: the clone settled with it (not with the embedded store alone). */
+  legacy: boolean;
+}
+
+/** The scope of the records the clone at `place` sends to the hub at `location`. */
+export function ownScope(place: RepoPlace & { slug: string }, location: string): OwnScope {
+  const hub = hubIdentity(location);
+  return { hub, repo: place.slug, legacy: settledHub(place) === hub };
 }
 
 /**
- * Whether `records.json` holds records of `scope`: of another hub or repo, they are not read. A
- * file from a version before scopes holds those of the hub the clone syncs with now.
+ * Whether the clone's records are of another scope than `scope` (another hub or repo): then none is
+ * read, nor the merge driver's notes. Records from a version before scopes are read as the hub's
+ * the clone settled with; a clone with no records yet has none of another.
  */
-function ofScope(records: Record<string, unknown> | null, scope: OwnScope): boolean {
+function ofAnother(gitDir: string, records: Record<string, unknown> | null, scope: OwnScope): boolean {
   const kept = records && isObject(records.scope) ? records.scope : null;
-  return kept === null || (kept.hub === scope.hub && kept.repo === scope.repo);
+  if (kept) return kept.hub !== scope.hub || kept.repo !== scope.repo;
+  return (records !== null || existsSync(pointsFile(gitDir))) && !scope.legacy;
 }
+
+/** What `records.json` keeps of a scope. */
+const scopeKept = ({ hub, repo }: OwnScope) => ({ hub, repo });
 
 /** `records.json` as it is, or null; a file edited by hand or left by another version is read only where it has the shape. */
 function readRecordsFile(gitDir: string): Record<string, unknown> | null {
@@ -81,9 +99,11 @@ function legacyPoints(records: Record<string, unknown> | null): OwnRecords['poin
 /** The runs and rewrites this clone sent to `scope`; its points wait for `readOwnPoints`. */
 export function readOwnRecords(gitDir: string, scope: OwnScope): OwnRecords {
   const found = readRecordsFile(gitDir);
-  const records = ofScope(found, scope) ? found : null;
+  const another = ofAnother(gitDir, found, scope);
+  const records = another ? null : found;
   return {
     scope,
+    ofAnother: another,
     points: noPoints(),
     runs: Array.isArray(records?.runs) ? records.runs.filter(isRun) : [],
     rewrites: Array.isArray(records?.rewrites) ? records.rewrites.filter(isRewrite) : [],
@@ -93,7 +113,7 @@ export function readOwnRecords(gitDir: string, scope: OwnScope): OwnRecords {
 /** Every task's points this clone sent to `scope` (its records'), the newest `POINTS_KEPT` of each, oldest first. */
 export function readOwnPoints(gitDir: string, { scope }: Pick<OwnRecords, 'scope'>): OwnRecords['points'] {
   const records = readRecordsFile(gitDir);
-  return ofScope(records, scope) ? readLog(gitDir, legacyPoints(records)) : noPoints();
+  return ofAnother(gitDir, records, scope) ? noPoints() : readLog(gitDir, legacyPoints(records));
 }
 
 /** The log's points added to `points`, each task's list cut to the newest `POINTS_KEPT`. */
@@ -121,10 +141,13 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
     return change.point && receipt ? [[change.id, { ...change.point, at, seq: receipt.seq, statusVersion: receipt.statusVersion }]] : [];
   });
   const before = readRecordsFile(gitDir);
-  const another = !ofScope(before, scope);
+  const another = ofAnother(gitDir, before, scope);
   if (another) {
+    // Marked first: a run cut short after this reads the new scope, never the old records as its.
+    writeJsonFile(recordsFile(gitDir), { scope: scopeKept(scope), runs: [], rewrites: [] });
     writeJsonLines(pointsFile(gitDir), []);
     rmSync(`${pointsFile(gitDir)}.kept`, { force: true });
+    forgetDriverPoints(gitDir);
   }
   // Points a version before the log kept in records.json move to the log before that file is rewritten without them.
   const moved = another ? [] : Object.entries(legacyPoints(before)).flatMap(([id, list]) => list.map((p) => [id, p]));
@@ -132,11 +155,11 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
     appendJsonLines(pointsFile(gitDir), [...moved, ...lines]);
     compactWhenLarge(gitDir);
   }
-  const marked = isObject(before?.scope) && !another;
+  const marked = another || isObject(before?.scope);
   if (!batch.run && !batch.rewrites && moved.length === 0 && marked) return;
   if (batch.run) records.runs = [...records.runs, { ...batch.run, machine: batch.by, at }].slice(-RUNS_KEPT);
   if (batch.rewrites) records.rewrites = [...records.rewrites, ...batch.rewrites].slice(-REWRITES_KEPT);
-  writeJsonFile(recordsFile(gitDir), { scope, runs: records.runs, rewrites: records.rewrites });
+  writeJsonFile(recordsFile(gitDir), { scope: scopeKept(scope), runs: records.runs, rewrites: records.rewrites });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readDriverPoints } from '../clone/driver-points.js';
 import { readOutbox } from '../clone/outbox.js';
-import { readOwnRecords } from '../clone/own-records.js';
+import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
 import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
 import { rewriteIndex, rule, type Unknown } from '../reconcile/plan.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
@@ -29,12 +29,13 @@ export interface TaskFacts {
 }
 
 /** The hub's state for these tasks, with this clone's own records read in as a run reads them. */
-async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise<{ state: RepoState; known: RepoState }> {
+async function knownToHub(repo: Repo, hub: Hub, ids: readonly string[]): Promise<{ state: RepoState; known: RepoState; own: OwnRecords }> {
   const state = await hub.readRepo(repo.slug, undefined, ids);
   if (state === 'not-modified') throw new Error('the hub answered "not modified" to a read that asked for everything');
   if (state.origin && state.origin !== repo.origin) throw new Error(otherRepository(repo.slug, state.origin, repo.origin ?? 'a clone with no remote'));
-  const known = await withOwnRecordsRead(repo, hub, state, readOwnRecords(repo.gitDir, { hub: hub.location, repo: repo.slug }), new Set(ids));
-  return { state, known };
+  const own = readOwnRecords(repo.gitDir, ownScope(repo, hub.location));
+  const known = await withOwnRecordsRead(repo, hub, state, own, new Set(ids));
+  return { state, known, own };
 }
 
 /**
@@ -51,8 +52,9 @@ export async function sideRulings(
   sides: { ours: { commit: string; bytes: Buffer }; theirs: { commit: string; bytes: Buffer } },
   ids: readonly string[],
 ): Promise<{ facts: Map<string, TaskFacts>; keepsNotes: boolean }> {
-  const { state, known } = await knownToHub(repo, hub, ids);
-  const notes = readDriverPoints(repo.gitDir);
+  const { state, known, own } = await knownToHub(repo, hub, ids);
+  // Notes of another hub's values say nothing of this one's.
+  const notes = own.ofAnother ? [] : readDriverPoints(repo.gitDir);
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
   const index = rewriteIndex(rewrites);
   const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
@@ -127,8 +129,8 @@ function asMerged(history: HistoryFacts, ours: string, theirs: string): HistoryF
 }
 
 /**
- * A verdict the rules give both from the side's own commit and from the merge; where the two read
- * the value differently, neither is taken. From the side alone, a point only the other side holds
+ * A verdict the rules give both from the side's own commit and from the merge; where one makes
+ * the value win and the other lose, neither is taken. From the side alone, a point only the other side holds
  * goes unseen (the run after the merge then cannot place the value: found by the grown
  * simulation, seed 7); from the merge, an old value rewritten away on the main line (an amend
  * force-pushed) looks newer than the merge's newest point (found by the soak, seed 20261129).

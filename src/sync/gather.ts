@@ -4,7 +4,7 @@ import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits
 import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
-import { type OwnRecords, readOwnRecords } from '../clone/own-records.js';
+import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
 import { disagreeing } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
@@ -96,7 +96,7 @@ export async function gatherRun(repo: Repo, options: ReconcileOptions, deps: Rec
     skipped,
     layouts,
     pendingRewrites: options.mode === 'fix' ? readOutbox(repo.gitDir) : [],
-    own: readOwnRecords(repo.gitDir, { hub: deps.hub.location, repo: repo.slug }),
+    own: readOwnRecords(repo.gitDir, ownScope(repo, deps.hub.location)),
     incomplete,
     findings,
   };

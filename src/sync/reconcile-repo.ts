@@ -105,7 +105,8 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
   let read = facts.firstRead;
   // This clone's own points fill in what the hub dropped or lost: read only then, and once.
   const ownPoints: { points?: OwnRecords['points'] } = {};
-  const driverPoints = readDriverPoints(repo.gitDir);
+  // Notes of another hub's values say nothing of this one's.
+  const driverPoints = facts.own.ofAnother ? [] : readDriverPoints(repo.gitDir);
   for (let attempt = 1; ; attempt++) {
     const hub = await hubToReconcileWith(repo, read, options, report);
     if (!hub) return;

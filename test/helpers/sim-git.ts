@@ -254,7 +254,7 @@ export class Choreography {
     if (statusOnly > 0) {
       this.mergeStats.leftInStatusLines++;
       for (const [, why, readings] of ran.stderr.matchAll(
-        /(?:left as a conflict: (?:ours: |theirs: )?|status conflicts left for you: )([^(\n]*)(\(\w+, \w+\))?/g,
+        /(?:left as a conflict: (?:ours: |theirs: )?|status conflicts left for you: )([^(\n]*)(\([\w-]+, [\w-]+\))?/g,
       )) {
         // Two readings of one value: which two, so a soak shows which pairs are left.
         const key = `${why!.trim()}${why!.includes('differently') && readings ? ` ${readings}` : ''}`;
