@@ -116,6 +116,16 @@ export function lostRecordsShown(hub: HubState, own: OwnRecords): boolean {
   return runLost || lostSinceHeld(own.runs, held.run) || lostSinceHeld(own.rewrites, held.rewrite);
 }
 
+/**
+ * Whether the hub lacks a run or rewrite this clone sent, dropped or lost: then this clone's points
+ * may hold what the hub no longer can (a point a restore lost is read where the hub's history
+ * shows it; see withOwnRecords), though nothing here proves a restore.
+ */
+export function ownRecordsMissing(hub: HubState, own: OwnRecords): boolean {
+  const held = heldBy(hub);
+  return own.runs.some((r) => !held.run(r)) || own.rewrites.some((r) => !held.rewrite(r));
+}
+
 /** Whether the hub holds a run or rewrite record this clone sent. */
 function heldBy(hub: HubState): { run: (r: RunRecord) => boolean; rewrite: (r: Rewrite) => boolean } {
   const runs = new Set(hub.runs.map(runKey));

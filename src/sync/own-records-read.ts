@@ -1,6 +1,6 @@
 import { type OwnRecords, readOwnPoints } from '../clone/own-records.js';
 import type { Hub, RepoState as HubState } from '../hub/types.js';
-import { historiesWorthAsking, lostRecordsShown, type StatusChanges, type StatusHistories, withOwnRecords } from '../reconcile/with-own-records.js';
+import { historiesWorthAsking, ownRecordsMissing, type StatusChanges, type StatusHistories, withOwnRecords } from '../reconcile/with-own-records.js';
 import type { Repo } from '../repo.js';
 
 /**
@@ -13,7 +13,7 @@ const HISTORIES_ASKED = 64;
 /**
  * The hub's state with this clone's own records read in as the rules read them (withOwnRecords).
  * The points are read from disk only where they can count, and once (`cache`): the hub says it
- * dropped some, or this clone's runs or rewrites show the hub lost one (a restore). For the tasks
+ * dropped some, or it lacks a run or rewrite this clone sent (dropped or lost to a restore). For the tasks
  * among `judged` (those the caller's rules will decide) with points a restore lost, the hub's
  * history is asked for; a history the hub does not give leaves that task's lost points unread.
  */
@@ -25,7 +25,7 @@ export async function withOwnRecordsRead(
   judged: ReadonlySet<string>,
   cache: { points?: OwnRecords['points'] } = {},
 ): Promise<HubState> {
-  if (state.tasks.some((t) => t.droppedThrough !== null) || lostRecordsShown(state, own)) cache.points ??= readOwnPoints(repo.gitDir, own);
+  if (state.tasks.some((t) => t.droppedThrough !== null) || ownRecordsMissing(state, own)) cache.points ??= readOwnPoints(repo.gitDir, own);
   const withPoints = cache.points ? { ...own, points: cache.points } : own;
   const asked = historiesWorthAsking(state, withPoints, judged).slice(0, HISTORIES_ASKED);
   const answers = await Promise.all(
