@@ -172,13 +172,19 @@ test('git pull --rebase: the replayed writeback merges to the hub’s value and 
   assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
 });
 
-test('git merge of a feature branch that set a status by hand while the hub moved on: read one way from the branch and another from the merge, it is left to the person', async (t) => {
+/** A feature branch that sets A to `byHand` in the workstation, while on main an agent sets `inHub` and the run writes it back. */
+async function featureSetByHand(t: TestContext, byHand: string, inHub: string) {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
-  await w.setByHand(w.ws, 'A', 'in_progress');
+  await w.setByHand(w.ws, 'A', byHand);
   await w.gitUser(w.ws, 'checkout', '-q', 'main');
-  await w.must(w.ws, 'task', 'set', 'A', 'done');
+  await w.must(w.ws, 'task', 'set', 'A', inHub);
   await w.must(w.ws, 'run', '--fix');
+  return w;
+}
+
+test('git merge of a feature branch that set a status by hand while the hub moved on: read one way from the branch and another from the merge, it is left to the person', async (t) => {
+  const w = await featureSetByHand(t, 'in_progress', 'done');
 
   // From the branch, the hub moved since its edit (rank keeps the hub's done); from the merge, the
   // edit is news: two readings, so no verdict, and the person decides.
@@ -192,12 +198,7 @@ test('git merge of a feature branch that set a status by hand while the hub move
 });
 
 test('the same merge where both readings make the branch’s value win (by rank from the branch, as news from the merge): it is taken', async (t) => {
-  const w = await team(t);
-  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
-  await w.setByHand(w.ws, 'A', 'done');
-  await w.gitUser(w.ws, 'checkout', '-q', 'main');
-  await w.must(w.ws, 'task', 'set', 'A', 'in_progress');
-  await w.must(w.ws, 'run', '--fix');
+  const w = await featureSetByHand(t, 'done', 'in_progress');
 
   const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
   assert.equal(merged.code, 0, merged.stderr);

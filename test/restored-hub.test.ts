@@ -15,6 +15,15 @@ const TWO_TASKS = [
   { id: 'B', status: 'todo' },
 ];
 
+/** A command that must succeed: on failure, `what` and its stderr say which. */
+async function must(ran: Promise<{ code: number; stderr: string }>, what: string) {
+  const done = await ran;
+  assert.equal(done.code, 0, `${what}: ${done.stderr}`);
+}
+
+/** Whether a run's report says rank decided task `id` (C-22). */
+const decidedByRank = (stdout: string, id: string) => parseReport(stdout).findings.some((f) => f.code === 'C-22' && f.taskId === id);
+
 /**
  * A hub restored from a backup taken before a clone's writeback lost that run's records. The
  * clone's own copy says it wrote back the hub's value at a status version the restored hub's
@@ -24,10 +33,6 @@ const TWO_TASKS = [
 test("a writeback the restored hub lost still counts as heard where the hub's history holds that value at that version", async (t) => {
   const s = await scene(t, TWO_TASKS);
   const ws = s.workstation;
-  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
-    const done = await ran;
-    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
-  };
   await must(ws.run('--fix'), 'the first sync');
   await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done');
   const hubFile = s.env.CUSTODIAN_HUB!;
@@ -85,7 +90,7 @@ test('a push the restored hub lost, whose status version the hub reached again w
   assert.equal(run.code, 0, run.stderr);
   // Both sides changed since the last agreement the hub still holds: rank, done over todo, reported.
   assert.equal(await s.hubStatus('A'), 'done');
-  assert.ok(parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'));
+  assert.ok(decidedByRank(run.stdout, 'A'));
 });
 
 test('a push the restored hub lost, whose status version and status the hub reached again after the restore, is not read as heard', async (t) => {
@@ -99,10 +104,7 @@ test('a push the restored hub lost, whose status version and status the hub reac
   const run = await ws.run('--fix');
   assert.equal(run.code, 0, run.stderr);
   assert.equal(await s.hubStatus('A'), 'done', "the agent's done is not overwritten as if it were the clone's old one");
-  assert.ok(
-    parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'),
-    'both moved: rank, reported',
-  );
+  assert.ok(decidedByRank(run.stdout, 'A'), 'both moved: rank, reported');
 });
 
 test('over HTTP too: the hub names a run by its token and machine, and the clone still knows which of its runs the hub lost', async (t) => {
@@ -274,10 +276,7 @@ test("a clone moving from the embedded store to a team's hub: its records of the
   const run = await s.workstation.run('--fix');
   assert.equal(run.code, 0, run.stderr);
   assert.equal(await s.hubStatus('A'), 'done', "the agent's done, which this clone never saw, is not undone");
-  assert.ok(
-    parseReport(run.stdout).findings.some((f) => f.code === 'C-22' && f.taskId === 'A'),
-    'both moved: decided by rank, and reported',
-  );
+  assert.ok(decidedByRank(run.stdout, 'A'), 'both moved: decided by rank, and reported');
 });
 
 test("the merge driver does not read a clone's records of the embedded store as a restore of the team's hub", async (t) => {
@@ -300,10 +299,6 @@ test("a hub restored onto a host whose clock is behind: an agent's change after 
   const hub = await httpHub(t);
   const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token: await hub.token('ws') });
   const ws = s.workstation;
-  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
-    const done = await ran;
-    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
-  };
   await must(ws.run('--fix'), 'the first sync');
   const backup = path.join(s.root, 'hub-backup.sqlite');
   await hub.copyStopped(hub.db, backup);
@@ -324,10 +319,6 @@ test('a hub clock set right after running fast is no restore: a dropped run that
   const hub = await httpHub(t, { runs: 1, env: fast });
   const s = await scene(t, TWO_TASKS, { hubUrl: hub.url, token: await hub.token('ws') });
   const ws = s.workstation;
-  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
-    const done = await ran;
-    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
-  };
   await must(ws.run('--fix'), 'the first sync (the hub clock fast)');
   await ws.edit('A', 'done');
   await must(ws.run('--fix'), 'done pushed (the hub clock fast)');
@@ -354,10 +345,6 @@ test('a hub clock set right after running fast is no restore: a dropped run that
 test("a restore, then another clone's deliberate edit to the restored value: the point it records is an agreement since the lost point", async (t) => {
   const s = await scene(t, TWO_TASKS);
   const ws = s.workstation;
-  const must = async (ran: Promise<{ code: number; stderr: string }>, what: string) => {
-    const done = await ran;
-    assert.equal(done.code, 0, `${what}: ${done.stderr}`);
-  };
   await must(ws.run('--fix'), 'the first sync');
   const laptop = await s.clone('laptop');
   await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done');

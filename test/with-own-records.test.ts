@@ -303,8 +303,8 @@ test('a records file edited by hand or left by another version: what lacks the s
   await writeFile(path.join(gitDir, 'custodian-hooks', 'records.json'), JSON.stringify(records));
   await writeFile(path.join(gitDir, 'custodian-hooks', 'points.jsonl'), `${JSON.stringify(['A', point(3)])}\n["A", {"seq": 4\n["B"]\n`);
   const read = readOwnRecords(gitDir, SCOPE);
-  assert.deepEqual(readOwnPoints(gitDir, { scope: SCOPE }).A, [point(2), point(3)]);
-  assert.equal(readOwnPoints(gitDir, { scope: SCOPE }).B, undefined);
+  assert.deepEqual(readOwnPoints(gitDir, readOwnRecords(gitDir, SCOPE)).A, [point(2), point(3)]);
+  assert.equal(readOwnPoints(gitDir, readOwnRecords(gitDir, SCOPE)).B, undefined);
   assert.deepEqual(read.runs, [run(1)]);
   assert.deepEqual(read.rewrites, []);
 });
@@ -321,7 +321,7 @@ test("a run's points are appended to the log, read back as each task's newest ei
   }
   keepOwnRecords(gitDir, records, { repo: 'acme', by: 'm', changes: [], run: { commit: sha(111), upstream: null, skipped: [] } }, [], 'then');
   assert.deepEqual(
-    readOwnPoints(gitDir, { scope: SCOPE }).A?.map((p) => p.seq),
+    readOwnPoints(gitDir, readOwnRecords(gitDir, SCOPE)).A?.map((p) => p.seq),
     [3, 4, 5, 6, 7, 8, 9, 10],
   );
   const file = JSON.parse(await readFile(path.join(gitDir, 'custodian-hooks', 'records.json'), 'utf8'));
@@ -339,7 +339,7 @@ test('a points line a crash cut short is ended before the next point is appended
   const change = { id: 'A', expectedVersion: 3, point: { status: 'done' as const, commit: sha(3), upstream: null, origin: sha(3) } };
   keepOwnRecords(gitDir, readOwnRecords(gitDir, SCOPE), { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 3, statusVersion: 3 }], '');
   assert.deepEqual(
-    readOwnPoints(gitDir, { scope: SCOPE }).A?.map((p) => p.seq),
+    readOwnPoints(gitDir, readOwnRecords(gitDir, SCOPE)).A?.map((p) => p.seq),
     [1, 3],
   );
 });
@@ -369,7 +369,7 @@ test("records of another hub or repo are not read, and the next batch starts thi
   assert.deepEqual(readOwnRecords(gitDir, { ...SCOPE, legacy: false }).runs, [], 'before scopes, not the hub the clone settled with: not read');
   assert.deepEqual(readOwnRecords(gitDir, SCOPE).runs, [run(1)], 'before scopes, the hub the clone settled with: read');
   keepOwnRecords(gitDir, readOwnRecords(gitDir, SCOPE), { repo: 'acme', by: 'm', changes: [] }, [], 't');
-  assert.deepEqual(readOwnPoints(gitDir, { scope: SCOPE }).A, [point(1)], 'marked as this hub’s, points kept');
+  assert.deepEqual(readOwnPoints(gitDir, readOwnRecords(gitDir, SCOPE)).A, [point(1)], 'marked as this hub’s, points kept');
 
   const team = { hub: 'https://hub.example', repo: 'acme', legacy: false };
   const there = readOwnRecords(gitDir, team);
@@ -378,7 +378,7 @@ test("records of another hub or repo are not read, and the next batch starts thi
   const change = { id: 'A', expectedVersion: 0, point: { status: 'done' as const, commit: sha(7), upstream: null, origin: sha(7) } };
   keepOwnRecords(gitDir, there, { repo: 'acme', by: 'm', changes: [change] }, [{ id: 'A', seq: 7, statusVersion: 1 }], 't');
   assert.deepEqual(
-    readOwnPoints(gitDir, there).A?.map((p) => p.seq),
+    readOwnPoints(gitDir, readOwnRecords(gitDir, team)).A?.map((p) => p.seq),
     [7],
     'the first batch to the new hub starts its records anew',
   );

@@ -41,6 +41,8 @@ const LOG_BYTES = 8 * 1024 * 1024;
 const dir = (gitDir: string) => path.join(gitDir, 'custodian-hooks');
 const recordsFile = (gitDir: string) => path.join(dir(gitDir), 'records.json');
 const pointsFile = (gitDir: string) => path.join(dir(gitDir), 'points.jsonl');
+/** The size of the log the last compaction kept. */
+const keptFile = (gitDir: string) => `${pointsFile(gitDir)}.kept`;
 const noPoints = (): OwnRecords['points'] => Object.create(null);
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
@@ -110,10 +112,9 @@ export function readOwnRecords(gitDir: string, scope: OwnScope): OwnRecords {
   };
 }
 
-/** Every task's points this clone sent to `scope` (its records'), the newest `POINTS_KEPT` of each, oldest first. */
-export function readOwnPoints(gitDir: string, { scope }: Pick<OwnRecords, 'scope'>): OwnRecords['points'] {
-  const records = readRecordsFile(gitDir);
-  return ofAnother(gitDir, records, scope) ? noPoints() : readLog(gitDir, legacyPoints(records));
+/** Every task's points this clone sent, the newest `POINTS_KEPT` of each, oldest first; none where its records are of another scope. */
+export function readOwnPoints(gitDir: string, { ofAnother }: Pick<OwnRecords, 'ofAnother'>): OwnRecords['points'] {
+  return ofAnother ? noPoints() : readLog(gitDir, legacyPoints(readRecordsFile(gitDir)));
 }
 
 /** The log's points added to `points`, each task's list cut to the newest `POINTS_KEPT`. */
@@ -146,7 +147,7 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
     // Marked first: a run cut short after this reads the new scope, never the old records as its.
     writeJsonFile(recordsFile(gitDir), { scope: scopeKept(scope), runs: [], rewrites: [] });
     writeJsonLines(pointsFile(gitDir), []);
-    rmSync(`${pointsFile(gitDir)}.kept`, { force: true });
+    rmSync(keptFile(gitDir), { force: true });
     forgetDriverPoints(gitDir);
   }
   // Points a version before the log kept in records.json move to the log before that file is rewritten without them.
@@ -169,13 +170,13 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
  */
 function compactWhenLarge(gitDir: string): void {
   const file = pointsFile(gitDir);
-  const keptBefore = Number(readFileSafe(`${file}.kept`)) || 0;
+  const keptBefore = Number(readFileSafe(keptFile(gitDir))) || 0;
   if (statSync(file).size <= Math.max(LOG_BYTES, 2 * keptBefore)) return;
   const kept = writeJsonLines(
     file,
     Object.entries(readLog(gitDir, noPoints())).flatMap(([id, list]) => list.map((p) => [id, p])),
   );
-  writeFileSync(`${file}.kept`, String(kept));
+  writeFileSync(keptFile(gitDir), String(kept));
 }
 
 /** The file's text; empty when it cannot be read (there is none yet). */

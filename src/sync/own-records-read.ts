@@ -25,7 +25,9 @@ export async function withOwnRecordsRead(
   judged: ReadonlySet<string>,
   cache: { points?: OwnRecords['points'] } = {},
 ): Promise<HubState> {
-  if (state.tasks.some((t) => t.droppedThrough !== null) || ownRecordsMissing(state, own)) cache.points ??= readOwnPoints(repo.gitDir, own);
+  // A lost point counts only for a judged task (through its history): with none, the log need not be read for one.
+  const lostMayCount = judged.size > 0 && ownRecordsMissing(state, own);
+  if (state.tasks.some((t) => t.droppedThrough !== null) || lostMayCount) cache.points ??= readOwnPoints(repo.gitDir, own);
   const withPoints = cache.points ? { ...own, points: cache.points } : own;
   const asked = historiesWorthAsking(state, withPoints, judged).slice(0, HISTORIES_ASKED);
   const answers = await Promise.all(
