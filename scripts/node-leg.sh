@@ -53,11 +53,24 @@ for leg in "${legs[@]}"; do
   pass=$(count pass "$log") fail=$(count fail "$log") skip=$(count skipped "$log") cancelled=$(count cancelled "$log")
   # The names of what failed or was cancelled, so that a log cut to its tail still says which tests.
   failures=$(grep -aE '^ *(✖ |not ok [0-9]+ - )' "$log" | grep -avE '✖ failing tests:' | sed -E 's/^ *(✖ |not ok [0-9]+ - )//' | sort -u | head -n 20)
+  # And why, in a few lines each (TAP's error block, or the spec reporter's closing list), for the same reason.
+  reasons=$(awk '
+    /^not ok [0-9]+ - / { keep = ($0 !~ /# TODO/); if (keep) print; lines = 0; next }
+    keep && /^ +error: / { err = 1; next }
+    keep && err && /^ +(code|name|stack|operator|expected|actual):/ { err = 0 }
+    keep && err && lines < 4 { print; lines++ }
+    /^ *\.\.\.$/ { keep = 0; err = 0 }
+    /failing tests:/ { spec = 1; next }
+    spec && /^ *✖ / { print; slines = 0; next }
+    spec && /^ *⚠ / { slines = 4; next }
+    spec && !/^ +at / && !/^ *test at / && NF && slines < 4 { print; slines++ }
+  ' "$log" | head -n 60)
   rm -f "$log"
   verdict=ok
   if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed_legs=$((failed_legs + 1)); fi
   summaries+=("leg Node $version: $verdict — $pass passed, $fail failed, $cancelled cancelled, $skip skipped in $((SECONDS - start)) s")
   [ -z "$failures" ] || summaries+=("$(sed 's/^/    /' <<<"$failures")")
+  [ -z "$reasons" ] || summaries+=("  why:" "$(sed 's/^/    /' <<<"$reasons")")
   # A leg that failed outside its tests (fetch, install, lint, build) counts as one failure in the total.
   leg_fail=$((fail + cancelled))
   if [ "$status" -ne 0 ] && [ "$leg_fail" -eq 0 ]; then leg_fail=1; fi

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { HttpHub } from '../src/hub/http-hub.js';
+import { openStore } from '../src/hub/open.js';
+import { startHub } from '../src/hub/serve.js';
 import { redactLocation } from '../src/hub/location.js';
 import { HubUnavailableError, InvalidRequestError, type HubTask, type RepoState } from '../src/hub/types.js';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
@@ -8,6 +11,7 @@ import { openRepo } from '../src/repo.js';
 import { httpHubOver, postgresStore, PG_SKIP, sqliteStore } from './helpers/hubs.js';
 import { hubAnswering } from './helpers/rogue-hubs.js';
 import { scene } from './helpers/scene.js';
+import { tempDir } from './helpers/temp-repo.js';
 
 const SHA = (n: number) => n.toString(16).padStart(40, '0');
 const task = (over: Record<string, unknown> = {}): HubTask =>
@@ -164,6 +168,25 @@ test('a batch over the body limit is reported as too large (413), not as a hub t
     hub.sync({ repo: 'acme', by: 'ws', changes }),
     (error: Error) => error instanceof InvalidRequestError && /too large \(413\)/.test(error.message),
   );
+});
+
+test('a hub restarted on its port between two runs in one process: each run writes on connections of its own, so the next one lands', async (t) => {
+  const file = path.join(await tempDir(t), 'hub.sqlite');
+  let store = await openStore(file);
+  const token = await store.createToken('ws');
+  let running = await startHub(store);
+  t.after(() => running.close());
+  const port = Number(new URL(running.url).port);
+  for (let run = 0; run < 6; run++) {
+    // As the hook of a run: open, write, close. Then the operator restarts the hub.
+    const hub = new HttpHub(running.url, token, { readRetries: 0 });
+    const result = await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: `T-${run}`, expectedVersion: 0, status: 'todo', title: 'x' }] });
+    assert.equal(result.ok, true, `run ${run}`);
+    await hub.close();
+    await running.close();
+    store = await openStore(file);
+    running = await startHub(store, { port });
+  }
 });
 
 test('credentials in a hub location are never printed', () => {

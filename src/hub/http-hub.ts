@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import got, { HTTPError, RequestError, type Got, type OptionsOfJSONResponseBody } from 'got';
 import type * as z from 'zod/mini';
 import { apiBase, repoSyncPath, repoTasksPath, taskPath } from './api-paths.js';
@@ -34,6 +36,11 @@ const BODY_BYTES = 2 * 1024 * 1024;
 /** The hub over HTTP, speaking `openapi.yaml`; every answer is checked against it before use. */
 export class HttpHub implements Hub {
   private readonly http: Got;
+  /**
+   * This hub's own connections, not the process's shared pool: a socket kept alive to a hub that
+   * restarted since would fail the next write (ECONNRESET) as if the hub were down. Closed with it.
+   */
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   /** For messages: without the credentials the URL may hold. */
   readonly location: string;
 
@@ -42,6 +49,7 @@ export class HttpHub implements Hub {
     this.location = redactLocation(base);
     this.http = got.extend({
       prefixUrl: apiBase(base),
+      agent: this.agents,
       timeout: { connect: options.connectTimeoutMs ?? 1000, request: options.timeoutMs ?? 5000 },
       // A refused connection means nothing listens: retrying only delays the hook. Resets and timeouts may pass.
       retry: {
@@ -142,5 +150,8 @@ export class HttpHub implements Hub {
     return this.checked(contract.repoSummaries, response);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
 }

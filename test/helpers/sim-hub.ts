@@ -55,6 +55,7 @@ export class SimHub {
   }
 
   async close(): Promise<void> {
+    if (this.hub instanceof HttpHub) await this.hub.close();
     await this.running?.close();
     this.running = null;
     await this.store?.close();
