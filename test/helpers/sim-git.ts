@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, gitBytes, gitOutcome } from '../../src/git/run.js';
+import { readObject } from '../../src/git/objects.js';
+import { git, gitOutcome } from '../../src/git/run.js';
 import { conflictPieces } from '../../src/merge/conflict-pieces.js';
 import { statusHunks } from '../../src/merge/status-hunks.js';
 import type { RewritePair } from '../../src/hook/rewrites.js';
@@ -82,23 +83,23 @@ export class Choreography {
     this.log.push(`shallow re-cloned at depth 1`);
   }
 
+  // head and texts ask the run's own object reader (one git process a clone, not one a question):
+  // a schedule asks them after nearly every step, and a process costs more than the answer.
   async head(clone: string): Promise<string> {
-    return (await git(this.dir(clone), ['rev-parse', 'HEAD'])).trim();
+    const commit = await readObject(this.dir(clone), 'HEAD^{commit}');
+    assert.ok(commit, `harness: ${clone} has no HEAD`);
+    return commit.oid;
   }
 
-  /** The workplans' texts at `rev`, read in one git call. */
+  /** The workplans' texts at `rev` (their names hold no newline, so `rev:path` is safe to ask). */
   async texts(clone: string, rev = 'HEAD'): Promise<Texts> {
-    const out = await gitBytes(this.dir(clone), ['cat-file', '--batch'], { input: PLANS.map((f) => `${rev}:${f}\n`).join('') });
+    const blobs = await Promise.all(PLANS.map((file) => readObject(this.dir(clone), `${rev}:${file}`)));
     const texts: Texts = {};
-    let at = 0;
-    for (const file of PLANS) {
-      const header = out.subarray(at, out.indexOf(10, at)).toString();
-      const size = Number(header.split(' ')[2]);
-      assert.ok(Number.isInteger(size), `harness: ${rev}:${file} in ${clone}: ${header}`);
-      at += header.length + 1;
-      texts[file] = out.subarray(at, at + size).toString();
-      at += size + 1;
-    }
+    PLANS.forEach((file, at) => {
+      const blob = blobs[at];
+      assert.ok(blob?.type === 'blob', `harness: ${rev}:${file} in ${clone}: ${blob ? blob.type : 'missing'}`);
+      texts[file] = blob.bytes.toString();
+    });
     return texts;
   }
 
