@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import { loadConfig, type RepoConfig } from './config.js';
 import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
+import { resolveCommit } from './git/facts.js';
 import { readObject } from './git/objects.js';
 import { git, GitError } from './git/run.js';
 import { syncRemoteUrl } from './git/sync-remote.js';
@@ -65,10 +66,7 @@ export function workplanPaths(repo: Repo): (file: string) => boolean {
 
 /** Markdown files committed at `rev` (HEAD by default) that the config selects; none before the first commit. */
 export async function listCommittedMarkdown(repo: Repo, rev = 'HEAD'): Promise<{ head: string | null; entries: CommittedEntry[] }> {
-  const head = await git(repo.top, ['rev-parse', '--verify', '-q', `${rev}^{commit}`]).then(
-    (s) => s.trim(),
-    () => null,
-  );
+  const head = await resolveCommit(repo, rev);
   if (!head) return { head: null, entries: [] };
   const isWorkplanPath = workplanPaths(repo);
   const listing = await git(repo.top, ['ls-tree', '-r', '-z', '--full-tree', head]);

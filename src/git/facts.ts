@@ -39,7 +39,7 @@ const OPERATIONS: [string, string][] = [
  */
 export async function readTreeState(repo: Repo): Promise<TreeState> {
   const [head, upstream, refs] = await Promise.all([
-    headCommit(repo),
+    resolveCommit(repo, 'HEAD'),
     resolveCommit(repo, '@{upstream}'),
     // The current branch is marked `*`; a remote's HEAD names its default branch.
     git(repo.top, ['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(upstream)%00%(upstream:remotename)%00%(symref)', 'refs/heads', 'refs/remotes/*/HEAD']),
@@ -96,14 +96,17 @@ export async function fetchUpstream(repo: Repo, state: TreeState, timeoutMs: num
   );
 }
 
-/** The commit HEAD points to, asked of the run's object reader; null when there is none. */
-async function headCommit(repo: Repo): Promise<string | null> {
-  const object = await readObject(repo.top, 'HEAD^{commit}').catch(() => null);
-  return object?.type === 'commit' ? object.oid : null;
-}
-
-export async function resolveCommit(repo: Repo, ref: string): Promise<string | null> {
-  return git(repo.top, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]).then(
+/**
+ * The commit `rev` names, or null. HEAD and commit ids are asked of the run's object reader (a
+ * process less on every run); any other revision of rev-parse, as the reader dies on some
+ * (`@{upstream}` on a detached HEAD) and would take the run's other questions with it.
+ */
+export async function resolveCommit(repo: Repo, rev: string): Promise<string | null> {
+  if (rev === 'HEAD' || COMMIT_ID.test(rev)) {
+    const object = await readObject(repo.top, `${rev}^{commit}`).catch(() => null);
+    return object?.type === 'commit' ? object.oid : null;
+  }
+  return git(repo.top, ['rev-parse', '-q', '--verify', `${rev}^{commit}`]).then(
     (s) => s.trim(),
     () => null,
   );
