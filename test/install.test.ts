@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { git } from '../src/git/run.js';
 import { runCli } from './helpers/cli.js';
 import { CLI } from './helpers/paths.js';
-import { commitFiles, tempDir } from './helpers/temp-repo.js';
+import { cloneAs, commitFiles, tempDir } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 /** An origin with a workplan, a clone to install in, and a second clone to push from. */
@@ -18,10 +18,7 @@ async function setup(t: TestContext) {
   await git(root, ['init', '-q', '--bare', '-b', 'main', origin]);
   const clone = async (name: string) => {
     const dir = path.join(root, name);
-    await git(root, ['clone', '-q', origin, dir]);
-    await git(dir, ['config', 'user.name', name]);
-    await git(dir, ['config', 'user.email', `${name}@example.com`]);
-    await git(dir, ['config', 'pull.rebase', 'false']);
+    await cloneAs(origin, dir, name);
     return dir;
   };
   const seed = await clone('seed');

@@ -8,6 +8,7 @@ import { statusHunks } from '../../src/merge/status-hunks.js';
 import type { RewritePair } from '../../src/hook/rewrites.js';
 import { STATUSES, type Status } from '../../src/status.js';
 import type { ReferenceModel } from './sim-model.js';
+import { addLocalConfig } from './temp-repo.js';
 import { initialTexts, moveBlock, PLANS, recomment, reorderBlocks, statusesOf, type Texts, withStatus } from './sim-workplans.js';
 
 /**
@@ -17,7 +18,7 @@ import { initialTexts, moveBlock, PLANS, recomment, reorderBlocks, statusesOf, t
  */
 export const CLONES = ['a', 'b', 'c', 'shallow'] as const;
 
-const IDENTITY = [
+const IDENTITY: [string, string][] = [
   ['user.name', 'sim'],
   ['user.email', 'sim@example.com'],
   ['commit.gpgsign', 'false'],
@@ -183,7 +184,7 @@ export class Choreography {
       return;
     }
     const ours = await this.head(clone);
-    const theirs = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    const theirs = (await readObject(dir, 'refs/remotes/origin/main^{commit}'))!.oid;
     await this.learn(clone, 'origin/main');
     if (this.model.ancestors(ours).has(theirs)) return;
     this.log.push(`${clone} pull${rebase ? ' --rebase' : ''}`);
@@ -411,7 +412,7 @@ export class Choreography {
     if ((await this.dirty(clone)) || this.offline.has(clone)) return false;
     const ours = await this.head(clone);
     await git(dir, ['fetch', '-q', 'origin']);
-    const theirs = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    const theirs = (await readObject(dir, 'refs/remotes/origin/main^{commit}'))!.oid;
     await this.learn(clone, 'origin/main');
     const local = await this.localCommits(clone, this.model.mergeBase(ours, theirs), ours);
     // Only a rebase of the clone's own commits runs post-rewrite; the rest is what `pull` does.
@@ -477,7 +478,7 @@ async function wellFormed(dir: string): Promise<boolean> {
 }
 
 async function configure(dir: string): Promise<void> {
-  for (const [k, v] of IDENTITY) await git(dir, ['config', k!, v!]);
+  await addLocalConfig(dir, IDENTITY);
   // Marked as install marks them; the driver itself is given to the merges that use it.
   await writeFile(path.join(dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -14,16 +14,27 @@ export async function tempDir(t: TestContext, prefix = 'custodian-'): Promise<st
 }
 
 /** A local identity, no signing, no automatic gc, no line-ending conversion. */
-export async function configure(dir: string): Promise<void> {
-  for (const [key, value] of [
+export function configure(dir: string): Promise<void> {
+  return addLocalConfig(dir, [
     ['user.name', 'Test'],
     ['user.email', 'test@example.com'],
     ['commit.gpgsign', 'false'],
     ['gc.auto', '0'],
     ['core.autocrlf', 'false'],
-  ]) {
-    await git(dir, ['config', key!, value!]);
-  }
+  ]);
+}
+
+/**
+ * Settings (`section.key`, plain values) added to a repository's own config file as git writes
+ * them: a section may repeat, the last value counts. One write instead of a git process a setting,
+ * for every repository a test makes.
+ */
+export function addLocalConfig(dir: string, settings: readonly (readonly [string, string])[]): Promise<void> {
+  const text = settings.map(([name, value]) => {
+    const at = name.lastIndexOf('.');
+    return `[${name.slice(0, at)}]\n\t${name.slice(at + 1)} = ${value}\n`;
+  });
+  return appendFile(path.join(dir, '.git', 'config'), text.join(''));
 }
 
 /** A real git repository on branch main with a local identity and no signing. */
@@ -49,13 +60,11 @@ export async function commitFiles(dir: string, files: Record<string, string>, me
 /** A clone of `origin` at `dir` that commits as `name`: no signing, no automatic gc, pulls that merge. */
 export async function cloneAs(origin: string, dir: string, name: string, cloneArgs: readonly string[] = []): Promise<void> {
   await git(path.dirname(dir), ['clone', '-q', ...cloneArgs, origin, dir]);
-  for (const [key, value] of [
+  await addLocalConfig(dir, [
     ['user.name', name],
     ['user.email', `${name}@example.com`],
     ['commit.gpgsign', 'false'],
     ['gc.auto', '0'],
     ['pull.rebase', 'false'],
-  ]) {
-    await git(dir, ['config', key!, value!]);
-  }
+  ]);
 }
