@@ -122,6 +122,8 @@ export class Choreography {
 
   /** Learns every commit HEAD (or `ref`) reaches. */
   async learn(clone: string, ref = 'HEAD'): Promise<void> {
+    const tip = await readObject(this.dir(clone), `${ref}^{commit}`);
+    if (tip && this.model.knowsHistoryOf(tip.oid)) return;
     this.model.learn(await git(this.dir(clone), ['rev-list', '--parents', ref]));
   }
 

@@ -70,6 +70,11 @@ export class ReferenceModel {
     return this.parents.get(commit);
   }
 
+  /** Whether the model knows the parents of `commit` and of every commit below it. */
+  knowsHistoryOf(commit: string): boolean {
+    return [...this.ancestors(commit)].every((c) => this.parents.has(c));
+  }
+
   ancestors(commit: string): Set<string> {
     const seen = new Set<string>();
     const todo = [commit];
