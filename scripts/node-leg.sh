@@ -55,14 +55,17 @@ for leg in "${legs[@]}"; do
   failures=$(grep -aE '^ *(✖ |not ok [0-9]+ - )' "$log" | grep -avE '✖ failing tests:' | sed -E 's/^ *(✖ |not ok [0-9]+ - )//' | sort -u | head -n 20)
   # And why, in a few lines each (TAP's error block, or the spec reporter's closing list), for the same reason.
   reasons=$(awk '
-    /^not ok [0-9]+ - / { keep = ($0 !~ /# TODO/); if (keep) print; lines = 0; next }
+    /^ *not ok [0-9]+ - / { keep = ($0 !~ /# TODO/); if (keep) { sub(/^ +/, ""); print }; err = 0; lines = 0; next }
+    keep && /^ +error: [^|]/ { sub(/^ +error: /, "    "); print; next }
     keep && /^ +error: / { err = 1; next }
-    keep && err && /^ +(code|name|stack|operator|expected|actual):/ { err = 0 }
-    keep && err && lines < 4 { print; lines++ }
+    keep && err && /^ +(code|name|stack|operator|expected|actual|location|failureType):/ { err = 0 }
+    keep && err && NF && lines < 4 { print; lines++ }
     /^ *\.\.\.$/ { keep = 0; err = 0 }
     /failing tests:/ { spec = 1; next }
+    spec && /^ *✖ .*\) # / { slines = 4; next }
     spec && /^ *✖ / { print; slines = 0; next }
     spec && /^ *⚠ / { slines = 4; next }
+    spec && /^ +(generatedMessage|code|actual|expected|operator|diff): / { next }
     spec && !/^ +at / && !/^ *test at / && NF && slines < 4 { print; slines++ }
   ' "$log" | head -n 60)
   rm -f "$log"

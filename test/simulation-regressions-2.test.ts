@@ -1,4 +1,4 @@
 import { replayRegressions } from './helpers/sim-regressions.js';
 
-// The second and third share of the regressions: see replayRegressions.
+// The second share of the regressions: see replayRegressions.
 replayRegressions(1, 3);

@@ -99,11 +99,12 @@ export async function fetchUpstream(repo: Repo, state: TreeState, timeoutMs: num
 /**
  * The commit `rev` names, or null. HEAD and commit ids are asked of the run's object reader (a
  * process less on every run); any other revision of rev-parse, as the reader dies on some
- * (`@{upstream}` on a detached HEAD) and would take the run's other questions with it.
+ * (`@{upstream}` on a detached HEAD) and would take the run's other questions with it. A reader
+ * that failed throws: only git's "missing" means there is no such commit.
  */
 export async function resolveCommit(repo: Repo, rev: string): Promise<string | null> {
   if (rev === 'HEAD' || COMMIT_ID.test(rev)) {
-    const object = await readObject(repo.top, `${rev}^{commit}`).catch(() => null);
+    const object = await readObject(repo.top, `${rev}^{commit}`);
     return object?.type === 'commit' ? object.oid : null;
   }
   return git(repo.top, ['rev-parse', '-q', '--verify', `${rev}^{commit}`]).then(
