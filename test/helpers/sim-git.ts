@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readObject } from '../../src/git/objects.js';
+import { blobsAtPaths } from '../../src/git/trees.js';
 import { git, gitOutcome } from '../../src/git/run.js';
 import { conflictPieces } from '../../src/merge/conflict-pieces.js';
 import { statusHunks } from '../../src/merge/status-hunks.js';
@@ -92,9 +93,16 @@ export class Choreography {
     return commit.oid;
   }
 
-  /** The workplans' texts at `rev` (their names hold no newline, so `rev:path` is safe to ask). */
+  /** The workplans' texts at `rev`, found through its trees as the product finds paths. */
   async texts(clone: string, rev = 'HEAD'): Promise<Texts> {
-    const blobs = await Promise.all(PLANS.map((file) => readObject(this.dir(clone), `${rev}:${file}`)));
+    const dir = this.dir(clone);
+    const entries = await blobsAtPaths(dir, rev, PLANS);
+    const blobs = await Promise.all(
+      PLANS.map((file) => {
+        const entry = entries.get(file);
+        return entry ? readObject(dir, entry.oid) : null;
+      }),
+    );
     const texts: Texts = {};
     PLANS.forEach((file, at) => {
       const blob = blobs[at];
@@ -120,7 +128,7 @@ export class Choreography {
     return (await git(this.dir(clone), ['status', '--porcelain', '--untracked-files=no'])).trim() !== '';
   }
 
-  /** Learns every commit HEAD (or `ref`) reaches. */
+  /** Learns every commit HEAD (or `ref`, a revision or a commit id) reaches. */
   async learn(clone: string, ref = 'HEAD'): Promise<void> {
     const tip = await readObject(this.dir(clone), `${ref}^{commit}`);
     if (tip && this.model.knowsHistoryOf(tip.oid)) return;
@@ -187,7 +195,7 @@ export class Choreography {
     }
     const ours = await this.head(clone);
     const theirs = (await readObject(dir, 'refs/remotes/origin/main^{commit}'))!.oid;
-    await this.learn(clone, 'origin/main');
+    await this.learn(clone, theirs);
     if (this.model.ancestors(ours).has(theirs)) return;
     this.log.push(`${clone} pull${rebase ? ' --rebase' : ''}`);
     if (this.model.ancestors(theirs).has(ours)) {
@@ -415,7 +423,7 @@ export class Choreography {
     const ours = await this.head(clone);
     await git(dir, ['fetch', '-q', 'origin']);
     const theirs = (await readObject(dir, 'refs/remotes/origin/main^{commit}'))!.oid;
-    await this.learn(clone, 'origin/main');
+    await this.learn(clone, theirs);
     const local = await this.localCommits(clone, this.model.mergeBase(ours, theirs), ours);
     // Only a rebase of the clone's own commits runs post-rewrite; the rest is what `pull` does.
     if (!local || local.length === 0 || this.model.ancestors(ours).has(theirs)) return false;

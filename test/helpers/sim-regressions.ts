@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Step } from './sim-steps.js';
 import { play } from './sim-steps.js';
-import { SimWorld, SMALL_RETENTION } from './sim-world.js';
+import { SimWorld, SMALL_RETENTION, type WorldOptions } from './sim-world.js';
 
 /** Schedules the simulation once failed on, replayed step by step on every run. */
 export interface Regression {
@@ -912,25 +912,33 @@ export const REGRESSIONS: Regression[] = [
 ];
 
 /**
+ * A new world in a temp directory, set up and synced once from a, with `steps` played; `then`
+ * finishes it (converges, or asserts it cannot). Always closed and removed, its log printed under SIM_DEBUG.
+ */
+export async function inPlayedWorld(options: WorldOptions, steps: readonly Step[], then: (world: SimWorld) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
+  const world = new SimWorld(root, options);
+  try {
+    await world.setup();
+    await world.run('a', { writeback: true, fault: 'none' });
+    for (const s of steps) await play(world, s);
+    await then(world);
+  } finally {
+    if (process.env.SIM_DEBUG) console.error(world.log.join('\n'));
+    await world.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
  * Registers every `of`-th regression from the `share`-th on, as one test each: the regressions are
  * replayed from several test files (a third each), so the runner spreads their minutes over its
  * workers instead of leaving one file to run alone at the end.
  */
 export function replayRegressions(share: number, of: number): void {
   for (const regression of REGRESSIONS.filter((_, at) => at % of === share)) {
-    test(`simulation regression: ${regression.name}`, { todo: regression.open ?? false }, async () => {
-      const root = await mkdtemp(path.join(tmpdir(), 'custodian-sim-'));
-      const world = new SimWorld(root, { overHttp: regression.overHttp, retention: regression.retention ? SMALL_RETENTION : null });
-      try {
-        await world.setup();
-        await world.run('a', { writeback: true, fault: 'none' });
-        for (const s of regression.steps) await play(world, s);
-        await world.converge();
-      } finally {
-        if (process.env.SIM_DEBUG) console.error(world.log.join('\n'));
-        await world.close();
-        await rm(root, { recursive: true, force: true });
-      }
-    });
+    test(`simulation regression: ${regression.name}`, { todo: regression.open ?? false }, () =>
+      inPlayedWorld({ overHttp: regression.overHttp, retention: regression.retention ? SMALL_RETENTION : null }, regression.steps, (world) => world.converge()),
+    );
   }
 }
