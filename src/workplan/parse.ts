@@ -1,7 +1,8 @@
 import matter from 'gray-matter';
-import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
 import { type FailCode, type Finding, failure } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
+import { simpleMapping, valuesOf } from './simple-mapping.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { freeTextProblem, idProblem, TEXT_LIMITS } from './storable-text.js';
 
@@ -97,7 +98,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   if (block.closeLine === null) return fail('C-03', 'task block opened here never closes');
   const yaml = mappingOf(body, scan, block, fail);
   if ('failed' in yaml) return yaml.failed;
-  const { doc, fields } = yaml;
+  const { status: statusNode, fields } = yaml;
   const id = idOf(fields.id);
   if (id === null) return fail('C-04', 'task block has no id');
   const withId = (r: ParsedBlock): ParsedBlock => ({ ...r, id, findings: r.findings.map((f) => ({ ...f, taskId: id })) });
@@ -112,7 +113,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
       findings: [failure('C-09', { file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` })],
     };
   }
-  const status = statusOf(doc, body, scan, block, id, fail);
+  const status = statusOf(statusNode, body, scan, block, id, fail);
   if ('failed' in status) return withId(status.failed);
 
   const title = block.title ?? id;
@@ -127,13 +128,30 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   return { block, id, task, span: status.span, findings: [] };
 }
 
-/** The block's YAML as a mapping and its plain values, or the block's failure. */
+/** A block's `status` as read: its value, its place in the body, and the style a writeback may replace (null for one it must not). */
+interface StatusNode {
+  value: unknown;
+  /** Offsets in the body, quotes included; absent for a value YAML gives no place. */
+  range?: [number, number];
+  scalar: boolean;
+  style: StatusSpan['style'] | null;
+}
+
+/** The block's plain values and its status, read by the simple reader when it can and by YAML otherwise, or the block's failure. */
 function mappingOf(
   body: string,
   scan: MarkdownScan,
   block: FencedTaskBlock,
   fail: Fail,
-): { failed: ParsedBlock } | { doc: YAMLMap; fields: Record<string, unknown> } {
+): { failed: ParsedBlock } | { status: StatusNode | undefined; fields: Record<string, unknown> } {
+  const simple = simpleMapping(body);
+  if (simple) {
+    const status = simple.get('status');
+    return {
+      fields: valuesOf(simple),
+      status: status && { value: status.value, range: [status.start, status.end], scalar: true, style: status.style },
+    };
+  }
   const doc = parseDocument(body, { keepSourceTokens: false });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
@@ -143,38 +161,45 @@ function mappingOf(
   }
   const contents = doc.contents;
   if (!isMap(contents)) return { failed: fail('C-02', 'task block is not a YAML mapping') };
+  let fields: Record<string, unknown>;
   try {
-    return { doc: contents, fields: doc.toJS() as Record<string, unknown> };
+    fields = doc.toJS() as Record<string, unknown>;
   } catch (error) {
     // yaml refuses to expand more than 100 aliases (a "billion laughs" block): this block only.
     return { failed: fail('C-02', `task block cannot be read: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`) };
   }
+  const node: unknown = contents.get('status', true);
+  if (node === undefined) return { fields, status: undefined };
+  const range = (node as { range?: [number, number, number] }).range;
+  return {
+    fields,
+    status: isScalar(node)
+      ? { value: node.value, ...(range ? { range: [range[0], range[1]] } : {}), scalar: true, style: spanStyle(node.type) }
+      : { value: undefined, ...(range ? { range: [range[0], range[1]] } : {}), scalar: false, style: null },
+  };
 }
 
 /** The status, its line, and the span a writeback may replace (null for a value it must not touch), or the block's failure. */
 function statusOf(
-  doc: YAMLMap,
+  node: StatusNode | undefined,
   body: string,
   scan: MarkdownScan,
   block: FencedTaskBlock,
   id: string,
   fail: Fail,
 ): { failed: ParsedBlock } | { value: Status; line: number; span: ParsedBlock['span'] } {
-  const statusNode: unknown = doc.get('status', true);
-  if (statusNode === undefined || (isScalar(statusNode) && (statusNode.value === null || statusNode.value === ''))) {
+  if (node === undefined || (node.scalar && (node.value === null || node.value === ''))) {
     return { failed: fail('C-07', `task '${id}' has no status`) };
   }
-  const statusRange = (statusNode as { range?: [number, number, number] }).range;
-  const line = statusRange ? lineOf(scan, block.bodyStart + statusRange[0]) : block.openLine + 1;
-  if (!isScalar(statusNode) || !isStatus(statusNode.value)) {
-    const shown = isScalar(statusNode) ? String(statusNode.value) : 'a collection';
+  const line = node.range ? lineOf(scan, block.bodyStart + node.range[0]) : block.openLine + 1;
+  if (!node.scalar || !isStatus(node.value)) {
+    const shown = node.scalar ? String(node.value) : 'a collection';
     return { failed: fail('C-06', `task '${id}' has unknown status '${shown}' (expected todo, in_progress, blocked, done or cancelled)`, line) };
   }
-  const [start, end] = statusNode.range!;
-  const style = spanStyle(statusNode.type);
+  const [start, end] = node.range!;
   const raw = body.slice(start, end);
-  const span = style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style } : null;
-  return { value: statusNode.value, line, span };
+  const span = node.style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style: node.style } : null;
+  return { value: node.value, line, span };
 }
 
 /** The workplan's `id` and `title` go to the hub: one it cannot store is dropped (the file's path stands in) and reported. */
@@ -193,6 +218,12 @@ function checkedFrontMatter(data: Record<string, unknown>, file: string): { data
 
 function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data: Record<string, unknown>; finding?: Finding } {
   if (scan.frontMatterEnd === null) return { data: {} };
+  // The common shape, between two bare `---` lines, is read as gray-matter would read it without it.
+  const inner =
+    scan.lines[0]!.content === '---' && scan.lines[scan.frontMatterEnd]!.content === '---'
+      ? simpleMapping(text.slice(scan.lines[1]!.start, scan.lines[scan.frontMatterEnd]!.start))
+      : null;
+  if (inner) return checkedFrontMatter(valuesOf(inner), file);
   try {
     // Passing options turns off gray-matter's cache, which would keep every file alive.
     // Only the front matter goes in, with LF endings: gray-matter splits on "\n" and would leave "\r" in values.
