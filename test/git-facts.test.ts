@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isAncestor, lastChangedIn, readTreeState, trackedBranches } from '../src/git/facts.js';
 import { git } from '../src/git/run.js';
-import { openRepo } from '../src/repo.js';
+import { changedFiles, openRepo } from '../src/repo.js';
 import { commitFiles, configure, tempDir, tempRepo } from './helpers/temp-repo.js';
 
 test('the working tree state: branch, upstream and its commit, the remote default branch, an operation in progress', async (t) => {
@@ -104,4 +105,21 @@ test("the newest commit that changed each file holds it as HEAD does, a merge's 
   assert.deepEqual(Object.fromEntries(found), { 'docs/a.md': merge, 'docs/b.md': changedB, 'docs/c d.md': first });
   for (const [file, commit] of found) assert.equal(await git(dir, ['show', `${commit}:${file}`]), await git(dir, ['show', `${head}:${file}`]));
   assert.deepEqual(await lastChangedIn(repo, head, []), new Map());
+});
+
+test("asking which files changed never writes the index: a hook must not hold index.lock while the user's next git command wants it", async (t) => {
+  const dir = await tempRepo(t, { 'plan.md': 'plan\n' });
+  const repo = await openRepo(dir);
+  const index = path.join(repo.gitDir, 'index');
+  // The same bytes with a newer time: the index's stat data is stale, and a refresh would rewrite it.
+  await writeFile(path.join(dir, 'plan.md'), 'plan\n');
+  const later = new Date(Date.now() + 60_000);
+  await utimes(path.join(dir, 'plan.md'), later, later);
+  const before = await readFile(index);
+
+  assert.deepEqual([...(await changedFiles(repo))], []);
+  assert.deepEqual(await readFile(index), before, 'the index is as it was');
+  // The control: git's own status, optional locks allowed, refreshes and writes it.
+  execFileSync('git', ['status', '--porcelain'], { cwd: dir, env: { ...process.env, GIT_OPTIONAL_LOCKS: '1' } });
+  assert.notDeepEqual(await readFile(index), before, 'git status left to itself rewrites the index');
 });

@@ -20,10 +20,12 @@ export interface GitOptions {
 }
 
 // Hooks run with GIT_DIR and friends pointing at the calling repo; every call here names its repo
-// by cwd instead, so those must not leak in.
+// by cwd instead, so those must not leak in. No optional locks: `git status` would otherwise write
+// the index back whenever its stat data is stale, holding index.lock while the user's next git
+// command (or the command a post-merge hook follows) may want it.
 const GIT_ENV_TO_DROP = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY'];
 function cleanEnv(extra: Record<string, string> | undefined): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...extra };
+  const env: Record<string, string | undefined> = { LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', ...extra };
   for (const name of GIT_ENV_TO_DROP) if (!extra?.[name]) env[name] = undefined;
   return env;
 }
