@@ -12,6 +12,7 @@ function agreesWithYaml(body: string): boolean {
   if (simple === null) return false;
   const doc = parseDocument(body);
   assert.deepEqual(doc.errors, [], `YAML refuses what the simple reader read: ${JSON.stringify(body)}`);
+  assert.deepEqual(doc.warnings, [], `YAML warns of what the simple reader read: ${JSON.stringify(body)}`);
   assert.ok(isMap(doc.contents));
   assert.deepEqual(valuesOf(simple), doc.toJS(), `values differ for ${JSON.stringify(body)}`);
   assert.deepEqual(valuesOf(simple), parse(body), `front matter values differ for ${JSON.stringify(body)}`);
