@@ -54,11 +54,14 @@ export class ReferenceModel {
     this.values.set(commit, new Map(TASKS.map((t) => [t, { status: 'todo' as Status, by: 0 }])));
   }
 
-  /** Learns commits from `git rev-list --parents` output; a commit already known keeps its parents. */
-  learn(revList: string): void {
+  /**
+   * Learns commits from `git rev-list --parents` output; a commit already known keeps its parents,
+   * and one of `boundary` (a shallow clone's, listed without its parents) is not learned.
+   */
+  learn(revList: string, boundary: ReadonlySet<string> = new Set()): void {
     for (const line of revList.trim().split('\n')) {
       const [sha, ...ps] = line.split(' ');
-      if (sha && !this.parents.has(sha)) this.parents.set(sha, ps);
+      if (sha && !this.parents.has(sha) && !boundary.has(sha)) this.parents.set(sha, ps);
     }
   }
 
