@@ -183,13 +183,41 @@ async function featureSetByHand(t: TestContext, byHand: string, inHub: string) {
   return w;
 }
 
-test('git merge of a feature branch that set a status by hand while the hub moved on: read one way from the branch and another from the merge, it is left to the person', async (t) => {
+test("git merge of a feature branch that set a status by hand while the hub moved on: the two moved concurrently, and rank keeps the hub's value (C-22)", async (t) => {
   const w = await featureSetByHand(t, 'in_progress', 'done');
 
   // From the branch, the hub moved since its edit (rank keeps the hub's done); from the merge, the
-  // edit is news: two readings, so no verdict, and the person decides.
+  // edit reads as news only because the agreement on done lies on main, which the edit never saw.
   const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
-  assert.notEqual(merged.code, 0);
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.match(
+    merged.stderr,
+    /task 'A' \(ours done, theirs in_progress\): merged as done: it and the hub both moved: the hub's value, of higher rank or a tie \(C-22\)/,
+  );
+  assert.equal(await w.unmerged(w.ws), '');
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+  // The run after the merge finds the two sides equal: nothing to push, nothing to write back.
+  await w.must(w.ws, 'run', '--fix');
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+  assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
+});
+
+test("the same merge where the branch holds the hub's value under another commit (a cherry-pick) before its edit: it may have been set on top of it, so it is left to the person", async (t) => {
+  const w = await team(t);
+  await w.gitUser(w.ws, 'branch', 'feature');
+  await w.must(w.ws, 'task', 'set', 'A', 'done');
+  await w.must(w.ws, 'run', '--fix');
+  const writeback = (await git(w.ws, ['rev-parse', 'HEAD'])).trim();
+  // The branch takes the writeback of done by cherry-pick (a new commit id, no rewrite record), then reopens.
+  await w.gitUser(w.ws, 'checkout', '-q', 'feature');
+  await w.gitUser(w.ws, 'cherry-pick', '-x', writeback);
+  await w.setByHand(w.ws, 'A', 'in_progress');
+  await w.gitUser(w.ws, 'checkout', '-q', 'main');
+
+  // From the branch, rank keeps done; from the merge, the reopen is news. The branch held done: the
+  // reopen may have been set on top of the agreement, under the cherry-pick's id, so no verdict.
+  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
+  assert.notEqual(merged.code, 0, merged.stderr + merged.stdout);
   assert.match(
     merged.stderr,
     /task 'A' \(ours done, theirs in_progress\): left as a conflict: theirs: its own commit and the merge read it differently \(rank-loses, news\)/,
@@ -296,8 +324,9 @@ test('node and the CLI gone from where install found them: the driver falls back
   await writeFile(path.join(bin, 'custodian-hooks'), `#!/bin/sh\nexec "${process.execPath}" "${packed.cli}" "$@"\n`, { mode: 0o755 });
   const before = (await git(w.ws, ['rev-parse', 'HEAD'])).trim();
   const onPath = await execa('git', ['pull', '--no-rebase'], { cwd: w.ws, env: { ...w.env, PATH: `${bin}:${process.env.PATH}` }, reject: false });
-  assert.match(String(onPath.stderr), /task 'B' \(ours in_progress, theirs blocked\): left as a conflict/, 'the driver on PATH ran');
-  await w.gitTry(w.ws, 'merge', '--abort');
+  // Both moved, a tie of ranks: the hub's value (C-22).
+  assert.match(String(onPath.stderr), /task 'B' \(ours in_progress, theirs blocked\): merged as in_progress/, 'the driver on PATH ran');
+  await w.gitTry(w.ws, 'reset', '-q', '--hard', before);
   assert.equal((await git(w.ws, ['rev-parse', 'HEAD'])).trim(), before);
   const textMerge = await w.gitTry(w.ws, 'pull', '--no-rebase');
   assert.notEqual(textMerge.code, 0);
