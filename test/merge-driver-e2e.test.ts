@@ -177,6 +177,8 @@ async function featureSetByHand(t: TestContext, byHand: string, inHub: string) {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
   await w.setByHand(w.ws, 'A', byHand);
+  // Made an hour before: the driver takes two commits of one author in the same second for a rewrite.
+  await w.gitUser(w.ws, 'commit', '-q', '--amend', '--no-edit', `--date=${new Date(Date.now() - 3_600_000).toISOString()}`);
   await w.gitUser(w.ws, 'checkout', '-q', 'main');
   await w.must(w.ws, 'task', 'set', 'A', inHub);
   await w.must(w.ws, 'run', '--fix');
@@ -223,6 +225,24 @@ test("the same merge where the branch holds the hub's value under another commit
     /task 'A' \(ours done, theirs in_progress\): left as a conflict: theirs: its own commit and the merge read it differently \(rank-loses, news\)/,
   );
   assert.equal(await w.unmerged(w.ws), PLAN);
+});
+
+test("the same merge where the branch moved the task on in an amend of the hub's writeback, its rewrite record never sent: it may be set on top of the agreement, so it is left to the person", async (t) => {
+  const w = await team(t);
+  await w.must(w.ws, 'task', 'set', 'A', 'done');
+  await w.must(w.ws, 'run', '--fix');
+  // The writeback amended on a branch, blocked set in the same amend, with no hook to tell the hub.
+  await w.gitUser(w.ws, 'checkout', '-q', '-b', 'feature');
+  await writeFile(path.join(w.ws, PLAN), edit(await w.read(w.ws), 'A', 'blocked'));
+  await w.gitUser(w.ws, '-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-a', '--amend', '--no-edit');
+  await w.gitUser(w.ws, 'checkout', '-q', 'main');
+
+  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
+  assert.notEqual(merged.code, 0, merged.stderr + merged.stdout);
+  assert.match(
+    merged.stderr,
+    /task 'A' \(ours done, theirs blocked\): left as a conflict: theirs: its own commit and the merge read it differently \(rank-loses, news\)/,
+  );
 });
 
 test('the same merge where both readings make the branch’s value win (by rank from the branch, as news from the merge): it is taken', async (t) => {
