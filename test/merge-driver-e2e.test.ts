@@ -204,6 +204,15 @@ test("git merge of a feature branch that set a status by hand while the hub move
   assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
 });
 
+/** Merging `feature` into main, where A is the hub's done: the branch's `theirs` is read two ways, and the line is left to the person. */
+async function mergeLeavesItToThePerson(w: Awaited<ReturnType<typeof team>>, theirs: string) {
+  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
+  assert.notEqual(merged.code, 0, merged.stderr + merged.stdout);
+  const left = `task 'A' (ours done, theirs ${theirs}): left as a conflict: theirs: its own commit and the merge read it differently (rank-loses, news)`;
+  assert.ok(merged.stderr.includes(left), merged.stderr);
+  assert.equal(await w.unmerged(w.ws), PLAN);
+}
+
 test("the same merge where the branch holds the hub's value under another commit (a cherry-pick) before its edit: it may have been set on top of it, so it is left to the person", async (t) => {
   const w = await team(t);
   await w.gitUser(w.ws, 'branch', 'feature');
@@ -218,13 +227,7 @@ test("the same merge where the branch holds the hub's value under another commit
 
   // From the branch, rank keeps done; from the merge, the reopen is news. The branch held done: the
   // reopen may have been set on top of the agreement, under the cherry-pick's id, so no verdict.
-  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
-  assert.notEqual(merged.code, 0, merged.stderr + merged.stdout);
-  assert.match(
-    merged.stderr,
-    /task 'A' \(ours done, theirs in_progress\): left as a conflict: theirs: its own commit and the merge read it differently \(rank-loses, news\)/,
-  );
-  assert.equal(await w.unmerged(w.ws), PLAN);
+  await mergeLeavesItToThePerson(w, 'in_progress');
 });
 
 test("the same merge where the branch moved the task on in an amend of the hub's writeback, its rewrite record never sent: it may be set on top of the agreement, so it is left to the person", async (t) => {
@@ -237,12 +240,7 @@ test("the same merge where the branch moved the task on in an amend of the hub's
   await w.gitUser(w.ws, '-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-a', '--amend', '--no-edit');
   await w.gitUser(w.ws, 'checkout', '-q', 'main');
 
-  const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
-  assert.notEqual(merged.code, 0, merged.stderr + merged.stdout);
-  assert.match(
-    merged.stderr,
-    /task 'A' \(ours done, theirs blocked\): left as a conflict: theirs: its own commit and the merge read it differently \(rank-loses, news\)/,
-  );
+  await mergeLeavesItToThePerson(w, 'blocked');
 });
 
 test('the same merge where both readings make the branch’s value win (by rank from the branch, as news from the merge): it is taken', async (t) => {
