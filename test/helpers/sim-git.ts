@@ -19,9 +19,10 @@ import { initialTexts, moveBlock, PLANS, recomment, reorderBlocks, statusesOf, t
  */
 export const CLONES = ['a', 'b', 'c', 'shallow'] as const;
 
-const IDENTITY: [string, string][] = [
-  ['user.name', 'sim'],
-  ['user.email', 'sim@example.com'],
+/** Each clone is its own person: the merge driver tells rewrites from the author and time git keeps. */
+const identity = (clone: string): [string, string][] => [
+  ['user.name', clone],
+  ['user.email', `${clone}@example.com`],
   ['commit.gpgsign', 'false'],
   ['gc.auto', '0'],
   ['pull.rebase', 'false'],
@@ -61,7 +62,7 @@ export class Choreography {
     await git(this.root, ['init', '-q', '--bare', '-b', 'main', this.origin]);
     const seed = this.dir('a');
     await git(this.root, ['clone', '-q', this.origin, seed]);
-    await configure(seed);
+    await configure(seed, 'a');
     await this.writeTexts('a', initialTexts());
     await git(seed, ['add', ...PLANS]);
     await git(seed, ['commit', '-q', '-m', 'plan']);
@@ -74,7 +75,7 @@ export class Choreography {
   async clone(clone: string): Promise<void> {
     const dir = this.dir(clone);
     await git(this.root, ['clone', '-q', ...(clone === 'shallow' ? ['--depth', '1', `file://${this.origin}`] : [this.origin]), dir]);
-    await configure(dir);
+    await configure(dir, clone);
   }
 
   /** The shallow clone made again at the origin's newest commit: what it had not pushed is gone. */
@@ -492,8 +493,8 @@ async function wellFormed(dir: string): Promise<boolean> {
   }
 }
 
-async function configure(dir: string): Promise<void> {
-  await addLocalConfig(dir, IDENTITY);
+async function configure(dir: string, clone: string): Promise<void> {
+  await addLocalConfig(dir, identity(clone));
   // Marked as install marks them; the driver itself is given to the merges that use it.
   await writeFile(path.join(dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
 }
