@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -120,6 +119,6 @@ test("asking which files changed never writes the index: a hook must not hold in
   assert.deepEqual([...(await changedFiles(repo))], []);
   assert.deepEqual(await readFile(index), before, 'the index is as it was');
   // The control: git's own status, optional locks allowed, refreshes and writes it.
-  execFileSync('git', ['status', '--porcelain'], { cwd: dir, env: { ...process.env, GIT_OPTIONAL_LOCKS: '1' } });
+  await git(dir, ['status', '--porcelain'], { env: { GIT_OPTIONAL_LOCKS: '1' } });
   assert.notDeepEqual(await readFile(index), before, 'git status left to itself rewrites the index');
 });

@@ -11,7 +11,7 @@ import { gatherHistory, type HistoryFacts } from '../sync/gather.js';
 import { withOwnRecordsRead } from '../sync/own-records-read.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import { type SideRuling, wins } from './choose-status.js';
-import { mayHaveHeldOnSide } from './held-on-side.js';
+import { type LineText, mayHaveHeld, sideLineTexts } from './held-on-side.js';
 
 const UNKNOWN: Record<Unknown, string> = {
   origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
@@ -81,15 +81,24 @@ export async function sideRulings(
     const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
+    let line: Promise<LineText[] | null> | undefined;
+    const sideLine = () => {
+      line ??= sideLineTexts(repo, commit, other, ids);
+      return line;
+    };
     for (const task of tasks) {
       const hubTask = notedTasks.get(task.id)!;
       const judge = (head: string, facts: HistoryFacts) =>
         verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head, ...facts }, index));
+      if (task.status === hubTask.status) {
+        rulings.set(task.id, { ...rulings.get(task.id), [side]: 'agree' });
+        continue;
+      }
       const alone = judge(commit, history);
       const fromMerge = judge(MERGED, merged);
-      let ruling = task.status === hubTask.status ? 'agree' : agreed(alone, fromMerge);
-      if (alone === 'rank-loses' && fromMerge === 'news' && !(await mayHaveHeldOnSide(repo, commit, other, task.id, hubTask.status))) ruling = alone;
-      rulings.set(task.id, { ...rulings.get(task.id), [side]: ruling });
+      // The one pair decided where the side's own line allows (see agreed); that line is read once a side.
+      const concurrent = alone === 'rank-loses' && fromMerge === 'news' && !mayHaveHeld(await sideLine(), task.id, hubTask.status);
+      rulings.set(task.id, { ...rulings.get(task.id), [side]: concurrent ? alone : agreed(alone, fromMerge) });
     }
   }
   const facts = new Map<string, TaskFacts>();

@@ -144,12 +144,13 @@ function mappingOf(
   block: FencedTaskBlock,
   fail: Fail,
 ): { failed: ParsedBlock } | { status: StatusNode | undefined; fields: Record<string, unknown> } {
-  const simple = simpleMapping(body);
+  const simple = simpleMapping(scan.lines.slice(block.openLine + 1, block.closeLine!));
   if (simple) {
     const status = simple.get('status');
+    const at = block.bodyStart;
     return {
       fields: valuesOf(simple),
-      status: status && { value: status.value, range: [status.start, status.end], scalar: true, style: status.style },
+      status: status && { value: status.value, range: [status.start - at, status.end - at], scalar: true, style: status.style },
     };
   }
   const doc = parseDocument(body, { keepSourceTokens: false });
@@ -220,9 +221,7 @@ function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data
   if (scan.frontMatterEnd === null) return { data: {} };
   // The common shape, between two bare `---` lines, is read as gray-matter would read it without it.
   const inner =
-    scan.lines[0]!.content === '---' && scan.lines[scan.frontMatterEnd]!.content === '---'
-      ? simpleMapping(text.slice(scan.lines[1]!.start, scan.lines[scan.frontMatterEnd]!.start))
-      : null;
+    scan.lines[0]!.content === '---' && scan.lines[scan.frontMatterEnd]!.content === '---' ? simpleMapping(scan.lines.slice(1, scan.frontMatterEnd)) : null;
   if (inner) return checkedFrontMatter(valuesOf(inner), file);
   try {
     // Passing options turns off gray-matter's cache, which would keep every file alive.

@@ -1,3 +1,5 @@
+import type { Line } from './markdown.js';
+
 /**
  * The shape nearly every task block and front matter has, read without a YAML parser: one
  * `key: value` a line at the left margin, each value a plain word or words, or a quoted string
@@ -9,7 +11,7 @@
  */
 export interface SimpleValue {
   value: string;
-  /** Offsets of the value in the text, quotes included. */
+  /** Offsets of the value in the text the lines were split from, quotes included. */
   start: number;
   end: number;
   style: 'plain' | 'double' | 'single';
@@ -21,34 +23,31 @@ const PLAIN = String.raw`[A-Za-z][\w./-]*(?: [\w./-]+)*`;
 const DOUBLE = String.raw`"[\x20\x21\x23-\x5b\x5d-\x7e]*"`;
 const SINGLE = String.raw`'[\x20-\x26\x28-\x7e]*'`;
 // YAML allows an implicit key of at most 1024 characters.
-const ENTRY = new RegExp(String.raw`^([A-Za-z][\w-]{0,127}): +(${PLAIN}|${DOUBLE}|${SINGLE})(?: +#[\x20-\x7e]*)? *\r?$`);
-const LONE_CR = /\r(?!\n)/;
-const SKIPPED = /^ *(?:#[\x20-\x7e]*)?\r?$/;
+// A line's content has no terminator; a carriage return left in it is no character these allow.
+const ENTRY = new RegExp(String.raw`^([A-Za-z][\w-]{0,127}): +(${PLAIN}|${DOUBLE}|${SINGLE})(?: +#[\x20-\x7e]*)? *$`);
+const SKIPPED = /^ *(?:#[\x20-\x7e]*)?$/;
 // Plain words YAML's core schema reads as null or a boolean.
 const KEYWORDS = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 
-/** The mapping `text` holds when it has the simple shape, each key's value with its place; otherwise null. */
-export function simpleMapping(text: string): Map<string, SimpleValue> | null {
-  // YAML's own line breaks only: a carriage return that ends no line is left to it.
-  if (LONE_CR.test(text)) return null;
+/**
+ * The mapping `lines` hold (a block's body or a front matter, as scanMarkdown split the file, each
+ * followed by a line of the file) when they have the simple shape, each key's value with its
+ * place; otherwise null.
+ */
+export function simpleMapping(lines: readonly Line[]): Map<string, SimpleValue> | null {
   const entries = new Map<string, SimpleValue>();
-  let start = 0;
-  while (start < text.length) {
-    const newline = text.indexOf('\n', start);
-    const end = newline === -1 ? text.length : newline;
-    const line = text.slice(start, end);
-    const entry = ENTRY.exec(line);
+  for (const { start, content } of lines) {
+    const entry = ENTRY.exec(content);
     if (entry) {
       const [, key, raw] = entry as unknown as [string, string, string];
       if (entries.has(key) || KEYWORDS.has(key) || KEYWORDS.has(raw)) return null;
-      const at = start + line.indexOf(raw, key.length + 1);
+      const at = start + content.indexOf(raw, key.length + 1);
       const quote = raw[0];
       const style = quote === '"' ? 'double' : quote === "'" ? 'single' : 'plain';
       entries.set(key, { value: style === 'plain' ? raw : raw.slice(1, -1), start: at, end: at + raw.length, style });
-    } else if (!SKIPPED.test(line)) {
+    } else if (!SKIPPED.test(content)) {
       return null;
     }
-    start = end + 1;
   }
   return entries.size > 0 ? entries : null;
 }
