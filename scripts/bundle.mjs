@@ -38,8 +38,12 @@ await build({
 
 // The full hook, as one CommonJS file: the entry point reads it through V8's code cache, which
 // Node 20 offers for scripts but not for ES modules. Its content hash names the cache.
-await build({ ...common, ...commonjs, entryPoints: ['src/hook/full.ts'], outfile: 'dist/bundle/hook.cjs' });
-const hookDigest = createHash('sha256').update(readFileSync('dist/bundle/hook.cjs')).digest('hex').slice(0, 16);
+// The entry point reads it as latin1, which decodes only ASCII as UTF-8 would.
+await build({ ...common, ...commonjs, charset: 'ascii', entryPoints: ['src/hook/full.ts'], outfile: 'dist/bundle/hook.cjs' });
+const hookBundle = readFileSync('dist/bundle/hook.cjs');
+const nonAscii = hookBundle.findIndex((byte) => byte > 0x7f);
+if (nonAscii !== -1) throw new Error(`dist/bundle/hook.cjs: a byte past ASCII at offset ${nonAscii} (the entry point reads the file as latin1)`);
+const hookDigest = createHash('sha256').update(hookBundle).digest('hex').slice(0, 16);
 
 // The entry point: CommonJS, because the ESM loader alone costs a hook a few milliseconds.
 await build({

@@ -5,7 +5,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 
 /**
- * Requires a CommonJS file through V8's code cache: the first run compiles it and keeps the code,
+ * Requires an ASCII CommonJS file through V8's code cache: the first run compiles it and keeps the code,
  * later runs read the code back instead of parsing and compiling again (about 30 ms of every
  * hook that reconciles). Node 20 has no compile cache of its own. V8 checks only a cache's length
  * against the source, so the cache is named by `digest` (the file's content hash, from the
@@ -14,7 +14,9 @@ import vm from 'node:vm';
  * compiled code is kept, `$XDG_CACHE_HOME/custodian-hooks` (else `~/.cache/…`) by default.
  */
 export function requireCompiled(file: string, digest: string, dir = defaultDir()): { exports: unknown; cacheHit: boolean } {
-  const source = readFileSync(file, 'utf8');
+  // The bundle is ASCII (the build checks it): read as latin1 it is the same string, decoded in
+  // about a quarter of the time UTF-8 takes to validate its 1.3 MB, on every hook that reconciles.
+  const source = readFileSync(file, 'latin1');
   const { size, mtimeMs } = statSync(file);
   const name = `${path.basename(file)}-`;
   const cacheFile = path.join(dir, `${name}${digest}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`);
