@@ -210,3 +210,22 @@ test('a commit that changes any path but the planned ones is refused with the pa
   });
   await checkChangedPaths(repo, 'HEAD~1', 'HEAD', ['plan.md', 'install.sh']);
 });
+
+test('a workplan outside a sparse checkout keeps its skip-worktree bit through a writeback, and the next writeback lands too', async (t) => {
+  const { dir, repo, deps, agent } = await fixture(t, { 'a/plan.md': block('A', 'todo'), 'b/plan.md': block('B', 'todo') });
+  await git(dir, ['sparse-checkout', 'set', 'a']);
+  const flags = async () => (await git(dir, ['ls-files', '-v'])).trim().split('\n');
+  assert.deepEqual(await flags(), ['H a/plan.md', 'S b/plan.md']);
+  for (const status of ['done', 'blocked'] as const) {
+    await agent('B', status);
+    const report = await reconcileRepo(repo, FIX, deps);
+    assert.deepEqual(
+      report.findings.filter((f) => f.code === 'C-14'),
+      [],
+      'not held up as an uncommitted change',
+    );
+    assert.equal((await blobAt(dir, 'HEAD', 'b/plan.md')).toString(), block('B', status));
+    assert.deepEqual(await flags(), ['H a/plan.md', 'S b/plan.md'], 'the bit the sparse checkout set is kept');
+    assert.equal(await git(dir, ['status', '--porcelain']), '', 'nothing reads as deleted');
+  }
+});

@@ -62,6 +62,32 @@ const FALLBACK_IDENTITY = (host: string) => ({
 /** Index lines for `update-index -z --index-info`: NUL-terminated, so no path is ever unquoted or split. */
 const indexInfo = (files: readonly PreparedFile[]) => files.map((f) => `${f.mode} ${f.blob}\t${f.path}\0`).join('');
 
+/**
+ * The index entries of `files` (in the index `env` names) set to their new blobs, each keeping its
+ * skip-worktree and assume-unchanged bits. `--index-info` replaces an entry whole: a workplan
+ * outside a sparse checkout would lose its bit, read as deleted, and hold every later writeback
+ * to it up as an uncommitted change.
+ */
+async function replaceIndexEntries(repo: Repo, files: readonly PreparedFile[], env: Record<string, string> = {}): Promise<void> {
+  const listed = await git(repo.top, ['--literal-pathspecs', 'ls-files', '-v', '-z', '--', ...files.map((f) => f.path)], { env });
+  const skipWorktree: string[] = [];
+  const assumeUnchanged: string[] = [];
+  // `<tag> <path>`: S is skip-worktree; a tag in lower case is assume-unchanged.
+  for (const entry of listed.split('\0')) {
+    if (entry.length < 3) continue;
+    const [tag, file] = [entry[0]!, entry.slice(2)];
+    if (tag.toUpperCase() === 'S') skipWorktree.push(file);
+    if (tag !== tag.toUpperCase()) assumeUnchanged.push(file);
+  }
+  await git(repo.top, ['update-index', '-z', '--index-info'], { env, input: indexInfo(files) });
+  for (const [flag, paths] of [
+    ['--skip-worktree', skipWorktree],
+    ['--assume-unchanged', assumeUnchanged],
+  ] as const) {
+    if (paths.length > 0) await git(repo.top, ['update-index', '-z', flag, '--stdin'], { env, input: paths.map((p) => `${p}\0`).join('') });
+  }
+}
+
 /** Refuses a commit that changes any path but the planned ones: the last line of defence against a path git read otherwise. */
 export async function checkChangedPaths(repo: Repo, parent: string, commit: string, planned: readonly string[]): Promise<void> {
   const out = await git(repo.top, ['diff-tree', '-z', '-r', '--no-renames', '--name-only', parent, commit]);
@@ -279,7 +305,7 @@ async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommi
     await copyFile(index, staged).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
-    await git(repo.top, ['update-index', '-z', '--index-info'], { env: { GIT_INDEX_FILE: staged }, input: indexInfo(prepared.files) });
+    await replaceIndexEntries(repo, prepared.files, { GIT_INDEX_FILE: staged });
     await mkdir(path.dirname(record), { recursive: true });
     await writeFile(`${record}.tmp`, JSON.stringify({ branchRef, prepared } satisfies LandingRecord));
     await rename(`${record}.tmp`, record);
@@ -329,7 +355,7 @@ export async function finishInterruptedLanding(repo: Repo): Promise<void> {
         .map((e) => [e.slice(e.indexOf('\t') + 1), e.split(' ')[1]]),
     );
     const stale = prepared.files.filter((f) => stagedBlob.get(f.path) === f.before);
-    if (stale.length > 0) await git(repo.top, ['update-index', '-z', '--index-info'], { input: indexInfo(stale) });
+    if (stale.length > 0) await replaceIndexEntries(repo, stale);
     const current = await workingBlobs(repo, prepared.files);
     // A file the user staged otherwise since is theirs: only an index entry now at the commit's blob is written out.
     const finished = prepared.files.filter((f, i) => current[i] === f.before && [f.before, f.blob].includes(stagedBlob.get(f.path) ?? ''));
