@@ -222,9 +222,11 @@ test('husky: installed first or after, the hooks end up called from .husky/<hook
   assert.ok(!existsSync(path.join(s.repo, '.husky', 'post-merge')), 'the file install created is gone');
 });
 
-test('core.hooksPath, a linked worktree and a submodule', async (t) => {
+test('core.hooksPath at a folder of its own, a linked worktree and a submodule', async (t) => {
   const s = await setup(t);
+  // A folder git ignores is this clone's own: the shims go where git looks.
   await git(s.repo, ['config', 'core.hooksPath', 'githooks']);
+  await writeFile(path.join(s.repo, '.git', 'info', 'exclude'), '/githooks/\n', { flag: 'a' });
   await s.cli(s.repo, 'install');
   assert.ok(existsSync(path.join(s.repo, 'githooks', 'post-merge')), 'installed where git looks');
   assert.match(await s.pullFresh(), /custodian-hooks: hub/);
@@ -241,6 +243,38 @@ test('core.hooksPath, a linked worktree and a submodule', async (t) => {
   assert.equal((await s.cli(sub, 'install')).code, 0);
   assert.ok(existsSync(path.join(parent, '.git', 'modules', 'sub', 'hooks', 'post-merge')), "a submodule's hooks live in its own git dir");
   assert.ok(!existsSync(path.join(parent, '.git', 'hooks', 'post-merge')));
+});
+
+test("core.hooksPath at the team's committed hooks folder: install writes nothing there and says what to add; with the line added the hooks run, and the team's own changes pull cleanly", async (t) => {
+  const s = await setup(t);
+  const teamHook = (version: number) => `#!/bin/sh\necho "team post-merge v${version}"\n`;
+  await commitFiles(s.seed, { '.githooks/post-merge': teamHook(1) }, 'team hooks');
+  await chmod(path.join(s.seed, '.githooks', 'post-merge'), 0o755);
+  await git(s.seed, ['update-index', '--chmod=+x', '.githooks/post-merge']);
+  await git(s.seed, ['commit', '-q', '-m', 'executable']);
+  await git(s.seed, ['push', '-q', 'origin', 'main']);
+  await git(s.repo, ['pull', '-q']);
+  await git(s.repo, ['config', 'core.hooksPath', '.githooks']);
+
+  const installed = await s.cli(s.repo, 'install');
+  assert.equal(installed.code, 0);
+  assert.match(installed.stdout, /core\.hooksPath is \.githooks, a folder of the working tree: install writes nothing there/);
+  assert.match(installed.stdout, /\.githooks\/post-merge: {2}shim="\$\(git rev-parse --git-common-dir\)\/custodian-hooks\/post-merge"/);
+  assert.equal(await git(s.repo, ['status', '--porcelain', '--untracked-files=all']), '', 'nothing written in the working tree');
+  assert.equal(await readFile(path.join(s.repo, '.githooks', 'post-merge'), 'utf8'), teamHook(1));
+  const doctor = await s.cli(s.repo, 'doctor');
+  assert.match(doctor.stdout, /\.githooks\/post-merge does not call custodian-hooks/);
+
+  // The team adds the line, as install said, and commits it; a pull then runs both hooks.
+  const line = /\.githooks\/post-merge: {2}(.*)/.exec(installed.stdout)![1]!;
+  await git(s.seed, ['pull', '-q']);
+  await writeFile(path.join(s.seed, '.githooks', 'post-merge'), `${teamHook(2)}${line}\n`);
+  await git(s.seed, ['commit', '-q', '-am', 'team hooks call custodian-hooks']);
+  await git(s.seed, ['push', '-q', 'origin', 'main']);
+  const pulled = await s.pullFresh();
+  assert.match(pulled, /custodian-hooks: hub/);
+  assert.equal(await git(s.repo, ['status', '--porcelain', '--untracked-files=all']), '');
+  assert.equal((await s.cli(s.repo, 'install')).stdout.includes('post-merge: called from .githooks/post-merge'), true);
 });
 
 test('a clone with no commits yet: the hooks go in, and no commit-graph is claimed', async (t) => {

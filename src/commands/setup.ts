@@ -50,7 +50,7 @@ export async function doctorCommand(cwd: string, write: (text: string) => void):
     write(`${good ? pc.green('✓') : pc.red('✗')} ${text}\n`);
   };
   write(
-    `repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : manager ? ` (${manager.name}, which calls custodian-hooks from its config)` : ''}\n`,
+    `repo '${repo.slug}' at ${repo.top}; git runs hooks from ${place.hooksDir}${place.huskyDir ? ' (husky)' : place.teamDir ? " (the team's, in the working tree)" : manager ? ` (${manager.name}, which calls custodian-hooks from its config)` : ''}\n`,
   );
   for (const h of hooks) {
     if (h.fires) ok(true, `${h.hook}: fires → ${h.node} ${h.cli}${h.problem ? ` (${h.problem})` : ''}`);

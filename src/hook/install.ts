@@ -35,6 +35,11 @@ export interface HookPlace {
   hooksDir: string;
   /** `.husky` when husky v9 owns core.hooksPath. */
   huskyDir: string | null;
+  /**
+   * core.hooksPath when it is a folder of the working tree that git does not ignore (`.githooks`,
+   * husky before v9's `.husky`): the team's hooks, committed. Install writes nothing there.
+   */
+  teamDir: string | null;
 }
 
 export async function locateHooks(cwd: string): Promise<HookPlace> {
@@ -49,8 +54,21 @@ export async function locateHooks(cwd: string): Promise<HookPlace> {
   if (bare === 'true') throw new UserError(`${cwd} is a bare repository: hooks run in working trees, so install them in a clone`);
   const top = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
   const huskyDir = existsSync(path.join(hooksDir, 'h')) && path.basename(hooksDir) === '_' ? path.dirname(hooksDir) : null;
-  return { top, commonDir, hooksDir, huskyDir };
+  const teamDir = !huskyDir && within(top, hooksDir) && !within(commonDir, hooksDir) && !(await ignored(top, hooksDir)) ? hooksDir : null;
+  return { top, commonDir, hooksDir, huskyDir, teamDir };
 }
+
+const within = (dir: string, file: string) => {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+};
+
+/** Whether git ignores a file in `dir`: a folder of the working tree that is this clone's own. */
+const ignored = (top: string, dir: string) =>
+  git(top, ['check-ignore', '-q', '--no-index', '--', path.relative(top, path.join(dir, HOOKS[0]))]).then(
+    () => true,
+    () => false,
+  );
 
 /** The CLI a hook should call: the repo's own dependency when there is one, else this package's. */
 export function cliPath(top: string): string {
@@ -81,16 +99,39 @@ interface ManagerRecord {
   createdHooks: HookName[];
 }
 
+/** The line a hook another tool or the team owns runs ours with: nothing in it names this machine, and a clone without the shim goes on. */
+const callLine = (hook: HookName) => `shim="$(git rev-parse --git-common-dir)/custodian-hooks/${hook}"; [ -x "$shim" ] && "$shim" "$@" || true`;
+
 function huskyBlock(hook: HookName, created: boolean, newlineAdded: boolean): string {
-  return [
-    BLOCK_START,
-    ...(created ? [CREATED_NOTE] : []),
-    ...(newlineAdded ? [NEWLINE_NOTE] : []),
-    `shim="$(git rev-parse --git-common-dir)/custodian-hooks/${hook}"; [ -x "$shim" ] && "$shim" "$@" || true`,
-    BLOCK_END,
-    '',
-  ].join('\n');
+  return [BLOCK_START, ...(created ? [CREATED_NOTE] : []), ...(newlineAdded ? [NEWLINE_NOTE] : []), callLine(hook), BLOCK_END, ''].join('\n');
 }
+
+/**
+ * With core.hooksPath at a folder of the working tree, the shims go in the git dir and the
+ * team's hooks, committed, are left as they are: a shim there would name this machine's paths in
+ * a tracked file, and git would refuse the next pull that changes it. Each hook that does not
+ * call ours yet gets a line saying what to add.
+ */
+async function installBesideTeamHooks(place: HookPlace, teamDir: string, node: string, cli: string): Promise<string[]> {
+  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli }));
+  const said = await removePlainShims(place);
+  const relative = path.relative(place.top, teamDir);
+  const missing: HookName[] = [];
+  for (const hook of HOOKS) {
+    if (callsOurs(await readIfExists(path.join(teamDir, hook)), hook)) said.push(`${hook}: called from ${path.join(relative, hook)}`);
+    else missing.push(hook);
+  }
+  if (missing.length > 0)
+    said.push(
+      `core.hooksPath is ${relative}, a folder of the working tree: install writes nothing there. ` +
+        `To run custodian-hooks, add its line to each of these hooks there (and commit them for the team):\n` +
+        missing.map((hook) => `  ${path.join(relative, hook)}:  ${callLine(hook)}`).join('\n'),
+    );
+  return said;
+}
+
+/** Whether a hook file runs our shim for `hook`. */
+const callsOurs = (text: string | null, hook: HookName) => !!text?.includes(`custodian-hooks/${hook}"`);
 
 export interface InstallOptions {
   node?: string;
@@ -109,6 +150,7 @@ export async function install(cwd: string, options: InstallOptions = {}): Promis
 async function installHooks(place: HookPlace, node: string, cli: string): Promise<string[]> {
   const manager = place.huskyDir ? null : await detectManager(place.top);
   if (manager) return installThroughManager(place, manager, node, cli);
+  if (place.teamDir) return installBesideTeamHooks(place, place.teamDir, node, cli);
   const said: string[] = [];
   for (const hook of HOOKS) {
     const shim = await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli });
@@ -330,6 +372,11 @@ export async function hookStatus(cwd: string): Promise<{ place: HookPlace; manag
       shimFile = delegatedShim(place, hook);
       if (!userHook?.includes(BLOCK_START))
         problem = `husky runs hooks from ${path.relative(place.top, place.hooksDir)}, and .husky/${hook} does not call custodian-hooks: run custodian-hooks install`;
+    } else if (place.teamDir) {
+      shimFile = delegatedShim(place, hook);
+      const teamHook = path.relative(place.top, path.join(place.teamDir, hook));
+      if (!callsOurs(inHooksDir, hook))
+        problem = `core.hooksPath is a folder of the working tree, and ${teamHook} does not call custodian-hooks: add ${callLine(hook)}`;
     }
     const text = await readIfExists(shimFile);
     if (!isShim(text)) {
