@@ -215,6 +215,20 @@ test('a push of a commit that changes one workplan, with the hub unchanged: pre-
   await assertSettledAtHead(w.ws, await w.hubEtag());
 });
 
+test('git push --dry-run sends nothing, so pre-push tells the hub nothing; the real push then does', async (t) => {
+  const w = await teamWithHooks(t);
+  await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'cancelled') }, 'cancel A?');
+  const settled = settledIn(w.ws);
+  for (const dryRun of [['--dry-run'], ['-qn']]) {
+    const said = await w.gitUser(w.ws, 'push', ...dryRun);
+    assert.doesNotMatch(said, /custodian-hooks/);
+    assert.deepEqual(await w.hubStatuses(), { A: 'todo', B: 'todo' });
+    assert.deepEqual(settledIn(w.ws), settled);
+  }
+  assert.match(await w.gitUser(w.ws, 'push', '-q'), /A: todo → cancelled/);
+  assert.deepEqual(await w.hubStatuses(), { A: 'cancelled', B: 'todo' });
+});
+
 test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {
   const w = await teamWithHooks(t);
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
+import { pushIsDryRun } from './dry-run.js';
 import { CONFIG_FILE } from '../config-names.js';
 import { etagProbe } from '../hub/etag-probe.js';
 import { defaultDatabase, inRepo } from '../hub/location.js';
@@ -25,6 +26,8 @@ export async function hookMain(args: string[]): Promise<number> {
   const rest = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
   const stdin = hook === 'pre-push' || hook === 'post-rewrite' ? readStdin() : '';
   giveUpAfter(hookDeadlineMs(process.env), hook);
+  // git runs pre-push for `git push --dry-run` too: a push that sends nothing tells the hub nothing.
+  if (hook === 'pre-push' && pushIsDryRun()) return 0;
   let work: HookWork = EVERYTHING;
   try {
     if (process.env.CUSTODIAN_DEBUG !== '1') work = await hookWork(hook, cwd, stdin, process.env);
