@@ -6,7 +6,7 @@ import { DEFAULT_WORKPLAN_GLOBS } from './config-names.js';
 import { UserError } from './errors.js';
 import { resolveCommit } from './git/facts.js';
 import { readObject } from './git/objects.js';
-import { git, GitError } from './git/run.js';
+import { git, GitError, noRepositoryAt } from './git/run.js';
 import { syncRemoteUrl } from './git/sync-remote.js';
 import { blobsAtPaths, type TreeEntry } from './git/trees.js';
 import { defaultSlug, originIdentity } from './repo-slug.js';
@@ -44,7 +44,7 @@ async function locateRepo(cwd: string): Promise<RepoPlace> {
   try {
     out = await git(cwd, ['rev-parse', '--is-bare-repository', '--show-toplevel', '--absolute-git-dir']);
   } catch (error) {
-    if (error instanceof GitError) throw new UserError(`not inside a git repository: ${cwd}`, 2, { cause: error });
+    if (error instanceof GitError) throw new UserError(noRepositoryAt(cwd), 2, { cause: error });
     throw error;
   }
   const [bare, top, gitDir] = out.trimEnd().split('\n');

@@ -297,6 +297,16 @@ test('outside a repo install says it skipped and exits 0, as husky does; a bare 
   const bare = await s.cli(path.join(s.root, 'acme.git'), 'install');
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /bare repository: hooks run in working trees/);
+
+  // A repository git finds only through GIT_DIR (a bare repo of dotfiles): the message says why.
+  const dotfiles = { GIT_DIR: path.join(s.root, 'acme.git'), GIT_WORK_TREE: nowhere };
+  const skipped = await runCli(nowhere, ['install'], { ...s.env, ...dotfiles });
+  assert.equal(skipped.code, 0);
+  assert.match(skipped.stdout, /skipped: not inside a git repository: .* \(GIT_DIR and GIT_WORK_TREE set: .*does not follow GIT_DIR or GIT_WORK_TREE/);
+  const run = await runCli(nowhere, ['run'], { ...s.env, ...dotfiles });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /not inside a git repository: .* \(GIT_DIR and GIT_WORK_TREE set/);
+  assert.deepEqual(await readdir(nowhere), [], 'nothing created');
 });
 
 test('"prepare": "custodian-hooks install" never fails an npm install without .git or with CUSTODIAN_HOOKS=0', async (t) => {

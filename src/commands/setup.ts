@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { colors as pc } from '../output/colors.js';
 import { hookStatus, install, listChained, uninstall } from '../hook/install.js';
 import { messageOf } from '../errors.js';
-import { git, GitError } from '../git/run.js';
+import { git, GitError, noRepositoryAt } from '../git/run.js';
 import { writeCommitGraph } from '../git/facts.js';
 import { chooseHub, describeSource, redactLocation } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
@@ -20,7 +20,8 @@ async function reasonToSkipInstall(cwd: string, env: NodeJS.ProcessEnv): Promise
     () => true,
     (error: unknown) => (error instanceof GitError ? false : Promise.reject(error)),
   );
-  return inRepo ? null : `no git repository here (${cwd}), as in a Docker build or an unpacked tarball`;
+  if (inRepo) return null;
+  return env.GIT_DIR || env.GIT_WORK_TREE ? noRepositoryAt(cwd, env) : `no git repository here (${cwd}), as in a Docker build or an unpacked tarball`;
 }
 
 export async function installCommand(cwd: string, write: (text: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -30,6 +30,19 @@ function cleanEnv(extra: Record<string, string> | undefined): Record<string, str
   return env;
 }
 
+/**
+ * Why git found no repository at `cwd`. git runs here without the caller's GIT_DIR and
+ * GIT_WORK_TREE (see cleanEnv): where one is set, the message says so, as it is then the reason.
+ */
+export function noRepositoryAt(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const set = ['GIT_DIR', 'GIT_WORK_TREE'].filter((name) => env[name]);
+  const why =
+    set.length === 0
+      ? ''
+      : ` (${set.join(' and ')} set: custodian-hooks finds the repository from the folder it runs in, as git's hooks do, and does not follow ${set.join(' or ')}; run it in a working tree that holds its .git)`;
+  return `not inside a git repository: ${cwd}${why}`;
+}
+
 /** The caller's environment as `cleanEnv` leaves it, whole: for a runner that does not extend it itself. */
 function wholeEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };

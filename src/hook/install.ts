@@ -3,7 +3,7 @@ import { readIfExists } from '../read-if-exists.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { git, GitError } from '../git/run.js';
+import { git, GitError, noRepositoryAt } from '../git/run.js';
 import { execa } from 'execa';
 import { callsFrom, detectManager, type HookManager, managerCommand, managerOfHookFile, snippet, withCalls, withoutCalls } from './managers.js';
 import { writeJsonFile } from '../clone/json-file.js';
@@ -47,7 +47,7 @@ export async function locateHooks(cwd: string): Promise<HookPlace> {
   try {
     out = await git(cwd, ['rev-parse', '--is-bare-repository', '--path-format=absolute', '--git-common-dir', '--git-path', 'hooks']);
   } catch (error) {
-    if (error instanceof GitError) throw new UserError(`not inside a git repository: ${cwd}`, 2, { cause: error });
+    if (error instanceof GitError) throw new UserError(noRepositoryAt(cwd), 2, { cause: error });
     throw error;
   }
   const [bare, commonDir, hooksDir] = out.trimEnd().split('\n') as [string, string, string];
