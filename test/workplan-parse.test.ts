@@ -47,6 +47,7 @@ const cases: { name: string; text: string; code: string; line: number }[] = [
   { name: 'a task without id', text: block('status: todo\n'), code: 'C-04', line: 5 },
   { name: 'an unknown status', text: block('id: X\npriority: high\nstatus: finished\n'), code: 'C-06', line: 8 },
   { name: 'a status that is a list', text: block('id: X\nstatus: [todo]\n'), code: 'C-06', line: 7 },
+  { name: 'a status given through a YAML alias', text: block('id: X\npriority: &p todo\nstatus: *p\n'), code: 'C-06', line: 8 },
   { name: 'a task without status', text: block('id: X\npriority: high\n'), code: 'C-07', line: 5 },
   { name: 'an empty status', text: block('id: X\nstatus:\n'), code: 'C-07', line: 5 },
   {
@@ -69,6 +70,11 @@ for (const c of cases) {
     assert.deepEqual(plan.tasks, []);
   });
 }
+
+test('a status given through a YAML alias is named as one, not as a collection', () => {
+  const [finding] = parseWorkplan(block('id: X\npriority: &p todo\nstatus: *p\n'), 'docs/plan.md').findings;
+  assert.match(finding!.message, /task 'X' gives its status through a YAML alias: write the status itself there/);
+});
 
 test('finding C-05: a duplicate id anywhere in the repo names both places and skips both', () => {
   const a = parseWorkplan(block('id: X\nstatus: todo\n'), 'a.md');

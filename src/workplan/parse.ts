@@ -1,5 +1,5 @@
 import matter from 'gray-matter';
-import { isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
 import { type FailCode, type Finding, failure } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
 import { simpleMapping, valuesOf } from './simple-mapping.js';
@@ -134,6 +134,8 @@ interface StatusNode {
   /** Offsets in the body, quotes included; absent for a value YAML gives no place. */
   range?: [number, number];
   scalar: boolean;
+  /** Given as a YAML alias (`*name`): its text is not the value, so it is never written. */
+  alias?: true;
   style: StatusSpan['style'] | null;
 }
 
@@ -176,7 +178,7 @@ function mappingOf(
     fields,
     status: isScalar(node)
       ? { value: node.value, ...(range ? { range: [range[0], range[1]] } : {}), scalar: true, style: spanStyle(node.type) }
-      : { value: undefined, ...(range ? { range: [range[0], range[1]] } : {}), scalar: false, style: null },
+      : { value: undefined, ...(range ? { range: [range[0], range[1]] } : {}), scalar: false, ...(isAlias(node) ? { alias: true as const } : {}), style: null },
   };
 }
 
@@ -193,6 +195,7 @@ function statusOf(
     return { failed: fail('C-07', `task '${id}' has no status`) };
   }
   const line = node.range ? lineOf(scan, block.bodyStart + node.range[0]) : block.openLine + 1;
+  if (node.alias) return { failed: fail('C-06', `task '${id}' gives its status through a YAML alias: write the status itself there`, line) };
   if (!node.scalar || !isStatus(node.value)) {
     const shown = node.scalar ? String(node.value) : 'a collection';
     return { failed: fail('C-06', `task '${id}' has unknown status '${shown}' (expected todo, in_progress, blocked, done or cancelled)`, line) };
