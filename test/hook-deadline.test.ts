@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { chmod, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { workplanPathspec, writeHookState } from '../src/hook/state.js';
@@ -7,7 +9,8 @@ import { hookWork } from '../src/hook/fast-path.js';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { HubUnavailableError } from '../src/hub/types.js';
 import { hubTrickling } from './helpers/rogue-hubs.js';
-import { scene } from './helpers/scene.js';
+import { PLAN, scene } from './helpers/scene.js';
+import { runCli } from './helpers/cli.js';
 import { commitFiles } from './helpers/temp-repo.js';
 
 // A hang is what these tests look for: each has a timeout far above what the deadlines allow, so
@@ -78,3 +81,41 @@ test('git push finishes against a hub that trickles its answer', HANG, async (t)
   assert.equal(pushed.exitCode, 0, pushed.stderr);
   assert.match(pushed.stderr, /custodian-hooks: WARN C-23 hub unreachable/);
 });
+
+test(
+  "a hook whose deadline falls while it lands a writeback lets the landing finish first: no lock is left, and the user's next commit keeps the status",
+  HANG,
+  async (t) => {
+    const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+    const ws = s.workstation;
+    assert.equal((await ws.run('--fix')).code, 0);
+    assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+    // The real git, its branch move three seconds slow, as on a slow disk: the deadline falls inside the landing.
+    const slow = path.join(s.root, 'slow-git');
+    const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
+    await writeFile(slow, `#!/bin/sh\ncase "$*" in *"update-ref -m custodian-hooks"*) sleep 3;; esac\nexec '${realGit}' "$@"\n`);
+    await chmod(slow, 0o755);
+    const bin = path.join(s.root, 'bin');
+    await execa('mkdir', [bin]);
+    await execa('ln', ['-s', slow, path.join(bin, 'git')]);
+    const hook = await runCli(ws.dir, ['run', '--hook', 'post-merge', '--', '0'], {
+      ...s.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      CUSTODIAN_HOOK_TIMEOUT: '1',
+    });
+    assert.match(hook.stderr, /gave up after 1 s/);
+    // The landing under way was let finish: branch, index and file moved together.
+    assert.equal(await ws.statusInFile('A'), 'done');
+    assert.equal(await ws.git('status', '--porcelain'), '');
+    const gitDir = path.join(ws.dir, '.git');
+    assert.equal(existsSync(path.join(gitDir, 'index.lock')), false, "git's index lock is not left behind");
+    assert.deepEqual(
+      (await readdir(gitDir)).filter((f) => f.startsWith('index.custodian-') || f === 'custodian-hooks.lock'),
+      [],
+    );
+    await commitFiles(ws.dir, { 'notes.txt': 'work\n' }, 'work');
+    assert.match(await ws.git('show', `HEAD:${PLAN}`), /status: done/);
+    assert.equal((await ws.run('--fix')).code, 0);
+    assert.equal(await s.hubStatus('A'), 'done');
+  },
+);

@@ -1,7 +1,10 @@
+import { rmSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 const STALE_MS = 10 * 60 * 1000;
+/** A lock without a pid this young is one being written; older, one whose writer died first. */
+const BEING_WRITTEN_MS = 5000;
 
 function alive(pid: number): boolean {
   try {
@@ -21,9 +24,15 @@ export async function acquireRunLock(gitDir: string): Promise<(() => Promise<voi
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, 'wx');
+      // Ended by the hook's deadline (process.exit), the run leaves no lock to wait out.
+      const drop = () => rmSync(file, { force: true });
+      process.once('exit', drop);
       await handle.writeFile(String(process.pid));
       await handle.close();
-      return () => rm(file, { force: true });
+      return () => {
+        process.off('exit', drop);
+        return rm(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(await readFile(file, 'utf8').catch(() => ''));
@@ -33,7 +42,8 @@ export async function acquireRunLock(gitDir: string): Promise<(() => Promise<voi
           (s) => s.mtimeMs,
           () => Date.now(),
         ));
-      if (pid > 0 && alive(pid) && age < STALE_MS) return null;
+      // No pid yet: another run has just created it and is writing its pid.
+      if (age < STALE_MS && (pid > 0 ? alive(pid) : age < BEING_WRITTEN_MS)) return null;
       await rm(file, { force: true });
     }
   }

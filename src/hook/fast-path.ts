@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
+import { criticalSectionsEnded } from '../critical-section.js';
 import { pushIsDryRun } from './dry-run.js';
 import { CONFIG_FILE } from '../config-names.js';
 import { etagProbe } from '../hub/etag-probe.js';
@@ -51,15 +52,24 @@ export function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
   return (env.CUSTODIAN_HOOK_TIMEOUT && Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
 }
 
+/** How long past the deadline a writeback's landing already under way may take to finish. */
+const LANDING_GRACE_MS = 10_000;
+
 /**
  * Whatever hangs (a hub that trickles its answer, a database that never replies), git goes on:
  * past the deadline the hook says so in one line and exits 0. What it left half done is what any
- * killed run leaves: the run lock of a dead process is taken over, and the next run starts over.
+ * killed run leaves: the next run starts over. A landing under way (git's index lock held, the
+ * branch moving with its index and files) is let finish first, for up to LANDING_GRACE_MS more:
+ * cut off inside, it would leave the lock, or a branch moved without its index.
  */
 function giveUpAfter(ms: number, hook: string): void {
   setTimeout(() => {
     process.stderr.write(`custodian-hooks - ${hook}: gave up after ${ms / 1000} s (CUSTODIAN_HOOK_TIMEOUT); the git operation is not affected\n`);
-    process.exit(0);
+    const grace = setTimeout(() => process.exit(0), LANDING_GRACE_MS);
+    void criticalSectionsEnded().then(() => {
+      clearTimeout(grace);
+      process.exit(0);
+    });
   }, ms).unref();
 }
 

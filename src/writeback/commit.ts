@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { critical } from '../critical-section.js';
 import { messageOf } from '../errors.js';
 import { git, GitError } from '../git/run.js';
 import type { Writeback } from '../reconcile/types.js';
@@ -277,15 +278,18 @@ export class LandingError extends Error {
  * Moves the branch to the prepared commit, only if it is still where the run found it, and
  * brings the index entries and files of the edited workplans along. The index is locked the way
  * git locks it for the whole move, so a busy index (another git command) stops this before
- * anything changes, and the branch never moves without its index.
+ * anything changes, and the branch never moves without its index. The hook's deadline waits for
+ * all of it (see critical-section.ts).
  */
 export async function landWritebackCommit(repo: Repo, branchRef: string, prepared: PreparedCommit, files: WorkingCopy = workingCopy): Promise<void> {
   let branchMoved = false;
   try {
-    await moveBranch(repo, branchRef, prepared, () => {
-      branchMoved = true;
+    await critical(async () => {
+      await moveBranch(repo, branchRef, prepared, () => {
+        branchMoved = true;
+      });
+      await files.update(repo, prepared);
     });
-    await files.update(repo, prepared);
     await rm(landingRecord(repo), { force: true });
   } catch (error) {
     throw new LandingError(messageOf(error), branchMoved, { cause: error });
