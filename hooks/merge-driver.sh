@@ -5,8 +5,9 @@
 # Shell builtins only: git may run it with a PATH that has little on it.
 node="@NODE@"
 cli="@CLI@"
-# The driver keeps what it needs of its own beside this script.
-CUSTODIAN_MERGE_HOME="${0%/*}"
+# The driver keeps what it needs of its own beside this script, by its absolute path: git's
+# command names the script relative to the working tree.
+CUSTODIAN_MERGE_HOME=$(cd "${0%/*}" && pwd)
 export CUSTODIAN_MERGE_HOME
 if [ -f "$cli" ]; then
   [ -x "$node" ] || node=$(command -v node) || node=""

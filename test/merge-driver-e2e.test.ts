@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
@@ -60,6 +60,22 @@ test('two writebacks from different hub moments: the pull merges with no conflic
   assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
   const check = await w.cli(w.ws, 'run', '--json');
   assert.deepEqual(JSON.parse(check.stdout).findings, [], 'a check finds nothing left to do');
+});
+
+test('a clone moved to another folder still runs its merge driver: git finds it from the repository, not by a path', async (t) => {
+  const w = await team(t);
+  await w.must(w.ws, 'task', 'set', 'A', 'in_progress');
+  await w.must(w.ws, 'run', '--fix');
+  await w.must(w.remote, 'task', 'set', 'A', 'done');
+  await w.must(w.remote, 'run', '--fix');
+  await w.gitUser(w.remote, 'push', '-q');
+  const moved = `${w.ws}-moved`;
+  await rename(w.ws, moved);
+  const pulled = await w.gitTry(moved, 'pull', '--no-rebase');
+  assert.equal(pulled.code, 0, pulled.stderr + pulled.stdout);
+  assert.match(pulled.stderr, /task 'A' \(ours in_progress, theirs done\): merged as done/);
+  assert.equal(await w.unmerged(moved), '');
+  assert.deepEqual(await w.fileStatuses(moved), { A: 'done', B: 'todo' });
 });
 
 /** Both clones hold A as the hub has it (in_progress), written back on one and pulled by the other. */

@@ -7,7 +7,6 @@ import type { RepoConfig } from '../config.js';
 import { git, GitError } from '../git/run.js';
 import { attributePatterns } from './attribute-patterns.js';
 import { shimText, shimValue } from './shim-text.js';
-import { shellQuoted } from '../shell-words.js';
 
 /**
  * The merge driver's place in a clone (see merge/driver.ts): `merge.custodian-hooks.driver` in the
@@ -71,7 +70,16 @@ export const unsaidLine = (glob: string) =>
   `merge driver: workplans matching ${glob} are not marked (gitattributes has no such pattern): git merges them as text`;
 
 /** What git runs: the script, its path quoted for the shell and any `%` doubled (git expands `%A` anywhere in it). */
-const driverCommand = (commonDir: string) => `${shellQuoted(shimFile(commonDir)).replaceAll('%', '%%')} %O %A %B %L %P %S %X %Y`;
+/**
+ * What git runs: the clone's own script, found from the repository git merges in, so that a clone
+ * moved or copied elsewhere still finds its driver. git leaves a file it could not run a driver on
+ * as ours alone, without markers; without the script (a clone whose shims were removed), the
+ * merge is git's own text merge instead.
+ */
+const DRIVER_COMMAND =
+  'driver="$(git rev-parse --git-common-dir)/custodian-hooks/merge-driver"; ' +
+  'if [ -f "$driver" ]; then exec sh "$driver" %O %A %B %L %P %S %X %Y; ' +
+  'else exec git merge-file --marker-size=%L -L HEAD -L base -L theirs %A %O %B; fi';
 
 /** The script git runs, in the clone's own folder: it calls node and the CLI by their install-time paths, and falls back. */
 const shimFile = (commonDir: string) => path.join(commonDir, 'custodian-hooks', 'merge-driver');
@@ -88,7 +96,7 @@ export async function installMergeDriver(place: { top: string; commonDir: string
   await writeFile(shim, await shimText('hooks/merge-driver.sh', { NODE: node, CLI: cli }));
   await chmod(shim, 0o755);
   await git(place.top, ['config', '--local', `${SECTION}.name`, 'custodian-hooks: status lines of workplans, as the hub would settle them']);
-  await git(place.top, ['config', '--local', `${SECTION}.driver`, driverCommand(place.commonDir)]);
+  await git(place.top, ['config', '--local', `${SECTION}.driver`, DRIVER_COMMAND]);
   await git(place.top, ['config', '--local', `${SECTION}.recursive`, 'text']);
   const said = ['merge driver: configured for status-line conflicts in workplans'];
   if ((await readIfExists(committedAttributes(place.top)))?.includes(BLOCK_START))
@@ -143,7 +151,7 @@ export async function mergeDriverStatus(place: {
   const cli = shim && shimValue(shim, 'cli');
   const problem = !configured
     ? null
-    : !shim || configured !== driverCommand(place.commonDir)
+    : !shim || configured !== DRIVER_COMMAND
       ? `git calls ${configured}, not this clone's driver: run custodian-hooks install`
       : node && !existsSync(node)
         ? `node ${node} is gone; the driver falls back to the node on PATH, else to git's text merge`
