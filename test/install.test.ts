@@ -191,6 +191,19 @@ test('a hand-written post-merge keeps running, and uninstall restores it byte fo
   assert.ok(existsSync(prePush));
 });
 
+test('a hook that is a symbolic link (one script for two hooks) is refused before anything is written', async (t) => {
+  const s = await setup(t);
+  const hooks = path.join(s.repo, '.git', 'hooks');
+  await writeFile(path.join(hooks, 'pre-push'), '#!/bin/sh\necho checks\n', { mode: 0o755 });
+  await symlink('pre-push', path.join(hooks, 'post-commit'));
+  const before = (await readdir(hooks)).sort();
+  const installed = await s.cli(s.repo, 'install');
+  assert.equal(installed.code, 2);
+  assert.match(installed.stderr, /post-commit -> pre-push in .*: a hook that is a symbolic link cannot be chained; .* Nothing was installed/);
+  assert.deepEqual((await readdir(hooks)).sort(), before);
+  assert.equal(await readFile(path.join(hooks, 'pre-push'), 'utf8'), '#!/bin/sh\necho checks\n');
+});
+
 test('husky: installed first or after, the hooks end up called from .husky/<hook>, and uninstall restores it', async (t) => {
   const s = await setup(t);
   // husky v9's layout: core.hooksPath=.husky/_, whose scripts run .husky/<hook> through `h`.

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readlink, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { readIfExists } from '../read-if-exists.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -130,6 +130,23 @@ async function installBesideTeamHooks(place: HookPlace, teamDir: string, node: s
   return said;
 }
 
+/**
+ * A hook that is a symbolic link (`post-commit -> pre-push`, one script for two hooks) would be
+ * written through: our shim for one hook would land on the other's file. Refused before anything
+ * is written, with the links named.
+ */
+async function refuseLinkedHooks(place: HookPlace): Promise<void> {
+  const links: string[] = [];
+  for (const hook of HOOKS) {
+    const file = path.join(place.hooksDir, hook);
+    if ((await lstat(file).catch(() => null))?.isSymbolicLink()) links.push(`${hook} -> ${await readlink(file)}`);
+  }
+  if (links.length > 0)
+    throw new UserError(
+      `${links.join(', ')} in ${place.hooksDir}: a hook that is a symbolic link cannot be chained; make it a copy of its script (or a script that calls it) and install again. Nothing was installed`,
+    );
+}
+
 /** Whether a hook file runs our shim for `hook`. */
 const callsOurs = (text: string | null, hook: HookName) => !!text?.includes(`custodian-hooks/${hook}"`);
 
@@ -151,6 +168,7 @@ async function installHooks(place: HookPlace, node: string, cli: string): Promis
   const manager = place.huskyDir ? null : await detectManager(place.top);
   if (manager) return installThroughManager(place, manager, node, cli);
   if (place.teamDir) return installBesideTeamHooks(place, place.teamDir, node, cli);
+  await refuseLinkedHooks(place);
   const said: string[] = [];
   for (const hook of HOOKS) {
     const shim = await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli });
