@@ -47,6 +47,27 @@ test('writes need a valid bearer token; reads do not', async (t) => {
   assert.match(history[0].by, /^ws@ws$/, "history names the token's owner and the machine");
 });
 
+test('a body that is not UTF-8 is refused whole: two ids differing in a bad byte are never one task', async (t) => {
+  const { send, store, app, token } = await scene(t);
+  // Each character of `json` one byte: \xff is the byte 0xff, not UTF-8's two.
+  const raw = (method: string, path: string, json: string) =>
+    app.request(path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: Buffer.from(json, 'latin1') });
+  const batch = (id: string, version: number, status: string) => `{"by":"m","changes":[{"id":"${id}","expectedVersion":${version},"status":"${status}"}]}`;
+  for (const [method, path, body] of [
+    ['POST', '/v1/repos/acme/sync', batch('Y\xff', 0, 'todo')],
+    ['POST', '/v1/repos/acme/sync', `{"by":"m\xc3\x28","changes":[]}`],
+    ['PUT', '/v1/repos/acme/tasks/A/status', '{"status":"blocked","why":"\xc3\x28 bad"}'],
+    ['POST', '/v1/repos/acme/tasks/query', '{"ids":["\xfe"]}'],
+  ] as const) {
+    const refused = await raw(method, path, body);
+    assert.equal(refused.status, 400, `${method} ${path}`);
+    assert.deepEqual(await refused.json(), { error: 'request body is not valid UTF-8' });
+  }
+  assert.deepEqual(await store.listRepos(), [], 'nothing was written');
+  assert.equal((await raw('POST', '/v1/repos/acme/sync', batch('Yé', 0, 'todo'))).status, 400, 'é as latin1 is one bad byte');
+  assert.equal((await send('POST', '/v1/repos/acme/sync', JSON.parse(batch('Yé', 0, 'todo')))).status, 200, 'é as UTF-8 is fine');
+});
+
 test('tokens are stored only as hashes', async (t) => {
   const { store, token } = await scene(t);
   const rows = await (store as unknown as { db: { all: (sql: string) => Promise<{ name: string; hash: string }[]> } }).db.all('SELECT name, hash FROM tokens');

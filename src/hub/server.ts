@@ -1,6 +1,7 @@
 import { COMMIT_ID } from '../git/commit-id.js';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { utf8Body } from './utf8-body.js';
 import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
@@ -95,6 +96,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   const app: App = new Hono<Env>();
   if (options.log) app.use(requestLog(options.log));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
+  app.use(utf8Body());
   app.get('/v1/health', (c) => c.json({ ok: true }));
   // Everything that reaches the store waits for a slot; health never does, so it answers under load.
   const limiter = new Limiter(options.limits ?? defaultLimits(store));
