@@ -9,7 +9,7 @@ import { HubUnavailableError, InvalidRequestError, type HubTask, type RepoState 
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { openRepo } from '../src/repo.js';
 import { httpHubOver, postgresStore, PG_SKIP, sqliteStore } from './helpers/hubs.js';
-import { hubAnswering } from './helpers/rogue-hubs.js';
+import { hubAnswering, hubEndless } from './helpers/rogue-hubs.js';
 import { scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
 
@@ -187,6 +187,13 @@ test('a hub restarted on its port between two runs in one process: each run writ
     store = await openStore(file);
     running = await startHub(store, { port });
   }
+});
+
+test('an answer that never ends is refused once it passes the limit, not held until the deadline', async (t) => {
+  const hub = new HttpHub(await hubEndless(t), 'cust_x', { timeoutMs: 60_000, readRetries: 0, maxAnswerBytes: 4 * 1024 * 1024 });
+  t.after(() => hub.close());
+  // The deadline would say it did not answer in time: this message is the limit's.
+  await assert.rejects(hub.readRepo('acme'), (e: Error) => e instanceof HubUnavailableError && /with more than 4194304 bytes/.test(e.message));
 });
 
 test('credentials in a hub location are never printed', () => {

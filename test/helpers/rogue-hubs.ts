@@ -54,3 +54,22 @@ export async function hubTrickling(t: TestContext): Promise<string> {
   );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
+
+/** A hub whose answer to every request is a JSON object that never ends, sent as fast as the client reads. */
+export async function hubEndless(t: TestContext): Promise<string> {
+  const chunk = 'a'.repeat(1 << 16);
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"repo":"acme","tasks":[],"pad":"');
+    let stopped = false;
+    res.on('close', () => {
+      stopped = true;
+    });
+    const pump = () => {
+      while (!stopped) if (!res.write(chunk)) return void res.once('drain', pump);
+    };
+    pump();
+  });
+  return listen(t, server);
+}
