@@ -96,11 +96,12 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   const app: App = new Hono<Env>();
   if (options.log) app.use(requestLog(options.log));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }));
-  app.use(utf8Body());
   app.get('/v1/health', (c) => c.json({ ok: true }));
   // Everything that reaches the store waits for a slot; health never does, so it answers under load.
   const limiter = new Limiter(options.limits ?? defaultLimits(store));
   app.use('/v1/repos/*', admission(limiter));
+  // Read once a slot is had: a body waiting for its slot stays in the socket, not in memory.
+  app.use('/v1/repos/*', utf8Body());
   readRoutes(app, store);
   writeRoutes(app, store);
   // Pages for people at `/`, reading what the API reads, through the same limiter.
