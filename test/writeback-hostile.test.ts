@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -228,4 +229,24 @@ test('a workplan outside a sparse checkout keeps its skip-worktree bit through a
     assert.deepEqual(await flags(), ['H a/plan.md', 'S b/plan.md'], 'the bit the sparse checkout set is kept');
     assert.equal(await git(dir, ['status', '--porcelain']), '', 'nothing reads as deleted');
   }
+});
+
+test('a workplan present in the working tree with skip-worktree set by hand: the landing keeps the bit and leaves the file as git hides it', async (t) => {
+  const { dir, repo, deps, agent } = await fixture(t, { 'plan.md': block('A', 'todo') });
+  await git(dir, ['update-index', '--skip-worktree', 'plan.md']);
+  await agent('A', 'done');
+  const report = await reconcileRepo(repo, FIX, deps);
+  assert.deepEqual(
+    report.findings.filter((f) => f.code === 'C-25'),
+    [],
+    'landed whole: git refuses to check a skip-worktree file out, and is not asked to',
+  );
+  assert.equal((await blobAt(dir, 'HEAD', 'plan.md')).toString(), block('A', 'done'));
+  assert.equal((await git(dir, ['ls-files', '-v'])).trim(), 'S plan.md');
+  assert.equal(existsSync(path.join(dir, '.git', 'custodian-hooks', 'landing.json')), false, 'no landing left to finish');
+  const again = await reconcileRepo(repo, FIX, deps);
+  assert.deepEqual(
+    again.findings.filter((f) => f.severity !== 'INFO'),
+    [],
+  );
 });

@@ -70,6 +70,18 @@ const indexInfo = (files: readonly PreparedFile[]) => files.map((f) => `${f.mode
  * to it up as an uncommitted change.
  */
 async function replaceIndexEntries(repo: Repo, files: readonly PreparedFile[], env: Record<string, string> = {}): Promise<void> {
+  const { skipWorktree, assumeUnchanged } = await indexBits(repo, files, env);
+  await git(repo.top, ['update-index', '-z', '--index-info'], { env, input: indexInfo(files) });
+  for (const [flag, paths] of [
+    ['--skip-worktree', skipWorktree],
+    ['--assume-unchanged', assumeUnchanged],
+  ] as const) {
+    if (paths.length > 0) await git(repo.top, ['update-index', '-z', flag, '--stdin'], { env, input: paths.map((p) => `${p}\0`).join('') });
+  }
+}
+
+/** Which of `files` have their skip-worktree and assume-unchanged bits set in the index `env` names. */
+async function indexBits(repo: Repo, files: readonly PreparedFile[], env: Record<string, string> = {}) {
   const listed = await git(repo.top, ['--literal-pathspecs', 'ls-files', '-v', '-z', '--', ...files.map((f) => f.path)], { env });
   const skipWorktree: string[] = [];
   const assumeUnchanged: string[] = [];
@@ -80,13 +92,13 @@ async function replaceIndexEntries(repo: Repo, files: readonly PreparedFile[], e
     if (tag.toUpperCase() === 'S') skipWorktree.push(file);
     if (tag !== tag.toUpperCase()) assumeUnchanged.push(file);
   }
-  await git(repo.top, ['update-index', '-z', '--index-info'], { env, input: indexInfo(files) });
-  for (const [flag, paths] of [
-    ['--skip-worktree', skipWorktree],
-    ['--assume-unchanged', assumeUnchanged],
-  ] as const) {
-    if (paths.length > 0) await git(repo.top, ['update-index', '-z', flag, '--stdin'], { env, input: paths.map((p) => `${p}\0`).join('') });
-  }
+  return { skipWorktree, assumeUnchanged };
+}
+
+/** The files whose working copy is git's to show: one with skip-worktree set is not (git refuses to check it out, and ignores it). */
+async function inWorkingTree(repo: Repo, files: readonly PreparedFile[]): Promise<(file: PreparedFile) => boolean> {
+  const hidden = new Set((await indexBits(repo, files)).skipWorktree);
+  return (file) => !hidden.has(file.path);
 }
 
 /** Refuses a commit that changes any path but the planned ones: the last line of defence against a path git read otherwise. */
@@ -243,10 +255,11 @@ async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
 const workingCopy: WorkingCopy = {
   async update(repo, prepared) {
     const current = await workingBlobs(repo, prepared.files);
+    const shown = await inWorkingTree(repo, prepared.files);
     const failures: string[] = [];
-    const untouched = prepared.files.filter((f, i) => current[i] === f.before);
+    const untouched = prepared.files.filter((f, i) => current[i] === f.before && shown(f));
     for (const [i, file] of prepared.files.entries()) {
-      if (current[i] === null || current[i] === file.before || current[i] === file.blob) continue;
+      if (current[i] === null || current[i] === file.before || current[i] === file.blob || !shown(file)) continue;
       const absolute = path.join(repo.top, file.path);
       try {
         const result = editBytes(await readFile(absolute), file.writebacks);
@@ -289,8 +302,8 @@ export async function landWritebackCommit(repo: Repo, branchRef: string, prepare
         branchMoved = true;
       });
       await files.update(repo, prepared);
+      await rm(landingRecord(repo), { force: true });
     });
-    await rm(landingRecord(repo), { force: true });
   } catch (error) {
     throw new LandingError(messageOf(error), branchMoved, { cause: error });
   }
@@ -362,7 +375,8 @@ export async function finishInterruptedLanding(repo: Repo): Promise<void> {
     if (stale.length > 0) await replaceIndexEntries(repo, stale);
     const current = await workingBlobs(repo, prepared.files);
     // A file the user staged otherwise since is theirs: only an index entry now at the commit's blob is written out.
-    const finished = prepared.files.filter((f, i) => current[i] === f.before && [f.before, f.blob].includes(stagedBlob.get(f.path) ?? ''));
+    const shown = await inWorkingTree(repo, prepared.files);
+    const finished = prepared.files.filter((f, i) => current[i] === f.before && [f.before, f.blob].includes(stagedBlob.get(f.path) ?? '') && shown(f));
     await checkout(repo, finished);
   }
   await rm(record, { force: true });
