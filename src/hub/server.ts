@@ -100,8 +100,6 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   // Everything that reaches the store waits for a slot; health never does, so it answers under load.
   const limiter = new Limiter(options.limits ?? defaultLimits(store));
   app.use('/v1/repos/*', admission(limiter));
-  // Read once a slot is had: a body waiting for its slot stays in the socket, not in memory.
-  app.use('/v1/repos/*', utf8Body());
   readRoutes(app, store);
   writeRoutes(app, store);
   // Pages for people at `/`, reading what the API reads, through the same limiter.
@@ -176,17 +174,23 @@ function readRoutes(app: App, store: SqlStore): void {
 
   // The read above for more ids than a request head holds (servers answer 431 past ~16 KiB).
   const querySchema = z.strictObject({ ids: z.array(taskId).max(100_000), ifNoneMatch: text(200).optional() });
-  app.post('/v1/repos/:repo/tasks/query', zValidator('param', repoParam, validationHook), zValidator('json', querySchema, validationHook), async (c) => {
-    const { repo } = c.req.valid('param');
-    const { ids, ifNoneMatch } = c.req.valid('json');
-    const state = await store.readRepo(repo, ifNoneMatch, ids);
-    if (state === 'not-modified') {
-      c.header('ETag', ifNoneMatch!);
-      return c.body(null, 304);
-    }
-    c.header('ETag', state.etag);
-    return c.json(state);
-  });
+  app.post(
+    '/v1/repos/:repo/tasks/query',
+    zValidator('param', repoParam, validationHook),
+    utf8Body(),
+    zValidator('json', querySchema, validationHook),
+    async (c) => {
+      const { repo } = c.req.valid('param');
+      const { ids, ifNoneMatch } = c.req.valid('json');
+      const state = await store.readRepo(repo, ifNoneMatch, ids);
+      if (state === 'not-modified') {
+        c.header('ETag', ifNoneMatch!);
+        return c.body(null, 304);
+      }
+      c.header('ETag', state.etag);
+      return c.json(state);
+    },
+  );
 
   app.get('/v1/repos/:repo/tasks/:id/history', zValidator('param', taskParam, validationHook), async (c) => {
     const { repo, id } = c.req.valid('param');
@@ -196,20 +200,28 @@ function readRoutes(app: App, store: SqlStore): void {
 
 function writeRoutes(app: App, store: SqlStore): void {
   const token = requireToken(store);
-  app.post('/v1/repos/:repo/sync', token, zValidator('param', repoParam, validationHook), zValidator('json', syncSchema, validationHook), async (c) => {
-    const { repo } = c.req.valid('param');
-    const body = c.req.valid('json') as Omit<Parameters<SqlStore['sync']>[0], 'repo'>;
-    // History names the token's owner; the machine the client names goes into the run record.
-    const result = await store.sync({ ...body, repo, by: `${c.get('caller')}@${body.by}` });
-    if (!result.ok) return c.json(result, 409);
-    c.header('ETag', result.etag);
-    return c.json(result);
-  });
+  app.post(
+    '/v1/repos/:repo/sync',
+    token,
+    zValidator('param', repoParam, validationHook),
+    utf8Body(),
+    zValidator('json', syncSchema, validationHook),
+    async (c) => {
+      const { repo } = c.req.valid('param');
+      const body = c.req.valid('json') as Omit<Parameters<SqlStore['sync']>[0], 'repo'>;
+      // History names the token's owner; the machine the client names goes into the run record.
+      const result = await store.sync({ ...body, repo, by: `${c.get('caller')}@${body.by}` });
+      if (!result.ok) return c.json(result, 409);
+      c.header('ETag', result.etag);
+      return c.json(result);
+    },
+  );
 
   app.put(
     '/v1/repos/:repo/tasks/:id/status',
     tokenLookedUpByWrite(store),
     zValidator('param', taskParam, validationHook),
+    utf8Body(),
     zValidator('json', statusSchema, validationHook),
     async (c) => {
       const { repo, id } = c.req.valid('param');
