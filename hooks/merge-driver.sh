@@ -7,7 +7,7 @@ node="@NODE@"
 cli="@CLI@"
 # The driver keeps what it needs of its own beside this script, by its absolute path: git's
 # command names the script relative to the working tree.
-CUSTODIAN_MERGE_HOME=$(cd "${0%/*}" && pwd)
+CUSTODIAN_MERGE_HOME=$(CDPATH= cd -P -- "${0%/*}" >/dev/null && pwd)
 export CUSTODIAN_MERGE_HOME
 if [ -f "$cli" ]; then
   [ -x "$node" ] || node=$(command -v node) || node=""

@@ -35,7 +35,10 @@ export async function acquireRunLock(gitDir: string): Promise<(() => Promise<voi
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(await readFile(file, 'utf8').catch(() => ''));
+      const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : ''));
+      // Released between the two calls: free to take now.
+      if (text === null) continue;
+      const pid = Number(text);
       const age =
         Date.now() -
         (await stat(file).then(
