@@ -202,6 +202,15 @@ test('a hook that is a symbolic link (one script for two hooks) is refused befor
   assert.match(installed.stderr, /post-commit -> pre-push in .*: a hook that is a symbolic link cannot be chained; .* Nothing was installed/);
   assert.deepEqual((await readdir(hooks)).sort(), before);
   assert.equal(await readFile(path.join(hooks, 'pre-push'), 'utf8'), '#!/bin/sh\necho checks\n');
+
+  // A link to a script outside the hooks folder, by its absolute path, is chained as any hook.
+  const shared = path.join(s.root, 'shared-hook');
+  await writeFile(shared, '#!/bin/sh\necho shared\n', { mode: 0o755 });
+  await rm(path.join(hooks, 'post-commit'));
+  await symlink(shared, path.join(hooks, 'post-commit'));
+  assert.equal((await s.cli(s.repo, 'install')).code, 0);
+  assert.equal(await readFile(path.join(hooks, '.custodian-chained', 'post-commit'), 'utf8'), '#!/bin/sh\necho shared\n');
+  assert.equal(await readFile(shared, 'utf8'), '#!/bin/sh\necho shared\n', 'never written through');
 });
 
 test('husky: installed first or after, the hooks end up called from .husky/<hook>, and uninstall restores it', async (t) => {

@@ -131,15 +131,18 @@ async function installBesideTeamHooks(place: HookPlace, teamDir: string, node: s
 }
 
 /**
- * A hook that is a symbolic link (`post-commit -> pre-push`, one script for two hooks) would be
- * written through: our shim for one hook would land on the other's file. Refused before anything
- * is written, with the links named.
+ * A hook that is a symbolic link into the hooks folder (`post-commit -> pre-push`, one script for
+ * two hooks) would be written through: our shim for one hook would land on the other's file. A
+ * relative link would point elsewhere once chained. Both are refused before anything is written,
+ * with the links named; an absolute link to a script elsewhere is chained as any hook is.
  */
 async function refuseLinkedHooks(place: HookPlace): Promise<void> {
   const links: string[] = [];
   for (const hook of HOOKS) {
     const file = path.join(place.hooksDir, hook);
-    if ((await lstat(file).catch(() => null))?.isSymbolicLink()) links.push(`${hook} -> ${await readlink(file)}`);
+    if (!(await lstat(file).catch(() => null))?.isSymbolicLink()) continue;
+    const target = await readlink(file);
+    if (!path.isAbsolute(target) || path.dirname(target) === place.hooksDir) links.push(`${hook} -> ${target}`);
   }
   if (links.length > 0)
     throw new UserError(
