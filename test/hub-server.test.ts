@@ -64,7 +64,11 @@ test('a body that is not UTF-8 is refused whole: two ids differing in a bad byte
     assert.deepEqual(await refused.json(), { error: 'request body is not valid UTF-8' });
   }
   assert.deepEqual(await store.listRepos(), [], 'nothing was written');
-  const tokenless = await app.request('/v1/repos/acme/sync', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(batch('Y\xff', 0, 'todo'), 'latin1') });
+  const tokenless = await app.request('/v1/repos/acme/sync', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(batch('Y\xff', 0, 'todo'), 'latin1'),
+  });
   assert.equal(tokenless.status, 401, 'the token is asked for before the body is read');
   assert.equal((await raw('POST', '/v1/repos/acme/sync', batch('Yé', 0, 'todo'))).status, 400, 'é as latin1 is one bad byte');
   assert.equal((await send('POST', '/v1/repos/acme/sync', JSON.parse(batch('Yé', 0, 'todo')))).status, 200, 'é as UTF-8 is fine');
