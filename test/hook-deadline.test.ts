@@ -113,6 +113,7 @@ test(
       (await readdir(gitDir)).filter((f) => f.startsWith('index.custodian-') || f === 'custodian-hooks.lock'),
       [],
     );
+    assert.equal(existsSync(path.join(gitDir, 'custodian-hooks', 'landing.json')), false, 'nothing left for the next run to finish');
     await commitFiles(ws.dir, { 'notes.txt': 'work\n' }, 'work');
     assert.match(await ws.git('show', `HEAD:${PLAN}`), /status: done/);
     assert.equal((await ws.run('--fix')).code, 0);
