@@ -28,6 +28,7 @@ test('a dry run is read from git push as its option parser reads it', () => {
     'git push --push-option -n origin',
     'git push --repo -n',
     'git push origin -- -n',
+    'git push --end-of-options -n',
     'git push --dry-run --no-dry-run',
     'git push --no-dr',
     'git pushy -n',

@@ -18,7 +18,8 @@ export function isDryRunPush(argv: readonly string[]): boolean {
   let dryRun = false;
   for (at++; at < argv.length; at++) {
     const word = argv[at]!;
-    if (word === '--') break;
+    // What follows is refspecs, which no option reads.
+    if (word === '--' || word === '--end-of-options') break;
     if (PUSH_OPTIONS_WITH_VALUE.has(word)) at++;
     else if (word.startsWith('--')) {
       const name = word.split('=')[0]!;

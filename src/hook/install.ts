@@ -87,6 +87,11 @@ async function writeExecutable(file: string, text: string): Promise<void> {
 /** Where the real shims live when husky or a hook manager owns the hooks folder: inside the git dir, out of the tracked tree. */
 const ownDir = (place: HookPlace) => path.join(place.commonDir, 'custodian-hooks');
 const delegatedShim = (place: HookPlace, hook: HookName) => path.join(ownDir(place), hook);
+/** The shims in the git dir, for a hooks folder that is not ours to write: another tool's config or the team's hooks call them. */
+async function writeDelegatedShims(place: HookPlace, node: string, cli: string): Promise<void> {
+  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli }));
+}
+
 /** What install changed in a hook manager's config, to put back byte for byte on uninstall. */
 const managerRecord = (place: HookPlace) => path.join(ownDir(place), 'manager.json');
 interface ManagerRecord {
@@ -113,7 +118,7 @@ function huskyBlock(hook: HookName, created: boolean, newlineAdded: boolean): st
  * call ours yet gets a line saying what to add.
  */
 async function installBesideTeamHooks(place: HookPlace, teamDir: string, node: string, cli: string): Promise<string[]> {
-  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli }));
+  await writeDelegatedShims(place, node, cli);
   const said = await removePlainShims(place);
   const relative = path.relative(place.top, teamDir);
   const missing: HookName[] = [];
@@ -142,7 +147,7 @@ async function refuseLinkedHooks(place: HookPlace): Promise<void> {
     const file = path.join(place.hooksDir, hook);
     if (!(await lstat(file).catch(() => null))?.isSymbolicLink()) continue;
     const target = await readlink(file);
-    if (!path.isAbsolute(target) || path.dirname(target) === place.hooksDir) links.push(`${hook} -> ${target}`);
+    if (!path.isAbsolute(target) || path.dirname(path.resolve(target)) === path.resolve(place.hooksDir)) links.push(`${hook} -> ${target}`);
   }
   if (links.length > 0)
     throw new UserError(
@@ -240,7 +245,7 @@ async function applyManager(top: string, manager: HookManager): Promise<string> 
  * `.old` lefthook made of them) go.
  */
 async function installThroughManager(place: HookPlace, manager: HookManager, node: string, cli: string): Promise<string[]> {
-  for (const hook of HOOKS) await writeExecutable(delegatedShim(place, hook), await shimText('hooks/shim.sh', { HOOK: hook, NODE: node, CLI: cli }));
+  await writeDelegatedShims(place, node, cli);
   const said = await removePlainShims(place);
   const relative = path.relative(place.top, manager.file);
   if (!manager.editable) {

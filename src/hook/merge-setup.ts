@@ -69,7 +69,6 @@ const committedAttributes = (top: string) => path.join(top, '.gitattributes');
 export const unsaidLine = (glob: string) =>
   `merge driver: workplans matching ${glob} are not marked (gitattributes has no such pattern): git merges them as text`;
 
-/** What git runs: the script, its path quoted for the shell and any `%` doubled (git expands `%A` anywhere in it). */
 /**
  * What git runs: the clone's own script, found from the repository git merges in, so that a clone
  * moved or copied elsewhere still finds its driver. git leaves a file it could not run a driver on
