@@ -67,9 +67,9 @@ const indexInfo = (files: readonly PreparedFile[]) => files.map((f) => `${f.mode
  * The index entries of `files` (in the index `env` names) set to their new blobs, each keeping its
  * skip-worktree and assume-unchanged bits. `--index-info` replaces an entry whole: a workplan
  * outside a sparse checkout would lose its bit, read as deleted, and hold every later writeback
- * to it up as an uncommitted change.
+ * to it up as an uncommitted change. Returns the files with skip-worktree set.
  */
-async function replaceIndexEntries(repo: Repo, files: readonly PreparedFile[], env: Record<string, string> = {}): Promise<void> {
+async function replaceIndexEntries(repo: Repo, files: readonly PreparedFile[], env: Record<string, string> = {}): Promise<ReadonlySet<string>> {
   const { skipWorktree, assumeUnchanged } = await indexBits(repo, files, env);
   await git(repo.top, ['update-index', '-z', '--index-info'], { env, input: indexInfo(files) });
   for (const [flag, paths] of [
@@ -78,6 +78,7 @@ async function replaceIndexEntries(repo: Repo, files: readonly PreparedFile[], e
   ] as const) {
     if (paths.length > 0) await git(repo.top, ['update-index', '-z', flag, '--stdin'], { env, input: paths.map((p) => `${p}\0`).join('') });
   }
+  return new Set(skipWorktree);
 }
 
 /** Which of `files` have their skip-worktree and assume-unchanged bits set in the index `env` names. */
@@ -204,7 +205,8 @@ async function commitTree(repo: Repo, tree: string, head: string, message: strin
 
 /** Brings the working copy along once the branch and index have moved; a test passes one that fails, as a kill would. */
 export interface WorkingCopy {
-  update(repo: Repo, prepared: PreparedCommit): Promise<void>;
+  /** `hidden`: files whose index entry has skip-worktree set, whose working copy is git's to leave alone. */
+  update(repo: Repo, prepared: PreparedCommit, hidden: ReadonlySet<string>): Promise<void>;
 }
 
 /**
@@ -253,9 +255,9 @@ async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
  * index; one changed meanwhile gets the same status edits on its own bytes, so nothing else in it is lost.
  */
 const workingCopy: WorkingCopy = {
-  async update(repo, prepared) {
+  async update(repo, prepared, hidden) {
     const current = await workingBlobs(repo, prepared.files);
-    const shown = await inWorkingTree(repo, prepared.files);
+    const shown = (file: PreparedFile) => !hidden.has(file.path);
     const failures: string[] = [];
     const untouched = prepared.files.filter((f, i) => current[i] === f.before && shown(f));
     for (const [i, file] of prepared.files.entries()) {
@@ -298,10 +300,10 @@ export async function landWritebackCommit(repo: Repo, branchRef: string, prepare
   let branchMoved = false;
   try {
     await critical(async () => {
-      await moveBranch(repo, branchRef, prepared, () => {
+      const hidden = await moveBranch(repo, branchRef, prepared, () => {
         branchMoved = true;
       });
-      await files.update(repo, prepared);
+      await files.update(repo, prepared, hidden);
       await rm(landingRecord(repo), { force: true });
     });
   } catch (error) {
@@ -310,7 +312,7 @@ export async function landWritebackCommit(repo: Repo, branchRef: string, prepare
 }
 
 /** The index and the branch to the writeback commit, under git's own index lock; `moved` once the branch is there. */
-async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommit, moved: () => void): Promise<void> {
+async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommit, moved: () => void): Promise<ReadonlySet<string>> {
   const index = path.join(repo.gitDir, 'index');
   const lock = await open(`${index}.lock`, 'wx').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EEXIST') throw new Error(`${index}.lock exists: another git process is running (or crashed and left it); nothing changed`);
@@ -322,7 +324,7 @@ async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommi
     await copyFile(index, staged).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
-    await replaceIndexEntries(repo, prepared.files, { GIT_INDEX_FILE: staged });
+    const hidden = await replaceIndexEntries(repo, prepared.files, { GIT_INDEX_FILE: staged });
     await mkdir(path.dirname(record), { recursive: true });
     await writeFile(`${record}.tmp`, JSON.stringify({ branchRef, prepared } satisfies LandingRecord));
     await rename(`${record}.tmp`, record);
@@ -334,6 +336,7 @@ async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommi
     }
     moved();
     await rename(staged, index);
+    return hidden;
   } finally {
     await lock.close();
     await rm(`${index}.lock`, { force: true });
