@@ -7,11 +7,30 @@
  * dropped. Null for a glob gitattributes cannot say as picomatch reads it (see UNSAYABLE).
  */
 export function attributePatterns(glob: string): string[] | null {
+  return (
+    gitGlobs(glob)?.map((pattern) => {
+      const anchored = pattern.startsWith('/') ? pattern : `/${pattern}`;
+      return /[\s"\\]/.test(anchored) ? JSON.stringify(anchored) : anchored;
+    }) ?? null
+  );
+}
+
+/**
+ * A workplan glob as the globs git matches alike (in gitattributes, or as `:(glob)` pathspecs):
+ * braces expanded, a leading `./` dropped. Null for one git cannot say as picomatch reads it.
+ */
+export function gitGlobs(glob: string): string[] | null {
   if (UNSAYABLE.some((form) => form.test(glob))) return null;
-  return expandBraces(glob.replace(/^(?:\.\/)+/, '')).map((pattern) => {
-    const anchored = pattern.startsWith('/') ? pattern : `/${pattern}`;
-    return /[\s"\\]/.test(anchored) ? JSON.stringify(anchored) : anchored;
-  });
+  return expandBraces(glob.replace(/^(?:\.\/)+/, ''));
+}
+
+/** The folders a glob git cannot say stays within: its leading segments free of glob characters, as a glob of everything below them. */
+export function enclosingGlob(glob: string): string {
+  if (/^[!/]/.test(glob)) return '**';
+  const segments = glob.replace(/^(?:\.\/)+/, '').split('/');
+  const literal = segments.slice(0, -1);
+  const end = literal.findIndex((segment) => /[*?[\]{}()!@+\\]/.test(segment));
+  return [...(end === -1 ? literal : literal.slice(0, end)), '**'].join('/');
 }
 
 /**

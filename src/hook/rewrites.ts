@@ -3,7 +3,7 @@ import { presentCommits } from '../git/facts.js';
 import { git } from '../git/run.js';
 import { workplanPathspec } from './state.js';
 import type { Hub, Rewrite } from '../hub/types.js';
-import { readBlobs, type Repo } from '../repo.js';
+import { readBlobs, type Repo, workplanPaths } from '../repo.js';
 import { parseBlob } from '../workplan/parse-blob.js';
 
 const NO_BLOB = /^0+$/;
@@ -44,6 +44,8 @@ export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]
   });
   // -z: "<new>\0" per pair, then ":<mode> <mode> <old blob> <new blob> <status>\0<path>\0" per file.
   const files: { path: string; before: string; after: string }[][] = [];
+  // The pathspec may cover more than the workplans (see workplanPathspec).
+  const isWorkplan = workplanPaths(repo);
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
@@ -52,7 +54,8 @@ export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]
       continue;
     }
     const [, , before, after] = field.split(' ');
-    files.at(-1)!.push({ path: fields[++i]!, before: before!, after: after! });
+    const path = fields[++i]!;
+    if (isWorkplan(path)) files.at(-1)!.push({ path, before: before!, after: after! });
   }
   const texts = await readBlobs(
     repo,

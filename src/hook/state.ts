@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonFile } from '../clone/json-file.js';
 import { CONFIG_FILE, DEFAULT_WORKPLAN_GLOBS } from '../config-names.js';
+import { enclosingGlob, gitGlobs } from './attribute-patterns.js';
 
 /**
  * What the last settled run left in a clone: at `head`, every task in the files agreed with the
@@ -24,21 +25,34 @@ export interface HookState {
 
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'state.json');
 
+/**
+ * The state's form: one an older version left (its pathspec may hide workplans, see
+ * workplanPathspec) is not read, and the next settled run writes it anew.
+ */
+const FORM = 2;
+
 export function readHookState(gitDir: string): HookState | null {
   try {
-    return JSON.parse(readFileSync(file(gitDir), 'utf8')) as HookState;
+    const { form, ...state } = JSON.parse(readFileSync(file(gitDir), 'utf8')) as HookState & { form?: number };
+    return form === FORM ? state : null;
   } catch {
     return null;
   }
 }
 
 export function writeHookState(gitDir: string, state: HookState | null): void {
-  writeJsonFile(file(gitDir), state);
+  writeJsonFile(file(gitDir), state && { form: FORM, ...state });
 }
 
-/** The pathspecs that cover a repo's workplans, from `.custodian.yml` globs or every Markdown file. */
+/**
+ * The pathspecs that cover a repo's workplans, from `.custodian.yml` globs or every Markdown file:
+ * git's glob magic has no braces (expanded here) and no extglobs, so a glob it cannot say as
+ * picomatch reads it is covered by the folders it stays within. More than the workplans is only
+ * more to read; fewer would hide a change from the hooks.
+ */
 export function workplanPathspec(globs: readonly string[] | undefined): string[] {
-  return [...(globs ?? DEFAULT_WORKPLAN_GLOBS).map((g) => `:(glob)${g}`), CONFIG_FILE];
+  const covering = (glob: string) => gitGlobs(glob) ?? [enclosingGlob(glob)];
+  return [...new Set((globs ?? DEFAULT_WORKPLAN_GLOBS).flatMap(covering)).values()].map((g) => `:(glob)${g}`).concat(CONFIG_FILE);
 }
 
 /** A digest of the repo's `.custodian.yml` bytes ('' without one): same digest, same `hub:`. */
