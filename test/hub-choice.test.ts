@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
@@ -178,4 +178,39 @@ test('a relative SQLite hub is the repo’s file from any folder of it, and a UR
   await mkdir(path.dirname(credentialsFile(env)), { recursive: true });
   await writeFile(credentialsFile(env), 'https://Hub.Example cust_mine\n', { mode: 0o600 });
   assert.equal(hubToken('HTTPS://hub.example/', env), 'cust_mine');
+});
+
+test('a linked worktree is the same clone: it refuses another hub or slug as its main worktree does, and uninstall takes its records too', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.ok(existsSync(path.join(ws.dir, '.git', 'custodian-hooks', 'hub')), 'settled with the hub');
+  const wt = path.join(s.root, 'wt');
+  await ws.git('worktree', 'add', '-q', '-b', 'side', wt);
+  const other = path.join(s.root, 'other.sqlite');
+  const moved = await runCli(wt, ['run', '--fix'], { ...s.env, CUSTODIAN_HUB: other });
+  assert.equal(moved.code, 1, moved.stdout);
+  assert.match(
+    moved.stderr,
+    /this clone has synced with hub .*hub\.sqlite, but the hub now is .*other\.sqlite \(CUSTODIAN_HUB\): nothing reconciled, nothing written\. .*delete .*\.git\/custodian-hooks\/hub/,
+  );
+  assert.ok(!existsSync(other), 'no second hub');
+
+  // A record an older version kept in the worktree's own git dir (the main worktree never ran) still counts, until the clone's is written.
+  const own = path.join(ws.dir, '.git', 'worktrees', 'wt', 'custodian-hooks');
+  await rm(path.join(ws.dir, '.git', 'custodian-hooks', 'slug'));
+  await mkdir(own, { recursive: true });
+  await writeFile(path.join(own, 'slug'), 'old-name\n');
+  const renamed = await runCli(wt, ['run', '--fix'], s.env);
+  assert.equal(renamed.code, 1);
+  assert.match(renamed.stderr, /synced with its hub as repo 'old-name'.*delete .*worktrees\/wt\/custodian-hooks\/slug/);
+  // Once the clone's own is written, it is the one that counts.
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal(await readFile(path.join(ws.dir, '.git', 'custodian-hooks', 'slug'), 'utf8'), 'acme\n');
+  assert.equal((await runCli(wt, ['run', '--fix'], s.env)).code, 0);
+
+  const uninstalled = await runCli(ws.dir, ['uninstall'], s.env);
+  assert.match(uninstalled.stdout, /worktree wt's records removed/);
+  assert.ok(!existsSync(own));
 });

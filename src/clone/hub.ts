@@ -1,29 +1,23 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../errors.js';
 import { hubKey, inRepo, redactLocation, type HubChoice } from '../hub/location.js';
 import type { RepoPlace } from '../repo.js';
+import { readCloneRecord, writeCloneRecord } from './clone-record.js';
 
 /**
- * The shared hub a clone has settled with, in `.git/custodian-hooks/hub`. A clone that finds
+ * The shared hub a clone has settled with, in `.git/custodian-hooks/hub` (one for all its worktrees). A clone that finds
  * another hub (a shell or GUI client without CUSTODIAN_HUB falling back to the embedded store, a
  * typo, a moved hub) refuses rather than reconcile its files with a second set of statuses.
  * Kept without credentials: a new password is the same hub. The embedded store is not recorded:
  * moving from it to a shared hub is how a team adopts one.
  */
-const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'hub');
+const NAME = 'hub';
 /** A hub as a clone names the one it settled with: without credentials, the scheme and host in lower case. */
 export const hubIdentity = (location: string) => hubKey(redactLocation(location));
 
 /** The hub the clone at `place` settled with (see refuseAnotherHub), or null: none recorded, or only the embedded store. */
 export function settledHub(place: RepoPlace): string | null {
-  let settled: string;
-  try {
-    settled = readFileSync(file(place.gitDir), 'utf8').trim();
-  } catch {
-    return null;
-  }
-  return settled === '' ? null : hubKey(inRepo(settled, place.top));
+  const settled = readCloneRecord(place.gitDir, NAME)?.text.trim();
+  return settled ? hubKey(inRepo(settled, place.top)) : null;
 }
 
 /**
@@ -39,13 +33,11 @@ export function refuseAnotherHub(place: RepoPlace, choice: HubChoice): void {
     choice.source === 'embedded' ? 'the embedded store (no CUSTODIAN_HUB, no hub in .custodian.yml)' : `${hubIdentity(choice.location)} (${choice.source})`;
   throw new UserError(
     `this clone has synced with hub ${settled}, but the hub now is ${now}: nothing reconciled, nothing written. ` +
-      `Set the hub back, or if the team has moved hubs, delete ${file(gitDir)}`,
+      `Set the hub back, or if the team has moved hubs, delete ${readCloneRecord(gitDir, NAME)?.file}`,
     1,
   );
 }
 
 export function rememberCloneHub(gitDir: string, choice: HubChoice): void {
-  if (choice.source === 'embedded') return;
-  mkdirSync(path.dirname(file(gitDir)), { recursive: true });
-  writeFileSync(file(gitDir), `${hubIdentity(choice.location)}\n`);
+  if (choice.source !== 'embedded') writeCloneRecord(gitDir, NAME, `${hubIdentity(choice.location)}\n`);
 }

@@ -357,6 +357,14 @@ export async function uninstall(cwd: string): Promise<string[]> {
     await rm(ownDir(place), { recursive: true, force: true });
     said.push(`${path.relative(place.top, ownDir(place))}: this clone's shims and records removed`);
   }
+  // Each linked worktree keeps its own run state and records in its own git dir.
+  const worktrees = path.join(place.commonDir, 'worktrees');
+  for (const worktree of await readdir(worktrees).catch(() => [])) {
+    const own = path.join(worktrees, worktree, 'custodian-hooks');
+    if (!existsSync(own)) continue;
+    await rm(own, { recursive: true, force: true });
+    said.push(`${path.relative(place.top, own)}: worktree ${worktree}'s records removed`);
+  }
   if (said.length === 0) said.push('no custodian-hooks hooks were installed here');
   return said;
 }
