@@ -71,6 +71,22 @@ for (const c of cases) {
   });
 }
 
+test('an id YAML reads as a number is the id as written: 2.1 and 2.10 are two tasks, 007 is not 7', () => {
+  const ids = ['2.1', '2.10', '007', '0x1F', '1e3', '12345678901234567891', '.inf'];
+  const parsed = parseWorkplan(ids.map((id) => block(`id: ${id}\nstatus: todo\n`)).join('\n'), 'docs/plan.md');
+  assert.deepEqual(parsed.findings, []);
+  assert.deepEqual(
+    parsed.tasks.map((t) => t.id),
+    ids,
+  );
+  // Quoted, it was always a string; a boolean or null is no id.
+  assert.deepEqual(
+    parseWorkplan(block('id: "007"\nstatus: todo\n'), 'p.md').tasks.map((t) => t.id),
+    ['007'],
+  );
+  assert.match(parseWorkplan(block('id: true\nstatus: todo\n'), 'p.md').findings[0]!.message, /no id/);
+});
+
 test('a status given through a YAML alias is named as one, not as a collection', () => {
   const [finding] = parseWorkplan(block('id: X\npriority: &p todo\nstatus: *p\n'), 'docs/plan.md').findings;
   assert.match(finding!.message, /task 'X' gives its status through a YAML alias: write the status itself there/);

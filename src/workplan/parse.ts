@@ -171,6 +171,10 @@ function mappingOf(
     // yaml refuses to expand more than 100 aliases (a "billion laughs" block): this block only.
     return { failed: fail('C-02', `task block cannot be read: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`) };
   }
+  // An id that YAML reads as a number (`007`, `2.10`, `0x1F`) is the id as written: its numeric
+  // value would be another id (`7`, `2.1`, `31`), and two sections `2.1` and `2.10` one task.
+  const idNode: unknown = contents.get('id', true);
+  if (isScalar(idNode) && typeof idNode.value === 'number' && idNode.type === 'PLAIN' && idNode.source) fields = { ...fields, id: idNode.source };
   const node: unknown = contents.get('status', true);
   if (node === undefined) return { fields, status: undefined };
   const range = (node as { range?: [number, number, number] }).range;
