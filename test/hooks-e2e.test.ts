@@ -229,6 +229,30 @@ test('git push --dry-run sends nothing, so pre-push tells the hub nothing; the r
   assert.deepEqual(await w.hubStatuses(), { A: 'cancelled', B: 'todo' });
 });
 
+test('a reopen made by amending the writeback commit, or squashed into it, reaches the hub and is not written over', async (t) => {
+  for (const how of ['amend', 'fixup'] as const) {
+    const w = await teamWithHooks(t);
+    assert.equal((await w.cli(w.remote, 'task', 'set', 'A', 'done')).exitCode, 0);
+    assert.match(String((await w.cli(w.ws, 'run', '--fix')).stdout), /A: todo → done/);
+    const writeback = (await git(w.ws, ['rev-parse', 'HEAD'])).trim();
+    // A was not done after all: the person takes the writeback's change back, as git's parent had it, and says why.
+    await writeFile(path.join(w.ws, PLAN), `${edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'todo')}\nA: its tests still fail.\n`);
+    if (how === 'amend') await w.gitUser(w.ws, 'commit', '-q', '-a', '--amend', '-m', 'Reopen A');
+    else {
+      await w.gitUser(w.ws, 'commit', '-q', '-a', `--fixup=${writeback}`);
+      await w.gitUser(w.ws, '-c', 'sequence.editor=:', 'rebase', '-q', '-i', '--autosquash', '@{upstream}');
+    }
+    assert.deepEqual(await w.fileStatuses(w.ws), { A: 'todo', B: 'todo' }, how);
+    // Only this clone holds the commit the rewrite replaced: post-rewrite told the hub already.
+    assert.equal((await w.hubStatuses()).A, 'todo', `${how}: post-rewrite told the hub`);
+    await w.gitUser(w.ws, 'push', '-q');
+    assert.equal((await w.hubStatuses()).A, 'todo', `${how}: the reopen reached the hub`);
+    await w.gitUser(w.remote, 'pull', '-q');
+    assert.deepEqual(await w.fileStatuses(w.remote), { A: 'todo', B: 'todo' }, how);
+    assert.deepEqual(await w.fileStatuses(w.ws), { A: 'todo', B: 'todo' }, how);
+  }
+});
+
 test('an amend that changes a status the hub has already heard: the amended status wins, the hub does not undo it', async (t) => {
   const w = await teamWithHooks(t);
   await commitFiles(w.ws, { [PLAN]: edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', 'in_progress') }, 'start A');

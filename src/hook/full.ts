@@ -68,9 +68,13 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
       // After the first pushed commit's batch the hub has moved, and the next run reads everything.
       runs = pushedCommits(stdin, args[0], state, trackedBranches(repo, state)).map((at) => ({ ...common, at, scope, state }));
     } else if (hook === 'post-rewrite') {
-      // Amend and rebase both report what replaced what; only a rebase (a pull --rebase) brings news to reconcile.
+      // Amend and rebase both report what replaced what; a rebase (a pull --rebase) brings news to
+      // reconcile. An amend that changed a status tells the hub at once, writing nothing: the
+      // commit it replaced may be in this clone alone, and only here can the rules see that the
+      // amend set the value (a writeback's change taken back), not carried it over.
       rewrites = await describeRewrites(repo, parseRewrites(stdin));
-      runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : [];
+      const amendedStatus = args[0] === 'amend' && rewrites.some((r) => r.changed.length > 0);
+      runs = args[0] === 'rebase' ? [{ ...common, rebaseFinishing: true }] : amendedStatus ? [{ ...common, writeback: false }] : [];
     } else {
       runs = [{ ...common, scope }];
     }

@@ -14,6 +14,7 @@ import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
 import { traceReads, valueOrigins } from '../git/value-origins.js';
+import { commitParents } from '../git/trees.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -193,6 +194,8 @@ export async function gatherHistory(
   ]);
   const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere];
   const walk = await ancestryAmong(repo, commits);
+  const retaken = await valuesRetaken(repo, head, origins, rewrites, hubCommitsHere, walk.ancestry);
+  for (const [id, commit] of retaken) origins.set(id, commit);
   // Where both sides of a merge hold the same line, blame names one of them; the first-parent
   // chain may hold the copy the hub has heard of. Where history from HEAD down to every origin
   // is one line, blame along first parents names the same commits: it is not asked.
@@ -203,9 +206,42 @@ export async function gatherHistory(
       return !!origin && walk.ancestry(origin, head) === 'yes';
     });
   const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true, reads });
+  for (const [id, commit] of retaken) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
   return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
+}
+
+/**
+ * Where an amend or a squash took back the status change of the commit it replaced, keeping the
+ * value its parent held, the new commit set the value HEAD holds; blame, finding the line as the
+ * parent had it, names an older commit, one the hub may have heard (found by an attack from
+ * outside: a reopen made by amending a writeback commit was written over by the next pull). Only
+ * a rewrite onto the same parent says so: one onto another (a rebase) may have brought the
+ * value from its new base. For each task, the newest such commit between its origin and HEAD.
+ */
+async function valuesRetaken(
+  repo: Repo,
+  head: string,
+  origins: ReadonlyMap<string, string | null>,
+  rewrites: readonly Rewrite[],
+  here: ReadonlySet<string>,
+  ancestry: Ancestry,
+): Promise<Map<string, string>> {
+  const below = (ancestor: string, descendant: string) => ancestor !== descendant && ancestry(ancestor, descendant) === 'yes';
+  const onLine = (commit: string) => commit === head || ancestry(commit, head) === 'yes';
+  const retaken = new Map<string, string>();
+  for (const [id, origin] of origins) {
+    if (!origin) continue;
+    const candidates = rewrites.filter((r) => r.changed.includes(id) && here.has(r.old) && here.has(r.new) && below(origin, r.new) && onLine(r.new));
+    for (const r of candidates) {
+      const [before, after] = await Promise.all([commitParents(repo.top, r.old), commitParents(repo.top, r.new)]);
+      const sameParent = !!before?.[0] && before[0] === after?.[0];
+      const newest = retaken.get(id);
+      if (sameParent && (!newest || below(newest, r.new))) retaken.set(id, r.new);
+    }
+  }
+  return retaken;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { RewritePair } from '../../src/hook/rewrites.js';
 import { STATUSES, type Status } from '../../src/status.js';
 import type { ReferenceModel } from './sim-model.js';
 import { addLocalConfig } from './temp-repo.js';
-import { initialTexts, moveBlock, PLANS, recomment, reorderBlocks, statusesOf, type Texts, withStatus } from './sim-workplans.js';
+import { initialTexts, moveBlock, PLAN, PLANS, recomment, reorderBlocks, statusesOf, type Texts, withStatus } from './sim-workplans.js';
 
 /**
  * The git choreography of a simulation: a bare origin, real clones (one shallow), and what people
@@ -31,8 +31,8 @@ const identity = (clone: string): [string, string][] => [
 /** How a status line is touched without its value changing. */
 export type Touch = 'move' | 'reorder' | 'comment';
 
-/** What the post-rewrite hook is told after a rewrite (amend, rebase, squash): which commit replaced which. */
-export type OnRewrite = (clone: string, pairs: RewritePair[]) => Promise<void>;
+/** What the post-rewrite hook is told after a rewrite (amend, rebase, squash): how, and which commit replaced which. */
+export type OnRewrite = (clone: string, pairs: RewritePair[], how: 'amend' | 'rebase') => Promise<void>;
 
 export class Choreography {
   readonly origin: string;
@@ -319,7 +319,7 @@ export class Choreography {
     for (const [t, status] of Object.entries(actual))
       assert.equal(status, this.model.valueAt(rewritten.at(-1)!, t).status, `harness: rebase of ${t} in ${clone}`);
     // What the post-rewrite hook reports after a rebase.
-    await this.onRewrite(clone, pairs);
+    await this.onRewrite(clone, pairs, 'rebase');
     return true;
   }
 
@@ -395,8 +395,37 @@ export class Choreography {
     await this.onRewrite(
       clone,
       local.map((old) => ({ old, new: commit })),
+      'rebase',
     );
     this.log.push(`${clone} squash ${local.length}`);
+  }
+
+  /**
+   * Amends the clone's unpushed tip with a status set again and a line saying why, as people fix
+   * up their last commit. Every other time it takes back a status change the tip made (a
+   * writeback found wrong), setting the status its parent holds; else it sets another.
+   */
+  async amend(clone: string, task: string, pick: number): Promise<void> {
+    const dir = this.dir(clone);
+    const head = await this.head(clone);
+    const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
+    const parents = this.model.parentsOf(head);
+    if (head === upstream || parents?.length !== 1 || (await this.dirty(clone))) return;
+    const [now, before] = [statusesOf(await this.texts(clone)), statusesOf(await this.texts(clone, parents[0]))];
+    const changed = Object.keys(now).filter((t) => before[t] && before[t] !== now[t]);
+    const takenBack = pick % 2 === 0 ? changed[0] : undefined;
+    if (takenBack) task = takenBack;
+    const status = takenBack ? before[takenBack]! : await this.otherStatus(clone, task, pick);
+    const texts = withStatus(await this.texts(clone), task, status);
+    const intent = this.model.intent();
+    await this.writeTexts(clone, { ...texts, [PLAN]: `${texts[PLAN]}\nWhy ${task} is ${status}: #${intent}.\n` });
+    await git(dir, ['commit', '-q', '-a', '--amend', '-m', `amended: ${task} → ${status} #${intent}`]);
+    const commit = await this.head(clone);
+    this.model.commit(commit, parents);
+    this.model.carryOwn(commit, head);
+    this.model.setValue(commit, task, { status, by: intent });
+    await this.onRewrite(clone, [{ old: head, new: commit }], 'amend');
+    this.log.push(`${clone} amend ${task}→${status}#${intent}`);
   }
 
   /** Rewrites the pushed tip (amend) and force-pushes it: history others have is rewritten. */
@@ -412,7 +441,7 @@ export class Choreography {
     const commit = await this.head(clone);
     this.model.commit(commit, [parent]);
     this.model.carryOwn(commit, head);
-    await this.onRewrite(clone, [{ old: head, new: commit }]);
+    await this.onRewrite(clone, [{ old: head, new: commit }], 'amend');
     await git(dir, ['push', '-q', '--force', 'origin', 'HEAD:main']);
     this.log.push(`${clone} amend + force-push`);
   }

@@ -62,7 +62,7 @@ export class SimWorld {
     readonly root: string,
     { overHttp, retention = null }: WorldOptions,
   ) {
-    this.git = new Choreography(root, this.model, this.log, (clone, pairs) => this.postRewrite(clone, pairs));
+    this.git = new Choreography(root, this.model, this.log, (clone, pairs, how) => this.postRewrite(clone, pairs, how));
     this.hub = new SimHub(root, overHttp, retention);
     this.relay = new HookRelay(root);
   }
@@ -161,6 +161,10 @@ export class SimWorld {
 
   squash(clone: string): Promise<void> {
     return this.git.squash(clone);
+  }
+
+  amend(clone: string, task: string, pick: number): Promise<void> {
+    return this.git.amend(clone, task, pick);
   }
 
   amendAndForcePush(clone: string): Promise<void> {
@@ -262,12 +266,12 @@ export class SimWorld {
       .map(([old, next]) => ({ old: old!, new: next! }));
     const theirs = (await git(this.dir(clone), ['rev-parse', 'origin/main'])).trim();
     this.git.rebased(theirs, pairs);
-    await this.postRewrite(clone, pairs);
+    await this.postRewrite(clone, pairs, 'rebase');
     await this.run(clone, { writeback: true, fault: 'none', hook: 'post-rewrite', rebaseFinishing: true });
   }
 
   /** What the product's post-rewrite hook does with the record: kept in the outbox until the hub has it. */
-  private async postRewrite(clone: string, pairs: RewritePair[]): Promise<void> {
+  private async postRewrite(clone: string, pairs: RewritePair[], how: 'amend' | 'rebase'): Promise<void> {
     const repo = this.repos.get(clone)!;
     const rewrites = await describeRewrites(repo, pairs);
     keepInOutbox(repo.gitDir, rewrites);
@@ -277,6 +281,8 @@ export class SimWorld {
     }
     await recordRewrites(this.hub.hub, 'acme', 'sim', rewrites);
     deliveredFromOutbox(repo.gitDir, rewrites);
+    // As the product's hook: an amend that changed a status tells the hub, writing nothing.
+    if (how === 'amend' && rewrites.some((r) => r.changed.length > 0)) await this.run(clone, { writeback: false, fault: 'none', hook: 'post-rewrite' });
   }
 
   // --- runs --------------------------------------------------------------------------------
