@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /**
  * Work that must not be cut off halfway: the writeback's landing, between taking git's index lock
  * and moving the branch with its index. The hook's deadline (see giveUpAfter) waits for it to end
@@ -35,4 +37,29 @@ export async function critical<T>(work: () => Promise<T>): Promise<T> {
 export function criticalSectionsEnded(): Promise<void> {
   const s = sections();
   return s.open === 0 ? Promise.resolve() : new Promise((resolve) => s.ended.push(resolve));
+}
+
+/** How long a signal waits for a landing under way, as the hook's deadline does. */
+export const LANDING_GRACE_MS = 10_000;
+
+/**
+ * Ctrl-C, a terminal closed or a kill during a landing lets it finish first (up to
+ * LANDING_GRACE_MS), then ends the process with the signal's exit status, as git's own commands
+ * keep their lock files whole; outside one, the signal ends the process at once.
+ */
+export function holdSignalsDuringCriticalSections(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // As a shell reports a process a signal ended; exit listeners (the run lock's) still run.
+    const stop = () => process.exit(128 + constants.signals[signal]);
+    const onSignal = () => {
+      process.off(signal, onSignal);
+      // A second signal while waiting ends the process at once.
+      process.once(signal, stop);
+      if (sections().open === 0) return stop();
+      process.stderr.write('custodian-hooks: finishing the writeback under way, then stopping\n');
+      setTimeout(stop, LANDING_GRACE_MS).unref();
+      void criticalSectionsEnded().then(stop);
+    };
+    process.on(signal, onSignal);
+  }
 }

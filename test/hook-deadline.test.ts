@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { workplanPathspec, writeHookState } from '../src/hook/state.js';
@@ -11,6 +12,7 @@ import { HubUnavailableError } from '../src/hub/types.js';
 import { hubTrickling } from './helpers/rogue-hubs.js';
 import { PLAN, scene } from './helpers/scene.js';
 import { runCli } from './helpers/cli.js';
+import { CLI } from './helpers/paths.js';
 import { commitFiles } from './helpers/temp-repo.js';
 
 // A hang is what these tests look for: each has a timeout far above what the deadlines allow, so
@@ -118,5 +120,50 @@ test(
     assert.match(await ws.git('show', `HEAD:${PLAN}`), /status: done/);
     assert.equal((await ws.run('--fix')).code, 0);
     assert.equal(await s.hubStatus('A'), 'done');
+  },
+);
+
+test(
+  'Ctrl-C or a kill while run --fix lands a writeback lets the landing finish or undo itself first: no lock is left for git, and the next run settles',
+  HANG,
+  async (t) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const group of [true, false]) {
+        const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+        const ws = s.workstation;
+        assert.equal((await ws.run('--fix')).code, 0);
+        assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+        const slow = path.join(s.root, 'slow-git');
+        const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
+        await writeFile(slow, `#!/bin/sh\ncase "$*" in *"update-ref -m custodian-hooks"*) sleep 2;; esac\nexec '${realGit}' "$@"\n`);
+        await chmod(slow, 0o755);
+        const bin = path.join(s.root, 'bin');
+        await execa('mkdir', [bin]);
+        await execa('ln', ['-s', slow, path.join(bin, 'git')]);
+        const gitDir = path.join(ws.dir, '.git');
+        // As a terminal's Ctrl-C reaches the whole process group (git's child too), or a kill the process alone.
+        const run = execa(process.execPath, [CLI, 'run', '--fix'], {
+          cwd: ws.dir,
+          env: { ...s.env, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` },
+          reject: false,
+          stdin: 'ignore',
+          detached: true,
+        });
+        while (!existsSync(path.join(gitDir, 'index.lock')) && run.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+        process.kill(group ? -run.pid! : run.pid!, signal);
+        const ended = await run;
+        assert.equal(ended.exitCode, 128 + constants.signals[signal], `${signal}${group ? ' to the group' : ''}: the run ends as the signal ends it`);
+        assert.equal(existsSync(path.join(gitDir, 'index.lock')), false, `${signal}: git's index lock is not left behind`);
+        assert.deepEqual(
+          (await readdir(gitDir)).filter((f) => f.startsWith('index.custodian-') || f.startsWith('custodian-hooks.lock')),
+          [],
+        );
+        // Landed whole or not at all: the user's commit works, and the next run settles.
+        await commitFiles(ws.dir, { 'notes.txt': 'work\n' }, 'work');
+        assert.equal((await ws.run('--fix')).code, 0);
+        assert.equal(await ws.statusInFile('A'), 'done');
+        assert.equal(await ws.git('status', '--porcelain'), '');
+      }
+    }
   },
 );

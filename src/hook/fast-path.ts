@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireCompiled } from './code-cache.js';
-import { criticalSectionsEnded } from '../critical-section.js';
+import { criticalSectionsEnded, LANDING_GRACE_MS } from '../critical-section.js';
 import { pushIsDryRun } from './dry-run.js';
 import { CONFIG_FILE } from '../config-names.js';
 import { etagProbe } from '../hub/etag-probe.js';
@@ -51,9 +51,6 @@ export function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.CUSTODIAN_HOOK_TIMEOUT);
   return (env.CUSTODIAN_HOOK_TIMEOUT && Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
 }
-
-/** How long past the deadline a writeback's landing already under way may take to finish. */
-const LANDING_GRACE_MS = 10_000;
 
 /**
  * Whatever hangs (a hub that trickles its answer, a database that never replies), git goes on:
