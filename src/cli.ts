@@ -2,10 +2,7 @@
 // The entry point stays this small on purpose, and ships as CommonJS: a hook runs it on every
 // pull and push, and its fast path must pay neither for the ESM loader nor for the argument
 // parser and the libraries the rest of the CLI loads.
-import { holdSignalsDuringCriticalSections } from './critical-section.js';
-
 const args = process.argv.slice(2);
-holdSignalsDuringCriticalSections();
 const done = (code: number | undefined) => {
   if (code !== undefined) process.exitCode = code;
 };

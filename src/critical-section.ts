@@ -14,16 +14,19 @@ const KEY = Symbol.for('custodian-hooks.critical-sections');
 interface Sections {
   open: number;
   ended: (() => void)[];
+  signalsHeld: boolean;
 }
 
 const sections = (): Sections => {
   const holder = globalThis as { [KEY]?: Sections };
-  holder[KEY] ??= { open: 0, ended: [] };
+  holder[KEY] ??= { open: 0, ended: [], signalsHeld: false };
   return holder[KEY];
 };
 
 export async function critical<T>(work: () => Promise<T>): Promise<T> {
   const s = sections();
+  if (!s.signalsHeld) holdSignals();
+  s.signalsHeld = true;
   s.open++;
   try {
     return await work();
@@ -45,9 +48,10 @@ export const LANDING_GRACE_MS = 10_000;
 /**
  * Ctrl-C, a terminal closed or a kill during a landing lets it finish first (up to
  * LANDING_GRACE_MS), then ends the process with the signal's exit status, as git's own commands
- * keep their lock files whole; outside one, the signal ends the process at once.
+ * keep their lock files whole; outside one, the signal ends the process at once. Taken up by the
+ * first landing a process makes: a process that never lands (the hub) keeps its own handling.
  */
-export function holdSignalsDuringCriticalSections(): void {
+function holdSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     // As a shell reports a process a signal ended; exit listeners (the run lock's) still run.
     const stop = () => process.exit(128 + constants.signals[signal]);
