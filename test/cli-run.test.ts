@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { openSqlite } from '../src/hub/sql/sqlite-driver.js';
 import { runCli } from './helpers/cli.js';
 import { FIXTURES } from './helpers/paths.js';
 import { commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
@@ -112,4 +116,45 @@ test('the shipped CLI reads front matter with its own YAML engine, and names the
   assert.equal(c01[0].line, 1);
   assert.match(c01[0].message, /^front matter cannot be parsed: .*flow sequence/i);
   assert.deepEqual(report.workplans.map((w: { file: string }) => w.file).sort(), ['bad.md', 'good.md']);
+});
+
+test('ordinary mistakes with a hub store or a server are one line and exit 1, never a bug report: not a database, a folder, a port taken, a host of no address, a newer schema', async (t) => {
+  const dir = await tempDir(t);
+  const repo = await tempRepo(t, { 'docs/plan.md': workplan([{ id: 'A', status: 'todo' }]) });
+  const notes = path.join(dir, 'notes.db');
+  await writeFile(notes, 'just notes\n');
+  await mkdir(path.join(dir, 'folder.sqlite'));
+  const said = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await runCli(repo, args, env);
+    assert.doesNotMatch(r.stderr, /this is a bug|\n\s+at /, args.join(' '));
+    return r;
+  };
+  for (const args of [['hub', 'token', 'list', '--db', notes], ['task', 'list'], ['run']]) {
+    const r = await said(args, { CUSTODIAN_HUB: notes });
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, /notes\.db is not a SQLite database/);
+  }
+  assert.match((await said(['hub', 'token', 'list', '--db', path.join(dir, 'folder.sqlite')])).stderr, /folder\.sqlite cannot be opened as a SQLite database/);
+
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const port = String((taken.address() as AddressInfo).port);
+  const inUse = await said(['hub', 'serve', '--port', port, '--db', path.join(dir, 'a.sqlite')]);
+  assert.equal(inUse.code, 1);
+  assert.match(inUse.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: another process has that port`));
+  const noHost = await said(['hub', 'serve', '--host', 'no-such-host.invalid', '--port', '0', '--db', path.join(dir, 'a.sqlite')]);
+  assert.equal(noHost.code, 1);
+  assert.match(noHost.stderr, /--host names no address of this machine/);
+  assert.equal((await said(['hub', 'serve', '--keep-days', '1e9', '--db', path.join(dir, 'a.sqlite')])).code, 2);
+
+  // A database a later version migrated.
+  const newer = path.join(dir, 'newer.sqlite');
+  assert.equal((await said(['hub', 'token', 'list', '--db', newer])).code, 0);
+  const db = openSqlite(newer);
+  await db.run("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'later')");
+  await db.close();
+  const later = await said(['hub', 'token', 'list', '--db', newer]);
+  assert.equal(later.code, 1);
+  assert.match(later.stderr, /at schema 999, newer than this custodian-hooks knows .*upgrade custodian-hooks/);
 });

@@ -24,10 +24,13 @@ function count(flag: string, value: string): number {
   return n;
 }
 
+const MAX_KEEP_DAYS = 36_500;
+
 function retentionOf(options: HubServeOptions): Partial<Retention> {
   const days = Number(options.keepDays);
-  if (options.keepDays.trim() === '' || !Number.isFinite(days) || days < 0) {
-    throw new UserError(`--keep-days must be a number of days of at least 0, not '${options.keepDays}'`);
+  // Past a hundred years no date is far enough back to compare with.
+  if (options.keepDays.trim() === '' || !Number.isFinite(days) || days < 0 || days > MAX_KEEP_DAYS) {
+    throw new UserError(`--keep-days must be a number of days from 0 to ${MAX_KEEP_DAYS}, not '${options.keepDays}'`);
   }
   return { points: count('--keep-points', options.keepPoints), runs: count('--keep-runs', options.keepRuns), maxAgeMs: days * DAY_MS };
 }
@@ -36,7 +39,17 @@ export async function hubServe(options: HubServeOptions, write: (text: string) =
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a number from 0 to 65535, not '${options.port}'`);
   const store = await openStore(options.db ?? defaultDatabase(), { retention: retentionOf(options) });
-  const hub = await startHub(store, { host: options.host, port, log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+  const hub = await startHub(store, { host: options.host, port, log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) }).catch(
+    async (error: NodeJS.ErrnoException) => {
+      await store.close();
+      const where = `${options.host ?? '127.0.0.1'}:${port}`;
+      if (error.code === 'EADDRINUSE') throw new UserError(`cannot listen on ${where}: another process has that port (choose another with --port)`, 1);
+      if (error.code === 'EACCES') throw new UserError(`cannot listen on ${where}: not allowed (a port below 1024 needs privileges)`, 1);
+      if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || error.code === 'EADDRNOTAVAIL')
+        throw new UserError(`cannot listen on ${where}: --host names no address of this machine (${error.code})`, 1);
+      throw error;
+    },
+  );
   write(`custodian-hooks hub listening on ${hub.url} (store: ${store.location})\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

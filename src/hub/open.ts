@@ -42,10 +42,22 @@ export async function openStore(
     return emptyStore(location);
   }
   const { openSqlite } = await import('./sql/sqlite-driver.js');
-  if (!readOnly) return SqlStore.open(openSqlite(location), location, { retention });
   // A file not there yet is a hub that has heard of nothing: read as an empty store, created nowhere.
-  if (!existsSync(location)) return emptyStore(location);
-  return SqlStore.open(openSqlite(location, { readOnly: true }), location, { migrate: false });
+  if (readOnly && !existsSync(location)) return emptyStore(location);
+  try {
+    if (!readOnly) return await SqlStore.open(openSqlite(location), location, { retention });
+    return await SqlStore.open(openSqlite(location, { readOnly: true }), location, { migrate: false });
+  } catch (error) {
+    throw notADatabase(location, error) ?? error;
+  }
+}
+
+/** A SQLite file that is something else (notes, a folder): said as the user's mistake it is. */
+function notADatabase(location: string, error: unknown): UserError | null {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB') return new UserError(`${location} is not a SQLite database: name the hub's file, or a new one`, 1);
+  if (code === 'SQLITE_CANTOPEN') return new UserError(`${location} cannot be opened as a SQLite database (a folder, or a folder not there?)`, 1);
+  return null;
 }
 
 /**

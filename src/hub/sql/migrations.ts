@@ -1,4 +1,5 @@
 import type { SqlDriver } from './driver.js';
+import { UserError } from '../../errors.js';
 
 /**
  * The schema, as numbered steps applied once each and recorded in schema_migrations. Never edit a
@@ -176,7 +177,7 @@ export async function migrate(db: SqlDriver): Promise<void> {
     const [row] = await tx.all<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
     const current = row?.version ?? 0;
     if (current > MIGRATIONS.length) {
-      throw new Error(`the hub database is at schema ${current}, newer than this custodian-hooks knows (${MIGRATIONS.length}); upgrade custodian-hooks`);
+      throw new UserError(`the hub database is at schema ${current}, newer than this custodian-hooks knows (${MIGRATIONS.length}); upgrade custodian-hooks`, 1);
     }
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       for (const statement of MIGRATIONS[version - 1]!) await tx.run(statement.replaceAll('{{serial}}', SERIAL[tx.dialect]));
