@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { CONFIG_FILE } from './config-names.js';
 import { UserError } from './errors.js';
 import { isSlug } from './repo-slug.js';
+import { yamlReason } from './yaml-reason.js';
 
 // zod's small build: a hook in a repo with a config loads 40 KB of validator, not 750 KB. It
 // carries no messages until given a locale.
@@ -39,7 +40,7 @@ export function parseConfig(text: string): RepoConfig {
   const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    throw new UserError(`${CONFIG_FILE}:${lineCounter.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
+    throw new UserError(`${CONFIG_FILE}:${lineCounter.linePos(error.pos[0]).line}: ${yamlReason(error.message)}`);
   }
   let value: unknown;
   try {

@@ -87,6 +87,16 @@ test('an id YAML reads as a number is the id as written: 2.1 and 2.10 are two ta
   assert.match(parseWorkplan(block('id: true\nstatus: todo\n'), 'p.md').findings[0]!.message, /no id/);
 });
 
+test("C-02 names the file's line of a block's YAML error and says the reason whole, without yaml's own count from the block", () => {
+  const text = `# Plan\n\nSome prose.\n\n${block('id: X\npriority: low\nstatus: [oops\nowner: me\n')}`;
+  const [finding] = parseWorkplan(text, 'docs/plan.md').findings;
+  assert.equal(finding!.code, 'C-02');
+  assert.equal(finding!.line, text.split('\n').indexOf('owner: me') + 1, 'where yaml noticed it, counted in the file');
+  assert.match(finding!.message, /^invalid YAML in task block: Flow sequence in block collection must be sufficiently indented and end with a \]$/);
+  const [duplicate] = parseWorkplan(block('id: X\nstatus: todo\nid: Y\n'), 'p.md').findings;
+  assert.equal(duplicate!.message, 'invalid YAML in task block: Map keys must be unique');
+});
+
 test('a status given through a YAML alias is named as one, not as a collection', () => {
   const [finding] = parseWorkplan(block('id: X\npriority: &p todo\nstatus: *p\n'), 'docs/plan.md').findings;
   assert.match(finding!.message, /task 'X' gives its status through a YAML alias: write the status itself there/);

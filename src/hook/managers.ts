@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, parseDocument, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
+import { yamlReason } from '../yaml-reason.js';
 
 /**
  * Hook managers that rewrite the hooks folder from their own configuration: lefthook renames a
@@ -103,7 +104,7 @@ export function snippet(manager: HookManager, hooks: readonly string[]): string 
 
 function lefthookDoc(text: string | null, file: string) {
   const doc = parseDocument(text ?? '');
-  if (doc.errors.length > 0) throw new UserError(`${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); fix it, then install again`);
+  if (doc.errors.length > 0) throw new UserError(`${file}: not valid YAML (${yamlReason(doc.errors[0]!.message, true)}); fix it, then install again`);
   if (doc.contents !== null && !isMap(doc.contents)) throw new UserError(`${file}: not a mapping of hooks; fix it, then install again`);
   return doc;
 }

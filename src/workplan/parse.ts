@@ -5,6 +5,7 @@ import { isStatus, type Status } from '../status.js';
 import { simpleMapping, valuesOf } from './simple-mapping.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { freeTextProblem, idProblem, TEXT_LIMITS } from './storable-text.js';
+import { yamlReason } from '../yaml-reason.js';
 
 /** One task read from a workplan file. */
 export interface Task {
@@ -160,7 +161,7 @@ function mappingOf(
     const error = doc.errors[0]!;
     // YAML may notice an unclosed value only at the end; name the block's last line, not the fence.
     const at = Math.min(block.bodyStart + error.pos[0], Math.max(block.bodyStart, block.bodyEnd - 1));
-    return { failed: fail('C-02', `invalid YAML in task block: ${error.message.split('\n')[0]}`, lineOf(scan, at)) };
+    return { failed: fail('C-02', `invalid YAML in task block: ${yamlReason(error.message)}`, lineOf(scan, at)) };
   }
   const contents = doc.contents;
   if (!isMap(contents)) return { failed: fail('C-02', 'task block is not a YAML mapping') };
@@ -242,7 +243,7 @@ function readFrontMatter(text: string, scan: MarkdownScan, file: string): { data
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('front matter is not a mapping');
     return checkedFrontMatter(data as Record<string, unknown>, file);
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const reason = yamlReason(error instanceof Error ? error.message : String(error));
     return { data: {}, finding: failure('C-01', { file, line: 1, message: `front matter cannot be parsed: ${reason}` }) };
   }
 }
