@@ -61,6 +61,8 @@ test('init refuses a hub that cannot be shared through the repo, and a package.j
     ['https//typo:7420', /'https\/\/typo:7420' is not a hub location/],
     ['/srv/hub.sqlite', /SQLite file on this machine/],
     ['postgres://team:secret@db.example/hub', /'postgres:\/\/…@db\.example\/hub' holds credentials/],
+    ['http://hub.example:7420/?team=a', /is a hub URL with a query or a fragment/],
+    ['http://hub.example:7420/#x', /is a hub URL with a query or a fragment/],
   ] as const) {
     const result = await runCli(dir, ['init', '--hub', hub], env);
     assert.equal(result.code, 2, hub);
@@ -73,6 +75,19 @@ test('init refuses a hub that cannot be shared through the repo, and a package.j
   assert.equal(broken.code, 2);
   assert.match(broken.stderr, /package\.json: not valid JSON/);
   assert.equal(existsSync(path.join(dir, '.custodian.yml')), false, 'nothing half-written');
+  // JSON, but not what npm reads: init would write a prepare script no install runs, or garble the scripts.
+  for (const [text, reason] of [
+    ['[]\n', /package\.json: not an object/],
+    ['{ "name": "app", "scripts": "echo legacy" }\n', /"scripts" is not an object of named scripts/],
+    ['{ "name": "app", "scripts": { "prepare": 5 } }\n', /"scripts\.prepare" is not a command line/],
+  ] as const) {
+    await writeFile(path.join(dir, 'package.json'), text);
+    const refused = await runCli(dir, ['init'], env);
+    assert.equal(refused.code, 2, text);
+    assert.match(refused.stderr, reason);
+    assert.equal(await readFile(path.join(dir, 'package.json'), 'utf8'), text, 'left as it was');
+    assert.equal(existsSync(path.join(dir, '.custodian.yml')), false, 'nothing half-written');
+  }
 });
 
 test('status counts each committed workplan by status, with a bar on a terminal and a versioned JSON document', async (t) => {

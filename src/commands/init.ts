@@ -59,13 +59,20 @@ export function configWith(text: string | null, slug: string, hub: { location: s
 
 /** package.json's `prepare` running `custodian-hooks install` after whatever it ran before; the file's own indentation kept. */
 export function packageJsonWith(text: string): { text: string; said: string | null } {
-  let json: { scripts?: Record<string, string> };
+  let json: { scripts?: Record<string, unknown> };
   try {
     json = JSON.parse(text) as typeof json;
   } catch (error) {
     throw new UserError(`package.json: not valid JSON (${(error as Error).message}); fix it, then run init again`);
   }
+  // npm reads none of these: init would write a prepare script no install runs, or garble one.
+  const notAn = (value: unknown) => typeof value !== 'object' || value === null || Array.isArray(value);
+  if (notAn(json)) throw new UserError('package.json: not an object, as npm reads one; fix it, then run init again');
+  if (json.scripts !== undefined && notAn(json.scripts))
+    throw new UserError('package.json: "scripts" is not an object of named scripts; fix it, then run init again');
   const prepare = json.scripts?.prepare;
+  if (prepare !== undefined && typeof prepare !== 'string')
+    throw new UserError('package.json: "scripts.prepare" is not a command line; fix it, then run init again');
   if (prepare?.includes(PREPARE)) return { text, said: null };
   const next = prepare ? `${prepare} && ${PREPARE}` : PREPARE;
   json.scripts = { ...json.scripts, prepare: next };

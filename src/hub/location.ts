@@ -64,7 +64,15 @@ export function describeSource(choice: HubChoice): string {
  * `https//host:7420` is a relative path to SQLite and would quietly become a new, empty hub.
  */
 export function hubKind(location: string, named: string): HubKind {
-  if (/^https?:\/\/[^/?#]/i.test(location) && URL.canParse(location)) return 'http';
+  if (/^https?:\/\/[^/?#]/i.test(location) && URL.canParse(location)) {
+    // The client puts the API's paths after the URL: after a query or a fragment they reach no API.
+    const { search, hash } = new URL(location);
+    if (search || hash)
+      throw new UserError(
+        `${named}: '${redactLocation(location)}' is a hub URL with a query or a fragment (?… #…), which the hub's API has no place for: give the URL without it`,
+      );
+    return 'http';
+  }
   if (/^postgres(ql)?:\/\//i.test(location)) return 'postgres';
   const schemeLike = /^[a-z][a-z0-9+.-]+:/i.test(location) && !path.isAbsolute(location);
   if (!schemeLike && (path.isAbsolute(location) || /\.(sqlite3?|db)$/i.test(location))) return 'sqlite';
