@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { printable } from '../src/output/printable.js';
 import { startHub } from '../src/hub/serve.js';
 import { createApp } from '../src/hub/server.js';
+import { BODY_DEADLINE_MS } from '../src/hub/utf8-body.js';
 import { ROOT } from './helpers/paths.js';
 import { sqliteStore } from './helpers/hubs.js';
 
@@ -200,4 +201,37 @@ test("a connection opened ahead of use (as browsers do) and never used does not 
   await hub.close();
   await closed;
   assert.equal(spare.destroyed, true);
+});
+
+test('clients that trickle their bodies in hold the slots no longer than the body deadline: answered 408 and closed, the hub answers again', async (t) => {
+  const hub = await startHub(await sqliteStore(t));
+  t.after(() => hub.close());
+  const { hostname, port } = new URL(hub.url);
+  const heads = ['POST /v1/repos/x/tasks/query HTTP/1.1\r\n', 'PUT /v1/repos/x/tasks/T/status HTTP/1.1\r\nAuthorization: Bearer made-up\r\n'];
+  const slow = heads.flatMap((head) =>
+    [0, 1, 2, 3].map(() => {
+      const socket = net.connect(Number(port), hostname, () =>
+        socket.write(`${head}Host: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`),
+      );
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on('error', () => undefined);
+      const trickle = setInterval(() => socket.write(' '), 500);
+      const closed = once(socket, 'close').then(() => {
+        clearInterval(trickle);
+        return answer;
+      });
+      return closed;
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await fetch(`${hub.url}/v1/repos/x/tasks`)).status, 503, 'the slots are held');
+  const started = Date.now();
+  const answers = await Promise.all(slow);
+  for (const answer of answers) assert.match(answer, /^HTTP\/1\.1 (408|503) /);
+  assert.ok(answers.some((a) => a.startsWith('HTTP/1.1 408')));
+  assert.ok(Date.now() - started < BODY_DEADLINE_MS * 3, 'let go after the deadline, not minutes later');
+  assert.equal((await fetch(`${hub.url}/v1/repos/x/tasks`)).status, 200);
 });

@@ -2,15 +2,29 @@ import { isUtf8 } from 'node:buffer';
 import type { MiddlewareHandler } from 'hono';
 
 /**
+ * How long a body may take to arrive once its request holds a slot: a client that trickles one
+ * in (a byte every few seconds) would otherwise hold the slot, and four such hold a SQLite hub.
+ */
+export const BODY_DEADLINE_MS = 5000;
+
+/**
  * A request body must be UTF-8. Decoding would put U+FFFD for each bad byte, so two ids that
  * differ only there would name one task, and a note would not come back as it went in. Each route
- * puts it just before its JSON, after its token check: the body is read only where it would be.
+ * puts it just before its JSON, after its token check: the body is read only where it would be,
+ * and only for BODY_DEADLINE_MS (408 past it, the connection closed).
  */
 export function utf8Body(): MiddlewareHandler {
   return async (c, next) => {
-    if (!isUtf8(await c.req.arrayBuffer())) {
-      return c.json({ error: 'request body is not valid UTF-8' }, 400);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), BODY_DEADLINE_MS);
+    });
+    const body = await Promise.race([c.req.arrayBuffer(), late]).finally(() => clearTimeout(timer));
+    if (body === 'late') {
+      c.header('Connection', 'close');
+      return c.json({ error: `request body did not arrive within ${BODY_DEADLINE_MS / 1000} s` }, 408);
     }
+    if (!isUtf8(body)) return c.json({ error: 'request body is not valid UTF-8' }, 400);
     await next();
     return undefined;
   };
