@@ -8,7 +8,7 @@ import { loadWorkplans } from '../src/workplan/load.js';
 import { gitAsUser } from './helpers/git-user.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { cloneAs, commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
-import { parseReport, scene, workstationAndLaptop, reopenedInHub } from './helpers/scene.js';
+import { type Machine, parseReport, scene, workstationAndLaptop, reopenedInHub } from './helpers/scene.js';
 import { workplan } from './helpers/workplan-text.js';
 
 const OTHER = 'docs/other.md';
@@ -37,6 +37,48 @@ for (const [name, move] of moves) {
     assert.match(files, /status: todo/, 'and is written back where the block now is');
   });
 }
+
+const gaps: [string, (ws: Machine) => Promise<void>][] = [
+  [
+    'a workplan deleted and restored by git revert',
+    async (ws) => {
+      await ws.git('rm', '-q', 'docs/plan.md');
+      await ws.git('commit', '-q', '-m', 'remove the plan (a mistake)');
+      await ws.git('revert', '--no-edit', 'HEAD');
+    },
+  ],
+  [
+    'a block cut in one commit and pasted into another workplan in the next',
+    async (ws) => {
+      const moved = moves[0]![1](await ws.read());
+      await commitFiles(ws.dir, { 'docs/plan.md': moved['docs/plan.md']! }, 'cut A');
+      await commitFiles(ws.dir, { [OTHER]: moved[OTHER]! }, 'paste A');
+    },
+  ],
+];
+
+for (const [name, gap] of gaps) {
+  test(`${name}: the value from before the gap is not news, and a reopen made meanwhile in the hub stands`, async (t) => {
+    const s = await reopenedInHub(t);
+    const ws = s.workstation;
+    await gap(ws);
+    const run = await ws.run('--fix');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+    assert.match(await ws.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs'), /status: todo/, 'and is written back');
+  });
+}
+
+test('a task that returns at another status than it left with is news, set where it returned', async (t) => {
+  const s = await reopenedInHub(t);
+  const ws = s.workstation;
+  const moved = moves[0]![1](await ws.read());
+  await commitFiles(ws.dir, { 'docs/plan.md': moved['docs/plan.md']! }, 'cut A');
+  await commitFiles(ws.dir, { [OTHER]: moved[OTHER]!.replace('status: done', 'status: blocked') }, 'paste A, blocked');
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', run.stderr);
+});
 
 test('a shallow clone never lets rank undo a reopen the hub heard of below its boundary', async (t) => {
   const s = await reopenedInHub(t);

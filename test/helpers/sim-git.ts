@@ -167,10 +167,19 @@ export class Choreography {
     const texts = await this.texts(clone);
     const touched = how === 'move' ? moveBlock(texts, task, pick) : how === 'reorder' ? reorderBlocks(texts, task) : recomment(texts, task, pick);
     if (PLANS.every((f) => touched[f] === texts[f])) return;
+    let parent = head;
+    if (how === 'move' && pick >= 2) {
+      // Cut in one commit and pasted in the next: for a commit the task is in no workplan.
+      const from = PLANS.find((f) => texts[f]?.includes(`## Task ${task}\n`))!;
+      await this.writeTexts(clone, { ...texts, [from]: touched[from]! });
+      await git(dir, ['commit', '-q', '-am', `cut ${task}`]);
+      parent = await this.head(clone);
+      this.model.commit(parent, [head]);
+    }
     await this.writeTexts(clone, touched);
     await git(dir, ['commit', '-q', '-am', `${how} ${task}`]);
-    this.model.commit(await this.head(clone), [head]);
-    this.log.push(`${clone} ${how} ${task}`);
+    this.model.commit(await this.head(clone), [parent]);
+    this.log.push(`${clone} ${how} ${task}${parent === head ? '' : ' (in two commits)'}`);
   }
 
   /** Fetches the origin; false when the clone is offline. */
