@@ -84,22 +84,31 @@ test('git push finishes against a hub that trickles its answer', HANG, async (t)
   assert.match(pushed.stderr, /custodian-hooks: WARN C-23 hub unreachable/);
 });
 
+/**
+ * A synced workstation whose next fix run writes A back (the hub has it done), and a folder to put
+ * first on PATH where git is the real git with its branch move made `seconds` slow.
+ */
+async function writebackDueWithSlowGit(t: TestContext, seconds: number) {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
+  const slow = path.join(s.root, 'slow-git');
+  const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
+  await writeFile(slow, `#!/bin/sh\ncase "$*" in *"update-ref -m custodian-hooks"*) sleep ${seconds};; esac\nexec '${realGit}' "$@"\n`);
+  await chmod(slow, 0o755);
+  const bin = path.join(s.root, 'bin');
+  await execa('mkdir', [bin]);
+  await execa('ln', ['-s', slow, path.join(bin, 'git')]);
+  return { s, ws, bin };
+}
+
 test(
   "a hook whose deadline falls while it lands a writeback lets the landing finish first: no lock is left, and the user's next commit keeps the status",
   HANG,
   async (t) => {
-    const s = await scene(t, [{ id: 'A', status: 'todo' }]);
-    const ws = s.workstation;
-    assert.equal((await ws.run('--fix')).code, 0);
-    assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
-    // The real git, its branch move three seconds slow, as on a slow disk: the deadline falls inside the landing.
-    const slow = path.join(s.root, 'slow-git');
-    const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
-    await writeFile(slow, `#!/bin/sh\ncase "$*" in *"update-ref -m custodian-hooks"*) sleep 3;; esac\nexec '${realGit}' "$@"\n`);
-    await chmod(slow, 0o755);
-    const bin = path.join(s.root, 'bin');
-    await execa('mkdir', [bin]);
-    await execa('ln', ['-s', slow, path.join(bin, 'git')]);
+    // The branch move three seconds slow, as on a slow disk: the deadline falls inside the landing.
+    const { s, ws, bin } = await writebackDueWithSlowGit(t, 3);
     const hook = await runCli(ws.dir, ['run', '--hook', 'post-merge', '--', '0'], {
       ...s.env,
       PATH: `${bin}:${process.env.PATH}`,
@@ -129,17 +138,7 @@ test(
   async (t) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       for (const group of [true, false]) {
-        const s = await scene(t, [{ id: 'A', status: 'todo' }]);
-        const ws = s.workstation;
-        assert.equal((await ws.run('--fix')).code, 0);
-        assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
-        const slow = path.join(s.root, 'slow-git');
-        const realGit = (await execa('sh', ['-c', 'command -v git'])).stdout.trim();
-        await writeFile(slow, `#!/bin/sh\ncase "$*" in *"update-ref -m custodian-hooks"*) sleep 2;; esac\nexec '${realGit}' "$@"\n`);
-        await chmod(slow, 0o755);
-        const bin = path.join(s.root, 'bin');
-        await execa('mkdir', [bin]);
-        await execa('ln', ['-s', slow, path.join(bin, 'git')]);
+        const { s, ws, bin } = await writebackDueWithSlowGit(t, 2);
         const gitDir = path.join(ws.dir, '.git');
         // As a terminal's Ctrl-C reaches the whole process group (git's child too), or a kill the process alone.
         const run = execa(process.execPath, [CLI, 'run', '--fix'], {

@@ -277,7 +277,8 @@ test('hub serve takes --keep-points, --keep-runs and --keep-days, and refuses va
   const refusals: [string[], string][] = [
     [['--keep-points', '0'], "--keep-points must be a whole number of at least 1, not '0'"],
     [['--keep-runs', 'many'], "--keep-runs must be a whole number of at least 1, not 'many'"],
-    [['--keep-days', '-1'], "--keep-days must be a number of days of at least 0, not '-1'"],
+    [['--keep-days', '-1'], "--keep-days must be a number of days from 0 to 36500, not '-1'"],
+    [['--keep-days', '1e9'], "--keep-days must be a number of days from 0 to 36500, not '1e9'"],
   ];
   for (const [flags, message] of refusals) {
     const result = await runCli(dir, ['hub', 'serve', '--port', '0', '--db', path.join(dir, 'refused.sqlite'), ...flags]);
