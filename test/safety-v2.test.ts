@@ -69,6 +69,19 @@ for (const [name, gap] of gaps) {
   });
 }
 
+test('a task added long after the history began, its status changed in the hub only, is written back: no walk back for where it was before', async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  for (let n = 0; n < 40; n++) await commitFiles(ws.dir, { 'notes.txt': `${n}\n` }, `note ${n}`);
+  await commitFiles(ws.dir, { [OTHER]: workplan([{ id: 'B', status: 'todo' }]) }, 'add B');
+  assert.equal((await ws.run('--fix')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'B', 'done')).code, 0);
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stdout, /C-27/);
+  assert.match(await ws.read(OTHER), /id: B\nstatus: done/);
+});
+
 test('a task that returns at another status than it left with is news, set where it returned', async (t) => {
   const s = await reopenedInHub(t);
   const ws = s.workstation;

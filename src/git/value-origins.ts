@@ -29,12 +29,6 @@ interface Trace {
   line: number;
   /** Blame named another task's line: the trace steps back by parents instead. */
   walk?: boolean;
-  /**
-   * The task was in no workplan of the commit's parents (a file deleted and restored, a block cut
-   * and pasted in two commits): the trace steps back along first parents, from `at`, to where the
-   * task was last; at the same status the value is that older one, else `restoredAt` set it.
-   */
-  restoredAt?: string;
 }
 
 /**
@@ -48,12 +42,15 @@ interface Trace {
  * value a merge holds on both sides. A merge that took the value from another parent (a person
  * keeping theirs in a conflict) did not set it: the trace goes on in that parent, as it would
  * without the option, rather than name the merge as a second origin no record saw.
+ *
+ * `introduced` collects the tasks whose origin holds a task none of its parents had in any
+ * workplan: the commit brought the task in (created, or back after a gap; see gatherHistory).
  */
 export async function valueOrigins(
   repo: Repo,
   head: string,
   tasks: readonly FileTask[],
-  options: { firstParent?: boolean; reads?: TraceReads } = {},
+  options: { firstParent?: boolean; reads?: TraceReads; introduced?: Set<string> } = {},
 ): Promise<Map<string, string | null>> {
   const found = new Map<string, string | null>();
   const reads = options.reads ?? traceReads(repo);
@@ -63,15 +60,6 @@ export async function valueOrigins(
       for (const t of traces) found.set(t.id, null);
       break;
     }
-    // A step across a gap a hop; a trace found again goes on with blame in the same hop.
-    const crossed = await acrossGaps(
-      repo,
-      reads,
-      traces.filter((t) => t.restoredAt),
-      found,
-    );
-    const inGap = crossed.filter((t) => t.restoredAt);
-    traces = [...traces.filter((t) => !t.restoredAt), ...crossed.filter((t) => !t.restoredAt)];
     const blamed = await blameTraces(
       repo,
       traces.filter((t) => !t.walk),
@@ -90,7 +78,7 @@ export async function valueOrigins(
       ...origins.filter(({ trace }) => !trace.walk).map(({ trace, origin }) => ({ commit: origin, id: trace.id, file: trace.file })),
       ...origins.flatMap(({ trace, origin }) => (parents.get(origin) ?? []).map((commit) => ({ commit, id: trace.id, file: trace.file }))),
     ]);
-    traces = inGap;
+    traces = [];
     for (const { trace, origin, source } of origins) {
       if (!trace.walk) {
         const there = held.get(`${origin} ${trace.id}`);
@@ -108,40 +96,13 @@ export async function valueOrigins(
       const before = ps?.map((commit) => held.get(`${commit} ${trace.id}`)) ?? [];
       const same = before.find((t) => t?.status === trace.status);
       if (same) traces.push({ ...trace, ...same, walk: false });
-      else if (ps?.[0] && before.every((t) => t === undefined)) traces.push({ ...trace, at: ps[0], walk: false, restoredAt: origin });
-      else found.set(trace.id, ps === null || before.includes(null) ? null : origin);
+      else {
+        found.set(trace.id, ps === null || before.includes(null) ? null : origin);
+        if (ps && before.every((t) => t === undefined)) options.introduced?.add(trace.id);
+      }
     }
   }
   return found;
-}
-
-/**
- * One step back across each gap where its task was in no workplan (see Trace.restoredAt): the
- * traces that go on, found where the task is again, or one commit further back; what a gap
- * decides (a root reached, another status, an unreadable commit) goes into `found`.
- */
-async function acrossGaps(repo: Repo, reads: TraceReads, gaps: readonly Trace[], found: Map<string, string | null>): Promise<Trace[]> {
-  if (gaps.length === 0) return [];
-  const held = await heldAt(
-    repo,
-    reads,
-    gaps.map((t) => ({ commit: t.at, id: t.id, file: t.file })),
-  );
-  const parents = await parentsOf(repo, new Set(gaps.map((t) => t.at)), reads);
-  const next: Trace[] = [];
-  for (const trace of gaps) {
-    const there = held.get(`${trace.at} ${trace.id}`);
-    const ps = parents.get(trace.at);
-    if (there === null) found.set(trace.id, null);
-    else if (there) {
-      if (there.status === trace.status) next.push({ id: trace.id, ...there, walk: false });
-      else found.set(trace.id, trace.restoredAt!);
-    } else if (ps === null) found.set(trace.id, null);
-    else if (ps?.[0]) next.push({ ...trace, at: ps[0] });
-    // Never in any workplan before: the commit that brought it set it.
-    else found.set(trace.id, trace.restoredAt!);
-  }
-  return next;
 }
 
 /**

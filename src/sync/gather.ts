@@ -184,8 +184,9 @@ export async function gatherHistory(
   // Commits the hub names may be another clone's: which ones this clone has is asked while blame runs.
   // The first-parent trace below asks of the same commits: what git told the first is kept for it.
   const reads = traceReads(repo);
+  const introduced = new Set<string>();
   const [origins, hubCommitsHere] = await Promise.all([
-    valueOrigins(repo, head, contestedFiles, { reads }),
+    valueOrigins(repo, head, contestedFiles, { reads, introduced }),
     presentCommits(repo, [
       ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
@@ -194,8 +195,12 @@ export async function gatherHistory(
   ]);
   const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere];
   const walk = await ancestryAmong(repo, commits);
-  const retaken = await valuesRetaken(repo, head, origins, rewrites, hubCommitsHere, walk.ancestry);
-  for (const [id, commit] of retaken) origins.set(id, commit);
+  // The commits that set a value where blame names another (see valuesBack and valuesRetaken).
+  const setElsewhere = new Map([
+    ...valuesBack(introduced, origins, facts.files, hub, walk.ancestry),
+    ...(await valuesRetaken(repo, head, origins, rewrites, hubCommitsHere, walk.ancestry)),
+  ]);
+  for (const [id, commit] of setElsewhere) origins.set(id, commit);
   // Where both sides of a merge hold the same line, blame names one of them; the first-parent
   // chain may hold the copy the hub has heard of. Where history from HEAD down to every origin
   // is one line, blame along first parents names the same commits: it is not asked.
@@ -206,10 +211,33 @@ export async function gatherHistory(
       return !!origin && walk.ancestry(origin, head) === 'yes';
     });
   const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true, reads });
-  for (const [id, commit] of retaken) firstParentOrigins.set(id, commit);
+  for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
   return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
+}
+
+/**
+ * A task a commit brought into the workplans that the hub had agreed on below that commit (a
+ * workplan deleted and restored by `git revert`, a block cut and pasted in two commits): back at
+ * the status of the last such agreement, the value is that agreement's, not news; at another, the
+ * commit set it (found by an attack from outside: a restored done was pushed over a reopen). The
+ * hub's points say whether the task was there before, so no history is walked back for it.
+ */
+function valuesBack(
+  introduced: ReadonlySet<string>,
+  origins: ReadonlyMap<string, string | null>,
+  files: readonly FileTask[],
+  hub: HubState,
+  ancestry: Ancestry,
+): [string, string][] {
+  return [...introduced].flatMap((id) => {
+    const brought = origins.get(id);
+    const status = files.find((f) => f.id === id)?.status;
+    const points = hub.tasks.find((t) => t.id === id)?.points ?? [];
+    const last = points.filter((p) => p.commit !== brought && !!brought && ancestry(p.commit, brought) === 'yes').at(-1);
+    return last && last.status === status ? [[id, last.commit] as [string, string]] : [];
+  });
 }
 
 /**
