@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { commonGitDir } from '../git/common-dir.js';
+import { readTextOrNull } from '../read-if-exists.js';
 
 /**
  * A record that holds for the whole clone, every worktree of it alike (the hub and the slug it
@@ -16,9 +17,8 @@ const fileIn = (dir: string, name: string) => path.join(dir, 'custodian-hooks', 
 export function readCloneRecord(gitDir: string, name: string): { file: string; text: string } | null {
   for (const dir of places(gitDir)) {
     const file = fileIn(dir, name);
-    try {
-      return { file, text: readFileSync(file, 'utf8') };
-    } catch {}
+    const text = readTextOrNull(file);
+    if (text !== null) return { file, text };
   }
   return null;
 }

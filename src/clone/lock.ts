@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { link, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readTextOrNull } from '../read-if-exists.js';
 
 const STALE_MS = 10 * 60 * 1000;
 /** A reaper holds its lock for a stat and an unlink: one older than this died there. */
@@ -32,13 +33,7 @@ export async function acquireRunLock(gitDir: string): Promise<(() => Promise<voi
   const mine = `${process.pid} ${randomUUID()}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await create(file, mine)) {
-      const ours = () => {
-        try {
-          return readFileSync(file, 'utf8') === mine;
-        } catch {
-          return false;
-        }
-      };
+      const ours = () => readTextOrNull(file) === mine;
       // Ended by the hook's deadline (process.exit), the run leaves no lock to wait out.
       const drop = () => ours() && rmSync(file, { force: true });
       process.once('exit', drop);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readTextOrNull } from '../read-if-exists.js';
 import path from 'node:path';
 
 /**
@@ -6,9 +6,6 @@ import path from 'node:path';
  * git keeps in a worktree's own git dir; a main working tree's git dir is its own common dir.
  */
 export function commonGitDir(gitDir: string): string {
-  try {
-    return path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
-    return gitDir;
-  }
+  const relative = readTextOrNull(path.join(gitDir, 'commondir'));
+  return relative === null ? gitDir : path.resolve(gitDir, relative.trim());
 }
