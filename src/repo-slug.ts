@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 /**
@@ -51,9 +52,27 @@ export function originIdentity(top: string, originUrl: string): string | null {
     .replace(/\/+$/, '')
     .replace(/\.git$/, '');
   if (!url) return null;
+  return withinHubLimit(spelledOnce(top, url));
+}
+
+function spelledOnce(top: string, url: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/]*)(\/.*)?$/i.exec(url);
   if (scheme && !/^file:/i.test(url)) return `${scheme[1]!.toLowerCase().replace(/:\d+$/, '')}${scheme[2] ?? ''}`;
   const scp = /^(?:[^@/]+@)?([^/:\\]{2,}):(?!\/\/)(.*)$/.exec(url);
   if (scp) return `${scp[1]!.toLowerCase()}/${scp[2]!.replace(/^\/+/, '')}`;
   return path.resolve(top, url.replace(/^file:\/\//i, ''));
+}
+
+/** The longest origin a hub stores (see the hub's batch check). */
+export const ORIGIN_MAX_LENGTH = 1000;
+
+/**
+ * An identity past the hub's limit, shortened the same way on every clone: its start, to be read
+ * in a message, and a digest of the whole, so two long origins that share a start stay two. Sent
+ * whole, the hub refused every batch of the clone.
+ */
+function withinHubLimit(identity: string): string {
+  if (identity.length <= ORIGIN_MAX_LENGTH) return identity;
+  const digest = createHash('sha256').update(identity).digest('hex');
+  return `${identity.slice(0, 200)}… (sha256 ${digest})`;
 }

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { git } from '../src/git/run.js';
-import { originIdentity } from '../src/repo-slug.js';
+import { ORIGIN_MAX_LENGTH, originIdentity } from '../src/repo-slug.js';
 import { runCli } from './helpers/cli.js';
 import { parseReport } from './helpers/scene.js';
 import { cloneAs, commitFiles, tempDir } from './helpers/temp-repo.js';
@@ -16,6 +16,31 @@ test('one repository, however its origin is spelled, is one origin; credentials 
   assert.equal(originIdentity(top, 'https://gitlab.com/acme/app.git'), 'gitlab.com/acme/app');
   assert.equal(originIdentity(top, '../elsewhere/app.git'), '/work/elsewhere/app');
   assert.equal(originIdentity(top, ''), null);
+});
+
+test("an origin past the hub's limit is shortened alike on every clone, and two that share a start stay two", () => {
+  const long = (end: string) => `https://git.example/${'a'.repeat(1100)}${end}.git`;
+  const one = originIdentity('/work/app', long('x'));
+  assert.ok(one !== null && one.length <= ORIGIN_MAX_LENGTH, 'within the limit the hub checks every batch against');
+  assert.equal(originIdentity('/elsewhere', `${long('x').replace('https://', 'https://me@')}`), one);
+  assert.notEqual(originIdentity('/work/app', long('y')), one);
+});
+
+test("a clone whose remote URL is past the hub's limit still reconciles (the hub refused every batch of it)", async (t) => {
+  const root = await tempDir(t);
+  const env = { XDG_STATE_HOME: path.join(root, 'state'), CUSTODIAN_HUB: path.join(root, 'hub.sqlite') };
+  const dir = path.join(root, 'clone');
+  await git(root, ['init', '-q', '-b', 'main', dir]);
+  await commitFiles(dir, { 'docs/plan.md': workplan([{ id: 'T-1', status: 'done' }]) }, 'plan');
+  await git(dir, ['remote', 'add', 'origin', `https://git.example/${'a'.repeat(1100)}/app.git`]);
+  const ran = await runCli(dir, ['run', '--fix', '--json'], env);
+  assert.deepEqual(
+    parseReport(ran.stdout).findings.map((f) => f.code),
+    ['C-20'],
+    'created in the hub, not refused (C-23)',
+  );
+  const again = parseReport((await runCli(dir, ['run', '--fix', '--json'], env)).stdout);
+  assert.deepEqual(again.findings, [], 'the hub knows the clone as its own the second time too');
 });
 
 test('a clone of another repository under a slug the hub knows is refused, says how to resolve it, and writes nothing; repo: resolves it', async (t) => {

@@ -5,7 +5,7 @@ import { utf8Body } from './utf8-body.js';
 import { HTTPException } from 'hono/http-exception';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
-import { isSlug } from '../repo-slug.js';
+import { isSlug, ORIGIN_MAX_LENGTH } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
 import { TEXT_LIMITS } from '../workplan/storable-text.js';
 import { LAYOUT_IDS_MAX, LAYOUT_PATH_MAX, LAYOUTS_PER_REQUEST } from './layout.js';
@@ -42,7 +42,7 @@ const changeSchema = z.strictObject({
 const syncSchema = z.strictObject({
   by: text(200).min(1),
   why: text(1000).optional(),
-  origin: text(1000).min(1).optional(),
+  origin: text(ORIGIN_MAX_LENGTH).min(1).optional(),
   changes: z.array(changeSchema).max(100_000),
   run: z.strictObject({ commit: sha, upstream: sha.nullable(), skipped: z.array(taskId).max(100_000) }).optional(),
   rewrites: z

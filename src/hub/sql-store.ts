@@ -11,6 +11,7 @@ import { eachIdList, inChunks, insertRows, marks } from './sql/rows.js';
 import { applyLayouts, checkLayouts, mirrorPlaces, readLayouts } from './sql/layouts.js';
 import { pageIds } from './sql/task-page.js';
 import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
+import { ORIGIN_MAX_LENGTH } from '../repo-slug.js';
 import { hashToken, newToken } from './tokens.js';
 import { shown, taskIdProblem, textProblem } from './valid-text.js';
 import { type Retention, retentionFrom } from './retention.js';
@@ -755,8 +756,8 @@ async function validateBatch(batch: SyncBatch): Promise<void> {
     ['why', batch.why],
     ['origin', batch.origin],
   ]);
-  if (batch.origin !== undefined && (batch.origin.length === 0 || batch.origin.length > 1000))
-    throw new InvalidRequestError('origin must be 1 to 1000 characters');
+  if (batch.origin !== undefined && (batch.origin.length === 0 || batch.origin.length > ORIGIN_MAX_LENGTH))
+    throw new InvalidRequestError(`origin must be 1 to ${ORIGIN_MAX_LENGTH} characters`);
   const seen = new Set<string>();
   const breathe = breather();
   for (const [at, change] of batch.changes.entries()) {
