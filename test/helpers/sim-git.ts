@@ -10,7 +10,7 @@ import type { RewritePair } from '../../src/hook/rewrites.js';
 import { STATUSES, type Status } from '../../src/status.js';
 import type { ReferenceModel } from './sim-model.js';
 import { addLocalConfig } from './temp-repo.js';
-import { initialTexts, moveBlock, PLAN, PLANS, recomment, reorderBlocks, statusesOf, type Texts, withStatus } from './sim-workplans.js';
+import { initialTexts, moveBlock, PLAN, PLANS, recomment, reorderBlocks, presentStatusesOf, statusesOf, type Texts, withStatus } from './sim-workplans.js';
 
 /**
  * The git choreography of a simulation: a bare origin, real clones (one shallow), and what people
@@ -420,7 +420,7 @@ export class Choreography {
     const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
     const parents = this.model.parentsOf(head);
     if (head === upstream || parents?.length !== 1 || (await this.dirty(clone))) return;
-    const [now, before] = [statusesOf(await this.texts(clone)), statusesOf(await this.texts(clone, parents[0]))];
+    const [now, before] = [statusesOf(await this.texts(clone)), presentStatusesOf(await this.texts(clone, parents[0]))];
     const changed = Object.keys(now).filter((t) => before[t] && before[t] !== now[t]);
     const takenBack = pick % 2 === 0 ? changed[0] : undefined;
     if (takenBack) task = takenBack;
