@@ -41,6 +41,24 @@ async function raw(open: () => SqlDriver, statements: [string, unknown[]?][]): P
   }
 }
 
+/** What schema 3 on added, taken away again: no `changed` column, no write stamps, no later index or columns. */
+const BACK_TO_SCHEMA_2: [string][] = [
+  ...UNDO_SCHEMAS_10_ON.map((sql): [string] => [sql]),
+  ['ALTER TABLE repos DROP COLUMN origin'],
+  ['ALTER TABLE tasks DROP COLUMN rank_decided_at'],
+  ['ALTER TABLE tasks DROP COLUMN rank_decided_status_version'],
+  ['ALTER TABLE tasks DROP COLUMN status_version'],
+  ['ALTER TABLE tasks DROP COLUMN dropped_through'],
+  ['ALTER TABLE sync_points DROP COLUMN status_version'],
+  ['ALTER TABLE repos DROP COLUMN runs_dropped'],
+  ['ALTER TABLE rewrites DROP COLUMN changed'],
+  ['ALTER TABLE repos DROP COLUMN stamp'],
+  ['ALTER TABLE repos DROP COLUMN prev_stamp'],
+  ['DROP INDEX tasks_by_workplan'],
+  ['DROP INDEX history_creations'],
+  ['DELETE FROM schema_migrations WHERE version >= 3'],
+];
+
 for (const kind of KINDS) {
   describe(`hub migrations: ${kind.name}`, { skip: kind.skip }, () => {
     test('a database schema 2 left is upgraded in place, and its rewrite records read as changing nothing', async (t) => {
@@ -48,22 +66,9 @@ for (const kind of KINDS) {
       const first = await SqlStore.open(open(), 'test');
       assert.ok((await first.sync({ repo: 'acme', by: 'ws', changes: [], run: { commit: SHA(1), upstream: null, skipped: [] } })).ok);
       await first.close();
-      // What schema 2 looked like: no `changed` column, no write stamps, no later index or columns, no record of migration 3 on, a rewrite recorded then.
+      // What schema 2 looked like (no record of migration 3 on), with a rewrite recorded then.
       await raw(open, [
-        ...UNDO_SCHEMAS_10_ON.map((sql): [string] => [sql]),
-        ['ALTER TABLE repos DROP COLUMN origin'],
-        ['ALTER TABLE tasks DROP COLUMN rank_decided_at'],
-        ['ALTER TABLE tasks DROP COLUMN rank_decided_status_version'],
-        ['ALTER TABLE tasks DROP COLUMN status_version'],
-        ['ALTER TABLE tasks DROP COLUMN dropped_through'],
-        ['ALTER TABLE sync_points DROP COLUMN status_version'],
-        ['ALTER TABLE repos DROP COLUMN runs_dropped'],
-        ['ALTER TABLE rewrites DROP COLUMN changed'],
-        ['ALTER TABLE repos DROP COLUMN stamp'],
-        ['ALTER TABLE repos DROP COLUMN prev_stamp'],
-        ['DROP INDEX tasks_by_workplan'],
-        ['DROP INDEX history_creations'],
-        ['DELETE FROM schema_migrations WHERE version >= 3'],
+        ...BACK_TO_SCHEMA_2,
         ['INSERT INTO rewrites (repo, old_sha, new_sha, at) VALUES (?, ?, ?, ?)', ['acme', SHA(1), SHA(2), new Date().toISOString()]],
       ]);
 
@@ -77,6 +82,34 @@ for (const kind of KINDS) {
         'nothing else was lost',
       );
       assert.ok((await upgraded.sync({ repo: 'acme', by: 'ws', changes: [], rewrites: [{ old: SHA(2), new: SHA(3), changed: ['A'] }] })).ok);
+    });
+
+    test('a database schema 1 or 2 left is read unmigrated, as check mode reads it: no rewrite records before 2, none saying what changed before 3', async (t) => {
+      const open = await kind.database(t);
+      const first = await SqlStore.open(open(), 'test');
+      const batch = { repo: 'acme', by: 'ws', run: { commit: SHA(1), upstream: null, skipped: [] } };
+      const task = { id: 'A', expectedVersion: 0, status: 'done' as const, title: 'Task A' };
+      assert.ok((await first.sync({ ...batch, changes: [task], rewrites: [{ old: SHA(1), new: SHA(2), changed: ['A'] }] })).ok);
+      await first.close();
+      await raw(open, BACK_TO_SCHEMA_2);
+      for (const [schema, rewrites] of [
+        [2, [{ old: SHA(1), new: SHA(2), changed: [] }]],
+        [1, []],
+      ] as const) {
+        if (schema === 1) await raw(open, [['DROP TABLE rewrites'], ['DELETE FROM schema_migrations WHERE version >= 2']]);
+        const unmigrated = await SqlStore.open(open(), 'test', { migrate: false });
+        try {
+          const state = (await unmigrated.readRepo('acme')) as RepoState;
+          assert.deepEqual(state.rewrites, rewrites, `schema ${schema}`);
+          assert.deepEqual(
+            state.tasks.map((x) => [x.id, x.status]),
+            [['A', 'done']],
+            `schema ${schema}: read before this, "no such table"`,
+          );
+        } finally {
+          await unmigrated.close();
+        }
+      }
     });
 
     test('a database from a newer custodian-hooks is refused with the reason, and left as it is', async (t) => {

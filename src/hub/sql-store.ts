@@ -4,7 +4,7 @@ import type { ActivityEntry, StatusCount, TaskFilter, TaskPage, WorkplanKey } fr
 import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, REPO_ROW, type RepoStamp, repoEtag } from './etag.js';
-import { DRIVER_POINTS_SCHEMA, LAYOUTS_SCHEMA, migrate, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
+import { DRIVER_POINTS_SCHEMA, LAYOUTS_SCHEMA, migrate, REWRITES_CHANGED_SCHEMA, REWRITES_SCHEMA, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
 import { dropExpired } from './sql/drop-expired.js';
 import { checkDriverPoints, readHubDriverPoints, recordDriverPoints } from './sql/driver-points.js';
 import { eachIdList, inChunks, insertRows, marks } from './sql/rows.js';
@@ -314,10 +314,7 @@ export class SqlStore implements Hub {
         'SELECT * FROM runs WHERE repo = ? ORDER BY seq',
         [repo],
       );
-      const rewrites = await tx.all<{ old_sha: string; new_sha: string; changed: string }>(
-        'SELECT old_sha, new_sha, changed FROM rewrites WHERE repo = ? ORDER BY seq',
-        [repo],
-      );
+      const rewrites = await this.rewriteRows(tx, repo);
       return {
         repo,
         etag,
@@ -334,6 +331,13 @@ export class SqlStore implements Hub {
         ...(this.schema >= DRIVER_POINTS_SCHEMA ? { driverPoints: await readHubDriverPoints(tx, repo, wanted) } : {}),
       };
     });
+  }
+
+  /** The repo's rewrite records; read unmigrated (check mode), none before schema 2 and none saying what changed before 3. */
+  private async rewriteRows(tx: SqlDriver, repo: string): Promise<{ old_sha: string; new_sha: string; changed: string }[]> {
+    if (this.schema < REWRITES_SCHEMA) return [];
+    const changed = this.schema >= REWRITES_CHANGED_SCHEMA ? 'changed' : "'[]' AS changed";
+    return tx.all(`SELECT old_sha, new_sha, ${changed} FROM rewrites WHERE repo = ? ORDER BY seq`, [repo]);
   }
 
   async sync(batch: SyncBatch): Promise<SyncResult> {

@@ -157,6 +157,9 @@ const MIGRATIONS: readonly string[][] = [
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The first schema with rewrite records, and the first whose records say which tasks a rewrite changed. */
+export const REWRITES_SCHEMA = 2;
+export const REWRITES_CHANGED_SCHEMA = 3;
 /** The first schema with layouts: a database read unmigrated (check mode) may be older. */
 export const LAYOUTS_SCHEMA = 10;
 /** The first schema with driver points. */
