@@ -322,6 +322,13 @@ for (const kind of KINDS) {
         const again = await get(path, { 'if-none-match': first.etag! });
         assert.equal(again.status, 304, path);
         assert.equal(again.body, '');
+        // The forms a browser or a proxy sends: weak, in a list, or any (RFC 9110); each answered 200 before.
+        for (const header of [`W/${first.etag}`, `"other", ${first.etag}`, '*']) {
+          const named = await get(path, { 'if-none-match': header });
+          assert.equal(named.status, 304, `${path} with If-None-Match: ${header}`);
+          assert.equal(named.etag, first.etag, 'the 304 carries the current ETag, not the header');
+        }
+        assert.equal((await get(path, { 'if-none-match': '"other", W/"another"' })).status, 200, path);
       }
       const before = await get('/workplan?repo=acme&wp=WP-1');
       await store.setStatus({ repo: 'acme', id: 'T-1', status: 'cancelled', by: 'alice' });

@@ -156,6 +156,15 @@ for (const kind of kinds) {
         ['A', 'C'],
       );
       assert.equal((await post({ ids: ['A'], ifNoneMatch: created.etag })).status, 304);
+      // The GET compares If-None-Match as HTTP does: weak, a list, or any.
+      for (const header of [`W/${created.etag}`, `"other", ${created.etag}`, '*']) {
+        for (const query of ['', '?id=A']) {
+          const got = await fetch(`${url}/v1/repos/acme/tasks${query}`, { headers: { 'if-none-match': header } });
+          assert.equal(got.status, 304, `${query} with If-None-Match: ${header}`);
+          assert.equal(got.headers.get('etag'), created.etag);
+        }
+      }
+      assert.equal((await fetch(`${url}/v1/repos/acme/tasks?id=A`, { headers: { 'if-none-match': '"other"' } })).status, 200);
       assert.equal((await post({ ids: 'A' })).status, 400);
     });
   });

@@ -19,6 +19,18 @@ export function repoEtag(row: RepoStamp | undefined): string {
   return `"${row.revision}.${Date.parse(row.created_at).toString(36)}${row.stamp ? `.${row.stamp}` : ''}"`;
 }
 
+/**
+ * Whether an If-None-Match header names `etag`, as HTTP compares them for GET (RFC 9110, 13.1.2):
+ * any of a list, weakly (`W/"x"` names `"x"`), and `*` names whatever is there. A browser or a
+ * proxy sends the forms our own clients never do.
+ */
+export function namedByIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === opaque(etag));
+}
+
 /** A repo's row, whatever the schema it was read at (one before 4 has no stamps): what `repoEtag` is computed from. */
 export const REPO_ROW = 'SELECT * FROM repos WHERE slug = ?';
 

@@ -14,6 +14,7 @@ import { mountDashboard } from './dashboard/routes.js';
 import { Limiter, type Limits } from './limiter.js';
 import { DRIVER_POINTS_KEPT } from './retention.js';
 import { STATUS_VERSION_MAX } from './sql/driver-points.js';
+import { namedByIfNoneMatch } from './etag.js';
 import { RepoReadCache } from './read-cache.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
@@ -154,18 +155,16 @@ function readRoutes(app: App, store: SqlStore): void {
     const { repo } = c.req.valid('param');
     const only = c.req.queries('id');
     const ifNoneMatch = c.req.header('if-none-match');
-    const notModified = () => {
-      c.header('ETag', ifNoneMatch!);
+    const etag = await store.currentEtag(repo);
+    if (namedByIfNoneMatch(ifNoneMatch, etag)) {
+      c.header('ETag', etag);
       return c.body(null, 304);
-    };
+    }
     if (only) {
-      const state = await store.readRepo(repo, ifNoneMatch, only);
-      if (state === 'not-modified') return notModified();
+      const state = (await store.readRepo(repo, undefined, only)) as RepoState;
       c.header('ETag', state.etag);
       return c.json(state);
     }
-    const etag = await store.currentEtag(repo);
-    if (ifNoneMatch === etag) return notModified();
     const read = await reads.read(repo, etag, async () => (await store.readRepo(repo)) as RepoState);
     c.header('ETag', read.etag);
     c.header('Content-Type', 'application/json');

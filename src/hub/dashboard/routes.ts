@@ -3,7 +3,9 @@ import { isSlug } from '../../repo-slug.js';
 import { isStatus, type Status } from '../../status.js';
 import { admission } from '../admission.js';
 import type { Limiter } from '../limiter.js';
+import { namedByIfNoneMatch } from '../etag.js';
 import type { SqlStore } from '../sql-store.js';
+import type { RepoState } from '../types.js';
 import { LIVE_SCRIPT, STYLESHEET } from './assets.js';
 import { noCounts, workplanProgress } from './progress.js';
 import { activityBody, overviewBody, page, problemPage, taskBody, workplanBody, workplanHeading, type WorkplanView } from './views.js';
@@ -32,7 +34,7 @@ const notModified = (c: Context, etag: string) => c.body(null, 304, { 'Cache-Con
  * nothing changed. `render` may answer with a problem page instead.
  */
 async function conditional(c: Context, etag: string, render: (etag: string) => Promise<ReturnType<typeof page> | Response>) {
-  if (c.req.header('if-none-match') === etag) return notModified(c, etag);
+  if (namedByIfNoneMatch(c.req.header('if-none-match'), etag)) return notModified(c, etag);
   c.header('Cache-Control', 'no-cache');
   c.header('ETag', etag);
   const rendered = await render(etag);
@@ -107,9 +109,9 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     const id = c.req.query('id') ?? '';
     if (!REPO_SLUG.test(repo) || !id) return problem(c, 400, 'No such page', 'A task page needs a repo slug and a task id.');
     const offset = offsetOf(c);
-    const known = c.req.header('if-none-match');
-    const state = await store.readRepo(repo, known, [id]);
-    if (state === 'not-modified') return notModified(c, known!);
+    const etag = await store.currentEtag(repo);
+    if (namedByIfNoneMatch(c.req.header('if-none-match'), etag)) return notModified(c, etag);
+    const state = (await store.readRepo(repo, undefined, [id])) as RepoState;
     const task = state.tasks[0];
     if (!task) return problem(c, 404, 'No such task', `The hub holds no task ${id} in repo ${repo}.`);
     return conditional(c, state.etag, async () => {
