@@ -272,13 +272,17 @@ test('the retention options are checked when the store opens', async (t) => {
   }
 });
 
-test('hub serve takes --keep-points, --keep-runs and --keep-days, and refuses values that make no sense', async (t) => {
+test('hub serve takes --keep-points, --keep-runs and --keep-days, and refuses values that make no sense, a --port in any form but digits included', async (t) => {
   const dir = await tempDir(t);
   const refusals: [string[], string][] = [
     [['--keep-points', '0'], "--keep-points must be a whole number of at least 1, not '0'"],
     [['--keep-runs', 'many'], "--keep-runs must be a whole number of at least 1, not 'many'"],
     [['--keep-days', '-1'], "--keep-days must be a number of days from 0 to 36500, not '-1'"],
     [['--keep-days', '1e9'], "--keep-days must be a number of days from 0 to 36500, not '1e9'"],
+    // Number() reads these as 7006, 1000 and 0 (any free port): each was served on.
+    [['--port', '0x1B5E'], "--port must be a number from 0 to 65535, not '0x1B5E'"],
+    [['--port', '1e3'], "--port must be a number from 0 to 65535, not '1e3'"],
+    [['--port', ''], "--port must be a number from 0 to 65535, not ''"],
   ];
   for (const [flags, message] of refusals) {
     const result = await runCli(dir, ['hub', 'serve', '--port', '0', '--db', path.join(dir, 'refused.sqlite'), ...flags]);

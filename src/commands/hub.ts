@@ -36,8 +36,9 @@ function retentionOf(options: HubServeOptions): Partial<Retention> {
 }
 
 export async function hubServe(options: HubServeOptions, write: (text: string) => void): Promise<void> {
+  // Digits only: Number() also reads '0x1B5E', '1e3' and '' (as 0, any free port).
   const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a number from 0 to 65535, not '${options.port}'`);
+  if (!/^\d{1,5}$/.test(options.port.trim()) || port > 65535) throw new UserError(`--port must be a number from 0 to 65535, not '${options.port}'`);
   const store = await openStore(options.db ?? defaultDatabase(), { retention: retentionOf(options) });
   const hub = await startHub(store, { host: options.host, port, log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) }).catch(
     async (error: NodeJS.ErrnoException) => {
