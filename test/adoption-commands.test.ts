@@ -170,6 +170,15 @@ test('run --diff prints the writeback a fix would make, as a diff git applies, a
   const both = await runCli(ws.dir, ['run', '--diff', '--fix'], s.env);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /does not go with --fix/);
+  // Flags that only shape a fix are said to be idle without one, not ignored.
+  for (const [flag, said] of [
+    ['--no-writeback', /run --no-writeback limits what --fix writes: it goes with --fix/],
+    ['--pull', /run --pull pulls before a fix: it goes with --fix/],
+  ] as const) {
+    const idle = await runCli(ws.dir, ['run', flag], s.env);
+    assert.equal(idle.code, 2, flag);
+    assert.match(idle.stderr, said);
+  }
 });
 
 test('run --diff on a hub that does not answer says so on stderr and prints no diff', async (t) => {

@@ -27,7 +27,7 @@ export interface RunOptions {
 }
 
 async function locate(options: RunOptions): Promise<string> {
-  if (!options.repo) return options.cwd;
+  if (options.repo === undefined) return options.cwd;
   const path = await registeredRepo(options.repo);
   if (!path) throw new UserError(`no repo registered as '${options.repo}': run custodian-hooks once inside it (or install its hooks)`);
   return path;
@@ -40,6 +40,10 @@ export async function runCommand(
   warn: (text: string) => void = () => {},
   progress: ProgressStream = { write: () => undefined },
 ): Promise<number> {
+  // Said, not ignored: without --fix nothing is written or pulled anyway, and the user expected something else.
+  if (!options.fix && !options.writeback)
+    throw new UserError('run --no-writeback limits what --fix writes: it goes with --fix (without it, run writes nothing)');
+  if (!options.fix && options.pull) throw new UserError('run --pull pulls before a fix: it goes with --fix (without it, run pulls nothing)');
   if (options.diff && options.fix) throw new UserError('run --diff shows what a writeback would change and writes nothing: it does not go with --fix');
   if (options.diff && options.json)
     throw new UserError('run --diff prints a unified diff for git apply or a reader; it does not go with --json (run --json lists the same as C-13 findings)');
