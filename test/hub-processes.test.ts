@@ -136,6 +136,12 @@ test('agents: task set and task list against an HTTP hub, version-checked', asyn
   );
   const human = await runCli(repo, ['task', 'list', '--repo', 'acme'], env);
   assert.match(human.stdout, /T-1\s+done\s+v2/);
+  // An empty or malformed --repo is said, not read as no --repo (the repo around the directory answered for '').
+  for (const slug of ['', 'a b']) {
+    const wrong = await runCli(repo, ['task', 'list', '--repo', slug], env);
+    assert.equal(wrong.code, 2, `--repo '${slug}'`);
+    assert.match(wrong.stderr, new RegExp(`--repo: '${slug}' is not a repo slug`));
+  }
 
   const down = await runCli(repo, ['task', 'list', '--repo', 'acme'], { CUSTODIAN_HUB: 'http://127.0.0.1:9' });
   assert.equal(down.code, 1);

@@ -5,6 +5,7 @@ import { jsonDocument } from '../output/json-envelope.js';
 import { openHub } from '../hub/open.js';
 import type { Hub, HubTask } from '../hub/types.js';
 import { openRepo } from '../repo.js';
+import { isSlug } from '../repo-slug.js';
 import { machineName } from '../machine.js';
 import { printable } from '../output/printable.js';
 import { isStatus, STATUSES } from '../status.js';
@@ -14,7 +15,11 @@ import { isStatus, STATUSES } from '../status.js';
  * from anywhere, CUSTODIAN_HUB or the embedded store.
  */
 async function target(options: { repo?: string; cwd: string }): Promise<{ repo: string; choice: HubChoice }> {
-  if (options.repo) return { repo: options.repo, choice: chooseHub() };
+  if (options.repo !== undefined) {
+    // '' was taken for no --repo at all, and the repo around the current directory answered.
+    if (!isSlug(options.repo)) throw new UserError(`--repo: '${options.repo}' is not a repo slug (name or owner/name, as \`custodian-hooks status\` shows it)`);
+    return { repo: options.repo, choice: chooseHub() };
+  }
   const repo = await openRepo(options.cwd);
   return { repo: repo.slug, choice: chooseHub(process.env, repo.config.hub, repo.top) };
 }
