@@ -195,6 +195,12 @@ describe('rewritten history (amend, rebase): a carried-over status line is old n
     assert.equal(plan(input(args)).decisions.get('T1'), 'push', 'without the rewrite known, the old value looks like news');
     assert.equal(plan(input({ ...args, rewrites: [{ old: 'C', new: 'D', changed: [] }] })).decisions.get('T1'), 'writeback');
   });
+  test('the hub heard the rewritten commit, and this clone still holds the original (an amend force-pushed over it): what it heard of one, it heard of the other', () => {
+    // C set done; C was amended into D (a sibling on B) without changing the status, and a run saw D.
+    const held = { files: [fileTask('done')], hubTasks: [hubTask('todo', [point('in_progress', 'B')])], runs: [run('D')], origin: 'C', head: 'H' };
+    assert.equal(plan(input(held)).decisions.get('T1'), 'push', 'without the rewrite known, both moved and rank pushes the done the hub heard');
+    assert.equal(plan(input({ ...held, rewrites: [{ old: 'C', new: 'D', changed: [] }] })).decisions.get('T1'), 'writeback');
+  });
   test('through a chain of rewrites, even of commits this clone never had', () => {
     const result = plan(
       input({

@@ -15,10 +15,10 @@ export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent';
 
 type Ruling = { decision: 'push' | 'writeback'; conflict: boolean } | { decision: 'unknown'; why: Unknown };
 
-/** Every commit reachable from `commit` by `step` (new → olds, or old → news), `commit` included. */
-function closure(commit: string, step: (commit: string) => readonly Rewrite[], next: (r: Rewrite) => string): string[] {
+/** Every commit reachable from `commit` by `step` (to the commits a rewrite record pairs it with), `commit` included. */
+function closure(commit: string, step: (commit: string) => readonly string[]): string[] {
   const found = new Set([commit]);
-  for (const c of found) for (const r of step(c)) found.add(next(r));
+  for (const c of found) for (const next of step(c)) found.add(next);
   return [...found];
 }
 
@@ -49,24 +49,19 @@ export function rule(
   // seen" would let rank decide, and rank can only keep forward progress. Unknown never decides.
   if (L === null) return { decision: 'unknown', why: 'origin' };
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
-  // Only a rewrite that left this task's status as it was carried its line over.
-  const carried = (c: string) => (rewrites.olds.get(c) ?? []).filter((r) => !r.changed.includes(file.id));
+  // Only a rewrite that left this task's status as it was carried its line over, and then either
+  // way: what the hub heard of the rewritten commit, it heard of the original (a clone that still
+  // holds an amended commit the amend's author force-pushed over: seed 42 path 56), and the other
+  // way round.
+  const unchanged = (r: Rewrite) => !r.changed.includes(file.id);
+  const carried = (c: string) => [
+    ...(rewrites.olds.get(c) ?? []).filter(unchanged).map((r) => r.old),
+    ...(rewrites.news.get(c) ?? []).filter(unchanged).map((r) => r.new),
+  ];
   const origins = [L, ...(input.otherOrigins?.get(file.id) ?? [])];
-  const heard = (origin: string) =>
-    heardOf(
-      closure(origin, carried, (r) => r.old),
-      file.id,
-      hub,
-      input.runs,
-      within,
-    );
+  const heard = (origin: string) => heardOf(closure(origin, carried), file.id, hub, input.runs, within);
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
-  const rewritten = (commit: string) =>
-    closure(
-      commit,
-      (c) => rewrites.news.get(c) ?? [],
-      (r) => r.new,
-    );
+  const rewritten = (commit: string) => closure(commit, (c) => (rewrites.news.get(c) ?? []).map((r) => r.new));
 
   const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
 
