@@ -75,6 +75,27 @@ test('a body that is not UTF-8 is refused whole: two ids differing in a bad byte
   assert.equal((await send('POST', '/v1/repos/acme/sync', JSON.parse(batch('Yé', 0, 'todo')))).status, 200, 'é as UTF-8 is fine');
 });
 
+test('a body sent as another media type than JSON is refused as such (415), not as a batch missing its fields', async (t) => {
+  const { app, store, token } = await scene(t);
+  const body = '{"by":"m","changes":[]}';
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain', undefined]) {
+    const refused = await app.request('/v1/repos/acme/sync', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) },
+      body,
+    });
+    assert.equal(refused.status, 415, String(type));
+    assert.match(((await refused.json()) as { error: string }).error, /^request body must be JSON, sent as Content-Type: application\/json/);
+  }
+  assert.deepEqual(await store.listRepos(), [], 'nothing was written');
+  const charset = await app.request('/v1/repos/acme/sync', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'Application/JSON; charset=utf-8' },
+    body,
+  });
+  assert.equal(charset.status, 200, 'a charset parameter and any case are fine');
+});
+
 test('tokens are stored only as hashes', async (t) => {
   const { store, token } = await scene(t);
   const rows = await (store as unknown as { db: { all: (sql: string) => Promise<{ name: string; hash: string }[]> } }).db.all('SELECT name, hash FROM tokens');

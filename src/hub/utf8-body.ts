@@ -8,13 +8,19 @@ import type { MiddlewareHandler } from 'hono';
 export const BODY_DEADLINE_MS = 5000;
 
 /**
- * A request body must be UTF-8. Decoding would put U+FFFD for each bad byte, so two ids that
+ * A request body must be JSON, and UTF-8. Decoding would put U+FFFD for each bad byte, so two ids that
  * differ only there would name one task, and a note would not come back as it went in. Each route
  * puts it just before its JSON, after its token check: the body is read only where it would be,
  * and only for BODY_DEADLINE_MS (408 past it, the connection closed).
  */
 export function utf8Body(): MiddlewareHandler {
   return async (c, next) => {
+    // Told apart from a schema error: the JSON validator reads any other media type as {}, and a
+    // form-encoded or text body was answered that 'by' was missing.
+    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json' && !type?.endsWith('+json')) {
+      return c.json({ error: `request body must be JSON, sent as Content-Type: application/json (not ${type ? `'${type}'` : 'none'})` }, 415);
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), BODY_DEADLINE_MS);
