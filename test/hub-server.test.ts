@@ -224,6 +224,23 @@ test("a connection opened ahead of use (as browsers do) and never used does not 
   assert.equal(spare.destroyed, true);
 });
 
+test('a client that hangs up before its body arrived is logged as such, not as the hub failing (500)', async (t) => {
+  const lines: string[] = [];
+  const hub = await startHub(await sqliteStore(t), { log: (line) => lines.push(line) });
+  t.after(() => hub.close());
+  const { hostname, port } = new URL(hub.url);
+  const socket = net.connect(Number(port), hostname, () =>
+    socket.write('POST /v1/repos/x/tasks/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"ids":'),
+  );
+  socket.on('error', () => undefined);
+  await new Promise((r) => setTimeout(r, 200));
+  socket.destroy();
+  while (!lines.some((l) => l.includes('/v1/repos/x/tasks/query'))) await new Promise((r) => setTimeout(r, 20));
+  const logged = lines.find((l) => l.includes('/v1/repos/x/tasks/query'))!;
+  assert.match(logged, /POST \/v1\/repos\/x\/tasks\/query 400 /, logged);
+  assert.equal((await fetch(`${hub.url}/v1/repos/x/tasks`)).status, 200, 'and the hub answers on');
+});
+
 test('clients that trickle their bodies in hold the slots no longer than the body deadline: answered 408 and closed, the hub answers again', async (t) => {
   const hub = await startHub(await sqliteStore(t));
   t.after(() => hub.close());

@@ -25,7 +25,12 @@ export function utf8Body(): MiddlewareHandler {
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), BODY_DEADLINE_MS);
     });
-    const body = await Promise.race([c.req.arrayBuffer(), late]).finally(() => clearTimeout(timer));
+    // A client that hung up mid-body is no failure of the hub's: said as the client's, not as a 500.
+    const body = await Promise.race([c.req.arrayBuffer().catch(() => 'cut' as const), late]).finally(() => clearTimeout(timer));
+    if (body === 'cut') {
+      c.header('Connection', 'close');
+      return c.json({ error: 'request body ended before its length' }, 400);
+    }
     if (body === 'late') {
       c.header('Connection', 'close');
       return c.json({ error: `request body did not arrive within ${BODY_DEADLINE_MS / 1000} s` }, 408);
