@@ -127,6 +127,23 @@ test('the merge driver: configured and the workplans marked by install, shown by
   assert.ok(!existsSync(attributes), 'a file install created is removed with its block');
 });
 
+test('uninstall takes away only the driver settings install wrote: a key the user added to its section stays, and an empty section goes', async (t) => {
+  const s = await setup(t);
+  const configFile = path.join(s.repo, '.git', 'config');
+  const before = await readFile(configFile, 'utf8');
+  await s.cli(s.repo, 'install');
+  await s.cli(s.repo, 'uninstall');
+  assert.doesNotMatch(await readFile(configFile, 'utf8'), /\[merge "custodian-hooks"\]/, 'no empty section header left behind');
+  assert.equal((await readFile(configFile, 'utf8')).replace(/\[core\][^[]*/, ''), before.replace(/\[core\][^[]*/, ''));
+
+  await s.cli(s.repo, 'install');
+  await git(s.repo, ['config', 'merge.custodian-hooks.note', 'kept by hand']);
+  const removed = await s.cli(s.repo, 'uninstall');
+  assert.match(removed.stdout, /merge driver: removed from the clone config/);
+  assert.match(removed.stdout, /merge driver: merge\.custodian-hooks\.note left in the clone config, as written by hand/);
+  assert.equal((await execa('git', ['config', '--get-regexp', '^merge\\.'], { cwd: s.repo })).stdout, 'merge.custodian-hooks.note kept by hand');
+});
+
 test("a clone whose path holds a % and a quote: git's driver command names no path, and doctor finds it in place", async (t) => {
   const s = await setup(t);
   const odd = path.join(s.root, "r 100%A 'q'");

@@ -80,6 +80,13 @@ const DRIVER_COMMAND =
   'if [ -f "$driver" ]; then exec sh "$driver" %O %A %B %L %P %S %X %Y; ' +
   'else exec git merge-file --marker-size=%L -L HEAD -L base -L theirs %A %O %B; fi';
 
+/** What install sets in the clone's config, and all that uninstall takes away. */
+const DRIVER_CONFIG: Readonly<Record<string, string>> = {
+  name: 'custodian-hooks: status lines of workplans, as the hub would settle them',
+  driver: DRIVER_COMMAND,
+  recursive: 'text',
+};
+
 /** The script git runs, in the clone's own folder: it calls node and the CLI by their install-time paths, and falls back. */
 const shimFile = (commonDir: string) => path.join(commonDir, 'custodian-hooks', 'merge-driver');
 
@@ -94,9 +101,7 @@ export async function installMergeDriver(place: { top: string; commonDir: string
   await mkdir(path.dirname(shim), { recursive: true });
   await writeFile(shim, await shimText('hooks/merge-driver.sh', { NODE: node, CLI: cli }));
   await chmod(shim, 0o755);
-  await git(place.top, ['config', '--local', `${SECTION}.name`, 'custodian-hooks: status lines of workplans, as the hub would settle them']);
-  await git(place.top, ['config', '--local', `${SECTION}.driver`, DRIVER_COMMAND]);
-  await git(place.top, ['config', '--local', `${SECTION}.recursive`, 'text']);
+  for (const [key, value] of Object.entries(DRIVER_CONFIG)) await git(place.top, ['config', '--local', `${SECTION}.${key}`, value]);
   const said = ['merge driver: configured for status-line conflicts in workplans'];
   if ((await readIfExists(committedAttributes(place.top)))?.includes(BLOCK_START))
     return [...said, 'merge driver: workplans marked in the committed .gitattributes'];
@@ -114,11 +119,10 @@ export async function installMergeDriver(place: { top: string; commonDir: string
 /** Takes the driver's config and attributes away again, and nothing else. */
 export async function uninstallMergeDriver(place: { top: string; commonDir: string }): Promise<string[]> {
   const said: string[] = [];
-  const removed = await git(place.top, ['config', '--local', '--remove-section', SECTION]).then(
-    () => true,
-    (error: unknown) => (error instanceof GitError ? false : Promise.reject(error)),
-  );
-  if (removed) said.push('merge driver: removed from the clone config');
+  const removed = await removeDriverConfig(place.top);
+  if (removed.length > 0) said.push('merge driver: removed from the clone config');
+  const kept = await driverConfig(place.top);
+  if (kept.size > 0) said.push(`merge driver: ${[...kept.keys()].map((k) => `${SECTION}.${k}`).join(', ')} left in the clone config, as written by hand`);
   const file = infoAttributes(place.commonDir);
   const text = await readIfExists(file);
   const without = text === null ? null : withoutAttributesBlock(text);
@@ -131,6 +135,36 @@ export async function uninstallMergeDriver(place: { top: string; commonDir: stri
     said.push(`merge driver: workplans unmarked in ${path.relative(place.top, file)}`);
   }
   return said;
+}
+
+/** The clone's own `merge.custodian-hooks.*` settings, by key (the last of a key's values). */
+async function driverConfig(top: string): Promise<Map<string, string>> {
+  const listed = await git(top, ['config', '--local', '-z', '--get-regexp', `^${SECTION.replace('.', '\\.')}\\.`]).catch((error: unknown) =>
+    error instanceof GitError ? '' : Promise.reject(error),
+  );
+  const entries = listed
+    .split('\0')
+    .filter(Boolean)
+    .map((entry): [string, string] => {
+      const [key, ...value] = entry.split('\n');
+      return [key!.slice(SECTION.length + 1), value.join('\n')];
+    });
+  return new Map(entries);
+}
+
+/**
+ * Unsets the settings install wrote, where they still hold its values, and the section once it is
+ * empty: a section the user wrote or added to by hand keeps what is theirs.
+ */
+async function removeDriverConfig(top: string): Promise<string[]> {
+  const ours = [...(await driverConfig(top))].filter(([key, value]) => DRIVER_CONFIG[key] === value).map(([key]) => key);
+  for (const key of ours) await git(top, ['config', '--local', '--unset-all', `${SECTION}.${key}`]);
+  if (ours.length > 0 && (await driverConfig(top)).size === 0) {
+    await git(top, ['config', '--local', '--remove-section', SECTION]).catch((error: unknown) =>
+      error instanceof GitError ? undefined : Promise.reject(error),
+    );
+  }
+  return ours;
 }
 
 /**
