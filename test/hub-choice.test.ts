@@ -36,6 +36,9 @@ test('tokens per user: CUSTODIAN_HUB_TOKEN, else the credentials file by hub URL
   if (process.platform === 'win32') return;
   await chmod(credentialsFile(env), 0o644);
   assert.throws(() => hubToken('https://hub.example', env), /others may read this file of hub tokens; make it yours alone \(chmod 600 .*credentials\)/);
+  await rm(credentialsFile(env));
+  await mkdir(credentialsFile(env));
+  assert.throws(() => hubToken('https://hub.example', env), /credentials: not a file; the hub tokens go in a file there/);
 });
 
 /** Two clones of a repo whose `.custodian.yml` names an HTTP hub, and a shell that knows nothing of it: no CUSTODIAN_* at all. */

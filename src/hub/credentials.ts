@@ -20,8 +20,11 @@ export function hubToken(hub: string, env: NodeJS.ProcessEnv = process.env): str
   const file = credentialsFile(env);
   let text: string;
   try {
+    const stat = statSync(file);
+    // Said as what it is: a folder's mode bits were read as a file's, and the remedy was chmod 600.
+    if (!stat.isFile()) throw new UserError(`${file}: not a file; the hub tokens go in a file there, one '<hub URL> <token>' a line`);
     // Windows has no mode bits to speak of: there the file's folder is what protects it.
-    if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
       throw new UserError(`${file}: others may read this file of hub tokens; make it yours alone (chmod 600 ${file})`);
     }
     text = readFileSync(file, 'utf8');
