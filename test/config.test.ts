@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../src/config-schema.js';
+import { MAX_LIST_ITEMS, parseConfig } from '../src/config-schema.js';
 
 test('.custodian.yml: every key optional, and what is wrong is named with its line', () => {
   assert.deepEqual(parseConfig(''), {});
@@ -31,5 +31,16 @@ test('.custodian.yml: every key optional, and what is wrong is named with its li
       (error: Error) => error.message.startsWith(message),
       `${JSON.stringify(text)} → ${message}`,
     );
+  }
+});
+
+test('.custodian.yml: a list of more globs or branches than a team needs is refused with its line, not compiled by every hook', () => {
+  const many = (key: string, n: number) => `repo: acme\n${key}:\n${Array.from({ length: n }, (_, i) => `  - d${i}/*.md`).join('\n')}\n`;
+  for (const key of ['workplans', 'exclude', 'branches']) {
+    assert.throws(
+      () => parseConfig(many(key, MAX_LIST_ITEMS + 1)),
+      new RegExp(`^UserError: \\.custodian\\.yml:3: ${key}: Too big: expected array to have <=${MAX_LIST_ITEMS} items$`),
+    );
+    assert.equal(parseConfig(many(key, MAX_LIST_ITEMS))[key as 'workplans']?.length, MAX_LIST_ITEMS);
   }
 });
