@@ -146,7 +146,7 @@ test('a clone that synced with the team hub and now finds another says so and wr
   assert.ok(!existsSync(other), 'the other hub was opened');
 });
 
-test('a relative SQLite hub is the repo’s file from any folder of it, and a URL named in other letter case is the same hub', async (t) => {
+test('a relative SQLite hub is the repo’s file from any folder of it, a path spelled with // or .. is the same file, and a URL named in other letter case is the same hub', async (t) => {
   const s = await scene(t, [{ id: 'A', status: 'todo' }]);
   s.env.CUSTODIAN_HUB = 'team.sqlite';
   const top = s.workstation.dir;
@@ -173,6 +173,9 @@ test('a relative SQLite hub is the repo’s file from any folder of it, and a UR
   for (const [recorded, now] of [
     ['team.sqlite', 'team.sqlite'],
     ['https://Hub.Example.com', 'https://hub.example.com'],
+    // One file spelled with // or .. is one hub (each was "another hub", and the run refused).
+    [path.join(top, 'team.sqlite'), `${top}//team.sqlite`],
+    [`${top}/./docs/../team.sqlite`, path.join(top, 'team.sqlite')],
   ]) {
     await writeFile(path.join(gitDir, 'custodian-hooks', 'hub'), `${recorded}\n`);
     assert.doesNotThrow(() => refuseAnotherHub(place, chooseHub({ CUSTODIAN_HUB: now }, undefined, top)), recorded);

@@ -46,9 +46,11 @@ export function inRepo(location: string, top: string | undefined): string {
 
 /**
  * A hub location as two mentions of one hub compare: trailing slashes dropped, the scheme and the
- * host in lower case (`HTTP://Hub/` is `http://hub`), as URLs read them.
+ * host in lower case (`HTTP://Hub/` is `http://hub`), as URLs read them; a file's path with `//`,
+ * `.` and `..` taken out (`/a//b/../hub.sqlite` was another hub than `/a/hub.sqlite`).
  */
 export function hubKey(location: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(location)) return path.normalize(location).replace(/(.)\/+$/, '$1');
   return location.replace(/\/+$/, '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, (start) => start.toLowerCase());
 }
 
