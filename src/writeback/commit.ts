@@ -341,6 +341,8 @@ async function moveBranch(repo: Repo, branchRef: string, prepared: PreparedCommi
     await lock.close();
     await rm(`${index}.lock`, { force: true });
     await rm(staged, { force: true });
+    // A git child that a Ctrl-C to the whole process group ended mid-write leaves its lock on our copy.
+    await rm(`${staged}.lock`, { force: true });
   }
 }
 
