@@ -58,6 +58,26 @@ const cases: { name: string; text: string; code: string; line: number }[] = [
   },
 ];
 
+test('one conflict marker alone is Markdown, not a conflict: a blockquote seven deep, an example of git output', () => {
+  for (const text of [
+    `>>>>>>> quoted seven levels deep\n\n${block('id: X\nstatus: todo\n')}`,
+    `\`\`\`text\n<<<<<<< HEAD\n\`\`\`\n\n${block('id: X\nstatus: todo\n')}`,
+  ]) {
+    const plan = parseWorkplan(text, 'docs/plan.md');
+    assert.deepEqual(plan.findings, [], text);
+    assert.deepEqual(
+      plan.tasks.map((t) => t.id),
+      ['X'],
+    );
+  }
+  const halfResolved = `<<<<<<< HEAD\n${block('id: X\nstatus: todo\n')}>>>>>>> other\n`;
+  assert.deepEqual(
+    parseWorkplan(halfResolved, 'docs/plan.md').findings.map((f) => [f.code, f.line]),
+    [['C-08', 1]],
+    'a conflict whose separator a person took out is still one',
+  );
+});
+
 for (const c of cases) {
   test(`finding ${c.code}: ${c.name}, with file and line, task skipped`, () => {
     const plan = parseWorkplan(c.text, 'docs/plan.md');

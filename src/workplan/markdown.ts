@@ -29,13 +29,14 @@ export interface MarkdownScan {
   /** 0-based line of the closing `---` of the front matter, or null when there is none. */
   frontMatterEnd: number | null;
   taskBlocks: FencedTaskBlock[];
-  /** 0-based line of the first conflict marker, or null. */
+  /** 0-based line of the first whole conflict's `<<<<<<<`, or null. */
   conflictLine: number | null;
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
-const CONFLICT_MARKER = /^(?:<{7}|>{7}|\|{7})(?:[ \t]|$)/;
+/** The first and last of git's conflict markers (any marker size from 7): ours starts, theirs ends. */
+const CONFLICT_MARKER = /^([<>])\1{6,}(?:[ \t]|$)/;
 const COMMENT_OPEN = /^ {0,3}<!--/;
 
 export function splitLines(text: string): Line[] {
@@ -65,14 +66,14 @@ export function scanMarkdown(text: string): MarkdownScan {
   const lines = splitLines(text);
   const fmEnd = frontMatterEnd(lines);
   const taskBlocks: FencedTaskBlock[] = [];
-  let conflictLine: number | null = null;
+  const conflict = conflictTracker();
   let title: string | null = null;
   let fence: { marker: string; task: FencedTaskBlock | null } | null = null;
   let inComment = false;
 
   for (let i = 0; i < lines.length; i++) {
     const { content, start } = lines[i]!;
-    if (conflictLine === null && CONFLICT_MARKER.test(content)) conflictLine = i;
+    conflict.see(content, i);
     if (fmEnd !== null && i <= fmEnd) continue;
 
     if (fence) {
@@ -116,5 +117,24 @@ export function scanMarkdown(text: string): MarkdownScan {
     const heading = HEADING.exec(content);
     if (heading) title = heading[1]?.trim() || null;
   }
-  return { lines, frontMatterEnd: fmEnd, taskBlocks, conflictLine };
+  return { lines, frontMatterEnd: fmEnd, taskBlocks, conflictLine: conflict.line() };
+}
+
+/**
+ * The first conflict git wrote: a `<<<<<<<` line and, below it, a `>>>>>>>` line (the `=======`
+ * between may be gone, half resolved by hand). One marker alone is Markdown (`>>>>>>> x` is a
+ * blockquote seven deep, `<<<<<<< HEAD` an example), and it made the whole file unreadable (C-08).
+ */
+function conflictTracker() {
+  let opened: number | null = null;
+  let found: number | null = null;
+  return {
+    see(content: string, at: number) {
+      if (found !== null) return;
+      const marker = CONFLICT_MARKER.exec(content)?.[1];
+      if (marker === '<') opened ??= at;
+      else if (marker === '>' && opened !== null) found = opened;
+    },
+    line: () => found,
+  };
 }
