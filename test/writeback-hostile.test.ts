@@ -200,6 +200,29 @@ test('a working copy that differs from the blob by checkout filters (eol=crlf) i
   assert.equal(await git(dir, ['status', '--porcelain']), '');
 });
 
+test("a working copy git stores otherwise than it holds it (CRLF under eol=lf, a clean filter's private text) keeps its own bytes but the status", async (t) => {
+  // git status calls both clean: they store as the committed blob, and a checkout would rewrite them whole.
+  const crlf = block('A', 'todo').replace(/\n/g, '\r\n');
+  const { dir, repo, deps, agent } = await fixture(t, { '.gitattributes': '*.md text eol=lf\nprivate.md filter=private\n', 'plan.md': crlf });
+  await git(dir, ['config', 'filter.private.clean', "sed 's/ *# private:.*//'"]);
+  await git(dir, ['config', 'filter.private.smudge', 'cat']);
+  const notes = `${block('B', 'todo').replace('status: todo', 'status: todo   # private: ask Bob first')}Budget 40k  # private: do not share\n`;
+  await writeFile(path.join(dir, 'private.md'), notes);
+  await git(dir, ['add', 'private.md']);
+  await git(dir, ['commit', '-q', '-m', 'private notes']);
+  await reconcileRepo(repo, FIX, deps);
+  assert.equal(await git(dir, ['status', '--porcelain']), '');
+
+  await agent('A', 'done');
+  await agent('B', 'done');
+  await reconcileRepo(repo, FIX, deps);
+  assert.equal((await blobAt(dir, 'HEAD', 'plan.md')).toString(), block('A', 'done'), 'the commit as git stores it');
+  assert.equal(await readFile(path.join(dir, 'plan.md'), 'utf8'), block('A', 'done').replace(/\n/g, '\r\n'), 'every CRLF kept');
+  assert.equal(await readFile(path.join(dir, 'private.md'), 'utf8'), notes.replace('status: todo', 'status: done'), 'the private text kept');
+  assert.doesNotMatch((await blobAt(dir, 'HEAD', 'private.md')).toString(), /private/);
+  assert.equal(await git(dir, ['status', '--porcelain']), '');
+});
+
 test('a commit that changes any path but the planned ones is refused with the paths named', async (t) => {
   const dir = await tempRepo(t, { 'plan.md': block('A', 'todo'), 'install.sh': 'echo safe\n' });
   await writeFile(path.join(dir, 'plan.md'), block('A', 'done'));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -250,16 +251,45 @@ async function writeAtomically(file: string, bytes: Buffer): Promise<void> {
   }
 }
 
+/** git's id for a blob of exactly `bytes`, in the object format of `like` (a SHA-256 id is 64 digits). */
+function blobId(bytes: Buffer, like: string): string {
+  return createHash(like.length === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${bytes.length}\0`)
+    .update(bytes)
+    .digest('hex');
+}
+
 /**
- * The working copy of each edited file: one still at the parent's blob is written out from the
- * index; one changed meanwhile gets the same status edits on its own bytes, so nothing else in it is lost.
+ * The working copy's own bytes with the status edits, where git would store them as the commit's
+ * blob: its line endings (`text=auto`, `core.autocrlf`) and what a clean filter keeps out of git
+ * stay as they were. Null where they would not: then git checks the blob out. Checked out always,
+ * every line ending of a CRLF copy was rewritten, and a filter's private text was lost.
+ */
+async function ownBytesEdited(repo: Repo, file: PreparedFile): Promise<Buffer | null> {
+  const edited = editBytes(await readFile(path.join(repo.top, file.path)), file.writebacks);
+  if (edited.refused.length > 0) return null;
+  if (blobId(edited.bytes, file.blob) === file.blob) return edited.bytes;
+  // Bytes that differ from the blob's: as git would store them, through the path's attributes.
+  const stored = await git(repo.top, ['hash-object', `--path=${file.path}`, '--stdin'], { input: edited.bytes }).catch(() => '');
+  return stored.trim() === file.blob ? edited.bytes : null;
+}
+
+/**
+ * The working copy of each edited file: one still at the parent's blob gets the status edits on
+ * its own bytes where that gives the commit's blob, and is written out from the index otherwise;
+ * one changed meanwhile gets the same edits on its own bytes, so nothing else in it is lost.
  */
 const workingCopy: WorkingCopy = {
   async update(repo, prepared, hidden) {
     const current = await workingBlobs(repo, prepared.files);
     const shown = (file: PreparedFile) => !hidden.has(file.path);
     const failures: string[] = [];
-    const untouched = prepared.files.filter((f, i) => current[i] === f.before && shown(f));
+    const untouched: PreparedFile[] = [];
+    for (const file of prepared.files.filter((f, i) => current[i] === f.before && shown(f))) {
+      const own = await ownBytesEdited(repo, file).catch(() => null);
+      const written = own !== null && (await writeAtomically(path.join(repo.top, file.path), own).then(() => true, () => false));
+      if (!written) untouched.push(file);
+    }
     for (const [i, file] of prepared.files.entries()) {
       if (current[i] === null || current[i] === file.before || current[i] === file.blob || !shown(file)) continue;
       const absolute = path.join(repo.top, file.path);
