@@ -287,7 +287,12 @@ const workingCopy: WorkingCopy = {
     const untouched: PreparedFile[] = [];
     for (const file of prepared.files.filter((f, i) => current[i] === f.before && shown(f))) {
       const own = await ownBytesEdited(repo, file).catch(() => null);
-      const written = own !== null && (await writeAtomically(path.join(repo.top, file.path), own).then(() => true, () => false));
+      const written =
+        own !== null &&
+        (await writeAtomically(path.join(repo.top, file.path), own).then(
+          () => true,
+          () => false,
+        ));
       if (!written) untouched.push(file);
     }
     for (const [i, file] of prepared.files.entries()) {
