@@ -1,9 +1,12 @@
+import { type HtmlBlock, htmlBlockStart } from './html-block.js';
+
 /**
  * The few Markdown facts a workplan needs, found in one pass over the lines: the front matter's
  * span, every fenced ```task block with the heading above it, and merge conflict markers.
  * Fences follow CommonMark: a block opened by N backticks (or tildes) closes only on a line of at
  * least N of the same character, so a ```task inside a ````markdown example is not a task, and
- * an HTML comment (`<!--` to the line holding `-->`) is an HTML block, so nothing in it is either.
+ * nothing inside an HTML block (a comment, `<details>` with no blank line before the fence, `<pre>`)
+ * is either. Headings are ATX (`## Title`) or setext (a paragraph underlined by `===` or `---`).
  */
 export interface Line {
   /** Offset of the line's first character in the text. */
@@ -37,7 +40,11 @@ const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 /** The first and last of git's conflict markers (any marker size from 7): ours starts, theirs ends. */
 const CONFLICT_MARKER = /^([<>])\1{6,}(?:[ \t]|$)/;
-const COMMENT_OPEN = /^ {0,3}<!--/;
+const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
+const THEMATIC_BREAK = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
+/** A line that opens a list item or a block quote: its text is no setext heading's. */
+const CONTAINER_START = /^ {0,3}(?:>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))/;
+const INDENTED_CODE = /^(?: {4}| {0,3}\t)/;
 
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
@@ -69,7 +76,9 @@ export function scanMarkdown(text: string): MarkdownScan {
   const conflict = conflictTracker();
   let title: string | null = null;
   let fence: { marker: string; task: FencedTaskBlock | null } | null = null;
-  let inComment = false;
+  let html: HtmlBlock | null = null;
+  /** The open paragraph's lines, or null; a setext underline makes them a heading. */
+  let paragraph: string[] | null = null;
 
   for (let i = 0; i < lines.length; i++) {
     const { content, start } = lines[i]!;
@@ -89,33 +98,38 @@ export function scanMarkdown(text: string): MarkdownScan {
       continue;
     }
 
-    if (inComment) {
-      inComment = !content.includes('-->');
+    if (html) {
+      if (!html.continuesAfter(content)) html = null;
       continue;
     }
-    const comment = COMMENT_OPEN.exec(content);
-    if (comment) {
-      // CommonMark's HTML block of type 2: it ends on the first line that holds `-->`, this one included.
-      inComment = !content.includes('-->', comment[0].length - 2);
+    const opened = htmlBlockStart(content, paragraph !== null);
+    if (opened) {
+      html = opened.openAfterStart ? opened : null;
+      paragraph = null;
       continue;
     }
 
     const open = FENCE_OPEN.exec(content);
-    if (open) {
-      const marker = open[1]!;
-      const info = open[2]!.trim();
-      // A backtick fence's info string may not contain backticks (CommonMark); then it is no fence.
-      if (marker[0] === '`' && info.includes('`')) continue;
-      const isTask = info.split(/\s+/)[0] === 'task';
+    // A backtick fence's info string may not contain backticks (CommonMark); then it is no fence.
+    if (open && !(open[1]![0] === '`' && open[2]!.includes('`'))) {
+      const isTask = open[2]!.trim().split(/\s+/)[0] === 'task';
       const bodyStart = lines[i + 1]?.start ?? text.length;
       const task: FencedTaskBlock | null = isTask ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
       if (task) taskBlocks.push(task);
-      fence = { marker, task };
+      fence = { marker: open[1]!, task };
+      paragraph = null;
       continue;
     }
 
     const heading = HEADING.exec(content);
     if (heading) title = heading[1]?.trim() || null;
+    else if (paragraph && SETEXT_UNDERLINE.test(content) && !paragraph.some((line) => CONTAINER_START.test(line))) title = paragraph.join(' ').trim() || null;
+    else if (content.trim() !== '' && !THEMATIC_BREAK.test(content) && (paragraph || !INDENTED_CODE.test(content))) {
+      if (paragraph) paragraph.push(content.trim());
+      else paragraph = [content.trim()];
+      continue;
+    }
+    paragraph = null;
   }
   return { lines, frontMatterEnd: fmEnd, taskBlocks, conflictLine: conflict.line() };
 }
