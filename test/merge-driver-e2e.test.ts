@@ -334,6 +334,26 @@ test('a task the workplans hold twice (C-05) is never settled: the reconciler wo
   assert.equal(await w.unmerged(w.ws), PLAN);
 });
 
+test("ids swapped on one side while both set statuses: a status line that is one task's on one side and another's on the other is left to the person", async (t) => {
+  const w = await team(t);
+  // A line between id and status: git merges an edit of the id apart from one of the status.
+  const plan = (first: string, second: string) =>
+    `---\ntype: workplan\n---\n\n# Plan\n${[first, second].map((task) => `\n\`\`\`task\nid: ${task.replace(' ', '\npriority: medium\nstatus: ')}\n\`\`\`\n`).join('')}`;
+  const hooksOff = ['-c', 'core.hooksPath=/dev/null'];
+  await commitFiles(w.ws, { [PLAN]: plan('A todo', 'B todo') }, 'priority between id and status');
+  await w.gitTry(w.ws, ...hooksOff, 'push', '-q');
+  await w.gitTry(w.remote, ...hooksOff, 'pull', '-q');
+  await commitFiles(w.ws, { [PLAN]: plan('A done', 'B blocked') }, 'A done, B blocked');
+  await commitFiles(w.remote, { [PLAN]: plan('B in_progress', 'A todo') }, 'the two blocks swap ids; B in progress');
+  await w.gitTry(w.remote, ...hooksOff, 'push', '-q');
+
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase');
+  assert.notEqual(pulled.code, 0, 'B was never done on either side: the line stays a conflict');
+  assert.match(pulled.stderr, /task 'B' \(ours done, theirs in_progress\): left as a conflict: ours's own file gives it blocked/);
+  assert.doesNotMatch(pulled.stderr, /merged as/);
+  assert.equal(await w.unmerged(w.ws), PLAN);
+});
+
 test('node and the CLI gone from where install found them: the driver falls back to PATH, and without a CLI to git’s text merge', async (t) => {
   const w = await team(t);
   const shim = path.join(w.ws, '.git', 'custodian-hooks', 'merge-driver');

@@ -15,7 +15,7 @@ import { conflictPieces } from './conflict-pieces.js';
 import { type DriverArgs, type DriverDeps, mergeFile } from './driver.js';
 import { sideCommits, theirsCandidates } from './side-commits.js';
 import { sideRulings } from './side-rulings.js';
-import { resolvedOutput, type StatusHunk, statusHunks } from './status-hunks.js';
+import { heldBySides, resolvedOutput, type StatusHunk, statusHunks } from './status-hunks.js';
 
 /** When the driver gives up, and the time the hooks allow in all (CUSTODIAN_HOOK_TIMEOUT), to say. */
 interface Deadline {
@@ -59,7 +59,14 @@ export async function settleConflicts(
   const pieces = conflictPieces(merged.stdout, args.markerSize);
   // A file the config excludes (or a glob selects that git marks more widely) is no workplan: text.
   if (!repo || !pieces || !workplanPaths(repo)(args.file)) return merged.exitCode;
-  const { views, hunks } = statusHunks(pieces, args.file);
+  const found = statusHunks(pieces, args.file);
+  const { views } = found;
+  const { hunks, mixed } = heldBySides(found.hunks, bytes, args.file);
+  for (const { task, side, own } of mixed)
+    deps.warn(
+      `custodian-hooks: ${args.file}: task '${task.id}' (ours ${task.ours}, theirs ${task.theirs}): left as a conflict: ` +
+        `${side}'s own file gives it ${own ?? 'no status'}; the other side changed which task the line belongs to (an id edited or swapped)`,
+    );
   if (hunks.length === 0) return merged.exitCode;
   // One deadline for all the driver asks: deciding first, then telling the hub what it took.
   const ms = hookDeadlineMs(deps.env);

@@ -1,6 +1,6 @@
 import type { Status } from '../status.js';
 import type { Task } from '../workplan/parse.js';
-import { idCounts, tasksAmong } from '../workplan/tasks-among.js';
+import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import { setStatusesInBytes } from '../workplan/set-status.js';
 import { type Piece, splitLines } from './conflict-pieces.js';
 
@@ -113,6 +113,35 @@ export function statusHunks(pieces: readonly Piece[], file: string): { views: Si
     (pieces[h.piece] as Extract<Piece, { kind: 'conflict' }>).theirs.every((line, k) => line.equals(withTheirValues[h.start + k]!)),
   );
   return { views, hunks };
+}
+
+/** A contested task whose value in the conflict is not the one a side's own file gives it. */
+export interface MixedTask {
+  task: ContestedStatus;
+  side: 'ours' | 'theirs';
+  /** The status that side's file gives the task, or null where it holds none. */
+  own: Status | null;
+}
+
+/**
+ * The hunks whose every task has, in each side's own file, the value the conflict shows for it.
+ * The views mix the sides: where one side changed a block's id line and git merged that apart from
+ * the status line (ids swapped, a block renamed), one status line is one task's on one side and
+ * another's on the other, and settling it would give a task a value neither side gave it.
+ */
+export function heldBySides(hunks: readonly StatusHunk[], sides: SideViews, file: string): { hunks: StatusHunk[]; mixed: MixedTask[] } {
+  const ids = hunks.flatMap((h) => h.tasks.map((t) => t.id));
+  const could = mayHold(ids);
+  const own = (side: keyof SideViews) => tasksAmong(sides[side].toString('utf8'), file, (_, body) => could(body)).tasks;
+  const tasks = { ours: own('ours'), theirs: own('theirs') };
+  const mixed: MixedTask[] = [];
+  for (const task of hunks.flatMap((h) => h.tasks))
+    for (const side of ['ours', 'theirs'] as const) {
+      const held = tasks[side].filter((t) => t.id === task.id).map((t) => t.status);
+      if (!held.includes(task[side])) mixed.push({ task, side, own: held[0] ?? null });
+    }
+  const out = new Set(mixed.map((m) => m.task));
+  return { hunks: hunks.filter((h) => !h.tasks.some((t) => out.has(t))), mixed };
 }
 
 /**
