@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
 import { type DriverArgs, driverMain, mergeDriver } from '../src/merge/driver.js';
+import { runCli } from './helpers/cli.js';
 import { PLAN, scene } from './helpers/scene.js';
 
 /** A status conflict ready for the driver: the three versions as git would pass them, and the commit theirs is. */
@@ -85,6 +87,18 @@ test('a driver that fails leaves git a conflict with ours as git passed it, neve
   const code = await driverMain([c.args.base, c.args.ours, path.join(path.dirname(c.args.base), 'gone'), '7', PLAN]);
   assert.ok(code > 0, 'a conflict to git');
   assert.equal(await c.result(), before, "ours' bytes as git passed them");
+});
+
+test('merge-driver run by hand with a missing ours file or missing arguments: one line saying so, exit 2, no stack', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'custodian-driver-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const missing = await runCli(dir, ['merge-driver', 'base', 'gone', 'theirs', '7', PLAN]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^custodian-hooks merge-driver: cannot read ours \(%A\) at gone: ENOENT/);
+  assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack');
+  const short = await runCli(dir, ['merge-driver', 'base']);
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /^usage: custodian-hooks merge-driver %O %A %B %L %P/);
 });
 
 test("the hub's value taken in a merge is noted on the hub, by the merge's two parents; a hub too old to keep notes is not sent one", async (t) => {

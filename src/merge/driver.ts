@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { messageOf } from '../errors.js';
 import { gitOutcome } from '../git/run.js';
 import { DRIVER } from '../hook/merge-setup.js';
 import { gitCommandLine, keptStrategyOptions, strategyFavor } from './git-command-line.js';
@@ -104,12 +105,16 @@ export async function driverMain(argv: readonly string[]): Promise<number> {
   const label = (at: number, placeholder: string) => (labels[at] !== undefined && labels[at] !== placeholder ? labels[at] : null);
   const args = { base, ours, theirs, markerSize, file, labels: { base: label(0, '%S'), ours: label(1, '%X'), theirs: label(2, '%Y') } };
   const warn = (line: string) => process.stderr.write(`${line}\n`);
-  const original = await readFile(ours);
+  const original = await readFile(ours).catch((error: unknown) => {
+    warn(`custodian-hooks merge-driver: cannot read ours (%A) at ${ours}: ${messageOf(error)}; git calls the driver with the files it writes`);
+    return null;
+  });
+  if (original === null) return 2;
   try {
     return await mergeDriver(args, { cwd: process.cwd(), env: process.env, warn });
   } catch (error) {
     // Never ours alone, silently: git's own text merge of what git passed, conflicts and all.
-    warn(`custodian-hooks: ${file}: the merge driver failed (${error instanceof Error ? error.message : String(error)}); merged as text`);
+    warn(`custodian-hooks: ${file}: the merge driver failed (${messageOf(error)}); merged as text`);
     await writeFile(ours, original);
     const merged = await mergeFile(args, process.cwd(), null);
     // merge-file failing too: git's bytes for ours, and a conflict.
