@@ -70,6 +70,12 @@ export const CHECKS = {
       'a partial clone offline; or hub records this clone cannot judge or the hub has dropped): ' +
       'that task is neither pushed nor written back, and the message says what fixes it; the rest of the run goes on',
   },
+  'C-28': {
+    severity: 'WARN',
+    meaning:
+      'a ```task fence inside a block quote or a list item, or indented as code, is no task block as Markdown reads it: ' +
+      'it is not read; move it to the left margin',
+  },
 } as const satisfies Record<string, Check>;
 
 export type Code = keyof typeof CHECKS;
@@ -98,8 +104,9 @@ export function severityOf(code: Code, mode: Mode, situation?: Situation): Sever
   return typeof severity === 'string' ? severity : severity[mode];
 }
 
-/** Codes that are FAIL in every mode: what a parser reports without knowing the mode. */
-export type FailCode = { [C in Code]: (typeof CHECKS)[C]['severity'] extends 'FAIL' ? C : never }[Code];
+/** Codes of one severity in every mode: what a parser reports without knowing the mode. */
+type CodeOf<S extends Severity> = { [C in Code]: (typeof CHECKS)[C]['severity'] extends S ? C : never }[Code];
+export type FailCode = CodeOf<'FAIL'>;
 
 /** A finding, its severity taken from the catalogue. */
 export function finding(code: Code, mode: Mode, fields: Omit<Finding, 'code' | 'severity'>): Finding {
@@ -109,6 +116,11 @@ export function finding(code: Code, mode: Mode, fields: Omit<Finding, 'code' | '
 /** A finding of a code that fails in every mode. */
 export function failure(code: FailCode, fields: Omit<Finding, 'code' | 'severity'>): Finding {
   return { code, severity: 'FAIL', ...fields };
+}
+
+/** A finding of a code that warns in every mode. */
+export function warning(code: CodeOf<'WARN'>, fields: Omit<Finding, 'code' | 'severity'>): Finding {
+  return { code, severity: 'WARN', ...fields };
 }
 
 function severityText(code: Code): string {

@@ -88,6 +88,72 @@ test('the scanner finds the task blocks and headings a CommonMark parser finds',
   );
 });
 
+/** List items whose fence opens on the marker's line, as units, among lines that start at the margin. */
+const ITEM_UNITS = [
+  ['- ```js', '  code', '  ```'],
+  ['- ```task', '  id: A', '  status: todo', '  ```'],
+  ['1. ```task', '   id: B'],
+  ['+ ```js', '', '  ```'],
+  ['* ~~~task', '  ```', '  ~~~'],
+];
+const MARGIN_PIECES = PIECES.filter((piece) => !piece.startsWith(' '));
+
+test("a list item's fence is the item's: no task, and it ends with the item, as CommonMark reads it", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.constantFrom(...ITEM_UNITS),
+          fc.constantFrom(...MARGIN_PIECES).map((p) => [p]),
+        ),
+        { maxLength: 16 },
+      ),
+      (units) => {
+        const text = ['# Top', ...units.flat()].join('\n');
+        const ours = scanMarkdown(text).taskBlocks.map((b) => [b.openLine, b.closeLine, b.title?.replace(/\s+/g, ' ') ?? null]);
+        assert.deepEqual(ours, reference(text), text);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('a task fence in a block quote, on a list marker or indented as code is reported (C-28), never read', () => {
+  const text = [
+    '# Plan',
+    '',
+    '> ```task',
+    '> id: QUOTED',
+    '> ```',
+    '',
+    '- ```task',
+    '  id: LISTED',
+    '  ```',
+    '',
+    '    ```task',
+    '    id: CODE',
+    '    ```',
+    '',
+    '```task',
+    'id: READ',
+    'status: todo',
+    '```',
+  ].join('\n');
+  const plan = parseWorkplan(text, 'plan.md');
+  assert.deepEqual(
+    plan.tasks.map((t) => t.id),
+    ['READ'],
+  );
+  assert.deepEqual(
+    plan.findings.map((f) => [f.code, f.severity, f.line]),
+    [
+      ['C-28', 'WARN', 3],
+      ['C-28', 'WARN', 7],
+      ['C-28', 'WARN', 11],
+    ],
+  );
+});
+
 test('a task fence inside raw HTML is no task, and one after the blank line that ends the HTML is', () => {
   const block = (id: string) => `\`\`\`task\nid: ${id}\nstatus: todo\n\`\`\``;
   const text = [

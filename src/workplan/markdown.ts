@@ -34,6 +34,8 @@ export interface MarkdownScan {
   taskBlocks: FencedTaskBlock[];
   /** 0-based line of the first whole conflict's `<<<<<<<`, or null. */
   conflictLine: number | null;
+  /** 0-based lines of ```task fences Markdown reads as no fence: in a block quote or list item, or indented as code. */
+  unreadFences: number[];
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
@@ -45,6 +47,10 @@ const THEMATIC_BREAK = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3
 /** A line that opens a list item or a block quote: its text is no setext heading's. */
 const CONTAINER_START = /^ {0,3}(?:>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))/;
 const INDENTED_CODE = /^(?: {4}| {0,3}\t)/;
+/** A fence on the line of a list item's marker: the marker, the spaces after it, the fence, its info. */
+const ITEM_FENCE = /^( {0,3}(?:[-+*]|\d{1,9}[.)]))( {1,4})(`{3,}|~{3,})(.*)$/;
+/** A ```task fence behind block quote or list markers, or indented: what a person meant as a task block. */
+const TASK_FENCE_ANYWHERE = /^[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)*(?:`{3,}|~{3,})[ \t]*task(?:[ \t]|$)/;
 
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
@@ -73,9 +79,11 @@ export function scanMarkdown(text: string): MarkdownScan {
   const lines = splitLines(text);
   const fmEnd = frontMatterEnd(lines);
   const taskBlocks: FencedTaskBlock[] = [];
+  const unreadFences: number[] = [];
   const conflict = conflictTracker();
   let title: string | null = null;
-  let fence: { marker: string; task: FencedTaskBlock | null } | null = null;
+  /** The open fence; `within`: the content column of the list item it opened on the line of, else 0. */
+  let fence: { marker: string; task: FencedTaskBlock | null; within: number } | null = null;
   let html: HtmlBlock | null = null;
   /** The open paragraph's lines, or null; a setext underline makes them a heading. */
   let paragraph: string[] | null = null;
@@ -85,8 +93,13 @@ export function scanMarkdown(text: string): MarkdownScan {
     conflict.see(content, i);
     if (fmEnd !== null && i <= fmEnd) continue;
 
+    // A list item's fence ends with the item: at a line indented less than its content (code is never lazy).
+    if (fence && fence.within > 0 && content.trim() !== '' && /^ */.exec(content)![0].length < fence.within) fence = null;
     if (fence) {
-      const trimmed = content.replace(/^ {0,3}/, '').trimEnd();
+      const trimmed = content
+        .slice(fence.within)
+        .replace(/^ {0,3}/, '')
+        .trimEnd();
       const closes = trimmed.length >= fence.marker.length && trimmed === fence.marker[0]!.repeat(trimmed.length);
       if (closes) {
         if (fence.task) {
@@ -116,11 +129,20 @@ export function scanMarkdown(text: string): MarkdownScan {
       const bodyStart = lines[i + 1]?.start ?? text.length;
       const task: FencedTaskBlock | null = isTask ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
       if (task) taskBlocks.push(task);
-      fence = { marker: open[1]!, task };
+      fence = { marker: open[1]!, task, within: 0 };
+      paragraph = null;
+      continue;
+    }
+    const inItem = ITEM_FENCE.exec(content);
+    // An ordered item interrupts a paragraph only from 1 (CommonMark); its fence is the item's, no task block.
+    if (inItem && !(inItem[3]![0] === '`' && inItem[4]!.includes('`')) && !(paragraph && /^ *\d/.test(inItem[1]!) && !/^ *0*1[.)]/.test(inItem[1]!))) {
+      if (TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
+      fence = { marker: inItem[3]!, task: null, within: inItem[1]!.length + inItem[2]!.length };
       paragraph = null;
       continue;
     }
 
+    if (TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
     const heading = HEADING.exec(content);
     if (heading) title = heading[1]?.trim() || null;
     else if (paragraph && SETEXT_UNDERLINE.test(content) && !paragraph.some((line) => CONTAINER_START.test(line))) title = paragraph.join(' ').trim() || null;
@@ -131,7 +153,7 @@ export function scanMarkdown(text: string): MarkdownScan {
     }
     paragraph = null;
   }
-  return { lines, frontMatterEnd: fmEnd, taskBlocks, conflictLine: conflict.line() };
+  return { lines, frontMatterEnd: fmEnd, taskBlocks, conflictLine: conflict.line(), unreadFences };
 }
 
 /**

@@ -1,6 +1,6 @@
 import matter from 'gray-matter';
 import { isAlias, isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
-import { type FailCode, type Finding, failure } from '../findings.js';
+import { type FailCode, type Finding, failure, warning } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
 import { simpleMapping, valuesOf } from './simple-mapping.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
@@ -262,6 +262,14 @@ export function parseWorkplan(text: string, file: string): Workplan {
     return { file, frontMatter: front.data, isWorkplan, tasks: [], unreadableIds: ids, findings };
   }
 
+  for (const at of scan.unreadFences)
+    findings.push(
+      warning('C-28', {
+        file,
+        line: at + 1,
+        message: 'a ```task fence inside a block quote or list item, or indented as code, is not read: move it to the left margin',
+      }),
+    );
   const tasks: Task[] = [];
   const unreadableIds: string[] = [];
   for (const block of scan.taskBlocks) {
