@@ -295,6 +295,22 @@ for (const kind of KINDS) {
       assert.match(listed[0]!, /other · O-1 Task O-1 created todo by ci — imported/);
     });
 
+    test('a change ages out of the activity page with no write: its ETag moves with the minute, never a stale 304', async (t) => {
+      const store = await kind.open(t);
+      await store.sync({ repo: 'acme', by: 'ws', changes: [task('T-1', 'todo')] });
+      let clock = Date.now();
+      const app = createApp(store, { now: () => clock });
+      const first = await app.request('/activity');
+      assert.match(await first.text(), /T-1/);
+      const etag = first.headers.get('etag')!;
+      assert.notEqual(etag, (await app.request('/')).headers.get('etag'), 'not the overview’s');
+      assert.equal((await app.request('/activity', { headers: { 'If-None-Match': etag } })).status, 304, 'the same minute');
+      clock += 24 * 60 * 60 * 1000 + 2 * 60 * 1000;
+      const later = await app.request('/activity', { headers: { 'If-None-Match': etag } });
+      assert.equal(later.status, 200);
+      assert.match(await later.text(), /No status changed in the last 24 hours/);
+    });
+
     test('hostile ids, titles and reasons are shown as text, never as markup', async (t) => {
       const { get } = await seededHub(t, await kind.open(t));
       const pages = [

@@ -84,6 +84,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** How many requests reach the store at once, and how many wait; by default sized to the store. */
   limits?: Limits;
+  /** The clock the dashboard's last day is measured by; tests move it. */
+  now?: () => number;
 }
 
 /** A store's share of requests: its slots, a queue of a few dozen per slot, and a wait short of a client's patience. */
@@ -104,7 +106,7 @@ export function createApp(store: SqlStore, options: AppOptions = {}) {
   readRoutes(app, store);
   writeRoutes(app, store);
   // Pages for people at `/`, reading what the API reads, through the same limiter.
-  mountDashboard(app, store, limiter);
+  mountDashboard(app, store, limiter, options.now);
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => errorAnswer(error, c, options));
   return app;

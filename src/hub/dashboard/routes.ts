@@ -16,7 +16,8 @@ const PAGE_SIZE = 100;
 const WORKPLANS_PER_PAGE = 100;
 /** The furthest a page may start, so that no request asks the database to skip millions of rows. */
 const MAX_OFFSET = 1_000_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
 
 const REPO_SLUG = { test: isSlug };
 
@@ -82,7 +83,7 @@ async function workplanPage(c: Context, store: SqlStore) {
  * The dashboard: read-only HTML pages for people at `/`, served from the store through the same
  * limiter as the API, with their stylesheet and script (no other asset, no CDN).
  */
-export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, limiter: Limiter): void {
+export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, limiter: Limiter, now: () => number = Date.now): void {
   const pages = ['/', '/workplan', '/task', '/activity'];
   const admit = admission(limiter);
   for (const path of pages) app.use(path, admit, secureHeaders);
@@ -120,15 +121,18 @@ export function mountDashboard<E extends Env>(app: Hono<E>, store: SqlStore, lim
     });
   });
 
-  app.get('/activity', async (c) =>
-    conditional(c, await store.hubRevision(), async (etag) => {
+  app.get('/activity', async (c) => {
+    // The last day, to the minute: changes age out of it with no write, so its ETag names the minute too.
+    const minute = Math.floor(now() / MINUTE_MS);
+    const etag = (await store.hubRevision()).replace(/"$/, `.${minute}"`);
+    return conditional(c, etag, async (etag) => {
       const offset = offsetOf(c);
-      const entries = await store.activity(new Date(Date.now() - DAY_MS).toISOString(), offset, PAGE_SIZE + 1);
+      const entries = await store.activity(new Date(minute * MINUTE_MS - DAY_MS).toISOString(), offset, PAGE_SIZE + 1);
       return page({
         title: 'Activity',
         etag,
         body: activityBody(entries.slice(0, PAGE_SIZE), offset, PAGE_SIZE, entries.length > PAGE_SIZE),
       });
-    }),
-  );
+    });
+  });
 }
