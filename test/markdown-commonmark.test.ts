@@ -57,7 +57,18 @@ const PIECES = [
   '```js',
   'id: A',
   'status: todo',
+  '>',
+  '> # quoted heading',
+  '> ```',
+  '> text',
+  '<br>',
+  '<pre/>',
+  '\u00a0',
+  'Foo',
+  '    - bar',
 ];
+/** List items at the margin: the second property's, where no line below is indented into them. */
+const ITEM_LINES = ['*', '- item', '2. bar', '1. one'];
 
 function reference(text: string): Array<[number, number | null, string | null]> {
   const lines = text.split('\n');
@@ -96,7 +107,7 @@ const ITEM_UNITS = [
   ['+ ```js', '', '  ```'],
   ['* ~~~task', '  ```', '  ~~~'],
 ];
-const MARGIN_PIECES = PIECES.filter((piece) => !piece.startsWith(' '));
+const MARGIN_PIECES = [...PIECES.filter((piece) => !piece.startsWith(' ')), ...ITEM_LINES];
 
 test("a list item's fence is the item's: no task, and it ends with the item, as CommonMark reads it", () => {
   fc.assert(
@@ -152,6 +163,28 @@ test('a task fence in a block quote, on a list marker or indented as code is rep
       ['C-28', 'WARN', 11],
     ],
   );
+});
+
+test('below a block quote, raw HTML starts a block unless it continues the quote’s paragraph', () => {
+  const tasks = (above: string) => scanMarkdown(`# Top\n${above}\n\`\`\`task\nid: A\n\`\`\``).taskBlocks.length;
+  for (const ended of ['>\n<span>', '> # h\n<span>', '> ```\n<span>', '<pre/>', '<div>\n\u00a0']) assert.equal(tasks(ended), 0, ended);
+  assert.equal(tasks('> text\n<span>'), 1, 'a lazy line of the quote’s paragraph');
+});
+
+test('headings as CommonMark makes them: link definitions are no heading text, a list item is no setext heading', () => {
+  const titles = (text: string) => scanMarkdown(`# Top\n${text}\n\`\`\`task\nid: A\n\`\`\``).taskBlocks.map((b) => b.title);
+  assert.deepEqual(titles('[a]: /url\n==='), ['Top'], 'a definition alone: === is text');
+  assert.deepEqual(titles('[a]: /url\nRelease\n==='), ['Release']);
+  assert.deepEqual(titles('Foo\n    - bar\n==='), ['Foo - bar'], 'an indented line continues the paragraph');
+  assert.deepEqual(titles('Foo\n2. bar\n==='), ['Foo 2. bar'], 'an ordered item from 2 cannot interrupt it');
+  assert.deepEqual(titles('- item\n==='), ['Top'], "the item's lazy text");
+  assert.deepEqual(titles('> quote\n==='), ['Top'], "the quote's lazy text");
+});
+
+test('the scanner stays linear in the length of a paragraph', () => {
+  // One pass: a quote line and 20,000 underlines once took seconds (each one re-read the paragraph).
+  const text = `${'a\n'.repeat(20_000)}> b\n${'===\n'.repeat(20_000)}- c\n${'===\n'.repeat(20_000)}`;
+  assert.equal(scanMarkdown(text).lines.length, 60_002);
 });
 
 test('a task fence inside raw HTML is no task, and one after the blank line that ends the HTML is', () => {

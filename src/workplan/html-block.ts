@@ -27,10 +27,7 @@ const KINDS: Kind[] = [
   { start: /^ {0,3}<!\[CDATA\[/, end: /\]\]>/, interruptsParagraph: true },
   { start: new RegExp(`^ {0,3}</?(?:${BLOCK_TAGS})(?:\\s|/?>|$)`, 'i'), end: null, interruptsParagraph: true },
   {
-    start: new RegExp(
-      `^ {0,3}(?:<(?!(?:pre|script|style|textarea)[\\s/>])[A-Za-z][A-Za-z0-9-]*(?:${ATTRIBUTE})*\\s*/?>|</[A-Za-z][A-Za-z0-9-]*\\s*>)\\s*$`,
-      'i',
-    ),
+    start: new RegExp(`^ {0,3}(?:<[A-Za-z][A-Za-z0-9-]*(?:${ATTRIBUTE})*\\s*/?>|</[A-Za-z][A-Za-z0-9-]*\\s*>)\\s*$`, 'i'),
     end: null,
     interruptsParagraph: false,
   },
@@ -43,7 +40,7 @@ export interface HtmlBlock {
   continuesAfter(line: string): boolean;
 }
 
-const untilBlank: HtmlBlock = { openAfterStart: true, continuesAfter: (line) => line.trim() !== '' };
+const untilBlank: HtmlBlock = { openAfterStart: true, continuesAfter: (line) => !/^[ \t]*$/.test(line) };
 
 /** The HTML block this line starts, or null; `paragraphOpen` says whether the line would continue a paragraph. */
 export function htmlBlockStart(line: string, paragraphOpen: boolean): HtmlBlock | null {

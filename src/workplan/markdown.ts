@@ -44,13 +44,98 @@ const HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const CONFLICT_MARKER = /^([<>])\1{6,}(?:[ \t]|$)/;
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
 const THEMATIC_BREAK = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
-/** A line that opens a list item or a block quote: its text is no setext heading's. */
-const CONTAINER_START = /^ {0,3}(?:>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$))/;
 const INDENTED_CODE = /^(?: {4}| {0,3}\t)/;
+/** The block quote markers a line begins with; what follows is the quote's content. */
+const QUOTE_MARKERS = /^(?: {0,3}>[ \t]?)+/;
+const LIST_ITEM = /^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)/;
+/** A list item with nothing on its line: it opens no paragraph. */
+const EMPTY_ITEM = /^ {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]*$/;
+/** A list item that may interrupt a paragraph (CommonMark): not empty, and an ordered one from 1. */
+const INTERRUPTING_ITEM = /^ {0,3}(?:[-+*]|0{0,8}1[.)])[ \t]+\S/;
+/** A link reference definition on one line: no paragraph text, though the paragraph is open. */
+const LINK_DEFINITION = /^ {0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*\S/;
 /** A fence on the line of a list item's marker: the marker, the spaces after it, the fence, its info. */
 const ITEM_FENCE = /^( {0,3}(?:[-+*]|\d{1,9}[.)]))( {1,4})(`{3,}|~{3,})(.*)$/;
 /** A ```task fence behind block quote or list markers, or indented: what a person meant as a task block. */
 const TASK_FENCE_ANYWHERE = /^[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)*(?:`{3,}|~{3,})[ \t]*task(?:[ \t]|$)/;
+
+/** Blank as CommonMark says: spaces and tabs only (a no-break space is text). */
+const isBlank = (line: string) => /^[ \t]*$/.test(line);
+
+/** The fence a line opens: its marker and info string; a backtick fence's info holds no backtick. */
+function fenceOpening(line: string): { marker: string; info: string } | null {
+  const open = FENCE_OPEN.exec(line);
+  if (!open || (open[1]![0] === '`' && open[2]!.includes('`'))) return null;
+  return { marker: open[1]!, info: open[2]! };
+}
+
+const isTaskInfo = (info: string) => info.trim().split(/[ \t]+/)[0] === 'task';
+
+/** Whether a line closes a fence opened by `marker`: as many of its characters or more, and blanks. */
+function closesFence(line: string, marker: string): boolean {
+  const trimmed = line.replace(/^ {0,3}/, '').replace(/[ \t]+$/, '');
+  return trimmed.length >= marker.length && trimmed === marker[0]!.repeat(trimmed.length);
+}
+
+/**
+ * Whether a line below a block quote starts a block of its own, ending the quote, rather than
+ * continuing the quote's paragraph lazily. Any list item does, empty or not: the quote's paragraph
+ * is not the container it would interrupt (a setext underline or kind-7 HTML cannot).
+ */
+function endsQuote(line: string): boolean {
+  return (
+    isBlank(line) ||
+    HEADING.test(line) ||
+    THEMATIC_BREAK.test(line) ||
+    fenceOpening(line) !== null ||
+    htmlBlockStart(line, true) !== null ||
+    LIST_ITEM.test(line)
+  );
+}
+
+/** An open paragraph: its text lines (link definitions before them left out), and whether it is a list item's. */
+interface Paragraph {
+  lines: string[];
+  inItem: boolean;
+}
+
+/** The paragraph after one more line of text, or null where that line is an empty list item. */
+function paragraphWith(paragraph: Paragraph | null, line: string): Paragraph | null {
+  const item = LIST_ITEM.test(line);
+  // An item starts anew in a list, and else only where it may interrupt a paragraph (CommonMark).
+  const startsItem = item && (paragraph === null || paragraph.inItem || INTERRUPTING_ITEM.test(line));
+  if (startsItem && EMPTY_ITEM.test(line)) return null;
+  const open = paragraph && !startsItem ? paragraph : { lines: [], inItem: item };
+  if (open.lines.length === 0 && LINK_DEFINITION.test(line)) return open;
+  open.lines.push(line.trim());
+  return open;
+}
+
+/** An open block quote: a fence open inside it, and whether its last block is a paragraph (a lazy line continues it). */
+interface Quote {
+  fence: string | null;
+  paragraph: boolean;
+}
+
+/** The quote after one more of its lines, given that line's content; says where a task fence in it goes unread. */
+function quoteWith(quote: Quote | null, inner: string, unread: () => void): Quote {
+  const open = quote ?? { fence: null, paragraph: false };
+  if (open.fence !== null) {
+    if (closesFence(inner, open.fence)) open.fence = null;
+    return open;
+  }
+  const fence = fenceOpening(inner);
+  if (fence) open.fence = fence.marker;
+  if ((fence && isTaskInfo(fence.info)) || (!fence && TASK_FENCE_ANYWHERE.test(inner))) unread();
+  open.paragraph =
+    !fence &&
+    !isBlank(inner) &&
+    !HEADING.test(inner) &&
+    !THEMATIC_BREAK.test(inner) &&
+    htmlBlockStart(inner, open.paragraph) === null &&
+    (open.paragraph || !INDENTED_CODE.test(inner));
+  return open;
+}
 
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
@@ -85,8 +170,8 @@ export function scanMarkdown(text: string): MarkdownScan {
   /** The open fence; `within`: the content column of the list item it opened on the line of, else 0. */
   let fence: { marker: string; task: FencedTaskBlock | null; within: number } | null = null;
   let html: HtmlBlock | null = null;
-  /** The open paragraph's lines, or null; a setext underline makes them a heading. */
-  let paragraph: string[] | null = null;
+  let paragraph: Paragraph | null = null;
+  let quote: Quote | null = null;
 
   for (let i = 0; i < lines.length; i++) {
     const { content, start } = lines[i]!;
@@ -94,14 +179,9 @@ export function scanMarkdown(text: string): MarkdownScan {
     if (fmEnd !== null && i <= fmEnd) continue;
 
     // A list item's fence ends with the item: at a line indented less than its content (code is never lazy).
-    if (fence && fence.within > 0 && content.trim() !== '' && /^ */.exec(content)![0].length < fence.within) fence = null;
+    if (fence && fence.within > 0 && !isBlank(content) && /^ */.exec(content)![0].length < fence.within) fence = null;
     if (fence) {
-      const trimmed = content
-        .slice(fence.within)
-        .replace(/^ {0,3}/, '')
-        .trimEnd();
-      const closes = trimmed.length >= fence.marker.length && trimmed === fence.marker[0]!.repeat(trimmed.length);
-      if (closes) {
+      if (closesFence(content.slice(fence.within), fence.marker)) {
         if (fence.task) {
           fence.task.closeLine = i;
           fence.task.bodyEnd = start;
@@ -110,45 +190,56 @@ export function scanMarkdown(text: string): MarkdownScan {
       }
       continue;
     }
-
     if (html) {
       if (!html.continuesAfter(content)) html = null;
       continue;
     }
+
+    const markers = QUOTE_MARKERS.exec(content);
+    if (markers) {
+      quote = quoteWith(quote, content.slice(markers[0].length), () => unreadFences.push(i));
+      paragraph = null;
+      continue;
+    }
+    if (quote) {
+      // A line below a quote whose last block is a paragraph continues it lazily, unless it starts a block.
+      if (quote.paragraph && !endsQuote(content)) continue;
+      quote = null;
+    }
+
     const opened = htmlBlockStart(content, paragraph !== null);
     if (opened) {
       html = opened.openAfterStart ? opened : null;
       paragraph = null;
       continue;
     }
-
-    const open = FENCE_OPEN.exec(content);
-    // A backtick fence's info string may not contain backticks (CommonMark); then it is no fence.
-    if (open && !(open[1]![0] === '`' && open[2]!.includes('`'))) {
-      const isTask = open[2]!.trim().split(/\s+/)[0] === 'task';
+    // Most lines hold no fence character: the fence patterns are not tried on them (a 10,000-task scan is a hook's).
+    const fenced = content.includes('`') || content.includes('~');
+    const open = fenced ? fenceOpening(content) : null;
+    if (open) {
       const bodyStart = lines[i + 1]?.start ?? text.length;
-      const task: FencedTaskBlock | null = isTask ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
+      const task: FencedTaskBlock | null = isTaskInfo(open.info) ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
       if (task) taskBlocks.push(task);
-      fence = { marker: open[1]!, task, within: 0 };
+      fence = { marker: open.marker, task, within: 0 };
       paragraph = null;
       continue;
     }
-    const inItem = ITEM_FENCE.exec(content);
-    // An ordered item interrupts a paragraph only from 1 (CommonMark); its fence is the item's, no task block.
-    if (inItem && !(inItem[3]![0] === '`' && inItem[4]!.includes('`')) && !(paragraph && /^ *\d/.test(inItem[1]!) && !/^ *0*1[.)]/.test(inItem[1]!))) {
-      if (TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
+    const inItem = fenced ? ITEM_FENCE.exec(content) : null;
+    // An item opens here unless it would continue the paragraph; its fence is the item's, no task block.
+    if (inItem && !(inItem[3]![0] === '`' && inItem[4]!.includes('`')) && !(paragraph && !paragraph.inItem && !INTERRUPTING_ITEM.test(content))) {
+      if (isTaskInfo(inItem[4]!)) unreadFences.push(i);
       fence = { marker: inItem[3]!, task: null, within: inItem[1]!.length + inItem[2]!.length };
       paragraph = null;
       continue;
     }
 
-    if (TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
+    if (fenced && TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
     const heading = HEADING.exec(content);
     if (heading) title = heading[1]?.trim() || null;
-    else if (paragraph && SETEXT_UNDERLINE.test(content) && !paragraph.some((line) => CONTAINER_START.test(line))) title = paragraph.join(' ').trim() || null;
-    else if (content.trim() !== '' && !THEMATIC_BREAK.test(content) && (paragraph || !INDENTED_CODE.test(content))) {
-      if (paragraph) paragraph.push(content.trim());
-      else paragraph = [content.trim()];
+    // A list item's text is no setext heading's: the underline is lazy text of the item.
+    else if (paragraph && !paragraph.inItem && paragraph.lines.length > 0 && SETEXT_UNDERLINE.test(content)) title = paragraph.lines.join(' ').trim() || null;
+    else if (!isBlank(content) && !THEMATIC_BREAK.test(content) && (paragraph || !INDENTED_CODE.test(content))) {
+      paragraph = paragraphWith(paragraph, content);
       continue;
     }
     paragraph = null;
