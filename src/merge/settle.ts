@@ -65,7 +65,9 @@ export async function settleConflicts(
   for (const { task, side, own } of mixed)
     deps.warn(
       `custodian-hooks: ${args.file}: task '${task.id}' (ours ${task.ours}, theirs ${task.theirs}): left as a conflict: ` +
-        `${side}'s own file gives it ${own ?? 'no status'}; the other side changed which task the line belongs to (an id edited or swapped)`,
+        (own
+          ? `${side}'s own file gives it ${own}; the other side changed which task the line belongs to (an id edited or swapped)`
+          : `${side}'s own file holds no block of it that can be read (conflict markers, or a block that does not parse)`),
     );
   if (hunks.length === 0) return merged.exitCode;
   // One deadline for all the driver asks: deciding first, then telling the hub what it took.
