@@ -602,10 +602,9 @@ export const REGRESSIONS: Regression[] = [
     steps: PERMANENT_UNKNOWN,
   },
   {
-    name: "known to fail (found by the soak, SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=116, over HTTP): b's merge kept its old done against a's writeback of the agent's newer cancelled (a rank tie; the person keeps ours), the agreement on cancelled came in with the merge and the hub had not moved since, so rule 3 pushed the old done over it: issue 17's stale side kept in a conflict, which rule 3 cannot tell from a value git's merge took cleanly",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=20261402 SIM_PATH=116, over HTTP) and kept as known to fail until 0b44df1, with which it passes: b pushed its old done (#1) over the agent's newer cancelled (#3) after c's amends; a rewrite that leaves a status as it was now carries what the hub heard. The class it was kept for (a line a person keeps in a conflict, which rule 3 cannot tell from one git's merge took cleanly) is not shown closed in general",
     overHttp: true,
     retention: true,
-    open: 'a line a person kept in a conflict must be judged against the agreements its own side saw, a line git took cleanly against the merge: judging every value against the agreements below it alone (tried in this round) loses a reopen git took over an ABA on the other side, and a value set on top of a commit a rebase replayed',
     steps: [
       { k: 'edit', c: 'b', t: 'C', s: 2, pull: false, push: true },
       { k: 'network', c: 'b', noUpstream: true },
