@@ -8,7 +8,7 @@ import { commitFiles } from './helpers/temp-repo.js';
 import { workplan } from './helpers/workplan-text.js';
 
 // Merges whose value the rules must read as news. A rule for a stale side a person keeps in a
-// conflict (the to-do SIM_SEED=20261402 SIM_PATH=116) must keep all three: a first attempt, which
+// conflict (the class of SIM_SEED=20261402 SIM_PATH=116, a to-do until 0b44df1) must keep all three: a first attempt, which
 // judged a value by the agreements its own side saw wherever both sides had changed the status
 // since they forked, lost the first and the third and held the second up for good.
 

@@ -407,8 +407,8 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     assert.equal(v2('done', 'in_progress', points, {}, merged).decision, 'push', 'nothing dropped: rank');
   });
 
-  // Two merges the rules must read as knowing both sides, whatever a kept line needs (the to-do
-  // SIM_SEED=20261402 SIM_PATH=116): reading every value against the agreements below it alone
+  // Two merges the rules must read as knowing both sides, whatever a kept line needs (the class
+  // of SIM_SEED=20261402 SIM_PATH=116): reading every value against the agreements below it alone
   // wrote the hub's older value back in both. HEAD is M, the value's commit C.
   const mergedIn = (dag: Record<string, string[]>) => ({ origin: 'C', head: 'M', upstream: 'M', ancestry: ancestryIn(dag), present: (c: string) => c in dag });
   test('a value set on top of a commit a rebase later replayed knows the agreement recorded on the replay: news', () => {
