@@ -320,6 +320,48 @@ test('-X theirs reaches the driver: a prose conflict in a workplan takes theirs,
   assert.doesNotMatch(await w.read(w.ws), /<<<<<<<|Prose of the workstation/);
 });
 
+test("a rebase's -X theirs is its picks' alone: the autostash it applies at the end, and a cherry-pick made while it stands stopped, conflict as git's own merge does", async (t) => {
+  const w = await team(t);
+  const prose = async (cwd: string, line: string) => (await w.read(cwd)).replace(/^(Some prose\.|Prose of .*)$/m, line);
+  await commitFiles(w.remote, { [PLAN]: await prose(w.remote, 'Prose of the remote.') }, 'remote prose');
+  await w.gitUser(w.remote, 'push', '-q');
+  await commitFiles(w.ws, { 'notes.md': 'a local commit\n' }, 'local commit');
+  await writeFile(path.join(w.ws, PLAN), await prose(w.ws, 'Prose being written.'));
+  const pulled = await w.gitTry(w.ws, 'pull', '--rebase', '-X', 'theirs', '--autostash');
+  assert.match(pulled.stdout + pulled.stderr, /Applying autostash resulted in conflicts/, 'as git alone: the stash does not apply cleanly');
+  assert.notEqual((await git(w.ws, ['stash', 'list'])).trim(), '', 'the stash is kept, as git keeps it');
+  assert.match(await w.read(w.ws), /Prose of the remote\./, "the remote's line is not taken back in the working copy");
+
+  // A rebase with -X theirs stopped at an edit, and a commit picked by hand meanwhile.
+  await git(w.ws, ['checkout', '-q', 'HEAD', '--', PLAN]);
+  await git(w.ws, ['stash', 'drop', '-q']);
+  await git(w.ws, ['checkout', '-q', '-b', 'side']);
+  await commitFiles(w.ws, { [PLAN]: await prose(w.ws, 'Prose of the side.') }, 'side prose');
+  await git(w.ws, ['checkout', '-q', 'main']);
+  await commitFiles(w.ws, { [PLAN]: await prose(w.ws, 'Prose of main.') }, 'main prose');
+  await commitFiles(w.ws, { 'notes.md': 'another\n' }, 'another');
+  const rebase = await execa('git', ['rebase', '-q', '-i', '-X', 'theirs', 'HEAD~1'], {
+    cwd: w.ws,
+    env: { ...w.env, GIT_SEQUENCE_EDITOR: 'sed -i 1s/^pick/edit/' },
+    reject: false,
+  });
+  assert.equal(rebase.exitCode, 0, rebase.stderr);
+  const picked = await w.gitTry(w.ws, 'cherry-pick', 'side');
+  assert.notEqual(picked.code, 0, 'a conflict, as git alone gives');
+  assert.equal(await w.unmerged(w.ws), PLAN);
+  assert.match(await w.read(w.ws), /Prose of main\.[\s\S]*Prose of the side\./);
+});
+
+test('an -X option git merge-file cannot apply (ignore-space-change) is named where the workplan is left in conflict', async (t) => {
+  const w = await team(t);
+  await commitFiles(w.ws, { [PLAN]: (await w.read(w.ws)).replace('Some prose.', 'Some prose.   ') }, 'trailing spaces');
+  await commitFiles(w.remote, { [PLAN]: (await w.read(w.remote)).replace('Some prose.', 'Some prose, edited.') }, 'edit');
+  await w.gitUser(w.remote, 'push', '-q');
+  const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase', '-X', 'ignore-space-change');
+  assert.notEqual(pulled.code, 0);
+  assert.match(pulled.stderr, /docs\/plan\.md: merged without -X ignore-space-change, which git merge-file cannot apply/);
+});
+
 test('a task the workplans hold twice (C-05) is never settled: the reconciler would skip it', async (t) => {
   const w = await team(t);
   await commitFiles(w.ws, { 'docs/other.md': '```task\nid: A\nstatus: todo\n```\n' }, 'A again, elsewhere');

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { attributePatterns } from '../src/hook/attribute-patterns.js';
-import { strategyFavor } from '../src/merge/git-command-line.js';
+import { strategyOptions } from '../src/merge/git-command-line.js';
 import { idCounts } from '../src/workplan/tasks-among.js';
 
 test('-X ours / -X theirs read from git’s command line or from what a rebase keeps; a value of another option is not one', () => {
   const git = (...args: string[]) => ['git', ...args];
+  const strategyFavor = (argv: string[] | null, kept: string) => strategyOptions(argv, kept).favor;
   assert.equal(strategyFavor(git('merge', '-X', 'theirs', 'side'), ''), 'theirs');
   assert.equal(strategyFavor(git('pull', '-Xours'), ''), 'ours');
   assert.equal(strategyFavor(git('rebase', '--strategy-option=theirs', 'main'), ''), 'theirs');
@@ -15,6 +16,16 @@ test('-X ours / -X theirs read from git’s command line or from what a rebase k
   assert.equal(strategyFavor(git('rebase', '--continue'), ' --theirs'), 'theirs', 'rebase-merge/strategy_opts');
   assert.equal(strategyFavor(null, '[options]\n\tstrategy-option = ours\n'), 'ours', 'sequencer/opts');
   assert.equal(strategyFavor(null, '[options]\n\tstrategy = ours\n'), null, 'the ours strategy is not the ours option');
+  assert.equal(strategyFavor(git('rebase', '--continue'), " '--ours'"), 'ours', 'strategy_opts as git quotes it');
+  assert.equal(strategyFavor(git('merge', '-X', 'ours', 'side'), ' --theirs'), 'ours', "the command line's own wins");
+});
+
+test('the -X options that change how text merges, which git merge-file cannot apply, are named; ours, theirs and rename options are not', () => {
+  const unapplied = (argv: string[] | null, kept: string) => strategyOptions(argv, kept).unapplied;
+  assert.deepEqual(unapplied(['git', 'merge', '-X', 'ignore-space-change', '-Xtheirs', '-X', 'find-renames=40', 'ws'], ''), ['ignore-space-change']);
+  assert.deepEqual(unapplied(['git', 'rebase', '--continue'], ' --diff-algorithm=patience --theirs'), ['diff-algorithm=patience']);
+  assert.deepEqual(unapplied(null, '[options]\n\tstrategy-option = renormalize\n\tstrategy-option = ours\n'), ['renormalize']);
+  assert.deepEqual(unapplied(['git', 'merge', '-m', '-Xpatience', 'side'], ''), [], 'a message is not an option');
 });
 
 test('a task id is counted however YAML spells it, as the reconciler reads ids', () => {

@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { messageOf } from '../errors.js';
 import { gitOutcome } from '../git/run.js';
 import { DRIVER } from '../hook/merge-setup.js';
-import { gitCommandLine, keptStrategyOptions, strategyFavor } from './git-command-line.js';
+import { gitCommandLine, strategyOptions } from './git-command-line.js';
+import { keptStrategyOptions } from './kept-options.js';
 import { teamMergeAttribute } from './team-attribute.js';
 import type { Hub } from '../hub/types.js';
 import type { Repo } from '../repo.js';
@@ -83,7 +84,11 @@ export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<n
     return merged.exitCode;
   }
   // `-X ours` / `-X theirs` reach an external driver only on git's command line, or in what a rebase keeps.
-  const favor = strategyFavor(gitCommandLine(), keptStrategyOptions(deps.cwd));
+  const { favor, unapplied } = strategyOptions(gitCommandLine(), await keptStrategyOptions(deps.cwd, args.file, sides.theirs));
+  if (unapplied.length > 0)
+    deps.warn(
+      `custodian-hooks: ${args.file}: merged without ${unapplied.map((o) => `-X ${o}`).join(', ')}, which git merge-file cannot apply: its conflicts are as a plain merge leaves them`,
+    );
   if (favor) {
     const taken = await mergeFile(args, deps.cwd, null, favor);
     await writeFile(args.ours, taken.stdout);

@@ -1,5 +1,4 @@
 import { readTextOrNull } from '../read-if-exists.js';
-import path from 'node:path';
 
 /**
  * The arguments of the nearest git process above this one, where the system shows them (Linux's
@@ -22,31 +21,26 @@ export function gitCommandLine(depth = 4): string[] | null {
 /** Options of git and of its merging commands whose value is the next argument: never read as an option themselves. */
 const TAKES_VALUE = new Set(['-C', '-c', '-m', '-F', '-s', '--message', '--file', '--strategy', '--git-dir', '--work-tree', '--onto', '-x', '--exec']);
 
+/** Strategy options that change how git merges a file's text, which `git merge-file` has no way to apply. */
+const TEXT_OPTION = /^(?:ignore-(?:space-change|all-space|space-at-eol|cr-at-eol)|patience|diff-algorithm=.*|renormalize)$/;
+
 /**
- * The side `-X ours` / `-X theirs` (or `--strategy-option`) asks conflicts to take: from git's
- * command line, or, after `rebase --continue` or `cherry-pick --continue`, from the options git
- * kept for the rest of the run (`rebase-merge/strategy_opts`, `sequencer/opts`).
+ * The strategy options (`-X`, `--strategy-option`) git merges with: from git's command line, or,
+ * after `rebase --continue` or `cherry-pick --continue`, from the options git kept for the rest of
+ * the run (`rebase-merge/strategy_opts`, `sequencer/opts`). `favor`, the side `ours` / `theirs` asks
+ * conflicts to take; `unapplied`, those that change how the text merges, which the driver cannot
+ * pass on to `git merge-file`.
  */
-export function strategyFavor(argv: readonly string[] | null, kept: string | null): 'ours' | 'theirs' | null {
-  let favor: 'ours' | 'theirs' | null = null;
+export function strategyOptions(argv: readonly string[] | null, kept: string | null): { favor: 'ours' | 'theirs' | null; unapplied: string[] } {
+  const given: string[] = [];
   for (let at = 0; argv && at < argv.length; at++) {
     const arg = argv[at]!;
     const value = arg === '-X' || arg === '--strategy-option' ? argv[++at] : /^(?:-X|--strategy-option=)(.*)$/.exec(arg)?.[1];
     if (TAKES_VALUE.has(arg)) at++;
-    if (value === 'ours' || value === 'theirs') favor = value;
+    if (value !== undefined) given.push(value);
   }
-  const keptFavor = /(?:--|strategy-option\s*=\s*)(ours|theirs)\b/.exec(kept ?? '')?.[1] as 'ours' | 'theirs' | undefined;
-  return favor ?? keptFavor ?? null;
-}
-
-/**
- * The strategy options git keeps for the rest of a rebase or a cherry-pick of several commits, in
- * the git dir of the working tree at `top` (a linked worktree's own): what `--continue` merges with.
- */
-export function keptStrategyOptions(top: string): string {
-  let gitDir = path.join(top, '.git');
-  const link = readTextOrNull(gitDir);
-  const linked = link && /^gitdir: (.*)$/m.exec(link)?.[1];
-  if (linked) gitDir = path.resolve(top, linked.trim());
-  return [readTextOrNull(path.join(gitDir, 'rebase-merge', 'strategy_opts')), readTextOrNull(path.join(gitDir, 'sequencer', 'opts'))].join('\n');
+  const keptValues = [...(kept ?? '').matchAll(/(?:'--|(?<![\w-])--|strategy-option\s*=\s*)([\w=-]+)/g)].map((m) => m[1]!);
+  const favorIn = (values: string[]) => values.filter((v): v is 'ours' | 'theirs' => v === 'ours' || v === 'theirs').at(-1) ?? null;
+  const all = [...given, ...keptValues];
+  return { favor: favorIn(given) ?? favorIn(keptValues), unapplied: [...new Set(all.filter((v) => TEXT_OPTION.test(v)))] };
 }

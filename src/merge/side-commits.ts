@@ -12,11 +12,11 @@ export interface SideCommits {
   merging: boolean;
 }
 
-const PICK_LINE = /^(?:pick|p|reword|r|edit|e|squash|s|fixup|f)\s+(\S+)/;
+export const PICK_LINE = /^(?:pick|p|reword|r|edit|e|squash|s|fixup|f)\s+(\S+)/;
 const REV = /^[\w./~^@{}-]+$/;
 
 /** The commands of a todo or done file, comments and blank lines left out. */
-const commands = (text: string | null) => (text ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+export const commands = (text: string | null) => (text ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
 
 /** A commit git may be merging as theirs: by `merge` (under this name), or picked (rebase, cherry-pick). */
 export interface Candidate {
@@ -48,7 +48,7 @@ export function theirsCandidates(gitDir: string, env: NodeJS.ProcessEnv): Candid
 }
 
 /** Whether `commit` holds exactly `bytes` at `file`. */
-async function holds(top: string, commit: string, file: string, bytes: Buffer): Promise<boolean> {
+export async function holds(top: string, commit: string, file: string, bytes: Buffer): Promise<boolean> {
   const entry = (await blobsAtPaths(top, commit, [file]).catch(() => null))?.get(file);
   if (!entry) return false;
   const blob = await readObject(top, entry.oid);
