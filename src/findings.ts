@@ -73,8 +73,8 @@ export const CHECKS = {
   'C-28': {
     severity: 'WARN',
     meaning:
-      'a ```task fence inside a block quote or a list item, or indented as code, is no task block as Markdown reads it: ' +
-      'it is not read; move it to the left margin',
+      'a ```task fence inside a block quote, a list item or raw HTML (not a comment), or indented as code, is no task block as Markdown reads it: ' +
+      'it is not read; move it to the left margin, after a blank line',
   },
 } as const satisfies Record<string, Check>;
 

@@ -8,8 +8,7 @@ import { parseWorkplan } from '../src/workplan/parse.js';
 /**
  * The workplan scanner against a CommonMark parser (markdown-it's commonmark preset): over generated
  * documents of paragraphs, headings, HTML blocks of every kind, quotes, indented code and fences, the
- * two agree on which lines open and close a ```task block and on each one's heading. (List items are left
- * out: a fence indented one to three spaces under one is read as a task, which CommonMark nests in the item.)
+ * two agree on which lines open and close a ```task block and on each one's heading.
  */
 const commonmark = new MarkdownIt('commonmark');
 
@@ -129,7 +128,35 @@ test("a list item's fence is the item's: no task, and it ends with the item, as 
   );
 });
 
-test('a task fence in a block quote, on a list marker or indented as code is reported (C-28), never read', () => {
+/** List markers (with the spaces after them that set the item's content column) and indentations of the lines below. */
+const MARKERS = ['- ', '* ', '+\t', '1. ', '2) ', '10. ', '-   ', '-      ', '-'];
+const INDENTS = ['', ' ', '  ', '   ', '    ', '     ', '      ', '\t'];
+
+test("lines indented into a list item are the item's: a fence there is no task and ends with the item, as CommonMark reads it", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.tuple(fc.constantFrom(...MARKERS), fc.constantFrom(...PIECES)).map(([marker, piece]) => marker + piece),
+          fc
+            .tuple(fc.constantFrom(...INDENTS), fc.constantFrom(...PIECES))
+            .map(([indent, piece]) => indent + piece)
+            // markdown-it continues a quote on a `>` indented four or more, where CommonMark reads lazy text or code.
+            .filter((line) => !/^(?: {4}| {0,3}\t)[ \t]*>/.test(line)),
+        ),
+        { maxLength: 20 },
+      ),
+      (lines) => {
+        const text = ['# Top', ...lines].join('\n');
+        const ours = scanMarkdown(text).taskBlocks.map((b) => [b.openLine, b.closeLine, b.title?.replace(/\s+/g, ' ') ?? null]);
+        assert.deepEqual(ours, reference(text), text);
+      },
+    ),
+    { numRuns: Number(process.env.MARKDOWN_RUNS ?? 3000) },
+  );
+});
+
+test('a task fence in a block quote, a list item, raw HTML or indented as code is reported (C-28), never read', () => {
   const text = [
     '# Plan',
     '',
@@ -149,6 +176,23 @@ test('a task fence in a block quote, on a list marker or indented as code is rep
     'id: READ',
     'status: todo',
     '```',
+    '',
+    '- Step one',
+    '  ```task',
+    '  id: IN-ITEM',
+    '  ```',
+    '',
+    '<details>',
+    '```task',
+    'id: IN-DETAILS',
+    '```',
+    '</details>',
+    '',
+    '<!--',
+    '```task',
+    'id: COMMENTED-OUT',
+    '```',
+    '-->',
   ].join('\n');
   const plan = parseWorkplan(text, 'plan.md');
   assert.deepEqual(
@@ -161,8 +205,43 @@ test('a task fence in a block quote, on a list marker or indented as code is rep
       ['C-28', 'WARN', 3],
       ['C-28', 'WARN', 7],
       ['C-28', 'WARN', 11],
+      ['C-28', 'WARN', 21],
+      ['C-28', 'WARN', 26],
     ],
   );
+});
+
+test("a fence opened on a list item's line below its marker ends with the item: the task blocks below it are read", () => {
+  const text = [
+    '# Plan',
+    '',
+    '1. Set up the build:',
+    '   ```sh',
+    '   npm ci',
+    '',
+    '## T1',
+    '',
+    '```task',
+    'id: T1',
+    'status: todo',
+    '```',
+    '',
+    '## T2',
+    '',
+    '```task',
+    'id: T2',
+    'status: done',
+    '```',
+  ].join('\n');
+  const plan = parseWorkplan(text, 'plan.md');
+  assert.deepEqual(
+    plan.tasks.map((t) => [t.id, t.status, t.title]),
+    [
+      ['T1', 'todo', 'T1'],
+      ['T2', 'done', 'T2'],
+    ],
+  );
+  assert.deepEqual(plan.findings, []);
 });
 
 test('below a block quote, raw HTML starts a block unless it continues the quote’s paragraph', () => {

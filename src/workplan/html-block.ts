@@ -34,13 +34,15 @@ const KINDS: Kind[] = [
 ];
 
 export interface HtmlBlock {
+  /** An HTML comment (kind 2): what it holds is hidden on purpose. */
+  comment: boolean;
   /** Whether the block is still open after its start line (kinds 1 to 5 may end on it). */
   openAfterStart: boolean;
   /** Whether the block is still open after this line. */
   continuesAfter(line: string): boolean;
 }
 
-const untilBlank: HtmlBlock = { openAfterStart: true, continuesAfter: (line) => !/^[ \t]*$/.test(line) };
+const untilBlank: HtmlBlock = { comment: false, openAfterStart: true, continuesAfter: (line) => !/^[ \t]*$/.test(line) };
 
 /** The HTML block this line starts, or null; `paragraphOpen` says whether the line would continue a paragraph. */
 export function htmlBlockStart(line: string, paragraphOpen: boolean): HtmlBlock | null {
@@ -49,7 +51,7 @@ export function htmlBlockStart(line: string, paragraphOpen: boolean): HtmlBlock 
     if ((paragraphOpen && !interruptsParagraph) || !start.test(line)) continue;
     if (!end) return untilBlank;
     // The whole start line is searched for the end: `<!-->` and `<?>` are whole blocks (spec 0.31).
-    return { openAfterStart: !end.test(line), continuesAfter: (next) => !end.test(next) };
+    return { comment: start.source.includes('<!--'), openAfterStart: !end.test(line), continuesAfter: (next) => !end.test(next) };
   }
   return null;
 }

@@ -34,7 +34,7 @@ export interface MarkdownScan {
   taskBlocks: FencedTaskBlock[];
   /** 0-based line of the first whole conflict's `<<<<<<<`, or null. */
   conflictLine: number | null;
-  /** 0-based lines of ```task fences Markdown reads as no fence: in a block quote or list item, or indented as code. */
+  /** 0-based lines of ```task fences Markdown reads as no task: in a block quote, a list item or raw HTML (not a comment), or indented as code. */
   unreadFences: number[];
 }
 
@@ -48,14 +48,10 @@ const INDENTED_CODE = /^(?: {4}| {0,3}\t)/;
 /** The block quote markers a line begins with; what follows is the quote's content. */
 const QUOTE_MARKERS = /^(?: {0,3}>[ \t]?)+/;
 const LIST_ITEM = /^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)/;
-/** A list item with nothing on its line: it opens no paragraph. */
-const EMPTY_ITEM = /^ {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]*$/;
-/** A list item that may interrupt a paragraph (CommonMark): not empty, and an ordered one from 1. */
-const INTERRUPTING_ITEM = /^ {0,3}(?:[-+*]|0{0,8}1[.)])[ \t]+\S/;
+/** A list item that may interrupt a paragraph (CommonMark): not empty (a no-break space is text), and an ordered one from 1. */
+const INTERRUPTING_ITEM = /^ {0,3}(?:[-+*]|0{0,8}1[.)])[ \t]+[^ \t]/;
 /** A link reference definition on one line: no paragraph text, though the paragraph is open. */
 const LINK_DEFINITION = /^ {0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*\S/;
-/** A fence on the line of a list item's marker: the marker, the spaces after it, the fence, its info. */
-const ITEM_FENCE = /^( {0,3}(?:[-+*]|\d{1,9}[.)]))( {1,4})(`{3,}|~{3,})(.*)$/;
 /** A ```task fence behind block quote or list markers, or indented: what a person meant as a task block. */
 const TASK_FENCE_ANYWHERE = /^[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)*(?:`{3,}|~{3,})[ \t]*task(?:[ \t]|$)/;
 
@@ -78,15 +74,16 @@ function closesFence(line: string, marker: string): boolean {
 }
 
 /**
- * Whether a line below a block quote starts a block of its own, ending the quote, rather than
- * continuing the quote's paragraph lazily. Any list item does, empty or not: the quote's paragraph
- * is not the container it would interrupt (a setext underline or kind-7 HTML cannot).
+ * Whether a line starts a block of its own, ending a quote or list item whose paragraph it would
+ * otherwise continue lazily. Any list item does, empty or not: the paragraph is not in the
+ * container it would interrupt (a setext underline or kind-7 HTML cannot).
  */
-function endsQuote(line: string): boolean {
+function startsBlock(line: string): boolean {
   return (
     isBlank(line) ||
     HEADING.test(line) ||
     THEMATIC_BREAK.test(line) ||
+    QUOTE_MARKERS.test(line) ||
     fenceOpening(line) !== null ||
     htmlBlockStart(line, true) !== null ||
     LIST_ITEM.test(line)
@@ -99,13 +96,9 @@ interface Paragraph {
   inItem: boolean;
 }
 
-/** The paragraph after one more line of text, or null where that line is an empty list item. */
-function paragraphWith(paragraph: Paragraph | null, line: string): Paragraph | null {
-  const item = LIST_ITEM.test(line);
-  // An item starts anew in a list, and else only where it may interrupt a paragraph (CommonMark).
-  const startsItem = item && (paragraph === null || paragraph.inItem || INTERRUPTING_ITEM.test(line));
-  if (startsItem && EMPTY_ITEM.test(line)) return null;
-  const open = paragraph && !startsItem ? paragraph : { lines: [], inItem: item };
+/** The paragraph after one more line of text (`inItem`: the line is a list item's). */
+function paragraphWith(paragraph: Paragraph | null, line: string, inItem: boolean): Paragraph {
+  const open = paragraph ?? { lines: [], inItem };
   if (open.lines.length === 0 && LINK_DEFINITION.test(line)) return open;
   open.lines.push(line.trim());
   return open;
@@ -113,13 +106,15 @@ function paragraphWith(paragraph: Paragraph | null, line: string): Paragraph | n
 
 /** An open block quote: a fence open inside it, and whether its last block is a paragraph (a lazy line continues it). */
 interface Quote {
+  /** The content column of the list item the quote is in, else 0. */
+  within: number;
   fence: string | null;
   paragraph: boolean;
 }
 
 /** The quote after one more of its lines, given that line's content; says where a task fence in it goes unread. */
-function quoteWith(quote: Quote | null, inner: string, unread: () => void): Quote {
-  const open = quote ?? { fence: null, paragraph: false };
+function quoteWith(quote: Quote | null, inner: string, within: number, unread: () => void): Quote {
+  const open = quote ?? { within, fence: null, paragraph: false };
   if (open.fence !== null) {
     if (closesFence(inner, open.fence)) open.fence = null;
     return open;
@@ -160,6 +155,38 @@ function frontMatterEnd(lines: Line[]): number | null {
   return null;
 }
 
+/** `text` with its leading tabs as spaces, to the next multiple of 4 counted from `from`, the column `text` starts at. */
+function leadingAsSpaces(text: string, from = 0): string {
+  const lead = /^[ \t]*/.exec(text)![0];
+  if (!lead.includes('\t')) return text;
+  let column = from;
+  for (const c of lead) column += c === '\t' ? 4 - (column % 4) : 1;
+  return ' '.repeat(column - from) + text.slice(lead.length);
+}
+
+/** The columns a line's leading spaces and tabs fill. */
+const indentOf = (line: string) => /^ */.exec(leadingAsSpaces(line))![0].length;
+
+/** The line, its leading tabs as spaces, with up to `columns` of them taken off. */
+function dropColumns(line: string, columns: number): string {
+  const spaced = leadingAsSpaces(line);
+  return spaced.slice(Math.min(columns, /^ */.exec(spaced)![0].length));
+}
+
+/**
+ * A list item's marker line (`line` starting at column `base`): the column where its content
+ * begins (CommonMark 5.2), and the rest of the line from that column.
+ */
+function openItem(line: string, base: number): { column: number; rest: string } {
+  const marker = /^ {0,3}(?:[-+*]|\d{1,9}[.)])/.exec(line)![0];
+  const markerEnd = base + marker.length;
+  const after = leadingAsSpaces(line.slice(marker.length), markerEnd);
+  const gap = /^ */.exec(after)![0].length;
+  // An empty item, or content indented as code: the content column is one past the marker.
+  const column = gap === after.length || gap > 4 ? markerEnd + 1 : markerEnd + gap;
+  return { column, rest: after.slice(Math.min(column - markerEnd, gap)) };
+}
+
 export function scanMarkdown(text: string): MarkdownScan {
   const lines = splitLines(text);
   const fmEnd = frontMatterEnd(lines);
@@ -167,21 +194,28 @@ export function scanMarkdown(text: string): MarkdownScan {
   const unreadFences: number[] = [];
   const conflict = conflictTracker();
   let title: string | null = null;
-  /** The open fence; `within`: the content column of the list item it opened on the line of, else 0. */
+  /** The open fence; `within`: the content column of the list item it is in, else 0. */
   let fence: { marker: string; task: FencedTaskBlock | null; within: number } | null = null;
-  let html: HtmlBlock | null = null;
+  /** The open HTML block, and the content column of the list item it is in. */
+  let html: { block: HtmlBlock; within: number } | null = null;
   let paragraph: Paragraph | null = null;
   let quote: Quote | null = null;
+  /** The content columns of the open list items, innermost last: a line indented as far is theirs. */
+  const items: number[] = [];
+  /** The innermost item opened empty on the line before: a blank line ends it (an item begins with at most one blank line). */
+  let emptyItem = false;
 
   for (let i = 0; i < lines.length; i++) {
     const { content, start } = lines[i]!;
     conflict.see(content, i);
     if (fmEnd !== null && i <= fmEnd) continue;
 
-    // A list item's fence ends with the item: at a line indented less than its content (code is never lazy).
-    if (fence && fence.within > 0 && !isBlank(content) && /^ */.exec(content)![0].length < fence.within) fence = null;
+    // A list item's fence or HTML ends with the item: at a line indented less than its content (neither is ever lazy).
+    const dedented = (within: number) => within > 0 && !isBlank(content) && indentOf(content) < within;
+    if (fence && dedented(fence.within)) fence = null;
+    if (html && dedented(html.within)) html = null;
     if (fence) {
-      if (closesFence(content.slice(fence.within), fence.marker)) {
+      if (closesFence(dropColumns(content, fence.within), fence.marker)) {
         if (fence.task) {
           fence.task.closeLine = i;
           fence.task.bodyEnd = start;
@@ -191,55 +225,81 @@ export function scanMarkdown(text: string): MarkdownScan {
       continue;
     }
     if (html) {
-      if (!html.continuesAfter(content)) html = null;
+      // A task fence in raw HTML other than a comment (`<details>` with no blank line) was meant as a task.
+      if (!html.block.comment && TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
+      if (!html.block.continuesAfter(dropColumns(content, html.within))) html = null;
       continue;
     }
 
-    const markers = QUOTE_MARKERS.exec(content);
+    if (emptyItem && isBlank(content)) items.pop();
+    emptyItem = false;
+    // A line indented less than an item's content leaves the item, unless it continues a paragraph of
+    // it lazily: what follows its indentation, read at the item's own column, starts no block.
+    const outside = !isBlank(content) && items.length > 0 && indentOf(content) < items.at(-1)!;
+    if (outside) {
+      if ((paragraph || (quote?.paragraph && quote.within > 0)) && !startsBlock(content.replace(/^[ \t]+/, ''))) {
+        if (paragraph) paragraph = paragraphWith(paragraph, content, true);
+        continue;
+      }
+      while (items.length > 0 && indentOf(content) < items.at(-1)!) items.pop();
+      paragraph = null;
+    }
+    let within = items.at(-1) ?? 0;
+    let line = dropColumns(content, within);
+    // A quote in an item the line has left is gone with it.
+    if (quote && quote.within > within) quote = null;
+    if (quote && !QUOTE_MARKERS.test(line)) {
+      // A line below a quote whose last block is a paragraph continues it lazily, unless it starts a block.
+      if (quote.paragraph && !startsBlock(line)) continue;
+      quote = null;
+    }
+    // Items open here, one inside another (`- 1. text`), unless the first would continue a paragraph
+    // it may not interrupt (one of the paragraph's own item's list always may); the rest of the line is the innermost's.
+    while (LIST_ITEM.test(line) && !THEMATIC_BREAK.test(line) && (paragraph === null || outside || INTERRUPTING_ITEM.test(line))) {
+      const { column, rest } = openItem(line, within);
+      line = rest;
+      items.push(column);
+      within = column;
+      paragraph = null;
+      quote = null;
+      emptyItem = isBlank(line);
+    }
+    const markers = QUOTE_MARKERS.exec(line);
     if (markers) {
-      quote = quoteWith(quote, content.slice(markers[0].length), () => unreadFences.push(i));
+      quote = quoteWith(quote, line.slice(markers[0].length), within, () => unreadFences.push(i));
       paragraph = null;
       continue;
     }
-    if (quote) {
-      // A line below a quote whose last block is a paragraph continues it lazily, unless it starts a block.
-      if (quote.paragraph && !endsQuote(content)) continue;
-      quote = null;
-    }
 
-    const opened = htmlBlockStart(content, paragraph !== null);
+    const opened = htmlBlockStart(line, paragraph !== null);
     if (opened) {
-      html = opened.openAfterStart ? opened : null;
+      html = opened.openAfterStart ? { block: opened, within } : null;
       paragraph = null;
       continue;
     }
     // Most lines hold no fence character: the fence patterns are not tried on them (a 10,000-task scan is a hook's).
-    const fenced = content.includes('`') || content.includes('~');
-    const open = fenced ? fenceOpening(content) : null;
+    const fenced = line.includes('`') || line.includes('~');
+    const open = fenced ? fenceOpening(line) : null;
     if (open) {
+      // A list item's fence is the item's, no task block.
+      const read = within === 0 && isTaskInfo(open.info);
+      if (within > 0 && isTaskInfo(open.info)) unreadFences.push(i);
       const bodyStart = lines[i + 1]?.start ?? text.length;
-      const task: FencedTaskBlock | null = isTaskInfo(open.info) ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
+      const task: FencedTaskBlock | null = read ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
       if (task) taskBlocks.push(task);
-      fence = { marker: open.marker, task, within: 0 };
-      paragraph = null;
-      continue;
-    }
-    const inItem = fenced ? ITEM_FENCE.exec(content) : null;
-    // An item opens here unless it would continue the paragraph; its fence is the item's, no task block.
-    if (inItem && !(inItem[3]![0] === '`' && inItem[4]!.includes('`')) && !(paragraph && !paragraph.inItem && !INTERRUPTING_ITEM.test(content))) {
-      if (isTaskInfo(inItem[4]!)) unreadFences.push(i);
-      fence = { marker: inItem[3]!, task: null, within: inItem[1]!.length + inItem[2]!.length };
+      fence = { marker: open.marker, task, within };
       paragraph = null;
       continue;
     }
 
-    if (fenced && TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
-    const heading = HEADING.exec(content);
+    if (fenced && TASK_FENCE_ANYWHERE.test(line)) unreadFences.push(i);
+    const heading = within === 0 ? HEADING.exec(line) : null;
     if (heading) title = heading[1]?.trim() || null;
-    // A list item's text is no setext heading's: the underline is lazy text of the item.
-    else if (paragraph && !paragraph.inItem && paragraph.lines.length > 0 && SETEXT_UNDERLINE.test(content)) title = paragraph.lines.join(' ').trim() || null;
-    else if (!isBlank(content) && !THEMATIC_BREAK.test(content) && (paragraph || !INDENTED_CODE.test(content))) {
-      paragraph = paragraphWith(paragraph, content);
+    // An underline below a list item's paragraph, indented into the item, heads the item alone.
+    else if (paragraph && paragraph.lines.length > 0 && SETEXT_UNDERLINE.test(line)) {
+      if (!paragraph.inItem) title = paragraph.lines.join(' ').trim() || null;
+    } else if (!isBlank(line) && !THEMATIC_BREAK.test(line) && !(within > 0 && HEADING.test(line)) && (paragraph || !INDENTED_CODE.test(line))) {
+      paragraph = paragraphWith(paragraph, line, items.length > 0);
       continue;
     }
     paragraph = null;

@@ -267,7 +267,8 @@ export function parseWorkplan(text: string, file: string): Workplan {
       warning('C-28', {
         file,
         line: at + 1,
-        message: 'a ```task fence inside a block quote or list item, or indented as code, is not read: move it to the left margin',
+        message:
+          'a ```task fence inside a block quote, a list item or raw HTML, or indented as code, is not read: move it to the left margin, after a blank line',
       }),
     );
   const tasks: Task[] = [];
