@@ -6,7 +6,7 @@ import { constants } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { workplanPathspec, writeHookState } from '../src/hook/state.js';
-import { hookWork } from '../src/hook/fast-path.js';
+import { hookDeadline, hookWork } from '../src/hook/fast-path.js';
 import { HttpHub } from '../src/hub/http-hub.js';
 import { HubUnavailableError } from '../src/hub/types.js';
 import { hubTrickling } from './helpers/rogue-hubs.js';
@@ -73,6 +73,34 @@ test('a hook that runs out of time says so in one line and lets git go on', HANG
   assert.equal(pulled.exitCode, 0, pulled.stderr);
   assert.equal(pulled.stderr.trim(), 'custodian-hooks - post-merge: gave up after 0.5 s (CUSTODIAN_HOOK_TIMEOUT); the git operation is not affected');
   assert.equal(await ws.git('log', '-1', '--format=%s'), 'work\n');
+});
+
+test('CUSTODIAN_HOOK_TIMEOUT past what a timer holds is a day, and one that is no number is said; neither makes the hook give up at once', () => {
+  assert.deepEqual(hookDeadline({ CUSTODIAN_HOOK_TIMEOUT: '3000000' }), {
+    ms: 86_400_000,
+    problem: 'CUSTODIAN_HOOK_TIMEOUT=3000000 is more than a day: a day used',
+  });
+  for (const given of ['abc', '-1', '0', '5s', 'Infinity'])
+    assert.deepEqual(hookDeadline({ CUSTODIAN_HOOK_TIMEOUT: given }), {
+      ms: 30_000,
+      problem: `CUSTODIAN_HOOK_TIMEOUT="${given}" is not a number of seconds above 0: 30 s used`,
+    });
+  assert.deepEqual(hookDeadline({ CUSTODIAN_HOOK_TIMEOUT: '0.5' }), { ms: 500, problem: null });
+  assert.deepEqual(hookDeadline({}), { ms: 30_000, problem: null });
+});
+
+test('a hook given a timeout past what a timer holds runs its course and says what it used', HANG, async (t) => {
+  const s = await scene(t, [{ id: 'A', status: 'todo' }]);
+  const ws = s.workstation;
+  assert.equal((await ws.cli('install')).code, 0);
+  await ws.git('branch', '--set-upstream-to', 'origin/main');
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.edit('A', 'in_progress');
+  const pushed = await execa('git', ['push', '-q'], { cwd: ws.dir, env: { ...s.env, CUSTODIAN_HOOK_TIMEOUT: '3000000' }, reject: false, stdin: 'ignore' });
+  assert.equal(pushed.exitCode, 0, pushed.stderr);
+  assert.equal(pushed.stderr.split('\n')[0], 'custodian-hooks - pre-push: CUSTODIAN_HOOK_TIMEOUT=3000000 is more than a day: a day used');
+  assert.doesNotMatch(pushed.stderr, /gave up|TimeoutOverflowWarning/);
+  assert.equal(await s.hubStatus('A'), 'in_progress', 'the push reached the hub: the hook did not give up');
 });
 
 test('git push finishes against a hub that trickles its answer', HANG, async (t) => {

@@ -26,7 +26,9 @@ export async function hookMain(args: string[]): Promise<number> {
   const cwd = cwdAt === -1 ? process.cwd() : path.resolve(args[cwdAt + 1] ?? '.');
   const rest = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
   const stdin = hook === 'pre-push' || hook === 'post-rewrite' ? readStdin() : '';
-  giveUpAfter(hookDeadlineMs(process.env), hook);
+  const deadline = hookDeadline(process.env);
+  if (deadline.problem) process.stderr.write(`custodian-hooks - ${hook}: ${deadline.problem}\n`);
+  giveUpAfter(deadline.ms, hook);
   // git runs pre-push for `git push --dry-run` too: a push that sends nothing tells the hub nothing.
   if (hook === 'pre-push' && pushIsDryRun()) return 0;
   let work: HookWork = EVERYTHING;
@@ -46,10 +48,21 @@ export async function hookMain(args: string[]): Promise<number> {
   return runHook(hook, rest, { cwd, stdin, say: (line) => process.stderr.write(`${line}\n`), known, scope });
 }
 
-/** How long a hook (or the merge driver) may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by default. */
-export function hookDeadlineMs(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.CUSTODIAN_HOOK_TIMEOUT);
-  return (env.CUSTODIAN_HOOK_TIMEOUT && Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+/** The longest a hook may hold up git: a day (past 2^31 ms, node's timers fire at once). */
+const MAX_HOOK_SECONDS = 86_400;
+
+/**
+ * How long a hook (or the merge driver) may hold up git: `CUSTODIAN_HOOK_TIMEOUT` seconds, 30 by
+ * default, a day at most; `problem` says what was wrong with a value that could not be used as given.
+ */
+export function hookDeadline(env: NodeJS.ProcessEnv): { ms: number; problem: string | null } {
+  const given = env.CUSTODIAN_HOOK_TIMEOUT;
+  if (given === undefined || given.trim() === '') return { ms: 30_000, problem: null };
+  const seconds = Number(given);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    return { ms: 30_000, problem: `CUSTODIAN_HOOK_TIMEOUT=${JSON.stringify(given)} is not a number of seconds above 0: 30 s used` };
+  if (seconds > MAX_HOOK_SECONDS) return { ms: MAX_HOOK_SECONDS * 1000, problem: `CUSTODIAN_HOOK_TIMEOUT=${given} is more than a day: a day used` };
+  return { ms: seconds * 1000, problem: null };
 }
 
 /**

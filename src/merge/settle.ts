@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { keepDriverPoints } from '../clone/driver-points.js';
 import { refuseAnotherHub } from '../clone/hub.js';
 import { messageOf } from '../errors.js';
-import { hookDeadlineMs } from '../hook/fast-path.js';
+import { hookDeadline } from '../hook/fast-path.js';
 import { chooseHub } from '../hub/location.js';
 import { openHub } from '../hub/open.js';
 import type { DriverPoint, Hub, SyncBatch } from '../hub/types.js';
@@ -71,7 +71,8 @@ export async function settleConflicts(
     );
   if (hunks.length === 0) return merged.exitCode;
   // One deadline for all the driver asks: deciding first, then telling the hub what it took.
-  const ms = hookDeadlineMs(deps.env);
+  const { ms, problem } = hookDeadline(deps.env);
+  if (problem) deps.warn(`custodian-hooks: ${problem}`);
   const deadline: Deadline = { at: Date.now() + ms, ms };
   const decide = async () => {
     const sides = await sideCommits(repo.top, args.file, bytes, candidates);
