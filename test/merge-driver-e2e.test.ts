@@ -362,6 +362,31 @@ test('an -X option git merge-file cannot apply (ignore-space-change) is named wh
   assert.match(pulled.stderr, /docs\/plan\.md: merged without -X ignore-space-change, which git merge-file cannot apply/);
 });
 
+test('a conflict the driver leaves is labelled as git labels it: a stash popped, a revert, a pick of a commit whose message has no blank line', async (t) => {
+  const w = await team(t);
+  const prose = async (line: string) => (await w.read(w.ws)).replace(/^(Some prose\.|Prose .*)$/m, line);
+  const markers = async () => (await w.read(w.ws)).split('\n').filter((line) => /^(<{7}|\|{7}|>{7})/.test(line));
+  const diff3 = ['-c', 'merge.conflictStyle=diff3'];
+
+  await writeFile(path.join(w.ws, PLAN), await prose('Prose stashed.'));
+  await git(w.ws, ['stash', '-q']);
+  await commitFiles(w.ws, { [PLAN]: await prose('Prose committed.') }, 'committed');
+  assert.notEqual((await w.gitTry(w.ws, ...diff3, 'stash', 'pop')).code, 0);
+  assert.deepEqual(await markers(), ['<<<<<<< Updated upstream', '||||||| Stash base', '>>>>>>> Stashed changes']);
+  await git(w.ws, ['reset', '-q', '--hard']);
+  await git(w.ws, ['stash', 'drop', '-q']);
+
+  await commitFiles(w.ws, { [PLAN]: await prose('Prose reverted later.') }, 'to revert\nsecond line');
+  const reverted = (await git(w.ws, ['rev-parse', '--short', 'HEAD'])).trim();
+  await commitFiles(w.ws, { [PLAN]: await prose('Prose after it.') }, 'after');
+  assert.notEqual((await w.gitTry(w.ws, ...diff3, 'revert', '--no-edit', reverted)).code, 0);
+  assert.deepEqual(await markers(), ['<<<<<<< HEAD', `||||||| ${reverted} (to revert)`, `>>>>>>> parent of ${reverted} (to revert)`]);
+  await git(w.ws, ['revert', '--abort']);
+
+  assert.notEqual((await w.gitTry(w.ws, ...diff3, 'cherry-pick', reverted)).code, 0);
+  assert.deepEqual(await markers(), ['<<<<<<< HEAD', `||||||| parent of ${reverted} (to revert)`, `>>>>>>> ${reverted} (to revert)`]);
+});
+
 test('a task the workplans hold twice (C-05) is never settled: the reconciler would skip it', async (t) => {
   const w = await team(t);
   await commitFiles(w.ws, { 'docs/other.md': '```task\nid: A\nstatus: todo\n```\n' }, 'A again, elsewhere');

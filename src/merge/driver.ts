@@ -5,6 +5,7 @@ import { gitOutcome } from '../git/run.js';
 import { DRIVER } from '../hook/merge-setup.js';
 import { gitCommandLine, strategyOptions } from './git-command-line.js';
 import { keptStrategyOptions } from './kept-options.js';
+import type { Labels } from './labels.js';
 import { teamMergeAttribute } from './team-attribute.js';
 import type { Hub } from '../hub/types.js';
 import type { Repo } from '../repo.js';
@@ -31,8 +32,8 @@ export interface DriverDeps {
  * git merge-file's merge of the three versions, printed (conflicts to one side, if asked), labelled
  * as git asked or else as `named`: its exit code counts the conflicts.
  */
-export function mergeFile(args: DriverArgs, cwd: string, named: { base: string; theirs: string } | null, favor?: 'ours' | 'theirs' | 'union') {
-  const labels = [args.labels.ours ?? 'HEAD', args.labels.base ?? named?.base ?? 'base', args.labels.theirs ?? named?.theirs ?? 'theirs'];
+export function mergeFile(args: DriverArgs, cwd: string, named: Labels | null, favor?: 'ours' | 'theirs' | 'union') {
+  const labels = [args.labels.ours ?? named?.ours ?? 'HEAD', args.labels.base ?? named?.base ?? 'base', args.labels.theirs ?? named?.theirs ?? 'theirs'];
   const how = [`--marker-size=${args.markerSize}`, ...(favor ? [`--${favor}`] : []), ...labels.flatMap((l) => ['-L', l])];
   return gitOutcome(cwd, ['merge-file', '-p', ...how, args.ours, args.base, args.theirs]);
 }

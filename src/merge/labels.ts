@@ -1,21 +1,56 @@
 import { gitOutcome } from '../git/run.js';
+import { gitCommandLine } from './git-command-line.js';
 import type { Candidate } from './side-commits.js';
 
+/** The conflict labels git writes: ours is HEAD unless named. */
+export interface Labels {
+  ours?: string;
+  base: string;
+  theirs: string;
+}
+
+/** Global options of git whose value is the next argument. */
+const GLOBAL_WITH_VALUE = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env']);
+
+/** The git command a command line runs (`stash`, `revert`, …), and the arguments after it. */
+function gitSubcommand(argv: readonly string[] | null): { name: string; args: string[] } | null {
+  for (let at = 1; argv && at < argv.length; at++) {
+    const arg = argv[at]!;
+    if (GLOBAL_WITH_VALUE.has(arg)) at++;
+    else if (!arg.startsWith('-')) return { name: arg, args: argv.slice(at + 1) };
+  }
+  return null;
+}
+
 /**
- * The conflict labels git itself writes for the base and theirs, which git before 2.44 does not
- * pass a driver (%S, %Y): a merge names theirs as given and the base by its short id (or "merged
- * common ancestors"); a pick names theirs `<short id> (<subject>)` and the base its "parent of".
+ * The conflict labels git itself writes, which git before 2.44 does not pass a driver (%S %X %Y):
+ * a merge names theirs as given and the base by its short id (or "merged common ancestors"); a
+ * pick names theirs `<short id> (<subject>)` and the base its "parent of"; a revert the other way
+ * round; a stash applied (by hand, or a rebase's autostash) names all three as `git stash` does.
+ * null where git's labels are not known here: the driver's defaults stand.
  */
-export async function gitLabels(top: string, candidate: Candidate): Promise<{ base: string; theirs: string }> {
+export async function gitLabels(top: string, candidate: Candidate | undefined): Promise<Labels | null> {
   const out = async (args: string[]) => {
     const ran = await gitOutcome(top, args);
     return ran.exitCode === 0 ? ran.stdout.toString('utf8').trim() : '';
   };
-  if (candidate.merged !== null) {
+  // git names a commit by its short id and the first line of its message.
+  const named = async (rev: string) => {
+    const [id, subject] = (await out(['show', '-s', '--format=%h%n%B', rev, '--'])).split('\n');
+    return id ? `${id} (${subject ?? ''})` : '';
+  };
+  if (candidate?.merged) {
     const bases = (await out(['merge-base', '--all', 'HEAD', candidate.rev])).split('\n').filter(Boolean);
     const base = bases.length > 1 ? 'merged common ancestors' : bases[0] ? await out(['rev-parse', '--short', bases[0]]) : '';
     return { base: base || 'base', theirs: candidate.merged };
   }
-  const picked = await out(['log', '-1', '--format=%h (%s)', candidate.rev, '--']);
-  return picked ? { base: `parent of ${picked}`, theirs: picked } : { base: 'base', theirs: candidate.rev };
+  if (candidate) {
+    const picked = await named(candidate.rev);
+    return picked ? { base: `parent of ${picked}`, theirs: picked } : { base: 'base', theirs: candidate.rev };
+  }
+  const command = gitSubcommand(gitCommandLine());
+  if (command?.name === 'stash') return { ours: 'Updated upstream', base: 'Stash base', theirs: 'Stashed changes' };
+  const reverted = command?.name === 'revert' ? command.args.find((arg) => !arg.startsWith('-')) : undefined;
+  const revert = reverted ? await named(reverted) : '';
+  return revert ? { base: revert, theirs: `parent of ${revert}` } : null;
 }

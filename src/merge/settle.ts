@@ -53,7 +53,7 @@ export async function settleConflicts(
 ): Promise<number> {
   const repo = await openRepo(deps.cwd).catch(() => null);
   const candidates = repo ? theirsCandidates(repo.gitDir, deps.env) : [];
-  const named = (!args.labels.theirs || !args.labels.base) && candidates[0] ? await gitLabels(deps.cwd, candidates[0]) : null;
+  const named = !args.labels.theirs || !args.labels.base ? await gitLabels(deps.cwd, candidates[0]) : null;
   const merged = named ? await mergeFile(args, deps.cwd, named) : first;
   await writeFile(args.ours, merged.stdout);
   const pieces = conflictPieces(merged.stdout, args.markerSize);
