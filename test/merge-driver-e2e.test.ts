@@ -331,6 +331,8 @@ test("a rebase's -X theirs is its picks' alone: the autostash it applies at the 
   assert.match(pulled.stdout + pulled.stderr, /Applying autostash resulted in conflicts/, 'as git alone: the stash does not apply cleanly');
   assert.notEqual((await git(w.ws, ['stash', 'list'])).trim(), '', 'the stash is kept, as git keeps it');
   assert.match(await w.read(w.ws), /Prose of the remote\./, "the remote's line is not taken back in the working copy");
+  const labels = (await w.read(w.ws)).split('\n').filter((line) => /^(<{7}|>{7})/.test(line));
+  assert.deepEqual(labels, ['<<<<<<< Updated upstream', '>>>>>>> Stashed changes'], "labelled as the stash's, not the rebase's last pick");
 
   // A rebase with -X theirs stopped at an edit, and a commit picked by hand meanwhile.
   await git(w.ws, ['checkout', '-q', 'HEAD', '--', PLAN]);
@@ -352,14 +354,14 @@ test("a rebase's -X theirs is its picks' alone: the autostash it applies at the 
   assert.match(await w.read(w.ws), /Prose of main\.[\s\S]*Prose of the side\./);
 });
 
-test('an -X option git merge-file cannot apply (ignore-space-change) is named where the workplan is left in conflict', async (t) => {
+test('an -X option the driver does not pass to git merge-file (ignore-space-change) is named where the workplan is left in conflict', async (t) => {
   const w = await team(t);
   await commitFiles(w.ws, { [PLAN]: (await w.read(w.ws)).replace('Some prose.', 'Some prose.   ') }, 'trailing spaces');
   await commitFiles(w.remote, { [PLAN]: (await w.read(w.remote)).replace('Some prose.', 'Some prose, edited.') }, 'edit');
   await w.gitUser(w.remote, 'push', '-q');
   const pulled = await w.gitTry(w.ws, 'pull', '--no-rebase', '-X', 'ignore-space-change');
   assert.notEqual(pulled.code, 0);
-  assert.match(pulled.stderr, /docs\/plan\.md: merged without -X ignore-space-change, which git merge-file cannot apply/);
+  assert.match(pulled.stderr, /docs\/plan\.md: merged without -X ignore-space-change, which the driver does not pass to git merge-file/);
 });
 
 test('a conflict the driver leaves is labelled as git labels it: a stash popped, a revert, a pick of a commit whose message has no blank line', async (t) => {

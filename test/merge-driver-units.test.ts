@@ -20,11 +20,11 @@ test('-X ours / -X theirs read from git’s command line or from what a rebase k
   assert.equal(strategyFavor(git('merge', '-X', 'ours', 'side'), ' --theirs'), 'ours', "the command line's own wins");
 });
 
-test('the -X options that change how text merges, which git merge-file cannot apply, are named; ours, theirs and rename options are not', () => {
+test('the -X options that change how text merges, which the driver does not pass to git merge-file, are named; ours, theirs, renames and renormalize (git applies it first) are not', () => {
   const unapplied = (argv: string[] | null, kept: string) => strategyOptions(argv, kept).unapplied;
   assert.deepEqual(unapplied(['git', 'merge', '-X', 'ignore-space-change', '-Xtheirs', '-X', 'find-renames=40', 'ws'], ''), ['ignore-space-change']);
   assert.deepEqual(unapplied(['git', 'rebase', '--continue'], ' --diff-algorithm=patience --theirs'), ['diff-algorithm=patience']);
-  assert.deepEqual(unapplied(null, '[options]\n\tstrategy-option = renormalize\n\tstrategy-option = ours\n'), ['renormalize']);
+  assert.deepEqual(unapplied(null, '[options]\n\tstrategy-option = histogram\n\tstrategy-option = renormalize\n\tstrategy-option = ours\n'), ['histogram']);
   assert.deepEqual(unapplied(['git', 'merge', '-m', '-Xpatience', 'side'], ''), [], 'a message is not an option');
 });
 

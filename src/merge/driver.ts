@@ -88,7 +88,7 @@ export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<n
   const { favor, unapplied } = strategyOptions(gitCommandLine(), await keptStrategyOptions(deps.cwd, args.file, sides.theirs));
   if (unapplied.length > 0)
     deps.warn(
-      `custodian-hooks: ${args.file}: merged without ${unapplied.map((o) => `-X ${o}`).join(', ')}, which git merge-file cannot apply: its conflicts are as a plain merge leaves them`,
+      `custodian-hooks: ${args.file}: merged without ${unapplied.map((o) => `-X ${o}`).join(', ')}, which the driver does not pass to git merge-file: its conflicts are as a plain merge leaves them`,
     );
   if (favor) {
     const taken = await mergeFile(args, deps.cwd, null, favor);

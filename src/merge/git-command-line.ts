@@ -21,8 +21,8 @@ export function gitCommandLine(depth = 4): string[] | null {
 /** Options of git and of its merging commands whose value is the next argument: never read as an option themselves. */
 const TAKES_VALUE = new Set(['-C', '-c', '-m', '-F', '-s', '--message', '--file', '--strategy', '--git-dir', '--work-tree', '--onto', '-x', '--exec']);
 
-/** Strategy options that change how git merges a file's text, which `git merge-file` has no way to apply. */
-const TEXT_OPTION = /^(?:ignore-(?:space-change|all-space|space-at-eol|cr-at-eol)|patience|diff-algorithm=.*|renormalize)$/;
+/** Strategy options that change how git merges a file's text, which the driver does not pass to `git merge-file` (`renormalize` git applies before any driver). */
+const TEXT_OPTION = /^(?:ignore-(?:space-change|all-space|space-at-eol|cr-at-eol)|patience|histogram|diff-algorithm=.*)$/;
 
 /**
  * The strategy options (`-X`, `--strategy-option`) git merges with: from git's command line, or,

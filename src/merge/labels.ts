@@ -12,6 +12,9 @@ export interface Labels {
 /** Global options of git whose value is the next argument. */
 const GLOBAL_WITH_VALUE = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env']);
 
+/** Options of `git revert` whose value is the next argument. */
+const REVERT_WITH_VALUE = new Set(['-m', '--mainline', '-s', '--strategy', '-X', '--strategy-option', '--cleanup', '-S']);
+
 /** The git command a command line runs (`stash`, `revert`, …), and the arguments after it. */
 function gitSubcommand(argv: readonly string[] | null): { name: string; args: string[] } | null {
   for (let at = 1; argv && at < argv.length; at++) {
@@ -36,7 +39,7 @@ export async function gitLabels(top: string, candidate: Candidate | undefined): 
   };
   // git names a commit by its short id and the first line of its message.
   const named = async (rev: string) => {
-    const [id, subject] = (await out(['show', '-s', '--format=%h%n%B', rev, '--'])).split('\n');
+    const [id, subject] = (await out(['show', '-s', '--format=%h%n%B', `${rev}^{commit}`, '--'])).split('\n');
     return id ? `${id} (${subject ?? ''})` : '';
   };
   if (candidate?.merged) {
@@ -50,7 +53,9 @@ export async function gitLabels(top: string, candidate: Candidate | undefined): 
   }
   const command = gitSubcommand(gitCommandLine());
   if (command?.name === 'stash') return { ours: 'Updated upstream', base: 'Stash base', theirs: 'Stashed changes' };
-  const reverted = command?.name === 'revert' ? command.args.find((arg) => !arg.startsWith('-')) : undefined;
-  const revert = reverted ? await named(reverted) : '';
+  // One commit reverted: of several, the sequencer's current one is not on the command line.
+  const revisions =
+    command?.name === 'revert' ? command.args.filter((arg, at) => !arg.startsWith('-') && !REVERT_WITH_VALUE.has(command.args[at - 1] ?? '')) : [];
+  const revert = revisions.length === 1 ? await named(revisions[0]!) : '';
   return revert ? { base: revert, theirs: `parent of ${revert}` } : null;
 }

@@ -13,7 +13,7 @@ import { chooseStatus } from './choose-status.js';
 import { gitLabels } from './labels.js';
 import { conflictPieces } from './conflict-pieces.js';
 import { type DriverArgs, type DriverDeps, mergeFile } from './driver.js';
-import { sideCommits, theirsCandidates } from './side-commits.js';
+import { heldCandidate, sideCommits, theirsCandidates } from './side-commits.js';
 import { sideRulings } from './side-rulings.js';
 import { heldBySides, resolvedOutput, type StatusHunk, statusHunks } from './status-hunks.js';
 
@@ -53,7 +53,9 @@ export async function settleConflicts(
 ): Promise<number> {
   const repo = await openRepo(deps.cwd).catch(() => null);
   const candidates = repo ? theirsCandidates(repo.gitDir, deps.env) : [];
-  const named = !args.labels.theirs || !args.labels.base ? await gitLabels(deps.cwd, candidates[0]) : null;
+  // A rebase's or sequencer's pick is theirs only where it holds git's bytes: not for the autostash or a stash popped meanwhile.
+  const held = repo ? await heldCandidate(repo.top, args.file, bytes.theirs, candidates) : null;
+  const named = !args.labels.theirs || !args.labels.base ? await gitLabels(deps.cwd, held?.candidate) : null;
   const merged = named ? await mergeFile(args, deps.cwd, named) : first;
   await writeFile(args.ours, merged.stdout);
   const pieces = conflictPieces(merged.stdout, args.markerSize);
@@ -75,7 +77,7 @@ export async function settleConflicts(
   if (problem) deps.warn(`custodian-hooks: ${problem}`);
   const deadline: Deadline = { at: Date.now() + ms, ms };
   const decide = async () => {
-    const sides = await sideCommits(repo.top, args.file, bytes, candidates);
+    const sides = await sideCommits(repo.top, args.file, bytes.ours, held);
     if (!sides.ours || !sides.theirs)
       throw new Error(`git did not say which commit ${sides.ours ? 'theirs' : 'ours'} is, or that commit does not hold the file as git passed it`);
     const known = { ours: { commit: sides.ours, bytes: bytes.ours }, theirs: { commit: sides.theirs, bytes: bytes.theirs } };

@@ -55,24 +55,27 @@ export async function holds(top: string, commit: string, file: string, bytes: Bu
   return blob?.type === 'blob' && blob.bytes.equals(bytes);
 }
 
-/**
- * The two sides' commits: ours is HEAD in every way git merges; theirs is found where git says it
- * (see theirsCandidates). A side is null unless its commit holds the very bytes git passed: a
- * renamed file, a merge of merge bases, a stash being applied, or content git converted are not
- * guessed at.
- */
-export async function sideCommits(
+/** The candidate git is merging as theirs: the first whose commit holds the very bytes git passed, with that commit. */
+export async function heldCandidate(
   top: string,
   file: string,
-  bytes: { ours: Buffer; theirs: Buffer },
-  candidates: ReturnType<typeof theirsCandidates>,
-): Promise<SideCommits> {
-  const head = await readObject(top, 'HEAD^{commit}');
-  const ours = head && (await holds(top, head.oid, file, bytes.ours)) ? head.oid : null;
+  theirs: Buffer,
+  candidates: readonly Candidate[],
+): Promise<{ candidate: Candidate; commit: string } | null> {
   for (const candidate of candidates) {
     const commit = await readObject(top, `${candidate.rev}^{commit}`);
-    if (commit?.type === 'commit' && (await holds(top, commit.oid, file, bytes.theirs)))
-      return { ours, theirs: commit.oid, merging: candidate.merged !== null };
+    if (commit?.type === 'commit' && (await holds(top, commit.oid, file, theirs))) return { candidate, commit: commit.oid };
   }
-  return { ours, theirs: null, merging: false };
+  return null;
+}
+
+/**
+ * The two sides' commits: ours is HEAD in every way git merges; theirs is the held candidate (see
+ * theirsCandidates). A side is null unless its commit holds the very bytes git passed: a renamed
+ * file, a merge of merge bases, a stash being applied, or content git converted are not guessed at.
+ */
+export async function sideCommits(top: string, file: string, ours: Buffer, theirs: { candidate: Candidate; commit: string } | null): Promise<SideCommits> {
+  const head = await readObject(top, 'HEAD^{commit}');
+  const oursCommit = head && (await holds(top, head.oid, file, ours)) ? head.oid : null;
+  return { ours: oursCommit, theirs: theirs?.commit ?? null, merging: theirs !== null && theirs.candidate.merged !== null };
 }

@@ -34,15 +34,18 @@ const KINDS: Kind[] = [
 ];
 
 export interface HtmlBlock {
-  /** An HTML comment (kind 2): what it holds is hidden on purpose. */
-  comment: boolean;
+  /**
+   * A tag that wraps what follows until a blank line (kinds 6 and 7: `<details>`, `<div>`): a task
+   * fence in it was meant as a task. What a comment, `<pre>` or `<script>` holds is there on purpose.
+   */
+  wrapsMarkdown: boolean;
   /** Whether the block is still open after its start line (kinds 1 to 5 may end on it). */
   openAfterStart: boolean;
   /** Whether the block is still open after this line. */
   continuesAfter(line: string): boolean;
 }
 
-const untilBlank: HtmlBlock = { comment: false, openAfterStart: true, continuesAfter: (line) => !/^[ \t]*$/.test(line) };
+const untilBlank: HtmlBlock = { wrapsMarkdown: true, openAfterStart: true, continuesAfter: (line) => !/^[ \t]*$/.test(line) };
 
 /** The HTML block this line starts, or null; `paragraphOpen` says whether the line would continue a paragraph. */
 export function htmlBlockStart(line: string, paragraphOpen: boolean): HtmlBlock | null {
@@ -51,7 +54,7 @@ export function htmlBlockStart(line: string, paragraphOpen: boolean): HtmlBlock 
     if ((paragraphOpen && !interruptsParagraph) || !start.test(line)) continue;
     if (!end) return untilBlank;
     // The whole start line is searched for the end: `<!-->` and `<?>` are whole blocks (spec 0.31).
-    return { comment: start.source.includes('<!--'), openAfterStart: !end.test(line), continuesAfter: (next) => !end.test(next) };
+    return { wrapsMarkdown: false, openAfterStart: !end.test(line), continuesAfter: (next) => !end.test(next) };
   }
   return null;
 }

@@ -55,6 +55,12 @@ const LINK_DEFINITION = /^ {0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*\S/;
 /** A ```task fence behind block quote or list markers, or indented: what a person meant as a task block. */
 const TASK_FENCE_ANYWHERE = /^[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)*(?:`{3,}|~{3,})[ \t]*task(?:[ \t]|$)/;
 
+/** Whether a line's first character could begin a list item: most lines' cannot, and skip the pattern. */
+function mayOpenItem(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c === 0x20 || c === 0x2d || c === 0x2b || c === 0x2a || (c >= 0x30 && c <= 0x39);
+}
+
 /** Blank as CommonMark says: spaces and tabs only (a no-break space is text). */
 const isBlank = (line: string) => /^[ \t]*$/.test(line);
 
@@ -164,11 +170,28 @@ function leadingAsSpaces(text: string, from = 0): string {
   return ' '.repeat(column - from) + text.slice(lead.length);
 }
 
+/**
+ * How many characters at the line's end a thematic break could be made of (one of `-`, `*`, `_`,
+ * and blanks): a rest of the line longer than that is none, which keeps nested markers linear.
+ */
+function breakTail(line: string): number {
+  let mark = '';
+  let at = line.length;
+  for (; at > 0; at--) {
+    const c = line[at - 1]!;
+    if (c === ' ' || c === '\t') continue;
+    if ((c !== '-' && c !== '*' && c !== '_') || (mark !== '' && c !== mark)) break;
+    mark = c;
+  }
+  return line.length - at;
+}
+
 /** The columns a line's leading spaces and tabs fill. */
 const indentOf = (line: string) => /^ */.exec(leadingAsSpaces(line))![0].length;
 
-/** The line, its leading tabs as spaces, with up to `columns` of them taken off. */
+/** The line, its leading tabs as spaces, with up to `columns` of them taken off (none: the line as it is). */
 function dropColumns(line: string, columns: number): string {
+  if (columns === 0) return line;
   const spaced = leadingAsSpaces(line);
   return spaced.slice(Math.min(columns, /^ */.exec(spaced)![0].length));
 }
@@ -210,10 +233,12 @@ export function scanMarkdown(text: string): MarkdownScan {
     conflict.see(content, i);
     if (fmEnd !== null && i <= fmEnd) continue;
 
+    const blank = isBlank(content);
+    // Most lines start at the margin: no tab arithmetic for them.
+    const indent = content[0] === ' ' || content[0] === '\t' ? indentOf(content) : 0;
     // A list item's fence or HTML ends with the item: at a line indented less than its content (neither is ever lazy).
-    const dedented = (within: number) => within > 0 && !isBlank(content) && indentOf(content) < within;
-    if (fence && dedented(fence.within)) fence = null;
-    if (html && dedented(html.within)) html = null;
+    if (fence && fence.within > 0 && !blank && indent < fence.within) fence = null;
+    if (html && html.within > 0 && !blank && indent < html.within) html = null;
     if (fence) {
       if (closesFence(dropColumns(content, fence.within), fence.marker)) {
         if (fence.task) {
@@ -225,23 +250,25 @@ export function scanMarkdown(text: string): MarkdownScan {
       continue;
     }
     if (html) {
-      // A task fence in raw HTML other than a comment (`<details>` with no blank line) was meant as a task.
-      if (!html.block.comment && TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
+      // A task fence a tag wraps (`<details>` with no blank line) was meant as a task.
+      if (html.block.wrapsMarkdown && TASK_FENCE_ANYWHERE.test(content)) unreadFences.push(i);
       if (!html.block.continuesAfter(dropColumns(content, html.within))) html = null;
       continue;
     }
 
-    if (emptyItem && isBlank(content)) items.pop();
+    if (emptyItem && blank) items.pop();
     emptyItem = false;
     // A line indented less than an item's content leaves the item, unless it continues a paragraph of
-    // it lazily: what follows its indentation, read at the item's own column, starts no block.
-    const outside = !isBlank(content) && items.length > 0 && indentOf(content) < items.at(-1)!;
+    // it lazily: what follows, read at the column of the innermost item still holding the line, starts no block.
+    const outside = !blank && items.length > 0 && indent < items.at(-1)!;
     if (outside) {
-      if ((paragraph || (quote?.paragraph && quote.within > 0)) && !startsBlock(content.replace(/^[ \t]+/, ''))) {
+      let holding = items.length - 1;
+      while (holding >= 0 && items[holding]! > indent) holding--;
+      if ((paragraph || (quote?.paragraph && quote.within > 0)) && !startsBlock(dropColumns(content, items[holding] ?? 0))) {
         if (paragraph) paragraph = paragraphWith(paragraph, content, true);
         continue;
       }
-      while (items.length > 0 && indentOf(content) < items.at(-1)!) items.pop();
+      items.length = holding + 1;
       paragraph = null;
     }
     let within = items.at(-1) ?? 0;
@@ -254,8 +281,12 @@ export function scanMarkdown(text: string): MarkdownScan {
       quote = null;
     }
     // Items open here, one inside another (`- 1. text`), unless the first would continue a paragraph
-    // it may not interrupt (one of the paragraph's own item's list always may); the rest of the line is the innermost's.
-    while (LIST_ITEM.test(line) && !THEMATIC_BREAK.test(line) && (paragraph === null || outside || INTERRUPTING_ITEM.test(line))) {
+    // it may not interrupt (one of the paragraph's own item's list always may); the rest of the line
+    // is the innermost's. A rest that is a thematic break (`- * * *`) is no item.
+    let tail = -1;
+    while (mayOpenItem(line) && LIST_ITEM.test(line) && (paragraph === null || outside || INTERRUPTING_ITEM.test(line))) {
+      if (tail === -1) tail = breakTail(line);
+      if (line.length - /^[ \t]*/.exec(line)![0].length <= tail && THEMATIC_BREAK.test(line)) break;
       const { column, rest } = openItem(line, within);
       line = rest;
       items.push(column);
