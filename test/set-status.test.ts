@@ -33,6 +33,34 @@ test('quotes, comments, indentation, CRLF, BOM and a missing final newline survi
   for (const [before, after] of cases) assert.equal(set(before, 'X', 'todo'), after);
 });
 
+test('a fence indented one to three spaces: its body reads with up to that indentation taken off, as CommonMark gives it, and only the value changes', () => {
+  const cases: [string, string][] = [
+    // The body as people paste it under an indented fence: one line with the fence's indentation, one without.
+    ['   ```task\nid: X\n   status: done\n   ```\n', '   ```task\nid: X\n   status: todo\n   ```\n'],
+    ['  ```task\n  id: X\nstatus: "done"\n  ```', '  ```task\n  id: X\nstatus: "todo"\n  ```'],
+    // Deeper than the fence: YAML's own indentation, kept (the simple reader declines it, YAML reads it).
+    [' ```task\n id: X\n status: {a: 1}\n tags:\n   - a\n ```\n', ''],
+    [
+      '  ```task\r\n  id: X\r\n  status: done # agreed\r\n  priority:\r\n    high\r\n  ```\r\n',
+      '  ```task\r\n  id: X\r\n  status: todo # agreed\r\n  priority:\r\n    high\r\n  ```\r\n',
+    ],
+  ];
+  for (const [before, after] of cases) {
+    const plan = parseWorkplan(before, 'plan.md');
+    if (after === '') {
+      assert.equal(plan.findings[0]?.code, 'C-06', before);
+      continue;
+    }
+    assert.deepEqual(plan.findings, [], before);
+    assert.deepEqual(
+      plan.tasks.map((t) => [t.id, t.status, t.line]),
+      [['X', 'done', 3]],
+      before,
+    );
+    assert.equal(set(before, 'X', 'todo'), after);
+  }
+});
+
 test('refuses an absent, duplicated or malformed task, and a file with conflict markers', () => {
   const one = '```task\nid: X\nstatus: done\n```\n';
   const refusals: [string, string, RegExp][] = [

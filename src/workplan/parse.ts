@@ -2,6 +2,7 @@ import matter from 'gray-matter';
 import { isAlias, isMap, isScalar, parseDocument, parse as parseYaml, type Scalar } from 'yaml';
 import { type FailCode, type Finding, failure, warning } from '../findings.js';
 import { isStatus, type Status } from '../status.js';
+import { type FenceBody, fenceBody } from './fence-body.js';
 import { simpleMapping, valuesOf } from './simple-mapping.js';
 import { scanMarkdown, type FencedTaskBlock, type MarkdownScan } from './markdown.js';
 import { freeTextProblem, idProblem, TEXT_LIMITS } from './storable-text.js';
@@ -97,7 +98,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
   });
 
   if (block.closeLine === null) return fail('C-03', 'task block opened here never closes');
-  const yaml = mappingOf(body, scan, block, fail);
+  const yaml = mappingOf(fenceBody(text, scan, block), scan, block, fail);
   if ('failed' in yaml) return yaml.failed;
   const { status: statusNode, fields } = yaml;
   const id = idOf(fields.id);
@@ -114,7 +115,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
       findings: [failure('C-09', { file, line: openLine, message: `task id ${JSON.stringify(id)} ${badId}` })],
     };
   }
-  const status = statusOf(statusNode, body, scan, block, id, fail);
+  const status = statusOf(statusNode, text, scan, block, id, fail);
   if ('failed' in status) return withId(status.failed);
 
   const title = block.title ?? id;
@@ -132,7 +133,7 @@ export function parseBlock(text: string, scan: MarkdownScan, block: FencedTaskBl
 /** A block's `status` as read: its value, its place in the body, and the style a writeback may replace (null for one it must not). */
 interface StatusNode {
   value: unknown;
-  /** Offsets in the body, quotes included; absent for a value YAML gives no place. */
+  /** Offsets in the file, quotes included; absent for a value YAML gives no place. */
   range?: [number, number];
   scalar: boolean;
   /** Given as a YAML alias (`*name`): its text is not the value, so it is never written. */
@@ -142,25 +143,24 @@ interface StatusNode {
 
 /** The block's plain values and its status, read by the simple reader when it can and by YAML otherwise, or the block's failure. */
 function mappingOf(
-  body: string,
+  body: FenceBody,
   scan: MarkdownScan,
   block: FencedTaskBlock,
   fail: Fail,
 ): { failed: ParsedBlock } | { status: StatusNode | undefined; fields: Record<string, unknown> } {
-  const simple = simpleMapping(scan.lines.slice(block.openLine + 1, block.closeLine!));
+  const simple = simpleMapping(body.lines);
   if (simple) {
     const status = simple.get('status');
-    const at = block.bodyStart;
     return {
       fields: valuesOf(simple),
-      status: status && { value: status.value, range: [status.start - at, status.end - at], scalar: true, style: status.style },
+      status: status && { value: status.value, range: [status.start, status.end], scalar: true, style: status.style },
     };
   }
-  const doc = parseDocument(body, { keepSourceTokens: false });
+  const doc = parseDocument(body.text, { keepSourceTokens: false });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     // YAML may notice an unclosed value only at the end; name the block's last line, not the fence.
-    const at = Math.min(block.bodyStart + error.pos[0], Math.max(block.bodyStart, block.bodyEnd - 1));
+    const at = Math.min(body.fileOffset(error.pos[0]), Math.max(block.bodyStart, block.bodyEnd - 1));
     return { failed: fail('C-02', `invalid YAML in task block: ${yamlReason(error.message)}`, lineOf(scan, at)) };
   }
   const contents = doc.contents;
@@ -178,19 +178,20 @@ function mappingOf(
   if (isScalar(idNode) && typeof idNode.value === 'number' && idNode.type === 'PLAIN' && idNode.source) fields = { ...fields, id: idNode.source };
   const node: unknown = contents.get('status', true);
   if (node === undefined) return { fields, status: undefined };
-  const range = (node as { range?: [number, number, number] }).range;
+  const found = (node as { range?: [number, number, number] }).range;
+  const range = found ? { range: [body.fileOffset(found[0]), body.fileOffset(found[1])] as [number, number] } : {};
   return {
     fields,
     status: isScalar(node)
-      ? { value: node.value, ...(range ? { range: [range[0], range[1]] } : {}), scalar: true, style: spanStyle(node.type) }
-      : { value: undefined, ...(range ? { range: [range[0], range[1]] } : {}), scalar: false, ...(isAlias(node) ? { alias: true as const } : {}), style: null },
+      ? { value: node.value, ...range, scalar: true, style: spanStyle(node.type) }
+      : { value: undefined, ...range, scalar: false, ...(isAlias(node) ? { alias: true as const } : {}), style: null },
   };
 }
 
 /** The status, its line, and the span a writeback may replace (null for a value it must not touch), or the block's failure. */
 function statusOf(
   node: StatusNode | undefined,
-  body: string,
+  text: string,
   scan: MarkdownScan,
   block: FencedTaskBlock,
   id: string,
@@ -199,15 +200,15 @@ function statusOf(
   if (node === undefined || (node.scalar && (node.value === null || node.value === ''))) {
     return { failed: fail('C-07', `task '${id}' has no status`) };
   }
-  const line = node.range ? lineOf(scan, block.bodyStart + node.range[0]) : block.openLine + 1;
+  const line = node.range ? lineOf(scan, node.range[0]) : block.openLine + 1;
   if (node.alias) return { failed: fail('C-06', `task '${id}' gives its status through a YAML alias: write the status itself there`, line) };
   if (!node.scalar || !isStatus(node.value)) {
     const shown = node.scalar ? String(node.value) : 'a collection';
     return { failed: fail('C-06', `task '${id}' has unknown status '${shown}' (expected todo, in_progress, blocked, done or cancelled)`, line) };
   }
   const [start, end] = node.range!;
-  const raw = body.slice(start, end);
-  const span = node.style && !raw.includes('\n') ? { start: block.bodyStart + start, end: block.bodyStart + end, style: node.style } : null;
+  const raw = text.slice(start, end);
+  const span = node.style && !raw.includes('\n') ? { start, end, style: node.style } : null;
   return { value: node.value, line, span };
 }
 
