@@ -135,14 +135,15 @@ test(
   "a hook whose deadline falls while it lands a writeback lets the landing finish first: no lock is left, and the user's next commit keeps the status",
   HANG,
   async (t) => {
-    // The branch move three seconds slow, as on a slow disk: the deadline falls inside the landing.
-    const { s, ws, bin } = await writebackDueWithSlowGit(t, 3);
+    // The branch move seven seconds slow, as on a slow disk: the deadline falls inside the landing,
+    // even on a machine so busy that reaching the landing takes seconds (a 1 s deadline fell before it).
+    const { s, ws, bin } = await writebackDueWithSlowGit(t, 7);
     const hook = await runCli(ws.dir, ['run', '--hook', 'post-merge', '--', '0'], {
       ...s.env,
       PATH: `${bin}:${process.env.PATH}`,
-      CUSTODIAN_HOOK_TIMEOUT: '1',
+      CUSTODIAN_HOOK_TIMEOUT: '4',
     });
-    assert.match(hook.stderr, /gave up after 1 s/);
+    assert.match(hook.stderr, /gave up after 4 s/);
     // The landing under way was let finish: branch, index and file moved together.
     assert.equal(await ws.statusInFile('A'), 'done');
     assert.equal(await ws.git('status', '--porcelain'), '');
