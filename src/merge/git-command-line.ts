@@ -44,3 +44,16 @@ export function strategyOptions(argv: readonly string[] | null, kept: string | n
   const all = [...given, ...keptValues];
   return { favor: favorIn(given) ?? favorIn(keptValues), unapplied: [...new Set(all.filter((v) => TEXT_OPTION.test(v)))] };
 }
+
+/** Global options of git whose value is the next argument. */
+const GLOBAL_WITH_VALUE = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env']);
+
+/** The git command a command line runs (`stash`, `revert`, …), and the arguments after it. */
+export function gitSubcommand(argv: readonly string[] | null): { name: string; args: string[] } | null {
+  for (let at = 1; argv && at < argv.length; at++) {
+    const arg = argv[at]!;
+    if (GLOBAL_WITH_VALUE.has(arg)) at++;
+    else if (!arg.startsWith('-')) return { name: arg, args: argv.slice(at + 1) };
+  }
+  return null;
+}

@@ -1,5 +1,5 @@
 import { gitOutcome } from '../git/run.js';
-import { gitCommandLine } from './git-command-line.js';
+import { gitCommandLine, gitSubcommand } from './git-command-line.js';
 import type { Candidate } from './side-commits.js';
 
 /** The conflict labels git writes: ours is HEAD unless named. */
@@ -9,21 +9,8 @@ export interface Labels {
   theirs: string;
 }
 
-/** Global options of git whose value is the next argument. */
-const GLOBAL_WITH_VALUE = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env']);
-
 /** Options of `git revert` whose value is the next argument. */
 const REVERT_WITH_VALUE = new Set(['-m', '--mainline', '-s', '--strategy', '-X', '--strategy-option', '--cleanup', '-S']);
-
-/** The git command a command line runs (`stash`, `revert`, …), and the arguments after it. */
-function gitSubcommand(argv: readonly string[] | null): { name: string; args: string[] } | null {
-  for (let at = 1; argv && at < argv.length; at++) {
-    const arg = argv[at]!;
-    if (GLOBAL_WITH_VALUE.has(arg)) at++;
-    else if (!arg.startsWith('-')) return { name: arg, args: argv.slice(at + 1) };
-  }
-  return null;
-}
 
 /**
  * The conflict labels git itself writes, which git before 2.44 does not pass a driver (%S %X %Y):

@@ -96,17 +96,13 @@ function startsBlock(line: string): boolean {
   );
 }
 
-/** An open paragraph: its text lines (link definitions before them left out), and whether it is a list item's. */
-interface Paragraph {
-  lines: string[];
-  inItem: boolean;
-}
+/** An open paragraph's text lines, link definitions before them left out. */
+type Paragraph = string[];
 
-/** The paragraph after one more line of text (`inItem`: the line is a list item's). */
-function paragraphWith(paragraph: Paragraph | null, line: string, inItem: boolean): Paragraph {
-  const open = paragraph ?? { lines: [], inItem };
-  if (open.lines.length === 0 && LINK_DEFINITION.test(line)) return open;
-  open.lines.push(line.trim());
+/** The paragraph after one more line of text. */
+function paragraphWith(paragraph: Paragraph | null, line: string): Paragraph {
+  const open = paragraph ?? [];
+  if (open.length > 0 || !LINK_DEFINITION.test(line)) open.push(line.trim());
   return open;
 }
 
@@ -265,7 +261,7 @@ export function scanMarkdown(text: string): MarkdownScan {
       let holding = items.length - 1;
       while (holding >= 0 && items[holding]! > indent) holding--;
       if ((paragraph || (quote?.paragraph && quote.within > 0)) && !startsBlock(dropColumns(content, items[holding] ?? 0))) {
-        if (paragraph) paragraph = paragraphWith(paragraph, content, true);
+        if (paragraph) paragraph = paragraphWith(paragraph, content);
         continue;
       }
       items.length = holding + 1;
@@ -281,10 +277,10 @@ export function scanMarkdown(text: string): MarkdownScan {
       quote = null;
     }
     // Items open here, one inside another (`- 1. text`), unless the first would continue a paragraph
-    // it may not interrupt (one of the paragraph's own item's list always may); the rest of the line
-    // is the innermost's. A rest that is a thematic break (`- * * *`) is no item.
+    // it may not interrupt (a line that left the paragraph's item has no paragraph); the rest of the
+    // line is the innermost's. A rest that is a thematic break (`- * * *`) is no item.
     let tail = -1;
-    while (mayOpenItem(line) && LIST_ITEM.test(line) && (paragraph === null || outside || INTERRUPTING_ITEM.test(line))) {
+    while (mayOpenItem(line) && LIST_ITEM.test(line) && (paragraph === null || INTERRUPTING_ITEM.test(line))) {
       if (tail === -1) tail = breakTail(line);
       if (line.length - /^[ \t]*/.exec(line)![0].length <= tail && THEMATIC_BREAK.test(line)) break;
       const { column, rest } = openItem(line, within);
@@ -313,10 +309,10 @@ export function scanMarkdown(text: string): MarkdownScan {
     const open = fenced ? fenceOpening(line) : null;
     if (open) {
       // A list item's fence is the item's, no task block.
-      const read = within === 0 && isTaskInfo(open.info);
-      if (within > 0 && isTaskInfo(open.info)) unreadFences.push(i);
+      const taskInfo = isTaskInfo(open.info);
+      if (taskInfo && within > 0) unreadFences.push(i);
       const bodyStart = lines[i + 1]?.start ?? text.length;
-      const task: FencedTaskBlock | null = read ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
+      const task: FencedTaskBlock | null = taskInfo && within === 0 ? { openLine: i, closeLine: null, bodyStart, bodyEnd: text.length, title } : null;
       if (task) taskBlocks.push(task);
       fence = { marker: open.marker, task, within };
       paragraph = null;
@@ -324,13 +320,14 @@ export function scanMarkdown(text: string): MarkdownScan {
     }
 
     if (fenced && TASK_FENCE_ANYWHERE.test(line)) unreadFences.push(i);
-    const heading = within === 0 ? HEADING.exec(line) : null;
-    if (heading) title = heading[1]?.trim() || null;
-    // An underline below a list item's paragraph, indented into the item, heads the item alone.
-    else if (paragraph && paragraph.lines.length > 0 && SETEXT_UNDERLINE.test(line)) {
-      if (!paragraph.inItem) title = paragraph.lines.join(' ').trim() || null;
-    } else if (!isBlank(line) && !THEMATIC_BREAK.test(line) && !(within > 0 && HEADING.test(line)) && (paragraph || !INDENTED_CODE.test(line))) {
-      paragraph = paragraphWith(paragraph, line, items.length > 0);
+    // A heading, or an underline below a paragraph, titles the tasks below it; inside a list item, the item alone.
+    const heading = HEADING.exec(line);
+    if (heading) {
+      if (within === 0) title = heading[1]?.trim() || null;
+    } else if (paragraph && paragraph.length > 0 && SETEXT_UNDERLINE.test(line)) {
+      if (within === 0) title = paragraph.join(' ').trim() || null;
+    } else if (!isBlank(line) && !THEMATIC_BREAK.test(line) && (paragraph || !INDENTED_CODE.test(line))) {
+      paragraph = paragraphWith(paragraph, line);
       continue;
     }
     paragraph = null;
