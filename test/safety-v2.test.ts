@@ -69,6 +69,32 @@ for (const [name, gap] of gaps) {
   });
 }
 
+test('a block cut and pasted over a value the hub heard only on a commit this clone lacks (force-pushed away) is not news: a reopen made since stands', async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  // done is pushed without the hooks; the laptop merges it over a commit of its own, and its run
+  // tells the hub on that merge, a commit the workstation never holds.
+  await ws.edit('A', 'done');
+  await ws.git('push', '-q', 'origin', 'main');
+  await commitFiles(laptop.dir, { 'notes.txt': 'laptop\n' }, 'a note');
+  await laptop.git('pull', '-q', '--no-rebase', '--no-edit');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'done');
+  await laptop.git('push', '-q', 'origin', 'main');
+  await gaps[1]![1](ws);
+  await ws.git('push', '-q', '--force', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  assert.match(await ws.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs'), /status: todo/, 'and is written back');
+});
+
 test('a task added long after the history began, its status changed in the hub only, is written back: no walk back for where it was before', async (t) => {
   const s = await scene(t, [{ id: 'A', status: 'todo' }]);
   const ws = s.workstation;

@@ -2,7 +2,7 @@ import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git/facts.js';
 import { git } from '../git/run.js';
-import type { RepoState as HubState, Rewrite } from '../hub/types.js';
+import type { RepoState as HubState, Rewrite, SyncPoint } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
 import { disagreeing } from '../reconcile/plan.js';
@@ -223,6 +223,11 @@ export async function gatherHistory(
  * the status of the last such agreement, the value is that agreement's, not news; at another, the
  * commit set it (found by an attack from outside: a restored done was pushed over a reopen). The
  * hub's points say whether the task was there before, so no history is walked back for it.
+ *
+ * An agreement is below the commit where its point's commit is, or, for a commit this clone lacks
+ * (a force-push dropped it), where the commit that set the value it agreed on is: that commit held
+ * the value on this line (found by the soak, seed 53 path 135: a block moved in two commits over
+ * the value the hub had heard on another clone's dropped writeback was read as news).
  */
 function valuesBack(
   introduced: ReadonlySet<string>,
@@ -235,8 +240,10 @@ function valuesBack(
     const brought = origins.get(id);
     const status = files.find((f) => f.id === id)?.status;
     const points = hub.tasks.find((t) => t.id === id)?.points ?? [];
-    const last = points.filter((p) => p.commit !== brought && !!brought && ancestry(p.commit, brought) === 'yes').at(-1);
-    return last && last.status === status ? [[id, last.commit] as [string, string]] : [];
+    const below = (commit: string) => !!brought && commit !== brought && ancestry(commit, brought) === 'yes';
+    const agreedAt = (p: SyncPoint) => (below(p.commit) ? p.commit : below(p.origin) ? p.origin : null);
+    const last = points.filter((p) => agreedAt(p) !== null).at(-1);
+    return last && last.status === status ? [[id, agreedAt(last)!] as [string, string]] : [];
   });
 }
 

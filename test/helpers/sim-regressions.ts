@@ -1054,10 +1054,9 @@ export const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by this session's soak, SIM_WORLD=all SIM_SEED=53 SIM_PATH=135, embedded; it fails alike on b1ba680): after the agent's blocked (#5), a moved B's block in two commits and pushed, then amended and force-pushed its tip; at the converge a pushed B's old done (#1) over blocked",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=53 SIM_PATH=135, small retention): b pushed a's done (#1) by rank, then a force-pushed over b's writeback after moving B's block in two commits; shallow merged the commit the amend replaced back in, and at the converge a read the pasted done as news, since the hub's agreements on it were on commits a lacks, and pushed it over the agent's newer blocked (#5) (fixed: an agreement is below a returning block where the commit that set its value is)",
     overHttp: false,
     retention: true,
-    open: 'not yet analysed: found at the end of the session that found it',
     steps: [
       { k: 'reclone' },
       { k: 'reclone' },
