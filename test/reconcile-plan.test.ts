@@ -391,6 +391,21 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     assert.deepEqual(v2('in_progress', 'done', blind, {}, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
   });
 
+  test('a run newer than the base on a commit this clone does not hold may have seen the file value: rank pushing it waits, rank keeping the hub does not', () => {
+    const base = { ...at(point('todo', 'B'), 1, 0), at: '2026-01-01T00:00:00.000Z' };
+    const later = (commit: string, skipped: string[] = []) => ({ ...run(commit, commit, skipped), at: '2026-01-02T00:00:00.000Z' });
+    const moved = { statusVersion: 2 };
+    assert.deepEqual(v2('done', 'in_progress', [base], moved, { runs: [later('X')] }), { decision: 'unknown', findings: ['C-27'] });
+    assert.equal(v2('todo', 'in_progress', [base], moved, { runs: [later('X')] }).decision, 'writeback', 'seen or not, the hub keeps its value');
+    assert.equal(v2('done', 'in_progress', [base], moved, { runs: [later('X', ['T1'])] }).decision, 'push', 'a run that skipped the task saw nothing of it');
+    assert.equal(v2('done', 'in_progress', [base], moved, { runs: [later('D')] }).decision, 'push', 'held, and not holding the value: rank');
+    assert.equal(
+      v2('done', 'in_progress', [base], moved, { runs: [{ ...later('X'), at: '2025-12-31T00:00:00.000Z' }] }).decision,
+      'push',
+      'older than the base',
+    );
+  });
+
   test('a base older than a point the hub dropped is not known to be the last agreement', () => {
     const points = [at(point('todo', 'B'), 3)];
     assert.equal(v2('in_progress', 'done', points, { droppedThrough: 5 }, { origin: 'C' }).decision, 'unknown');

@@ -95,6 +95,37 @@ test('a block cut and pasted over a value the hub heard only on a commit this cl
   assert.match(await ws.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs'), /status: todo/, 'and is written back');
 });
 
+test("a value another clone's run saw under a newer edit, in a commit this clone lacks, is not pushed by rank over the hub's next change", async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  const laptop = await s.clone('laptop');
+  const desk = await s.clone('desk');
+  // cancelled is pushed to a branch, without the hooks; the laptop merges it, reopens A over it,
+  // and runs before pushing: its run saw cancelled, though not through its upstream.
+  await ws.edit('A', 'cancelled');
+  await ws.git('push', '-q', 'origin', 'main:wip');
+  await laptop.git('fetch', '-q', 'origin', 'wip');
+  await laptop.git('merge', '-q', 'origin/wip');
+  await laptop.edit('A', 'todo');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  assert.equal((await ws.cli('task', 'set', 'A', 'in_progress')).code, 0);
+  await desk.git('fetch', '-q', 'origin', 'wip');
+  await desk.git('merge', '-q', 'origin/wip');
+  const run = await desk.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'in_progress', 'the newer in_progress stands');
+  assert.equal(parseReport(run.stdout).findings.find((f) => f.taskId === 'A')?.code, 'C-27');
+  // Once the laptop has pushed, desk holds the run's commit and takes the hub's value.
+  await laptop.git('push', '-q', 'origin', 'main');
+  await desk.git('pull', '-q', '--no-rebase');
+  assert.equal((await desk.run('--fix')).code, 0);
+  assert.equal(await desk.statusInFile('A'), 'in_progress');
+});
+
 test('a task added long after the history began, its status changed in the hub only, is written back: no walk back for where it was before', async (t) => {
   const s = await scene(t, [{ id: 'A', status: 'todo' }]);
   const ws = s.workstation;

@@ -101,6 +101,13 @@ export function rule(
   // rewrite record not yet at the hub (an outbox, a clone without hooks), and then rule 3 would push.
   const hubWinsAnyway = byRank === 'writeback' && (unknown === 'concurrent' || (unknown === 'dropped' && movedSinceDropped(hub)));
   if (unknown && !hubWinsAnyway) return { decision: 'unknown', why: unknown };
+  // A run newer than the base on a commit this clone lacks may have seen the file's value, as a
+  // dropped record may: only rank pushing it is held up (found by the grown simulation, amend seed
+  // 2 path 36: a run agreed on a status set over that value in another clone's unpushed commit, an
+  // agent moved on from there, and rank pushed the older value over the agent's).
+  if (byRank === 'push' && input.runs.some((r) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at))) {
+    return { decision: 'unknown', why: 'blind' };
+  }
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: byRank, conflict: true };

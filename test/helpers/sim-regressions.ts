@@ -1022,9 +1022,8 @@ export const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (found by the grown simulation, SIM_WORLD=amend SIM_SEED=2 SIM_PATH=36; it fails alike with the gather of 2af7543 and without post-rewrite's push after an amend, as a writeback in a): c's cancelled (#7), pushed without pre-push and never heard, reaches shallow by a pull; the hub moved since the newest agreement shallow holds (a's amends, the agent's todo #14), and rank pushes the older cancelled over todo (C-22)",
+    name: "found by the grown simulation (SIM_WORLD=amend SIM_SEED=2 SIM_PATH=36): c's cancelled (#7), pushed without pre-push, reached b, which set todo over it (#10); b's post-rewrite run after an amend, on a commit b never pushed, agreed with the hub on todo, the agent moved on from there (todo #14), and rank pushed the older cancelled from shallow over it (C-22) (fixed: a run newer than the base on a commit the clone lacks holds up a push by rank)",
     overHttp: false,
-    open: 'rank decides a value no record heard against a hub that moved since the newest agreement the clone holds: whether c set it before or after that agreement is not asked',
     steps: [
       { k: 'edit', c: 'a', t: 'A', s: 2, pull: false, push: true },
       { k: 'agent', t: 'A', s: 1 },
