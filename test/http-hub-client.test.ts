@@ -9,7 +9,7 @@ import { HubUnavailableError, InvalidRequestError, type HubTask, type RepoState 
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { openRepo } from '../src/repo.js';
 import { httpHubOver, postgresStore, PG_SKIP, sqliteStore } from './helpers/hubs.js';
-import { hubAnswering, hubEndless } from './helpers/rogue-hubs.js';
+import { hubAnswering, hubEndless, hubResettingIdle } from './helpers/rogue-hubs.js';
 import { scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
 
@@ -196,6 +196,16 @@ test('a hub restarted on its port between two runs in one process: each run writ
     store = await openStore(file);
     running = await startHub(store, { port });
   }
+});
+
+test('a kept-alive connection is let go before the keep-alive the hub announced runs out: a write is never sent on one the hub is closing', async (t) => {
+  const url = await hubResettingIdle(t, () => ({ status: 200, body: { ok: true, etag: '"2"', basis: '"1"', versions: {}, points: [] } }));
+  const hub = new HttpHub(url, 'token', { readRetries: 0 });
+  t.after(() => hub.close());
+  const batch = { repo: 'acme', by: 'ws', changes: [] };
+  assert.equal((await hub.sync(batch)).ok, true);
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  assert.equal((await hub.sync(batch)).ok, true, 'a write (never retried) after the socket went idle');
 });
 
 test('an answer that never ends is refused once it passes the limit, not held until the deadline', async (t) => {

@@ -44,8 +44,10 @@ export class HttpHub implements Hub {
   /**
    * This hub's own connections, not the process's shared pool: a socket kept alive to a hub that
    * restarted since would fail the next write (ECONNRESET) as if the hub were down. Closed with it.
+   * An idle socket is let go a second before the keep-alive the hub announces runs out (node does
+   * so only for an agent with a timeout): reused as the hub closes it, a write failed the same way.
    */
-  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
   /** For messages: without the credentials the URL may hold. */
   readonly location: string;
   private readonly maxAnswerBytes: number;
@@ -54,10 +56,12 @@ export class HttpHub implements Hub {
     const base = baseUrl.replace(/\/+$/, '');
     this.location = redactLocation(base);
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+    const requestMs = options.timeoutMs ?? 5000;
+    this.agents = { http: new HttpAgent({ keepAlive: true, timeout: requestMs }), https: new HttpsAgent({ keepAlive: true, timeout: requestMs }) };
     this.http = got.extend({
       prefixUrl: apiBase(base),
       agent: this.agents,
-      timeout: { connect: options.connectTimeoutMs ?? 1000, request: options.timeoutMs ?? 5000 },
+      timeout: { connect: options.connectTimeoutMs ?? 1000, request: requestMs },
       // A refused connection means nothing listens: retrying only delays the hook. Resets and timeouts may pass.
       retry: {
         limit: options.readRetries ?? 1,

@@ -27,6 +27,27 @@ export async function hubAnswering(t: TestContext, answer: (method: string, path
 }
 
 /**
+ * A hub that announces a keep-alive of two seconds and resets a connection reused after one second
+ * idle: a client that reuses it then meets what one meets that writes as the hub closes the socket.
+ */
+export async function hubResettingIdle(t: TestContext, answer: (method: string, path: string) => { status: number; body: unknown }): Promise<string> {
+  const idleSince = new WeakMap<net.Socket, number>();
+  const server = http.createServer((req, res) => {
+    const since = idleSince.get(req.socket);
+    if (since !== undefined && Date.now() - since >= 1000) return void req.socket.resetAndDestroy();
+    req.resume();
+    req.on('end', () => {
+      const { status, body } = answer(req.method ?? '', req.url ?? '');
+      res.setHeader('keep-alive', 'timeout=2');
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      res.on('finish', () => idleSince.set(req.socket, Date.now()));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return listen(t, server);
+}
+
+/**
  * A hub that accepts the connection and then sends its answer's head one byte every 100 ms: never
  * idle long enough for an idle timeout, and never done.
  */
