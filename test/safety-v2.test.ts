@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { git } from '../src/git/run.js';
 import { valueOrigins } from '../src/git/value-origins.js';
 import { openRepo } from '../src/repo.js';
@@ -57,26 +57,35 @@ const gaps: [string, (ws: Machine) => Promise<void>][] = [
   ],
 ];
 
+/** The workstation's next run keeps A's reopen in the hub and writes it back wherever A's block is. */
+async function reopenStands(s: Awaited<ReturnType<typeof scene>>): Promise<void> {
+  const run = await s.workstation.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  assert.match(await s.workstation.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs'), /status: todo/, 'and is written back');
+}
+
 for (const [name, gap] of gaps) {
   test(`${name}: the value from before the gap is not news, and a reopen made meanwhile in the hub stands`, async (t) => {
     const s = await reopenedInHub(t);
-    const ws = s.workstation;
-    await gap(ws);
-    const run = await ws.run('--fix');
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
-    assert.match(await ws.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs'), /status: todo/, 'and is written back');
+    await gap(s.workstation);
+    await reopenStands(s);
   });
 }
 
-test('a block cut and pasted over a value the hub heard only on a commit this clone lacks (force-pushed away) is not news: a reopen made since stands', async (t) => {
+/** Tasks A and B todo, synced from the workstation, and a laptop cloned after, without the hooks. */
+async function syncedWithLaptop(t: TestContext) {
   const s = await scene(t, [
     { id: 'A', status: 'todo' },
     { id: 'B', status: 'todo' },
   ]);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
+  return { s, ws, laptop: await s.clone('laptop') };
+}
+
+test('a block cut and pasted over a value the hub heard only on a commit this clone lacks (force-pushed away) is not news: a reopen made since stands', async (t) => {
+  const { s, ws, laptop } = await syncedWithLaptop(t);
   // done is pushed without the hooks; the laptop merges it over a commit of its own, and its run
   // tells the hub on that merge, a commit the workstation never holds.
   await ws.edit('A', 'done');
@@ -89,20 +98,11 @@ test('a block cut and pasted over a value the hub heard only on a commit this cl
   await gaps[1]![1](ws);
   await ws.git('push', '-q', '--force', 'origin', 'main');
   assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
-  const run = await ws.run('--fix');
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
-  assert.match(await ws.git('grep', '-h', '-A1', 'id: A', 'HEAD', '--', 'docs'), /status: todo/, 'and is written back');
+  await reopenStands(s);
 });
 
 test("a value another clone's run saw under a newer edit, in a commit this clone lacks, is not pushed by rank over the hub's next change", async (t) => {
-  const s = await scene(t, [
-    { id: 'A', status: 'todo' },
-    { id: 'B', status: 'todo' },
-  ]);
-  const ws = s.workstation;
-  assert.equal((await ws.run('--fix')).code, 0);
-  const laptop = await s.clone('laptop');
+  const { s, ws, laptop } = await syncedWithLaptop(t);
   const desk = await s.clone('desk');
   // cancelled is pushed to a branch, without the hooks; the laptop merges it, reopens A over it,
   // and runs before pushing: its run saw cancelled, though not through its upstream.
