@@ -101,6 +101,20 @@ test('a block cut and pasted over a value the hub heard only on a commit this cl
   await reopenStands(s);
 });
 
+test('a stale clone agreeing with a reopen at an old commit, in a push git refused, is not the last agreement below a cut and paste: the reopen stands', async (t) => {
+  const { s, ws, laptop } = await workstationAndLaptop(t);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.git('push', '-q', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+  // The laptop has not pulled: its pre-push agrees on todo at a commit of its own, on the origin
+  // of the first todo, after the workstation's agreement on done; git then refuses the push.
+  await commitFiles(laptop.dir, { 'notes.txt': 'laptop\n' }, 'a note');
+  assert.notEqual((await gitAsUser(laptop.dir, s.env, 'push', '-q', 'origin', 'main')).code, 0);
+  await gaps[1]![1](ws);
+  await reopenStands(s);
+});
+
 test("a value another clone's run saw under a newer edit, in a commit this clone lacks, is not pushed by rank over the hub's next change", async (t) => {
   const { s, ws, laptop } = await syncedWithLaptop(t);
   const desk = await s.clone('desk');
@@ -124,6 +138,21 @@ test("a value another clone's run saw under a newer edit, in a commit this clone
   await desk.git('pull', '-q', '--no-rebase');
   assert.equal((await desk.run('--fix')).code, 0);
   assert.equal(await desk.statusInFile('A'), 'in_progress');
+});
+
+test('a run on a commit its clone then threw away holds up no push by rank of a value committed after it', async (t) => {
+  const { s, ws, laptop } = await syncedWithLaptop(t);
+  await commitFiles(laptop.dir, { 'notes.txt': 'experiment\n' }, 'an experiment');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  await laptop.git('reset', '-q', '--hard', 'origin/main');
+  // Commit times count in seconds: the value is committed in a later one than the run.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await ws.edit('A', 'done');
+  assert.equal((await ws.cli('task', 'set', 'A', 'in_progress')).code, 0);
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', 'both moved: rank decides (C-22)');
+  assert.ok(parseReport(run.stdout).findings.some((f) => f.taskId === 'A' && f.code === 'C-22'));
 });
 
 test('a task added long after the history began, its status changed in the hub only, is written back: no walk back for where it was before', async (t) => {

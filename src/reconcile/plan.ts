@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import type { HubTask, Rewrite, SyncPoint } from '../hub/types.js';
+import type { HubTask, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
 import { rank, type Status } from '../status.js';
 import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub, undecided } from './messages.js';
 import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback } from './types.js';
@@ -41,7 +41,7 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, 
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present'>,
+  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present' | 'committedAt'>,
   rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
@@ -101,13 +101,15 @@ export function rule(
   // rewrite record not yet at the hub (an outbox, a clone without hooks), and then rule 3 would push.
   const hubWinsAnyway = byRank === 'writeback' && (unknown === 'concurrent' || (unknown === 'dropped' && movedSinceDropped(hub)));
   if (unknown && !hubWinsAnyway) return { decision: 'unknown', why: unknown };
-  // A run newer than the base on a commit this clone lacks may have seen the file's value, as a
-  // dropped record may: only rank pushing it is held up (found by the grown simulation, amend seed
-  // 2 path 36: a run agreed on a status set over that value in another clone's unpushed commit, an
-  // agent moved on from there, and rank pushed the older value over the agent's).
-  if (byRank === 'push' && input.runs.some((r) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at))) {
-    return { decision: 'unknown', why: 'blind' };
-  }
+  // A run newer than the base, on a commit this clone lacks, may have seen the file's value under
+  // another clone's newer edit: only rank pushing it is held up, as where a dropped record may have
+  // seen it (found by the grown simulation, amend seed 2 path 36: a run agreed on a status set over
+  // that value in a commit its clone never pushed, an agent moved on from there, and rank pushed
+  // the older value over the agent's). Not a run made before the value was committed: a run on a
+  // commit its clone threw away would otherwise hold up every later conflict until the hub lets it go.
+  const committed = input.committedAt?.get(L);
+  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at) && (!committed || r.at >= committed);
+  if (byRank === 'push' && input.runs.some(mayHaveSeen)) return { decision: 'unknown', why: 'blind' };
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: byRank, conflict: true };

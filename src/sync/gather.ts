@@ -2,7 +2,8 @@ import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git/facts.js';
 import { git } from '../git/run.js';
-import type { RepoState as HubState, Rewrite, SyncPoint } from '../hub/types.js';
+import { readObject } from '../git/objects.js';
+import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
 import { disagreeing } from '../reconcile/plan.js';
@@ -169,6 +170,8 @@ export interface HistoryFacts {
   ancestry: Ancestry;
   /** Whether this clone holds a commit the hub's records name. */
   present: (commit: string) => boolean;
+  /** When each origin was committed, where a hub run names a commit this clone lacks. */
+  committedAt: Map<string, string>;
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -197,7 +200,7 @@ export async function gatherHistory(
   const walk = await ancestryAmong(repo, commits);
   // The commits that set a value where blame names another (see valuesBack and valuesRetaken).
   const setElsewhere = new Map([
-    ...valuesBack(introduced, origins, facts.files, hub, walk.ancestry),
+    ...valuesBack(introduced, origins, facts.files, hub, { ancestry: walk.ancestry, present: (commit) => hubCommitsHere.has(commit) }),
     ...(await valuesRetaken(repo, head, origins, rewrites, hubCommitsHere, walk.ancestry)),
   ]);
   for (const [id, commit] of setElsewhere) origins.set(id, commit);
@@ -214,7 +217,24 @@ export async function gatherHistory(
   for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  return { origins, otherOrigins, ancestry, present: (commit) => commit === head || hubCommitsHere.has(commit) };
+  const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
+  const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, string>();
+  return { origins, otherOrigins, ancestry, present, committedAt };
+}
+
+/** When each commit was committed, by its committer line: read from git's object reader, no process per commit. */
+async function commitTimes(repo: Repo, commits: Iterable<string | null>): Promise<Map<string, string>> {
+  const wanted = [...new Set(commits)].filter((c): c is string => !!c);
+  const objects = await Promise.all(wanted.map((commit) => readObject(repo.top, commit).catch(() => null)));
+  const times = new Map<string, string>();
+  wanted.forEach((commit, at) => {
+    const object = objects[at];
+    if (object?.type !== 'commit') return;
+    const header = object.bytes.toString('utf8').split('\n\n', 1)[0]!;
+    const seconds = /^committer .* (\d+) [+-]\d{4}$/m.exec(header)?.[1];
+    if (seconds) times.set(commit, new Date(Number(seconds) * 1000).toISOString());
+  });
+  return times;
 }
 
 /**
@@ -225,25 +245,31 @@ export async function gatherHistory(
  * hub's points say whether the task was there before, so no history is walked back for it.
  *
  * An agreement is below the commit where its point's commit is, or, for a commit this clone lacks
- * (a force-push dropped it), where the commit that set the value it agreed on is: that commit held
- * the value on this line (found by the soak, seed 53 path 135: a block moved in two commits over
- * the value the hub had heard on another clone's dropped writeback was read as news).
+ * (a force-push dropped it, a push was refused), where the commit that set the value it agreed on
+ * is: that commit held the value on this line (found by the soak, seed 53 path 135: a block moved
+ * in two commits over the value the hub had heard on another clone's dropped writeback was read as
+ * news). The last agreement is the newest by the hub's order of those no other one is above on this
+ * line: a stale clone agrees at an old commit, or names an old origin, after a newer agreement.
  */
 function valuesBack(
   introduced: ReadonlySet<string>,
   origins: ReadonlyMap<string, string | null>,
   files: readonly FileTask[],
   hub: HubState,
-  ancestry: Ancestry,
+  facts: { ancestry: Ancestry; present: (commit: string) => boolean },
 ): [string, string][] {
+  const { ancestry, present } = facts;
   return [...introduced].flatMap((id) => {
     const brought = origins.get(id);
     const status = files.find((f) => f.id === id)?.status;
-    const points = hub.tasks.find((t) => t.id === id)?.points ?? [];
     const below = (commit: string) => !!brought && commit !== brought && ancestry(commit, brought) === 'yes';
-    const agreedAt = (p: SyncPoint) => (below(p.commit) ? p.commit : below(p.origin) ? p.origin : null);
-    const last = points.filter((p) => agreedAt(p) !== null).at(-1);
-    return last && last.status === status ? [[id, agreedAt(last)!] as [string, string]] : [];
+    const agreements = (hub.tasks.find((t) => t.id === id)?.points ?? []).flatMap((p) => {
+      const at = below(p.commit) ? p.commit : !present(p.commit) && below(p.origin) ? p.origin : null;
+      return at ? [{ status: p.status, at }] : [];
+    });
+    const newest = agreements.filter((a) => !agreements.some((b) => b.at !== a.at && ancestry(a.at, b.at) === 'yes'));
+    const last = newest.at(-1);
+    return last && last.status === status ? [[id, last.at] as [string, string]] : [];
   });
 }
 
