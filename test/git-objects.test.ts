@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { readObject } from '../src/git/objects.js';
 import { GitError, git } from '../src/git/run.js';
-import { blobsAtPaths, commitParents } from '../src/git/trees.js';
+import { blobsAtPaths, commitParents, commitTime } from '../src/git/trees.js';
 import { commitFiles, IDENTITY, tempDir, tempRepo } from './helpers/temp-repo.js';
 
 const ODD = ['plain.md', 'docs/nested/deep.md', 'docs/with space.md', 'docs/"README.md"x.md', 'docs/new\nline.md', 'docs/ünï.md', 'docs/a.md', 'docs.md'];
@@ -104,4 +104,16 @@ test('a repository deleted and made again at the same path is read afresh, not f
   assert.notEqual(second, first);
   assert.equal((await readObject(dir, 'HEAD'))?.oid, second, 'within the old reader’s idle second');
   assert.equal(await readObject(dir, first), null);
+});
+
+test("a commit's time is its committer line's; a forged one no date holds is no time, never an error", async (t) => {
+  const dir = await tempRepo(t, { 'a.md': 'a\n' });
+  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const seconds = Number((await git(dir, ['show', '-s', '--format=%ct', head])).trim());
+  assert.equal(await commitTime(dir, head), seconds * 1000);
+  const tree = (await git(dir, ['rev-parse', 'HEAD^{tree}'])).trim();
+  const forged = `tree ${tree}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 99999999999999999999 +0000\n\nforged\n`;
+  const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--literally', '--stdin'], { cwd: dir, input: forged }).toString().trim();
+  assert.equal(await commitTime(dir, id), null);
+  assert.equal(await commitTime(dir, '0'.repeat(40)), null, 'a commit git does not have');
 });

@@ -404,7 +404,7 @@ describe('Rules v2: a status version, and unknown never decides', () => {
       'push',
       'older than the base',
     );
-    const committedAt = new Map([['C', '2026-01-03T00:00:00.000Z']]);
+    const committedAt = new Map([['C', Date.parse('2026-01-03T00:00:00.000Z')]]);
     assert.equal(v2('done', 'in_progress', [base], moved, { runs: [later('X')], committedAt }).decision, 'push', 'made before the value was committed');
   });
 

@@ -10,15 +10,28 @@ export interface TreeEntry {
 const TREE_MODE = '40000';
 const SUBMODULE_MODE = '160000';
 
-/** A commit's parents as its object lists them; null when git does not have the commit. */
-export async function commitParents(cwd: string, commit: string): Promise<string[] | null> {
+/** A commit object's header lines (above its message); null when git does not have the commit. */
+async function commitHeader(cwd: string, commit: string): Promise<string[] | null> {
   const object = await readObject(cwd, commit);
   if (object?.type !== 'commit') return null;
-  const header = object.bytes.toString('utf8', 0, Math.max(0, object.bytes.indexOf('\n\n')));
-  return header
-    .split('\n')
-    .filter((line) => line.startsWith('parent '))
-    .map((line) => line.slice('parent '.length));
+  return object.bytes.toString('utf8', 0, Math.max(0, object.bytes.indexOf('\n\n'))).split('\n');
+}
+
+/** A commit's parents as its object lists them; null when git does not have the commit. */
+export async function commitParents(cwd: string, commit: string): Promise<string[] | null> {
+  const header = await commitHeader(cwd, commit);
+  return header?.filter((line) => line.startsWith('parent ')).map((line) => line.slice('parent '.length)) ?? null;
+}
+
+/**
+ * When a commit was committed, in ms since the epoch, by its committer line; null when git does
+ * not have the commit or the line holds no time a date can (a forged commit's can be any number).
+ */
+export async function commitTime(cwd: string, commit: string): Promise<number | null> {
+  const line = (await commitHeader(cwd, commit))?.find((l) => l.startsWith('committer '));
+  const seconds = line && / (\d+) [+-]\d{4}$/.exec(line)?.[1];
+  const ms = Number(seconds) * 1000;
+  return seconds && Number.isFinite(new Date(ms).getTime()) ? ms : null;
 }
 
 /**

@@ -107,8 +107,10 @@ export function rule(
   // that value in a commit its clone never pushed, an agent moved on from there, and rank pushed
   // the older value over the agent's). Not a run made before the value was committed: a run on a
   // commit its clone threw away would otherwise hold up every later conflict until the hub lets it go.
+  // A time that cannot be read proves nothing: the run may have seen it.
   const committed = input.committedAt?.get(L);
-  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at) && (!committed || r.at >= committed);
+  const before = (r: RunRecord) => committed !== undefined && Date.parse(r.at) < committed;
+  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at) && !before(r);
   if (byRank === 'push' && input.runs.some(mayHaveSeen)) return { decision: 'unknown', why: 'blind' };
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.

@@ -32,10 +32,10 @@ export interface ReconcileInput {
   otherOrigins?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
   /**
-   * When each origin was committed (ISO, UTC), where a hub run names a commit this clone lacks: a
-   * run made before a value was committed cannot have seen it.
+   * When each origin was committed (ms since the epoch), where a hub run names a commit this clone
+   * lacks: a run made before a value was committed cannot have seen it.
    */
-  committedAt?: ReadonlyMap<string, string>;
+  committedAt?: ReadonlyMap<string, number>;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */
   present: (commit: string) => boolean;
   /** The hub has dropped run records of this repo: a missing record proves nothing. */

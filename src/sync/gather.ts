@@ -2,7 +2,6 @@ import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git/facts.js';
 import { git } from '../git/run.js';
-import { readObject } from '../git/objects.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
@@ -15,7 +14,7 @@ import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
 import { traceReads, valueOrigins } from '../git/value-origins.js';
-import { commitParents } from '../git/trees.js';
+import { commitParents, commitTime } from '../git/trees.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -170,8 +169,8 @@ export interface HistoryFacts {
   ancestry: Ancestry;
   /** Whether this clone holds a commit the hub's records name. */
   present: (commit: string) => boolean;
-  /** When each origin was committed, where a hub run names a commit this clone lacks. */
-  committedAt: Map<string, string>;
+  /** When each origin was committed (ms since the epoch), where a hub run names a commit this clone lacks. */
+  committedAt: Map<string, number>;
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -198,9 +197,10 @@ export async function gatherHistory(
   ]);
   const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere];
   const walk = await ancestryAmong(repo, commits);
+  const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
   // The commits that set a value where blame names another (see valuesBack and valuesRetaken).
   const setElsewhere = new Map([
-    ...valuesBack(introduced, origins, facts.files, hub, { ancestry: walk.ancestry, present: (commit) => hubCommitsHere.has(commit) }),
+    ...valuesBack(introduced, origins, facts.files, hub, { ancestry: walk.ancestry, present }),
     ...(await valuesRetaken(repo, head, origins, rewrites, hubCommitsHere, walk.ancestry)),
   ]);
   for (const [id, commit] of setElsewhere) origins.set(id, commit);
@@ -217,24 +217,15 @@ export async function gatherHistory(
   for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
-  const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, string>();
+  const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();
   return { origins, otherOrigins, ancestry, present, committedAt };
 }
 
-/** When each commit was committed, by its committer line: read from git's object reader, no process per commit. */
-async function commitTimes(repo: Repo, commits: Iterable<string | null>): Promise<Map<string, string>> {
+/** When each commit was committed (ms since the epoch), where its object says. */
+async function commitTimes(repo: Repo, commits: Iterable<string | null>): Promise<Map<string, number>> {
   const wanted = [...new Set(commits)].filter((c): c is string => !!c);
-  const objects = await Promise.all(wanted.map((commit) => readObject(repo.top, commit).catch(() => null)));
-  const times = new Map<string, string>();
-  wanted.forEach((commit, at) => {
-    const object = objects[at];
-    if (object?.type !== 'commit') return;
-    const header = object.bytes.toString('utf8').split('\n\n', 1)[0]!;
-    const seconds = /^committer .* (\d+) [+-]\d{4}$/m.exec(header)?.[1];
-    if (seconds) times.set(commit, new Date(Number(seconds) * 1000).toISOString());
-  });
-  return times;
+  const times = await Promise.all(wanted.map((commit) => commitTime(repo.top, commit).catch(() => null)));
+  return new Map(wanted.flatMap((commit, at) => (times[at] === null ? [] : [[commit, times[at]!] as [string, number]])));
 }
 
 /**
