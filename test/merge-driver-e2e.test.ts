@@ -268,6 +268,32 @@ test('the same merge where both readings make the branch’s value win (by rank 
   assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
 });
 
+for (const hubDuringAmend of ['down', 'up'] as const) {
+  test(`a value set on top of another machine's push, which that machine then amended and force-pushed (the hub ${hubDuringAmend} at the amend): the older value is one ours moved on from, whatever its rank`, async (t) => {
+    const w = await team(t);
+    const noHooks = ['-c', 'core.hooksPath=/dev/null'];
+    // Neither change reaches the hub: it still holds todo, so both sides read as news to it.
+    await w.setByHand(w.ws, 'A', 'done');
+    await w.gitUser(w.ws, ...noHooks, 'push', '-q');
+    await w.gitUser(w.remote, ...noHooks, 'pull', '-q', '--no-rebase');
+    await w.setByHand(w.remote, 'A', 'blocked');
+    await w.gitUser(w.remote, ...noHooks, 'push', '-q');
+    // The workstation rewords its pushed commit and force-pushes over blocked: git's merge base is
+    // then below done. With the hub down, the rewrite's record waits in the workstation's outbox.
+    if (hubDuringAmend === 'down') await w.stopHub();
+    await w.gitUser(w.ws, 'commit', '-q', '--amend', '-m', 'A is done (reworded)');
+    if (hubDuringAmend === 'down') await w.restartHub();
+    await w.gitUser(w.ws, ...noHooks, 'push', '-q', '--force');
+    assert.equal((await w.hubStatuses()).A, 'todo');
+
+    const merged = await w.gitTry(w.remote, 'pull', '--no-rebase');
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.match(merged.stderr, /task 'A' \(ours blocked, theirs done\): merged as blocked: ours moved on from the other side's value/);
+    assert.deepEqual(await w.fileStatuses(w.remote), { A: 'blocked', B: 'todo' });
+    assert.equal((await w.hubStatuses()).A, 'blocked', 'the hook after the merge sends it');
+  });
+}
+
 test('git cherry-pick of one commit: the picked commit is found from git’s command line, and its value, winning read either way, is taken', async (t) => {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'side');

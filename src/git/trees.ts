@@ -24,6 +24,15 @@ export async function commitParents(cwd: string, commit: string): Promise<string
 }
 
 /**
+ * A commit's tree and parents as one text; null when git does not have the commit. Two commits
+ * with the same text differ only in author, committer or message: the same change, made again.
+ */
+export async function commitContent(cwd: string, commit: string): Promise<string | null> {
+  const header = await commitHeader(cwd, commit);
+  return header?.filter((line) => line.startsWith('tree ') || line.startsWith('parent ')).join('\n') ?? null;
+}
+
+/**
  * When a commit was committed, in ms since the epoch, by its committer line; null when git does
  * not have the commit or the line holds no time a date can (a forged commit's can be any number).
  */

@@ -3,9 +3,10 @@ import { rank, type Status } from '../status.js';
 /**
  * What the reconciler's rules say of one side's value against the hub's (see `rule` in
  * reconcile/plan.ts): it is the hub's; it is news and would win; the hub has heard of it; both
- * moved and rank decides for or against it; or a fact is missing.
+ * moved and rank decides for or against it; or a fact is missing. Overtaken: it would win against
+ * the hub, but the other side's line holds it and moved on from it (see movedOnFrom).
  */
-export type SideRuling = 'agree' | 'news' | 'heard' | 'rank-wins' | 'rank-loses' | { unknown: string };
+export type SideRuling = 'agree' | 'news' | 'heard' | 'rank-wins' | 'rank-loses' | 'overtaken' | { unknown: string };
 
 export type Choice = { status: Status; why: string } | { leave: string };
 
@@ -33,6 +34,7 @@ export function chooseStatus(ours: Status, theirs: Status, hub: Status, rulings:
   if (oursWins || theirsWins) {
     const ruling = oursWins ? rulings.ours : rulings.theirs;
     const status = oursWins ? ours : theirs;
+    if (rulings[oursWins ? 'theirs' : 'ours'] === 'overtaken') return { status, why: `${oursWins ? 'ours' : 'theirs'} moved on from the other side's value` };
     if (ruling === 'rank-wins') return { status, why: `it and the hub both moved: the higher rank won (C-22)` };
     return { status, why: `${oursWins ? 'ours' : 'theirs'} is news to the hub` };
   }

@@ -12,6 +12,7 @@ import { withOwnRecordsRead } from '../sync/own-records-read.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import { type SideRuling, wins } from './choose-status.js';
 import { type LineText, mayHaveHeld, sideLineTexts } from './held-on-side.js';
+import { movedOnFrom } from './moved-on.js';
 
 const UNKNOWN: Record<Unknown, string> = {
   origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
@@ -57,7 +58,6 @@ export async function sideRulings(
   // Notes of another hub's values say nothing of this one's.
   const notes = own.ofAnother ? [] : readDriverPoints(repo.gitDir);
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
-  const index = rewriteIndex(rewrites);
   const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
   const rulings = new Map<string, Partial<Record<'ours' | 'theirs', SideRuling>>>();
   for (const side of ['ours', 'theirs'] as const) {
@@ -81,6 +81,7 @@ export async function sideRulings(
     const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
+    const index = rewriteIndex(rewrites);
     let line: Promise<LineText[] | null> | undefined;
     const sideLine = () => {
       line ??= sideLineTexts(repo, commit, other, ids);
@@ -98,7 +99,10 @@ export async function sideRulings(
       const fromMerge = judge(MERGED, merged);
       // The one pair decided where the side's own line allows (see agreed); that line is read once a side.
       const concurrent = alone === 'rank-loses' && fromMerge === 'news' && !mayHaveHeld(await sideLine(), task.id, hubTask.status);
-      rulings.set(task.id, { ...rulings.get(task.id), [side]: concurrent ? alone : agreed(alone, fromMerge) });
+      const ruling = concurrent ? alone : agreed(alone, fromMerge);
+      const origins = [history.origins.get(task.id) ?? null, ...(history.otherOrigins.get(task.id) ?? [])];
+      const overtaken = wins(ruling) && (await movedOnFrom(repo, task.id, origins, other, { ancestry: history.ancestry, rewrites: index }));
+      rulings.set(task.id, { ...rulings.get(task.id), [side]: overtaken ? 'overtaken' : ruling });
     }
   }
   const facts = new Map<string, TaskFacts>();

@@ -22,8 +22,14 @@ function closure(commit: string, step: (commit: string) => readonly string[]): s
   return [...found];
 }
 
+/** Rewrites as lookups both ways: by the commit that replaced, and by the one replaced. */
+export interface RewriteIndex {
+  olds: Map<string, Rewrite[]>;
+  news: Map<string, Rewrite[]>;
+}
+
 /** Rewrites as lookups both ways. */
-export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, Rewrite[]>; news: Map<string, Rewrite[]> } {
+export function rewriteIndex(rewrites: readonly Rewrite[]): RewriteIndex {
   const olds = new Map<string, Rewrite[]>();
   const news = new Map<string, Rewrite[]>();
   for (const r of rewrites) {
@@ -31,6 +37,20 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): { olds: Map<string, 
     news.set(r.old, [...(news.get(r.old) ?? []), r]);
   }
   return { olds, news };
+}
+
+/**
+ * `commit` and every commit a rewrite that left task `id`'s status as it was pairs it with, either
+ * way: only such a rewrite carried the line over. What the hub heard of the rewritten commit, it
+ * heard of the original (a clone that still holds an amended commit the amend's author
+ * force-pushed over: seed 42 path 56), and the other way round.
+ */
+export function carriedOver(commit: string, id: string, rewrites: RewriteIndex): string[] {
+  const unchanged = (r: Rewrite) => !r.changed.includes(id);
+  return closure(commit, (c) => [
+    ...(rewrites.olds.get(c) ?? []).filter(unchanged).map((r) => r.old),
+    ...(rewrites.news.get(c) ?? []).filter(unchanged).map((r) => r.new),
+  ]);
 }
 
 /**
@@ -42,24 +62,15 @@ export function rule(
   file: FileTask,
   hub: HubTask,
   input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present' | 'committedAt'>,
-  rewrites: ReturnType<typeof rewriteIndex> = rewriteIndex([]),
+  rewrites: RewriteIndex = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
   // Blame failed, or the value's history is not here (a shallow boundary, a blob offline): "not
   // seen" would let rank decide, and rank can only keep forward progress. Unknown never decides.
   if (L === null) return { decision: 'unknown', why: 'origin' };
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
-  // Only a rewrite that left this task's status as it was carried its line over, and then either
-  // way: what the hub heard of the rewritten commit, it heard of the original (a clone that still
-  // holds an amended commit the amend's author force-pushed over: seed 42 path 56), and the other
-  // way round.
-  const unchanged = (r: Rewrite) => !r.changed.includes(file.id);
-  const carried = (c: string) => [
-    ...(rewrites.olds.get(c) ?? []).filter(unchanged).map((r) => r.old),
-    ...(rewrites.news.get(c) ?? []).filter(unchanged).map((r) => r.new),
-  ];
   const origins = [L, ...(input.otherOrigins?.get(file.id) ?? [])];
-  const heard = (origin: string) => heardOf(closure(origin, carried), file.id, hub, input.runs, within);
+  const heard = (origin: string) => heardOf(carriedOver(origin, file.id, rewrites), file.id, hub, input.runs, within);
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
   const rewritten = (commit: string) => closure(commit, (c) => (rewrites.news.get(c) ?? []).map((r) => r.new));
 
@@ -190,7 +201,7 @@ function creation(file: FileTask, input: ReconcileInput): TaskPlan {
 }
 
 /** A task both sides hold: the rules decide the status when they differ; metadata follows the file. */
-function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewrites: ReturnType<typeof rewriteIndex>): TaskPlan {
+function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewrites: RewriteIndex): TaskPlan {
   const fix = input.mode === 'fix';
   if (file.status === hub.status) return { decision: 'agree', findings: [], ...changeFor(file, hub, 'agree', file.status, input) };
   const ruling = rule(file, hub, input, rewrites);

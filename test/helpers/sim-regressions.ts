@@ -569,9 +569,8 @@ export const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "known to fail (SIM_WORLD=outage SIM_SEED=7 SIM_PATH=33): an amend force-pushed while the hub was down; its rewrite record waits in that clone's outbox, so another clone's merge reads both values as news and rank keeps the older done",
+    name: "found by SIM_WORLD=outage SIM_SEED=7 SIM_PATH=33: c amended its pushed done after shallow had set blocked on top of it, and force-pushed; git's merge base fell below done, so shallow's merge driver read both values as news to the hub and rank kept the older done (fixed: a value the other side's line holds, through a rewrite record or a copy git made of its commit, is one that side moved on from)",
     overHttp: false,
-    open: "a rewrite record still in another clone's outbox",
     steps: [
       { k: 'push', c: 'shallow', hook: true },
       { k: 'run', c: 'a', writeback: false, fault: 'none' },
