@@ -140,6 +140,24 @@ test("a value another clone's run saw under a newer edit, in a commit this clone
   assert.equal(await desk.statusInFile('A'), 'in_progress');
 });
 
+test('a commit reworded and force-pushed from a clone without hooks is the change the hub heard: a reopen made since stands in a clone that holds both', async (t) => {
+  const { s, ws, laptop } = await syncedWithLaptop(t);
+  await ws.edit('A', 'done');
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.git('pull', '-q', '--no-rebase');
+  // No hook sends the rewrite's record: only git shows the reworded commit is the one the hub heard.
+  await ws.git('commit', '-q', '--amend', '-m', 'A is done (reworded)');
+  await ws.git('push', '-q', '--force', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+  await laptop.git('pull', '-q', '--rebase');
+  assert.equal(await laptop.head(), await ws.head(), 'the laptop is on the reworded commit, and still holds the first');
+  const run = await laptop.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'the reopen stands');
+  assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back');
+});
+
 test('a run on a commit its clone then threw away holds up no push by rank of a value committed after it', async (t) => {
   const { s, ws, laptop } = await syncedWithLaptop(t);
   await commitFiles(laptop.dir, { 'notes.txt': 'experiment\n' }, 'an experiment');

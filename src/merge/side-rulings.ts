@@ -81,7 +81,7 @@ export async function sideRulings(
     const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
-    const index = rewriteIndex(rewrites);
+    const index = rewriteIndex([...rewrites, ...history.copies]);
     let line: Promise<LineText[] | null> | undefined;
     const sideLine = () => {
       line ??= sideLineTexts(repo, commit, other, ids);

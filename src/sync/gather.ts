@@ -14,7 +14,7 @@ import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
 import { traceReads, valueOrigins } from '../git/value-origins.js';
-import { commitParents, commitTime } from '../git/trees.js';
+import { commitContent, commitParents, commitTime } from '../git/trees.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -171,6 +171,8 @@ export interface HistoryFacts {
   present: (commit: string) => boolean;
   /** When each origin was committed (ms since the epoch), where a hub run names a commit this clone lacks. */
   committedAt: Map<string, number>;
+  /** Origins git shows to be copies of commits the hub's records name: rewrites that changed nothing (see copiesOfNamed). */
+  copies: Rewrite[];
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -218,7 +220,52 @@ export async function gatherHistory(
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
   const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();
-  return { origins, otherOrigins, ancestry, present, committedAt };
+  const copies = await copiesOfNamed(repo, origins, otherOrigins, hub, hubCommitsHere);
+  return { origins, otherOrigins, ancestry, present, committedAt, copies };
+}
+
+/**
+ * Where a disputed value's origin is a copy of a commit the hub's records name (the same tree on
+ * the same parents, as an amend of only the message or a cherry-pick onto the same parent leaves
+ * it), the pair stands as a rewrite record that changed nothing: what the hub heard of one, it
+ * heard of the other. The rewrite's own record says so once it reaches the hub; this is git's sign
+ * while it has not (in the outbox of a clone whose hub was down, or from a clone without hooks).
+ * Found by the simulation, outbox seed 7 path 33: an amend force-pushed while the hub was down,
+ * and another clone's merge read the amended commit's done as news, rank keeping it over a newer
+ * blocked. Compared: the commits the task's points and the runs name that this clone holds.
+ */
+async function copiesOfNamed(
+  repo: Repo,
+  origins: ReadonlyMap<string, string | null>,
+  otherOrigins: ReadonlyMap<string, readonly string[]>,
+  hub: HubState,
+  here: ReadonlySet<string>,
+): Promise<Rewrite[]> {
+  if (origins.size === 0) return [];
+  const contents = new Map<string, Promise<string | null>>();
+  const content = (commit: string) => {
+    let read = contents.get(commit);
+    if (!read) {
+      read = commitContent(repo.top, commit).catch(() => null);
+      contents.set(commit, read);
+    }
+    return read;
+  };
+  const points = new Map(hub.tasks.map((t) => [t.id, t.points]));
+  const byRuns = hub.runs.flatMap((r) => [r.commit, r.upstream]);
+  const pairs = [...origins].flatMap(([id, origin]) => {
+    const named = new Set([...(points.get(id) ?? []).flatMap((p) => [p.commit, p.origin]), ...byRuns].filter((c): c is string => !!c && here.has(c)));
+    const made = [origin, ...(otherOrigins.get(id) ?? [])].filter((c): c is string => !!c && !named.has(c));
+    return made.flatMap((copy) => [...named].map((of) => ({ old: of, new: copy })));
+  });
+  const same = await Promise.all(
+    pairs.map(async (p) => {
+      const [copy, of] = await Promise.all([content(p.new), content(p.old)]);
+      return copy !== null && copy === of;
+    }),
+  );
+  const copies = new Map(pairs.filter((_, at) => same[at]).map((p) => [`${p.old} ${p.new}`, { ...p, changed: [] }]));
+  return [...copies.values()];
 }
 
 /** When each commit was committed (ms since the epoch), where its object says. */
