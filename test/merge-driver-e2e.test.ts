@@ -294,6 +294,27 @@ for (const hubDuringAmend of ['down', 'up'] as const) {
   });
 }
 
+test("the same once the amending machine's hooks told the hub of the amended commit: the hub's agreement on it is one ours holds, and ours moved on from it", async (t) => {
+  const w = await team(t);
+  const noHooks = ['-c', 'core.hooksPath=/dev/null'];
+  await w.setByHand(w.ws, 'A', 'done');
+  await w.gitUser(w.ws, ...noHooks, 'push', '-q');
+  await w.gitUser(w.remote, ...noHooks, 'pull', '-q', '--no-rebase');
+  await w.setByHand(w.remote, 'A', 'blocked');
+  await w.gitUser(w.remote, ...noHooks, 'push', '-q');
+  await w.gitUser(w.ws, 'commit', '-q', '--amend', '-m', 'A is done (reworded)');
+  // Its pre-push run does not fix (the branch has diverged from what it fetched); a run after does.
+  await w.gitUser(w.ws, 'push', '-q', '--force');
+  await w.must(w.ws, 'run', '--fix');
+  assert.equal((await w.hubStatuses()).A, 'done', 'the hub heard done on the amended commit');
+
+  const merged = await w.gitTry(w.remote, 'pull', '--no-rebase');
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.match(merged.stderr, /task 'A' \(ours blocked, theirs done\): merged as blocked/);
+  assert.deepEqual(await w.fileStatuses(w.remote), { A: 'blocked', B: 'todo' });
+  assert.equal((await w.hubStatuses()).A, 'blocked', 'the hook after the merge sends it');
+});
+
 test('git cherry-pick of one commit: the picked commit is found from git’s command line, and its value, winning read either way, is taken', async (t) => {
   const w = await team(t);
   await w.gitUser(w.ws, 'checkout', '-q', '-b', 'side');

@@ -74,7 +74,9 @@ export function rule(
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
   const rewritten = (commit: string) => closure(commit, (c) => (rewrites.news.get(c) ?? []).map((r) => r.new));
 
-  const visible = (commit: string) => rewritten(commit).some((c) => within(c, input.head));
+  // A point on a commit that replaced one HEAD holds, leaving this task's status as it was, agreed
+  // on the value HEAD had there.
+  const visible = (commit: string) => [...rewritten(commit), ...carriedOver(commit, file.id, rewrites)].some((c) => within(c, input.head));
 
   // A restore took the hub back past a point of this clone's and nothing changed it since: a value
   // on that point's line (the one it agreed on, or one set after it) is newer than the hub's, even
