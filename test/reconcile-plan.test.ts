@@ -416,6 +416,22 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     assert.equal(v2('in_progress', 'done', [], {}, { origin: 'C' }).decision, 'writeback', 'never agreed, nothing dropped: rank');
   });
 
+  test('a value beside the base, while the hub heard its current status on a commit this clone lacks, is unknown: that commit may have set it on top of the value', () => {
+    // HEAD M merges H and E; the base is at E, the file's value was set at C on the other side; the
+    // hub moved to in_progress at X, which this clone does not hold.
+    const merged = { origin: 'C', head: 'M', upstream: 'M' };
+    const atX = at(point('in_progress', 'X'), 2, 1);
+    const base = at(point('in_progress', 'E'), 3, 1);
+    assert.deepEqual(v2('blocked', 'in_progress', [atX, base], { statusVersion: 1 }, merged), { decision: 'unknown', findings: ['C-27'] });
+    assert.equal(v2('blocked', 'in_progress', [base], { statusVersion: 1 }, merged).decision, 'push', 'no such point: the base stands');
+    assert.equal(
+      v2('blocked', 'in_progress', [{ ...atX, statusVersion: 0 }, base], { statusVersion: 1 }, merged).decision,
+      'push',
+      'a point of an older status',
+    );
+    assert.equal(v2('blocked', 'in_progress', [atX, base], { statusVersion: 1 }, { ...merged, origin: 'M' }).decision, 'push', 'set after the base');
+  });
+
   test('a value set on a line of history the base never saw is unknown once records were dropped', () => {
     // HEAD M merges H and E; the base is at E, the file's value was set at C on the other side.
     const points = [at(point('todo', 'E'), 4)];

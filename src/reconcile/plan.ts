@@ -98,10 +98,18 @@ export function rule(
   let at = hub.points.length - 1;
   while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
   const base = hub.points[at];
-  if (base && !hubMovedSince(base, hub)) return { decision: 'push', conflict: false };
+  const held = (commit: string) => rewritten(commit).some(input.present);
+  if (base && !hubMovedSince(base, hub)) {
+    // A value that came in beside the base (a side a merge kept), not after it, while the hub heard
+    // its current status on a commit this clone lacks: that commit may have set it on top of the
+    // file's value (found by the soak, seed 58 path 24: a clone pushed in_progress set over blocked,
+    // was cloned again before it pushed the commit, and a person kept blocked in a later merge).
+    const beside = !within(base.commit, L) && !within(base.origin, L);
+    if (beside && hub.points.some((p) => p.statusVersion === hub.statusVersion && !held(p.commit))) return { decision: 'unknown', why: 'blind' };
+    return { decision: 'push', conflict: false };
+  }
 
   // The facts that would tell "both moved" from "not seen" may be missing: then nothing is decided.
-  const held = (commit: string) => rewritten(commit).some(input.present);
   const unknown = whyUnknown(hub, base, at, L, held, within, input.runsDropped);
   const byRank = rank(file.status) > rank(hub.status) ? 'push' : 'writeback';
   // A missing fact that cannot change the decision does not hold it up. Concurrent asks only

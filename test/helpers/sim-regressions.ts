@@ -48,6 +48,45 @@ export const PERMANENT_UNKNOWN: Step[] = [
   { k: 'pull', c: 'b', rebase: true, hook: false },
 ];
 
+/**
+ * The soak's schedule SIM_WORLD=all SIM_SEED=58 SIM_PATH=24 (embedded, small retention): shallow's post-merge
+ * run pushed in_progress (#3), set on top of a's blocked (#2), and shallow was cloned again before it
+ * pushed that commit; at the converge a person kept a's blocked in a merge the driver left. The value
+ * came in beside the newest agreement HEAD holds, and the hub heard its status on a commit no clone
+ * holds: C stays undecided (C-27) until a person answers it.
+ */
+export const ORPHANED_BESIDE: Step[] = [
+  { k: 'pull', c: 'b', rebase: true, hook: false },
+  { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+  { k: 'pull', c: 'a', rebase: true, hook: false },
+  { k: 'pull', c: 'b', rebase: true, hook: false },
+  { k: 'edit', c: 'b', t: 'B', s: 1, pull: true, push: true },
+  { k: 'edit', c: 'a', t: 'C', s: 1, pull: false, push: true },
+  { k: 'squash', c: 'c' },
+  { k: 'reclone' },
+  { k: 'edit', c: 'shallow', t: 'C', s: 1, pull: false, push: false },
+  { k: 'touch', how: 'comment', c: 'c', t: 'C', s: 0, push: true },
+  { k: 'restore' },
+  { k: 'rewrite', c: 'b' },
+  { k: 'edit', c: 'a', t: 'B', s: 0, pull: true, push: false },
+  { k: 'pull', c: 'shallow', rebase: false, hook: true },
+  { k: 'squash', c: 'b' },
+  { k: 'reclone' },
+  { k: 'restore' },
+  { k: 'outage', c: 'shallow' },
+  { k: 'backup' },
+  { k: 'pull', c: 'c', rebase: false, hook: false },
+  { k: 'push', c: 'shallow', hook: false },
+  { k: 'run', c: 'b', writeback: true, fault: 'none' },
+  { k: 'touch', how: 'move', c: 'b', t: 'A', s: 0, push: true },
+  { k: 'edit', c: 'shallow', t: 'A', s: 3, pull: false, push: false },
+  { k: 'autostash', c: 'c', t: 'B', s: 2 },
+  { k: 'fork', c: 'a' },
+  { k: 'fork', c: 'b' },
+  { k: 'touch', how: 'move', c: 'c', t: 'A', s: 0, push: false },
+  { k: 'agent', t: 'B', s: 3 },
+];
+
 /** The soak's schedule SIM_WORLD=all SIM_SEED=20261303 SIM_PATH=64: a pulls without hooks, the driver takes the hub's done, a sets cancelled on top, b pulls. */
 const DRIVER_HUB_VALUE: Step[] = [
   { k: 'run', c: 'shallow', writeback: true, fault: 'none' },
