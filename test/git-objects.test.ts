@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { readObject } from '../src/git/objects.js';
 import { GitError, git } from '../src/git/run.js';
-import { blobsAtPaths, commitParents, commitTime } from '../src/git/trees.js';
+import { blobsAtPaths, commitContent, commitParents, commitTime } from '../src/git/trees.js';
 import { commitFiles, IDENTITY, tempDir, tempRepo } from './helpers/temp-repo.js';
 
 const ODD = ['plain.md', 'docs/nested/deep.md', 'docs/with space.md', 'docs/"README.md"x.md', 'docs/new\nline.md', 'docs/ünï.md', 'docs/a.md', 'docs.md'];
@@ -116,4 +116,18 @@ test("a commit's time is its committer line's; a forged one no date holds is no 
   const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--literally', '--stdin'], { cwd: dir, input: forged }).toString().trim();
   assert.equal(await commitTime(dir, id), null);
   assert.equal(await commitTime(dir, '0'.repeat(40)), null, 'a commit git does not have');
+});
+
+test('a commit reworded or made again on the same parent with the same files has the same content; another file or parent, another', async (t) => {
+  const dir = await tempRepo(t, { 'a.md': 'a\n' });
+  await commitFiles(dir, { 'b.md': 'b\n' }, 'b');
+  const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  await git(dir, ['commit', '-q', '--amend', '-m', 'b, reworded']);
+  const reworded = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  assert.notEqual(reworded, first);
+  assert.equal(await commitContent(dir, reworded), await commitContent(dir, first));
+  await commitFiles(dir, { 'c.md': 'c\n' }, 'c');
+  const child = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  assert.notEqual(await commitContent(dir, child), await commitContent(dir, reworded));
+  assert.equal(await commitContent(dir, '0'.repeat(40)), null, 'a commit git does not have');
 });

@@ -229,10 +229,10 @@ export async function gatherHistory(
  * the same parents, as an amend of only the message or a cherry-pick onto the same parent leaves
  * it), the pair stands as a rewrite record that changed nothing: what the hub heard of one, it
  * heard of the other. The rewrite's own record says so once it reaches the hub; this is git's sign
- * while it has not (in the outbox of a clone whose hub was down, or from a clone without hooks).
- * Found by the simulation, outbox seed 7 path 33: an amend force-pushed while the hub was down,
- * and another clone's merge read the amended commit's done as news, rank keeping it over a newer
- * blocked. Compared: the commits the task's points and the runs name that this clone holds.
+ * while it has not (in the outbox of a clone whose hub was down, or from a clone without hooks:
+ * found by an attack from outside, a reworded commit force-pushed from such a clone, which a
+ * clone that still held the first took for news and pushed over a reopen). Compared: the commits
+ * the disputed tasks' points and the runs name that this clone holds, one object read each.
  */
 async function copiesOfNamed(
   repo: Repo,
@@ -241,31 +241,26 @@ async function copiesOfNamed(
   hub: HubState,
   here: ReadonlySet<string>,
 ): Promise<Rewrite[]> {
-  if (origins.size === 0) return [];
-  const contents = new Map<string, Promise<string | null>>();
-  const content = (commit: string) => {
-    let read = contents.get(commit);
-    if (!read) {
-      read = commitContent(repo.top, commit).catch(() => null);
-      contents.set(commit, read);
-    }
-    return read;
-  };
+  const made = new Set([...origins.values(), ...[...otherOrigins.values()].flat()].filter((c): c is string => !!c));
+  if (made.size === 0) return [];
   const points = new Map(hub.tasks.map((t) => [t.id, t.points]));
-  const byRuns = hub.runs.flatMap((r) => [r.commit, r.upstream]);
-  const pairs = [...origins].flatMap(([id, origin]) => {
-    const named = new Set([...(points.get(id) ?? []).flatMap((p) => [p.commit, p.origin]), ...byRuns].filter((c): c is string => !!c && here.has(c)));
-    const made = [origin, ...(otherOrigins.get(id) ?? [])].filter((c): c is string => !!c && !named.has(c));
-    return made.flatMap((copy) => [...named].map((of) => ({ old: of, new: copy })));
-  });
-  const same = await Promise.all(
-    pairs.map(async (p) => {
-      const [copy, of] = await Promise.all([content(p.new), content(p.old)]);
-      return copy !== null && copy === of;
-    }),
+  const named = new Set(
+    [
+      ...[...origins.keys()].flatMap((id) => (points.get(id) ?? []).flatMap((p) => [p.commit, p.origin])),
+      ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
+    ].filter((c): c is string => !!c && here.has(c)),
   );
-  const copies = new Map(pairs.filter((_, at) => same[at]).map((p) => [`${p.old} ${p.new}`, { ...p, changed: [] }]));
-  return [...copies.values()];
+  const contentOf = async (commits: Iterable<string>) => {
+    const list = [...commits];
+    const contents = await Promise.all(list.map((c) => commitContent(repo.top, c).catch(() => null)));
+    return list.flatMap((commit, at) => (contents[at] ? [{ commit, content: contents[at] }] : []));
+  };
+  const byContent = new Map<string, string[]>();
+  for (const { commit, content } of await contentOf(named)) byContent.set(content, [...(byContent.get(content) ?? []), commit]);
+  if (byContent.size === 0) return [];
+  return (await contentOf(made)).flatMap(({ commit, content }) =>
+    (byContent.get(content) ?? []).filter((of) => of !== commit).map((of) => ({ old: of, new: commit, changed: [] })),
+  );
 }
 
 /** When each commit was committed (ms since the epoch), where its object says. */
