@@ -114,6 +114,40 @@ test('after a restore this clone can prove, a run older than every run the hub h
   );
 });
 
+test('a point of this clone whose status version the hub now gives another status proves a restore: a run older than every run the hub holds is then not read', () => {
+  // Restored, the hub dealt status version 3 out again: to todo, where this clone's point saw cancelled at 3.
+  const at = (r: RunRecord, when: string): RunRecord => ({ ...r, machine: 'other', at: when });
+  const runs = [at(run(5), 't5'), at(run(6), 't6')];
+  const mine = [{ ...run(2), at: 't2' }];
+  const retold = withOwnRecords(hub([point(8, 'todo')], null, runs, true, 3), own([{ ...point(4, 'cancelled'), statusVersion: 3 }], mine));
+  assert.deepEqual(
+    retold.runs.map((r) => r.commit),
+    [run(5), run(6)].map((r) => r.commit),
+  );
+  // An older version is read from the task's history: version 2 was a change to done, not to cancelled.
+  const history = [
+    { to: 'todo' as const, at: 't0' },
+    { to: 'done' as const, at: 't1' },
+    { to: 'todo' as const, at: 't3' },
+  ];
+  const task = { ...hub([point(8, 'todo')], null, runs, true, 3).tasks[0]!, updatedAt: 't9' };
+  const older = withOwnRecords(
+    { ...hub([], null, runs, true), tasks: [task] },
+    own([{ ...point(4, 'cancelled'), statusVersion: 2 }], mine),
+    new Map([['A', history]]),
+  );
+  assert.deepEqual(
+    older.runs.map((r) => r.commit),
+    [run(5), run(6)].map((r) => r.commit),
+  );
+  // The same version at the same status proves nothing: the run is read as dropped.
+  const same = withOwnRecords(hub([point(8, 'todo')], null, runs, true, 3), own([{ ...point(4, 'todo'), statusVersion: 3 }], mine));
+  assert.deepEqual(
+    same.runs.map((r) => r.commit),
+    [run(2), run(5), run(6)].map((r) => r.commit),
+  );
+});
+
 test("a point a restore lost stands where the hub's history held it when it was recorded, placed by its status version", () => {
   // The hub (todo at status version 9, its last change at t9) was restored to before this clone's seq 7, done at version 8, recorded at t5.
   const lostPoint = { ...point(7), statusVersion: 8, at: 't5' };

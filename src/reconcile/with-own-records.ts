@@ -95,6 +95,23 @@ function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: Stat
   return since ? undefined : newest;
 }
 
+/**
+ * Whether a point of this clone's the hub does not hold names a status version at which the hub
+ * now has another status: a version counts one status change and only goes up, so the hub lost the
+ * change the point saw and dealt that version out again (a restore). Read from the task where the
+ * point's version is its own, from its history (where given and readable) where older.
+ */
+function versionRetold(task: HubTask, own: OwnRecords, history: StatusChanges | undefined): boolean {
+  const theirs = new Set(task.points.map(pointKey));
+  const readAt = history && readable(task, history) ? history : undefined;
+  return (own.points[task.id] ?? []).some((p) => {
+    if (p.statusVersion === null || p.statusVersion > task.statusVersion || theirs.has(pointKey(p))) return false;
+    if (p.statusVersion === task.statusVersion) return p.status !== task.status;
+    const row = readAt?.[readAt.length - 1 - (task.statusVersion - p.statusVersion)];
+    return row !== undefined && row.to !== p.status;
+  });
+}
+
 /** Tasks among `ids` for which this clone holds a point a restore lost: only the task's history can tell what it proves (see withOwnRecords). */
 export function historiesWorthAsking(hub: HubState, own: OwnRecords, ids: ReadonlySet<string>): string[] {
   return hub.tasks
@@ -152,7 +169,10 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  *
  * Runs are read as dropped when older than every run the hub holds (retention drops oldest first,
  * and the model finds a lost update without them), unless this clone holds proof of a restore: a
- * point past its task's status version (which only goes up), or a record lost (lostRecordsShown).
+ * point past its task's status version (which only goes up), a point whose status version the hub
+ * dealt out again to another status (versionRetold: found by the soak, seed 60 path 39, a kept
+ * cancelled its clone's lost run vouched for was written over by the hub's older done), or a
+ * record lost (lostRecordsShown).
  * After a restore the runs the hub holds may all be newer than one it lost, and "heard" read from
  * that lost run writes the restored value back. Where no proof is at hand (the README says when),
  * a lost run can still be read as dropped.
@@ -165,7 +185,8 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
   const held = heldBy(hub);
-  const restored = hub.tasks.some((task) => notHeld(task, own).past.length > 0) || lostRecordsShown(hub, own);
+  const restored =
+    hub.tasks.some((task) => notHeld(task, own).past.length > 0 || versionRetold(task, own, histories.get(task.id))) || lostRecordsShown(hub, own);
   const oldest = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
   const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !held.run(r) && r.at < oldest) : [];
   return {
