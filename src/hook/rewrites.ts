@@ -24,9 +24,10 @@ export function parseRewrites(stdin: string): RewritePair[] {
 }
 
 /**
- * Each pair with the tasks whose status the rewrite changed. A squash maps every squashed commit
- * to one new commit, and an amend may edit a status: the new commit carries over only the lines
- * it did not change, and only those are news the hub may already have heard.
+ * Each pair with the tasks whose status the rewrite changed, by task id wherever the task's block
+ * sits. A squash maps every squashed commit to one new commit, and an amend may edit a status: the
+ * new commit carries over only the lines it did not change, and only those are news the hub may
+ * already have heard.
  * A pair git cannot compare (an old commit already gone) is left out: nothing is carried over.
  * One `git diff-tree` for all pairs and one read of the blobs, however long the rebase.
  */
@@ -64,15 +65,23 @@ export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]
       .flatMap((f) => [f.before, f.after])
       .filter((oid) => !NO_BLOB.test(oid)),
   );
-  const statuses = (oid: string, file: string) => new Map(NO_BLOB.test(oid) ? [] : parseBlob(oid, texts.get(oid)!, file).tasks.map((t) => [t.id, t.status]));
-  return comparable.map((pair, n) => {
-    const changed = new Set<string>();
-    for (const file of files[n] ?? []) {
-      const before = statuses(file.before, file.path);
-      const after = statuses(file.after, file.path);
-      for (const id of new Set([...before.keys(), ...after.keys()])) if (before.get(id) !== after.get(id)) changed.add(id);
+  // Statuses by task id across every workplan the pair's diff touched: a block moved from one file
+  // to another is the same task at the same status (found by the soak, seed 59 path 24: a squash of
+  // a writeback and a move of its block was recorded as changing the status it carried over).
+  const statuses = (pairFiles: readonly { path: string; before: string; after: string }[], side: 'before' | 'after') => {
+    const byId = new Map<string, string[]>();
+    for (const file of pairFiles) {
+      const oid = file[side];
+      if (NO_BLOB.test(oid)) continue;
+      for (const t of parseBlob(oid, texts.get(oid)!, file.path).tasks) byId.set(t.id, [...(byId.get(t.id) ?? []), t.status]);
     }
-    return { ...pair, changed: [...changed].sort() };
+    return new Map([...byId].map(([id, list]) => [id, list.sort().join(' ')]));
+  };
+  return comparable.map((pair, n) => {
+    const before = statuses(files[n] ?? [], 'before');
+    const after = statuses(files[n] ?? [], 'after');
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((id) => before.get(id) !== after.get(id));
+    return { ...pair, changed: changed.sort() };
   });
 }
 
