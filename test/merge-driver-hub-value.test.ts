@@ -5,7 +5,7 @@ import { type TestContext, test } from 'node:test';
 import { git, gitOutcome } from '../src/git/run.js';
 import { CLI } from './helpers/paths.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
-import { parseReport, scene } from './helpers/scene.js';
+import { PLAN, parseReport, scene } from './helpers/scene.js';
 import { tempDir } from './helpers/temp-repo.js';
 
 /** A hub served over HTTP on a loopback port, with a token for the clones. */
@@ -126,5 +126,42 @@ test("a replayed commit's note stays in its clone: the commit it sits on is the 
       .map((line) => JSON.parse(line) as { id: string; theirs?: string })
       .map((p) => [p.id, p.theirs]),
     [['A', undefined]],
+  );
+});
+
+test("a criss-cross: each side's line holds the commit that set the other's value, and kept its own; both moved on concurrently, and rank decides (C-22), never the hub's older value", async (t) => {
+  const s = await scene(t, [
+    { id: 'A', status: 'todo' },
+    { id: 'B', status: 'todo' },
+  ]);
+  const ws = s.workstation;
+  assert.equal((await ws.run('--fix')).code, 0);
+  await ws.git('checkout', '-q', '-b', 'side');
+  await ws.edit('A', 'blocked');
+  const blocked = await ws.head();
+  await ws.git('checkout', '-q', 'main');
+  await ws.edit('A', 'done');
+  const done = await ws.head();
+  // Each branch merges the other's edit by hand (no driver here) and keeps its own value.
+  for (const [branch, other] of [
+    ['main', blocked],
+    ['side', done],
+  ] as const) {
+    await ws.git('checkout', '-q', branch);
+    await gitOutcome(ws.dir, ['merge', '-q', other]);
+    await ws.git('checkout', '--ours', PLAN);
+    await ws.git('commit', '-q', '-a', '--no-edit');
+  }
+  await ws.git('push', '-q', 'origin', 'main', 'side');
+  assert.equal(await s.hubStatus('A'), 'todo', 'the hub heard neither');
+
+  const laptop = await s.clone('laptop');
+  await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
+  const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
+  const merged = await gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/side'], s.env);
+  assert.equal(merged.exitCode, 0, merged.stderr);
+  assert.match(
+    merged.stderr,
+    /task 'A' \(ours done, theirs blocked\): merged as done: both sides changed it since the hub last heard: the higher rank won \(C-22\)/,
   );
 });

@@ -1,8 +1,11 @@
-import { childrenOn } from '../git/children.js';
-import { commitContent, commitParents } from '../git/trees.js';
+import { git } from '../git/run.js';
+import { commitContent } from '../git/trees.js';
 import { carriedOver, type RewriteIndex } from '../reconcile/plan.js';
 import type { Ancestry } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
+
+/** The most commits of the other side's own line read for copies; a longer line is not read, and holds none. */
+const LINE_LIMIT = 256;
 
 /**
  * Whether the other side's line holds the commit that set a side's value (or one a rewrite that
@@ -14,29 +17,48 @@ import type { Repo } from '../repo.js';
  * kept the older done). An ancestry git cannot tell says nothing.
  */
 export async function movedOnFrom(
-  repo: Repo,
   id: string,
   origins: readonly (string | null)[],
   other: string,
-  facts: { ancestry: Ancestry; rewrites: RewriteIndex },
+  facts: { ancestry: Ancestry; rewrites: RewriteIndex; copied: (commit: string) => Promise<boolean> },
 ): Promise<boolean> {
   const set = origins.filter((o): o is string => !!o);
   const onOther = (c: string) => facts.ancestry(c, other) === 'yes';
   if (set.some((o) => carriedOver(o, id, facts.rewrites).some(onOther))) return true;
-  const copies = await Promise.all(set.map((o) => copiesOnLine(repo, o, other)));
-  return copies.some((found) => found.length > 0);
+  return (await Promise.all(set.map(facts.copied))).some(Boolean);
 }
 
 /**
- * The commits `line` reaches that have the same tree on the same parents as `commit`: copies of
- * it (an amend of only the message, a cherry-pick onto the same parent) whose rewrite record may
- * not have reached the hub (an outbox, a clone without hooks). A root commit has none.
+ * Asks whether a commit has a copy among the commits only `other`'s line holds, not `side`'s: the
+ * same tree on the same parents (an amend of only the message, a cherry-pick onto the same
+ * parent), whose rewrite record may not have reached the hub (an outbox, a clone without hooks).
+ * That line is read once, at the first question, in one `git log`; past LINE_LIMIT it is not read.
  */
-async function copiesOnLine(repo: Repo, commit: string, line: string): Promise<string[]> {
-  const [content, parents] = await Promise.all([commitContent(repo.top, commit), commitParents(repo.top, commit)]);
-  if (!content || !parents?.length) return [];
-  const children = await childrenOn(repo, [line], parents);
-  const candidates = [...new Set([...children.values()].flat().map((c) => c.commit))].filter((c) => c !== commit);
-  const contents = await Promise.all(candidates.map((c) => commitContent(repo.top, c)));
-  return candidates.filter((_, at) => contents[at] === content);
+export function copiedOnLine(repo: Repo, side: string, other: string): (commit: string) => Promise<boolean> {
+  let shapes: Promise<Map<string, string[]>> | undefined;
+  const contents = new Map<string, Promise<string | null>>();
+  return async (commit) => {
+    shapes ??= lineShapes(repo, side, other);
+    let content = contents.get(commit);
+    if (!content) {
+      content = commitContent(repo.top, commit).catch(() => null);
+      contents.set(commit, content);
+    }
+    const [byContent, own] = await Promise.all([shapes, content]);
+    return own !== null && (byContent.get(own) ?? []).some((c) => c !== commit);
+  };
+}
+
+/** The commits `other` reaches and `side` does not, by their tree and parents as commitContent writes them. */
+async function lineShapes(repo: Repo, side: string, other: string): Promise<Map<string, string[]>> {
+  const byContent = new Map<string, string[]>();
+  const out = await git(repo.top, ['log', '--format=%H %T %P', `--max-count=${LINE_LIMIT + 1}`, other, '--not', side]).catch(() => '');
+  const lines = out.split('\n').filter(Boolean);
+  if (lines.length > LINE_LIMIT) return byContent;
+  for (const line of lines) {
+    const [commit, tree, ...parents] = line.split(' ');
+    const content = [`tree ${tree}`, ...parents.map((p) => `parent ${p}`)].join('\n');
+    byContent.set(content, [...(byContent.get(content) ?? []), commit!]);
+  }
+  return byContent;
 }

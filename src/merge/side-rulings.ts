@@ -12,7 +12,7 @@ import { withOwnRecordsRead } from '../sync/own-records-read.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import { type SideRuling, wins } from './choose-status.js';
 import { type LineText, mayHaveHeld, sideLineTexts } from './held-on-side.js';
-import { movedOnFrom } from './moved-on.js';
+import { copiedOnLine, movedOnFrom } from './moved-on.js';
 
 const UNKNOWN: Record<Unknown, string> = {
   origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
@@ -60,6 +60,8 @@ export async function sideRulings(
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
   const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
   const rulings = new Map<string, Partial<Record<'ours' | 'theirs', SideRuling>>>();
+  // The sides whose value the other side's line holds (see movedOnFrom), by task.
+  const overtaken = new Map<string, ('ours' | 'theirs')[]>();
   for (const side of ['ours', 'theirs'] as const) {
     const { commit, bytes } = sides[side];
     // The rules read a task's status, line and id; the workplan it belongs to is only ever sent.
@@ -82,6 +84,7 @@ export async function sideRulings(
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
     const index = rewriteIndex([...rewrites, ...history.copies]);
+    const copied = copiedOnLine(repo, commit, other);
     let line: Promise<LineText[] | null> | undefined;
     const sideLine = () => {
       line ??= sideLineTexts(repo, commit, other, ids);
@@ -100,11 +103,17 @@ export async function sideRulings(
       // The one pair decided where the side's own line allows (see agreed); that line is read once a side.
       const concurrent = alone === 'rank-loses' && fromMerge === 'news' && !mayHaveHeld(await sideLine(), task.id, hubTask.status);
       const ruling = concurrent ? alone : agreed(alone, fromMerge);
+      rulings.set(task.id, { ...rulings.get(task.id), [side]: ruling });
       const origins = [history.origins.get(task.id) ?? null, ...(history.otherOrigins.get(task.id) ?? [])];
-      const overtaken = wins(ruling) && (await movedOnFrom(repo, task.id, origins, other, { ancestry: history.ancestry, rewrites: index }));
-      rulings.set(task.id, { ...rulings.get(task.id), [side]: overtaken ? 'overtaken' : ruling });
+      if (wins(ruling) && (await movedOnFrom(task.id, origins, other, { ancestry: history.ancestry, rewrites: index, copied }))) {
+        overtaken.set(task.id, [...(overtaken.get(task.id) ?? []), side]);
+      }
     }
   }
+  // Where each side's line holds the other's value (a criss-cross: two people each merged the
+  // other's and kept their own), both moved on concurrently: each keeps its ruling, and rank decides
+  // as before (found by a review: both overtaken, the hub's older value was taken over both).
+  for (const [id, sides] of overtaken) if (sides.length === 1) rulings.set(id, { ...rulings.get(id), [sides[0]!]: 'overtaken' });
   const facts = new Map<string, TaskFacts>();
   for (const [id, r] of rulings) {
     const { status, statusVersion } = hubTasks.get(id)!;
