@@ -268,23 +268,29 @@ test('the same merge where both readings make the branch’s value win (by rank 
   assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
 });
 
+const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
+
+/** done pushed from the workstation and blocked set on top of it by the remote, both pushed without hooks: the hub still holds todo. */
+async function blockedOnTopOfDone(t: TestContext) {
+  const w = await team(t);
+  await w.setByHand(w.ws, 'A', 'done');
+  await w.gitUser(w.ws, ...NO_HOOKS, 'push', '-q');
+  await w.gitUser(w.remote, ...NO_HOOKS, 'pull', '-q', '--no-rebase');
+  await w.setByHand(w.remote, 'A', 'blocked');
+  await w.gitUser(w.remote, ...NO_HOOKS, 'push', '-q');
+  return w;
+}
+
 for (const hubDuringAmend of ['down', 'up'] as const) {
   test(`a value set on top of another machine's push, which that machine then amended and force-pushed (the hub ${hubDuringAmend} at the amend): the older value is one ours moved on from, whatever its rank`, async (t) => {
-    const w = await team(t);
-    const noHooks = ['-c', 'core.hooksPath=/dev/null'];
-    // Neither change reaches the hub: it still holds todo, so both sides read as news to it.
-    await w.setByHand(w.ws, 'A', 'done');
-    await w.gitUser(w.ws, ...noHooks, 'push', '-q');
-    await w.gitUser(w.remote, ...noHooks, 'pull', '-q', '--no-rebase');
-    await w.setByHand(w.remote, 'A', 'blocked');
-    await w.gitUser(w.remote, ...noHooks, 'push', '-q');
+    const w = await blockedOnTopOfDone(t);
     // The workstation rewords its pushed commit and force-pushes over blocked: git's merge base is
     // then below done. With the hub down, the rewrite's record waits in the workstation's outbox.
     if (hubDuringAmend === 'down') await w.stopHub();
     await w.gitUser(w.ws, 'commit', '-q', '--amend', '-m', 'A is done (reworded)');
     if (hubDuringAmend === 'down') await w.restartHub();
-    await w.gitUser(w.ws, ...noHooks, 'push', '-q', '--force');
-    assert.equal((await w.hubStatuses()).A, 'todo');
+    await w.gitUser(w.ws, ...NO_HOOKS, 'push', '-q', '--force');
+    assert.equal((await w.hubStatuses()).A, 'todo', 'both sides are news to the hub');
 
     const merged = await w.gitTry(w.remote, 'pull', '--no-rebase');
     assert.equal(merged.code, 0, merged.stderr);
@@ -295,13 +301,7 @@ for (const hubDuringAmend of ['down', 'up'] as const) {
 }
 
 test("the same once the amending machine's hooks told the hub of the amended commit: the hub's agreement on it is one ours holds, and ours moved on from it", async (t) => {
-  const w = await team(t);
-  const noHooks = ['-c', 'core.hooksPath=/dev/null'];
-  await w.setByHand(w.ws, 'A', 'done');
-  await w.gitUser(w.ws, ...noHooks, 'push', '-q');
-  await w.gitUser(w.remote, ...noHooks, 'pull', '-q', '--no-rebase');
-  await w.setByHand(w.remote, 'A', 'blocked');
-  await w.gitUser(w.remote, ...noHooks, 'push', '-q');
+  const w = await blockedOnTopOfDone(t);
   await w.gitUser(w.ws, 'commit', '-q', '--amend', '-m', 'A is done (reworded)');
   // Its pre-push run does not fix (the branch has diverged from what it fetched); a run after does.
   await w.gitUser(w.ws, 'push', '-q', '--force');
