@@ -129,23 +129,38 @@ test("a replayed commit's note stays in its clone: the commit it sits on is the 
   );
 });
 
-test("a criss-cross: each side's line holds the commit that set the other's value, and kept its own; both moved on concurrently, and rank decides (C-22), never the hub's older value", async (t) => {
+/**
+ * A criss-cross: from the synced start main sets A blocked and side done; each merges the other's
+ * edit by hand (no driver) and keeps its own; the laptop then merges side into main with the driver.
+ * The twist: the copy of blocked side merges is one main holds too (same tree, same parent, another
+ * message), or the hub heard blocked and then an agent moved it on. Returns what the driver said.
+ */
+async function crissCross(t: TestContext, twist: 'none' | 'a copy on both lines' | 'the hub heard blocked, then moved on'): Promise<string> {
   const s = await scene(t, [
     { id: 'A', status: 'todo' },
     { id: 'B', status: 'todo' },
   ]);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
+  const base = await ws.head();
   await ws.git('checkout', '-q', '-b', 'side');
-  await ws.edit('A', 'blocked');
-  const blocked = await ws.head();
-  await ws.git('checkout', '-q', 'main');
   await ws.edit('A', 'done');
   const done = await ws.head();
-  // Each branch merges the other's edit by hand (no driver here) and keeps its own value.
+  await ws.git('checkout', '-q', 'main');
+  await ws.edit('A', 'blocked');
+  let blocked = await ws.head();
+  if (twist === 'the hub heard blocked, then moved on') {
+    assert.equal((await ws.run('--fix')).code, 0);
+    assert.equal((await ws.cli('task', 'set', 'A', 'in_progress')).code, 0);
+  }
+  if (twist === 'a copy on both lines') {
+    const tree = (await ws.git('rev-parse', `${blocked}^{tree}`)).trim();
+    blocked = (await ws.git('commit-tree', tree, '-p', base, '-m', 'A → blocked (reworded)')).trim();
+    await ws.git('merge', '-q', '--no-ff', '--no-edit', blocked);
+  }
   for (const [branch, other] of [
-    ['main', blocked],
-    ['side', done],
+    ['main', done],
+    ['side', blocked],
   ] as const) {
     await ws.git('checkout', '-q', branch);
     await gitOutcome(ws.dir, ['merge', '-q', other]);
@@ -153,15 +168,23 @@ test("a criss-cross: each side's line holds the commit that set the other's valu
     await ws.git('commit', '-q', '-a', '--no-edit');
   }
   await ws.git('push', '-q', 'origin', 'main', 'side');
-  assert.equal(await s.hubStatus('A'), 'todo', 'the hub heard neither');
-
   const laptop = await s.clone('laptop');
   await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
   const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
   const merged = await gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, 'merge', '-q', '--no-edit', 'origin/side'], s.env);
   assert.equal(merged.exitCode, 0, merged.stderr);
-  assert.match(
-    merged.stderr,
-    /task 'A' \(ours done, theirs blocked\): merged as done: both sides changed it since the hub last heard: the higher rank won \(C-22\)/,
-  );
-});
+  return merged.stderr;
+}
+
+// Each side's line holds the commit that set the other's value: both moved on concurrently, and
+// rank decides (C-22) as it did before the driver compared the sides, never the hub's older value.
+for (const [twist, why] of [
+  ['none', 'both sides changed it since the hub last heard'],
+  ['a copy on both lines', 'both sides changed it since the hub last heard'],
+  ['the hub heard blocked, then moved on', 'it and the hub both moved'],
+] as const) {
+  test(`a criss-cross (${twist}): each side's line holds the other's value, and rank decides`, async (t) => {
+    const said = await crissCross(t, twist);
+    assert.ok(said.includes(`task 'A' (ours blocked, theirs done): merged as done: ${why}: the higher rank won (C-22)`), said);
+  });
+}

@@ -164,7 +164,7 @@ async function parentsOf(repo: Repo, commits: ReadonlySet<string>, reads: TraceR
 }
 
 /** The commits a shallow clone's history is cut at: `shallow` in the repository's common git dir. */
-async function shallowBoundary(repo: Repo): Promise<Set<string>> {
+export async function shallowBoundary(repo: Repo): Promise<Set<string>> {
   const text = await readFile(path.join(commonGitDir(repo.gitDir), 'shallow'), 'utf8').catch(() => '');
   return new Set(text.split('\n').filter(Boolean));
 }

@@ -4,7 +4,7 @@ import { rank, type Status } from '../status.js';
  * What the reconciler's rules say of one side's value against the hub's (see `rule` in
  * reconcile/plan.ts): it is the hub's; it is news and would win; the hub has heard of it; both
  * moved and rank decides for or against it; or a fact is missing. Overtaken: it would win against
- * the hub, but the other side's line holds it and moved on from it (see movedOnFrom).
+ * the hub, but the other side's line holds it and moved on from it (see heldOnOther).
  */
 export type SideRuling = 'agree' | 'news' | 'heard' | 'rank-wins' | 'rank-loses' | 'overtaken' | { unknown: string };
 

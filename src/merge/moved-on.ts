@@ -1,64 +1,73 @@
 import { git } from '../git/run.js';
 import { commitContent } from '../git/trees.js';
+import { shallowBoundary } from '../git/value-origins.js';
 import { carriedOver, type RewriteIndex } from '../reconcile/plan.js';
 import type { Ancestry } from '../reconcile/types.js';
 import type { Repo } from '../repo.js';
 
-/** The most commits of the other side's own line read for copies; a longer line is not read, and holds none. */
+/** The most commits of the other side's line read for copies of one commit; past it, git cannot say. */
 const LINE_LIMIT = 256;
+
+/** Whether the other side's line holds a value's commit: yes, no, or git cannot say. */
+export type Held = 'yes' | 'no' | 'unknown';
 
 /**
  * Whether the other side's line holds the commit that set a side's value (or one a rewrite that
  * left the task's status as it was pairs it with, or a copy git made of it): the other side had
- * that value and moved on from it, so it is older than the other side's, whatever the hub heard.
- * Git's merge base shows as much where no rewrite came between; an amend force-pushed over the
- * other side's base hides it, and both sides then read as news (found by the simulation, outbox
- * seed 7 path 33: c amended its pushed done after shallow had set blocked on top of it, and rank
- * kept the older done). An ancestry git cannot tell says nothing.
+ * that value, and what it holds now it chose after it. Git's merge base shows as much where no
+ * rewrite came between; an amend force-pushed over the other side's base hides it, and both sides
+ * then read as news (found by the simulation, outbox seed 7 path 33: c amended its pushed done
+ * after shallow had set blocked on top of it, and rank kept the older done). The caller weighs
+ * both sides' answers (see sideRulings): a criss-cross holds each in the other.
  */
-export async function movedOnFrom(
+export async function heldOnOther(
   id: string,
   origins: readonly (string | null)[],
   other: string,
-  facts: { ancestry: Ancestry; rewrites: RewriteIndex; copied: (commit: string) => Promise<boolean> },
-): Promise<boolean> {
+  facts: { ancestry: Ancestry; rewrites: RewriteIndex; copied: (commit: string) => Promise<Held> },
+): Promise<Held> {
   const set = origins.filter((o): o is string => !!o);
-  const onOther = (c: string) => facts.ancestry(c, other) === 'yes';
-  if (set.some((o) => carriedOver(o, id, facts.rewrites).some(onOther))) return true;
-  return (await Promise.all(set.map(facts.copied))).some(Boolean);
+  if (set.length === 0) return 'unknown';
+  const answers = set.flatMap((o) => carriedOver(o, id, facts.rewrites).map((c) => facts.ancestry(c, other)));
+  if (answers.includes('yes')) return 'yes';
+  const copies = await Promise.all(set.map(facts.copied));
+  if (copies.includes('yes')) return 'yes';
+  return answers.includes('unknown') || copies.includes('unknown') ? 'unknown' : 'no';
 }
 
 /**
- * Asks whether a commit has a copy among the commits only `other`'s line holds, not `side`'s: the
- * same tree on the same parents (an amend of only the message, a cherry-pick onto the same
- * parent), whose rewrite record may not have reached the hub (an outbox, a clone without hooks).
- * That line is read once, at the first question, in one `git log`; past LINE_LIMIT it is not read.
+ * Asks whether `other`'s line holds a copy of a commit: the same tree on the same parents (an
+ * amend of only the message, a cherry-pick onto the same parent), whose rewrite record may not
+ * have reached the hub (an outbox, a clone without hooks). One `git log` a commit, from `other`
+ * down to the commit's parents, asked once however many tasks share the commit. Unknown where git
+ * cannot say: a root commit, a line longer than LINE_LIMIT, a shallow boundary on the way, a failure.
  */
-export function copiedOnLine(repo: Repo, side: string, other: string): (commit: string) => Promise<boolean> {
-  let shapes: Promise<Map<string, string[]>> | undefined;
-  const contents = new Map<string, Promise<string | null>>();
-  return async (commit) => {
-    shapes ??= lineShapes(repo, side, other);
-    let content = contents.get(commit);
-    if (!content) {
-      content = commitContent(repo.top, commit).catch(() => null);
-      contents.set(commit, content);
+export function copiedOnLine(repo: Repo, other: string): (commit: string) => Promise<Held> {
+  const asked = new Map<string, Promise<Held>>();
+  return (commit) => {
+    let answer = asked.get(commit);
+    if (!answer) {
+      answer = copyOnLine(repo, commit, other).catch((): Held => 'unknown');
+      asked.set(commit, answer);
     }
-    const [byContent, own] = await Promise.all([shapes, content]);
-    return own !== null && (byContent.get(own) ?? []).some((c) => c !== commit);
+    return answer;
   };
 }
 
-/** The commits `other` reaches and `side` does not, by their tree and parents as commitContent writes them. */
-async function lineShapes(repo: Repo, side: string, other: string): Promise<Map<string, string[]>> {
-  const byContent = new Map<string, string[]>();
-  const out = await git(repo.top, ['log', '--format=%H %T %P', `--max-count=${LINE_LIMIT + 1}`, other, '--not', side]).catch(() => '');
+async function copyOnLine(repo: Repo, commit: string, other: string): Promise<Held> {
+  const content = await commitContent(repo.top, commit);
+  const parents = content?.split('\n').flatMap((line) => (line.startsWith('parent ') ? [line.slice('parent '.length)] : [])) ?? [];
+  if (!content || parents.length === 0) return 'unknown';
+  const out = await git(repo.top, ['log', '--format=%H %T %P', `--max-count=${LINE_LIMIT + 1}`, other, '--not', ...parents]);
   const lines = out.split('\n').filter(Boolean);
-  if (lines.length > LINE_LIMIT) return byContent;
+  if (lines.length > LINE_LIMIT) return 'unknown';
+  const boundary = await shallowBoundary(repo);
+  let cut = false;
   for (const line of lines) {
-    const [commit, tree, ...parents] = line.split(' ');
-    const content = [`tree ${tree}`, ...parents.map((p) => `parent ${p}`)].join('\n');
-    byContent.set(content, [...(byContent.get(content) ?? []), commit!]);
+    const [copy, tree, ...itsParents] = line.split(' ');
+    if (boundary.has(copy!)) cut = true;
+    const shape = [`tree ${tree}`, ...itsParents.filter(Boolean).map((p) => `parent ${p}`)].join('\n');
+    if (copy !== commit && shape === content) return 'yes';
   }
-  return byContent;
+  return cut ? 'unknown' : 'no';
 }

@@ -12,7 +12,7 @@ import { withOwnRecordsRead } from '../sync/own-records-read.js';
 import { idCounts, mayHold, tasksAmong } from '../workplan/tasks-among.js';
 import { type SideRuling, wins } from './choose-status.js';
 import { type LineText, mayHaveHeld, sideLineTexts } from './held-on-side.js';
-import { copiedOnLine, movedOnFrom } from './moved-on.js';
+import { copiedOnLine, type Held, heldOnOther } from './moved-on.js';
 
 const UNKNOWN: Record<Unknown, string> = {
   origin: 'git could not say which commit set its value (a shallow clone? run `git fetch --unshallow`)',
@@ -60,8 +60,8 @@ export async function sideRulings(
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
   const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
   const rulings = new Map<string, Partial<Record<'ours' | 'theirs', SideRuling>>>();
-  // The sides whose value the other side's line holds (see movedOnFrom), by task.
-  const overtaken = new Map<string, ('ours' | 'theirs')[]>();
+  // Whether the other side's line holds each side's value (see heldOnOther), by task.
+  const holds = new Map<string, Partial<Record<'ours' | 'theirs', Held>>>();
   for (const side of ['ours', 'theirs'] as const) {
     const { commit, bytes } = sides[side];
     // The rules read a task's status, line and id; the workplan it belongs to is only ever sent.
@@ -84,7 +84,7 @@ export async function sideRulings(
     const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
     const index = rewriteIndex([...rewrites, ...history.copies]);
-    const copied = copiedOnLine(repo, commit, other);
+    const copied = copiedOnLine(repo, other);
     let line: Promise<LineText[] | null> | undefined;
     const sideLine = () => {
       line ??= sideLineTexts(repo, commit, other, ids);
@@ -94,6 +94,9 @@ export async function sideRulings(
       const hubTask = notedTasks.get(task.id)!;
       const judge = (head: string, facts: HistoryFacts) =>
         verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head, ...facts }, index));
+      const origins = [history.origins.get(task.id) ?? null, ...(history.otherOrigins.get(task.id) ?? [])];
+      const held = await heldOnOther(task.id, origins, other, { ancestry: history.ancestry, rewrites: index, copied });
+      holds.set(task.id, { ...holds.get(task.id), [side]: held });
       if (task.status === hubTask.status) {
         rulings.set(task.id, { ...rulings.get(task.id), [side]: 'agree' });
         continue;
@@ -102,18 +105,23 @@ export async function sideRulings(
       const fromMerge = judge(MERGED, merged);
       // The one pair decided where the side's own line allows (see agreed); that line is read once a side.
       const concurrent = alone === 'rank-loses' && fromMerge === 'news' && !mayHaveHeld(await sideLine(), task.id, hubTask.status);
-      const ruling = concurrent ? alone : agreed(alone, fromMerge);
-      rulings.set(task.id, { ...rulings.get(task.id), [side]: ruling });
-      const origins = [history.origins.get(task.id) ?? null, ...(history.otherOrigins.get(task.id) ?? [])];
-      if (wins(ruling) && (await movedOnFrom(task.id, origins, other, { ancestry: history.ancestry, rewrites: index, copied }))) {
-        overtaken.set(task.id, [...(overtaken.get(task.id) ?? []), side]);
-      }
+      rulings.set(task.id, { ...rulings.get(task.id), [side]: concurrent ? alone : agreed(alone, fromMerge) });
     }
   }
-  // Where each side's line holds the other's value (a criss-cross: two people each merged the
-  // other's and kept their own), both moved on concurrently: each keeps its ruling, and rank decides
-  // as before (found by a review: both overtaken, the hub's older value was taken over both).
-  for (const [id, sides] of overtaken) if (sides.length === 1) rulings.set(id, { ...rulings.get(id), [sides[0]!]: 'overtaken' });
+  // A winning value the other side's line holds, where this side's line surely does not hold the
+  // other's, is one the other side moved on from. Where each holds the other's (a criss-cross: two
+  // people each merged the other's and kept their own), or git cannot say, both moved on
+  // concurrently: each keeps its ruling (found by two reviews: with one side's hold unseen or not
+  // asked, the hub's older value or the older side's was taken).
+  for (const [id, held] of holds) {
+    const r = rulings.get(id)!;
+    for (const [side, otherSide] of [
+      ['ours', 'theirs'],
+      ['theirs', 'ours'],
+    ] as const) {
+      if (r[side] && wins(r[side]) && held[side] === 'yes' && held[otherSide] === 'no') rulings.set(id, { ...rulings.get(id), [side]: 'overtaken' });
+    }
+  }
   const facts = new Map<string, TaskFacts>();
   for (const [id, r] of rulings) {
     const { status, statusVersion } = hubTasks.get(id)!;
