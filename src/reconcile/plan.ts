@@ -76,7 +76,8 @@ export function rule(
 
   // A point on a commit that replaced one HEAD holds, leaving this task's status as it was, agreed
   // on the value HEAD had there.
-  const visible = (commit: string) => [...rewritten(commit), ...carriedOver(commit, file.id, rewrites)].some((c) => within(c, input.head));
+  const standsFor = (commit: string) => [...rewritten(commit), ...carriedOver(commit, file.id, rewrites)];
+  const visible = (commit: string) => standsFor(commit).some((c) => within(c, input.head));
 
   // A restore took the hub back past a point of this clone's and nothing changed it since: a value
   // on that point's line (the one it agreed on, or one set after it) is newer than the hub's, even
@@ -104,7 +105,9 @@ export function rule(
     // its current status on a commit this clone lacks: that commit may have set it on top of the
     // file's value (found by the soak, seed 58 path 24: a clone pushed in_progress set over blocked,
     // was cloned again before it pushed the commit, and a person kept blocked in a later merge).
-    const beside = !within(base.commit, L) && !within(base.origin, L);
+    // After the base, too, where its commit was rewritten: an amend that set the value replaced it
+    // (found by the soak, seed 68 path 117: a reopen made by amending a writeback was held up).
+    const beside = ![base.commit, base.origin].flatMap(standsFor).some((c) => within(c, L));
     if (beside && hub.points.some((p) => p.statusVersion === hub.statusVersion && !held(p.commit))) return { decision: 'unknown', why: 'blind' };
     return { decision: 'push', conflict: false };
   }

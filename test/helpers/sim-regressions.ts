@@ -1187,6 +1187,24 @@ export const REGRESSIONS: Regression[] = [
       { k: 'push', c: 'c', hook: false },
     ],
   },
+  {
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=68 SIM_PATH=117) on 18ce7b4: a reopened the agent's in_progress by amending its writeback, while c held an unpushed writeback of in_progress; the amend's todo was read as set beside the writeback's point (its commit was rewritten, not an ancestor), held up as unknown, and b later wrote in_progress back over it (fixed: a rewritten base stands for the commit that replaced it)",
+    overHttp: false,
+    retention: true,
+    steps: [
+      { k: 'restore' },
+      { k: 'agent', t: 'A', s: 0 },
+      { k: 'autostash', c: 'shallow', t: 'C', s: 3 },
+      { k: 'reclone' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+      { k: 'rewrite', c: 'c' },
+      { k: 'blame', c: 'c' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'amend', c: 'b', t: 'C', s: 2 },
+      { k: 'run', c: 'a', writeback: false, fault: 'none', pull: true },
+      { k: 'amend', c: 'a', t: 'A', s: 0 },
+    ],
+  },
 ];
 
 /**
