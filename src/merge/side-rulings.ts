@@ -60,8 +60,8 @@ export async function sideRulings(
   const rewrites = [...known.rewrites, ...readOutbox(repo.gitDir)];
   const hubTasks = new Map(known.tasks.map((t) => [t.id, t]));
   const rulings = new Map<string, Partial<Record<'ours' | 'theirs', SideRuling>>>();
-  // Whether the other side's line holds each side's value (see heldOnOther), by task.
-  const holds = new Map<string, Partial<Record<'ours' | 'theirs', Held>>>();
+  // How to ask whether the other side's line holds each side's value (see heldOnOther), by task.
+  const holds = new Map<string, Partial<Record<'ours' | 'theirs', () => Promise<Held>>>>();
   for (const side of ['ours', 'theirs'] as const) {
     const { commit, bytes } = sides[side];
     // The rules read a task's status, line and id; the workplan it belongs to is only ever sent.
@@ -95,7 +95,8 @@ export async function sideRulings(
       const judge = (head: string, facts: HistoryFacts) =>
         verdict(rule(task, hubTask, { runs: known.runs, runsDropped: state.runsDropped, head, ...facts }, index));
       const origins = [history.origins.get(task.id) ?? null, ...(history.otherOrigins.get(task.id) ?? [])];
-      const held = await heldOnOther(task.id, origins, other, { ancestry: history.ancestry, rewrites: index, copied });
+      // Asked only where a side's value wins (below): git is read for copies then alone.
+      const held = () => heldOnOther(task.id, origins, other, { ancestry: history.ancestry, rewrites: index, copied });
       holds.set(task.id, { ...holds.get(task.id), [side]: held });
       if (task.status === hubTask.status) {
         rulings.set(task.id, { ...rulings.get(task.id), [side]: 'agree' });
@@ -113,8 +114,11 @@ export async function sideRulings(
   // people each merged the other's and kept their own), or git cannot say, both moved on
   // concurrently: each keeps its ruling (found by two reviews: with one side's hold unseen or not
   // asked, the hub's older value or the older side's was taken).
-  for (const [id, held] of holds) {
+  for (const [id, ask] of holds) {
     const r = rulings.get(id)!;
+    if (![r.ours, r.theirs].some((ruling) => ruling && wins(ruling))) continue;
+    const [ours, theirs] = await Promise.all([ask.ours?.(), ask.theirs?.()]);
+    const held = { ours, theirs };
     for (const [side, otherSide] of [
       ['ours', 'theirs'],
       ['theirs', 'ours'],

@@ -43,11 +43,14 @@ function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean
  * or below the task's `droppedThrough`); or lost to a restore at or below the task's version.
  */
 function notHeld(task: HubTask, own: OwnRecords): { dropped: SyncPoint[]; lost: SyncPoint[]; past: SyncPoint[] } {
-  const theirs = new Set(task.points.map(pointKey));
   const dropped: SyncPoint[] = [];
   const lost: SyncPoint[] = [];
   const past: SyncPoint[] = [];
-  for (const p of own.points[task.id] ?? []) {
+  const mine = own.points[task.id] ?? [];
+  // Most tasks have no point of this clone's read in: the hub's are not indexed for them.
+  if (mine.length === 0) return { dropped, lost, past };
+  const theirs = new Set(task.points.map(pointKey));
+  for (const p of mine) {
     if (theirs.has(pointKey(p))) continue;
     if (p.statusVersion !== null && p.statusVersion > task.statusVersion) past.push(p);
     else if (task.droppedThrough !== null && p.seq <= task.droppedThrough) dropped.push(p);
@@ -96,16 +99,16 @@ function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: Stat
 }
 
 /**
- * Whether a point of this clone's the hub does not hold names a status version at which the hub
- * now has another status: a version counts one status change and only goes up, so the hub lost the
- * change the point saw and dealt that version out again (a restore). Read from the task where the
- * point's version is its own, from its history (where given and readable) where older.
+ * Whether one of this clone's points the hub does not hold (at or below the task's status version:
+ * `dropped` and `lost` of notHeld) names a status version at which the hub now has another status:
+ * a version counts one status change and only goes up, so the hub lost the change the point saw
+ * and dealt that version out again (a restore). Read from the task where the point's version is its
+ * own, from its history (where given and readable) where older.
  */
-function versionRetold(task: HubTask, own: OwnRecords, history: StatusChanges | undefined): boolean {
-  const theirs = new Set(task.points.map(pointKey));
+function versionRetold(task: HubTask, missing: readonly SyncPoint[], history: StatusChanges | undefined): boolean {
   const readAt = history && readable(task, history) ? history : undefined;
-  return (own.points[task.id] ?? []).some((p) => {
-    if (p.statusVersion === null || p.statusVersion > task.statusVersion || theirs.has(pointKey(p))) return false;
+  return missing.some((p) => {
+    if (p.statusVersion === null) return false;
     if (p.statusVersion === task.statusVersion) return p.status !== task.status;
     const row = readAt?.[readAt.length - 1 - (task.statusVersion - p.statusVersion)];
     return row !== undefined && row.to !== p.status;
@@ -185,14 +188,18 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
  */
 export function withOwnRecords(hub: HubState, own: OwnRecords, histories: StatusHistories = new Map()): HubState {
   const held = heldBy(hub);
+  const missing = new Map(hub.tasks.map((task) => [task.id, notHeld(task, own)]));
   const restored =
-    hub.tasks.some((task) => notHeld(task, own).past.length > 0 || versionRetold(task, own, histories.get(task.id))) || lostRecordsShown(hub, own);
+    hub.tasks.some((task) => {
+      const { dropped, lost, past } = missing.get(task.id)!;
+      return past.length > 0 || versionRetold(task, [...dropped, ...lost], histories.get(task.id));
+    }) || lostRecordsShown(hub, own);
   const oldest = hub.runs.map((r) => r.at).sort()[0] ?? '\uffff';
   const runsDropped = hub.runsDropped && !restored ? own.runs.filter((r) => !held.run(r) && r.at < oldest) : [];
   return {
     ...hub,
     tasks: hub.tasks.map((task) => {
-      const { dropped, lost, past } = notHeld(task, own);
+      const { dropped, lost, past } = missing.get(task.id)!;
       let points = dropped.length === 0 ? task.points : [...dropped, ...task.points].sort((a, b) => a.seq - b.seq);
       const history = histories.get(task.id);
       if (!history) return points === task.points ? task : { ...task, points };
