@@ -432,6 +432,27 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     assert.equal(v2('blocked', 'in_progress', [atX, base], { statusVersion: 1 }, { ...merged, origin: 'M' }).decision, 'push', 'set after the base');
   });
 
+  test("a value set on top of the base's origin, not of its commit, is unknown once records were dropped: the hub may have heard it, left and come back", () => {
+    // The base agreed on in_progress at D (a sibling branch), its line set at B; the file's todo
+    // was set at C on top of B. A record the hub dropped may have heard C's todo before the hub
+    // came back to in_progress (the class of SIM_SEED=20261502 SIM_PATH=62).
+    const base = at(point('in_progress', 'D', 'B'), 3, 3);
+    const still = { statusVersion: 3 };
+    assert.deepEqual(v2('todo', 'in_progress', [base], { ...still, droppedThrough: 2 }, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
+    assert.equal(v2('todo', 'in_progress', [base], still, { origin: 'C', runsDropped: true }).decision, 'unknown', 'a dropped run may have heard it too');
+    assert.equal(v2('todo', 'in_progress', [base], still, { origin: 'C' }).decision, 'push', 'nothing dropped: not heard is known');
+    assert.equal(
+      v2('todo', 'in_progress', [at(point('in_progress', 'B'), 3, 3)], { ...still, droppedThrough: 2 }, { origin: 'C' }).decision,
+      'push',
+      "set on top of the base's commit: after the agreement",
+    );
+    assert.equal(
+      v2('todo', 'in_progress', [at(point('in_progress', 'D', 'B'), 3, 1)], { statusVersion: 1, droppedThrough: 2 }, { origin: 'C' }).decision,
+      'push',
+      'one status change: the hub cannot have left the status and come back (the class of SIM_SEED=42 SIM_PATH=56)',
+    );
+  });
+
   test('a value set on a line of history the base never saw is unknown once records were dropped', () => {
     // HEAD M merges H and E; the base is at E, the file's value was set at C on the other side.
     const points = [at(point('todo', 'E'), 4)];

@@ -109,6 +109,14 @@ export function rule(
     // (found by the soak, seed 68 path 117: a reopen made by amending a writeback was held up).
     const beside = ![base.commit, base.origin].flatMap(standsFor).some((c) => within(c, L));
     if (beside && hub.points.some((p) => p.statusVersion === hub.statusVersion && !held(p.commit))) return { decision: 'unknown', why: 'blind' };
+    // Set on top of the base's origin but not of its commit: on the value as the origin had it,
+    // which the hub may have left (hearing this very value) and come back to before the base
+    // agreed; that takes two status changes. Once records were dropped, "not heard" is not known
+    // (found by the soak, seed 20261502 path 62: a squash carried a heard writeback onto the
+    // origin, the record that heard it was dropped, and the value was pushed over the hub's return).
+    const onOriginOnly = !beside && !standsFor(base.commit).some((c) => within(c, L));
+    const mayHaveReturned = base.statusVersion === null || base.statusVersion >= 2;
+    if (onOriginOnly && mayHaveReturned && (hub.droppedThrough !== null || input.runsDropped)) return { decision: 'unknown', why: 'concurrent' };
     return { decision: 'push', conflict: false };
   }
 
