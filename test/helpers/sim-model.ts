@@ -158,11 +158,17 @@ export class ReferenceModel {
     this.kept.get(commit)!.set(task, value.hist);
   }
 
-  /** A rewritten commit (rebase, squash) keeps what `original` changed since `originalBase`, with all it knew. */
+  /**
+   * A rewritten commit (rebase, squash) keeps what `original` changed since `originalBase`, with all
+   * it knew. Git replays text: a status set back to the base's within the commit (an edit, then an
+   * amend back) is no change to replay, and the new base's value stands (found by the soak: SIM_SEED=69
+   * SIM_PATH=134, where git's rebase took the upstream's cancelled over an amend's todo).
+   */
   carryOver(commit: string, original: string, originalBase: string): void {
     for (const t of TASKS) {
       const v = this.valueAt(original, t);
-      if (v.by !== this.valueAt(originalBase, t).by) this.setValue(commit, t, v, this.value(original, t).hist);
+      const base = this.valueAt(originalBase, t);
+      if (v.by !== base.by && v.status !== base.status) this.setValue(commit, t, v, this.value(original, t).hist);
     }
   }
 
