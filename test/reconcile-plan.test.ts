@@ -451,6 +451,17 @@ describe('Rules v2: a status version, and unknown never decides', () => {
       'push',
       'one status change: the hub cannot have left the status and come back (the class of SIM_SEED=42 SIM_PATH=56)',
     );
+    // One clone's metadata edit at D recorded the base while another set todo at C: an agreement
+    // at the same status version sits below C, so C came after it, merged or not.
+    const agreedAtB = at(point('in_progress', 'B'), 2, 3);
+    const dropped = { ...still, droppedThrough: 1 };
+    assert.equal(v2('todo', 'in_progress', [agreedAtB, base], dropped, { origin: 'C' }).decision, 'push', 'an agreement at that version below the value');
+    assert.equal(v2('todo', 'in_progress', [agreedAtB, base], dropped, { origin: 'C', head: 'M', upstream: 'M' }).decision, 'push', 'and after a merge');
+    assert.equal(
+      v2('todo', 'in_progress', [{ ...agreedAtB, statusVersion: 1 }, base], dropped, { origin: 'C' }).decision,
+      'unknown',
+      'an agreement at an older version proves nothing',
+    );
   });
 
   test('a value set on a line of history the base never saw is unknown once records were dropped', () => {

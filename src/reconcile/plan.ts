@@ -114,7 +114,10 @@ export function rule(
     // agreed; that takes two status changes. Once records were dropped, "not heard" is not known
     // (found by the soak, seed 20261502 path 62: a squash carried a heard writeback onto the
     // origin, the record that heard it was dropped, and the value was pushed over the hub's return).
-    const onOriginOnly = !beside && !standsFor(base.commit).some((c) => within(c, L));
+    // Not where another point at the base's status version sits below the value: set after that
+    // agreement, it is news (one clone's metadata edit recorded the base while another set the status).
+    const below = (p: SyncPoint) => standsFor(p.commit).some((c) => within(c, L));
+    const onOriginOnly = !beside && !hub.points.some((p) => p.statusVersion === base.statusVersion && p.status === base.status && below(p));
     const mayHaveReturned = base.statusVersion === null || base.statusVersion >= 2;
     if (onOriginOnly && mayHaveReturned && (hub.droppedThrough !== null || input.runsDropped)) return { decision: 'unknown', why: 'concurrent' };
     return { decision: 'push', conflict: false };
