@@ -438,23 +438,23 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     // came back to in_progress (the class of SIM_SEED=20261502 SIM_PATH=62).
     const base = at(point('in_progress', 'D', 'B'), 3, 3);
     const still = { statusVersion: 3 };
-    assert.deepEqual(v2('todo', 'in_progress', [base], { ...still, droppedThrough: 2 }, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
+    const dropped = { ...still, droppedThrough: 1 };
+    assert.deepEqual(v2('todo', 'in_progress', [base], dropped, { origin: 'C' }), { decision: 'unknown', findings: ['C-27'] });
     assert.equal(v2('todo', 'in_progress', [base], still, { origin: 'C', runsDropped: true }).decision, 'unknown', 'a dropped run may have heard it too');
     assert.equal(v2('todo', 'in_progress', [base], still, { origin: 'C' }).decision, 'push', 'nothing dropped: not heard is known');
     assert.equal(
-      v2('todo', 'in_progress', [at(point('in_progress', 'B'), 3, 3)], { ...still, droppedThrough: 2 }, { origin: 'C' }).decision,
+      v2('todo', 'in_progress', [at(point('in_progress', 'B'), 3, 3)], dropped, { origin: 'C' }).decision,
       'push',
       "set on top of the base's commit: after the agreement",
     );
     assert.equal(
-      v2('todo', 'in_progress', [at(point('in_progress', 'D', 'B'), 3, 1)], { statusVersion: 1, droppedThrough: 2 }, { origin: 'C' }).decision,
+      v2('todo', 'in_progress', [at(point('in_progress', 'D', 'B'), 3, 1)], { statusVersion: 1, droppedThrough: 1 }, { origin: 'C' }).decision,
       'push',
       'one status change: the hub cannot have left the status and come back (the class of SIM_SEED=42 SIM_PATH=56)',
     );
     // One clone's metadata edit at D recorded the base while another set todo at C: an agreement
-    // at the same status version sits below C, so C came after it, merged or not.
+    // at the same status version sits below C, so C came after it, at C or at a merge above it.
     const agreedAtB = at(point('in_progress', 'B'), 2, 3);
-    const dropped = { ...still, droppedThrough: 1 };
     assert.equal(v2('todo', 'in_progress', [agreedAtB, base], dropped, { origin: 'C' }).decision, 'push', 'an agreement at that version below the value');
     assert.equal(v2('todo', 'in_progress', [agreedAtB, base], dropped, { origin: 'C', head: 'M', upstream: 'M' }).decision, 'push', 'and after a merge');
     assert.equal(

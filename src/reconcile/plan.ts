@@ -107,7 +107,8 @@ export function rule(
     // was cloned again before it pushed the commit, and a person kept blocked in a later merge).
     // After the base, too, where its commit was rewritten: an amend that set the value replaced it
     // (found by the soak, seed 68 path 117: a reopen made by amending a writeback was held up).
-    const beside = ![base.commit, base.origin].flatMap(standsFor).some((c) => within(c, L));
+    const setAfter = (commit: string) => standsFor(commit).some((c) => within(c, L));
+    const beside = ![base.commit, base.origin].some(setAfter);
     if (beside && hub.points.some((p) => p.statusVersion === hub.statusVersion && !held(p.commit))) return { decision: 'unknown', why: 'blind' };
     // Set on top of the base's origin but not of its commit: on the value as the origin had it,
     // which the hub may have left (hearing this very value) and come back to before the base
@@ -116,10 +117,10 @@ export function rule(
     // origin, the record that heard it was dropped, and the value was pushed over the hub's return).
     // Not where another point at the base's status version sits below the value: set after that
     // agreement, it is news (one clone's metadata edit recorded the base while another set the status).
-    const below = (p: SyncPoint) => standsFor(p.commit).some((c) => within(c, L));
-    const onOriginOnly = !beside && !hub.points.some((p) => p.statusVersion === base.statusVersion && p.status === base.status && below(p));
     const mayHaveReturned = base.statusVersion === null || base.statusVersion >= 2;
-    if (onOriginOnly && mayHaveReturned && (hub.droppedThrough !== null || input.runsDropped)) return { decision: 'unknown', why: 'concurrent' };
+    const recordsDropped = hub.droppedThrough !== null || input.runsDropped;
+    const agreedBefore = (p: SyncPoint) => p.statusVersion === base.statusVersion && p.status === base.status && setAfter(p.commit);
+    if (!beside && mayHaveReturned && recordsDropped && !hub.points.some(agreedBefore)) return { decision: 'unknown', why: 'concurrent' };
     return { decision: 'push', conflict: false };
   }
 
