@@ -54,7 +54,7 @@ export class SimWorld {
   private readonly brokenBlame = new Set<string>();
   private snapshot: { hubValue: Map<string, Value>; tasks: number } | null = null;
   /** Each undecided task's C-27 message, by the clone whose last run gave it: what a person reading the output is told. */
-  private readonly undecided = new Map<string, Map<string, string>>();
+  readonly undecided = new Map<string, Map<string, string>>();
   /** Tasks a person settled at the converge by following C-27 (SIM_PERSON=1). */
   personAnswered = 0;
 
