@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readObject } from '../../src/git/objects.js';
 import { blobsAtPaths } from '../../src/git/trees.js';
@@ -25,6 +25,7 @@ const identity = (clone: string): [string, string][] => [
   ['user.email', `${clone}@example.com`],
   ['commit.gpgsign', 'false'],
   ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
   ['pull.rebase', 'false'],
 ];
 
@@ -60,6 +61,8 @@ export class Choreography {
 
   async setup(): Promise<void> {
     await git(this.root, ['init', '-q', '--bare', '-b', 'main', this.origin]);
+    // No `gc --auto` after every push it receives.
+    await appendFile(path.join(this.origin, 'config'), '[receive]\n\tautogc = false\n');
     const seed = this.dir('a');
     await git(this.root, ['clone', '-q', this.origin, seed]);
     await configure(seed, 'a');

@@ -13,13 +13,14 @@ export async function tempDir(t: TestContext, prefix = 'custodian-'): Promise<st
   return dir;
 }
 
-/** A local identity, no signing, no automatic gc, no line-ending conversion. */
+/** A local identity, no signing, no automatic gc or maintenance (a process after every fetch and commit), no line-ending conversion. */
 export function configure(dir: string): Promise<void> {
   return addLocalConfig(dir, [
     ['user.name', 'Test'],
     ['user.email', 'test@example.com'],
     ['commit.gpgsign', 'false'],
     ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
     ['core.autocrlf', 'false'],
   ]);
 }
@@ -57,7 +58,7 @@ export async function commitFiles(dir: string, files: Record<string, string>, me
   return (await git(dir, ['rev-parse', 'HEAD'])).trim();
 }
 
-/** A clone of `origin` at `dir` that commits as `name`: no signing, no automatic gc, pulls that merge. */
+/** A clone of `origin` at `dir` that commits as `name`: no signing, no automatic gc or maintenance, pulls that merge. */
 export async function cloneAs(origin: string, dir: string, name: string, cloneArgs: readonly string[] = []): Promise<void> {
   await git(path.dirname(dir), ['clone', '-q', ...cloneArgs, origin, dir]);
   await addLocalConfig(dir, [
@@ -65,6 +66,7 @@ export async function cloneAs(origin: string, dir: string, name: string, cloneAr
     ['user.email', `${name}@example.com`],
     ['commit.gpgsign', 'false'],
     ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
     ['pull.rebase', 'false'],
   ]);
 }
