@@ -197,6 +197,30 @@ test('a task that returns at another status than it left with is news, set where
   assert.equal(await s.hubStatus('A'), 'blocked', run.stderr);
 });
 
+test('a value set again after another status, then cut and pasted, is news set where it was set, not the older agreement on the same status below the paste', async (t) => {
+  const { s, ws, laptop } = await syncedWithLaptop(t);
+  // The hub agrees on blocked below everything that follows.
+  await laptop.edit('A', 'blocked');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  await laptop.git('push', '-q', 'origin', 'main');
+  await ws.git('pull', '-q', '--no-rebase');
+  await ws.edit('A', 'in_progress');
+  await ws.git('push', '-q', 'origin', 'main');
+  // The laptop agrees on in_progress at a commit of its own that the workstation never gets.
+  await commitFiles(laptop.dir, { 'notes.txt': 'laptop\n' }, 'a note');
+  await laptop.git('pull', '-q', '--rebase');
+  assert.equal((await laptop.run('--fix')).code, 0);
+  assert.equal(await s.hubStatus('A'), 'in_progress');
+  // blocked again on the workstation, on top of in_progress; then the block moves in two commits.
+  await ws.edit('A', 'blocked');
+  await gaps[1]![1](ws);
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.git('pull', '-q', '--no-rebase', '--no-edit');
+  const run = await laptop.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', 'the newer blocked is pushed, not written over with in_progress');
+});
+
 test('a shallow clone never lets rank undo a reopen the hub heard of below its boundary', async (t) => {
   const s = await reopenedInHub(t);
   const ws = s.workstation;
