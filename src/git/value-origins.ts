@@ -11,7 +11,7 @@ import { parseBlob } from '../workplan/parse-blob.js';
 
 /** How far back a value is followed through commits that touched its line without changing it. */
 const MAX_HOPS = 32;
-/** How many commits that hold a task nowhere a trace walks through, looking for it before they cut it. */
+/** How many commits that hold a task nowhere heldBeforeGap steps through, looking for where it sat before them. */
 const MAX_GAP = 8;
 /**
  * Up to this many files at a commit are parsed from their blobs; past it, the parse cache is read
@@ -31,12 +31,6 @@ interface Trace {
   line: number;
   /** Blame named another task's line: the trace steps back by parents instead. */
   walk?: boolean;
-  /**
-   * The commit that brought the task back after commits that held it nowhere (a block cut, then
-   * pasted), and how many more of those the trace may step through: this commit set the value
-   * unless the task held the same status before the gap.
-   */
-  gap?: { brought: string; left: number };
 }
 
 /**
@@ -51,11 +45,8 @@ interface Trace {
  * keeping theirs in a conflict) did not set it: the trace goes on in that parent, as it would
  * without the option, rather than name the merge as a second origin no record saw.
  *
- * A commit none of whose parents holds the task in any workplan brought it in, or back after a
- * gap (a block cut, then pasted): the trace walks back through the gap by first parents, and goes
- * on where the task held the same status before it; where it held another, that commit set the
- * value. `introduced` collects the tasks whose origin brought them in: the walk found no earlier
- * copy (see gatherHistory).
+ * `introduced` collects the tasks whose origin holds a task none of its parents had in any
+ * workplan: the commit brought the task in (created, or back after a gap; see gatherHistory).
  */
 export async function valueOrigins(
   repo: Repo,
@@ -66,18 +57,9 @@ export async function valueOrigins(
   const found = new Map<string, string | null>();
   const reads = options.reads ?? traceReads(repo);
   let traces: Trace[] = tasks.map((t) => ({ id: t.id, status: t.status, at: head, file: t.file, line: t.line }));
-  // The commit that brought the task in: valuesBack (gather.ts) asks the hub's agreements about it.
-  const broughtIn = (trace: Trace, commit: string) => {
-    found.set(trace.id, commit);
-    options.introduced?.add(trace.id);
-  };
   for (let hop = 0; traces.length > 0; hop++) {
     if (hop === MAX_HOPS) {
-      // A gap longer than the trace may go is read as the task's first coming, as without the walk.
-      for (const t of traces) {
-        if (t.gap) broughtIn(t, t.gap.brought);
-        else found.set(t.id, null);
-      }
+      for (const t of traces) found.set(t.id, null);
       break;
     }
     const blamed = await blameTraces(
@@ -115,27 +97,33 @@ export async function valueOrigins(
       const ps = parents.get(origin);
       const before = ps?.map((commit) => held.get(`${commit} ${trace.id}`)) ?? [];
       const same = before.find((t) => t?.status === trace.status);
-      const set = trace.gap?.brought ?? origin;
-      const { gap, ...rest } = trace;
-      if (same) traces.push({ ...rest, ...same, walk: false });
-      // No parent holds the task anywhere: it was cut and pasted back, or is new. Before the gap it
-      // may have held another status, which the hub may never have heard (its records dropped or
-      // lost to a restore): then the commit that brought it back set this one (found by the soak,
-      // seed 81 path 38: a value set after in_progress, then moved in two commits, was read as an
-      // older agreement's and written over). The walk goes by first parents, MAX_GAP commits at most.
-      else if (ps?.length && before.every((t) => t === undefined)) {
-        const left = gap ? gap.left - 1 : MAX_GAP;
-        if (left > 0) traces.push({ ...rest, at: ps[0]!, walk: true, gap: { brought: set, left } });
-        else broughtIn(trace, set);
+      if (same) traces.push({ ...trace, ...same, walk: false });
+      else {
+        found.set(trace.id, ps === null || before.includes(null) ? null : origin);
+        if (ps && before.every((t) => t === undefined)) options.introduced?.add(trace.id);
       }
-      // Where the walk through a gap cannot go on (a shallow boundary, a blob offline), the task is
-      // read as brought in there, as it was before the walk; elsewhere git cannot say.
-      else if ((!ps || before.includes(null)) && !gap) found.set(trace.id, null);
-      else if (!ps || before.includes(null) || ps.length === 0) broughtIn(trace, set);
-      else found.set(trace.id, set);
     }
   }
   return found;
+}
+
+/**
+ * Where task `id` sat before `brought`, a commit that holds it while its parents hold it nowhere (a
+ * block cut in one commit and pasted in a later one): the nearest ancestor by first parents, within
+ * MAX_GAP commits, that holds it. Null where that is not known: no copy within reach, a merge in
+ * the gap (which line the block came back from is not known), a shallow boundary or a blob offline.
+ */
+export async function heldBeforeGap(repo: Repo, reads: TraceReads, id: string, file: string, brought: string): Promise<HeldTask | null> {
+  let at = brought;
+  for (let step = 0; step < MAX_GAP; step++) {
+    const ps = (await parentsOf(repo, new Set([at]), reads)).get(at);
+    if (ps?.length !== 1) return null;
+    const parent = ps[0]!;
+    const held = (await heldAt(repo, reads, [{ commit: parent, id, file }])).get(`${parent} ${id}`);
+    if (held !== undefined) return held;
+    at = parent;
+  }
+  return null;
 }
 
 /**
@@ -202,7 +190,9 @@ export async function shallowBoundary(repo: Repo): Promise<Set<string>> {
   return new Set(text.split('\n').filter(Boolean));
 }
 
-type Held = { at: string; file: string; line: number; status: string } | undefined;
+/** Where a task sat at a commit (`at`): its workplan, the line of its status, and that status. */
+export type HeldTask = { at: string; file: string; line: number; status: string };
+type Held = HeldTask | undefined;
 
 /** tasksAt, asking only what this run has not asked yet. */
 async function heldAt(

@@ -13,7 +13,7 @@ import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../wo
 import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
-import { traceReads, valueOrigins } from '../git/value-origins.js';
+import { heldBeforeGap, type TraceReads, traceReads, valueOrigins } from '../git/value-origins.js';
 import { commitContent, commitParents, commitTime } from '../git/trees.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
@@ -201,8 +201,9 @@ export async function gatherHistory(
   const walk = await ancestryAmong(repo, commits);
   const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
   // The commits that set a value where blame names another (see valuesBack and valuesRetaken).
+  const back = valuesBack(introduced, origins, facts.files, hub, { ancestry: walk.ancestry, present });
   const setElsewhere = new Map([
-    ...valuesBack(introduced, origins, facts.files, hub, { ancestry: walk.ancestry, present }),
+    ...(await Promise.all(back.map(async ([id, agreed]) => [id, await agreedOrSetAfter(repo, reads, facts.files, origins, id, agreed)] as const))),
     ...(await valuesRetaken(repo, head, origins, rewrites, hubCommitsHere, walk.ancestry)),
   ]);
   for (const [id, commit] of setElsewhere) origins.set(id, commit);
@@ -304,6 +305,34 @@ function valuesBack(
     const last = newest.at(-1);
     return last && last.status === status ? [[id, last.at] as [string, string]] : [];
   });
+}
+
+/**
+ * valuesBack's answer, checked against git where git can tell: the value the task held before the
+ * gap, traced to the commit that set it. Set where the agreement stands or below it, the value is
+ * the agreement's. Set elsewhere, that commit set it: the task's status went away and came back
+ * since the agreement, on a line it never saw, and the hub's records of that may be gone (found by
+ * the soak, seed 81 path 38: blocked set again after in_progress, then cut and pasted, was read as
+ * an older agreement's on blocked after a restore, and in_progress was written back over it).
+ * Where git cannot tell (see heldBeforeGap), or the task came back at another status, the
+ * agreement answers as before. Asked only where valuesBack answers, so a task created in its
+ * workplan walks nothing.
+ */
+async function agreedOrSetAfter(
+  repo: Repo,
+  reads: TraceReads,
+  files: readonly FileTask[],
+  origins: ReadonlyMap<string, string | null>,
+  id: string,
+  agreed: string,
+): Promise<string> {
+  const task = files.find((f) => f.id === id);
+  const brought = origins.get(id);
+  if (!task || !brought) return agreed;
+  const before = await heldBeforeGap(repo, reads, id, task.file, brought);
+  if (before?.status !== task.status) return agreed;
+  const set = (await valueOrigins(repo, before.at, [{ ...task, file: before.file, line: before.line }], { reads })).get(id);
+  return !set || (await isAncestor(repo, set, agreed)) ? agreed : set;
 }
 
 /**
