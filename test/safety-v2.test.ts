@@ -55,6 +55,16 @@ const gaps: [string, (ws: Machine) => Promise<void>][] = [
       await commitFiles(ws.dir, { [OTHER]: moved[OTHER]! }, 'paste A');
     },
   ],
+  [
+    'a block cut and pasted twice, into another workplan and then into a third',
+    async (ws) => {
+      const moved = moves[0]![1](await ws.read());
+      await commitFiles(ws.dir, { 'docs/plan.md': moved['docs/plan.md']! }, 'cut A');
+      await commitFiles(ws.dir, { [OTHER]: moved[OTHER]! }, 'paste A');
+      await commitFiles(ws.dir, { [OTHER]: workplan([]) }, 'cut A again');
+      await commitFiles(ws.dir, { 'docs/third.md': moved[OTHER]! }, 'paste A into a third workplan');
+    },
+  ],
 ];
 
 /** The workstation's next run keeps A's reopen in the hub and writes it back wherever A's block is. */
@@ -197,29 +207,30 @@ test('a task that returns at another status than it left with is news, set where
   assert.equal(await s.hubStatus('A'), 'blocked', run.stderr);
 });
 
-test('a value set again after another status, then cut and pasted, is news set where it was set, not the older agreement on the same status below the paste', async (t) => {
-  const { s, ws, laptop } = await syncedWithLaptop(t);
-  // The hub agrees on blocked below everything that follows.
-  await laptop.edit('A', 'blocked');
-  assert.equal((await laptop.run('--fix')).code, 0);
-  await laptop.git('push', '-q', 'origin', 'main');
-  await ws.git('pull', '-q', '--no-rebase');
-  await ws.edit('A', 'in_progress');
-  await ws.git('push', '-q', 'origin', 'main');
-  // The laptop agrees on in_progress at a commit of its own that the workstation never gets.
-  await commitFiles(laptop.dir, { 'notes.txt': 'laptop\n' }, 'a note');
-  await laptop.git('pull', '-q', '--rebase');
-  assert.equal((await laptop.run('--fix')).code, 0);
-  assert.equal(await s.hubStatus('A'), 'in_progress');
-  // blocked again on the workstation, on top of in_progress; then the block moves in two commits.
-  await ws.edit('A', 'blocked');
-  await gaps[1]![1](ws);
-  await ws.git('push', '-q', 'origin', 'main');
-  await laptop.git('pull', '-q', '--no-rebase', '--no-edit');
-  const run = await laptop.run('--fix');
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(await s.hubStatus('A'), 'blocked', 'the newer blocked is pushed, not written over with in_progress');
-});
+for (const [name, gap] of gaps.slice(1))
+  test(`a value set again after another status, then moved (${name}), is news set where it was set, not the older agreement on the same status below the paste`, async (t) => {
+    const { s, ws, laptop } = await syncedWithLaptop(t);
+    // The hub agrees on blocked below everything that follows.
+    await laptop.edit('A', 'blocked');
+    assert.equal((await laptop.run('--fix')).code, 0);
+    await laptop.git('push', '-q', 'origin', 'main');
+    await ws.git('pull', '-q', '--no-rebase');
+    await ws.edit('A', 'in_progress');
+    await ws.git('push', '-q', 'origin', 'main');
+    // The laptop agrees on in_progress at a commit of its own that the workstation never gets.
+    await commitFiles(laptop.dir, { 'notes.txt': 'laptop\n' }, 'a note');
+    await laptop.git('pull', '-q', '--rebase');
+    assert.equal((await laptop.run('--fix')).code, 0);
+    assert.equal(await s.hubStatus('A'), 'in_progress');
+    // blocked again on the workstation, on top of in_progress; then the block moves in two commits.
+    await ws.edit('A', 'blocked');
+    await gap(ws);
+    await ws.git('push', '-q', 'origin', 'main');
+    await laptop.git('pull', '-q', '--no-rebase', '--no-edit');
+    const run = await laptop.run('--fix');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await s.hubStatus('A'), 'blocked', 'the newer blocked is pushed, not written over with in_progress');
+  });
 
 test('a shallow clone never lets rank undo a reopen the hub heard of below its boundary', async (t) => {
   const s = await reopenedInHub(t);

@@ -11,7 +11,7 @@ import { parseBlob } from '../workplan/parse-blob.js';
 
 /** How far back a value is followed through commits that touched its line without changing it. */
 const MAX_HOPS = 32;
-/** How many commits that hold a task nowhere heldBeforeGap steps through, looking for where it sat before them. */
+/** How many ancestors heldBeforeGap looks at for where a task sat before a gap. */
 const MAX_GAP = 8;
 /**
  * Up to this many files at a commit are parsed from their blobs; past it, the parse cache is read
@@ -109,8 +109,8 @@ export async function valueOrigins(
 
 /**
  * Where task `id` sat before `brought`, a commit that holds it while its parents hold it nowhere (a
- * block cut in one commit and pasted in a later one): the nearest ancestor by first parents, within
- * MAX_GAP commits, that holds it. Null where that is not known: no copy within reach, a merge in
+ * block cut in one commit and pasted in a later one): the nearest ancestor by first parents, among
+ * the MAX_GAP nearest, that holds it. Null where that is not known: no copy within reach, a merge in
  * the gap (which line the block came back from is not known), a shallow boundary or a blob offline.
  */
 export async function heldBeforeGap(repo: Repo, reads: TraceReads, id: string, file: string, brought: string): Promise<HeldTask | null> {

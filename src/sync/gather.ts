@@ -1,7 +1,7 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
 import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git/facts.js';
-import { git } from '../git/run.js';
+import { git, gitTest } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
@@ -307,16 +307,19 @@ function valuesBack(
   });
 }
 
+/** How many cut-and-paste gaps agreedOrSetAfter follows the value back through. */
+const MAX_GAPS = 4;
+
 /**
  * valuesBack's answer, checked against git where git can tell: the value the task held before the
- * gap, traced to the commit that set it. Set where the agreement stands or below it, the value is
- * the agreement's. Set elsewhere, that commit set it: the task's status went away and came back
- * since the agreement, on a line it never saw, and the hub's records of that may be gone (found by
- * the soak, seed 81 path 38: blocked set again after in_progress, then cut and pasted, was read as
- * an older agreement's on blocked after a restore, and in_progress was written back over it).
- * Where git cannot tell (see heldBeforeGap), or the task came back at another status, the
- * agreement answers as before. Asked only where valuesBack answers, so a task created in its
- * workplan walks nothing.
+ * gap, traced to the commit that set it (through earlier gaps as well, MAX_GAPS at most). Set where
+ * the agreement stands or below it, the value is the agreement's. Set elsewhere, that commit set it:
+ * the task's status went away and came back since the agreement, on a line it never saw, and the
+ * hub's records of that may be gone (found by the soak, seed 81 path 38: blocked set again after
+ * in_progress, then cut and pasted, was read as an older agreement's on blocked after a restore, and
+ * in_progress was written back over it). Where git cannot tell (see heldBeforeGap; a git that
+ * fails), or the task came back at another status than it left with, the agreement answers as
+ * before. Asked only where valuesBack answers, so a task created in its workplan walks nothing.
  */
 async function agreedOrSetAfter(
   repo: Repo,
@@ -327,12 +330,22 @@ async function agreedOrSetAfter(
   agreed: string,
 ): Promise<string> {
   const task = files.find((f) => f.id === id);
-  const brought = origins.get(id);
-  if (!task || !brought) return agreed;
-  const before = await heldBeforeGap(repo, reads, id, task.file, brought);
-  if (before?.status !== task.status) return agreed;
-  const set = (await valueOrigins(repo, before.at, [{ ...task, file: before.file, line: before.line }], { reads })).get(id);
-  return !set || (await isAncestor(repo, set, agreed)) ? agreed : set;
+  let brought = origins.get(id);
+  let file = task?.file;
+  for (let gaps = 0; task && brought && file && gaps < MAX_GAPS; gaps++) {
+    const before = await heldBeforeGap(repo, reads, id, file, brought);
+    if (before?.status !== task.status) return agreed;
+    // A trace that stops where the task was brought in again (a block moved twice) names that
+    // paste, not the commit that set the value: the gap before it is looked behind as well.
+    const introduced = new Set<string>();
+    const set = (await valueOrigins(repo, before.at, [{ ...task, file: before.file, line: before.line }], { reads, introduced })).get(id);
+    const below = set ? await gitTest(repo.top, ['merge-base', '--is-ancestor', set, agreed]).catch(() => null) : null;
+    if (!set || below !== false) return agreed;
+    if (!introduced.has(id)) return set;
+    brought = set;
+    file = before.file;
+  }
+  return agreed;
 }
 
 /**
