@@ -113,11 +113,19 @@ export async function resolveCommit(repo: Repo, rev: string): Promise<string | n
   );
 }
 
-/** Yes/no, with everything git cannot answer (shallow history, missing objects) as no. */
-export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
+/** Is `ancestor` an ancestor of (or equal to) `descendant`: 'unknown' where git cannot answer (shallow history, missing objects, a git that fails). */
+export async function ancestryOf(repo: Repo, ancestor: string, descendant: string): Promise<ReturnType<Ancestry>> {
   // After a fast-forward pull the upstream is HEAD itself: no process for that.
-  if (ancestor === descendant) return true;
-  return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).catch(() => false);
+  if (ancestor === descendant) return 'yes';
+  return gitTest(repo.top, ['merge-base', '--is-ancestor', ancestor, descendant]).then(
+    (yes) => (yes ? 'yes' : 'no'),
+    () => 'unknown',
+  );
+}
+
+/** Yes/no, with everything git cannot answer as no. */
+export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
+  return (await ancestryOf(repo, ancestor, descendant)) === 'yes';
 }
 
 /** Which of these commit ids this clone has, asked of the run's object reader. */

@@ -1,7 +1,17 @@
 import { type Finding, finding } from '../findings.js';
 import { messageOf } from '../errors.js';
-import { ancestryAmong, fetchUpstream, isAncestor, lastChangedIn, presentCommits, readTreeState, resolveCommit, type TreeState } from '../git/facts.js';
-import { git, gitTest } from '../git/run.js';
+import {
+  ancestryAmong,
+  ancestryOf,
+  fetchUpstream,
+  isAncestor,
+  lastChangedIn,
+  presentCommits,
+  readTreeState,
+  resolveCommit,
+  type TreeState,
+} from '../git/facts.js';
+import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
@@ -331,16 +341,16 @@ async function agreedOrSetAfter(
 ): Promise<string> {
   const task = files.find((f) => f.id === id);
   let brought = origins.get(id);
-  let file = task?.file;
-  for (let gaps = 0; task && brought && file && gaps < MAX_GAPS; gaps++) {
+  if (!task || !brought) return agreed;
+  let file = task.file;
+  for (let gaps = 0; gaps < MAX_GAPS; gaps++) {
     const before = await heldBeforeGap(repo, reads, id, file, brought);
     if (before?.status !== task.status) return agreed;
     // A trace that stops where the task was brought in again (a block moved twice) names that
     // paste, not the commit that set the value: the gap before it is looked behind as well.
     const introduced = new Set<string>();
     const set = (await valueOrigins(repo, before.at, [{ ...task, file: before.file, line: before.line }], { reads, introduced })).get(id);
-    const below = set ? await gitTest(repo.top, ['merge-base', '--is-ancestor', set, agreed]).catch(() => null) : null;
-    if (!set || below !== false) return agreed;
+    if (!set || (await ancestryOf(repo, set, agreed)) !== 'no') return agreed;
     if (!introduced.has(id)) return set;
     brought = set;
     file = before.file;
