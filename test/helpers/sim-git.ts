@@ -423,8 +423,8 @@ export class Choreography {
     const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
     const parents = this.model.parentsOf(head);
     if (head === upstream || parents?.length !== 1 || (await this.dirty(clone))) return;
-    // A depth-1 clone's tip has no parent here to read the statuses before it from.
-    if (!(await readObject(dir, `${parents[0]}^{commit}`))) return;
+    // A depth-1 clone's tip has no parent as git sees it: amending it would make a root commit.
+    if ((await git(dir, ['rev-list', '--parents', '-n', '1', 'HEAD'])).trim().split(' ').length !== 2) return;
     const [now, before] = [statusesOf(await this.texts(clone)), presentStatusesOf(await this.texts(clone, parents[0]))];
     const changed = Object.keys(now).filter((t) => before[t] && before[t] !== now[t]);
     const takenBack = pick % 2 === 0 ? changed[0] : undefined;
