@@ -137,8 +137,13 @@ export class Choreography {
     const tip = await readObject(this.dir(clone), `${ref}^{commit}`);
     if (tip && this.model.knowsHistoryOf(tip.oid)) return;
     // A shallow clone lists its boundary commits without parents: they have some, which it lacks.
-    const boundary = await readFile(path.join(this.dir(clone), '.git', 'shallow'), 'utf8').catch(() => '');
-    this.model.learn(await git(this.dir(clone), ['rev-list', '--parents', ref]), new Set(boundary.split('\n').filter(Boolean)));
+    this.model.learn(await git(this.dir(clone), ['rev-list', '--parents', ref]), await this.shallowBoundary(clone));
+  }
+
+  /** The commits a shallow clone's history is cut at, which git reads as having no parents. */
+  private async shallowBoundary(clone: string): Promise<Set<string>> {
+    const text = await readFile(path.join(this.dir(clone), '.git', 'shallow'), 'utf8').catch(() => '');
+    return new Set(text.split('\n').filter(Boolean));
   }
 
   /** A status picked among the others than the task's current one. */
@@ -423,8 +428,8 @@ export class Choreography {
     const upstream = (await git(dir, ['rev-parse', 'origin/main'])).trim();
     const parents = this.model.parentsOf(head);
     if (head === upstream || parents?.length !== 1 || (await this.dirty(clone))) return;
-    // A depth-1 clone's tip has no parent as git sees it: amending it would make a root commit.
-    if ((await git(dir, ['rev-list', '--parents', '-n', '1', 'HEAD'])).trim().split(' ').length !== 2) return;
+    // A depth-1 clone's boundary has no parent as git sees it: amending it would make a root commit.
+    if ((await this.shallowBoundary(clone)).has(head)) return;
     const [now, before] = [statusesOf(await this.texts(clone)), presentStatusesOf(await this.texts(clone, parents[0]))];
     const changed = Object.keys(now).filter((t) => before[t] && before[t] !== now[t]);
     const takenBack = pick % 2 === 0 ? changed[0] : undefined;
