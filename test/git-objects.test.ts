@@ -118,7 +118,7 @@ test("a commit's time is its committer line's; a forged one no date holds is no 
   assert.equal(await commitTime(dir, '0'.repeat(40)), null, 'a commit git does not have');
 });
 
-test('a commit reworded or made again on the same parent with the same files has the same content; another file or parent, another', async (t) => {
+test('a commit reworded or copied onto the same parent has the same content; another file, parent or author, another', async (t) => {
   const dir = await tempRepo(t, { 'a.md': 'a\n' });
   await commitFiles(dir, { 'b.md': 'b\n' }, 'b');
   const first = (await git(dir, ['rev-parse', 'HEAD'])).trim();
@@ -126,6 +126,12 @@ test('a commit reworded or made again on the same parent with the same files has
   const reworded = (await git(dir, ['rev-parse', 'HEAD'])).trim();
   assert.notEqual(reworded, first);
   assert.equal(await commitContent(dir, reworded), await commitContent(dir, first));
+  // The same edit on the same parent by someone else: two changes, not one git copied.
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'Other', GIT_AUTHOR_EMAIL: 'other@example.com', GIT_AUTHOR_DATE: '@1 +0000' };
+  const again = execFileSync('git', [...IDENTITY, 'commit-tree', `${first}^{tree}`, '-p', `${first}^`, '-m', 'b'], { cwd: dir, env })
+    .toString()
+    .trim();
+  assert.notEqual(await commitContent(dir, again), await commitContent(dir, first));
   await commitFiles(dir, { 'c.md': 'c\n' }, 'c');
   const child = (await git(dir, ['rev-parse', 'HEAD'])).trim();
   assert.notEqual(await commitContent(dir, child), await commitContent(dir, reworded));

@@ -24,12 +24,16 @@ export async function commitParents(cwd: string, commit: string): Promise<string
 }
 
 /**
- * A commit's tree and parents as one text; null when git does not have the commit. Two commits
- * with the same text differ only in author, committer or message: the same change, made again.
+ * A commit's tree, parents and author line as one text; null when git does not have the commit.
+ * Two commits with the same text differ only in committer or message: one change git copied (an
+ * amend, a cherry-pick and a rebase keep the author line). Not two people's same edit on the same
+ * parent: that one is made twice (found by the soak, seed 92 path 114: c's done, set after b
+ * amended its done back to todo, was read as a copy of b's done the hub had heard, and b wrote
+ * todo back over it).
  */
 export async function commitContent(cwd: string, commit: string): Promise<string | null> {
   const header = await commitHeader(cwd, commit);
-  return header?.filter((line) => line.startsWith('tree ') || line.startsWith('parent ')).join('\n') ?? null;
+  return header?.filter((line) => line.startsWith('tree ') || line.startsWith('parent ') || line.startsWith('author ')).join('\n') ?? null;
 }
 
 /**

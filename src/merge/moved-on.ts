@@ -36,8 +36,8 @@ export async function heldOnOther(
 }
 
 /**
- * Asks whether `other`'s line holds a copy of a commit: the same tree on the same parents (an
- * amend of only the message, a cherry-pick onto the same parent), whose rewrite record may not
+ * Asks whether `other`'s line holds a copy of a commit: the same tree on the same parents by the
+ * same author at the same time (an amend of only the message, a cherry-pick onto the same parent), whose rewrite record may not
  * have reached the hub (an outbox, a clone without hooks). One `git log` a commit, from `other`
  * down to the commit's parents, asked once however many tasks share the commit. Unknown where git
  * cannot say: a root commit, a line longer than LINE_LIMIT, a shallow boundary on the way, a failure.
@@ -67,7 +67,8 @@ async function copyOnLine(repo: Repo, commit: string, other: string): Promise<He
     const [copy, tree, ...itsParents] = line.split(' ');
     if (boundary.has(copy!)) cut = true;
     const shape = [`tree ${tree}`, ...itsParents.filter(Boolean).map((p) => `parent ${p}`)].join('\n');
-    if (copy !== commit && shape === content) return 'yes';
+    // The author line, read only where tree and parents match: another person's same edit is no copy.
+    if (copy !== commit && content.startsWith(`${shape}\nauthor `) && (await commitContent(repo.top, copy!)) === content) return 'yes';
   }
   return cut ? 'unknown' : 'no';
 }

@@ -237,9 +237,9 @@ export async function gatherHistory(
 
 /**
  * Where a disputed value's origin is a copy of a commit the hub's records name (the same tree on
- * the same parents, as an amend of only the message or a cherry-pick onto the same parent leaves
- * it), the pair stands as a rewrite record that changed nothing: what the hub heard of one, it
- * heard of the other. The rewrite's own record says so once it reaches the hub; this is git's sign
+ * the same parents by the same author at the same time, as an amend of only the message or a
+ * cherry-pick onto the same parent leaves it), the pair stands as a rewrite record that changed
+ * nothing: what the hub heard of one, it heard of the other. The rewrite's own record says so once it reaches the hub; this is git's sign
  * while it has not (in the outbox of a clone whose hub was down, or from a clone without hooks:
  * found by an attack from outside, a reworded commit force-pushed from such a clone, which a
  * clone that still held the first took for news and pushed over a reopen). Compared: the commits

@@ -1262,6 +1262,22 @@ export const REGRESSIONS: Regression[] = [
       { k: 'restore' },
     ],
   },
+  {
+    name: 'found by the soak (SIM_WORLD=all SIM_SEED=92 SIM_PATH=114): b pushed its done (#1), then amended B back to todo (#2); c set done (#3) and pushed; at the converge b wrote todo back over done',
+    overHttp: false,
+    steps: [
+      { k: 'edit', c: 'b', t: 'B', s: 2, pull: false, push: false },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'touch', how: 'move', c: 'a', t: 'A', s: 0, push: false },
+      { k: 'run', c: 'a', writeback: false, fault: 'none', pull: true },
+      { k: 'network', c: 'a', noUpstream: false },
+      { k: 'run', c: 'b', writeback: true, fault: 'none', pull: true },
+      { k: 'amend', c: 'b', t: 'A', s: 0 },
+      { k: 'push', c: 'a', hook: false },
+      { k: 'touch', how: 'move', c: 'a', t: 'A', s: 0, push: false },
+      { k: 'edit', c: 'c', t: 'B', s: 2, pull: false, push: true },
+    ],
+  },
 ];
 
 /**
