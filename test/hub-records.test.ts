@@ -219,6 +219,31 @@ for (const kind of KINDS) {
       }
     });
 
+    test('a point that puts a lost value back keeps the time of the point it restates; any other text is refused', async (t) => {
+      const hub = await kind.open(t);
+      assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] })).ok);
+      assert.equal((await read(hub)).restatements, true, 'the hub says it keeps them');
+      const lostAt = '2026-01-02T03:04:05.678Z';
+      const putBack = { status: 'done' as const, commit: SHA(2), upstream: null, origin: SHA(2) };
+      assert.ok(
+        (await hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'A', expectedVersion: 1, status: 'done', point: { ...putBack, restates: lostAt } }] })).ok,
+      );
+      assert.deepEqual(
+        (await task(hub, 'A')).points.map((p) => [p.status, p.restates]),
+        [
+          ['todo', undefined],
+          ['done', lostAt],
+        ],
+      );
+      for (const bad of ['2026-01-02T03:04:05Z', '2026-01-02', 'yesterday', '']) {
+        await assert.rejects(
+          hub.sync({ repo: 'acme', by: 'ws', changes: [{ id: 'A', expectedVersion: 2, point: { ...putBack, restates: bad } }] }),
+          /restates/,
+          `'${bad}' is no time as the hub writes it`,
+        );
+      }
+    });
+
     test('driver points: the newest 256 a repo are kept, and none older than the age', async (t) => {
       const hub = await kind.open(t, { maxAgeMs: 60_000 });
       assert.ok((await hub.sync({ repo: 'acme', by: 'ws', changes: [create('A')] })).ok);

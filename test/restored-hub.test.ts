@@ -3,6 +3,10 @@ import { appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { gitOutcome } from '../src/git/run.js';
+import { openStore } from '../src/hub/open.js';
+import type { Hub, SyncBatch } from '../src/hub/types.js';
+import { openRepo } from '../src/repo.js';
+import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { runCli } from './helpers/cli.js';
 import { type Machine, PLAN, parseReport, scene } from './helpers/scene.js';
@@ -21,6 +25,14 @@ async function must(ran: Promise<{ code: number; stderr: string }>, what: string
   assert.equal(done.code, 0, `${what}: ${done.stderr}`);
 }
 
+/** Copies the scene's embedded hub aside; the function returned restores the hub from that copy, as an operator would. */
+async function backUp(s: { root: string; env: NodeJS.ProcessEnv }): Promise<() => Promise<void>> {
+  const hubFile = s.env.CUSTODIAN_HUB!;
+  const backup = path.join(s.root, 'hub-backup.sqlite');
+  await copyFile(hubFile, backup);
+  return () => copyFile(backup, hubFile);
+}
+
 /** Whether a run's report says rank decided task `id` (C-22). */
 const decidedByRank = (stdout: string, id: string) => parseReport(stdout).findings.some((f) => f.code === 'C-22' && f.taskId === id);
 
@@ -35,13 +47,11 @@ test("a writeback the restored hub lost still counts as heard where the hub's hi
   const ws = s.workstation;
   await must(ws.run('--fix'), 'the first sync');
   await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done');
-  const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyFile(hubFile, backup);
+  const restore = await backUp(s);
   await must(ws.run('--fix'), 'the writeback of done');
   assert.equal(await ws.statusInFile('A'), 'done');
 
-  await copyFile(backup, hubFile);
+  await restore();
   await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked after the restore');
 
   const run = await ws.run('--fix');
@@ -56,12 +66,10 @@ async function pushedAfterBackup(t: TestContext) {
   const s = await scene(t, TWO_TASKS);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
-  const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyFile(hubFile, backup);
+  const restore = await backUp(s);
   await ws.edit('A', 'done');
   assert.equal((await ws.run('--fix')).code, 0);
-  return { s, ws, restore: () => copyFile(backup, hubFile) };
+  return { s, ws, restore };
 }
 
 test('a push the restored hub lost is news again: the value is pushed, not undone by the older value restored', async (t) => {
@@ -212,14 +220,12 @@ async function writebackRestoredAway(t: TestContext, clone: 'workstation' | 'lap
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
   assert.equal((await ws.cli('task', 'set', 'A', 'done')).code, 0);
-  const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyFile(hubFile, backup);
+  const restore = await backUp(s);
   assert.equal((await ws.cli('task', 'set', 'A', 'blocked')).code, 0);
   const writer = clone === 'workstation' ? ws : await s.clone('laptop');
   assert.equal((await writer.run('--fix')).code, 0);
   assert.equal(await writer.statusInFile('A'), 'blocked');
-  await copyFile(backup, hubFile);
+  await restore();
   assert.equal(await s.hubStatus('A'), 'done');
   return { s, writer };
 }
@@ -348,13 +354,11 @@ test("a restore, then another clone's deliberate edit to the restored value: the
   await must(ws.run('--fix'), 'the first sync');
   const laptop = await s.clone('laptop');
   await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done');
-  const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
-  await copyFile(hubFile, backup);
+  const restore = await backUp(s);
   await must(ws.cli('task', 'set', 'A', 'blocked'), 'the agent sets blocked');
   await must(ws.run('--fix'), 'the writeback of blocked');
   await ws.git('push', '-q', 'origin', 'main');
-  await copyFile(backup, hubFile);
+  await restore();
 
   // A person on the laptop pulls blocked and sets done, as the restored hub has it: the laptop's run records that agreement.
   await laptop.git('pull', '-q', 'origin', 'main');
@@ -365,4 +369,94 @@ test("a restore, then another clone's deliberate edit to the restored value: the
   assert.equal(await s.hubStatus('A'), 'done', "the laptop's done, agreed on after the restore, is not undone");
   await must(laptop.run('--fix'), "the laptop's next run");
   assert.equal(await laptop.statusInFile('A'), 'done', "and the person's done stays in the laptop's file");
+});
+
+/**
+ * Tasks A and B synced in the workstation and the laptop; an agent sets A in_progress, the hub is
+ * backed up, the agent sets done, which the workstation writes back, then blocked, which the
+ * laptop writes back: the restore that follows takes A back to in_progress and loses both points.
+ */
+async function lostPointsOnTwoClones(t: TestContext) {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  await must(laptop.run('--fix'), "the laptop's first sync");
+  await must(ws.cli('task', 'set', 'A', 'in_progress'), 'an agent sets in_progress');
+  const restore = await backUp(s);
+  await must(ws.cli('task', 'set', 'A', 'done'), 'the agent sets done');
+  await must(ws.run('--fix'), 'the workstation writes done back');
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'the agent sets blocked, the newest');
+  await must(laptop.run('--fix'), 'the laptop writes blocked back');
+  await restore();
+  assert.equal(await s.hubStatus('A'), 'in_progress');
+  return { s, ws, laptop };
+}
+
+test("a value one clone put back after a restore is as old as its lost point: another clone's newer lost point is pushed over it, not undone by rank", async (t) => {
+  const { s, ws, laptop } = await lostPointsOnTwoClones(t);
+  // The workstation puts its lost done back, as the restore took the hub past it; then the laptop,
+  // which holds that commit (fetched from the workstation, so that it is not behind its upstream), runs.
+  await must(ws.run('--fix'), 'the workstation puts done back');
+  assert.equal(await s.hubStatus('A'), 'done');
+  await laptop.git('fetch', '-q', ws.dir, 'main:refs/remotes/workstation/main');
+  const run = await laptop.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await laptop.statusInFile('A'), 'blocked', "the agent's blocked, newer than the done put back, is not undone in the file");
+  assert.equal(await s.hubStatus('A'), 'blocked', 'and is put back in the hub');
+  assert.ok(!decidedByRank(run.stdout, 'A'), 'not by rank: the laptop holds the newer lost point');
+});
+
+test('a point another clone records agreeing on the value put back, pulled from the clone that put it back, is no change since either', async (t) => {
+  const { s, ws, laptop } = await lostPointsOnTwoClones(t);
+  // A commit on top first, so that the point of the put-back is on a commit the desktop will not hold.
+  await ws.git('branch', 'written-back');
+  await ws.git('commit', '-q', '--allow-empty', '-m', 'later work');
+  await must(ws.run('--fix'), 'the workstation puts done back');
+  // The desktop pulls the workstation's writeback of done (from the workstation: its upstream stays where it was) and agrees on it.
+  const desktop = await s.clone('desktop');
+  await desktop.git('pull', '-q', '--no-rebase', ws.dir, 'written-back');
+  const agreed = await desktop.run('--fix');
+  assert.equal(agreed.code, 0, agreed.stderr);
+  assert.equal(await desktop.statusInFile('A'), 'done');
+  const points = (await s.hubTasks()).A!.points;
+  assert.ok(points.at(-1)!.restates === undefined && points.at(-1)!.status === 'done', "the desktop's run recorded a point of its own");
+  await laptop.git('fetch', '-q', ws.dir, 'main:refs/remotes/workstation/main');
+  const run = await laptop.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', "the laptop's newer lost point still puts blocked back");
+  assert.equal(await laptop.statusInFile('A'), 'blocked');
+});
+
+test('a hub too old to keep which points put a lost value back is not sent one: the value is put back as before', async (t) => {
+  const { s, ws } = await lostPointsOnTwoClones(t);
+  const hub = await openStore(s.env.CUSTODIAN_HUB!);
+  t.after(() => hub.close());
+  const sent: SyncBatch[] = [];
+  // A hub from before schema 12: its answers do not say it keeps them, and it would refuse one.
+  const older: Hub = {
+    location: hub.location,
+    readRepo: async (...args) => {
+      const state = await hub.readRepo(...args);
+      if (state === 'not-modified') return state;
+      const { restatements: _, ...rest } = state;
+      return rest;
+    },
+    sync: async (batch) => {
+      sent.push(batch);
+      if (batch.changes.some((c) => c.point?.restates !== undefined)) throw new Error('invalid request: body: Unrecognized key: "restates"');
+      return hub.sync(batch);
+    },
+    setStatus: (update) => hub.setStatus(update),
+    history: (repo, id) => hub.history(repo, id),
+    listRepos: (slug) => hub.listRepos(slug),
+    close: async () => undefined,
+  };
+  const report = await reconcileRepo(await openRepo(ws.dir), { mode: 'fix', writeback: true, pull: false }, { hub: older, hostname: 'h', machine: 'm' });
+  assert.deepEqual(
+    report.actions.filter((a) => a.type === 'push').map((a) => ('taskId' in a ? a.taskId : null)),
+    ['A'],
+  );
+  assert.equal(await s.hubStatus('A'), 'done', 'the lost done is put back');
+  assert.ok(sent.length > 0 && sent.every((b) => b.changes.every((c) => c.point?.restates === undefined)));
 });

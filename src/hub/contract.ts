@@ -2,6 +2,7 @@ import { COMMIT_ID } from '../git/commit-id.js';
 import * as z from 'zod/mini';
 import { isSlug } from '../repo-slug.js';
 import { STATUSES } from '../status.js';
+import { isHubTime } from './hub-time.js';
 
 /**
  * What a hub may answer, as `openapi.yaml` documents it. The HTTP client checks every answer
@@ -23,7 +24,16 @@ const slug = z.string().check(z.refine(isSlug, 'a repo slug'));
 const etag = z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'an ETag'));
 const count = z.int().check(z.nonnegative());
 
-const syncPoint = z.object({ status, commit: sha, upstream: z.nullable(sha), origin: sha, at: text, seq: count, statusVersion: z.nullable(count) });
+const syncPoint = z.object({
+  status,
+  commit: sha,
+  upstream: z.nullable(sha),
+  origin: sha,
+  at: text,
+  seq: count,
+  statusVersion: z.nullable(count),
+  restates: z.optional(z.string().check(z.refine(isHubTime, 'a time as the hub writes it'))),
+});
 
 export const hubTask = z.object({
   id: taskId,
@@ -50,6 +60,7 @@ export const repoState = z.object({
   layouts: z.optional(z.record(text, text)),
   origin: z.optional(text),
   driverPoints: z.optional(z.array(z.object({ id: taskId, status, statusVersion: count, parent: sha, theirs: sha, at: text }))),
+  restatements: z.optional(z.literal(true)),
 });
 
 export const syncAccepted = z.object({

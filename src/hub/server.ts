@@ -16,6 +16,7 @@ import { DRIVER_POINTS_KEPT } from './retention.js';
 import { STATUS_VERSION_MAX } from './sql/driver-points.js';
 import { namedByIfNoneMatch } from './etag.js';
 import { RepoReadCache } from './read-cache.js';
+import { isHubTime } from './hub-time.js';
 import { requestLog } from './request-log.js';
 import type { SqlStore } from './sql-store.js';
 import { HubBusyError, HubUnavailableError, InvalidRequestError, NotFoundError, type RepoState } from './types.js';
@@ -28,7 +29,13 @@ const status = z.enum(STATUSES as [string, ...string[]]);
 const sha = z.string().regex(COMMIT_ID, 'a full commit id');
 const text = (max: number) => z.string().max(max);
 
-const pointSchema = z.strictObject({ status, commit: sha, upstream: sha.nullable(), origin: sha });
+const pointSchema = z.strictObject({
+  status,
+  commit: sha,
+  upstream: sha.nullable(),
+  origin: sha,
+  restates: z.string().refine(isHubTime, 'a time as the hub writes it (toISOString)').optional(),
+});
 const changeSchema = z.strictObject({
   id: taskId,
   expectedVersion: z.number().int().min(0),

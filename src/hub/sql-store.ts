@@ -4,7 +4,16 @@ import type { ActivityEntry, StatusCount, TaskFilter, TaskPage, WorkplanKey } fr
 import type { NamedStatement, SqlDriver } from './sql/driver.js';
 import { breather } from './breather.js';
 import { BUMP_REVISION, newStamp, REPO_ROW, type RepoStamp, repoEtag } from './etag.js';
-import { DRIVER_POINTS_SCHEMA, LAYOUTS_SCHEMA, migrate, REWRITES_CHANGED_SCHEMA, REWRITES_SCHEMA, SCHEMA_VERSION, schemaVersion } from './sql/migrations.js';
+import {
+  DRIVER_POINTS_SCHEMA,
+  LAYOUTS_SCHEMA,
+  migrate,
+  RESTATES_SCHEMA,
+  REWRITES_CHANGED_SCHEMA,
+  REWRITES_SCHEMA,
+  SCHEMA_VERSION,
+  schemaVersion,
+} from './sql/migrations.js';
 import { dropExpired } from './sql/drop-expired.js';
 import { checkDriverPoints, readHubDriverPoints, recordDriverPoints } from './sql/driver-points.js';
 import { eachIdList, inChunks, insertRows, marks } from './sql/rows.js';
@@ -12,6 +21,7 @@ import { applyLayouts, checkLayouts, mirrorPlaces, readLayouts } from './sql/lay
 import { pageIds } from './sql/task-page.js';
 import { STATUS_UPDATE_STATEMENT } from './sql/postgres-status-update.js';
 import { ORIGIN_MAX_LENGTH } from '../repo-slug.js';
+import { isHubTime } from './hub-time.js';
 import { hashToken, newToken } from './tokens.js';
 import { shown, taskIdProblem, textProblem } from './valid-text.js';
 import { type Retention, retentionFrom } from './retention.js';
@@ -59,6 +69,8 @@ interface PointRow {
   origin: string;
   at: string;
   status_version?: number | null;
+  /** Absent before schema 12. */
+  restates?: string | null;
 }
 
 const orNull = (value: number | string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
@@ -86,6 +98,7 @@ const toPoint = (row: PointRow): SyncPoint => ({
   at: row.at,
   seq: Number(row.seq),
   statusVersion: orNull(row.status_version),
+  ...(row.restates ? { restates: row.restates } : {}),
 });
 
 /** Statements nearly every request runs: every conditional read, every write. */
@@ -159,7 +172,7 @@ export interface StoreOptions {
 /** The changes of a batch applied to its tasks, and the points still to record once the repo is locked. */
 interface Applied {
   versions: Record<string, number>;
-  /** Rows `[repo, task, status, commit, upstream, origin, at, statusVersion]`, in the batch's order. */
+  /** Rows `[repo, task, status, commit, upstream, origin, at, statusVersion, restates]`, in the batch's order. */
   points: unknown[][];
 }
 
@@ -230,7 +243,8 @@ async function changeRows(batch: SyncBatch, current: ReadonlyMap<string, TaskRow
       if (change.point.status !== status) {
         throw new InvalidRequestError(`task '${change.id}': a sync point must hold the task's status (${status}), not ${change.point.status}`);
       }
-      rows.points.push([batch.repo, change.id, change.point.status, change.point.commit, change.point.upstream, change.point.origin, now, statusVersion]);
+      const { point } = change;
+      rows.points.push([batch.repo, change.id, point.status, point.commit, point.upstream, point.origin, now, statusVersion, point.restates ?? null]);
     }
   }
   return rows;
@@ -329,6 +343,7 @@ export class SqlStore implements Hub {
             ? await readLayouts(tx, repo, wanted && [...new Set(rows.flatMap((r) => (r.workplan === null ? [] : [r.workplan])))])
             : {},
         ...(this.schema >= DRIVER_POINTS_SCHEMA ? { driverPoints: await readHubDriverPoints(tx, repo, wanted) } : {}),
+        ...(this.schema >= RESTATES_SCHEMA ? { restatements: true as const } : {}),
       };
     });
   }
@@ -469,7 +484,7 @@ export class SqlStore implements Hub {
   private async recordPoints(tx: SqlDriver, repo: string, points: readonly unknown[][], now: string): Promise<RecordedPoint[]> {
     const assigned = await insertRows<{ seq: number; task_id: string }>(
       tx,
-      'sync_points (repo, task_id, status, commit_sha, upstream, origin, at, status_version)',
+      'sync_points (repo, task_id, status, commit_sha, upstream, origin, at, status_version, restates)',
       points,
       ' RETURNING seq, task_id',
     );
@@ -784,6 +799,9 @@ async function validateBatch(batch: SyncBatch): Promise<void> {
     if (change.expectedVersion === 0 && change.status === undefined) throw new InvalidRequestError(`task '${change.id}': a new task needs a status`);
     if (change.expectedVersion === 0 && change.decidedByRank)
       throw new InvalidRequestError(`task '${change.id}': only a task the hub holds can be decided by rank`);
+    const restates = change.point?.restates;
+    if (restates !== undefined && (typeof restates !== 'string' || !isHubTime(restates)))
+      throw new InvalidRequestError(`task '${change.id}': a point restates a time as the hub writes it, not ${shown(String(restates))}`);
   }
   checkLayouts(batch.layouts ?? []);
   checkDriverPoints(batch.driverPoints);

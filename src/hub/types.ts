@@ -19,6 +19,11 @@ export interface SyncPoint {
   seq: number;
   /** The task's statusVersion right after the batch that recorded the point; null for points recorded before schema 6. */
   statusVersion: number | null;
+  /**
+   * The hub's time of a point a restore lost whose value this point's change put back (see
+   * `rolledBackFrom`): the value is as old as that point, not as the change. Absent for any other.
+   */
+  restates?: string;
 }
 
 /** A fix run that was not gated; it vouches for every task but the ones it skipped. */
@@ -111,6 +116,8 @@ export interface RepoState {
   origin?: string;
   /** Oldest first; with `only`, those tasks'. Absent from a hub that keeps none. */
   driverPoints?: DriverPoint[];
+  /** The hub keeps which points put a lost value back (SyncPoint.restates); absent from an older hub, which refuses them in a batch. */
+  restatements?: true;
 }
 
 /**

@@ -13,7 +13,8 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
 /** Why a rule could not decide (DESIGN.md, "Rules v2", 2): each has its own remedy. */
 export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent';
 
-type Ruling = { decision: 'push' | 'writeback'; conflict: boolean } | { decision: 'unknown'; why: Unknown };
+/** `restates`: the push puts back the value of a point a restore lost, the hub's time of that point. */
+type Ruling = { decision: 'push' | 'writeback'; conflict: boolean; restates?: string } | { decision: 'unknown'; why: Unknown };
 
 /** Every commit reachable from `commit` by `step` (to the commits a rewrite record pairs it with), `commit` included. */
 function closure(commit: string, step: (commit: string) => readonly string[]): string[] {
@@ -85,7 +86,8 @@ export function rule(
   const lost = hub.rolledBackFrom;
   if (lost) {
     const onLostLine = (c: string) => within(c, input.head) && (within(c, L) || (within(L, c) && file.status === lost.status));
-    if (rewritten(lost.commit).some(onLostLine)) return { decision: 'push', conflict: false };
+    // The point's time goes with it: a clone holding a newer lost point reads the value as that old.
+    if (rewritten(lost.commit).some(onLostLine)) return { decision: 'push', conflict: false, ...(file.status === lost.status ? { restates: lost.at } : {}) };
   }
 
   // 2. The hub has already heard of this file value: the file holds no news. Unless both sides of
@@ -235,7 +237,11 @@ function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewr
   // The hub keeps that rank decided (C-22) on a change the run makes anyway: never one of its own.
   const marked = ({ change }: { change?: PlannedChange }) => (change ? { change: ruling.conflict ? { ...change, decidedByRank: true as const } : change } : {});
   if (ruling.decision === 'push')
-    return { decision: 'push', findings: [...findings, fileAhead(file, hub.status, input.mode)], ...marked(changeFor(file, hub, 'push', file.status, input)) };
+    return {
+      decision: 'push',
+      findings: [...findings, fileAhead(file, hub.status, input.mode)],
+      ...marked(changeFor(file, hub, 'push', file.status, input, ruling.restates)),
+    };
   findings.push(hubAhead(file, hub.status, input.mode));
   // Without a writeback the two sides still differ: no point to record.
   if (!fix || !input.writeback) return { decision: 'writeback', findings, unreconciled: true, ...marked(changeFor(file, hub, 'writeback', null, input)) };
@@ -247,7 +253,14 @@ function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewr
  * The hub change for a task both sides hold, in fix mode: the file's status when it wins, metadata
  * that differs, and a point when the run leaves both sides equal at `final` and something is new.
  */
-function changeFor(file: FileTask, hub: HubTask, decision: Decision, final: Status | null, input: ReconcileInput): { change?: PlannedChange } {
+function changeFor(
+  file: FileTask,
+  hub: HubTask,
+  decision: Decision,
+  final: Status | null,
+  input: ReconcileInput,
+  restates?: string,
+): { change?: PlannedChange } {
   if (input.mode !== 'fix') return {};
   const change: PlannedChange = { id: file.id, expectedVersion: hub.version };
   if (decision === 'push') change.status = file.status;
@@ -258,7 +271,7 @@ function changeFor(file: FileTask, hub: HubTask, decision: Decision, final: Stat
   const newest = hub.points.at(-1);
   if (final !== null && (acted || !newest || newest.status !== final || input.ancestry(newest.commit, input.head) !== 'yes')) {
     // The writeback commit sets the line it writes; exists only once the plan is applied.
-    change.point = { status: final, origin: decision === 'writeback' ? AFTER : (input.origins.get(file.id) ?? BLAME) };
+    change.point = { status: final, origin: decision === 'writeback' ? AFTER : (input.origins.get(file.id) ?? BLAME), ...(restates ? { restates } : {}) };
   }
   return Object.keys(change).length > 2 ? { change } : {};
 }

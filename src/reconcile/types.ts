@@ -52,6 +52,8 @@ export const BLAME = 'blame' as const;
 export interface PlannedPoint {
   status: Status;
   origin: string | typeof AFTER | typeof BLAME;
+  /** See SyncPoint.restates. */
+  restates?: string;
 }
 
 export interface PlannedChange extends Omit<TaskChange, 'point'> {

@@ -1,5 +1,6 @@
 import type { OwnRecords } from '../clone/own-records.js';
 import type { HistoryEntry, HubTask, RepoState as HubState, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
+import type { Status } from '../status.js';
 import { withPointByVersion } from './points-by-version.js';
 
 /**
@@ -90,11 +91,21 @@ function heldWhenRecorded(p: SyncPoint, task: HubTask, history: StatusChanges): 
  * neither changed the task's status nor agreed on it at a point since: the restore took the hub
  * back along the line that point agreed on, so the hub's present value is older than the point's.
  * Newest by the hub's time: after a restore the hub deals status versions out again.
+ *
+ * A point since that put back the value of an older lost point (another clone's, pushed again by
+ * this rule) is no change since: that value is as old as its point (found by the soak, seed 92
+ * path 14: a pushed its lost in_progress again over the restored value, and c's merge driver took
+ * it over c's blocked, written back from the hub after a's). Its status change, in the same batch,
+ * is at its time; so is a point a clone that pulled the value recorded, agreeing on it with the
+ * same origin. A point on a value set anew (another origin) is a change since, whatever its status.
  */
 function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint | undefined {
   const newest = past.reduce<SyncPoint | undefined>((a, p) => (!a || p.at > a.at ? p : a), undefined);
   if (!newest || !readable(task, history)) return undefined;
-  const since = history.at(-1)!.at > newest.at || task.points.some((q) => q.at > newest.at);
+  const restating = task.points.filter((q) => q.restates !== undefined && q.restates <= newest.at);
+  const putBack = (q: SyncPoint) => restating.some((r) => r === q || (r.origin === q.origin && r.status === q.status && r.at <= q.at));
+  const olderPutBack = (at: string, status: Status) => task.points.some((q) => q.at === at && q.status === status && putBack(q));
+  const since = history.some((row) => row.at > newest.at && !olderPutBack(row.at, row.to)) || task.points.some((q) => q.at > newest.at && !putBack(q));
   return since ? undefined : newest;
 }
 

@@ -64,7 +64,13 @@ async function buildWriteback(
  * The plan's symbolic commits made real: AFTER is the writeback commit for a task it carries (a
  * task it does not carry still differs between the sides: no point), BLAME a commit holding the task as HEAD does.
  */
-function resolveChanges(changes: readonly PlannedChange[], built: Built, facts: RunFacts, blamed: ReadonlyMap<string, string | null>): TaskChange[] {
+function resolveChanges(
+  changes: readonly PlannedChange[],
+  built: Built,
+  facts: RunFacts,
+  blamed: ReadonlyMap<string, string | null>,
+  hub: Pick<HubState, 'restatements'>,
+): TaskChange[] {
   const after = built.prepared?.commit ?? facts.head;
   return changes.flatMap(({ point, ...change }) => {
     if (!point) return [change];
@@ -74,7 +80,9 @@ function resolveChanges(changes: readonly PlannedChange[], built: Built, facts: 
       return Object.keys(rest).length > 2 ? [change] : [];
     }
     const origin = point.origin === AFTER ? after : point.origin === BLAME ? (blamed.get(change.id) ?? facts.head) : point.origin;
-    return [{ ...change, point: { status: point.status, commit: after, upstream: facts.upstream, origin } }];
+    // An older hub refuses a point that restates one: without it, the push is as it always was.
+    const restates = point.restates && hub.restatements ? { restates: point.restates } : {};
+    return [{ ...change, point: { status: point.status, commit: after, upstream: facts.upstream, origin, ...restates } }];
   });
 }
 
@@ -109,7 +117,7 @@ export async function applyPlan(
     by: deps.machine,
     why: 'custodian-hooks run --fix',
     ...(repo.origin ? { origin: repo.origin } : {}),
-    changes: resolveChanges(thePlan.changes, built, facts, blamed),
+    changes: resolveChanges(thePlan.changes, built, facts, blamed, hub),
     ...(runIsNews ? { run: { commit: after, upstream: facts.upstream, skipped } } : {}),
     ...(pendingRewrites.length > 0 ? { rewrites: pendingRewrites } : {}),
   };

@@ -63,8 +63,9 @@ export const HUB_KINDS: HubKind[] = [
   { name: 'HTTP hub on PostgreSQL', skip: PG_SKIP, open: async (t) => (await httpHubOver(t, await postgresStore(t))).hub },
 ];
 
-/** What schemas 10 (layouts) and 11 (driver points) added, taken away again: for tests that rebuild an older database. */
+/** What schemas 10 (layouts), 11 (driver points) and 12 (restated points) added, taken away again: for tests that rebuild an older database. */
 export const UNDO_SCHEMAS_10_ON = [
+  'ALTER TABLE sync_points DROP COLUMN restates',
   'DROP TABLE driver_points',
   'DROP INDEX tasks_in_file_order',
   'ALTER TABLE tasks DROP COLUMN place_file',

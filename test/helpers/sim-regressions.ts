@@ -1263,6 +1263,24 @@ export const REGRESSIONS: Regression[] = [
     ],
   },
   {
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=92 SIM_PATH=14): a wrote back the agent's in_progress (#1), c the agent's blocked (#2) after it, and a restore took both from the hub; a pushed its in_progress again over the restored value, and c's merge driver then took it as the hub's newer value over its blocked",
+    overHttp: false,
+    steps: [
+      { k: 'backup' },
+      { k: 'agent', t: 'A', s: 0 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none' },
+      { k: 'outage', c: 'a' },
+      { k: 'rewrite', c: 'a' },
+      { k: 'agent', t: 'A', s: 1 },
+      { k: 'pull', c: 'a', rebase: false, hook: false },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none', pull: true },
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+      { k: 'agent', t: 'A', s: 0 },
+      { k: 'restore' },
+    ],
+  },
+  {
     name: 'found by the soak (SIM_WORLD=all SIM_SEED=92 SIM_PATH=114): b pushed its done (#1), then amended B back to todo (#2); c set done (#3) and pushed; at the converge b wrote todo back over done',
     overHttp: false,
     steps: [

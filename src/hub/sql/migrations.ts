@@ -152,6 +152,9 @@ const MIGRATIONS: readonly string[][] = [
       UNIQUE (repo, task_id, status_version, parent, theirs)
     )`,
   ],
+  // The hub time of a point a restore lost whose value a point's change put back: a clone that
+  // holds a newer lost point reads that value as the older one it is. Null for every other point.
+  [`ALTER TABLE sync_points ADD COLUMN restates TEXT`],
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'SERIAL PRIMARY KEY' } as const;
@@ -164,6 +167,8 @@ export const REWRITES_CHANGED_SCHEMA = 3;
 export const LAYOUTS_SCHEMA = 10;
 /** The first schema with driver points. */
 export const DRIVER_POINTS_SCHEMA = 11;
+/** The first schema whose points say which lost point's value they put back. */
+export const RESTATES_SCHEMA = 12;
 
 /** The schema a database is at (0: none of ours). */
 export async function schemaVersion(db: SqlDriver): Promise<number> {
