@@ -267,3 +267,21 @@ test('an amend that changes a status the hub has already heard: the amended stat
   assert.equal((await w.hubStatuses()).A, 'done', fixed.stdout);
   assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
 });
+
+test('a status amended away and back again is news: the last amend is not the first made again, whatever git keeps of it', async (t) => {
+  const w = await teamWithHooks(t);
+  const setA = async (status: string) => writeFile(path.join(w.ws, PLAN), edit(await readFile(path.join(w.ws, PLAN), 'utf8'), 'A', status));
+  await setA('done');
+  await w.gitUser(w.ws, 'commit', '-q', '-a', '-m', 'A done');
+  assert.equal((await w.cli(w.ws, 'run', '--fix')).exitCode, 0);
+  assert.equal((await w.hubStatuses()).A, 'done');
+  // Reopened by an amend, then done again by another: the same tree, parent and author line as the first commit.
+  for (const status of ['todo', 'done']) {
+    await setA(status);
+    await w.gitUser(w.ws, 'commit', '-q', '--amend', '--allow-empty', '-a', '--no-edit');
+    const ran = await w.cli(w.ws, 'run', '--fix');
+    assert.equal(ran.exitCode, 0, ran.stdout);
+    assert.equal((await w.hubStatuses()).A, status, ran.stdout);
+  }
+  assert.deepEqual(await w.fileStatuses(w.ws), { A: 'done', B: 'todo' });
+});

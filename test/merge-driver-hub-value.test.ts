@@ -142,7 +142,6 @@ async function crissCross(t: TestContext, twist: 'none' | 'a copy on both lines'
   ]);
   const ws = s.workstation;
   assert.equal((await ws.run('--fix')).code, 0);
-  const base = await ws.head();
   await ws.git('checkout', '-q', '-b', 'side');
   await ws.edit('A', 'done');
   const done = await ws.head();
@@ -154,8 +153,12 @@ async function crissCross(t: TestContext, twist: 'none' | 'a copy on both lines'
     assert.equal((await ws.cli('task', 'set', 'A', 'in_progress')).code, 0);
   }
   if (twist === 'a copy on both lines') {
-    const tree = (await ws.git('rev-parse', `${blocked}^{tree}`)).trim();
-    blocked = (await ws.git('commit-tree', tree, '-p', base, '-m', 'A → blocked (reworded)')).trim();
+    // A reword: the same tree, parents and author line (git's amend keeps it) under another id.
+    await ws.git('checkout', '-q', '--detach', blocked);
+    await ws.git('commit', '-q', '--amend', '-m', 'A → blocked (reworded)');
+    const reworded = await ws.head();
+    await ws.git('checkout', '-q', 'main');
+    blocked = reworded;
     await ws.git('merge', '-q', '--no-ff', '--no-edit', blocked);
   }
   for (const [branch, other] of [

@@ -10,11 +10,14 @@ export interface TreeEntry {
 const TREE_MODE = '40000';
 const SUBMODULE_MODE = '160000';
 
-/** A commit object's header lines (above its message); null when git does not have the commit. */
+/**
+ * A commit object's header lines (above its message), a character a byte: an author's name in
+ * another encoding is compared as git stored it. Null when git does not have the commit.
+ */
 async function commitHeader(cwd: string, commit: string): Promise<string[] | null> {
   const object = await readObject(cwd, commit);
   if (object?.type !== 'commit') return null;
-  return object.bytes.toString('utf8', 0, Math.max(0, object.bytes.indexOf('\n\n'))).split('\n');
+  return object.bytes.toString('latin1', 0, Math.max(0, object.bytes.indexOf('\n\n'))).split('\n');
 }
 
 /** A commit's parents as its object lists them; null when git does not have the commit. */
@@ -23,17 +26,31 @@ export async function commitParents(cwd: string, commit: string): Promise<string
   return header?.filter((line) => line.startsWith('parent ')).map((line) => line.slice('parent '.length)) ?? null;
 }
 
-/**
- * A commit's tree, parents and author line as one text; null when git does not have the commit.
- * Two commits with the same text differ only in committer or message: one change git copied (an
- * amend, a cherry-pick and a rebase keep the author line). Not two people's same edit on the same
- * parent: that one is made twice (found by the soak, seed 92 path 114: c's done, set after b
- * amended its done back to todo, was read as a copy of b's done the hub had heard, and b wrote
- * todo back over it).
- */
-export async function commitContent(cwd: string, commit: string): Promise<string | null> {
+/** A commit's tree and parents as one text (`shape`), and its author line. */
+export interface CommitShape {
+  shape: string;
+  author: string;
+}
+
+/** A commit's shape and author line; null when git does not have the commit. */
+export async function commitShape(cwd: string, commit: string): Promise<CommitShape | null> {
   const header = await commitHeader(cwd, commit);
-  return header?.filter((line) => line.startsWith('tree ') || line.startsWith('parent ') || line.startsWith('author ')).join('\n') ?? null;
+  if (!header) return null;
+  const shape = header.filter((line) => line.startsWith('tree ') || line.startsWith('parent ')).join('\n');
+  return { shape, author: header.filter((line) => line.startsWith('author ')).join('\n') };
+}
+
+/**
+ * Whether `b` is `a` made again. The same tree on the same parents by the same author line: one
+ * change git copied (an amend of the message, a cherry-pick onto the same parent; git keeps the
+ * author line). With another author line, maybe: a rewrite that reset it (`--reset-author`, a
+ * `reset --soft` and a new commit), or another person's same edit on the same parent, which is a
+ * change made twice (found by the soak, seed 92 path 114: c's done, set after b amended its done
+ * back to todo, was read as a copy of b's done the hub had heard, and b wrote todo back over it).
+ */
+export function madeAgain(a: CommitShape, b: CommitShape): 'yes' | 'maybe' | 'no' {
+  if (a.shape !== b.shape) return 'no';
+  return a.author === b.author ? 'yes' : 'maybe';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { git } from '../git/run.js';
-import { commitContent } from '../git/trees.js';
+import { commitShape, madeAgain } from '../git/trees.js';
 import { shallowBoundary } from '../git/value-origins.js';
 import { carriedOver, type RewriteIndex } from '../reconcile/plan.js';
 import type { Ancestry } from '../reconcile/types.js';
@@ -36,11 +36,12 @@ export async function heldOnOther(
 }
 
 /**
- * Asks whether `other`'s line holds a copy of a commit: the same tree on the same parents by the
- * same author at the same time (an amend of only the message, a cherry-pick onto the same parent), whose rewrite record may not
+ * Asks whether `other`'s line holds a copy of a commit (see madeAgain: an amend of only the
+ * message, a cherry-pick onto the same parent), whose rewrite record may not
  * have reached the hub (an outbox, a clone without hooks). One `git log` a commit, from `other`
  * down to the commit's parents, asked once however many tasks share the commit. Unknown where git
- * cannot say: a root commit, a line longer than LINE_LIMIT, a shallow boundary on the way, a failure.
+ * cannot say: a root commit, a line longer than LINE_LIMIT, a shallow boundary on the way, a
+ * commit that may be a copy (another author line), a failure.
  */
 export function copiedOnLine(repo: Repo, other: string): (commit: string) => Promise<Held> {
   const asked = new Map<string, Promise<Held>>();
@@ -55,20 +56,23 @@ export function copiedOnLine(repo: Repo, other: string): (commit: string) => Pro
 }
 
 async function copyOnLine(repo: Repo, commit: string, other: string): Promise<Held> {
-  const content = await commitContent(repo.top, commit);
-  const parents = content?.split('\n').flatMap((line) => (line.startsWith('parent ') ? [line.slice('parent '.length)] : [])) ?? [];
-  if (!content || parents.length === 0) return 'unknown';
+  const made = await commitShape(repo.top, commit);
+  const parents = made?.shape.split('\n').flatMap((line) => (line.startsWith('parent ') ? [line.slice('parent '.length)] : [])) ?? [];
+  if (!made || parents.length === 0) return 'unknown';
   const out = await git(repo.top, ['log', '--format=%H %T %P', `--max-count=${LINE_LIMIT + 1}`, other, '--not', ...parents]);
   const lines = out.split('\n').filter(Boolean);
   if (lines.length > LINE_LIMIT) return 'unknown';
   const boundary = await shallowBoundary(repo);
-  let cut = false;
+  let unsure = false;
   for (const line of lines) {
     const [copy, tree, ...itsParents] = line.split(' ');
-    if (boundary.has(copy!)) cut = true;
+    if (boundary.has(copy!)) unsure = true;
     const shape = [`tree ${tree}`, ...itsParents.filter(Boolean).map((p) => `parent ${p}`)].join('\n');
-    // The author line, read only where tree and parents match: another person's same edit is no copy.
-    if (copy !== commit && content.startsWith(`${shape}\nauthor `) && (await commitContent(repo.top, copy!)) === content) return 'yes';
+    if (copy === commit || shape !== made.shape) continue;
+    // The author line, read only where tree and parents match.
+    const again = madeAgain(made, (await commitShape(repo.top, copy!)) ?? { shape: '', author: '' });
+    if (again === 'yes') return 'yes';
+    if (again === 'maybe') unsure = true;
   }
-  return cut ? 'unknown' : 'no';
+  return unsure ? 'unknown' : 'no';
 }

@@ -19,6 +19,7 @@ const UNKNOWN: Record<Unknown, string> = {
   blind: "the hub has heard of commits this clone does not have (another machine's, not pushed yet)",
   dropped: 'the hub has dropped the records that would tell',
   concurrent: 'its value was set on history the last agreement never saw, and the hub has dropped the records that would tell',
+  copy: 'its commit may be one the hub has heard of, made again with another author line, or a new edit that happens to be the same',
 };
 
 /** What the hub holds of a contested task, and what the rules say of each side's value against it. */

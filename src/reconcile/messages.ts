@@ -72,6 +72,10 @@ const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
   concurrent: (task, db) =>
     "the file's status was set on a line of history the last agreement never saw, and the hub has dropped records that could tell — " +
     `left as it is on both sides; ${makeEqual(task, db)}`,
+  copy: (task, db) =>
+    "the commit that set the file's status has the same files and parents as one the hub has heard of, by another author or at another time: " +
+    'git cannot say whether it is that change made again (a rewrite that reset the author) or a new edit — ' +
+    `left as it is on both sides; ${makeEqual(task, db)}`,
 };
 
 /** A task the rules could not decide: a fact they need is missing (DESIGN.md, "Rules v2", 2). */

@@ -11,7 +11,7 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
 }
 
 /** Why a rule could not decide (DESIGN.md, "Rules v2", 2): each has its own remedy. */
-export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent';
+export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent' | 'copy';
 
 /** `restates`: the push puts back the value of a point a restore lost, the hub's time of that point. */
 type Ruling = { decision: 'push' | 'writeback'; conflict: boolean; restates?: string } | { decision: 'unknown'; why: Unknown };
@@ -40,6 +40,11 @@ export function rewriteIndex(rewrites: readonly Rewrite[]): RewriteIndex {
   return { olds, news };
 }
 
+/** `commit` and every commit that replaced it, rewrite after rewrite, whatever each changed. */
+export function replacedBy(commit: string, rewrites: RewriteIndex): string[] {
+  return closure(commit, (c) => (rewrites.news.get(c) ?? []).map((r) => r.new));
+}
+
 /**
  * `commit` and every commit a rewrite that left task `id`'s status as it was pairs it with, either
  * way: only such a rewrite carried the line over. What the hub heard of the rewritten commit, it
@@ -62,7 +67,7 @@ export function carriedOver(commit: string, id: string, rewrites: RewriteIndex):
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'ancestry' | 'present' | 'committedAt'>,
+  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'maybeCopyOf' | 'ancestry' | 'present' | 'committedAt'>,
   rewrites: RewriteIndex = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
@@ -73,7 +78,7 @@ export function rule(
   const origins = [L, ...(input.otherOrigins?.get(file.id) ?? [])];
   const heard = (origin: string) => heardOf(carriedOver(origin, file.id, rewrites), file.id, hub, input.runs, within);
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
-  const rewritten = (commit: string) => closure(commit, (c) => (rewrites.news.get(c) ?? []).map((r) => r.new));
+  const rewritten = (commit: string) => replacedBy(commit, rewrites);
 
   // A point on a commit that replaced one HEAD holds, leaving this task's status as it was, agreed
   // on the value HEAD had there.
@@ -96,6 +101,8 @@ export function rule(
   const setOnCurrent = (origin: string) => hub.points.some((p) => !hubMovedSince(p, hub) && rewritten(p.commit).some((c) => c !== origin && within(c, origin)));
   if (origins.length > 1 && origins.some((o) => !heard(o) && setOnCurrent(o))) return { decision: 'push', conflict: false };
   if (origins.some(heard)) return { decision: 'writeback', conflict: false };
+  // A value whose commit may be one the hub heard of, made again (see maybeCopyOf): heard if it is, news if not.
+  if (origins.some((o) => (input.maybeCopyOf?.get(o) ?? []).some(heard))) return { decision: 'unknown', why: 'copy' };
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
   let at = hub.points.length - 1;

@@ -30,6 +30,12 @@ export interface ReconcileInput {
    * (first-parent blame): blame names only one, and the hub may have heard the other.
    */
   otherOrigins?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * For an origin with the same tree and parents as commits the hub's records name, by another
+   * author line, those commits: it may be one of them made again (a rewrite that reset the author),
+   * or a new edit that happens to be the same (see madeAgain).
+   */
+  maybeCopyOf?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
   /**
    * When each origin was committed (ms since the epoch), where a hub run names a commit this clone

@@ -15,7 +15,7 @@ import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
-import { disagreeing } from '../reconcile/plan.js';
+import { disagreeing, replacedBy, rewriteIndex } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
@@ -24,7 +24,7 @@ import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
 import { heldBeforeGap, type TraceReads, traceReads, valueOrigins } from '../git/value-origins.js';
-import { commitContent, commitParents, commitTime } from '../git/trees.js';
+import { type CommitShape, commitParents, commitShape, commitTime, madeAgain } from '../git/trees.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -183,6 +183,8 @@ export interface HistoryFacts {
   committedAt: Map<string, number>;
   /** Origins git shows to be copies of commits the hub's records name: rewrites that changed nothing (see copiesOfNamed). */
   copies: Rewrite[];
+  /** Origins that may be copies of commits the hub's records name, by another author line: those commits, by origin. */
+  maybeCopyOf: Map<string, string[]>;
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -231,47 +233,59 @@ export async function gatherHistory(
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
   const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();
-  const copies = await copiesOfNamed(repo, origins, otherOrigins, hub, hubCommitsHere);
-  return { origins, otherOrigins, ancestry, present, committedAt, copies };
+  const { copies, maybe } = await copiesOfNamed(repo, origins, otherOrigins, hub, { here: hubCommitsHere, rewrites });
+  return { origins, otherOrigins, ancestry, present, committedAt, copies, maybeCopyOf: maybe };
 }
 
 /**
- * Where a disputed value's origin is a copy of a commit the hub's records name (the same tree on
- * the same parents by the same author at the same time, as an amend of only the message or a
- * cherry-pick onto the same parent leaves it), the pair stands as a rewrite record that changed
- * nothing: what the hub heard of one, it heard of the other. The rewrite's own record says so once it reaches the hub; this is git's sign
- * while it has not (in the outbox of a clone whose hub was down, or from a clone without hooks:
- * found by an attack from outside, a reworded commit force-pushed from such a clone, which a
- * clone that still held the first took for news and pushed over a reopen). Compared: the commits
- * the disputed tasks' points and the runs name that this clone holds, one object read each.
+ * Where a disputed value's origin is a copy of a commit the hub's records name (see madeAgain: an
+ * amend of only the message or a cherry-pick onto the same parent leaves it), the pair stands as a
+ * rewrite record that changed nothing: what the hub heard of one, it heard of the other. The
+ * rewrite's own record says so once it reaches the hub; this is git's sign while it has not (in the
+ * outbox of a clone whose hub was down, or from a clone without hooks: found by an attack from
+ * outside, a reworded commit force-pushed from such a clone, which a clone that still held the
+ * first took for news and pushed over a reopen). Where the records already lead from the one to
+ * the other (an amend away and back again), they tell what changed, not git's likeness. An origin
+ * that may be a copy, by another author line, is `maybe`: the rules cannot say it was heard, nor
+ * that it was not. Compared: the commits the disputed tasks' points and the runs name that this
+ * clone holds, one object read each.
  */
 async function copiesOfNamed(
   repo: Repo,
   origins: ReadonlyMap<string, string | null>,
   otherOrigins: ReadonlyMap<string, readonly string[]>,
   hub: HubState,
-  here: ReadonlySet<string>,
-): Promise<Rewrite[]> {
+  facts: { here: ReadonlySet<string>; rewrites: readonly Rewrite[] },
+): Promise<{ copies: Rewrite[]; maybe: Map<string, string[]> }> {
+  const copies: Rewrite[] = [];
+  const maybe = new Map<string, string[]>();
   const made = new Set([...origins.values(), ...[...otherOrigins.values()].flat()].filter((c): c is string => !!c));
-  if (made.size === 0) return [];
+  if (made.size === 0) return { copies, maybe };
   const points = new Map(hub.tasks.map((t) => [t.id, t.points]));
   const named = new Set(
     [
       ...[...origins.keys()].flatMap((id) => (points.get(id) ?? []).flatMap((p) => [p.commit, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
-    ].filter((c): c is string => !!c && here.has(c)),
+    ].filter((c): c is string => !!c && facts.here.has(c)),
   );
-  const contentOf = async (commits: Iterable<string>) => {
+  const shapesOf = async (commits: Iterable<string>) => {
     const list = [...commits];
-    const contents = await Promise.all(list.map((c) => commitContent(repo.top, c).catch(() => null)));
-    return list.flatMap((commit, at) => (contents[at] ? [{ commit, content: contents[at] }] : []));
+    const shapes = await Promise.all(list.map((c) => commitShape(repo.top, c).catch(() => null)));
+    return list.flatMap((commit, at) => (shapes[at] ? [{ commit, shape: shapes[at] }] : []));
   };
-  const byContent = new Map<string, string[]>();
-  for (const { commit, content } of await contentOf(named)) byContent.set(content, [...(byContent.get(content) ?? []), commit]);
-  if (byContent.size === 0) return [];
-  return (await contentOf(made)).flatMap(({ commit, content }) =>
-    (byContent.get(content) ?? []).filter((of) => of !== commit).map((of) => ({ old: of, new: commit, changed: [] })),
-  );
+  const byShape = new Map<string, { commit: string; shape: CommitShape }[]>();
+  for (const one of await shapesOf(named)) byShape.set(one.shape.shape, [...(byShape.get(one.shape.shape) ?? []), one]);
+  if (byShape.size === 0) return { copies, maybe };
+  const index = rewriteIndex(facts.rewrites);
+  const recorded = (from: string, to: string) => replacedBy(from, index).includes(to);
+  for (const { commit, shape } of await shapesOf(made)) {
+    for (const of of byShape.get(shape.shape) ?? []) {
+      if (of.commit === commit || recorded(of.commit, commit)) continue;
+      if (madeAgain(of.shape, shape) === 'yes') copies.push({ old: of.commit, new: commit, changed: [] });
+      else maybe.set(commit, [...(maybe.get(commit) ?? []), of.commit]);
+    }
+  }
+  return { copies, maybe };
 }
 
 /** When each commit was committed (ms since the epoch), where its object says. */
