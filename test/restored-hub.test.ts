@@ -26,9 +26,9 @@ async function must(ran: Promise<{ code: number; stderr: string }>, what: string
 }
 
 /** Copies the scene's embedded hub aside; the function returned restores the hub from that copy, as an operator would. */
-async function backUp(s: { root: string; env: NodeJS.ProcessEnv }): Promise<() => Promise<void>> {
+async function backUp(s: { root: string; env: NodeJS.ProcessEnv }, name = 'hub-backup'): Promise<() => Promise<void>> {
   const hubFile = s.env.CUSTODIAN_HUB!;
-  const backup = path.join(s.root, 'hub-backup.sqlite');
+  const backup = path.join(s.root, `${name}.sqlite`);
   await copyFile(hubFile, backup);
   return () => copyFile(backup, hubFile);
 }
@@ -426,6 +426,48 @@ test('a point another clone records agreeing on the value put back, pulled from 
   assert.equal(run.code, 0, run.stderr);
   assert.equal(await s.hubStatus('A'), 'blocked', "the laptop's newer lost point still puts blocked back");
   assert.equal(await laptop.statusInFile('A'), 'blocked');
+});
+
+test("a value a person sets again after the restore is a new edit, not the lost point's: a newer lost point elsewhere does not undo it (review)", async (t) => {
+  const { s, ws, laptop } = await lostPointsOnTwoClones(t);
+  await ws.git('push', '-q', 'origin', 'main');
+  await ws.edit('A', 'in_progress', 'A reopened after the restore');
+  await ws.edit('A', 'done', 'A done again, deliberately');
+  await must(ws.run('--fix'), "the workstation's run");
+  assert.equal(await s.hubStatus('A'), 'done');
+  assert.equal((await s.hubTasks()).A!.points.at(-1)!.restates, undefined, 'a new edit restates no lost point');
+  await ws.git('push', '-q', 'origin', 'main');
+  await must(laptop.cli('install'), 'the hooks on the laptop');
+  const pulled = await gitOutcome(laptop.dir, ['pull', '-q', '--no-rebase', 'origin', 'main'], s.env);
+  assert.equal(pulled.exitCode, 0, pulled.stderr);
+  await must(laptop.run('--fix'), "the laptop's run");
+  assert.equal(await s.hubStatus('A'), 'done', "the person's done, set after the restore, stands");
+  assert.equal(await laptop.statusInFile('A'), 'done');
+});
+
+test('after a second restore, a put-back the hub lost again is as old as the value it put back: the newer lost point stands (review)', async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  await must(laptop.run('--fix'), "the laptop's first sync");
+  const restoreWeekly = await backUp(s, 'weekly');
+  await must(ws.cli('task', 'set', 'A', 'in_progress'), 'an agent sets in_progress');
+  const restoreNightly = await backUp(s, 'nightly');
+  await must(ws.cli('task', 'set', 'A', 'done'), 'the agent sets done');
+  await must(ws.run('--fix'), 'the workstation writes done back');
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'the agent sets blocked, the newest');
+  await must(laptop.run('--fix'), 'the laptop writes blocked back');
+  await restoreNightly();
+  await must(ws.run('--fix'), 'the workstation puts done back');
+  assert.equal(await s.hubStatus('A'), 'done');
+  await restoreWeekly();
+  await must(laptop.run('--fix'), 'the laptop puts blocked back');
+  assert.equal(await s.hubStatus('A'), 'blocked');
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'blocked', "the workstation's done, put back and lost again, is older than the laptop's blocked");
+  assert.ok(!parseReport(run.stdout).actions.some((a) => a.type === 'push' && a.taskId === 'A'));
 });
 
 test('a hub too old to keep which points put a lost value back is not sent one: the value is put back as before', async (t) => {

@@ -90,9 +90,14 @@ export function rule(
   // where an older record heard it (found by the soak, seed 20261713 path 16).
   const lost = hub.rolledBackFrom;
   if (lost) {
-    const onLostLine = (c: string) => within(c, input.head) && (within(c, L) || (within(L, c) && file.status === lost.status));
-    // The point's time goes with it: a clone holding a newer lost point reads the value as that old.
-    if (rewritten(lost.commit).some(onLostLine)) return { decision: 'push', conflict: false, ...(file.status === lost.status ? { restates: lost.at } : {}) };
+    const held = rewritten(lost.commit).filter((c) => within(c, input.head));
+    // The point's value, set at or below its commit: as old as the point (or the one it put back
+    // itself), which the push says, so that a clone holding a newer lost point reads it so. A value
+    // set after the point is a new edit, and says nothing (found by a review: a person's done set
+    // again after the restore was read as the lost point's, and a newer lost point pushed over it).
+    const itsOwn = file.status === lost.status && held.some((c) => within(L, c));
+    if (itsOwn) return { decision: 'push', conflict: false, restates: lost.restates ?? lost.at };
+    if (held.some((c) => within(c, L))) return { decision: 'push', conflict: false };
   }
 
   // 2. The hub has already heard of this file value: the file holds no news. Unless both sides of

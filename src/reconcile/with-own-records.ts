@@ -100,14 +100,18 @@ function heldWhenRecorded(p: SyncPoint, task: HubTask, history: StatusChanges): 
  * same origin. A point on a value set anew (another origin) is a change since, whatever its status.
  */
 function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint | undefined {
-  const newest = past.reduce<SyncPoint | undefined>((a, p) => (!a || p.at > a.at ? p : a), undefined);
+  const newest = past.reduce<SyncPoint | undefined>((a, p) => (!a || valueAge(p) > valueAge(a) ? p : a), undefined);
   if (!newest || !readable(task, history)) return undefined;
-  const restating = task.points.filter((q) => q.restates !== undefined && q.restates <= newest.at);
+  const age = valueAge(newest);
+  const restating = task.points.filter((q) => q.restates !== undefined && q.restates <= age);
   const putBack = (q: SyncPoint) => restating.some((r) => r === q || (r.origin === q.origin && r.status === q.status && r.at <= q.at));
   const olderPutBack = (at: string, status: Status) => task.points.some((q) => q.at === at && q.status === status && putBack(q));
-  const since = history.some((row) => row.at > newest.at && !olderPutBack(row.at, row.to)) || task.points.some((q) => q.at > newest.at && !putBack(q));
+  const since = history.some((row) => row.at > age && !olderPutBack(row.at, row.to)) || task.points.some((q) => q.at > age && !putBack(q));
   return since ? undefined : newest;
 }
+
+/** How old a point's value is: the point's time, or for one that put a lost value back, that value's (found by a review: after a second restore, a put-back lost again counted at its own time). */
+const valueAge = (p: SyncPoint) => p.restates ?? p.at;
 
 /**
  * Whether one of this clone's points the hub does not hold (at or below the task's status version:
