@@ -526,3 +526,31 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     assert.equal(v2('blocked', 'done', older, { statusVersion: 2 }, { origin: 'B' }).decision, 'writeback', 'without it, the older point decides');
   });
 });
+
+describe('a value whose commit may be one the hub heard of, made again (the same tree and parents, another author line)', () => {
+  const maybe = (F: Status, D: Status) =>
+    plan(
+      input({
+        files: [fileTask(F)],
+        hubTasks: [hubTask(D, [point(F, 'B')])],
+        origin: 'D',
+        maybeCopyOf: new Map([['D', ['B']]]),
+      }),
+    );
+
+  test('where read as a new edit it would be pushed, nothing is decided: C-27 says why', () => {
+    const result = maybe('done', 'todo');
+    assert.equal(result.decisions.get('T1'), 'unknown');
+    assert.match(result.findings.find((f) => f.code === 'C-27')!.message, /same files and parents as one the hub has heard of/);
+    assert.deepEqual(result.changes, []);
+  });
+
+  test('where both readings write the hub value back, it is written back', () => {
+    assert.equal(maybe('in_progress', 'done').decisions.get('T1'), 'writeback');
+  });
+
+  test('without the doubt, the same value read as a new edit is pushed', () => {
+    const sure = plan(input({ files: [fileTask('done')], hubTasks: [hubTask('todo', [point('done', 'B')])], origin: 'D' }));
+    assert.equal(sure.decisions.get('T1'), 'push');
+  });
+});

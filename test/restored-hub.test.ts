@@ -470,6 +470,19 @@ test('after a second restore, a put-back the hub lost again is as old as the val
   assert.ok(!parseReport(run.stdout).actions.some((a) => a.type === 'push' && a.taskId === 'A'));
 });
 
+test('a writeback of a value put back is as old as that value: its point carries the same time (review)', async (t) => {
+  const { s, ws } = await lostPointsOnTwoClones(t);
+  await must(ws.run('--fix'), 'the workstation puts done back');
+  const putBack = (await s.hubTasks()).A!.points.at(-1)!;
+  assert.ok(putBack.restates);
+  const desktop = await s.clone('desktop');
+  await must(desktop.run('--fix'), 'the desktop writes done back');
+  assert.equal(await desktop.statusInFile('A'), 'done');
+  const written = (await s.hubTasks()).A!.points.at(-1)!;
+  assert.notEqual(written.at, putBack.at, "the desktop's own point");
+  assert.equal(written.restates, putBack.restates);
+});
+
 test('a hub too old to keep which points put a lost value back is not sent one: the value is put back as before', async (t) => {
   const { s, ws } = await lostPointsOnTwoClones(t);
   const hub = await openStore(s.env.CUSTODIAN_HUB!);

@@ -106,8 +106,14 @@ export function rule(
   const setOnCurrent = (origin: string) => hub.points.some((p) => !hubMovedSince(p, hub) && rewritten(p.commit).some((c) => c !== origin && within(c, origin)));
   if (origins.length > 1 && origins.some((o) => !heard(o) && setOnCurrent(o))) return { decision: 'push', conflict: false };
   if (origins.some(heard)) return { decision: 'writeback', conflict: false };
-  // A value whose commit may be one the hub heard of, made again (see maybeCopyOf): heard if it is, news if not.
-  if (origins.some((o) => (input.maybeCopyOf?.get(o) ?? []).some(heard))) return { decision: 'unknown', why: 'copy' };
+  // A value whose commit may be one the hub heard of, made again (see maybeCopyOf): heard if it is,
+  // and the hub's value is written back. Read as a new edit, the rules decide; only where they would
+  // push does the missing fact decide, and then nothing is (found by a review: a squash merge of a
+  // one-commit branch, the hub moved on since, was held up where both readings write back).
+  if (origins.some((o) => (input.maybeCopyOf?.get(o) ?? []).some(heard))) {
+    const asNew = rule(file, hub, { ...input, maybeCopyOf: undefined }, rewrites);
+    return asNew.decision === 'push' ? { decision: 'unknown', why: 'copy' } : asNew;
+  }
 
   // 3. The file moved. If the hub has not moved since the newest point HEAD can see, the file wins.
   let at = hub.points.length - 1;
@@ -258,7 +264,18 @@ function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewr
   // Without a writeback the two sides still differ: no point to record.
   if (!fix || !input.writeback) return { decision: 'writeback', findings, unreconciled: true, ...marked(changeFor(file, hub, 'writeback', null, input)) };
   const writeback = { taskId: file.id, title: file.title, file: file.file, line: file.line, from: file.status, to: hub.status };
-  return { decision: 'writeback', findings, writeback, ...marked(changeFor(file, hub, 'writeback', hub.status, input)) };
+  return { decision: 'writeback', findings, writeback, ...marked(changeFor(file, hub, 'writeback', hub.status, input, putBackAge(hub))) };
+}
+
+/**
+ * Where a put-back set the hub's current value (see SyncPoint.restates), the age it gave that
+ * value: a writeback takes the value from the hub, and its point is as old (found by a review:
+ * after a second restore, such a writeback's point, lost in turn, counted at its own time and put
+ * the old value back over a newer lost point).
+ */
+function putBackAge(hub: HubTask): string | undefined {
+  const current = hub.points.filter((p) => p.statusVersion === hub.statusVersion && p.status === hub.status);
+  return current.at(-1)?.restates;
 }
 
 /**
