@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { git } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
 import type { Hub, RepoState, SyncBatch } from '../src/hub/types.js';
+import { olderHub } from './helpers/hubs.js';
 import { type DriverArgs, driverMain, mergeDriver } from '../src/merge/driver.js';
 import { runCli } from './helpers/cli.js';
 import { PLAN, scene } from './helpers/scene.js';
@@ -107,26 +108,11 @@ test("the hub's value taken in a merge is noted on the hub, by the merge's two p
   const store = () => openStore(c.s.env.CUSTODIAN_HUB!);
   const sent: SyncBatch[] = [];
   // A hub from before driver points: its answers hold none, and it would refuse them.
-  const older = async (): Promise<Hub> => {
-    const hub = await store();
-    return {
-      location: hub.location,
-      readRepo: async (...args) => {
-        const state = await hub.readRepo(...args);
-        if (state === 'not-modified') return state;
-        const { driverPoints: _, ...rest } = state;
-        return rest;
-      },
-      sync: async (batch) => {
-        sent.push(batch);
-        throw new Error('invalid request: body: Unrecognized key: "driverPoints"');
-      },
-      setStatus: (u) => hub.setStatus(u),
-      history: (r, id) => hub.history(r, id),
-      listRepos: (slug) => hub.listRepos(slug),
-      close: () => hub.close(),
-    };
-  };
+  const older = async (): Promise<Hub> =>
+    olderHub(await store(), 'driverPoints', async (batch) => {
+      sent.push(batch);
+      throw new Error('invalid request: body: Unrecognized key: "driverPoints"');
+    });
   assert.equal(await mergeDriver(c.args, c.deps({ [`GITHEAD_${c.theirs}`]: 'other' }, older)), 0);
   assert.match(c.said.join('\n'), /merged as cancelled/);
   assert.deepEqual(sent, [], 'nothing sent to a hub that keeps no notes');

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { gitOutcome } from '../src/git/run.js';
 import { openStore } from '../src/hub/open.js';
-import type { Hub, SyncBatch } from '../src/hub/types.js';
+import type { SyncBatch } from '../src/hub/types.js';
+import { olderHub } from './helpers/hubs.js';
 import { openRepo } from '../src/repo.js';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
@@ -486,27 +487,14 @@ test('a writeback of a value put back is as old as that value: its point carries
 test('a hub too old to keep which points put a lost value back is not sent one: the value is put back as before', async (t) => {
   const { s, ws } = await lostPointsOnTwoClones(t);
   const hub = await openStore(s.env.CUSTODIAN_HUB!);
-  t.after(() => hub.close());
   const sent: SyncBatch[] = [];
   // A hub from before schema 12: its answers do not say it keeps them, and it would refuse one.
-  const older: Hub = {
-    location: hub.location,
-    readRepo: async (...args) => {
-      const state = await hub.readRepo(...args);
-      if (state === 'not-modified') return state;
-      const { restatements: _, ...rest } = state;
-      return rest;
-    },
-    sync: async (batch) => {
-      sent.push(batch);
-      if (batch.changes.some((c) => c.point?.restates !== undefined)) throw new Error('invalid request: body: Unrecognized key: "restates"');
-      return hub.sync(batch);
-    },
-    setStatus: (update) => hub.setStatus(update),
-    history: (repo, id) => hub.history(repo, id),
-    listRepos: (slug) => hub.listRepos(slug),
-    close: async () => undefined,
-  };
+  const older = olderHub(hub, 'restatements', async (batch) => {
+    sent.push(batch);
+    if (batch.changes.some((c) => c.point?.restates !== undefined)) throw new Error('invalid request: body: Unrecognized key: "restates"');
+    return hub.sync(batch);
+  });
+  t.after(() => older.close());
   const report = await reconcileRepo(await openRepo(ws.dir), { mode: 'fix', writeback: true, pull: false }, { hub: older, hostname: 'h', machine: 'm' });
   assert.deepEqual(
     report.actions.filter((a) => a.type === 'push').map((a) => ('taskId' in a ? a.taskId : null)),

@@ -20,25 +20,31 @@ async function commitHeader(cwd: string, commit: string): Promise<string[] | nul
   return object.bytes.toString('latin1', 0, Math.max(0, object.bytes.indexOf('\n\n'))).split('\n');
 }
 
+const parentsIn = (header: readonly string[]) => header.filter((line) => line.startsWith('parent ')).map((line) => line.slice('parent '.length));
+
 /** A commit's parents as its object lists them; null when git does not have the commit. */
 export async function commitParents(cwd: string, commit: string): Promise<string[] | null> {
   const header = await commitHeader(cwd, commit);
-  return header?.filter((line) => line.startsWith('parent ')).map((line) => line.slice('parent '.length)) ?? null;
+  return header && parentsIn(header);
 }
 
-/** A commit's tree and parents as one text (`shape`), and its author line. */
+/** A commit's tree, parents and author line (every one a forged object holds). */
 export interface CommitShape {
-  shape: string;
+  tree: string;
+  parents: string[];
   author: string;
 }
 
-/** A commit's shape and author line; null when git does not have the commit. */
+/** A commit's tree, parents and author line; null when git does not have the commit. */
 export async function commitShape(cwd: string, commit: string): Promise<CommitShape | null> {
   const header = await commitHeader(cwd, commit);
   if (!header) return null;
-  const shape = header.filter((line) => line.startsWith('tree ') || line.startsWith('parent ')).join('\n');
-  return { shape, author: header.filter((line) => line.startsWith('author ')).join('\n') };
+  const tree = header.find((line) => line.startsWith('tree '))?.slice('tree '.length) ?? '';
+  return { tree, parents: parentsIn(header), author: header.filter((line) => line.startsWith('author ')).join('\n') };
 }
+
+/** One text for a tree on its parents (as `git log --format='%T %P'` writes them): equal for the same tree on the same parents. */
+export const shapeKey = ({ tree, parents }: Pick<CommitShape, 'tree' | 'parents'>) => [tree, ...parents].join(' ');
 
 /**
  * Whether `b` is `a` made again. The same tree on the same parents by the same author line: one
@@ -49,7 +55,7 @@ export async function commitShape(cwd: string, commit: string): Promise<CommitSh
  * back to todo, was read as a copy of b's done the hub had heard, and b wrote todo back over it).
  */
 export function madeAgain(a: CommitShape, b: CommitShape): 'yes' | 'maybe' | 'no' {
-  if (a.shape !== b.shape) return 'no';
+  if (shapeKey(a) !== shapeKey(b)) return 'no';
   return a.author === b.author ? 'yes' : 'maybe';
 }
 

@@ -1,5 +1,5 @@
 import { git } from '../git/run.js';
-import { commitShape, madeAgain } from '../git/trees.js';
+import { commitShape, madeAgain, shapeKey } from '../git/trees.js';
 import { shallowBoundary } from '../git/value-origins.js';
 import { carriedOver, type RewriteIndex } from '../reconcile/plan.js';
 import type { Ancestry } from '../reconcile/types.js';
@@ -57,22 +57,22 @@ export function copiedOnLine(repo: Repo, other: string): (commit: string) => Pro
 
 async function copyOnLine(repo: Repo, commit: string, other: string): Promise<Held> {
   const made = await commitShape(repo.top, commit);
-  const parents = made?.shape.split('\n').flatMap((line) => (line.startsWith('parent ') ? [line.slice('parent '.length)] : [])) ?? [];
-  if (!made || parents.length === 0) return 'unknown';
-  const out = await git(repo.top, ['log', '--format=%H %T %P', `--max-count=${LINE_LIMIT + 1}`, other, '--not', ...parents]);
+  if (!made || made.parents.length === 0) return 'unknown';
+  const out = await git(repo.top, ['log', '--format=%H %T %P', `--max-count=${LINE_LIMIT + 1}`, other, '--not', ...made.parents]);
   const lines = out.split('\n').filter(Boolean);
   if (lines.length > LINE_LIMIT) return 'unknown';
   const boundary = await shallowBoundary(repo);
   let unsure = false;
+  const key = shapeKey(made);
   for (const line of lines) {
     const [copy, tree, ...itsParents] = line.split(' ');
     if (boundary.has(copy!)) unsure = true;
-    const shape = [`tree ${tree}`, ...itsParents.filter(Boolean).map((p) => `parent ${p}`)].join('\n');
-    if (copy === commit || shape !== made.shape) continue;
-    // The author line, read only where tree and parents match.
-    const again = madeAgain(made, (await commitShape(repo.top, copy!)) ?? { shape: '', author: '' });
+    if (copy === commit || shapeKey({ tree: tree!, parents: itsParents.filter(Boolean) }) !== key) continue;
+    // The author line, read only where tree and parents match; a copy that cannot be read is not known to be one.
+    const candidate = await commitShape(repo.top, copy!);
+    const again = candidate ? madeAgain(made, candidate) : 'maybe';
     if (again === 'yes') return 'yes';
-    if (again === 'maybe') unsure = true;
+    unsure = true;
   }
   return unsure ? 'unknown' : 'no';
 }

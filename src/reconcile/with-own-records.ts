@@ -104,7 +104,8 @@ function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: Stat
   if (!newest || !readable(task, history)) return undefined;
   const age = valueAge(newest);
   const restating = task.points.filter((q) => q.restates !== undefined && q.restates <= age);
-  const putBack = (q: SyncPoint) => restating.some((r) => r === q || (r.origin === q.origin && r.status === q.status && r.at <= q.at));
+  // A restating point itself, and one recorded since agreeing on its value from the same origin.
+  const putBack = (q: SyncPoint) => restating.some((r) => r.origin === q.origin && r.status === q.status && r.at <= q.at);
   const olderPutBack = (at: string, status: Status) => task.points.some((q) => q.at === at && q.status === status && putBack(q));
   const since = history.some((row) => row.at > age && !olderPutBack(row.at, row.to)) || task.points.some((q) => q.at > age && !putBack(q));
   return since ? undefined : newest;

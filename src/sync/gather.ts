@@ -24,7 +24,7 @@ import { finishInterruptedLanding } from '../writeback/commit.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import type { TouchedScope } from '../hook/scope.js';
 import { heldBeforeGap, type TraceReads, traceReads, valueOrigins } from '../git/value-origins.js';
-import { type CommitShape, commitParents, commitShape, commitTime, madeAgain } from '../git/trees.js';
+import { type CommitShape, commitParents, commitShape, commitTime, madeAgain, shapeKey } from '../git/trees.js';
 
 const SPEC_BEHIND = (slug: string) => `Repo '${slug}' is behind remote — pull before fixing to avoid clobbering remote progress`;
 const SPEC_DIRTY = 'workplan has uncommitted changes — skipping writeback';
@@ -274,12 +274,12 @@ async function copiesOfNamed(
     return list.flatMap((commit, at) => (shapes[at] ? [{ commit, shape: shapes[at] }] : []));
   };
   const byShape = new Map<string, { commit: string; shape: CommitShape }[]>();
-  for (const one of await shapesOf(named)) byShape.set(one.shape.shape, [...(byShape.get(one.shape.shape) ?? []), one]);
+  for (const one of await shapesOf(named)) byShape.set(shapeKey(one.shape), [...(byShape.get(shapeKey(one.shape)) ?? []), one]);
   if (byShape.size === 0) return { copies, maybe };
   const index = rewriteIndex(facts.rewrites);
   const recorded = (from: string, to: string) => replacedBy(from, index).includes(to);
   for (const { commit, shape } of await shapesOf(made)) {
-    for (const of of byShape.get(shape.shape) ?? []) {
+    for (const of of byShape.get(shapeKey(shape)) ?? []) {
       if (of.commit === commit || recorded(of.commit, commit)) continue;
       if (madeAgain(of.shape, shape) === 'yes') copies.push({ old: of.commit, new: commit, changed: [] });
       else maybe.set(commit, [...(maybe.get(commit) ?? []), of.commit]);

@@ -73,3 +73,24 @@ export const UNDO_SCHEMAS_10_ON = [
   'DROP TABLE task_places',
   'DROP TABLE layouts',
 ];
+
+/**
+ * `hub` as a hub from before `feature` answers for it: its reads leave that key out, and its batches
+ * go to `sync` (which refuses what such a hub would refuse). Closing it closes `hub`.
+ */
+export function olderHub(hub: Hub, feature: 'driverPoints' | 'restatements', sync: Hub['sync']): Hub {
+  return {
+    location: hub.location,
+    readRepo: async (...args) => {
+      const state = await hub.readRepo(...args);
+      if (state === 'not-modified') return state;
+      const { [feature]: _, ...rest } = state;
+      return rest;
+    },
+    sync,
+    setStatus: (update) => hub.setStatus(update),
+    history: (repo, id) => hub.history(repo, id),
+    listRepos: (slug) => hub.listRepos(slug),
+    close: () => hub.close(),
+  };
+}
