@@ -1296,6 +1296,23 @@ export const REGRESSIONS: Regression[] = [
       { k: 'edit', c: 'c', t: 'B', s: 2, pull: false, push: true },
     ],
   },
+  {
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=94 SIM_PATH=53), the harness's: a force-push dropped c's done, which shallow and c each merged back; shallow's later todo met c's done over two merge bases, and the model took one of them for git's (fixed in the model: several merge bases are merged first, as git's recursive merge does)",
+    overHttp: false,
+    retention: true,
+    steps: [
+      { k: 'touch', how: 'reorder', c: 'a', t: 'C', s: 0, push: true },
+      { k: 'autostash', c: 'a', t: 'A', s: 0 },
+      { k: 'touch', how: 'move', c: 'b', t: 'A', s: 0, push: false },
+      { k: 'edit', c: 'c', t: 'A', s: 2, pull: false, push: true },
+      { k: 'reclone' },
+      { k: 'rewrite', c: 'a' },
+      { k: 'edit', c: 'shallow', t: 'A', s: 0, pull: true, push: false },
+      { k: 'network', c: 'a', noUpstream: false },
+      { k: 'touch', how: 'reorder', c: 'a', t: 'A', s: 0, push: false },
+      { k: 'pull', c: 'a', rebase: false, hook: false },
+    ],
+  },
 ];
 
 /**
