@@ -231,7 +231,7 @@ export class Choreography {
     if (!related) await git(dir, ['fetch', '-q', '--unshallow', 'origin']);
     if (rebase && (await this.tryRebase(clone, ours, theirs))) return;
     const resolved = this.model.resolveMerge(ours, theirs);
-    const { clean, settled } = await this.merge(clone);
+    const { clean, settled, fromHub } = await this.merge(clone);
     // A clean merge of moved blocks can still hold a task twice or lose it: resolved by hand too.
     const wellFormed =
       clean &&
@@ -254,7 +254,7 @@ export class Choreography {
     const actual = await this.fileStatuses(clone);
     for (const [t, v] of resolved) {
       if (wellFormed && settled.has(t)) {
-        this.model.driverMerge(commit, t, actual[t]!, ours, theirs, `${clone} pull`);
+        this.model.driverMerge(commit, t, actual[t]!, ours, theirs, `${clone} pull`, fromHub.has(t));
         continue;
       }
       assert.equal(actual[t], v.status, `harness: merge of ${t} in ${clone}`);
@@ -267,17 +267,22 @@ export class Choreography {
    * tasks whose status lines it settled, and whether git still found conflicts. A conflict it
    * left in a status line alone must say why (the hub down, facts missing, a tie of ranks).
    */
-  private async merge(clone: string): Promise<{ clean: boolean; settled: Set<string> }> {
+  private async merge(clone: string): Promise<{ clean: boolean; settled: Set<string>; fromHub: Set<string> }> {
     const dir = this.dir(clone);
     const driver = this.mergeDriver;
     const config = driver ? ['-c', `merge.custodian-hooks.driver=${driver.command}`] : [];
     const ran = await gitOutcome(dir, [...config, 'merge', '-q', '--no-edit', '--no-commit', 'origin/main'], driver?.env);
     const settled = new Set([...ran.stderr.matchAll(/task '(\w+)' \(ours \w+, theirs \w+\): merged as /g)].map((m) => m[1]!));
+    // Where the driver took the hub's value it sent the hub a note of the merge, unless it says it could not.
+    const sent = !ran.stderr.includes('could not send the hub a note');
+    const fromHub = new Set(
+      sent ? [...ran.stderr.matchAll(/task '(\w+)' \(ours \w+, theirs \w+\): merged as \w+: [^\n]*the hub's value/g)].map((m) => m[1]!) : [],
+    );
     // What the driver decided goes into the log a failure prints.
     for (const line of ran.stderr.split('\n').filter((l) => l.startsWith('custodian-hooks: '))) this.log.push(`${clone} driver: ${line.slice(17, 160)}`);
     this.mergeStats.merges++;
     if (settled.size > 0) this.mergeStats.settled++;
-    if (ran.exitCode === 0) return { clean: true, settled };
+    if (ran.exitCode === 0) return { clean: true, settled, fromHub };
     let statusOnly = 0;
     for (const file of PLANS) {
       const pieces = conflictPieces(await readFile(path.join(dir, file)), 7);
@@ -295,7 +300,7 @@ export class Choreography {
       if (driver)
         assert.match(ran.stderr, /left as a conflict: |status conflicts left for you: /, `the merge driver left a status conflict in ${clone} without a word`);
     } else this.mergeStats.otherConflicts++;
-    return { clean: false, settled };
+    return { clean: false, settled, fromHub };
   }
 
   /** The clone's commits since `base`, oldest first, each with its parents; null when one is a merge or git cannot tell. */
