@@ -112,6 +112,28 @@ for (const over of ['embedded', 'HTTP'] as const) {
   });
 }
 
+test("a force-push drops a merge the driver settled with the hub's value: the value it overruled, back in the file, is not pushed over the hub's newer one", async (t) => {
+  const { s, ws, laptop, merge } = await contested(t);
+  const merged = await merge();
+  assert.equal(merged.exitCode, 0, merged.stderr);
+  assert.match(merged.stderr, /task 'A' \(ours blocked, theirs in_progress\): merged as done: it and the hub both moved: the hub's value/);
+  await laptop.git('push', '-q', 'origin', 'HEAD:main');
+
+  // The workstation rewords its in_progress commit and force-pushes: the laptop's merge is gone
+  // from the origin, and the in_progress it overruled is back. An agent then reopens A.
+  await ws.git('commit', '-q', '--amend', '-m', 'A → in_progress, reworded');
+  await ws.git('push', '-q', '--force', 'origin', 'main');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+
+  const fixed = await ws.run('--fix');
+  assert.equal(fixed.code, 0, fixed.stderr);
+  const found = parseReport(fixed.stdout).findings.find((f) => f.taskId === 'A');
+  assert.equal(found?.code, 'C-27', `undecided, not pushed by rank: ${fixed.stdout}`);
+  assert.match(found!.message, /merge driver settled this task in a merge this clone does not have/);
+  assert.equal(await s.hubStatus('A'), 'todo', "the agent's reopen stands");
+  assert.equal(await ws.statusInFile('A'), 'in_progress', 'and the file is left as it is');
+});
+
 test("a replayed commit's note stays in its clone: the commit it sits on is the upstream's tip, which every clone builds on", async (t) => {
   const { s, laptop, merge } = await contested(t);
   const rebased = await merge('rebase');

@@ -83,6 +83,12 @@ export interface HubTask {
    * clone's points that a restore lost past the task's status version, the hub unchanged since.
    */
   rolledBackFrom?: SyncPoint;
+  /**
+   * Never sent by a hub: read in from the merge driver's notes (withDriverCommits). When each
+   * merge noted for this task was made that this clone does not hold: its driver read both
+   * sides' values, and one may be the file's (a force-push dropped the merge, a pull is due).
+   */
+  unheldMerges?: string[];
 }
 
 /**

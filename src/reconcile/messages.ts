@@ -72,6 +72,10 @@ const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
   concurrent: (task, db) =>
     "the file's status was set on a line of history the last agreement never saw, and the hub has dropped records that could tell — " +
     `left as it is on both sides; ${makeEqual(task, db)}`,
+  merge: (task, db) =>
+    "another machine's merge driver settled this task in a merge this clone does not have (not pulled yet, or dropped by a force-push), " +
+    "and may have overruled the file's value there — left as it is on both sides; pull, then run again; if that merge is gone for good, " +
+    makeEqual(task, db),
   copy: (task, db) =>
     "the commit that set the file's status has the same files and parents as one the hub has heard of, by another author or at another time: " +
     'git cannot say whether it is that change made again (a rewrite that reset the author) or a new edit — ' +

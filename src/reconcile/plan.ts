@@ -11,7 +11,7 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
 }
 
 /** Why a rule could not decide (DESIGN.md, "Rules v2", 2): each has its own remedy. */
-export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent' | 'copy';
+export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent' | 'copy' | 'merge';
 
 /** `restates`: the push puts back the value of a point a restore lost, the hub's time of that point. */
 type Ruling = { decision: 'push' | 'writeback'; conflict: boolean; restates?: string } | { decision: 'unknown'; why: Unknown };
@@ -165,9 +165,13 @@ export function rule(
   // commit its clone threw away would otherwise hold up every later conflict until the hub lets it go.
   // A time that cannot be read proves nothing: the run may have seen it.
   const committed = input.committedAt?.get(L);
-  const before = (r: RunRecord) => committed !== undefined && Date.parse(r.at) < committed;
-  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at) && !before(r);
+  const before = (at: string) => committed !== undefined && Date.parse(at) < committed;
+  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at) && !before(r.at);
+  // So may a merge the driver noted that this clone lacks: it read both sides' values, and a
+  // force-push may have brought back the one it overruled (found by the soak, seed 97 path 137).
+  const mergeMayHaveSeen = (at: string) => (!base || at > base.at) && !before(at);
   if (byRank === 'push' && input.runs.some(mayHaveSeen)) return { decision: 'unknown', why: 'blind' };
+  if (byRank === 'push' && (hub.unheldMerges ?? []).some(mergeMayHaveSeen)) return { decision: 'unknown', why: 'merge' };
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: byRank, conflict: true };

@@ -1,6 +1,6 @@
 import { childrenOn } from '../git/children.js';
 import { blobsAtPaths } from '../git/trees.js';
-import type { DriverPoint, RepoState as HubState } from '../hub/types.js';
+import type { DriverPoint, RepoState as HubState, HubTask } from '../hub/types.js';
 import { type FoundDriverPoint, withDriverPoints } from '../reconcile/driver-points.js';
 import { disagreeing } from '../reconcile/plan.js';
 import type { FileTask } from '../reconcile/types.js';
@@ -14,8 +14,10 @@ import { mayHold, tasksAmong } from '../workplan/tasks-among.js';
  * keeps from every clone's driver, so a clone that pulls another's merge and runs first reads it
  * too. A record stands for the commit reachable from one of `heads` that sits on its parent and
  * holds the task at its status, where the task's file is now: the merge or replayed commit the
- * driver's result went into. A record with no such commit (the merge was aborted, the commit is
- * not on this branch) says nothing.
+ * driver's result went into. A replayed commit's record with no such commit says nothing (the
+ * rebase was aborted). A merge's is kept as unheld (HubTask.unheldMerges): the merge may have been
+ * aborted, or made and then dropped by a force-push after the hub heard of it, its overruled side
+ * brought back by the force-push (found by the soak, seed 97 path 137).
  */
 export async function withDriverCommits(
   repo: Repo,
@@ -38,17 +40,25 @@ export async function withDriverCommits(
   );
   const fileOf = new Map(files.map((f) => [f.id, f.file]));
   const found = new Map<string, FoundDriverPoint[]>();
+  const unheld = new Map<string, string[]>();
   for (const record of wanted) {
+    let stands = false;
     for (const { commit, parents } of children.get(record.parent) ?? []) {
       // A merge's note stands for that merge alone, not another commit on the same parent.
       if (record.theirs && !parents.includes(record.theirs)) continue;
       if ((await statusAt(repo, commit, fileOf.get(record.id)!, record.id)) !== record.status) continue;
       found.set(record.id, [...(found.get(record.id) ?? []), { commit, status: record.status, statusVersion: record.statusVersion, at: record.at }]);
+      stands = true;
       break;
     }
+    if (!stands && record.theirs) unheld.set(record.id, [...(unheld.get(record.id) ?? []), record.at]);
   }
-  if (found.size === 0) return hub;
-  return { ...hub, tasks: hub.tasks.map((t) => (found.has(t.id) ? withDriverPoints(t, found.get(t.id)!) : t)) };
+  if (found.size === 0 && unheld.size === 0) return hub;
+  const read = (t: HubTask) => {
+    const withFound = found.has(t.id) ? withDriverPoints(t, found.get(t.id)!) : t;
+    return unheld.has(t.id) ? { ...withFound, unheldMerges: unheld.get(t.id)! } : withFound;
+  };
+  return { ...hub, tasks: hub.tasks.map(read) };
 }
 
 /** The task's status in `file` at `commit`, read through the run's object reader; null where the file does not hold it exactly once. */

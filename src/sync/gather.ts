@@ -232,7 +232,9 @@ export async function gatherHistory(
   for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();
+  // A run or a merge this clone lacks may have seen a value committed before it.
+  const lacking = hub.runs.some((r) => !present(r.commit)) || hub.tasks.some((t) => contested.has(t.id) && (t.unheldMerges?.length ?? 0) > 0);
+  const committedAt = lacking ? await commitTimes(repo, origins.values()) : new Map<string, number>();
   const { copies, maybe } = await copiesOfNamed(repo, origins, otherOrigins, hub, { here: hubCommitsHere, rewrites });
   return { origins, otherOrigins, ancestry, present, committedAt, copies, maybeCopyOf: maybe };
 }
