@@ -106,14 +106,11 @@ test('a repository deleted and made again at the same path is read afresh, not f
   assert.equal(await readObject(dir, first), null);
 });
 
-test("a commit's time is when its change was made, the author's where an amend kept it; a forged one no date holds is no time, never an error", async (t) => {
+test("a commit's time is its committer line's; a forged one no date holds is no time, never an error", async (t) => {
   const dir = await tempRepo(t, { 'a.md': 'a\n' });
   const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
   const seconds = Number((await git(dir, ['show', '-s', '--format=%ct', head])).trim());
   assert.equal(await commitTime(dir, head), seconds * 1000);
-  await git(dir, ['commit', '-q', '--amend', '-m', 'reworded'], { env: { GIT_COMMITTER_DATE: `${seconds + 3600} +0000` } });
-  const amended = (await git(dir, ['rev-parse', 'HEAD'])).trim();
-  assert.equal(await commitTime(dir, amended), seconds * 1000, 'an amend made an hour later carries a change made before it');
   const tree = (await git(dir, ['rev-parse', 'HEAD^{tree}'])).trim();
   const forged = `tree ${tree}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 99999999999999999999 +0000\n\nforged\n`;
   const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--literally', '--stdin'], { cwd: dir, input: forged }).toString().trim();

@@ -6,7 +6,7 @@ import { git, gitOutcome } from '../src/git/run.js';
 import { CLI } from './helpers/paths.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { PLAN, parseReport, scene } from './helpers/scene.js';
-import { tempDir } from './helpers/temp-repo.js';
+import { commitFiles, tempDir } from './helpers/temp-repo.js';
 
 /** A hub served over HTTP on a loopback port, with a token for the clones. */
 async function httpHub(t: TestContext) {
@@ -112,26 +112,59 @@ for (const over of ['embedded', 'HTTP'] as const) {
   });
 }
 
-test("a force-push drops a merge the driver settled with the hub's value: the value it overruled, back in the file, is not pushed over the hub's newer one", async (t) => {
+for (const over of ['embedded', 'HTTP'] as const) {
+  test(`a force-push drops a merge the driver settled with the hub's value (${over}): the value it overruled, back in the file, is not pushed over the hub's newer one`, async (t) => {
+    const { s, ws, laptop, merge } = await contested(t, over === 'HTTP' ? await httpHub(t) : {});
+    const merged = await merge();
+    assert.equal(merged.exitCode, 0, merged.stderr);
+    assert.match(merged.stderr, /task 'A' \(ours blocked, theirs in_progress\): merged as done: it and the hub both moved: the hub's value/);
+    await laptop.git('push', '-q', 'origin', 'HEAD:main');
+
+    // The workstation, with the hooks, rewords its in_progress commit a while later and force-pushes
+    // (no pre-push): the laptop's merge is gone from the origin, and the in_progress it overruled is
+    // back, in a commit made after the merge. An agent then reopens A.
+    assert.equal((await ws.cli('install')).code, 0);
+    const later = `${Math.floor(Date.now() / 1000) + 60} +0000`;
+    await git(ws.dir, ['commit', '-q', '--amend', '-m', 'A → in_progress, reworded'], { env: { ...s.env, GIT_COMMITTER_DATE: later } });
+    await ws.git('push', '-q', '--force', '--no-verify', 'origin', 'main');
+    assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+
+    const fixed = await ws.run('--fix');
+    assert.equal(fixed.code, 0, fixed.stderr);
+    const found = parseReport(fixed.stdout).findings.find((f) => f.taskId === 'A');
+    assert.equal(found?.code, 'C-27', `undecided, not pushed by rank: ${fixed.stdout}`);
+    assert.match(found!.message, /merge driver settled this task in a merge this clone does not have/);
+    assert.equal(await s.hubStatus('A'), 'todo', "the agent's reopen stands");
+    assert.equal(await ws.statusInFile('A'), 'in_progress', 'and the file is left as it is');
+  });
+}
+
+test('a merge the person aborted after the driver settled a line: the clone that aborted it is not held up by its own note', async (t) => {
   const { s, ws, laptop, merge } = await contested(t);
+  // Both also edit the README: the merge stops on it, after the driver settled A.
+  await commitFiles(ws.dir, { 'README.md': '# acme, from the workstation\n' }, 'readme');
+  await ws.git('push', '-q', 'origin', 'main');
+  await commitFiles(laptop.dir, { 'README.md': '# acme, from the laptop\n' }, 'readme');
   const merged = await merge();
-  assert.equal(merged.exitCode, 0, merged.stderr);
+  assert.notEqual(merged.exitCode, 0, 'the README conflicts');
   assert.match(merged.stderr, /task 'A' \(ours blocked, theirs in_progress\): merged as done: it and the hub both moved: the hub's value/);
-  await laptop.git('push', '-q', 'origin', 'HEAD:main');
+  await laptop.git('merge', '--abort');
+  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0, 'an agent reopens A');
 
-  // The workstation rewords its in_progress commit and force-pushes: the laptop's merge is gone
-  // from the origin, and the in_progress it overruled is back. An agent then reopens A.
-  await ws.git('commit', '-q', '--amend', '-m', 'A → in_progress, reworded');
-  await ws.git('push', '-q', '--force', 'origin', 'main');
-  assert.equal((await ws.cli('task', 'set', 'A', 'todo')).code, 0);
+  // The workstation cannot tell an aborted merge from one it has not pulled: it waits, and says so.
+  const other = parseReport((await ws.run('--fix')).stdout).findings.find((f) => f.taskId === 'A');
+  assert.equal(other?.code, 'C-27');
+  assert.match(other!.message, /not pulled yet, dropped by a force-push, or aborted/);
+  assert.equal(await s.hubStatus('A'), 'todo');
 
-  const fixed = await ws.run('--fix');
-  assert.equal(fixed.code, 0, fixed.stderr);
-  const found = parseReport(fixed.stdout).findings.find((f) => f.taskId === 'A');
-  assert.equal(found?.code, 'C-27', `undecided, not pushed by rank: ${fixed.stdout}`);
-  assert.match(found!.message, /merge driver settled this task in a merge this clone does not have/);
-  assert.equal(await s.hubStatus('A'), 'todo', "the agent's reopen stands");
-  assert.equal(await ws.statusInFile('A'), 'in_progress', 'and the file is left as it is');
+  // The laptop, behind the origin, only says what it would do: it knows it never made that merge,
+  // and its blocked and the reopen moved apart, so rank decides, as it did before the note.
+  const checked = await laptop.run('--fix');
+  assert.equal(checked.code, 0, checked.stderr);
+  const codes = parseReport(checked.stdout)
+    .findings.filter((f) => f.taskId === 'A')
+    .map((f) => f.code);
+  assert.deepEqual(codes.sort(), ['C-11', 'C-22'], checked.stdout);
 });
 
 test("a replayed commit's note stays in its clone: the commit it sits on is the upstream's tip, which every clone builds on", async (t) => {

@@ -60,20 +60,14 @@ export function madeAgain(a: CommitShape, b: CommitShape): 'yes' | 'maybe' | 'no
 }
 
 /**
- * When a commit's change was first made, in ms since the epoch: the earlier of its author and
- * committer times, for an amend, a rebase and a cherry-pick keep the author's (a value an amend
- * carried over is as old as the commit it replaced: found by the soak, seed 97 path 137). null
- * when git does not have the commit or a line holds no time a date can (a forged commit's can be
- * any number).
+ * When a commit was committed, in ms since the epoch, by its committer line; null when git does
+ * not have the commit or the line holds no time a date can (a forged commit's can be any number).
  */
 export async function commitTime(cwd: string, commit: string): Promise<number | null> {
-  const header = await commitHeader(cwd, commit);
-  const times = ['author ', 'committer '].map((field) => {
-    const seconds = / (\d+) [+-]\d{4}$/.exec(header?.find((l) => l.startsWith(field)) ?? '')?.[1];
-    const ms = Number(seconds) * 1000;
-    return seconds && Number.isFinite(new Date(ms).getTime()) ? ms : null;
-  });
-  return times.every((t) => t !== null) ? Math.min(...(times as number[])) : null;
+  const line = (await commitHeader(cwd, commit))?.find((l) => l.startsWith('committer '));
+  const seconds = line && / (\d+) [+-]\d{4}$/.exec(line)?.[1];
+  const ms = Number(seconds) * 1000;
+  return seconds && Number.isFinite(new Date(ms).getTime()) ? ms : null;
 }
 
 /**

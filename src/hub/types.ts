@@ -84,9 +84,10 @@ export interface HubTask {
    */
   rolledBackFrom?: SyncPoint;
   /**
-   * Never sent by a hub: read in from the merge driver's notes (withDriverCommits). When each
-   * merge noted for this task was made that this clone does not hold: its driver read both
-   * sides' values, and one may be the file's (a force-push dropped the merge, a pull is due).
+   * Never sent by a hub: read in from the merge driver's notes (withDriverCommits). When the hub
+   * took each note of a merge this clone does not hold (sent while the merge was being made): its
+   * driver read both sides' values, and one may be the file's (a pull is due, a force-push dropped
+   * the merge, or the person merging aborted it).
    */
   unheldMerges?: string[];
 }

@@ -19,7 +19,7 @@ const UNKNOWN: Record<Unknown, string> = {
   blind: "the hub has heard of commits this clone does not have (another machine's, not pushed yet)",
   dropped: 'the hub has dropped the records that would tell',
   concurrent: 'its value was set on history the last agreement never saw, and the hub has dropped the records that would tell',
-  merge: "another machine's merge this clone does not have may have overruled its value",
+  merge: "another clone's merge this clone does not have (not pulled yet, dropped, or aborted) may have overruled its value",
   copy: 'its commit may be one the hub has heard of, made again with another author line, or a new edit that happens to be the same',
 };
 

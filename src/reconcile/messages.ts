@@ -73,7 +73,7 @@ const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
     "the file's status was set on a line of history the last agreement never saw, and the hub has dropped records that could tell — " +
     `left as it is on both sides; ${makeEqual(task, db)}`,
   merge: (task, db) =>
-    "another machine's merge driver settled this task in a merge this clone does not have (not pulled yet, or dropped by a force-push), " +
+    "another clone's merge driver settled this task in a merge this clone does not have (not pulled yet, dropped by a force-push, or aborted), " +
     "and may have overruled the file's value there — left as it is on both sides; pull, then run again; if that merge is gone for good, " +
     makeEqual(task, db),
   copy: (task, db) =>

@@ -164,12 +164,16 @@ export function rule(
   // the older value over the agent's). Not a run made before the value was committed: a run on a
   // commit its clone threw away would otherwise hold up every later conflict until the hub lets it go.
   // A time that cannot be read proves nothing: the run may have seen it.
-  const committed = input.committedAt?.get(L);
-  const before = (at: string) => committed !== undefined && Date.parse(at) < committed;
-  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && (!base || r.at > base.at) && !before(r.at);
+  const before = (at: string, committed: number | undefined) => committed !== undefined && Date.parse(at) < committed;
+  const sinceBase = (at: string) => !base || at > base.at;
+  const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && sinceBase(r.at) && !before(r.at, input.committedAt?.get(L));
   // So may a merge the driver noted that this clone lacks: it read both sides' values, and a
-  // force-push may have brought back the one it overruled (found by the soak, seed 97 path 137).
-  const mergeMayHaveSeen = (at: string) => (!base || at > base.at) && !before(at);
+  // force-push may have brought back the one it overruled, under an amend's new id made after the
+  // merge; the value is as old as the first commit a rewrite carried it from (found by the soak,
+  // seed 97 path 137).
+  const times = carriedOver(L, file.id, rewrites).map((c) => input.committedAt?.get(c));
+  const firstCommitted = times.every((t): t is number => t !== undefined) ? Math.min(...times) : undefined;
+  const mergeMayHaveSeen = (at: string) => sinceBase(at) && !before(at, firstCommitted);
   if (byRank === 'push' && input.runs.some(mayHaveSeen)) return { decision: 'unknown', why: 'blind' };
   if (byRank === 'push' && (hub.unheldMerges ?? []).some(mergeMayHaveSeen)) return { decision: 'unknown', why: 'merge' };
 

@@ -38,8 +38,9 @@ export interface ReconcileInput {
   maybeCopyOf?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
   /**
-   * When each origin was committed (ms since the epoch), where a hub run names a commit this clone
-   * lacks: a run made before a value was committed cannot have seen it.
+   * When each origin was committed (ms since the epoch), where a hub run or merge note names a
+   * commit this clone lacks: a run or merge made before a value was committed cannot have seen it.
+   * For a merge note, the commits a rewrite carried the origin's value from too.
    */
   committedAt?: ReadonlyMap<string, number>;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */

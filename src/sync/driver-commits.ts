@@ -1,4 +1,5 @@
 import { childrenOn } from '../git/children.js';
+import { mergesNeverMade } from '../git/merges-made.js';
 import { blobsAtPaths } from '../git/trees.js';
 import type { DriverPoint, RepoState as HubState, HubTask } from '../hub/types.js';
 import { type FoundDriverPoint, withDriverPoints } from '../reconcile/driver-points.js';
@@ -15,9 +16,10 @@ import { mayHold, tasksAmong } from '../workplan/tasks-among.js';
  * too. A record stands for the commit reachable from one of `heads` that sits on its parent and
  * holds the task at its status, where the task's file is now: the merge or replayed commit the
  * driver's result went into. A replayed commit's record with no such commit says nothing (the
- * rebase was aborted). A merge's is kept as unheld (HubTask.unheldMerges): the merge may have been
- * aborted, or made and then dropped by a force-push after the hub heard of it, its overruled side
- * brought back by the force-push (found by the soak, seed 97 path 137).
+ * rebase was aborted), and so does a merge's this clone noted and never made. Another merge's is
+ * kept as unheld (HubTask.unheldMerges): it may not be pulled yet, or have been dropped by a
+ * force-push after the hub heard of it, its overruled side brought back by the force-push (found
+ * by the soak, seed 97 path 137), or have been aborted in the clone that noted it.
  */
 export async function withDriverCommits(
   repo: Repo,
@@ -27,7 +29,9 @@ export async function withDriverCommits(
   records: readonly DriverPoint[],
 ): Promise<HubState> {
   // A clone's own record is the hub's too once sent: each is looked for once.
-  const all = new Map([...records, ...(hub.driverPoints ?? [])].map((r) => [`${r.id}\0${r.status}\0${r.statusVersion}\0${r.parent}`, r]));
+  const key = (r: DriverPoint) => `${r.id}\0${r.status}\0${r.statusVersion}\0${r.parent}\0${r.theirs ?? ''}`;
+  const all = new Map([...records, ...(hub.driverPoints ?? [])].map((r) => [key(r), r]));
+  const own = new Set(records.map(key));
   // Most runs have no notes: nothing to compare then.
   if (all.size === 0) return hub;
   const contested = new Set(disagreeing(files, hub.tasks));
@@ -40,7 +44,7 @@ export async function withDriverCommits(
   );
   const fileOf = new Map(files.map((f) => [f.id, f.file]));
   const found = new Map<string, FoundDriverPoint[]>();
-  const unheld = new Map<string, string[]>();
+  const unheld = new Map<string, DriverPoint[]>();
   for (const record of wanted) {
     let stands = false;
     for (const { commit, parents } of children.get(record.parent) ?? []) {
@@ -51,12 +55,24 @@ export async function withDriverCommits(
       stands = true;
       break;
     }
-    if (!stands && record.theirs) unheld.set(record.id, [...(unheld.get(record.id) ?? []), record.at]);
+    if (!stands && record.theirs) unheld.set(record.id, [...(unheld.get(record.id) ?? []), record]);
+  }
+  // A merge this clone's own driver noted and never made says nothing: the person aborted it.
+  const ownUnheld = [...unheld.values()].flat().filter((r) => own.has(key(r)));
+  const neverMade = await mergesNeverMade(
+    repo,
+    ownUnheld.map((r) => ({ parent: r.parent, theirs: r.theirs! })),
+  );
+  const aborted = (r: DriverPoint) => own.has(key(r)) && !!neverMade?.some((m) => m.parent === r.parent && m.theirs === r.theirs);
+  for (const [id, notes] of unheld) {
+    const standing = notes.filter((r) => !aborted(r));
+    if (standing.length > 0) unheld.set(id, standing);
+    else unheld.delete(id);
   }
   if (found.size === 0 && unheld.size === 0) return hub;
   const read = (t: HubTask) => {
     const withFound = found.has(t.id) ? withDriverPoints(t, found.get(t.id)!) : t;
-    return unheld.has(t.id) ? { ...withFound, unheldMerges: unheld.get(t.id)! } : withFound;
+    return unheld.has(t.id) ? { ...withFound, unheldMerges: unheld.get(t.id)!.map((r) => r.at) } : withFound;
   };
   return { ...hub, tasks: hub.tasks.map(read) };
 }

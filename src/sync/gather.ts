@@ -15,7 +15,7 @@ import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
-import { disagreeing, replacedBy, rewriteIndex } from '../reconcile/plan.js';
+import { carriedOver, disagreeing, replacedBy, rewriteIndex } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
@@ -179,7 +179,7 @@ export interface HistoryFacts {
   ancestry: Ancestry;
   /** Whether this clone holds a commit the hub's records name. */
   present: (commit: string) => boolean;
-  /** When each origin was committed (ms since the epoch), where a hub run names a commit this clone lacks. */
+  /** When each origin (and, for a merge note, each commit a rewrite carried it from) was committed, in ms since the epoch, where a hub run or merge note names one this clone lacks. */
   committedAt: Map<string, number>;
   /** Origins git shows to be copies of commits the hub's records name: rewrites that changed nothing (see copiesOfNamed). */
   copies: Rewrite[];
@@ -232,9 +232,13 @@ export async function gatherHistory(
   for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  // A run or a merge this clone lacks may have seen a value committed before it.
-  const lacking = hub.runs.some((r) => !present(r.commit)) || hub.tasks.some((t) => contested.has(t.id) && (t.unheldMerges?.length ?? 0) > 0);
-  const committedAt = lacking ? await commitTimes(repo, origins.values()) : new Map<string, number>();
+  // A run or a merge this clone lacks may have seen a value committed before it; for a merge, first
+  // committed in a commit a rewrite carried it from (see rule).
+  const runLacking = hub.runs.some((r) => !present(r.commit));
+  const mergeLacking = hub.tasks.some((t) => (t.unheldMerges?.length ?? 0) > 0);
+  const index = rewriteIndex(rewrites);
+  const carried = mergeLacking ? [...origins].flatMap(([id, origin]) => (origin ? carriedOver(origin, id, index) : [])) : [];
+  const committedAt = runLacking || mergeLacking ? await commitTimes(repo, [...origins.values(), ...carried]) : new Map<string, number>();
   const { copies, maybe } = await copiesOfNamed(repo, origins, otherOrigins, hub, { here: hubCommitsHere, rewrites });
   return { origins, otherOrigins, ancestry, present, committedAt, copies, maybeCopyOf: maybe };
 }

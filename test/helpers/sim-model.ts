@@ -219,8 +219,9 @@ export class ReferenceModel {
    * same status, the line is read as the hub's where that is what the driver may have taken: the
    * hub's value replaced nothing newer, and nothing concurrent of higher rank (found read as the
    * side's older value when the driver had taken the hub's: seed 20261303, path 51). Where the
-   * driver took the hub's value it told the hub so (`hubHeard`): the hub has heard the merged line,
-   * as from a run that agreed on it, and what it is set to next is newer (seed 97 path 137).
+   * driver took the hub's value it told the hub so (`hubHeard`): the hub has heard what the driver
+   * read, as from a run that agreed on the merged line, and what it is set to next is newer (seed 97
+   * path 137).
    */
   driverMerge(commit: string, task: string, status: Status, ours: string, theirs: string, where: string, hubHeard: boolean): void {
     const o = this.value(ours, task);
@@ -237,7 +238,7 @@ export class ReferenceModel {
     const chosen = candidates.find((c) => replaced.every((side) => !newer(side, c) && (c !== D || hubMayWin(side)))) ?? candidates[0]!;
     for (const side of replaced) this.mustNotLose(`merge driver ${task} in ${where}`, side, chosen);
     this.setValue(commit, task, { status: chosen.status, by: chosen.by }, chosen === D ? new Set(D.hist) : undefined);
-    if (hubHeard && D) this.hubValue.set(task, { ...D, hist: new Set([...D.hist, ...this.value(commit, task).hist]) });
+    if (hubHeard && D) this.hubValue.set(task, { ...D, hist: new Set([...D.hist, ...o.hist, ...th.hist]) });
   }
 
   /** Checks one run's effects against the model and moves the model along. */
