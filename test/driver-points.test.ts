@@ -124,3 +124,26 @@ test("a merge's note stands for that merge alone: another commit on the same par
     "a replayed commit's note, this clone's own, stands for its commit on that parent",
   );
 });
+
+test("a merge's note whose merge this clone lacks: unheld, unless its own driver noted it and its reflog shows it never made it, or it is older than a clone keeps its own", async (t) => {
+  const dir = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }]) });
+  const parent = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  await commitFiles(dir, { 'plan.md': workplan([{ id: 'A', status: 'done' }]) }, 'A done by hand');
+  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+  const repo = await openRepo(dir);
+  const files = tasksAmong(workplan([{ id: 'A', status: 'done' }]), 'plan.md', () => true).tasks.map((task) => ({
+    ...task,
+    workplan: { id: 'plan.md', title: null },
+  }));
+  const hub: RepoState = { repo: 'acme', etag: 'e', tasks: [task([], 2, 'todo')], runs: [], rewrites: [], runsDropped: false };
+  const now = Date.now();
+  const note = { id: 'A', status: 'done' as const, statusVersion: 1, parent, theirs: sha(9), at: new Date(now).toISOString() };
+  const unheld = async (own: DriverPoint[], at = now) =>
+    (await withDriverCommits(repo, [head], files, { ...hub, driverPoints: [note] }, own, at)).tasks[0]!.unheldMerges ?? [];
+
+  assert.deepEqual(await unheld([]), [note.at], "another clone's: not pulled yet, dropped, or aborted there");
+  assert.deepEqual(await unheld([note]), [], 'its own, and its reflog, older than the note, holds no such merge: aborted here');
+  assert.deepEqual(await unheld([], now + 31 * 24 * 3600 * 1000), [], 'older than a clone keeps its own note');
+  await git(dir, ['reflog', 'expire', '--expire=now', '--all']);
+  assert.deepEqual(await unheld([note]), [note.at], 'with no reflog to tell, its own is not known to be aborted');
+});

@@ -38,9 +38,9 @@ async function contested(t: TestContext, hub: Parameters<typeof scene>[2] = {}) 
   await laptop.edit('A', 'blocked');
   await writeFile(path.join(laptop.dir, '.git', 'info', 'attributes'), '*.md merge=custodian-hooks\n');
   const driver = `'${process.execPath}' '${CLI}' merge-driver %O %A %B %L %P`;
-  const merge = async (how: 'merge' | 'rebase' = 'merge') => {
+  const merge = async (how: 'merge' | 'rebase' | 'squash' = 'merge') => {
     await laptop.git('fetch', '-q', 'origin');
-    const args = how === 'merge' ? ['merge', '-q', '--no-edit'] : ['rebase', '-q'];
+    const args = { merge: ['merge', '-q', '--no-edit'], rebase: ['rebase', '-q'], squash: ['merge', '-q', '--squash'] }[how];
     return gitOutcome(laptop.dir, ['-c', `merge.custodian-hooks.driver=${driver}`, ...args, 'origin/main'], s.env);
   };
   return { s, ws, laptop, merge };
@@ -167,22 +167,23 @@ test('a merge the person aborted after the driver settled a line: the clone that
   assert.deepEqual(codes.sort(), ['C-11', 'C-22'], checked.stdout);
 });
 
-test("a replayed commit's note stays in its clone: the commit it sits on is the upstream's tip, which every clone builds on", async (t) => {
-  const { s, laptop, merge } = await contested(t);
-  const rebased = await merge('rebase');
-  assert.equal(rebased.exitCode, 0, rebased.stderr);
-  assert.match(rebased.stderr, /merged as done/);
-  assert.deepEqual((await s.hubState()).driverPoints, [], 'nothing sent');
-  const kept = await readFile(path.join(laptop.dir, '.git', 'custodian-hooks', 'driver-points.jsonl'), 'utf8');
-  assert.deepEqual(
-    kept
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { id: string; theirs?: string })
-      .map((p) => [p.id, p.theirs]),
-    [['A', undefined]],
-  );
-});
+for (const how of ['rebase', 'squash'] as const)
+  test(`a ${how === 'rebase' ? 'replayed commit' : 'squash merge'}'s note stays in its clone: its commit has one parent, and the note stands for this clone's commit alone`, async (t) => {
+    const { s, laptop, merge } = await contested(t);
+    const rebased = await merge(how);
+    assert.equal(rebased.exitCode, 0, rebased.stderr);
+    assert.match(rebased.stderr, /merged as done/);
+    assert.deepEqual((await s.hubState()).driverPoints, [], 'nothing sent');
+    const kept = await readFile(path.join(laptop.dir, '.git', 'custodian-hooks', 'driver-points.jsonl'), 'utf8');
+    assert.deepEqual(
+      kept
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: string; theirs?: string })
+        .map((p) => [p.id, p.theirs]),
+      [['A', undefined]],
+    );
+  });
 
 /**
  * A criss-cross: from the synced start main sets A blocked and side done; each merges the other's

@@ -10,7 +10,7 @@ import { appendJsonLines, readJsonLines, writeJsonLines } from './json-lines.js'
  * while the hub is down or has not kept them. A record older than this is dropped: the run that
  * needed it has long come.
  */
-const KEPT_MS = 30 * 24 * 60 * 60 * 1000;
+export const DRIVER_POINT_KEPT_MS = 30 * 24 * 60 * 60 * 1000;
 
 const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'driver-points.jsonl');
 
@@ -33,7 +33,7 @@ const isDriverPoint = (x: unknown): x is DriverPoint => {
 /** The records kept, oldest first; a line cut short or edited by hand is skipped alone, and so is one past its age. */
 export function readDriverPoints(gitDir: string, now = Date.now()): DriverPoint[] {
   return readJsonLines(file(gitDir))
-    .filter((entry): entry is DriverPoint => isDriverPoint(entry) && now - Date.parse(entry.at) < KEPT_MS)
+    .filter((entry): entry is DriverPoint => isDriverPoint(entry) && now - Date.parse(entry.at) < DRIVER_POINT_KEPT_MS)
     .slice(-DRIVER_POINTS_KEPT);
 }
 

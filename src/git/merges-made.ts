@@ -3,23 +3,32 @@ import path from 'node:path';
 import type { Repo } from '../repo.js';
 import { git } from './run.js';
 
-/** A merge as the driver notes it: the commit it sits on and the one merged in. */
-export interface MergeSides {
+/** A merge as the driver notes it: the commit it sits on, the one merged in, and when. */
+export interface NotedMerge {
   parent: string;
   theirs: string;
+  at: string;
 }
 
 /**
- * Of `merges` this clone's driver noted, those it never made: HEAD's reflog holds no commit on
- * both sides, and no merge of `theirs` is in progress (the person aborted it, or reset it away
- * before committing). null where git cannot say (no reflog, a git that fails): then none is known
- * to be unmade.
+ * Of `merges` this clone's driver noted, those it never made: HEAD's reflog, reaching back past
+ * the note, holds no commit on both sides, and no merge of `theirs` is in progress (the person
+ * aborted it, or reset it away before committing). A reflog that is off, emptied or younger than
+ * a note cannot say: that merge is not known to be unmade.
  */
-export async function mergesNeverMade(repo: Repo, merges: readonly MergeSides[]): Promise<MergeSides[] | null> {
+export async function mergesNeverMade(repo: Repo, merges: readonly NotedMerge[]): Promise<NotedMerge[]> {
   if (merges.length === 0) return [];
-  const log = await git(repo.top, ['log', '-g', '--format=%P', 'HEAD']).catch(() => null);
-  if (log === null) return null;
-  const made = log.split('\n').map((line) => line.split(' '));
+  const log = await git(repo.top, ['log', '-g', '--date=unix', '--format=%gd %P', 'HEAD']).catch(() => '');
+  const entries = log.split('\n').flatMap((line) => {
+    const [selector, ...parents] = line.split(' ');
+    const seconds = /@\{(\d+)\}$/.exec(selector ?? '')?.[1];
+    return seconds ? [{ at: Number(seconds) * 1000, parents }] : [];
+  });
+  if (entries.length === 0) return [];
+  const oldest = Math.min(...entries.map((e) => e.at));
   const merging = await readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8').catch(() => '');
-  return merges.filter(({ parent, theirs }) => !merging.includes(theirs) && !made.some((ps) => ps.includes(parent) && ps.includes(theirs)));
+  return merges.filter(
+    ({ parent, theirs, at }) =>
+      oldest <= Date.parse(at) && !merging.includes(theirs) && !entries.some((e) => e.parents.includes(parent) && e.parents.includes(theirs)),
+  );
 }

@@ -60,11 +60,12 @@ export function madeAgain(a: CommitShape, b: CommitShape): 'yes' | 'maybe' | 'no
 }
 
 /**
- * When a commit was committed, in ms since the epoch, by its committer line; null when git does
- * not have the commit or the line holds no time a date can (a forged commit's can be any number).
+ * When a commit was committed (or, asked, authored), in ms since the epoch, by that header line;
+ * null when git does not have the commit or the line holds no time a date can (a forged commit's
+ * can be any number).
  */
-export async function commitTime(cwd: string, commit: string): Promise<number | null> {
-  const line = (await commitHeader(cwd, commit))?.find((l) => l.startsWith('committer '));
+export async function commitTime(cwd: string, commit: string, by: 'committer' | 'author' = 'committer'): Promise<number | null> {
+  const line = (await commitHeader(cwd, commit))?.find((l) => l.startsWith(`${by} `));
   const seconds = line && / (\d+) [+-]\d{4}$/.exec(line)?.[1];
   const ms = Number(seconds) * 1000;
   return seconds && Number.isFinite(new Date(ms).getTime()) ? ms : null;

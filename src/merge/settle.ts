@@ -10,6 +10,7 @@ import { machineName } from '../machine.js';
 import { openRepo, type Repo, workplanPaths } from '../repo.js';
 import type { Status } from '../status.js';
 import { chooseStatus } from './choose-status.js';
+import { gitCommandLine } from './git-command-line.js';
 import { gitLabels } from './labels.js';
 import { conflictPieces } from './conflict-pieces.js';
 import { type DriverArgs, type DriverDeps, mergeFile } from './driver.js';
@@ -82,8 +83,10 @@ export async function settleConflicts(
       throw new Error(`git did not say which commit ${sides.ours ? 'theirs' : 'ours'} is, or that commit does not hold the file as git passed it`);
     const known = { ours: { commit: sides.ours, bytes: bytes.ours }, theirs: { commit: sides.theirs, bytes: bytes.theirs } };
     const chosen = await chooseStatuses(args, deps, repo, known, hunks);
-    // The commit the result will sit on: ours (HEAD) in a merge, the one a replayed commit goes onto in a rebase.
-    return { ...chosen, parent: sides.ours, theirs: sides.merging ? sides.theirs : undefined };
+    // The commit the result will sit on: ours (HEAD) in a merge, the one a replayed commit goes onto
+    // in a rebase. A squash merge makes a commit on ours alone, as a replayed commit is.
+    const squash = gitCommandLine()?.includes('--squash') ?? false;
+    return { ...chosen, parent: sides.ours, theirs: sides.merging && !squash ? sides.theirs : undefined };
   };
   let chosen: Chosen & { parent: string; theirs: string | undefined };
   try {

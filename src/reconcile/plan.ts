@@ -67,7 +67,10 @@ export function carriedOver(commit: string, id: string, rewrites: RewriteIndex):
 export function rule(
   file: FileTask,
   hub: HubTask,
-  input: Pick<ReconcileInput, 'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'maybeCopyOf' | 'ancestry' | 'present' | 'committedAt'>,
+  input: Pick<
+    ReconcileInput,
+    'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'maybeCopyOf' | 'ancestry' | 'present' | 'committedAt' | 'firstCommittedAt'
+  >,
   rewrites: RewriteIndex = rewriteIndex([]),
 ): Ruling {
   const L = input.origins.get(file.id) ?? null;
@@ -169,11 +172,8 @@ export function rule(
   const mayHaveSeen = (r: RunRecord) => !r.skipped.includes(file.id) && !held(r.commit) && sinceBase(r.at) && !before(r.at, input.committedAt?.get(L));
   // So may a merge the driver noted that this clone lacks: it read both sides' values, and a
   // force-push may have brought back the one it overruled, under an amend's new id made after the
-  // merge; the value is as old as the first commit a rewrite carried it from (found by the soak,
-  // seed 97 path 137).
-  const times = carriedOver(L, file.id, rewrites).map((c) => input.committedAt?.get(c));
-  const firstCommitted = times.every((t): t is number => t !== undefined) ? Math.min(...times) : undefined;
-  const mergeMayHaveSeen = (at: string) => sinceBase(at) && !before(at, firstCommitted);
+  // merge; the value is as old as it was first committed (found by the soak, seed 97 path 137).
+  const mergeMayHaveSeen = (at: string) => sinceBase(at) && !before(at, input.firstCommittedAt?.get(file.id));
   if (byRank === 'push' && input.runs.some(mayHaveSeen)) return { decision: 'unknown', why: 'blind' };
   if (byRank === 'push' && (hub.unheldMerges ?? []).some(mergeMayHaveSeen)) return { decision: 'unknown', why: 'merge' };
 

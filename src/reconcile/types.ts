@@ -38,11 +38,16 @@ export interface ReconcileInput {
   maybeCopyOf?: ReadonlyMap<string, readonly string[]>;
   ancestry: Ancestry;
   /**
-   * When each origin was committed (ms since the epoch), where a hub run or merge note names a
-   * commit this clone lacks: a run or merge made before a value was committed cannot have seen it.
-   * For a merge note, the commits a rewrite carried the origin's value from too.
+   * When each origin was committed (ms since the epoch), where a hub run names a commit this clone
+   * lacks: a run made before a value was committed cannot have seen it.
    */
   committedAt?: ReadonlyMap<string, number>;
+  /**
+   * By task, when its file value was first committed, through the rewrites that carried it (ms
+   * since the epoch), where a merge note names a merge this clone lacks: a merge made before
+   * cannot have seen it.
+   */
+  firstCommittedAt?: ReadonlyMap<string, number>;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */
   present: (commit: string) => boolean;
   /** The hub has dropped run records of this repo: a missing record proves nothing. */

@@ -1,5 +1,6 @@
 import { childrenOn } from '../git/children.js';
 import { mergesNeverMade } from '../git/merges-made.js';
+import { DRIVER_POINT_KEPT_MS } from '../clone/driver-points.js';
 import { blobsAtPaths } from '../git/trees.js';
 import type { DriverPoint, RepoState as HubState, HubTask } from '../hub/types.js';
 import { type FoundDriverPoint, withDriverPoints } from '../reconcile/driver-points.js';
@@ -27,6 +28,7 @@ export async function withDriverCommits(
   files: readonly FileTask[],
   hub: HubState,
   records: readonly DriverPoint[],
+  now = Date.now(),
 ): Promise<HubState> {
   // A clone's own record is the hub's too once sent: each is looked for once.
   const key = (r: DriverPoint) => `${r.id}\0${r.status}\0${r.statusVersion}\0${r.parent}\0${r.theirs ?? ''}`;
@@ -61,11 +63,13 @@ export async function withDriverCommits(
   const ownUnheld = [...unheld.values()].flat().filter((r) => own.has(key(r)));
   const neverMade = await mergesNeverMade(
     repo,
-    ownUnheld.map((r) => ({ parent: r.parent, theirs: r.theirs! })),
+    ownUnheld.map((r) => ({ parent: r.parent, theirs: r.theirs!, at: r.at })),
   );
-  const aborted = (r: DriverPoint) => own.has(key(r)) && !!neverMade?.some((m) => m.parent === r.parent && m.theirs === r.theirs);
+  const aborted = (r: DriverPoint) => own.has(key(r)) && neverMade.some((m) => m.parent === r.parent && m.theirs === r.theirs);
+  // Nor does one older than a clone keeps its own: the clone that aborted it would no longer know.
+  const recent = (r: DriverPoint) => now - Date.parse(r.at) < DRIVER_POINT_KEPT_MS;
   for (const [id, notes] of unheld) {
-    const standing = notes.filter((r) => !aborted(r));
+    const standing = notes.filter((r) => recent(r) && !aborted(r));
     if (standing.length > 0) unheld.set(id, standing);
     else unheld.delete(id);
   }

@@ -15,7 +15,7 @@ import { git } from '../git/run.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
-import { carriedOver, disagreeing, replacedBy, rewriteIndex } from '../reconcile/plan.js';
+import { carriedOver, disagreeing, replacedBy, type RewriteIndex, rewriteIndex } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
@@ -179,8 +179,10 @@ export interface HistoryFacts {
   ancestry: Ancestry;
   /** Whether this clone holds a commit the hub's records name. */
   present: (commit: string) => boolean;
-  /** When each origin (and, for a merge note, each commit a rewrite carried it from) was committed, in ms since the epoch, where a hub run or merge note names one this clone lacks. */
+  /** When each origin was committed (ms since the epoch), where a hub run names a commit this clone lacks. */
   committedAt: Map<string, number>;
+  /** By task, when its file value was first committed (see firstCommitTimes), where a merge note names a merge this clone lacks. */
+  firstCommittedAt: Map<string, number>;
   /** Origins git shows to be copies of commits the hub's records name: rewrites that changed nothing (see copiesOfNamed). */
   copies: Rewrite[];
   /** Origins that may be copies of commits the hub's records name, by another author line: those commits, by origin. */
@@ -232,15 +234,33 @@ export async function gatherHistory(
   for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
   const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
-  // A run or a merge this clone lacks may have seen a value committed before it; for a merge, first
-  // committed in a commit a rewrite carried it from (see rule).
-  const runLacking = hub.runs.some((r) => !present(r.commit));
-  const mergeLacking = hub.tasks.some((t) => (t.unheldMerges?.length ?? 0) > 0);
-  const index = rewriteIndex(rewrites);
-  const carried = mergeLacking ? [...origins].flatMap(([id, origin]) => (origin ? carriedOver(origin, id, index) : [])) : [];
-  const committedAt = runLacking || mergeLacking ? await commitTimes(repo, [...origins.values(), ...carried]) : new Map<string, number>();
   const { copies, maybe } = await copiesOfNamed(repo, origins, otherOrigins, hub, { here: hubCommitsHere, rewrites });
-  return { origins, otherOrigins, ancestry, present, committedAt, copies, maybeCopyOf: maybe };
+  // A run this clone lacks may have seen a value committed before it.
+  const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();
+  const firstCommittedAt = hub.tasks.some((t) => (t.unheldMerges?.length ?? 0) > 0)
+    ? await firstCommitTimes(repo, origins, rewriteIndex([...rewrites, ...copies]))
+    : new Map<string, number>();
+  return { origins, otherOrigins, ancestry, present, committedAt, firstCommittedAt, copies, maybeCopyOf: maybe };
+}
+
+/**
+ * When each task's file value was first committed, as near as git can tell: the earliest committer
+ * time among the origin and the commits a rewrite carried the value from; where one of those is not
+ * here (another clone's, before its rebase or amend), no later than the origin's author time, which
+ * an amend or a rebase keeps. A task whose times cannot be read has none.
+ */
+async function firstCommitTimes(repo: Repo, origins: ReadonlyMap<string, string | null>, rewrites: RewriteIndex): Promise<Map<string, number>> {
+  const first = new Map<string, number>();
+  for (const [id, origin] of origins) {
+    if (!origin) continue;
+    const times = await Promise.all(carriedOver(origin, id, rewrites).map((c) => commitTime(repo.top, c).catch(() => null)));
+    const known = times.filter((t): t is number => t !== null);
+    const authored = known.length < times.length ? await commitTime(repo.top, origin, 'author').catch(() => null) : undefined;
+    if (authored === null) continue;
+    const earliest = Math.min(...known, ...(authored === undefined ? [] : [authored]));
+    if (Number.isFinite(earliest)) first.set(id, earliest);
+  }
+  return first;
 }
 
 /**
