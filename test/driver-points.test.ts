@@ -144,6 +144,9 @@ test("a merge's note whose merge this clone lacks: unheld, unless its own driver
   assert.deepEqual(await unheld([]), [note.at], "another clone's: not pulled yet, dropped, or aborted there");
   assert.deepEqual(await unheld([note]), [], 'its own, and its reflog, older than the note, holds no such merge: aborted here');
   assert.deepEqual(await unheld([], now + 31 * 24 * 3600 * 1000), [], 'older than a clone keeps its own note');
+  await git(dir, ['config', 'gc.reflogExpireUnreachable', '1.day.ago']);
+  assert.deepEqual(await unheld([note]), [note.at], 'a reflog that lets unreached entries go sooner than a note is heeded cannot tell');
+  await git(dir, ['config', '--unset', 'gc.reflogExpireUnreachable']);
   await git(dir, ['reflog', 'expire', '--expire=now', '--all']);
   assert.deepEqual(await unheld([note]), [note.at], 'with no reflog to tell, its own is not known to be aborted');
 });

@@ -14,10 +14,14 @@ export interface NotedMerge {
  * Of `merges` this clone's driver noted, those it never made: HEAD's reflog, reaching back past
  * the note, holds no commit on both sides, and no merge of `theirs` is in progress (the person
  * aborted it, or reset it away before committing). A reflog that is off, emptied or younger than
- * a note cannot say: that merge is not known to be unmade.
+ * a note cannot say: that merge is not known to be unmade. Nor can one whose entries HEAD no
+ * longer reaches are let go on another schedule than git's 30 days (gc.reflogExpireUnreachable),
+ * which is the longest a note is heeded: a merge made and reset away may be gone from it.
  */
 export async function mergesNeverMade(repo: Repo, merges: readonly NotedMerge[]): Promise<NotedMerge[]> {
   if (merges.length === 0) return [];
+  const expiry = await git(repo.top, ['config', '--get-regexp', '^gc\\.(.*\\.)?reflogexpireunreachable$']).catch(() => '');
+  if (expiry.trim() !== '') return [];
   const log = await git(repo.top, ['log', '-g', '--date=unix', '--format=%gd %P', 'HEAD']).catch(() => '');
   const entries = log.split('\n').flatMap((line) => {
     const [selector, ...parents] = line.split(' ');
@@ -25,7 +29,7 @@ export async function mergesNeverMade(repo: Repo, merges: readonly NotedMerge[])
     return seconds ? [{ at: Number(seconds) * 1000, parents }] : [];
   });
   if (entries.length === 0) return [];
-  const oldest = Math.min(...entries.map((e) => e.at));
+  const oldest = entries.reduce((min, e) => Math.min(min, e.at), Number.POSITIVE_INFINITY);
   const merging = await readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8').catch(() => '');
   return merges.filter(
     ({ parent, theirs, at }) =>

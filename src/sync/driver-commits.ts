@@ -33,7 +33,8 @@ export async function withDriverCommits(
   // A clone's own record is the hub's too once sent: each is looked for once.
   const key = (r: DriverPoint) => `${r.id}\0${r.status}\0${r.statusVersion}\0${r.parent}\0${r.theirs ?? ''}`;
   const all = new Map([...records, ...(hub.driverPoints ?? [])].map((r) => [key(r), r]));
-  const own = new Set(records.map(key));
+  // This clone's own time of each: the hub's copy carries the hub's clock, which the reflog's is not.
+  const own = new Map(records.map((r) => [key(r), r.at]));
   // Most runs have no notes: nothing to compare then.
   if (all.size === 0) return hub;
   const contested = new Set(disagreeing(files, hub.tasks));
@@ -63,7 +64,7 @@ export async function withDriverCommits(
   const ownUnheld = [...unheld.values()].flat().filter((r) => own.has(key(r)));
   const neverMade = await mergesNeverMade(
     repo,
-    ownUnheld.map((r) => ({ parent: r.parent, theirs: r.theirs!, at: r.at })),
+    ownUnheld.map((r) => ({ parent: r.parent, theirs: r.theirs!, at: own.get(key(r))! })),
   );
   const aborted = (r: DriverPoint) => own.has(key(r)) && neverMade.some((m) => m.parent === r.parent && m.theirs === r.theirs);
   // Nor does one older than a clone keeps its own: the clone that aborted it would no longer know.
