@@ -12,6 +12,8 @@ export interface Regression {
   overHttp: boolean;
   steps: Step[];
   retention?: boolean;
+  /** A lost update the soak found that is not fixed yet: why it stays open. Replayed as a to-do, so it shows when it passes. */
+  open?: string;
 }
 
 /**
@@ -1351,6 +1353,72 @@ export const REGRESSIONS: Regression[] = [
       { k: 'run', c: 'a', writeback: true, fault: 'none' },
     ],
   },
+  {
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=104 SIM_PATH=95), older than this session (fails alike on ac4ecf3): a set done (#7) on top of c's writeback of the agent's cancelled (#4); a restore took the hub back past that writeback's point, a's run read both sides as moved, and the rank tie wrote cancelled back over done",
+    overHttp: false,
+    retention: true,
+    open: 'a restore took the point a later edit sat on: not fixed yet',
+    steps: [
+      { k: 'agent', t: 'B', s: 0 },
+      { k: 'touch', how: 'comment', c: 'b', t: 'B', s: 3, push: true },
+      { k: 'edit', c: 'a', t: 'A', s: 2, pull: false, push: false },
+      { k: 'reclone' },
+      { k: 'edit', c: 'shallow', t: 'C', s: 2, pull: false, push: true },
+      { k: 'agent', t: 'A', s: 3 },
+      { k: 'push', c: 'c', hook: true },
+      { k: 'backup' },
+      { k: 'run', c: 'c', writeback: true, fault: 'race' },
+      { k: 'squash', c: 'b' },
+      { k: 'run', c: 'c', writeback: true, fault: 'none' },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none', pull: true },
+      { k: 'touch', how: 'comment', c: 'a', t: 'B', s: 2, push: true },
+      { k: 'edit', c: 'c', t: 'C', s: 3, pull: true, push: true },
+      { k: 'push', c: 'a', hook: true },
+      { k: 'touch', how: 'comment', c: 'c', t: 'B', s: 1, push: false },
+      { k: 'pull', c: 'shallow', rebase: true, hook: false },
+      { k: 'touch', how: 'comment', c: 'a', t: 'C', s: 3, push: true },
+      { k: 'touch', how: 'comment', c: 'shallow', t: 'B', s: 1, push: true },
+      { k: 'fork', c: 'a' },
+      { k: 'touch', how: 'move', c: 'shallow', t: 'A', s: 1, push: true },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'killed' },
+      { k: 'autostash', c: 'c', t: 'B', s: 0 },
+      { k: 'push', c: 'shallow', hook: false },
+      { k: 'edit', c: 'a', t: 'A', s: 3, pull: true, push: false },
+      { k: 'restore' },
+      { k: 'rewrite', c: 'c' },
+      { k: 'push', c: 'c', hook: false },
+    ],
+  },
+  {
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=106 SIM_PATH=77), older than this session (fails alike on ac4ecf3): shallow's in_progress (#1), pushed without hooks and then re-commented, reordered and moved, was read as heard and the hub's creation todo written back over it",
+    overHttp: false,
+    retention: true,
+    open: 'a moved and re-commented value read as heard: not fixed yet',
+    steps: [
+      { k: 'run', c: 'c', writeback: true, fault: 'none', pull: true },
+      { k: 'edit', c: 'shallow', t: 'B', s: 0, pull: false, push: true },
+      { k: 'touch', how: 'comment', c: 'a', t: 'C', s: 0, push: true },
+      { k: 'touch', how: 'comment', c: 'shallow', t: 'B', s: 0, push: false },
+      { k: 'pull', c: 'a', rebase: true, hook: false },
+      { k: 'push', c: 'b', hook: true },
+      { k: 'backup' },
+      { k: 'touch', how: 'move', c: 'b', t: 'B', s: 1, push: false },
+      { k: 'network', c: 'a', noUpstream: false },
+      { k: 'touch', how: 'reorder', c: 'shallow', t: 'B', s: 2, push: true },
+      { k: 'run', c: 'b', writeback: true, fault: 'none' },
+      { k: 'edit', c: 'a', t: 'A', s: 0, pull: true, push: false },
+      { k: 'edit', c: 'a', t: 'B', s: 0, pull: false, push: false },
+      { k: 'autostash', c: 'shallow', t: 'A', s: 2 },
+      { k: 'rewrite', c: 'b' },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'edit', c: 'c', t: 'B', s: 2, pull: true, push: false },
+      { k: 'network', c: 'a', noUpstream: true },
+      { k: 'touch', how: 'comment', c: 'b', t: 'C', s: 2, push: true },
+      { k: 'amend', c: 'b', t: 'B', s: 0 },
+      { k: 'run', c: 'shallow', writeback: true, fault: 'none', pull: true },
+      { k: 'run', c: 'b', writeback: false, fault: 'none', pull: true },
+    ],
+  },
 ];
 
 /**
@@ -1379,9 +1447,8 @@ export async function inPlayedWorld(options: WorldOptions, steps: readonly Step[
  */
 export function replayRegressions(share: number, of: number): void {
   for (const regression of REGRESSIONS.filter((_, at) => at % of === share)) {
-    test(`simulation regression: ${regression.name}`, () =>
-      inPlayedWorld({ overHttp: regression.overHttp, retention: regression.retention ? SMALL_RETENTION : null }, regression.steps, (world) =>
-        world.converge(),
-      ));
+    test(`simulation regression: ${regression.name}`, { todo: regression.open ?? false }, () =>
+      inPlayedWorld({ overHttp: regression.overHttp, retention: regression.retention ? SMALL_RETENTION : null }, regression.steps, (world) => world.converge()),
+    );
   }
 }
