@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { keepDriverPoints, readDriverPoints } from '../src/clone/driver-points.js';
 import { git } from '../src/git/run.js';
 import type { DriverPoint, HubTask, RepoState, SyncPoint } from '../src/hub/types.js';
@@ -104,15 +104,20 @@ test('a driver point the hub cannot have given (past its status version, or at i
   assert.equal(withDriverPoints(t, [found(3)]).points.length, 2);
 });
 
-test("a merge's note stands for that merge alone: another commit on the same parent holding the same status is not it", async (t) => {
+/** A repo where A went from todo (`parent`) to done by hand (`head`), its file task, and a hub at todo. */
+async function doneByHand(t: TestContext) {
   const dir = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }]) });
   const parent = (await git(dir, ['rev-parse', 'HEAD'])).trim();
   await commitFiles(dir, { 'plan.md': workplan([{ id: 'A', status: 'done' }]) }, 'A done by hand, on the same parent');
   const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
-  const repo = await openRepo(dir);
   const text = workplan([{ id: 'A', status: 'done' }]);
   const files = tasksAmong(text, 'plan.md', () => true).tasks.map((task) => ({ ...task, workplan: { id: 'plan.md', title: null } }));
   const hub: RepoState = { repo: 'acme', etag: 'e', tasks: [task([], 2, 'todo')], runs: [], rewrites: [], runsDropped: false };
+  return { dir, parent, head, repo: await openRepo(dir), files, hub };
+}
+
+test("a merge's note stands for that merge alone: another commit on the same parent holding the same status is not it", async (t) => {
+  const { parent, head, repo, files, hub } = await doneByHand(t);
   const note = { id: 'A', status: 'done' as const, statusVersion: 1, parent, at: '2026-11-30T11:00:00Z' };
 
   const ofMerge = await withDriverCommits(repo, [head], files, { ...hub, driverPoints: [{ ...note, theirs: sha(9) }] }, []);
@@ -126,16 +131,7 @@ test("a merge's note stands for that merge alone: another commit on the same par
 });
 
 test("a merge's note whose merge this clone lacks: unheld, unless its own driver noted it and its reflog shows it never made it, or it is older than a clone keeps its own", async (t) => {
-  const dir = await tempRepo(t, { 'plan.md': workplan([{ id: 'A', status: 'todo' }]) });
-  const parent = (await git(dir, ['rev-parse', 'HEAD'])).trim();
-  await commitFiles(dir, { 'plan.md': workplan([{ id: 'A', status: 'done' }]) }, 'A done by hand');
-  const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
-  const repo = await openRepo(dir);
-  const files = tasksAmong(workplan([{ id: 'A', status: 'done' }]), 'plan.md', () => true).tasks.map((task) => ({
-    ...task,
-    workplan: { id: 'plan.md', title: null },
-  }));
-  const hub: RepoState = { repo: 'acme', etag: 'e', tasks: [task([], 2, 'todo')], runs: [], rewrites: [], runsDropped: false };
+  const { dir, parent, head, repo, files, hub } = await doneByHand(t);
   const now = Date.now();
   const note = { id: 'A', status: 'done' as const, statusVersion: 1, parent, theirs: sha(9), at: new Date(now).toISOString() };
   const unheld = async (own: DriverPoint[], at = now) =>
