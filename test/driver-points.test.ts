@@ -7,6 +7,7 @@ import { git } from '../src/git/run.js';
 import type { DriverPoint, HubTask, RepoState, SyncPoint } from '../src/hub/types.js';
 import { withDriverPoints } from '../src/reconcile/driver-points.js';
 import { openRepo } from '../src/repo.js';
+import { repoState } from '../src/hub/contract.js';
 import { withDriverCommits } from '../src/sync/driver-commits.js';
 import { tasksAmong } from '../src/workplan/tasks-among.js';
 import { commitFiles, tempDir, tempRepo } from './helpers/temp-repo.js';
@@ -145,4 +146,12 @@ test("a merge's note whose merge this clone lacks: unheld, unless its own driver
   await git(dir, ['config', '--unset', 'gc.reflogExpireUnreachable']);
   await git(dir, ['reflog', 'expire', '--expire=now', '--all']);
   assert.deepEqual(await unheld([note]), [note.at], 'with no reflog to tell, its own is not known to be aborted');
+});
+
+test("a hub's answer whose merge note has a time the hub never writes is refused: the rules compare those times as text", () => {
+  const note = { id: 'A', status: 'done', statusVersion: 1, parent: sha(1), theirs: sha(2), at: '2026-11-30T11:00:00.000Z' };
+  const state = { repo: 'acme', etag: 'e', tasks: [], runs: [], rewrites: [], runsDropped: false };
+  assert.ok(repoState.safeParse({ ...state, driverPoints: [note] }).success);
+  for (const at of ['2026-11-30T11:00:00Z', 'zzz', '9999-99-99'])
+    assert.equal(repoState.safeParse({ ...state, driverPoints: [{ ...note, at }] }).success, false, at);
 });

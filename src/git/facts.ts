@@ -65,15 +65,20 @@ export async function readTreeState(repo: Repo): Promise<TreeState> {
   };
 }
 
+/** The commits a merge in progress is merging (MERGE_HEAD); none when no merge is in progress. */
+export function mergeHeads(repo: Repo): Promise<string[]> {
+  return readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8').then(
+    (text) => text.split('\n').filter(Boolean),
+    (): string[] => [],
+  );
+}
+
 /**
  * git runs post-merge while MERGE_HEAD is still there: a merge it just committed is no merge in
  * progress. HEAD then has the merged commit among its parents (HEAD itself is not it).
  */
 async function mergeConcluded(repo: Repo): Promise<boolean> {
-  const merging = await readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8').then(
-    (text) => text.split('\n').filter(Boolean),
-    (): string[] => [],
-  );
+  const merging = await mergeHeads(repo);
   const parents = await git(repo.top, ['rev-list', '--no-walk', '--parents', 'HEAD']).then(
     (out) => out.trim().split(' ').slice(2),
     (): string[] => [],

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Repo } from '../repo.js';
+import { mergeHeads } from './facts.js';
 import { git } from './run.js';
 
 /** A merge as the driver notes it: the commit it sits on, the one merged in, and when. */
@@ -18,7 +17,7 @@ export interface NotedMerge {
  * longer reaches are let go on another schedule than git's 30 days (gc.reflogExpireUnreachable),
  * which is the longest a note is heeded: a merge made and reset away may be gone from it.
  */
-export async function mergesNeverMade(repo: Repo, merges: readonly NotedMerge[]): Promise<NotedMerge[]> {
+export async function mergesNeverMade<M extends NotedMerge>(repo: Repo, merges: readonly M[]): Promise<M[]> {
   if (merges.length === 0) return [];
   const expiry = await git(repo.top, ['config', '--get-regexp', '^gc\\.(.*\\.)?reflogexpireunreachable$']).catch(() => '');
   if (expiry.trim() !== '') return [];
@@ -30,7 +29,7 @@ export async function mergesNeverMade(repo: Repo, merges: readonly NotedMerge[])
   });
   if (entries.length === 0) return [];
   const oldest = entries.reduce((min, e) => Math.min(min, e.at), Number.POSITIVE_INFINITY);
-  const merging = await readFile(path.join(repo.gitDir, 'MERGE_HEAD'), 'utf8').catch(() => '');
+  const merging = await mergeHeads(repo);
   return merges.filter(
     ({ parent, theirs, at }) =>
       oldest <= Date.parse(at) && !merging.includes(theirs) && !entries.some((e) => e.parents.includes(parent) && e.parents.includes(theirs)),

@@ -23,6 +23,8 @@ const slug = z.string().check(z.refine(isSlug, 'a repo slug'));
 /** Sent back as `If-None-Match` and kept in the hook state: one short token of visible ASCII. */
 const etag = z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'an ETag'));
 const count = z.int().check(z.nonnegative());
+/** A time the rules compare as text: only the hub's own form orders (see isHubTime). */
+const hubTime = z.string().check(z.refine(isHubTime, 'a time as the hub writes it'));
 
 const syncPoint = z.object({
   status,
@@ -32,7 +34,7 @@ const syncPoint = z.object({
   at: text,
   seq: count,
   statusVersion: z.nullable(count),
-  restates: z.optional(z.string().check(z.refine(isHubTime, 'a time as the hub writes it'))),
+  restates: z.optional(hubTime),
 });
 
 export const hubTask = z.object({
@@ -59,7 +61,7 @@ export const repoState = z.object({
   runsDropped: z.boolean(),
   layouts: z.optional(z.record(text, text)),
   origin: z.optional(text),
-  driverPoints: z.optional(z.array(z.object({ id: taskId, status, statusVersion: count, parent: sha, theirs: sha, at: text }))),
+  driverPoints: z.optional(z.array(z.object({ id: taskId, status, statusVersion: count, parent: sha, theirs: sha, at: hubTime }))),
   restatements: z.optional(z.literal(true)),
 });
 

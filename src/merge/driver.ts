@@ -85,7 +85,8 @@ export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<n
     return merged.exitCode;
   }
   // `-X ours` / `-X theirs` reach an external driver only on git's command line, or in what a rebase keeps.
-  const { favor, unapplied } = strategyOptions(gitCommandLine(), await keptStrategyOptions(deps.cwd, args.file, sides.theirs));
+  const argv = gitCommandLine();
+  const { favor, unapplied } = strategyOptions(argv, await keptStrategyOptions(deps.cwd, args.file, sides.theirs));
   if (unapplied.length > 0)
     deps.warn(
       `custodian-hooks: ${args.file}: merged without ${unapplied.map((o) => `-X ${o}`).join(', ')}, which the driver does not pass to git merge-file: its conflicts are as a plain merge leaves them`,
@@ -96,7 +97,7 @@ export async function mergeDriver(args: DriverArgs, deps: DriverDeps): Promise<n
     return taken.exitCode;
   }
   const { settleConflicts } = await import('./settle.js');
-  return settleConflicts(args, deps, merged, sides);
+  return settleConflicts(args, deps, merged, sides, argv);
 }
 
 /** `custodian-hooks merge-driver %O %A %B %L %P [%S %X %Y]`, as install configures it for git. */

@@ -10,7 +10,6 @@ import { machineName } from '../machine.js';
 import { openRepo, type Repo, workplanPaths } from '../repo.js';
 import type { Status } from '../status.js';
 import { chooseStatus } from './choose-status.js';
-import { gitCommandLine } from './git-command-line.js';
 import { gitLabels } from './labels.js';
 import { conflictPieces } from './conflict-pieces.js';
 import { type DriverArgs, type DriverDeps, mergeFile } from './driver.js';
@@ -51,6 +50,8 @@ export async function settleConflicts(
   deps: DriverDeps,
   first: Awaited<ReturnType<typeof mergeFile>>,
   bytes: { ours: Buffer; theirs: Buffer },
+  /** git's command line (see gitCommandLine), as the driver read it. */
+  argv: readonly string[] | null,
 ): Promise<number> {
   const repo = await openRepo(deps.cwd).catch(() => null);
   const candidates = repo ? theirsCandidates(repo.gitDir, deps.env) : [];
@@ -85,7 +86,7 @@ export async function settleConflicts(
     const chosen = await chooseStatuses(args, deps, repo, known, hunks);
     // The commit the result will sit on: ours (HEAD) in a merge, the one a replayed commit goes onto
     // in a rebase. A squash merge makes a commit on ours alone, as a replayed commit is.
-    const squash = gitCommandLine()?.includes('--squash') ?? false;
+    const squash = !!argv && argv.lastIndexOf('--squash') > argv.lastIndexOf('--no-squash');
     return { ...chosen, parent: sides.ours, theirs: sides.merging && !squash ? sides.theirs : undefined };
   };
   let chosen: Chosen & { parent: string; theirs: string | undefined };

@@ -64,9 +64,10 @@ export async function withDriverCommits(
   const ownUnheld = [...unheld.values()].flat().filter((r) => own.has(key(r)));
   const neverMade = await mergesNeverMade(
     repo,
-    ownUnheld.map((r) => ({ parent: r.parent, theirs: r.theirs!, at: own.get(key(r))! })),
+    ownUnheld.map((r) => ({ ...r, theirs: r.theirs!, at: own.get(key(r))! })),
   );
-  const aborted = (r: DriverPoint) => own.has(key(r)) && neverMade.some((m) => m.parent === r.parent && m.theirs === r.theirs);
+  const abortedKeys = new Set(neverMade.map(key));
+  const aborted = (r: DriverPoint) => abortedKeys.has(key(r));
   // Nor does one older than a clone keeps its own: the clone that aborted it would no longer know.
   const recent = (r: DriverPoint) => now - Date.parse(r.at) < DRIVER_POINT_KEPT_MS;
   for (const [id, notes] of unheld) {

@@ -237,9 +237,15 @@ export async function gatherHistory(
   const { copies, maybe } = await copiesOfNamed(repo, origins, otherOrigins, hub, { here: hubCommitsHere, rewrites });
   // A run this clone lacks may have seen a value committed before it.
   const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();
-  const firstCommittedAt = hub.tasks.some((t) => (t.unheldMerges?.length ?? 0) > 0)
-    ? await firstCommitTimes(repo, origins, rewriteIndex([...rewrites, ...copies]))
-    : new Map<string, number>();
+  const noted = new Set(hub.tasks.filter((t) => (t.unheldMerges?.length ?? 0) > 0).map((t) => t.id));
+  const firstCommittedAt =
+    noted.size > 0
+      ? await firstCommitTimes(
+          repo,
+          [...origins].filter(([id]) => noted.has(id)),
+          rewriteIndex([...rewrites, ...copies]),
+        )
+      : new Map<string, number>();
   return { origins, otherOrigins, ancestry, present, committedAt, firstCommittedAt, copies, maybeCopyOf: maybe };
 }
 
@@ -249,13 +255,16 @@ export async function gatherHistory(
  * here (another clone's, before its rebase or amend), no later than the origin's author time, which
  * an amend or a rebase keeps. A task whose times cannot be read has none.
  */
-async function firstCommitTimes(repo: Repo, origins: ReadonlyMap<string, string | null>, rewrites: RewriteIndex): Promise<Map<string, number>> {
+async function firstCommitTimes(repo: Repo, origins: readonly (readonly [string, string | null])[], rewrites: RewriteIndex): Promise<Map<string, number>> {
+  const carried = origins.flatMap(([id, origin]) => (origin ? [[id, origin, carriedOver(origin, id, rewrites)] as const] : []));
+  const committed = await commitTimes(
+    repo,
+    carried.flatMap(([, , commits]) => commits),
+  );
   const first = new Map<string, number>();
-  for (const [id, origin] of origins) {
-    if (!origin) continue;
-    const times = await Promise.all(carriedOver(origin, id, rewrites).map((c) => commitTime(repo.top, c).catch(() => null)));
-    const known = times.filter((t): t is number => t !== null);
-    const authored = known.length < times.length ? await commitTime(repo.top, origin, 'author').catch(() => null) : undefined;
+  for (const [id, origin, commits] of carried) {
+    const known = commits.flatMap((c) => (committed.has(c) ? [committed.get(c)!] : []));
+    const authored = known.length < commits.length ? await commitTime(repo.top, origin, 'author').catch(() => null) : undefined;
     if (authored === null) continue;
     const earliest = Math.min(...known, ...(authored === undefined ? [] : [authored]));
     if (Number.isFinite(earliest)) first.set(id, earliest);
