@@ -217,8 +217,9 @@ export class ReferenceModel {
    * A merge whose status line the merge driver settled: it took a side's value (its line, byte for
    * byte) or the hub's, never one older than a value it replaced. Where a side and the hub hold the
    * same status, the line is read as the hub's where that is what the driver may have taken: the
-   * hub's value replaced nothing newer, and nothing concurrent of higher rank (found read as the
-   * side's older value when the driver had taken the hub's: seed 20261303, path 51). Where the
+   * hub's value replaced nothing newer, and nothing concurrent of higher rank that the hub had not
+   * heard (found read as the side's older value when the driver had taken the hub's: seed 20261303,
+   * path 51; and where a run had agreed on a line that left the side's value: seed 106 path 77). Where the
    * driver took the hub's value it told the hub so (`hubHeard`): the hub has heard what the driver
    * read, as from a run that agreed on the merged line, and what it is set to next is newer (seed 97
    * path 137).
@@ -234,7 +235,7 @@ export class ReferenceModel {
       );
     const replaced = [o, th].filter((side) => side.status !== status);
     const newer = (a: Value, b: Value) => a.hist.has(b.by) && !b.hist.has(a.by);
-    const hubMayWin = (side: Value) => newer(D!, side) || (!newer(side, D!) && rank(D!.status) >= rank(side.status));
+    const hubMayWin = (side: Value) => D!.hist.has(side.by) || newer(D!, side) || (!newer(side, D!) && rank(D!.status) >= rank(side.status));
     const chosen = candidates.find((c) => replaced.every((side) => !newer(side, c) && (c !== D || hubMayWin(side)))) ?? candidates[0]!;
     for (const side of replaced) this.mustNotLose(`merge driver ${task} in ${where}`, side, chosen);
     this.setValue(commit, task, { status: chosen.status, by: chosen.by }, chosen === D ? new Set(D.hist) : undefined);

@@ -1376,10 +1376,9 @@ export const REGRESSIONS: Regression[] = [
     ],
   },
   {
-    name: "found by the soak (SIM_WORLD=all SIM_SEED=106 SIM_PATH=77, shrunk to 77:3:1:3:3:7:9:8:10:9:8:9:9:9:9:9:9:9:9:9:9:9:10:10:6:7:7:7:7:7:7:7:8), older than this session (fails alike on ac4ecf3): a's in_progress (#1), re-commented and pushed without hooks, then set back and amended, was read as heard, and b's merge driver took the hub's older todo (#0) over it: neither side news",
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=106 SIM_PATH=77, shrunk to 77:3:1:3:3:7:9:8:10:9:8:9:9:9:9:9:9:9:9:9:9:9:10:10:6:7:7:7:7:7:7:7:8), the harness's: a pushed its in_progress (#1) without hooks, set A back to todo (#2) and ran, agreeing with the hub's todo; b's merge driver then took the hub's todo over the pushed in_progress, which the run had heard, and the model read the hub's value as older than it (fixed in the model: a side's value the hub heard is no news to it, rule 2)",
     overHttp: false,
     retention: true,
-    open: 'a re-commented value read as heard: not fixed yet',
     steps: [
       { k: 'edit', c: 'a', t: 'A', s: 0, pull: false, push: false },
       { k: 'touch', how: 'comment', c: 'a', t: 'A', s: 0, push: true },
