@@ -503,3 +503,39 @@ test('a hub too old to keep which points put a lost value back is not sent one: 
   assert.equal(await s.hubStatus('A'), 'done', 'the lost done is put back');
   assert.ok(sent.length > 0 && sent.every((b) => b.changes.every((c) => c.point?.restates === undefined)));
 });
+
+/**
+ * The workstation writes back an agent's blocked, sets A back to todo on top and pushes; the
+ * restore loses the writeback's point, the agent's blocked kept. The laptop sets in_progress on
+ * its own line and merges the workstation's commits in: its value came beside the lost agreement,
+ * after the blocked it overruled.
+ */
+test("a writeback commit the restored hub keeps no record of holds rank back: the laptop's value beside it is not written over, and the clone that made it pushes it (seed 104 path 95)", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked');
+  const restore = await backUp(s);
+  await must(ws.run('--fix'), 'the writeback of blocked');
+  await ws.edit('A', 'todo', 'A back to todo');
+  await ws.git('push', '-q', 'origin', 'main');
+  await restore();
+
+  await laptop.edit('A', 'in_progress');
+  await laptop.git('pull', '-q', '--no-rebase', 'origin', 'main');
+  assert.equal(await laptop.statusInFile('A'), 'in_progress', "git's merge keeps the laptop's line");
+  const held = await laptop.run('--fix');
+  assert.equal(held.code, 0, held.stderr);
+  assert.ok(!decidedByRank(held.stdout, 'A'), 'rank does not decide past an agreement the hub lost');
+  assert.match(parseReport(held.stdout).findings.find((f) => f.code === 'C-27' && f.taskId === 'A')?.message ?? '', /writeback commit .* no record of it/);
+  assert.equal(await laptop.statusInFile('A'), 'in_progress', "the laptop's in_progress is not written over");
+  assert.equal(await s.hubStatus('A'), 'blocked');
+
+  await laptop.git('push', '-q', 'origin', 'main');
+  await ws.git('pull', '-q', '--no-rebase', 'origin', 'main');
+  await must(ws.run('--fix'), "the workstation's run, with its own record of the writeback's point");
+  assert.equal(await s.hubStatus('A'), 'in_progress', 'set after the agreement the hub has not moved from, it is pushed');
+  await must(laptop.run('--fix'), "the laptop's next run");
+  assert.equal(await laptop.statusInFile('A'), 'in_progress');
+});

@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
 import { git } from '../src/git/run.js';
 import { teamMessage } from '../src/writeback/commit-rules.js';
-import { writebackMessage } from '../src/writeback/commit.js';
+import { writebackMessage, writtenByMessage } from '../src/writeback/message.js';
 import { parseReport, scene } from './helpers/scene.js';
 import { commitFiles } from './helpers/temp-repo.js';
 
@@ -18,6 +18,22 @@ test("the team's suffix goes on the spec's subject line and its trailers where g
   assert.ok(message.includes('Updated by fix-consistency on box:\n- A: todo → done\n'), 'the body is the spec’s');
   const { stdout } = await execa('git', ['interpret-trailers', '--parse'], { input: message });
   assert.equal(stdout, 'Signed-off-by: Bot <bot@example.com>\nRefs: OPS-1');
+});
+
+test("a writeback message is read back as what it wrote, with the team's suffix and trailers; a revert of one wrote nothing", () => {
+  const two = writebackMessage('box', [
+    { taskId: 'A', title: 'A', file: 'plan.md', line: 3, from: 'todo', to: 'done' },
+    { taskId: 'x: y', title: 'x', file: 'plan.md', line: 9, from: 'blocked', to: 'in_progress' },
+  ]);
+  const team = teamMessage(two, { suffix: '[skip ci]', trailers: ['Refs: OPS-1'] });
+  assert.deepEqual(
+    [...writtenByMessage(team)],
+    [
+      ['A', 'done'],
+      ['x: y', 'in_progress'],
+    ],
+  );
+  assert.equal(writtenByMessage(`Revert "${SPEC.split('\n')[0]}"\n\nThis reverts commit 0123.\n${SPEC}`).size, 0);
 });
 
 /** A clone whose hub has A done while its file says todo: its next fix run makes a writeback commit. */

@@ -21,6 +21,7 @@ const UNKNOWN: Record<Unknown, string> = {
   concurrent: 'its value was set on history the last agreement never saw, and the hub has dropped the records that would tell',
   merge: "another clone's merge this clone does not have (not pulled yet, dropped, or aborted) may have overruled its value",
   copy: 'its commit may be one the hub has heard of, made again with another author line, or a new edit that happens to be the same',
+  unrecorded: 'a writeback commit agreed with the hub on its status, and the hub keeps no record of it (restored from a backup?)',
 };
 
 /** What the hub holds of a contested task, and what the rules say of each side's value against it. */

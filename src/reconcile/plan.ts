@@ -2,7 +2,7 @@ import type { Finding } from '../findings.js';
 import type { HubTask, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
 import { rank, type Status } from '../status.js';
 import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub, undecided } from './messages.js';
-import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback } from './types.js';
+import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback, type WrittenBack } from './types.js';
 
 /** Tasks whose file and hub statuses differ: the only ones the rules need git's history for. */
 export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTask[]): string[] {
@@ -11,7 +11,7 @@ export function disagreeing(files: readonly FileTask[], hubTasks: readonly HubTa
 }
 
 /** Why a rule could not decide (DESIGN.md, "Rules v2", 2): each has its own remedy. */
-export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent' | 'copy' | 'merge';
+export type Unknown = 'origin' | 'blind' | 'dropped' | 'concurrent' | 'copy' | 'merge' | 'unrecorded';
 
 /** `restates`: the push puts back the value of a point a restore lost, the hub's time of that point. */
 type Ruling = { decision: 'push' | 'writeback'; conflict: boolean; restates?: string } | { decision: 'unknown'; why: Unknown };
@@ -69,7 +69,7 @@ export function rule(
   hub: HubTask,
   input: Pick<
     ReconcileInput,
-    'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'maybeCopyOf' | 'ancestry' | 'present' | 'committedAt' | 'firstCommittedAt'
+    'runs' | 'runsDropped' | 'head' | 'origins' | 'otherOrigins' | 'maybeCopyOf' | 'ancestry' | 'present' | 'committedAt' | 'firstCommittedAt' | 'writtenBack'
   >,
   rewrites: RewriteIndex = rewriteIndex([]),
 ): Ruling {
@@ -160,6 +160,16 @@ export function rule(
   // rewrite record not yet at the hub (an outbox, a clone without hooks), and then rule 3 would push.
   const hubWinsAnyway = byRank === 'writeback' && (unknown === 'concurrent' || (unknown === 'dropped' && movedSinceDropped(hub)));
   if (unknown && !hubWinsAnyway) return { decision: 'unknown', why: unknown };
+  // A writeback of the hub's status HEAD holds, newer than the base, that no point the hub or this
+  // clone keeps stands for: the hub recorded one there before the branch moved, and lost it (a
+  // restore from a backup). Whether the hub moved since that agreement is not known, and the
+  // file's value, set after it or beside it, may be newer: rank keeping the hub's is held up (found
+  // by the soak, seed 104 path 95: a restore took another clone's writeback point, and a value
+  // set beside it was written over). Not a value set below it: the writeback's run heard that one.
+  const recorded = (commit: string) => hub.points.some((p) => rewritten(p.commit).includes(commit));
+  const agreedAndLost = (w: WrittenBack) =>
+    w.status === hub.status && !(base && standsFor(base.commit).some((c) => within(w.commit, c))) && !within(L, w.commit) && !recorded(w.commit);
+  if (byRank === 'writeback' && (input.writtenBack?.get(file.id) ?? []).some(agreedAndLost)) return { decision: 'unknown', why: 'unrecorded' };
   // A run newer than the base, on a commit this clone lacks, may have seen the file's value under
   // another clone's newer edit: only rank pushing it is held up, as where a dropped record may have
   // seen it (found by the grown simulation, amend seed 2 path 36: a run agreed on a status set over

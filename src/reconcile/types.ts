@@ -6,6 +6,12 @@ import type { Task } from '../workplan/parse.js';
 /** Is `ancestor` an ancestor of (or equal to) `descendant`? 'unknown' (missing object, shallow) counts as no. */
 export type Ancestry = (ancestor: string, descendant: string) => 'yes' | 'no' | 'unknown';
 
+/** A writeback commit HEAD holds, and the status it wrote for a task. */
+export interface WrittenBack {
+  commit: string;
+  status: Status;
+}
+
 /** A task as the files hold it, with the workplan it belongs to. */
 export interface FileTask extends Task {
   workplan: { id: string; title: string | null };
@@ -48,6 +54,11 @@ export interface ReconcileInput {
    * cannot have seen it.
    */
   firstCommittedAt?: ReadonlyMap<string, number>;
+  /**
+   * By task, the writeback commits HEAD holds that wrote it, newest first, where rank would keep
+   * the hub's value: each agreed with the hub, which recorded a point on it (see writebacksHeld).
+   */
+  writtenBack?: ReadonlyMap<string, readonly WrittenBack[]>;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */
   present: (commit: string) => boolean;
   /** The hub has dropped run records of this repo: a missing record proves nothing. */

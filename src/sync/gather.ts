@@ -12,12 +12,14 @@ import {
   type TreeState,
 } from '../git/facts.js';
 import { git } from '../git/run.js';
+import { writebacksHeld } from '../git/writebacks-held.js';
+import { rank } from '../status.js';
 import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
 import { carriedOver, disagreeing, replacedBy, type RewriteIndex, rewriteIndex } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
-import type { Ancestry, FileTask } from '../reconcile/types.js';
+import type { Ancestry, FileTask, WrittenBack } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
 import { loadTouchedWorkplans, loadWorkplans, type LoadedWorkplans } from '../workplan/load.js';
 import { finishInterruptedLanding } from '../writeback/commit.js';
@@ -187,6 +189,8 @@ export interface HistoryFacts {
   copies: Rewrite[];
   /** Origins that may be copies of commits the hub's records name, by another author line: those commits, by origin. */
   maybeCopyOf: Map<string, string[]>;
+  /** By task, the writeback commits HEAD holds that wrote it, where rank would keep the hub's value (see writebacksHeld). */
+  writtenBack: Map<string, WrittenBack[]>;
 }
 
 /** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
@@ -203,15 +207,19 @@ export async function gatherHistory(
   // The first-parent trace below asks of the same commits: what git told the first is kept for it.
   const reads = traceReads(repo);
   const introduced = new Set<string>();
-  const [origins, hubCommitsHere] = await Promise.all([
+  // Rank writing the hub's value back may undo a value set after an agreement the hub lost.
+  const hubStatus = new Map(hub.tasks.map((t) => [t.id, t.status]));
+  const keepsHub = new Set(contestedFiles.filter((f) => rank(f.status) <= rank(hubStatus.get(f.id)!)).map((f) => f.id));
+  const [origins, hubCommitsHere, writtenBack] = await Promise.all([
     valueOrigins(repo, head, contestedFiles, { reads, introduced }),
     presentCommits(repo, [
       ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
       ...rewrites.flatMap((r) => [r.old, r.new]),
     ]),
+    writebacksHeld(repo, head, keepsHub),
   ]);
-  const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere];
+  const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere, ...[...writtenBack.values()].flat().map((w) => w.commit)];
   const walk = await ancestryAmong(repo, commits);
   const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
   // The commits that set a value where blame names another (see valuesBack and valuesRetaken).
@@ -246,7 +254,7 @@ export async function gatherHistory(
           rewriteIndex([...rewrites, ...copies]),
         )
       : new Map<string, number>();
-  return { origins, otherOrigins, ancestry, present, committedAt, firstCommittedAt, copies, maybeCopyOf: maybe };
+  return { origins, otherOrigins, ancestry, present, committedAt, firstCommittedAt, copies, maybeCopyOf: maybe, writtenBack };
 }
 
 /**

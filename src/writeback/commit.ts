@@ -10,12 +10,7 @@ import type { Writeback } from '../reconcile/types.js';
 import { readBlobBytes, treeEntries, type Repo } from '../repo.js';
 import { setStatusesInBytes } from '../workplan/set-status.js';
 import { SIGNING_TIMEOUT_MS, shouldSign, teamMessage } from './commit-rules.js';
-
-/** The spec's commit message (CUST-WP-0026, T03), for writebacks the edit accepted: five statuses, ids without control characters. */
-export function writebackMessage(hostname: string, writebacks: readonly Writeback[]): string {
-  const lines = writebacks.map((w) => `- ${w.taskId}: ${w.from} → ${w.to}`);
-  return `chore(consistency): sync task status from DB [auto]\n\nUpdated by fix-consistency on ${hostname}:\n${lines.join('\n')}\n`;
-}
+import { writebackMessage } from './message.js';
 
 /** Applies a file's writebacks to its bytes, from one scan of them; a task that cannot be written is refused with a reason, the others applied. */
 export function editBytes(bytes: Buffer, writebacks: readonly Writeback[]): { bytes: Buffer; applied: Writeback[]; refused: WritebackRefusal[] } {
