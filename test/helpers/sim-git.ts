@@ -205,30 +205,50 @@ export class Choreography {
     return true;
   }
 
-  /** Merges or rebases the upstream in; conflicts are resolved as a careful person would: the higher rank. */
-  async pull(clone: string, rebase: boolean): Promise<void> {
+  /**
+   * The upstream fetched, and ours and theirs when a merge is due (neither holds the other), a
+   * shallow clone deepened where its boundary hides their common ancestor, as people do first.
+   */
+  private async mergeDue(clone: string, what: string): Promise<{ ours: string; theirs: string } | null> {
     const dir = this.dir(clone);
-    if (await this.dirty(clone)) return;
+    if (await this.dirty(clone)) return null;
     if (!(await this.fetch(clone))) {
-      this.log.push(`${clone} pull (offline)`);
-      return;
+      this.log.push(`${clone} ${what} (offline)`);
+      return null;
     }
     const ours = await this.head(clone);
     const theirs = (await readObject(dir, 'refs/remotes/origin/main^{commit}'))!.oid;
     await this.learn(clone, theirs);
-    if (this.model.ancestors(ours).has(theirs)) return;
-    this.log.push(`${clone} pull${rebase ? ' --rebase' : ''}`);
+    if (this.model.ancestors(ours).has(theirs)) return null;
+    this.log.push(`${clone} ${what}`);
     if (this.model.ancestors(theirs).has(ours)) {
       await git(dir, ['merge', '-q', '--ff-only', 'origin/main']);
-      return;
+      return null;
     }
-    // A shallow clone whose boundary hides the common ancestor (history rewritten above it) cannot
-    // merge or rebase: people deepen it first.
     const related = await git(dir, ['merge-base', ours, theirs]).then(
       () => true,
       () => false,
     );
     if (!related) await git(dir, ['fetch', '-q', '--unshallow', 'origin']);
+    return { ours, theirs };
+  }
+
+  /**
+   * A merge of the upstream the person gives up on (`git merge --abort`), after the merge driver
+   * settled what it could and told the hub: nothing of it stays in the clone.
+   */
+  async abortedPull(clone: string): Promise<void> {
+    if (!(await this.mergeDue(clone, 'pull, then merge --abort'))) return;
+    await this.merge(clone);
+    await git(this.dir(clone), ['merge', '--abort']);
+  }
+
+  /** Merges or rebases the upstream in; conflicts are resolved as a careful person would: the higher rank. */
+  async pull(clone: string, rebase: boolean): Promise<void> {
+    const dir = this.dir(clone);
+    const due = await this.mergeDue(clone, `pull${rebase ? ' --rebase' : ''}`);
+    if (!due) return;
+    const { ours, theirs } = due;
     if (rebase && (await this.tryRebase(clone, ours, theirs))) return;
     const resolved = this.model.resolveMerge(ours, theirs);
     const { clean, settled, fromHub } = await this.merge(clone);

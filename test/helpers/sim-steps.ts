@@ -6,7 +6,21 @@ import { CLONES, type Fault, type SimWorld, TASKS } from './sim-world.js';
  * classic world's steps come first; each twist of the real world (Rules v2, DESIGN.md) is a
  * switch that adds its kind of step, as the model's WORLD=1 does.
  */
-export const TWISTS = ['move', 'reorder', 'comment', 'shallow', 'blame', 'offline', 'outage', 'autostash', 'restore', 'fork', 'retention', 'amend'] as const;
+export const TWISTS = [
+  'move',
+  'reorder',
+  'comment',
+  'shallow',
+  'blame',
+  'offline',
+  'outage',
+  'autostash',
+  'restore',
+  'fork',
+  'retention',
+  'amend',
+  'abort',
+] as const;
 export type Twist = (typeof TWISTS)[number];
 
 /** `SIM_WORLD=all` or a comma-separated list of twists; unset: the classic world. */
@@ -61,6 +75,7 @@ const twisted: Record<Twist, { weight: number; arbitrary: fc.Arbitrary<Step> }[]
   fork: [{ weight: 1, arbitrary: fc.record({ k: fc.constant('fork' as const), c: clone }) }],
   retention: [],
   amend: [{ weight: 1, arbitrary: fc.record({ k: fc.constant('amend' as const), c: clone, t: task, s: pick }) }],
+  abort: [{ weight: 1, arbitrary: fc.record({ k: fc.constant('abort' as const), c: clone }) }],
 };
 
 export type Step =
@@ -80,7 +95,8 @@ export type Step =
   | { k: 'backup' }
   | { k: 'restore' }
   | { k: 'fork'; c: string }
-  | { k: 'amend'; c: string; t: string; s: number };
+  | { k: 'amend'; c: string; t: string; s: number }
+  | { k: 'abort'; c: string };
 
 /** One step of a world with these twists; without any, exactly the classic world's steps. */
 export function stepOf(twists: ReadonlySet<Twist>): fc.Arbitrary<Step> {
@@ -143,5 +159,7 @@ export async function play(world: SimWorld, s: Step): Promise<void> {
       return world.pushToFork(s.c);
     case 'amend':
       return world.amend(s.c, s.t, s.s);
+    case 'abort':
+      return world.abortedPull(s.c);
   }
 }

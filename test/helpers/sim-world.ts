@@ -141,6 +141,10 @@ export class SimWorld {
     return this.git.pull(clone, rebase);
   }
 
+  abortedPull(clone: string): Promise<void> {
+    return this.git.abortedPull(clone);
+  }
+
   /** A pull --rebase during which the hub is down: post-rewrite cannot deliver its record. */
   async pullDuringOutage(clone: string): Promise<void> {
     this.outage = true;
