@@ -220,11 +220,15 @@ test("git merge of a feature branch that set a status by hand while the hub move
   assert.deepEqual(await w.hubStatuses(), { A: 'done', B: 'todo' });
 });
 
-/** Merging `feature` into main, where A is the hub's done: the branch's `theirs` is read two ways, and the line is left to the person. */
-async function mergeLeavesItToThePerson(w: Awaited<ReturnType<typeof team>>, theirs: string) {
+/** Merging `feature` into main, where A is the hub's done: the branch's `theirs` cannot be judged (`why`), and the line is left to the person. */
+async function mergeLeavesItToThePerson(
+  w: Awaited<ReturnType<typeof team>>,
+  theirs: string,
+  why = 'its own commit and the merge read it differently (rank-loses, news)',
+) {
   const merged = await w.gitTry(w.ws, 'merge', '--no-edit', 'feature');
   assert.notEqual(merged.code, 0, merged.stderr + merged.stdout);
-  const left = `task 'A' (ours done, theirs ${theirs}): left as a conflict: theirs: its own commit and the merge read it differently (rank-loses, news)`;
+  const left = `task 'A' (ours done, theirs ${theirs}): left as a conflict: theirs: ${why}`;
   assert.ok(merged.stderr.includes(left), merged.stderr);
   assert.equal(await w.unmerged(w.ws), PLAN);
 }
@@ -241,9 +245,9 @@ test("the same merge where the branch holds the hub's value under another commit
   await w.setByHand(w.ws, 'A', 'in_progress');
   await w.gitUser(w.ws, 'checkout', '-q', 'main');
 
-  // From the branch, rank keeps done; from the merge, the reopen is news. The branch held done: the
-  // reopen may have been set on top of the agreement, under the cherry-pick's id, so no verdict.
-  await mergeLeavesItToThePerson(w, 'in_progress');
+  // The branch holds a writeback of done no record stands for (the cherry-pick's id): the reopen
+  // may have been set on top of that agreement, so rank does not decide, and neither does the merge.
+  await mergeLeavesItToThePerson(w, 'in_progress', 'a writeback commit agreed with the hub on its status, and no record stands for it');
 });
 
 test("the same merge where the branch moved the task on in an amend of the hub's writeback, its rewrite record never sent: it may be set on top of the agreement, so it is left to the person", async (t) => {
@@ -256,7 +260,8 @@ test("the same merge where the branch moved the task on in an amend of the hub's
   await w.gitUser(w.ws, '-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-a', '--amend', '--no-edit');
   await w.gitUser(w.ws, 'checkout', '-q', 'main');
 
-  await mergeLeavesItToThePerson(w, 'blocked');
+  // The amend is a copy of the writeback no record stands for: blocked may be set on top of its agreement.
+  await mergeLeavesItToThePerson(w, 'blocked', 'a writeback commit agreed with the hub on its status, and no record stands for it');
 });
 
 test('the same merge where both readings make the branch’s value win (by rank from the branch, as news from the merge): it is taken', async (t) => {

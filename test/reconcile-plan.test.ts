@@ -554,3 +554,48 @@ describe('a value whose commit may be one the hub heard of, made again (the same
     assert.equal(sure.decisions.get('T1'), 'push');
   });
 });
+
+describe('a writeback commit no point stands for (an agreement a restore took)', () => {
+  const t0 = Date.parse('2026-11-01T10:00:00Z');
+  const at = (ms: number) => new Date(ms).toISOString();
+  const kept = (status: Status, commit: string, ms: number, origin = commit): SyncPoint => ({ ...point(status, commit, origin), at: at(ms) });
+  const wrote = (commit: string, status: Status, ms: number) => new Map([['T1', [{ commit, status, committedAt: ms }]]]);
+  // HEAD is M: main's C set the file's in_progress, and branch E is the writeback, beside it.
+  const decideAt = (hub: HubTask, writtenBack: Map<string, { commit: string; status: Status; committedAt: number }[]>, origin = 'C', head = 'M') =>
+    plan(input({ files: [fileTask('in_progress')], hubTasks: [hub], origin, head, writtenBack })).decisions.get('T1');
+  const hub = (points: SyncPoint[], updatedAt = at(t0)) => ({ ...hubTask('done', points), updatedAt });
+
+  test("one that wrote the hub's status after its oldest kept point holds rank back", () => {
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)]), wrote('E', 'done', t0 + 60_000)), 'unknown');
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)]), new Map()), 'writeback', 'without it, rank keeps the hub’s done');
+  });
+
+  test('one older than the oldest kept point may have been dropped: rank decides', () => {
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)]), wrote('E', 'done', t0 - 60_000)), 'writeback');
+  });
+
+  test('one below a kept point, by its commit or by its origin, is older than that point, which a restore kept: rank decides', () => {
+    // B is the writeback, C (the file's in_progress) is set after it; a point on C, or one whose origin is C.
+    assert.equal(decideAt(hub([kept('todo', 'A', t0), kept('todo', 'C', t0 + 120_000)]), wrote('B', 'done', t0 + 60_000), 'C', 'H'), 'writeback');
+    assert.equal(decideAt(hub([kept('todo', 'A', t0), kept('todo', 'X', t0 + 120_000, 'C')]), wrote('B', 'done', t0 + 60_000), 'C', 'H'), 'writeback');
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)]), wrote('B', 'done', t0 + 60_000), 'C', 'H'), 'unknown');
+  });
+
+  test('one that wrote another status after the hub last changed: the hub went back, and rank is held back too', () => {
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)], at(t0 + 10_000)), wrote('E', 'todo', t0 + 60_000)), 'unknown');
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)], at(t0 + 120_000)), wrote('E', 'todo', t0 + 60_000)), 'writeback', 'the hub changed since');
+  });
+
+  test('one HEAD does not hold, or where rank pushes the file’s value, changes nothing', () => {
+    assert.equal(decideAt(hub([kept('todo', 'A', t0)]), wrote('D', 'done', t0 + 60_000)), 'writeback');
+    const higher = plan(
+      input({
+        files: [fileTask('done')],
+        hubTasks: [{ ...hubTask('blocked', [kept('todo', 'A', t0)]), updatedAt: at(t0) }],
+        head: 'M',
+        writtenBack: wrote('E', 'blocked', t0 + 60_000),
+      }),
+    );
+    assert.equal(higher.decisions.get('T1'), 'push');
+  });
+});

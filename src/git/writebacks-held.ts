@@ -4,19 +4,34 @@ import { WRITEBACK_SUBJECT, writtenByMessage } from '../writeback/message.js';
 import { git } from './run.js';
 
 /**
- * The writeback commits `head` holds that wrote any of `ids`, by task, newest first. A writeback
- * commit is an agreement with the hub: the branch moves to it only once the hub has recorded its
- * point (see sync/apply.ts), so one the hub keeps no record of, the hub lost (a restore).
+ * The writeback commits below `tips`, committed since `since` (ms since the epoch), that wrote any
+ * of `ids`, by task. A writeback commit is an agreement with the hub: the branch moves to it only
+ * once the hub has recorded its point (see sync/apply.ts). git stops walking at commits older than
+ * `since`, as `git log --since` does: one behind an older-dated commit (a clock set back) is missed.
  */
-export async function writebacksHeld(repo: Repo, head: string, ids: ReadonlySet<string>): Promise<Map<string, WrittenBack[]>> {
+export async function writebacksHeld(repo: Repo, tips: readonly string[], ids: ReadonlySet<string>, since: number): Promise<Map<string, WrittenBack[]>> {
   const found = new Map<string, WrittenBack[]>();
-  if (ids.size === 0) return found;
-  const log = await git(repo.top, ['log', '--no-show-signature', '-z', '--format=%H%x00%B', '--fixed-strings', `--grep=${WRITEBACK_SUBJECT}`, head]);
+  if (ids.size === 0 || !Number.isFinite(since)) return found;
+  const log = await git(repo.top, [
+    'log',
+    '--no-show-signature',
+    '-z',
+    '--format=%H%x00%ct%x00%B',
+    `--max-age=${Math.floor(since / 1000)}`,
+    '--fixed-strings',
+    `--grep=${WRITEBACK_SUBJECT}`,
+    ...tips,
+    '--',
+  ]);
   const fields = log.split('\0');
-  for (let at = 0; at + 1 < fields.length; at += 2) {
+  for (let at = 0; at + 2 < fields.length; at += 3) {
     const commit = fields[at]!.trim();
-    for (const [id, status] of writtenByMessage(fields[at + 1]!)) {
-      if (ids.has(id)) found.set(id, [...(found.get(id) ?? []), { commit, status }]);
+    const committedAt = Number(fields[at + 1]) * 1000;
+    for (const [id, status] of writtenByMessage(fields[at + 2]!)) {
+      if (!ids.has(id)) continue;
+      const list = found.get(id) ?? [];
+      list.push({ commit, status, committedAt });
+      found.set(id, list);
     }
   }
   return found;

@@ -21,7 +21,7 @@ const UNKNOWN: Record<Unknown, string> = {
   concurrent: 'its value was set on history the last agreement never saw, and the hub has dropped the records that would tell',
   merge: "another clone's merge this clone does not have (not pulled yet, dropped, or aborted) may have overruled its value",
   copy: 'its commit may be one the hub has heard of, made again with another author line, or a new edit that happens to be the same',
-  unrecorded: 'a writeback commit agreed with the hub on its status, and the hub keeps no record of it (restored from a backup?)',
+  unrecorded: 'a writeback commit agreed with the hub on its status, and no record stands for it (a restore from a backup, or a copy no hook saw)',
 };
 
 /** What the hub holds of a contested task, and what the rules say of each side's value against it. */
@@ -84,7 +84,7 @@ export async function sideRulings(
     // This clone's notes of hub values the driver took before stand as points, as the run after the merge reads them.
     const noted = await withDriverCommits(repo, [commit, other], tasks, known, notes);
     const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
-    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites);
+    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites, own.runs);
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
     const index = rewriteIndex([...rewrites, ...history.copies]);
     const copied = copiedOnLine(repo, other);

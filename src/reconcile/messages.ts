@@ -77,7 +77,8 @@ const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
     "and may have overruled the file's value there — left as it is on both sides; pull, then run again; if that merge is gone for good, " +
     makeEqual(task, db),
   unrecorded: (task, db) =>
-    `a writeback commit this clone holds agreed with the hub on ${db}, and the hub keeps no record of it (restored from a backup?), ` +
+    `a writeback commit this clone holds agreed with the hub on ${db}, and no record the hub or this clone keeps stands for it ` +
+    '(the hub restored from a backup, or the commit a copy under a new id: a cherry-pick, an amend or rebase no hook saw), ' +
     "so whether the hub's status moved since is not known — left as it is on both sides; let the clone that made the writeback run " +
     `(it keeps its own record), then run again; else ${makeEqual(task, db)}`,
   copy: (task, db) =>

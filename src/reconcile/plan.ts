@@ -160,15 +160,23 @@ export function rule(
   // rewrite record not yet at the hub (an outbox, a clone without hooks), and then rule 3 would push.
   const hubWinsAnyway = byRank === 'writeback' && (unknown === 'concurrent' || (unknown === 'dropped' && movedSinceDropped(hub)));
   if (unknown && !hubWinsAnyway) return { decision: 'unknown', why: unknown };
-  // A writeback of the hub's status HEAD holds, newer than the base, that no point the hub or this
-  // clone keeps stands for: the hub recorded one there before the branch moved, and lost it (a
-  // restore from a backup). Whether the hub moved since that agreement is not known, and the
-  // file's value, set after it or beside it, may be newer: rank keeping the hub's is held up (found
-  // by the soak, seed 104 path 95: a restore took another clone's writeback point, and a value
-  // set beside it was written over). Not a value set below it: the writeback's run heard that one.
-  const recorded = (commit: string) => hub.points.some((p) => rewritten(p.commit).includes(commit));
+  // A writeback HEAD holds that no point stands for, made after the task's oldest kept point and
+  // not below a kept one: the hub recorded a point there before the branch moved, and lost it (a
+  // restore from a backup; retention drops oldest first). Where it wrote the hub's status, whether
+  // the hub moved since is not known; where it wrote another after the hub's last change, the hub
+  // went back. Either way the file's value, the writeback's or set after it or beside it, may be
+  // newer than the hub's: rank keeping the hub's is held up (found by the soak, seed 104 path 95: a
+  // restore took another clone's writeback point, and a value set beside it was written over).
+  // Not a value set below it: the writeback's run heard that one.
+  const belowKept = (commit: string) => hub.points.some((p) => [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(commit, c))));
+  // git keeps whole seconds: a writeback in the same second as a hub time may be after it.
+  const mayBeAfter = (w: WrittenBack, at: string | undefined) => at !== undefined && w.committedAt + 1000 > Date.parse(at);
   const agreedAndLost = (w: WrittenBack) =>
-    w.status === hub.status && !(base && standsFor(base.commit).some((c) => within(w.commit, c))) && !within(L, w.commit) && !recorded(w.commit);
+    within(w.commit, input.head) &&
+    mayBeAfter(w, hub.points[0]?.at) &&
+    (w.status === hub.status || mayBeAfter(w, hub.updatedAt)) &&
+    !belowKept(w.commit) &&
+    !(L !== w.commit && within(L, w.commit));
   if (byRank === 'writeback' && (input.writtenBack?.get(file.id) ?? []).some(agreedAndLost)) return { decision: 'unknown', why: 'unrecorded' };
   // A run newer than the base, on a commit this clone lacks, may have seen the file's value under
   // another clone's newer edit: only rank pushing it is held up, as where a dropped record may have

@@ -13,8 +13,7 @@ import {
 } from '../git/facts.js';
 import { git } from '../git/run.js';
 import { writebacksHeld } from '../git/writebacks-held.js';
-import { rank } from '../status.js';
-import type { RepoState as HubState, Rewrite } from '../hub/types.js';
+import type { RepoState as HubState, Rewrite, RunRecord } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
 import { carriedOver, disagreeing, replacedBy, type RewriteIndex, rewriteIndex } from '../reconcile/plan.js';
@@ -193,12 +192,16 @@ export interface HistoryFacts {
   writtenBack: Map<string, WrittenBack[]>;
 }
 
-/** Blame for the disputed tasks and one history walk over every commit the rules may compare. */
+/**
+ * Blame for the disputed tasks and one history walk over every commit the rules may compare.
+ * `ownRuns`: the runs this clone made, whose writebacks its own records judge (see withOwnRecords).
+ */
 export async function gatherHistory(
   repo: Repo,
   facts: Pick<RunFacts, 'head' | 'files' | 'upstream'>,
   hub: HubState,
   rewrites: readonly Rewrite[],
+  ownRuns: readonly RunRecord[],
 ): Promise<HistoryFacts> {
   const { head } = facts;
   const contested = new Set(disagreeing(facts.files, hub.tasks));
@@ -207,18 +210,25 @@ export async function gatherHistory(
   // The first-parent trace below asks of the same commits: what git told the first is kept for it.
   const reads = traceReads(repo);
   const introduced = new Set<string>();
-  // Rank writing the hub's value back may undo a value set after an agreement the hub lost.
-  const hubStatus = new Map(hub.tasks.map((t) => [t.id, t.status]));
-  const keepsHub = new Set(contestedFiles.filter((f) => rank(f.status) <= rank(hubStatus.get(f.id)!)).map((f) => f.id));
-  const [origins, hubCommitsHere, writtenBack] = await Promise.all([
+  const [origins, hubCommitsHere] = await Promise.all([
     valueOrigins(repo, head, contestedFiles, { reads, introduced }),
     presentCommits(repo, [
       ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
       ...rewrites.flatMap((r) => [r.old, r.new]),
     ]),
-    writebacksHeld(repo, head, keepsHub),
   ]);
+  // Writebacks made since a disputed task's oldest kept point may be agreements the hub lost (a
+  // restore); this clone's own are judged by its own records, which know the hub's time of each point.
+  const tips = [head, ...(facts.upstream ? [facts.upstream] : [])];
+  const oldestKept = hub.tasks.reduce(
+    (oldest, t) => (contested.has(t.id) && t.points[0] ? Math.min(oldest, Date.parse(t.points[0].at) - 1000) : oldest),
+    Infinity,
+  );
+  const madeHere = new Set(ownRuns.map((r) => r.commit));
+  const writtenBack = new Map(
+    [...(await writebacksHeld(repo, tips, contested, oldestKept))].map(([id, list]) => [id, list.filter((w) => !madeHere.has(w.commit))] as const),
+  );
   const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere, ...[...writtenBack.values()].flat().map((w) => w.commit)];
   const walk = await ancestryAmong(repo, commits);
   const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
@@ -241,7 +251,11 @@ export async function gatherHistory(
   const firstParentOrigins = oneLine ? origins : await valueOrigins(repo, head, contestedFiles, { firstParent: true, reads });
   for (const [id, commit] of setElsewhere) firstParentOrigins.set(id, commit);
   const otherOrigins = new Map([...firstParentOrigins].flatMap(([id, c]) => (c && c !== origins.get(id) ? [[id, [c]]] : [])));
-  const ancestry = otherOrigins.size > 0 ? (await ancestryAmong(repo, [...commits, ...firstParentOrigins.values()])).ancestry : walk.ancestry;
+  // Origins set elsewhere after the first walk, and first-parent ones, join a second walk.
+  const ancestry =
+    otherOrigins.size > 0 || setElsewhere.size > 0
+      ? (await ancestryAmong(repo, [...commits, ...origins.values(), ...firstParentOrigins.values()])).ancestry
+      : walk.ancestry;
   const { copies, maybe } = await copiesOfNamed(repo, origins, otherOrigins, hub, { here: hubCommitsHere, rewrites });
   // A run this clone lacks may have seen a value committed before it.
   const committedAt = hub.runs.some((r) => !present(r.commit)) ? await commitTimes(repo, origins.values()) : new Map<string, number>();

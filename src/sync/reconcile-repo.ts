@@ -115,7 +115,7 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
     const known = await withDriverCommits(repo, [facts.head], facts.files, own, driverPoints);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
     const rewrites = [...known.rewrites, ...facts.pendingRewrites];
-    const { copies, ...history } = await gatherHistory(repo, facts, known, rewrites);
+    const { copies, ...history } = await gatherHistory(repo, facts, known, rewrites, facts.own.runs);
     const thePlan = plan({
       mode: facts.fixing ? 'fix' : 'check',
       writeback: options.writeback && !options.at,

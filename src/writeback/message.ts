@@ -18,7 +18,7 @@ export function writtenByMessage(message: string): Map<string, Status> {
   const written = new Map<string, Status>();
   if (!message.startsWith(WRITEBACK_SUBJECT)) return written;
   for (const line of message.split('\n')) {
-    const parts = /^- (.+): (\S+) \u2192 (\S+)$/.exec(line);
+    const parts = /^- ([^\n]+): (\S+) \u2192 (\S+?)\r?$/.exec(line);
     if (parts && isStatus(parts[2]) && isStatus(parts[3])) written.set(parts[1]!, parts[3]);
   }
   return written;
