@@ -559,9 +559,9 @@ describe('a writeback commit no point stands for (an agreement a restore took)',
   const t0 = Date.parse('2026-11-01T10:00:00Z');
   const at = (ms: number) => new Date(ms).toISOString();
   const kept = (status: Status, commit: string, ms: number, origin = commit): SyncPoint => ({ ...point(status, commit, origin), at: at(ms) });
-  const wrote = (commit: string, status: Status, ms: number) => new Map([['T1', [{ commit, status, committedAt: ms }]]]);
+  const wrote = (commit: string, status: Status, ms: number) => new Map([['T1', [{ commit, status, madeAt: ms }]]]);
   // HEAD is M: main's C set the file's in_progress, and branch E is the writeback, beside it.
-  const decideAt = (hub: HubTask, writtenBack: Map<string, { commit: string; status: Status; committedAt: number }[]>, origin = 'C', head = 'M') =>
+  const decideAt = (hub: HubTask, writtenBack: ReturnType<typeof wrote>, origin = 'C', head = 'M') =>
     plan(input({ files: [fileTask('in_progress')], hubTasks: [hub], origin, head, writtenBack })).decisions.get('T1');
   const hub = (points: SyncPoint[], updatedAt = at(t0)) => ({ ...hubTask('done', points), updatedAt });
 
@@ -572,6 +572,11 @@ describe('a writeback commit no point stands for (an agreement a restore took)',
 
   test('one older than the oldest kept point may have been dropped: rank decides', () => {
     assert.equal(decideAt(hub([kept('todo', 'A', t0)]), wrote('E', 'done', t0 - 60_000)), 'writeback');
+    // A point this clone's own records put back, at or below what the hub dropped, is not one it kept.
+    const putBack = { ...kept('todo', 'A', t0 - 120_000), seq: 3 };
+    const dropped = { ...hub([putBack, { ...kept('todo', 'A', t0), seq: 9 }]), droppedThrough: 5 };
+    assert.equal(decideAt(dropped, wrote('E', 'done', t0 - 60_000)), 'writeback');
+    assert.equal(decideAt({ ...dropped, droppedThrough: null }, wrote('E', 'done', t0 - 60_000)), 'unknown');
   });
 
   test('one below a kept point, by its commit or by its origin, is older than that point, which a restore kept: rank decides', () => {

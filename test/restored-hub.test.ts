@@ -530,7 +530,7 @@ test("a writeback commit the restored hub keeps no record of holds rank back: th
   assert.ok(!decidedByRank(held.stdout, 'A'), 'rank does not decide past an agreement the hub lost');
   assert.match(
     parseReport(held.stdout).findings.find((f) => f.code === 'C-27' && f.taskId === 'A')?.message ?? '',
-    /writeback commit .* no record the hub or this clone keeps stands for it/,
+    /writeback commit .* no record stands for it/,
   );
   assert.equal(await laptop.statusInFile('A'), 'in_progress', "the laptop's in_progress is not written over");
   assert.equal(await s.hubStatus('A'), 'blocked');
@@ -541,4 +541,32 @@ test("a writeback commit the restored hub keeps no record of holds rank back: th
   assert.equal(await s.hubStatus('A'), 'in_progress', 'set after the agreement the hub has not moved from, it is pushed');
   await must(laptop.run('--fix'), "the laptop's next run");
   assert.equal(await laptop.statusInFile('A'), 'in_progress');
+});
+
+test("another clone's writeback this clone pulled and ran at is still its: a value set on top of it is held, not written over, after the restore takes its point (review)", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked');
+  const restore = await backUp(s);
+  await must(ws.run('--fix'), 'the writeback of blocked');
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.git('pull', '-q', '--ff-only', 'origin', 'main');
+  await must(laptop.run('--fix'), "the laptop's run at the writeback: a run record there, no point");
+  await laptop.edit('A', 'in_progress');
+  await restore();
+
+  const held = await laptop.run('--fix');
+  assert.equal(held.code, 0, held.stderr);
+  assert.ok(!decidedByRank(held.stdout, 'A'));
+  assert.equal(await laptop.statusInFile('A'), 'in_progress');
+  const again = await laptop.run('--fix');
+  assert.ok(!decidedByRank(again.stdout, 'A'), 'nor on the next run, whose run record is at its own commit');
+  assert.equal(await laptop.statusInFile('A'), 'in_progress');
+
+  await laptop.git('push', '-q', 'origin', 'main');
+  await ws.git('pull', '-q', '--ff-only', 'origin', 'main');
+  await must(ws.run('--fix'), "the workstation's run, with its own record of the writeback's point");
+  assert.equal(await s.hubStatus('A'), 'in_progress');
 });

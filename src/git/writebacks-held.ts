@@ -5,9 +5,10 @@ import { git } from './run.js';
 
 /**
  * The writeback commits below `tips`, committed since `since` (ms since the epoch), that wrote any
- * of `ids`, by task. A writeback commit is an agreement with the hub: the branch moves to it only
- * once the hub has recorded its point (see sync/apply.ts). git stops walking at commits older than
- * `since`, as `git log --since` does: one behind an older-dated commit (a clock set back) is missed.
+ * of `ids`, by task, with their author times. A writeback commit is an agreement with the hub: the
+ * branch moves to it only once the hub has recorded its point (see sync/apply.ts). git stops
+ * walking at commits older than `since`, as `git log --since` does: one behind an older-dated
+ * commit (a clock set back) is missed.
  */
 export async function writebacksHeld(repo: Repo, tips: readonly string[], ids: ReadonlySet<string>, since: number): Promise<Map<string, WrittenBack[]>> {
   const found = new Map<string, WrittenBack[]>();
@@ -16,7 +17,7 @@ export async function writebacksHeld(repo: Repo, tips: readonly string[], ids: R
     'log',
     '--no-show-signature',
     '-z',
-    '--format=%H%x00%ct%x00%B',
+    '--format=%H%x00%at%x00%B',
     `--max-age=${Math.floor(since / 1000)}`,
     '--fixed-strings',
     `--grep=${WRITEBACK_SUBJECT}`,
@@ -26,11 +27,11 @@ export async function writebacksHeld(repo: Repo, tips: readonly string[], ids: R
   const fields = log.split('\0');
   for (let at = 0; at + 2 < fields.length; at += 3) {
     const commit = fields[at]!.trim();
-    const committedAt = Number(fields[at + 1]) * 1000;
+    const madeAt = Number(fields[at + 1]) * 1000;
     for (const [id, status] of writtenByMessage(fields[at + 2]!)) {
       if (!ids.has(id)) continue;
       const list = found.get(id) ?? [];
-      list.push({ commit, status, committedAt });
+      list.push({ commit, status, madeAt });
       found.set(id, list);
     }
   }

@@ -1,6 +1,6 @@
 import { readDriverPoints } from '../clone/driver-points.js';
 import { readOutbox } from '../clone/outbox.js';
-import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
+import { type OwnRecords, ownScope, readOwnPoints, readOwnRecords } from '../clone/own-records.js';
 import { type Hub, otherRepository, type RepoState } from '../hub/types.js';
 import { rewriteIndex, rule, type Unknown } from '../reconcile/plan.js';
 import type { Ancestry, FileTask } from '../reconcile/types.js';
@@ -84,7 +84,7 @@ export async function sideRulings(
     // This clone's notes of hub values the driver took before stand as points, as the run after the merge reads them.
     const noted = await withDriverCommits(repo, [commit, other], tasks, known, notes);
     const notedTasks = new Map(noted.tasks.map((t) => [t.id, t]));
-    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites, own.runs);
+    const history = await gatherHistory(repo, { head: commit, files: tasks, upstream: other }, noted, rewrites, () => readOwnPoints(repo.gitDir, own));
     const merged = asMerged(history, sides.ours.commit, sides.theirs.commit);
     const index = rewriteIndex([...rewrites, ...history.copies]);
     const copied = copiedOnLine(repo, other);

@@ -77,10 +77,10 @@ const UNKNOWN: Record<Unknown, (task: FileTask, db: Status) => string> = {
     "and may have overruled the file's value there — left as it is on both sides; pull, then run again; if that merge is gone for good, " +
     makeEqual(task, db),
   unrecorded: (task, db) =>
-    `a writeback commit this clone holds agreed with the hub on ${db}, and no record the hub or this clone keeps stands for it ` +
-    '(the hub restored from a backup, or the commit a copy under a new id: a cherry-pick, an amend or rebase no hook saw), ' +
-    "so whether the hub's status moved since is not known — left as it is on both sides; let the clone that made the writeback run " +
-    `(it keeps its own record), then run again; else ${makeEqual(task, db)}`,
+    "another clone's writeback commit this clone holds agreed with the hub after the oldest record the hub keeps of this task, " +
+    'and no record stands for it (the hub restored from a backup, or the commit a copy under a new id: a cherry-pick, an amend ' +
+    "or rebase no hook saw), so whether the hub's status is older is not known — left as it is on both sides; let the clone that " +
+    `made the writeback run (it keeps its own record), then run again; else ${makeEqual(task, db)}`,
   copy: (task, db) =>
     "the commit that set the file's status has the same files and parents as one the hub has heard of, by another author or at another time: " +
     'git cannot say whether it is that change made again (a rewrite that reset the author) or a new edit — ' +

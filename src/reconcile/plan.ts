@@ -169,12 +169,10 @@ export function rule(
   // restore took another clone's writeback point, and a value set beside it was written over).
   // Not a value set below it: the writeback's run heard that one.
   const belowKept = (commit: string) => hub.points.some((p) => [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(commit, c))));
-  // git keeps whole seconds: a writeback in the same second as a hub time may be after it.
-  const mayBeAfter = (w: WrittenBack, at: string | undefined) => at !== undefined && w.committedAt + 1000 > Date.parse(at);
   const agreedAndLost = (w: WrittenBack) =>
     within(w.commit, input.head) &&
-    mayBeAfter(w, hub.points[0]?.at) &&
-    (w.status === hub.status || mayBeAfter(w, hub.updatedAt)) &&
+    w.madeAt > writtenSince(hub) &&
+    (w.status === hub.status || w.madeAt > Date.parse(hub.updatedAt) - GIT_SECOND) &&
     !belowKept(w.commit) &&
     !(L !== w.commit && within(L, w.commit));
   if (byRank === 'writeback' && (input.writtenBack?.get(file.id) ?? []).some(agreedAndLost)) return { decision: 'unknown', why: 'unrecorded' };
@@ -197,6 +195,19 @@ export function rule(
 
   // 4. Both moved, or no common point: the spec's rank rule, the hub on a tie.
   return { decision: byRank, conflict: true };
+}
+
+/** git keeps whole seconds: a commit in the same second as a hub time may be after it. */
+const GIT_SECOND = 1000;
+
+/**
+ * The time after which a writeback of this task must have left a point the hub still keeps: its
+ * oldest kept point's, to the second (retention drops oldest first; the points this clone's own
+ * records put back, at or below what the hub dropped, do not count). NaN where it keeps none.
+ */
+export function writtenSince(hub: HubTask): number {
+  const kept = hub.points.find((p) => hub.droppedThrough === null || p.seq > hub.droppedThrough);
+  return kept ? Date.parse(kept.at) - GIT_SECOND : Number.NaN;
 }
 
 /** Whether a record the hub (or this clone) kept saw any of `sources`, commits that set the file's value. */

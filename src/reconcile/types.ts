@@ -6,11 +6,11 @@ import type { Task } from '../workplan/parse.js';
 /** Is `ancestor` an ancestor of (or equal to) `descendant`? 'unknown' (missing object, shallow) counts as no. */
 export type Ancestry = (ancestor: string, descendant: string) => 'yes' | 'no' | 'unknown';
 
-/** A writeback commit, the status it wrote for a task, and when it was committed (ms since the epoch). */
+/** A writeback commit, the status it wrote for a task, and when it was made: its author time (ms since the epoch), which a rebase keeps. */
 export interface WrittenBack {
   commit: string;
   status: Status;
-  committedAt: number;
+  madeAt: number;
 }
 
 /** A task as the files hold it, with the workplan it belongs to. */
@@ -56,8 +56,8 @@ export interface ReconcileInput {
    */
   firstCommittedAt?: ReadonlyMap<string, number>;
   /**
-   * By task, writeback commits that wrote it, below HEAD or the upstream and newer than every
-   * commit a record names: each agreed with the hub, which recorded a point on it (see writebacksHeld).
+   * By task, other clones' writeback commits that wrote it, below HEAD or the upstream, made since
+   * its oldest kept point: each agreed with the hub, which recorded a point on it (see writebacksHeld).
    */
   writtenBack?: ReadonlyMap<string, readonly WrittenBack[]>;
   /** Whether this clone holds a commit: a hub point on one it lacks is history it cannot judge. */

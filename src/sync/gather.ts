@@ -13,10 +13,10 @@ import {
 } from '../git/facts.js';
 import { git } from '../git/run.js';
 import { writebacksHeld } from '../git/writebacks-held.js';
-import type { RepoState as HubState, Rewrite, RunRecord } from '../hub/types.js';
+import type { RepoState as HubState, Rewrite } from '../hub/types.js';
 import { readOutbox } from '../clone/outbox.js';
 import { type OwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
-import { carriedOver, disagreeing, replacedBy, type RewriteIndex, rewriteIndex } from '../reconcile/plan.js';
+import { carriedOver, disagreeing, replacedBy, type RewriteIndex, rewriteIndex, writtenSince } from '../reconcile/plan.js';
 import type { FileLayout } from '../reconcile/layouts.js';
 import type { Ancestry, FileTask, WrittenBack } from '../reconcile/types.js';
 import { changedFiles, type Repo } from '../repo.js';
@@ -188,20 +188,20 @@ export interface HistoryFacts {
   copies: Rewrite[];
   /** Origins that may be copies of commits the hub's records name, by another author line: those commits, by origin. */
   maybeCopyOf: Map<string, string[]>;
-  /** By task, the writeback commits HEAD holds that wrote it, where rank would keep the hub's value (see writebacksHeld). */
+  /** By task, other clones' writeback commits that may be agreements the hub lost (see othersWritebacks). */
   writtenBack: Map<string, WrittenBack[]>;
 }
 
 /**
  * Blame for the disputed tasks and one history walk over every commit the rules may compare.
- * `ownRuns`: the runs this clone made, whose writebacks its own records judge (see withOwnRecords).
+ * `ownPoints` reads this clone's own points, asked only where another clone's writeback may count.
  */
 export async function gatherHistory(
   repo: Repo,
   facts: Pick<RunFacts, 'head' | 'files' | 'upstream'>,
   hub: HubState,
   rewrites: readonly Rewrite[],
-  ownRuns: readonly RunRecord[],
+  ownPoints: () => OwnRecords['points'],
 ): Promise<HistoryFacts> {
   const { head } = facts;
   const contested = new Set(disagreeing(facts.files, hub.tasks));
@@ -218,17 +218,7 @@ export async function gatherHistory(
       ...rewrites.flatMap((r) => [r.old, r.new]),
     ]),
   ]);
-  // Writebacks made since a disputed task's oldest kept point may be agreements the hub lost (a
-  // restore); this clone's own are judged by its own records, which know the hub's time of each point.
-  const tips = [head, ...(facts.upstream ? [facts.upstream] : [])];
-  const oldestKept = hub.tasks.reduce(
-    (oldest, t) => (contested.has(t.id) && t.points[0] ? Math.min(oldest, Date.parse(t.points[0].at) - 1000) : oldest),
-    Infinity,
-  );
-  const madeHere = new Set(ownRuns.map((r) => r.commit));
-  const writtenBack = new Map(
-    [...(await writebacksHeld(repo, tips, contested, oldestKept))].map(([id, list]) => [id, list.filter((w) => !madeHere.has(w.commit))] as const),
-  );
+  const writtenBack = await othersWritebacks(repo, [head, facts.upstream], hub, contested, { rewrites, ownPoints });
   const commits = [head, facts.upstream, ...origins.values(), ...hubCommitsHere, ...[...writtenBack.values()].flat().map((w) => w.commit)];
   const walk = await ancestryAmong(repo, commits);
   const present = (commit: string) => commit === head || hubCommitsHere.has(commit);
@@ -269,6 +259,41 @@ export async function gatherHistory(
         )
       : new Map<string, number>();
   return { origins, otherOrigins, ancestry, present, committedAt, firstCommittedAt, copies, maybeCopyOf: maybe, writtenBack };
+}
+
+/**
+ * Writebacks below `tips` made since a disputed task's oldest kept point, which may be agreements
+ * the hub lost (a restore). Not one this clone holds a point of its own on: its own records judge
+ * that one, knowing the hub's time of the point (see withOwnRecords).
+ */
+async function othersWritebacks(
+  repo: Repo,
+  tips: readonly (string | null)[],
+  hub: HubState,
+  contested: ReadonlySet<string>,
+  own: { rewrites: readonly Rewrite[]; ownPoints: () => OwnRecords['points'] },
+): Promise<Map<string, WrittenBack[]>> {
+  const since = hub.tasks.reduce((oldest, t) => {
+    const at = contested.has(t.id) ? writtenSince(t) : Number.NaN;
+    return Number.isNaN(at) ? oldest : Math.min(oldest, at);
+  }, Number.POSITIVE_INFINITY);
+  const found = await writebacksHeld(
+    repo,
+    tips.filter((c): c is string => !!c),
+    contested,
+    since,
+  );
+  if (found.size === 0) return found;
+  const points = own.ownPoints();
+  const index = rewriteIndex([...own.rewrites]);
+  for (const [id, list] of found) {
+    const agreedHere = new Set((points[id] ?? []).flatMap((p) => replacedBy(p.commit, index)));
+    found.set(
+      id,
+      list.filter((w) => !agreedHere.has(w.commit)),
+    );
+  }
+  return found;
 }
 
 /**

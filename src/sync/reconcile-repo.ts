@@ -11,7 +11,7 @@ import { applyPlan } from './apply.js';
 import { gatherHistory, gatherRun, type RunFacts } from './gather.js';
 import type { ReconcileDeps, ReconcileOptions } from './options.js';
 import { settledAt } from './settle.js';
-import type { OwnRecords } from '../clone/own-records.js';
+import { type OwnRecords, readOwnPoints } from '../clone/own-records.js';
 import { readDriverPoints } from '../clone/driver-points.js';
 import { withDriverCommits } from './driver-commits.js';
 import { withOwnRecordsRead } from './own-records-read.js';
@@ -115,7 +115,7 @@ async function reconcileAgainstHub(repo: Repo, facts: RunFacts, options: Reconci
     const known = await withDriverCommits(repo, [facts.head], facts.files, own, driverPoints);
     // Rewrite records this clone could not deliver yet count as heard: this batch carries them.
     const rewrites = [...known.rewrites, ...facts.pendingRewrites];
-    const { copies, ...history } = await gatherHistory(repo, facts, known, rewrites, facts.own.runs);
+    const { copies, ...history } = await gatherHistory(repo, facts, known, rewrites, () => (ownPoints.points ??= readOwnPoints(repo.gitDir, facts.own)));
     const thePlan = plan({
       mode: facts.fixing ? 'fix' : 'check',
       writeback: options.writeback && !options.at,
