@@ -505,12 +505,10 @@ test('a hub too old to keep which points put a lost value back is not sent one: 
 });
 
 /**
- * The workstation writes back an agent's blocked, sets A back to todo on top and pushes; the
- * restore loses the writeback's point, the agent's blocked kept. The laptop sets in_progress on
- * its own line and merges the workstation's commits in: its value came beside the lost agreement,
- * after the blocked it overruled.
+ * The workstation writes back an agent's blocked after a backup (its point the one the restore
+ * will lose), and a laptop cloned before: `restore` takes the hub back to blocked with no point.
  */
-test("a writeback commit the restored hub keeps no record of holds rank back: the laptop's value beside it is not written over, and the clone that made it pushes it (seed 104 path 95)", async (t) => {
+async function writebackAfterBackup(t: TestContext) {
   const s = await scene(t, TWO_TASKS);
   const ws = s.workstation;
   await must(ws.run('--fix'), 'the first sync');
@@ -518,6 +516,35 @@ test("a writeback commit the restored hub keeps no record of holds rank back: th
   await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked');
   const restore = await backUp(s);
   await must(ws.run('--fix'), 'the writeback of blocked');
+  return { s, ws, laptop, restore };
+}
+
+/** Whether the laptop's run held A up rather than let rank write the hub's blocked over its in_progress. */
+async function heldUp(laptop: Machine) {
+  const run = await laptop.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(!decidedByRank(run.stdout, 'A'), 'rank does not decide past an agreement the hub lost');
+  assert.equal(await laptop.statusInFile('A'), 'in_progress', "the laptop's in_progress is not written over");
+  return run;
+}
+
+/** The laptop pushes, the workstation pulls and runs: its own record of the writeback's point makes the laptop's value news. */
+async function settledByTheWriter(s: Awaited<ReturnType<typeof scene>>, ws: Machine, laptop: Machine) {
+  await laptop.git('push', '-q', 'origin', 'main');
+  await ws.git('pull', '-q', '--no-rebase', 'origin', 'main');
+  await must(ws.run('--fix'), "the workstation's run, with its own record of the writeback's point");
+  assert.equal(await s.hubStatus('A'), 'in_progress', 'set after the agreement the hub has not moved from, it is pushed');
+  await must(laptop.run('--fix'), "the laptop's next run");
+  assert.equal(await laptop.statusInFile('A'), 'in_progress');
+}
+
+/**
+ * After the writeback the workstation sets A back to todo and pushes. The laptop sets in_progress
+ * on its own line and merges the workstation's commits in: its value came beside the lost
+ * agreement, after the blocked it overruled.
+ */
+test("a writeback commit the restored hub keeps no record of holds rank back: the laptop's value beside it is not written over, and the clone that made it pushes it (seed 104 path 95)", async (t) => {
+  const { s, ws, laptop, restore } = await writebackAfterBackup(t);
   await ws.edit('A', 'todo', 'A back to todo');
   await ws.git('push', '-q', 'origin', 'main');
   await restore();
@@ -525,48 +552,24 @@ test("a writeback commit the restored hub keeps no record of holds rank back: th
   await laptop.edit('A', 'in_progress');
   await laptop.git('pull', '-q', '--no-rebase', 'origin', 'main');
   assert.equal(await laptop.statusInFile('A'), 'in_progress', "git's merge keeps the laptop's line");
-  const held = await laptop.run('--fix');
-  assert.equal(held.code, 0, held.stderr);
-  assert.ok(!decidedByRank(held.stdout, 'A'), 'rank does not decide past an agreement the hub lost');
+  const held = await heldUp(laptop);
   assert.match(
     parseReport(held.stdout).findings.find((f) => f.code === 'C-27' && f.taskId === 'A')?.message ?? '',
     /writeback commit .* no record stands for it/,
   );
-  assert.equal(await laptop.statusInFile('A'), 'in_progress', "the laptop's in_progress is not written over");
   assert.equal(await s.hubStatus('A'), 'blocked');
-
-  await laptop.git('push', '-q', 'origin', 'main');
-  await ws.git('pull', '-q', '--no-rebase', 'origin', 'main');
-  await must(ws.run('--fix'), "the workstation's run, with its own record of the writeback's point");
-  assert.equal(await s.hubStatus('A'), 'in_progress', 'set after the agreement the hub has not moved from, it is pushed');
-  await must(laptop.run('--fix'), "the laptop's next run");
-  assert.equal(await laptop.statusInFile('A'), 'in_progress');
+  await settledByTheWriter(s, ws, laptop);
 });
 
 test("another clone's writeback this clone pulled and ran at is still its: a value set on top of it is held, not written over, after the restore takes its point (review)", async (t) => {
-  const s = await scene(t, TWO_TASKS);
-  const ws = s.workstation;
-  await must(ws.run('--fix'), 'the first sync');
-  const laptop = await s.clone('laptop');
-  await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked');
-  const restore = await backUp(s);
-  await must(ws.run('--fix'), 'the writeback of blocked');
+  const { s, ws, laptop, restore } = await writebackAfterBackup(t);
   await ws.git('push', '-q', 'origin', 'main');
   await laptop.git('pull', '-q', '--ff-only', 'origin', 'main');
   await must(laptop.run('--fix'), "the laptop's run at the writeback: a run record there, no point");
   await laptop.edit('A', 'in_progress');
   await restore();
 
-  const held = await laptop.run('--fix');
-  assert.equal(held.code, 0, held.stderr);
-  assert.ok(!decidedByRank(held.stdout, 'A'));
-  assert.equal(await laptop.statusInFile('A'), 'in_progress');
-  const again = await laptop.run('--fix');
-  assert.ok(!decidedByRank(again.stdout, 'A'), 'nor on the next run, whose run record is at its own commit');
-  assert.equal(await laptop.statusInFile('A'), 'in_progress');
-
-  await laptop.git('push', '-q', 'origin', 'main');
-  await ws.git('pull', '-q', '--ff-only', 'origin', 'main');
-  await must(ws.run('--fix'), "the workstation's run, with its own record of the writeback's point");
-  assert.equal(await s.hubStatus('A'), 'in_progress');
+  await heldUp(laptop);
+  await heldUp(laptop);
+  await settledByTheWriter(s, ws, laptop);
 });
