@@ -7,6 +7,7 @@ import { openStore } from '../src/hub/open.js';
 import type { SyncBatch } from '../src/hub/types.js';
 import { olderHub } from './helpers/hubs.js';
 import { openRepo } from '../src/repo.js';
+import { ownScope, readOwnRecords } from '../src/clone/own-records.js';
 import { reconcileRepo } from '../src/sync/reconcile-repo.js';
 import { createToken, spawnHub } from './helpers/hub-process.js';
 import { runCli } from './helpers/cli.js';
@@ -572,4 +573,31 @@ test("another clone's writeback this clone pulled and ran at is still its: a val
   await heldUp(laptop);
   await heldUp(laptop);
   await settledByTheWriter(s, ws, laptop);
+});
+
+test('a reopen made by amending a writeback keeps its rewrite record in the clone: after a restore it is pushed again, not written over (seed 107 path 0)', async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  await must(ws.cli('install'), 'the hooks');
+  await must(ws.cli('task', 'set', 'A', 'blocked'), 'an agent sets blocked');
+  const restore = await backUp(s);
+  await must(ws.run('--fix'), 'the writeback of blocked');
+  // Not blocked after all: the person amends the writeback back to todo; post-rewrite tells the hub.
+  await ws.write(`${(await ws.read()).replace('id: A\nstatus: blocked', 'id: A\nstatus: todo')}\nA: waiting on nothing after all.\n`);
+  const amended = await gitOutcome(ws.dir, ['commit', '-q', '-a', '--amend', '--no-edit'], s.env);
+  assert.equal(amended.exitCode, 0, amended.stderr);
+  assert.equal(await s.hubStatus('A'), 'todo', 'post-rewrite sent the reopen');
+  const own = readOwnRecords(path.join(ws.dir, '.git'), ownScope(await openRepo(ws.dir), s.env.CUSTODIAN_HUB!));
+  assert.deepEqual(
+    own.rewrites.map((r) => [r.new, r.changed]),
+    [[await ws.head(), ['A']]],
+    'the clone keeps the rewrite record it sent',
+  );
+  await restore();
+
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await ws.statusInFile('A'), 'todo', 'the reopen is not written over');
+  assert.equal(await s.hubStatus('A'), 'todo', 'and is pushed again over the restored blocked');
 });

@@ -12,7 +12,7 @@ import { reconcileRepo } from '../sync/reconcile-repo.js';
 import type { ReconcileOptions } from '../sync/options.js';
 import type { Scope } from './scope.js';
 import { registerRepo } from '../registry.js';
-import { deliveredFromOutbox, keepInOutbox } from '../clone/outbox.js';
+import { keepInOutbox } from '../clone/outbox.js';
 import { printable } from '../output/printable.js';
 import { pushedRefs } from '../git/pushed-refs.js';
 import { openRepo, type KnownOfRepo } from '../repo.js';
@@ -87,9 +87,8 @@ export async function runHook(hook: string, args: readonly string[], { cwd, stdi
     refuseRenamedSlug(repo);
     const hub = await openHub(choice, { http: { timeoutMs: 3000, connectTimeoutMs: 1000, readRetries: 0 } });
     try {
-      await recordRewrites(hub, repo.slug, machineName(), rewrites).then(
-        () => deliveredFromOutbox(repo.gitDir, rewrites),
-        (error: unknown) => say(`custodian-hooks - post-rewrite: rewrite record kept for the next run: ${printable(messageOf(error).split('\n')[0]!)}`),
+      await recordRewrites(hub, repo, machineName(), rewrites).catch((error: unknown) =>
+        say(`custodian-hooks - post-rewrite: rewrite record kept for the next run: ${printable(messageOf(error).split('\n')[0]!)}`),
       );
       for (const options of runs) {
         const report = await reconcileRepo(repo, options, { hub, hostname: os.hostname(), machine: machineName() });

@@ -2,7 +2,10 @@ import { COMMIT_ID } from '../git/commit-id.js';
 import { presentCommits } from '../git/facts.js';
 import { git } from '../git/run.js';
 import { workplanPathspec } from './state.js';
-import type { Hub, Rewrite } from '../hub/types.js';
+import { acquireRunLock } from '../clone/lock.js';
+import { deliveredFromOutbox } from '../clone/outbox.js';
+import { keepOwnRecords, ownScope, readOwnRecords } from '../clone/own-records.js';
+import type { Hub, Rewrite, SyncBatch } from '../hub/types.js';
 import { readBlobs, type Repo, workplanPaths } from '../repo.js';
 import { parseBlob } from '../workplan/parse-blob.js';
 
@@ -87,10 +90,24 @@ export async function describeRewrites(repo: Repo, pairs: readonly RewritePair[]
 
 /**
  * Tells the hub which commits replaced which, so a status line an amend or rebase carried over
- * is still recognised as one the hub has seen (DESIGN.md, "The rules", step 2).
+ * is still recognised as one the hub has seen (DESIGN.md, "The rules", step 2). Once the hub has
+ * them they join this clone's own records, which a restore of the hub cannot take (found by the
+ * soak, seed 107 path 0: an amend's record the restore lost left its reopen read as the value it
+ * replaced, and the hub's older status was written over it), and leave the outbox. Where a run
+ * holds the records (its lock), they stay in the outbox: that run's batch or the next sends them
+ * again and keeps them.
  */
-export async function recordRewrites(hub: Hub, repo: string, machine: string, rewrites: readonly Rewrite[]): Promise<void> {
+export async function recordRewrites(hub: Hub, repo: Repo, machine: string, rewrites: readonly Rewrite[]): Promise<void> {
   if (rewrites.length === 0) return;
-  const result = await hub.sync({ repo, by: machine, why: 'post-rewrite', changes: [], rewrites: [...rewrites] });
+  const batch: SyncBatch = { repo: repo.slug, by: machine, why: 'post-rewrite', changes: [], rewrites: [...rewrites] };
+  const result = await hub.sync(batch);
   if (!result.ok) throw new Error('the hub refused the rewrite record');
+  const release = await acquireRunLock(repo.gitDir);
+  if (!release) return;
+  try {
+    keepOwnRecords(repo.gitDir, readOwnRecords(repo.gitDir, ownScope(repo, hub.location)), batch, [], new Date().toISOString());
+    deliveredFromOutbox(repo.gitDir, rewrites);
+  } finally {
+    await release();
+  }
 }

@@ -13,25 +13,6 @@ export type StatusHistories = ReadonlyMap<string, StatusChanges>;
 
 const pointKey = (p: SyncPoint) => `${p.seq} ${p.commit} ${p.origin} ${p.status}`;
 
-/** The index of the newest of `own` (oldest first) the hub still holds; -1 for none. */
-function newestHeld<Item>(own: readonly Item[], held: (item: Item) => boolean): number {
-  let newest = -1;
-  own.forEach((item, at) => {
-    if (held(item)) newest = at;
-  });
-  return newest;
-}
-
-/**
- * Own records (oldest first) the hub no longer holds because its retention let them go: those older
- * than one of them it still holds (it drops oldest first). Missing ones newer than every one it
- * holds may have been lost instead (a hub restored from a backup): read as news to the hub, they
- * would make its older value look like the newer one, so they are left out.
- */
-function droppedByRetention<Item>(own: readonly Item[], held: (item: Item) => boolean): Item[] {
-  return own.slice(0, newestHeld(own, held) + 1).filter((item) => !held(item));
-}
-
 /** Whether the hub lacks one of `own` newer than one it holds: it drops oldest first, so it lost that one. */
 function lostSinceHeld<Item>(own: readonly Item[], held: (item: Item) => boolean): boolean {
   const oldest = own.findIndex(held);
@@ -181,8 +162,9 @@ const rewriteKey = (r: Rewrite) => `${r.old} ${r.new}`;
 /**
  * The hub's state with this clone's own records read in (DESIGN.md, "Rules v2", 3), where they
  * add what the hub's retention took away: a point the hub says it dropped (its seq at or below the
- * task's `droppedThrough`), runs once the hub says it dropped runs, and rewrites older than one
- * the hub still holds (a rewrite is a fact of git's, true whatever the hub lost). A record the hub
+ * task's `droppedThrough`), runs once the hub says it dropped runs, and every rewrite the hub
+ * lacks (a rewrite is a fact of git's, true whatever the hub lost: found by the soak, seed 107
+ * path 0, an amend's record a restore lost left its reopen read as the value it replaced). A record the hub
  * lost without saying so (a restore) is not read where the clone can tell: after a restore the
  * hub's own records are the ones that agree with its values.
  *
@@ -226,6 +208,6 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
       return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}) };
     }),
     runs: [...runsDropped, ...hub.runs],
-    rewrites: [...droppedByRetention(own.rewrites, held.rewrite), ...hub.rewrites],
+    rewrites: [...own.rewrites.filter((r) => !held.rewrite(r)), ...hub.rewrites],
   };
 }

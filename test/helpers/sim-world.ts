@@ -6,7 +6,7 @@ import { rememberSettled } from '../../src/commands/settled.js';
 import { git } from '../../src/git/run.js';
 import { hookWork } from '../../src/hook/fast-path.js';
 import type { RepoState } from '../../src/hub/types.js';
-import { deliveredFromOutbox, keepInOutbox } from '../../src/clone/outbox.js';
+import { keepInOutbox } from '../../src/clone/outbox.js';
 import { describeRewrites, recordRewrites, type RewritePair } from '../../src/hook/rewrites.js';
 import type { ReconcileOptions } from '../../src/sync/options.js';
 import { reconcileRepo } from '../../src/sync/reconcile-repo.js';
@@ -283,8 +283,7 @@ export class SimWorld {
       this.log.push(`${clone} post-rewrite: hub down, record kept`);
       return;
     }
-    await recordRewrites(this.hub.hub, 'acme', 'sim', rewrites);
-    deliveredFromOutbox(repo.gitDir, rewrites);
+    await recordRewrites(this.hub.hub, repo, 'sim', rewrites);
     // As the product's hook: an amend that changed a status tells the hub, writing nothing.
     if (how === 'amend' && rewrites.some((r) => r.changed.length > 0)) await this.run(clone, { writeback: false, fault: 'none', hook: 'post-rewrite' });
   }
