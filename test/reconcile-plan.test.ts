@@ -586,6 +586,20 @@ describe('a writeback commit no point stands for (an agreement a restore took)',
     assert.equal(decideAt(hub([kept('todo', 'A', t0)]), wrote('B', 'done', t0 + 60_000), 'C', 'H'), 'unknown');
   });
 
+  test('one below a rebase of a kept point’s commit onto it is not below that point: the point never saw it (review)', () => {
+    // The point is on D; D was rebased onto the writeback C as H, which HEAD is.
+    const rebased = plan(
+      input({
+        files: [fileTask('in_progress')],
+        hubTasks: [hub([kept('todo', 'A', t0), kept('todo', 'D', t0 + 120_000)])],
+        origin: 'H',
+        writtenBack: wrote('C', 'done', t0 + 60_000),
+        rewrites: [{ old: 'D', new: 'H', changed: ['T1'] }],
+      }),
+    );
+    assert.equal(rebased.decisions.get('T1'), 'unknown');
+  });
+
   test('one that wrote another status after the hub last changed: the hub went back, and rank is held back too', () => {
     assert.equal(decideAt(hub([kept('todo', 'A', t0)], at(t0 + 10_000)), wrote('E', 'todo', t0 + 60_000)), 'unknown');
     assert.equal(decideAt(hub([kept('todo', 'A', t0)], at(t0 + 120_000)), wrote('E', 'todo', t0 + 60_000)), 'writeback', 'the hub changed since');

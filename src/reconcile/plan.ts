@@ -168,7 +168,8 @@ export function rule(
   // newer than the hub's: rank keeping the hub's is held up (found by the soak, seed 104 path 95: a
   // restore took another clone's writeback point, and a value set beside it was written over).
   // Not a value set below it: the writeback's run heard that one.
-  const belowKept = (commit: string) => hub.points.some((p) => [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(commit, c))));
+  // Below a point's own commit, or that commit rewritten: not below a rebase of it onto the writeback.
+  const belowKept = (commit: string) => hub.points.some((p) => [p.commit, p.origin].some((k) => within(commit, k) || standsFor(k).includes(commit)));
   const agreedAndLost = (w: WrittenBack) =>
     within(w.commit, input.head) &&
     w.madeAt > writtenSince(hub) &&
