@@ -159,9 +159,11 @@ export function keepOwnRecords(gitDir: string, records: OwnRecords, batch: SyncB
   const marked = another || isObject(before?.scope);
   if (!batch.run && !batch.rewrites && moved.length === 0 && marked) return;
   if (batch.run) records.runs = [...records.runs, { ...batch.run, machine: batch.by, at }].slice(-RUNS_KEPT);
-  // A record sent again (post-rewrite's, kept later by a run) is kept once, where it first was.
-  const kept = new Set(records.rewrites.map((r) => `${r.old} ${r.new}`));
-  if (batch.rewrites) records.rewrites = [...records.rewrites, ...batch.rewrites.filter((r) => !kept.has(`${r.old} ${r.new}`))].slice(-REWRITES_KEPT);
+  if (batch.rewrites) {
+    // A record sent again (post-rewrite's, kept later by a run) is kept once, where it first was.
+    const kept = new Set(records.rewrites.map((r) => `${r.old} ${r.new}`));
+    records.rewrites = [...records.rewrites, ...batch.rewrites.filter((r) => !kept.has(`${r.old} ${r.new}`))].slice(-REWRITES_KEPT);
+  }
   writeJsonFile(recordsFile(gitDir), { scope: scopeKept(scope), runs: records.runs, rewrites: records.rewrites });
 }
 
