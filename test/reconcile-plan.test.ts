@@ -525,6 +525,31 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     );
     assert.equal(v2('blocked', 'done', older, { statusVersion: 2 }, { origin: 'B' }).decision, 'writeback', 'without it, the older point decides');
   });
+
+  test("a point of this clone's a restore lost, the hub's present status set since: the value it agreed on is no news beside a later base, rank decides", () => {
+    // HEAD M merges H and E. This clone agreed on cancelled at H (set at C) before a restore; the
+    // hub, restored, went to done, and another clone agreed on done at E. The merge kept cancelled.
+    const merged = { origin: 'C', head: 'M', upstream: 'M' };
+    const base = [at(point('done', 'E'), 3, 1)];
+    const overtaken = [at(point('cancelled', 'H', 'C'), 2, 1)];
+    assert.deepEqual(v2('cancelled', 'done', base, { statusVersion: 1 }, merged), { decision: 'push', findings: ['C-11'] }, 'without it: news beside the base');
+    assert.deepEqual(
+      v2('cancelled', 'done', base, { statusVersion: 1, overtaken }, merged),
+      { decision: 'writeback', findings: ['C-22', 'C-13'] },
+      'a tie keeps the hub',
+    );
+    const blockedAgreed = [at(point('blocked', 'H', 'C'), 2, 1)];
+    assert.deepEqual(
+      v2('blocked', 'todo', [at(point('todo', 'E'), 3, 1)], { statusVersion: 1, overtaken: blockedAgreed }, merged),
+      { decision: 'push', findings: ['C-22', 'C-11'] },
+      'the hub never saw it either: the higher rank, reported',
+    );
+    assert.deepEqual(
+      v2('cancelled', 'done', base, { statusVersion: 1, overtaken }, { ...merged, origin: 'M' }),
+      { decision: 'push', findings: ['C-11'] },
+      'a value set after it: news',
+    );
+  });
 });
 
 describe('a value whose commit may be one the hub heard of, made again (the same tree and parents, another author line)', () => {

@@ -601,3 +601,35 @@ test('a reopen made by amending a writeback keeps its rewrite record in the clon
   assert.equal(await ws.statusInFile('A'), 'todo', 'the reopen is not written over');
   assert.equal(await s.hubStatus('A'), 'todo', 'and is pushed again over the restored blocked');
 });
+
+/**
+ * The workstation writes back an agent's cancelled after a backup and keeps the commit to itself;
+ * the restore takes its point, and the agent sets done. The laptop writes done back and pushes;
+ * the workstation's pull conflicts on the line and the person keeps their side, cancelled: the
+ * value the lost point agreed on, which the hub's done never saw, nor the laptop's agreement on it.
+ */
+test("a value this clone agreed on at a point the restore lost, the hub changed since: kept in a merge beside a later agreement, it is not news there; rank keeps the hub's on a tie (seed 107 path 99)", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  const restore = await backUp(s);
+  await must(ws.cli('task', 'set', 'A', 'cancelled'), 'an agent sets cancelled');
+  await must(ws.run('--fix'), 'the writeback of cancelled');
+  await restore();
+  await must(ws.cli('task', 'set', 'A', 'done'), 'an agent sets done after the restore');
+  await must(laptop.run('--fix'), "the laptop's writeback of done");
+  await laptop.git('push', '-q', 'origin', 'main');
+
+  const pulled = await gitOutcome(ws.dir, ['pull', '-q', '--no-rebase', 'origin', 'main'], s.env);
+  assert.notEqual(pulled.exitCode, 0, 'both sides changed the status line');
+  await ws.git('checkout', '--ours', PLAN);
+  await ws.git('commit', '-q', '-a', '--no-edit');
+  assert.equal(await ws.statusInFile('A'), 'cancelled', 'the person kept their side');
+
+  const run = await ws.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await s.hubStatus('A'), 'done', "the agent's later done stands");
+  assert.equal(await ws.statusInFile('A'), 'done', 'and is written back');
+  assert.ok(decidedByRank(run.stdout, 'A'), 'the hub never saw cancelled: both moved, reported');
+});

@@ -84,6 +84,12 @@ export interface HubTask {
    */
   rolledBackFrom?: SyncPoint;
   /**
+   * Never sent by a hub: read in from this clone's own records (withOwnRecords). This clone's points
+   * a restore lost that the hub's present status was set after, by the hub's own clock: a value
+   * they agreed on is not news, and the hub's change since never saw it.
+   */
+  overtaken?: SyncPoint[];
+  /**
    * Never sent by a hub: read in from the merge driver's notes (withDriverCommits). When the hub
    * took each note of a merge this clone does not hold (sent while the merge was being made): its
    * driver read both sides' values, and one may be the file's (a pull is due, a force-push dropped

@@ -79,7 +79,7 @@ export function rule(
   if (L === null) return { decision: 'unknown', why: 'origin' };
   const within = (ancestor: string | null, descendant: string | null) => !!ancestor && !!descendant && input.ancestry(ancestor, descendant) === 'yes';
   const origins = [L, ...(input.otherOrigins?.get(file.id) ?? [])];
-  const heard = (origin: string) => heardOf(carriedOver(origin, file.id, rewrites), file.id, hub, input.runs, within);
+  const heard = (origin: string) => heardOf(carriedOver(origin, file.id, rewrites), file.id, hub.points, input.runs, within);
   // A point's commit stays a common base whatever a rewrite of it changed: HEAD holds its rewrite.
   const rewritten = (commit: string) => replacedBy(commit, rewrites);
 
@@ -123,7 +123,13 @@ export function rule(
   while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
   const base = hub.points[at];
   const held = (commit: string) => rewritten(commit).some(input.present);
-  if (base && !hubMovedSince(base, hub)) {
+  // A value this clone agreed on at a point a restore lost, the hub's status set since: an
+  // agreement on the hub's line since never saw it, so it is no news beside that base. The hub's
+  // change did not see it either: both moved, and rank decides (found by the soak, seed 107 path
+  // 99: a clone kept its lost agreement's cancelled in a merge beside another's writeback of the
+  // agent's later done, and pushed it as news).
+  const overtaken = origins.some((o) => heardOf(carriedOver(o, file.id, rewrites), file.id, hub.overtaken ?? [], [], within));
+  if (base && !hubMovedSince(base, hub) && !overtaken) {
     // A value that came in beside the base (a side a merge kept), not after it, while the hub heard
     // its current status on a commit this clone lacks: that commit may have set it on top of the
     // file's value (found by the soak, seed 58 path 24: a clone pushed in_progress set over blocked,
@@ -215,13 +221,13 @@ export function writtenSince(hub: HubTask): number {
 function heardOf(
   sources: readonly string[],
   id: string,
-  hub: HubTask,
+  points: readonly SyncPoint[],
   runs: ReconcileInput['runs'],
   within: (ancestor: string | null, descendant: string | null) => boolean,
 ): boolean {
   const seenBy = (commit: string | null) => sources.some((l) => within(l, commit));
   return (
-    hub.points.some((p) => seenBy(p.upstream) || seenBy(p.origin) || seenBy(p.commit)) ||
+    points.some((p) => seenBy(p.upstream) || seenBy(p.origin) || seenBy(p.commit)) ||
     runs.some((r) => !r.skipped.includes(id) && (seenBy(r.upstream) || seenBy(r.commit)))
   );
 }
@@ -311,7 +317,7 @@ function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewr
  * after a second restore, such a writeback's point, lost in turn, counted at its own time and put
  * the old value back over a newer lost point).
  */
-function putBackAge(hub: HubTask): string | undefined {
+export function putBackAge(hub: HubTask): string | undefined {
   const current = hub.points.filter((p) => p.statusVersion === hub.statusVersion && p.status === hub.status);
   return current.at(-1)?.restates;
 }

@@ -1,6 +1,7 @@
 import type { OwnRecords } from '../clone/own-records.js';
 import type { HistoryEntry, HubTask, RepoState as HubState, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
 import type { Status } from '../status.js';
+import { putBackAge } from './plan.js';
 import { withPointByVersion } from './points-by-version.js';
 
 /**
@@ -90,6 +91,19 @@ function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: Stat
   const olderPutBack = (at: string, status: Status) => task.points.some((q) => q.at === at && q.status === status && putBack(q));
   const since = history.some((row) => row.at > age && !olderPutBack(row.at, row.to)) || task.points.some((q) => q.at > age && !putBack(q));
   return since ? undefined : newest;
+}
+
+/**
+ * Of `lost`, points a restore lost that the hub's present status was set after: its last change
+ * (or, where that put back a lost value, the value's own age) is later than the point. The hub's
+ * clock dates both; a restore onto a host whose clock is behind makes the change look older, and
+ * then the point is not read as overtaken. A value such a point agreed on is older than the
+ * hub's present status, which was set without it (see `rule`, seed 107 path 99).
+ */
+function overtaken(lost: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint[] {
+  if (lost.length === 0 || !readable(task, history)) return [];
+  const current = putBackAge(task) ?? history.at(-1)!.at;
+  return lost.filter((p) => p.at < current);
 }
 
 /** How old a point's value is: the point's time, or for one that put a lost value back, that value's (found by a review: after a second restore, a put-back lost again counted at its own time). */
@@ -201,11 +215,14 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
       let points = dropped.length === 0 ? task.points : [...dropped, ...task.points].sort((a, b) => a.seq - b.seq);
       const history = histories.get(task.id);
       if (!history) return points === task.points ? task : { ...task, points };
+      const unread: SyncPoint[] = [...past];
       for (const p of lost) {
         if (heldWhenRecorded(p, task, history)) points = withPointByVersion(points, { ...p, statusVersion: p.statusVersion! });
+        else unread.push(p);
       }
       const rolledBack = rolledBackFrom(past, task, history);
-      return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}) };
+      const behind = overtaken(unread, task, history);
+      return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}), ...(behind.length > 0 ? { overtaken: behind } : {}) };
     }),
     runs: [...runsDropped, ...hub.runs],
     rewrites: [...own.rewrites.filter((r) => !held.rewrite(r)), ...hub.rewrites],

@@ -1424,6 +1424,21 @@ export const REGRESSIONS: Regression[] = [
       { k: 'push', c: 'shallow', hook: true },
     ],
   },
+  {
+    name: "found by the soak (SIM_WORLD=all SIM_SEED=107 SIM_PATH=99, shrunk from 28 steps; fails on a5eaca3): a and c both wrote back the agent's cancelled (#1) after a backup; the restore took both points, and the agent set done (#3); a's run decided done by rank and pushed; c's merge kept its cancelled beside a's writeback, and c's run read it as news beside the newest agreement, the hub unmoved since, and pushed it over done (fixed: a value a point of this clone's agreed on, lost to a restore before the hub's present status was set, is no news beside a later base: rank decides)",
+    overHttp: false,
+    retention: true,
+    steps: [
+      { k: 'backup' },
+      { k: 'touch', how: 'comment', c: 'a', t: 'A', s: 0, push: false },
+      { k: 'agent', t: 'B', s: 3 },
+      { k: 'agent', t: 'A', s: 3 },
+      { k: 'run', c: 'a', writeback: true, fault: 'none', pull: true },
+      { k: 'run', c: 'c', writeback: true, fault: 'none' },
+      { k: 'restore' },
+      { k: 'agent', t: 'B', s: 2 },
+    ],
+  },
 ];
 
 /**
