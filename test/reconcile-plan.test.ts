@@ -531,23 +531,37 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     // hub, restored, went to done, and another clone agreed on done at E. The merge kept cancelled.
     const merged = { origin: 'C', head: 'M', upstream: 'M' };
     const base = [at(point('done', 'E'), 3, 1)];
-    const overtaken = [at(point('cancelled', 'H', 'C'), 2, 1)];
+    const lostBeforeChange = [at(point('cancelled', 'H', 'C'), 2, 1)];
     assert.deepEqual(v2('cancelled', 'done', base, { statusVersion: 1 }, merged), { decision: 'push', findings: ['C-11'] }, 'without it: news beside the base');
     assert.deepEqual(
-      v2('cancelled', 'done', base, { statusVersion: 1, overtaken }, merged),
+      v2('cancelled', 'done', base, { statusVersion: 1, lostBeforeChange }, merged),
       { decision: 'writeback', findings: ['C-22', 'C-13'] },
       'a tie keeps the hub',
     );
     const blockedAgreed = [at(point('blocked', 'H', 'C'), 2, 1)];
     assert.deepEqual(
-      v2('blocked', 'todo', [at(point('todo', 'E'), 3, 1)], { statusVersion: 1, overtaken: blockedAgreed }, merged),
+      v2('blocked', 'todo', [at(point('todo', 'E'), 3, 1)], { statusVersion: 1, lostBeforeChange: blockedAgreed }, merged),
       { decision: 'push', findings: ['C-22', 'C-11'] },
       'the hub never saw it either: the higher rank, reported',
     );
     assert.deepEqual(
-      v2('cancelled', 'done', base, { statusVersion: 1, overtaken }, { ...merged, origin: 'M' }),
+      v2('cancelled', 'done', base, { statusVersion: 1, lostBeforeChange }, { ...merged, origin: 'M' }),
       { decision: 'push', findings: ['C-11'] },
       'a value set after it: news',
+    );
+  });
+
+  test("a value a restore-lost point agreed on, set on top of the hub's present value: news, however late the hub heard that value", () => {
+    // Done was set at B; this clone reopened it at C and agreed there before a restore; another clone pushed done from B again since.
+    const lostBeforeChange = [at(point('in_progress', 'C'), 2, 2)];
+    assert.deepEqual(v2('in_progress', 'done', [at(point('done', 'B'), 3, 1)], { statusVersion: 1, lostBeforeChange }, { origin: 'C' }), {
+      decision: 'push',
+      findings: ['C-11'],
+    });
+    assert.deepEqual(
+      v2('in_progress', 'done', [at(point('done', 'D', 'B'), 3, 1)], { statusVersion: 1, lostBeforeChange }, { origin: 'C' }),
+      { decision: 'push', findings: ['C-11'] },
+      'a point on another line whose origin is below it',
     );
   });
 });

@@ -633,3 +633,33 @@ test("a value this clone agreed on at a point the restore lost, the hub changed 
   assert.equal(await ws.statusInFile('A'), 'done', 'and is written back');
   assert.ok(decidedByRank(run.stdout, 'A'), 'the hub never saw cancelled: both moved, reported');
 });
+
+/**
+ * The other way (found by a review): the desk reopens the workstation's done and pushes the reopen;
+ * the restore takes that point, and the laptop, which pulled done, pushes it again. The hub's done
+ * came from the commit the reopen was made on top of: the reopen is news, whatever the hub's clock says.
+ */
+test("a value this clone agreed on at a point the restore lost, set on top of the hub's present value: it is pushed again, not ranked (review)", async (t) => {
+  const s = await scene(t, TWO_TASKS);
+  const ws = s.workstation;
+  await must(ws.run('--fix'), 'the first sync');
+  const laptop = await s.clone('laptop');
+  const desk = await s.clone('desk');
+  const restore = await backUp(s);
+  await ws.edit('A', 'done');
+  await must(ws.run('--fix'), 'the push of done');
+  await ws.git('push', '-q', 'origin', 'main');
+  await laptop.git('pull', '-q', '--ff-only', 'origin', 'main');
+  await desk.git('pull', '-q', '--ff-only', 'origin', 'main');
+  await desk.edit('A', 'in_progress', 'A reopened');
+  await must(desk.run('--fix'), 'the push of the reopen');
+  await restore();
+  await must(laptop.run('--fix'), "the laptop's push of done again");
+  assert.equal(await s.hubStatus('A'), 'done');
+
+  const run = await desk.run('--fix');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(await desk.statusInFile('A'), 'in_progress', 'the reopen is not written over');
+  assert.equal(await s.hubStatus('A'), 'in_progress', 'it is pushed again');
+  assert.ok(!decidedByRank(run.stdout, 'A'), 'set on top of the hub value: news');
+});

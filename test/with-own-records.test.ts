@@ -270,24 +270,24 @@ test("a point a restore lost past the task's status version, the hub unchanged s
   assert.equal(clockWentBack, undefined, "a history whose clock went back: its times say nothing of the point's");
 });
 
-test("points a restore lost that the hub's present status was set after are overtaken: what they heard, the hub moved on from", () => {
+test("points a restore lost that the hub's present status was set after, by the hub's clock, are read as lost before the change", () => {
   // The hub was restored to todo (version 0) and changed to done (version 1) at t6; this clone agreed on cancelled at version 1, at t5, before the restore.
   const lostPoint = { ...point(5, 'cancelled'), statusVersion: 1, at: 't5' };
   const pastPoint = { ...point(6, 'blocked'), statusVersion: 2, at: 't5' };
   const state = hub([point(1)], null, [], false, 1);
   state.tasks[0]!.status = 'done';
-  const overtaken = (changes: [SyncPoint['status'], string][], points: SyncPoint[] = [lostPoint], updatedAt = changes.at(-1)?.[1] ?? '') => {
+  const lostBefore = (changes: [SyncPoint['status'], string][], points: SyncPoint[] = [lostPoint], updatedAt = changes.at(-1)?.[1] ?? '') => {
     state.tasks[0]!.updatedAt = updatedAt;
-    return withOwnRecords(state, own(points), new Map([['A', changes.map(([to, at]) => ({ to, at }))]])).tasks[0]!.overtaken;
+    return withOwnRecords(state, own(points), new Map([['A', changes.map(([to, at]) => ({ to, at }))]])).tasks[0]!.lostBeforeChange;
   };
   const restoredThenChanged: [SyncPoint['status'], string][] = [
     ['todo', 't0'],
     ['done', 't6'],
   ];
-  assert.deepEqual(overtaken(restoredThenChanged), [lostPoint]);
-  assert.deepEqual(overtaken(restoredThenChanged, [pastPoint]), [pastPoint], 'one past the status version too, the hub changed since');
+  assert.deepEqual(lostBefore(restoredThenChanged), [lostPoint]);
+  assert.deepEqual(lostBefore(restoredThenChanged, [pastPoint]), [pastPoint], 'one past the status version too, the hub changed since');
   assert.equal(
-    overtaken([
+    lostBefore([
       ['todo', 't0'],
       ['done', 't4'],
     ]),
@@ -295,24 +295,24 @@ test("points a restore lost that the hub's present status was set after are over
     'the present status was set before the point: the point may be the newer',
   );
   assert.equal(
-    overtaken(restoredThenChanged, [lostPoint], 't5'),
+    lostBefore(restoredThenChanged, [lostPoint], 't5'),
     undefined,
     'a history the task does not read alike (changed after it was read): nothing proven',
   );
   state.tasks[0]!.points = [point(1), { ...point(7, 'done'), statusVersion: 1, at: 't6', restates: 't3' }];
-  assert.equal(overtaken(restoredThenChanged), undefined, 'the present status puts back a value older than the point');
+  assert.equal(lostBefore(restoredThenChanged), undefined, 'the present status puts back a value older than the point');
   state.tasks[0]!.points = [point(1), { ...point(7, 'cancelled'), statusVersion: 1, at: 't5' }];
   assert.equal(
     withOwnRecords(
       state,
       own([{ ...point(7, 'cancelled'), statusVersion: 1, at: 't5' }]),
       new Map([['A', restoredThenChanged.map(([to, at]) => ({ to, at }))]]),
-    ).tasks[0]!.overtaken,
+    ).tasks[0]!.lostBeforeChange,
     undefined,
     'a point the hub holds is not lost',
   );
   state.tasks[0]!.points = [point(1)];
-  assert.equal(withOwnRecords(state, own([lostPoint])).tasks[0]!.overtaken, undefined, 'no history: nothing proven');
+  assert.equal(withOwnRecords(state, own([lostPoint])).tasks[0]!.lostBeforeChange, undefined, 'no history: nothing proven');
 });
 
 test("a run the hub holds under its token's owner and machine (over HTTP) is this clone's run, held", () => {

@@ -85,10 +85,10 @@ export interface HubTask {
   rolledBackFrom?: SyncPoint;
   /**
    * Never sent by a hub: read in from this clone's own records (withOwnRecords). This clone's points
-   * a restore lost that the hub's present status was set after, by the hub's own clock: a value
-   * they agreed on is not news, and the hub's change since never saw it.
+   * a restore lost that the hub's present status was set after, by the hub's own clock: the change
+   * did not see what they agreed on, unless made on top of it (see `rule`).
    */
-  overtaken?: SyncPoint[];
+  lostBeforeChange?: SyncPoint[];
   /**
    * Never sent by a hub: read in from the merge driver's notes (withDriverCommits). When the hub
    * took each note of a merge this clone does not hold (sent while the merge was being made): its

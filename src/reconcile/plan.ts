@@ -1,6 +1,7 @@
 import type { Finding } from '../findings.js';
 import type { HubTask, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
 import { rank, type Status } from '../status.js';
+import { putBackAge } from './put-back-age.js';
 import { bothMoved, fileAhead, hubAhead, inNoFile, missingInHub, undecided } from './messages.js';
 import { AFTER, BLAME, type Decision, type FileTask, type Plan, type PlannedChange, type ReconcileInput, type Writeback, type WrittenBack } from './types.js';
 
@@ -123,13 +124,18 @@ export function rule(
   while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
   const base = hub.points[at];
   const held = (commit: string) => rewritten(commit).some(input.present);
-  // A value this clone agreed on at a point a restore lost, the hub's status set since: an
-  // agreement on the hub's line since never saw it, so it is no news beside that base. The hub's
-  // change did not see it either: both moved, and rank decides (found by the soak, seed 107 path
-  // 99: a clone kept its lost agreement's cancelled in a merge beside another's writeback of the
-  // agent's later done, and pushed it as news).
-  const overtaken = origins.some((o) => heardOf(carriedOver(o, file.id, rewrites), file.id, hub.overtaken ?? [], [], within));
-  if (base && !hubMovedSince(base, hub) && !overtaken) {
+  // A value a point of this clone's agreed on, lost to a restore before the hub's present status
+  // was set (by the hub's clock), and not set on top of that status's value (no point on it sits
+  // at or below the value's origin): the hub's change did not see it, nor did an agreement on it
+  // since. Not news beside or after that base: both moved, and rank decides (found by the soak,
+  // seed 107 path 99: a merge kept a lost agreement's cancelled beside another clone's writeback of
+  // an agent's later done, and pushed it as news). A value set on top of the hub's is news however
+  // late the hub heard that one (found by a review: another clone pushed the value a reopen was
+  // made on again after the restore took the reopen's point).
+  const onHubsValue = (origin: string) =>
+    hub.points.some((p) => !hubMovedSince(p, hub) && [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(c, origin))));
+  const lostBeforeChange = origins.some((o) => heardOf(carriedOver(o, file.id, rewrites), file.id, hub.lostBeforeChange ?? [], [], within) && !onHubsValue(o));
+  if (base && !hubMovedSince(base, hub) && !lostBeforeChange) {
     // A value that came in beside the base (a side a merge kept), not after it, while the hub heard
     // its current status on a commit this clone lacks: that commit may have set it on top of the
     // file's value (found by the soak, seed 58 path 24: a clone pushed in_progress set over blocked,
@@ -309,17 +315,6 @@ function reconcileTask(file: FileTask, hub: HubTask, input: ReconcileInput, rewr
   if (!fix || !input.writeback) return { decision: 'writeback', findings, unreconciled: true, ...marked(changeFor(file, hub, 'writeback', null, input)) };
   const writeback = { taskId: file.id, title: file.title, file: file.file, line: file.line, from: file.status, to: hub.status };
   return { decision: 'writeback', findings, writeback, ...marked(changeFor(file, hub, 'writeback', hub.status, input, putBackAge(hub))) };
-}
-
-/**
- * Where a put-back set the hub's current value (see SyncPoint.restates), the age it gave that
- * value: a writeback takes the value from the hub, and its point is as old (found by a review:
- * after a second restore, such a writeback's point, lost in turn, counted at its own time and put
- * the old value back over a newer lost point).
- */
-export function putBackAge(hub: HubTask): string | undefined {
-  const current = hub.points.filter((p) => p.statusVersion === hub.statusVersion && p.status === hub.status);
-  return current.at(-1)?.restates;
 }
 
 /**

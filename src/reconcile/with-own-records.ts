@@ -1,7 +1,7 @@
 import type { OwnRecords } from '../clone/own-records.js';
 import type { HistoryEntry, HubTask, RepoState as HubState, Rewrite, RunRecord, SyncPoint } from '../hub/types.js';
 import type { Status } from '../status.js';
-import { putBackAge } from './plan.js';
+import { putBackAge } from './put-back-age.js';
 import { withPointByVersion } from './points-by-version.js';
 
 /**
@@ -97,10 +97,10 @@ function rolledBackFrom(past: readonly SyncPoint[], task: HubTask, history: Stat
  * Of `lost`, points a restore lost that the hub's present status was set after: its last change
  * (or, where that put back a lost value, the value's own age) is later than the point. The hub's
  * clock dates both; a restore onto a host whose clock is behind makes the change look older, and
- * then the point is not read as overtaken. A value such a point agreed on is older than the
- * hub's present status, which was set without it (see `rule`, seed 107 path 99).
+ * then the point is not read so. By the hub's clock alone: whether the change saw the
+ * point's value, git tells (see `rule`, seed 107 path 99).
  */
-function overtaken(lost: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint[] {
+function lostBeforeChange(lost: readonly SyncPoint[], task: HubTask, history: StatusChanges): SyncPoint[] {
   if (lost.length === 0 || !readable(task, history)) return [];
   const current = putBackAge(task) ?? history.at(-1)!.at;
   return lost.filter((p) => p.at < current);
@@ -221,8 +221,8 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
         else unread.push(p);
       }
       const rolledBack = rolledBackFrom(past, task, history);
-      const behind = overtaken(unread, task, history);
-      return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}), ...(behind.length > 0 ? { overtaken: behind } : {}) };
+      const behind = lostBeforeChange(unread, task, history);
+      return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}), ...(behind.length > 0 ? { lostBeforeChange: behind } : {}) };
     }),
     runs: [...runsDropped, ...hub.runs],
     rewrites: [...own.rewrites.filter((r) => !held.rewrite(r)), ...hub.rewrites],
