@@ -551,6 +551,16 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     );
   });
 
+  test('a value a restore-lost point heard, beside the base, while the hub heard its status on a commit this clone lacks: still unknown (review)', () => {
+    // Another clone reopened to in_progress at X, which this clone lacks, then a writeback at E agreed on it; the merge M kept done (set at C).
+    const points = [at(point('in_progress', 'X'), 2, 1), at(point('in_progress', 'E'), 3, 1)];
+    const lostBeforeChange = [at(point('done', 'C'), 1, 1)];
+    assert.deepEqual(v2('done', 'in_progress', points, { statusVersion: 1, lostBeforeChange }, { origin: 'C', head: 'M', upstream: 'M' }), {
+      decision: 'unknown',
+      findings: ['C-27'],
+    });
+  });
+
   test("a value a restore-lost point agreed on, set on top of the hub's present value: news, however late the hub heard that value", () => {
     // Done was set at B; this clone reopened it at C and agreed there before a restore; another clone pushed done from B again since.
     const lostBeforeChange = [at(point('in_progress', 'C'), 2, 2)];

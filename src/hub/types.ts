@@ -85,8 +85,8 @@ export interface HubTask {
   rolledBackFrom?: SyncPoint;
   /**
    * Never sent by a hub: read in from this clone's own records (withOwnRecords). This clone's points
-   * a restore lost that the hub's present status was set after, by the hub's own clock: the change
-   * did not see what they agreed on, unless made on top of it (see `rule`).
+   * a restore lost that the hub's present status was set after, by the hub's own clock: that
+   * change did not see what they heard (see `rule`).
    */
   lostBeforeChange?: SyncPoint[];
   /**

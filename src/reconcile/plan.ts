@@ -124,18 +124,7 @@ export function rule(
   while (at >= 0 && !visible(hub.points[at]!.commit) && !visible(hub.points[at]!.origin)) at--;
   const base = hub.points[at];
   const held = (commit: string) => rewritten(commit).some(input.present);
-  // A value a point of this clone's agreed on, lost to a restore before the hub's present status
-  // was set (by the hub's clock), and not set on top of that status's value (no point on it sits
-  // at or below the value's origin): the hub's change did not see it, nor did an agreement on it
-  // since. Not news beside or after that base: both moved, and rank decides (found by the soak,
-  // seed 107 path 99: a merge kept a lost agreement's cancelled beside another clone's writeback of
-  // an agent's later done, and pushed it as news). A value set on top of the hub's is news however
-  // late the hub heard that one (found by a review: another clone pushed the value a reopen was
-  // made on again after the restore took the reopen's point).
-  const onHubsValue = (origin: string) =>
-    hub.points.some((p) => !hubMovedSince(p, hub) && [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(c, origin))));
-  const lostBeforeChange = origins.some((o) => heardOf(carriedOver(o, file.id, rewrites), file.id, hub.lostBeforeChange ?? [], [], within) && !onHubsValue(o));
-  if (base && !hubMovedSince(base, hub) && !lostBeforeChange) {
+  if (base && !hubMovedSince(base, hub)) {
     // A value that came in beside the base (a side a merge kept), not after it, while the hub heard
     // its current status on a commit this clone lacks: that commit may have set it on top of the
     // file's value (found by the soak, seed 58 path 24: a clone pushed in_progress set over blocked,
@@ -156,7 +145,19 @@ export function rule(
     const recordsDropped = hub.droppedThrough !== null || input.runsDropped;
     const agreedBefore = (p: SyncPoint) => p.statusVersion === base.statusVersion && p.status === base.status && setAfter(p.commit);
     if (!beside && mayHaveReturned && recordsDropped && !hub.points.some(agreedBefore)) return { decision: 'unknown', why: 'concurrent' };
-    return { decision: 'push', conflict: false };
+    // Not a value a point of this clone's heard before a restore lost it and the hub's present
+    // status was then set (by the hub's clock): neither that change nor an agreement on it since saw
+    // the value, so it is not news beside or after the base, and the rules below decide as where
+    // both moved (found by the soak, seed 107 path 99: a merge kept a lost agreement's cancelled
+    // beside another clone's writeback of an agent's later done, and pushed it as news). Unless a
+    // point on the hub's status sits at or below the value's origin: set on top of an equal value,
+    // it is news however late the hub heard that one again (found by a review: another clone pushed
+    // again the done a reopen was made on, after the restore took the reopen's point).
+    const onHubsValue = (origin: string) =>
+      hub.points.some((p) => !hubMovedSince(p, hub) && [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(c, origin))));
+    const heardBeforeChange = (origin: string) =>
+      heardOf(carriedOver(origin, file.id, rewrites), file.id, hub.lostBeforeChange ?? [], [], within) && !onHubsValue(origin);
+    if (!origins.some(heardBeforeChange)) return { decision: 'push', conflict: false };
   }
 
   // The facts that would tell "both moved" from "not seen" may be missing: then nothing is decided.
