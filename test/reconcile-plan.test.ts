@@ -551,6 +551,28 @@ describe('Rules v2: a status version, and unknown never decides', () => {
     );
   });
 
+  test("a point of this clone's a restore lost, whose commit holds the value the run that set the hub's present status pushed: it saw that value and moved on, the file's is news (seed 60 path 39)", () => {
+    // a set done at E and pushed it over the restored hub; this clone had merged E into M, kept its
+    // cancelled (set at C) and agreed on it at M before the restore.
+    const pushed = at(point('done', 'E'), 3, 1);
+    const merged = { origin: 'C', head: 'M', upstream: 'M' };
+    const lostAt = (commit: string) => [at(point('cancelled', commit, 'C'), 2, 1)];
+    assert.deepEqual(v2('cancelled', 'done', [pushed], { statusVersion: 1, lostBeforeChange: lostAt('M'), presentPushedBy: pushed }, merged), {
+      decision: 'push',
+      findings: ['C-11'],
+    });
+    assert.deepEqual(
+      v2('cancelled', 'done', [pushed], { statusVersion: 1, lostBeforeChange: lostAt('M') }, merged),
+      { decision: 'writeback', findings: ['C-22', 'C-13'] },
+      'set in the hub, or by a push the hub no longer holds a point of: rank',
+    );
+    assert.deepEqual(
+      v2('cancelled', 'done', [pushed], { statusVersion: 1, lostBeforeChange: lostAt('H'), presentPushedBy: pushed }, merged),
+      { decision: 'writeback', findings: ['C-22', 'C-13'] },
+      'a point whose commit did not hold the pushed value: rank',
+    );
+  });
+
   test('a value a restore-lost point heard, beside the base, while the hub heard its status on a commit this clone lacks: still unknown (review)', () => {
     // Another clone reopened to in_progress at X, which this clone lacks, then a writeback at E agreed on it; the merge M kept done (set at C).
     const points = [at(point('in_progress', 'X'), 2, 1), at(point('in_progress', 'E'), 3, 1)];

@@ -311,6 +311,14 @@ test("points a restore lost that the hub's present status was set after, by the 
     undefined,
     'a point the hub holds is not lost',
   );
+  const pushed = { ...point(8, 'done'), statusVersion: 1, at: 't6' };
+  const pushedBy = (points: SyncPoint[]) => {
+    state.tasks[0]!.points = points;
+    return withOwnRecords(state, own([lostPoint]), new Map([['A', restoredThenChanged.map(([to, at]) => ({ to, at }))]])).tasks[0]!.presentPushedBy;
+  };
+  assert.deepEqual(pushedBy([point(1), pushed]), pushed, "the point a run recorded with its push of the present status, at the change's time");
+  assert.equal(pushedBy([point(1), { ...pushed, at: 't7' }]), undefined, 'an agreement after the change (an agent or a person made it): none');
+  assert.equal(pushedBy([point(1)]), undefined, 'the hub holds no point at the change: none');
   state.tasks[0]!.points = [point(1)];
   assert.equal(withOwnRecords(state, own([lostPoint])).tasks[0]!.lostBeforeChange, undefined, 'no history: nothing proven');
 });

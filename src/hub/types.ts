@@ -90,6 +90,12 @@ export interface HubTask {
    */
   lostBeforeChange?: SyncPoint[];
   /**
+   * Never sent by a hub: read in with `lostBeforeChange`. The point of the run whose push made the
+   * hub's present status change, where the hub holds it: the value it pushed is as old as its
+   * origin, and a lost point whose commit holds that origin saw it and moved on.
+   */
+  presentPushedBy?: SyncPoint;
+  /**
    * Never sent by a hub: read in from the merge driver's notes (withDriverCommits). When the hub
    * took each note of a merge this clone does not hold (sent while the merge was being made): its
    * driver read both sides' values, and one may be the file's (a pull is due, a force-push dropped

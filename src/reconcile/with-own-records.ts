@@ -106,6 +106,17 @@ function lostBeforeChange(lost: readonly SyncPoint[], task: HubTask, history: St
   return lost.filter((p) => p.at < current);
 }
 
+/**
+ * The point the run that made the hub's present status change recorded in the same batch, so at
+ * the change's time: a run pushes the file's value, which is as old as the commit that set it (the
+ * point's origin), however late the hub heard it. Not one that put a lost value back (putBackAge
+ * dates that). None where an agent or a person changed the status in the hub, or the hub dropped it.
+ */
+function pushedBy(task: HubTask, history: StatusChanges): SyncPoint | undefined {
+  const last = history.at(-1)!;
+  return task.points.find((q) => q.at === last.at && q.status === last.to && q.statusVersion === task.statusVersion && q.restates === undefined);
+}
+
 /** How old a point's value is: the point's time, or for one that put a lost value back, that value's (found by a review: after a second restore, a put-back lost again counted at its own time). */
 const valueAge = (p: SyncPoint) => p.restates ?? p.at;
 
@@ -222,7 +233,14 @@ export function withOwnRecords(hub: HubState, own: OwnRecords, histories: Status
       }
       const rolledBack = rolledBackFrom(past, task, history);
       const behind = lostBeforeChange(unread, task, history);
-      return { ...task, points, ...(rolledBack ? { rolledBackFrom: rolledBack } : {}), ...(behind.length > 0 ? { lostBeforeChange: behind } : {}) };
+      const pusher = behind.length > 0 ? pushedBy(task, history) : undefined;
+      return {
+        ...task,
+        points,
+        ...(rolledBack ? { rolledBackFrom: rolledBack } : {}),
+        ...(behind.length > 0 ? { lostBeforeChange: behind } : {}),
+        ...(pusher ? { presentPushedBy: pusher } : {}),
+      };
     }),
     runs: [...runsDropped, ...hub.runs],
     rewrites: [...own.rewrites.filter((r) => !held.rewrite(r)), ...hub.rewrites],

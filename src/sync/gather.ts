@@ -213,7 +213,7 @@ export async function gatherHistory(
   const [origins, hubCommitsHere] = await Promise.all([
     valueOrigins(repo, head, contestedFiles, { reads, introduced }),
     presentCommits(repo, [
-      ...hub.tasks.flatMap((t) => t.points.flatMap((p) => [p.commit, p.upstream, p.origin])),
+      ...hub.tasks.flatMap((t) => [...t.points, ...(t.lostBeforeChange ?? [])].flatMap((p) => [p.commit, p.upstream, p.origin])),
       ...hub.runs.flatMap((r) => [r.commit, r.upstream]),
       ...rewrites.flatMap((r) => [r.old, r.new]),
     ]),
