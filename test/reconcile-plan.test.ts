@@ -571,6 +571,22 @@ describe('Rules v2: a status version, and unknown never decides', () => {
       { decision: 'writeback', findings: ['C-22', 'C-13'] },
       'a point whose commit did not hold the pushed value: rank',
     );
+    assert.deepEqual(
+      v2('cancelled', 'done', [pushed], { statusVersion: 1, lostBeforeChange: [...lostAt('H'), ...lostAt('M')], presentPushedBy: pushed }, merged),
+      { decision: 'push', findings: ['C-11'] },
+      'an older lost point below it heard the value too (review)',
+    );
+    assert.deepEqual(
+      v2('cancelled', 'done', [pushed], { statusVersion: 1, lostBeforeChange: [at(point('done', 'M', 'E'), 2, 1)], presentPushedBy: pushed }, merged),
+      { decision: 'writeback', findings: ['C-22', 'C-13'] },
+      'a point that agreed on the pushed value itself did not move on from it (review)',
+    );
+    const pushedFromX = at(point('done', 'X'), 3, 1);
+    assert.equal(
+      v2('cancelled', 'done', [pushed], { statusVersion: 1, lostBeforeChange: lostAt('M'), presentPushedBy: pushedFromX }, merged).decision,
+      'writeback',
+      'a pushed value from a commit this clone lacks: not known to be seen, rank',
+    );
   });
 
   test('a value a restore-lost point heard, beside the base, while the hub heard its status on a commit this clone lacks: still unknown (review)', () => {

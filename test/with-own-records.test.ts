@@ -314,11 +314,14 @@ test("points a restore lost that the hub's present status was set after, by the 
   const pushed = { ...point(8, 'done'), statusVersion: 1, at: 't6' };
   const pushedBy = (points: SyncPoint[]) => {
     state.tasks[0]!.points = points;
+    state.tasks[0]!.updatedAt = 't6';
     return withOwnRecords(state, own([lostPoint]), new Map([['A', restoredThenChanged.map(([to, at]) => ({ to, at }))]])).tasks[0]!.presentPushedBy;
   };
   assert.deepEqual(pushedBy([point(1), pushed]), pushed, "the point a run recorded with its push of the present status, at the change's time");
   assert.equal(pushedBy([point(1), { ...pushed, at: 't7' }]), undefined, 'an agreement after the change (an agent or a person made it): none');
   assert.equal(pushedBy([point(1)]), undefined, 'the hub holds no point at the change: none');
+  assert.equal(pushedBy([point(1), { ...pushed, status: 'blocked' }]), undefined, 'a point at that time on another status: none');
+  assert.equal(pushedBy([point(1), { ...pushed, restates: 't5.5' }]), undefined, 'a put-back at the change (dated by putBackAge): none');
   state.tasks[0]!.points = [point(1)];
   assert.equal(withOwnRecords(state, own([lostPoint])).tasks[0]!.lostBeforeChange, undefined, 'no history: nothing proven');
 });

@@ -153,16 +153,18 @@ export function rule(
     // point on the hub's status sits at or below the value's origin: set on top of an equal value,
     // it is news however late the hub heard that one again (found by a review: another clone pushed
     // again the done a reopen was made on, after the restore took the reopen's point).
-    // Nor a point whose own commit holds the origin of the value the run that made the hub's change
-    // pushed: that point saw the value and moved on, and the hub heard it again late (found by the
-    // suite on 218c8fc, seed 60 path 39: a pushed its done over the restored hub, made before c's
-    // cancelled and merged below it, and rank wrote the older done back over the cancelled).
+    // Nor where such a point agreed on the file's status with the value the run that made the hub's
+    // change pushed below its commit: it saw that value and moved on, and the hub heard it again
+    // late; what older lost points heard, it heard too (found by the suite on 218c8fc, seed 60 path
+    // 39: a pushed its done over the restored hub, made before c's cancelled and merged below it,
+    // and rank wrote the older done back over the cancelled).
     const onHubsValue = (origin: string) =>
       hub.points.some((p) => !hubMovedSince(p, hub) && [p.commit, p.origin].some((k) => standsFor(k).some((c) => within(c, origin))));
+    const lostBefore = hub.lostBeforeChange ?? [];
     const pushed = hub.presentPushedBy;
-    const sawPushed = (p: SyncPoint) => !!pushed && standsFor(pushed.origin).some((c) => within(c, p.commit));
-    const heardOnlyBefore = (hub.lostBeforeChange ?? []).filter((p) => !sawPushed(p));
-    const heardBeforeChange = (origin: string) => heardOf(carriedOver(origin, file.id, rewrites), file.id, heardOnlyBefore, [], within) && !onHubsValue(origin);
+    const movedOn = lostBefore.filter((p) => p.status === file.status && !!pushed && standsFor(pushed.origin).some((c) => within(c, p.commit)));
+    const heardBy = (points: readonly SyncPoint[], origin: string) => heardOf(carriedOver(origin, file.id, rewrites), file.id, points, [], within);
+    const heardBeforeChange = (origin: string) => heardBy(lostBefore, origin) && !heardBy(movedOn, origin) && !onHubsValue(origin);
     if (!origins.some(heardBeforeChange)) return { decision: 'push', conflict: false };
   }
 
