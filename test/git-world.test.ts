@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { readOutbox } from '../src/clone/outbox.js';
 import { git } from '../src/git/run.js';
 import { parseWorkplan } from '../src/workplan/parse.js';
 import { runCli } from './helpers/cli.js';
@@ -121,7 +121,7 @@ test('a rewrite record the hub could not take waits in the clone and goes with t
   await rmdir(hubFile);
   await aside(`${hubFile}.away`, hubFile);
   assert.match(down, /post-rewrite/);
-  const waiting = JSON.parse(await readFile(path.join(laptop.dir, '.git', 'custodian-hooks', 'outbox.json'), 'utf8'));
+  const waiting = readOutbox(path.join(laptop.dir, '.git'));
   assert.equal(waiting.length, 1, 'the rewrite record waits in the clone');
 
   // The hub is back, and someone reopens A there. The laptop's push must not undo that.
@@ -131,7 +131,7 @@ test('a rewrite record the hub could not take waits in the clone and goes with t
   const again = await laptop.run('--fix');
   assert.equal(again.code, 0, again.stderr);
   assert.equal(await laptop.statusInFile('A'), 'todo', 'and is written back on the next run');
-  assert.ok(!existsSync(path.join(laptop.dir, '.git', 'custodian-hooks', 'outbox.json')), 'and has left it, delivered');
+  assert.deepEqual(readOutbox(path.join(laptop.dir, '.git')), [], 'and has left it, delivered');
 });
 
 test('in a blobless partial clone offline, blame fails: the task is reported and left alone, never decided by rank', async (t) => {

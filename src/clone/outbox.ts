@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonFile } from './json-file.js';
 import type { Rewrite } from '../hub/types.js';
@@ -7,34 +7,75 @@ import type { Rewrite } from '../hub/types.js';
  * Rewrite records the hub did not take (it was down while post-rewrite ran), kept in the clone
  * until a run delivers them. Dropped, the rebased writeback they describe would later look like
  * news, and rank could undo a change made in the hub meanwhile (DESIGN.md, "Rules v2", 4).
+ *
+ * One file a record: post-rewrite keeps records without the run lock (a hub that is down must not
+ * keep it waiting), while a run holding it takes delivered ones out. Had both read, changed and
+ * written back one file, a record kept between a run's read and its write would be lost (it was:
+ * `test/outbox.test.ts`). Writing a record's own file and removing a delivered one's touch nothing
+ * the other side writes.
  */
-const file = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox.json');
+const folder = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox');
+/** Where versions before one file a record kept them all: read, and emptied as they are delivered. */
+const oneFile = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox.json');
+const key = (r: Rewrite) => `${r.old}-${r.new}`;
+const COMMIT_PAIR = /^[0-9a-f]{40}(?:[0-9a-f]{24})?-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
-export function readOutbox(gitDir: string): Rewrite[] {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(file(gitDir), 'utf8'));
-    return Array.isArray(parsed) ? (parsed as Rewrite[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Keeps `rewrites` (with what waits already, once each) until the hub has them. */
-export function keepInOutbox(gitDir: string, rewrites: readonly Rewrite[]): void {
-  if (rewrites.length === 0) return;
-  const kept = new Map([...readOutbox(gitDir), ...rewrites].map((r) => [`${r.old} ${r.new}`, r]));
-  writeOutbox(gitDir, [...kept.values()]);
-}
-
-/** Takes what the hub has now accepted out of the outbox, leaving anything a hook added meanwhile. */
-export function deliveredFromOutbox(gitDir: string, delivered: readonly Rewrite[]): void {
-  const sent = new Set(delivered.map((r) => `${r.old} ${r.new}`));
-  writeOutbox(
-    gitDir,
-    readOutbox(gitDir).filter((r) => !sent.has(`${r.old} ${r.new}`)),
+function isRewrite(value: unknown): value is Rewrite {
+  const r = value as Rewrite;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.old === 'string' &&
+    typeof r.new === 'string' &&
+    Array.isArray(r.changed) &&
+    r.changed.every((id) => typeof id === 'string') &&
+    COMMIT_PAIR.test(key(r))
   );
 }
 
-function writeOutbox(gitDir: string, rewrites: readonly Rewrite[]): void {
-  writeJsonFile(file(gitDir), rewrites.length > 0 ? rewrites : null);
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Every record waiting, once each; one a crash cut short or an edit spoilt is skipped alone. */
+export function readOutbox(gitDir: string): Rewrite[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder(gitDir))
+      .filter((name) => name.endsWith('.json'))
+      .sort();
+  } catch {
+    names = [];
+  }
+  const own = names.map((name) => readJson(path.join(folder(gitDir), name)));
+  const old = readJson(oneFile(gitDir));
+  const kept = new Map([...own, ...(Array.isArray(old) ? old : [])].filter(isRewrite).map((r) => [key(r), r]));
+  return [...kept.values()];
+}
+
+/** Keeps `rewrites` until the hub has them, each in its own file (the same record twice is one). */
+export function keepInOutbox(gitDir: string, rewrites: readonly Rewrite[]): void {
+  for (const r of rewrites) if (isRewrite(r)) writeJsonFile(path.join(folder(gitDir), `${key(r)}.json`), r);
+}
+
+/**
+ * Takes what the hub has now accepted out of the outbox, leaving anything a hook added meanwhile.
+ * Called under the run lock: only a run rewrites the one file older versions kept, giving each
+ * record still waiting there its own file first.
+ */
+export function deliveredFromOutbox(gitDir: string, delivered: readonly Rewrite[]): void {
+  const sent = new Set(delivered.map(key));
+  const old = readJson(oneFile(gitDir));
+  if (Array.isArray(old)) {
+    keepInOutbox(
+      gitDir,
+      old.filter((r) => isRewrite(r) && !sent.has(key(r))),
+    );
+    rmSync(oneFile(gitDir), { force: true });
+  }
+  for (const name of sent) rmSync(path.join(folder(gitDir), `${name}.json`), { force: true });
 }

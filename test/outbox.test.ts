@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
+import { test } from 'node:test';
+import { deliveredFromOutbox, keepInOutbox, readOutbox } from '../src/clone/outbox.js';
+import type { Rewrite } from '../src/hub/types.js';
+
+const record = (n: number, changed: string[] = []): Rewrite => ({ old: n.toString(16).padStart(40, '0'), new: 'f'.repeat(40), changed });
+
+async function inGitDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const gitDir = await mkdtemp(path.join(tmpdir(), 'custodian-outbox-'));
+  t.after(() => rm(gitDir, { recursive: true, force: true }));
+  return gitDir;
+}
+
+test('the outbox keeps each record once, and delivering some leaves the others', async (t) => {
+  const gitDir = await inGitDir(t);
+  assert.deepEqual(readOutbox(gitDir), []);
+  keepInOutbox(gitDir, [record(1), record(2, ['A'])]);
+  keepInOutbox(gitDir, [record(2, ['A']), record(3)]);
+  assert.deepEqual(
+    readOutbox(gitDir).map((r) => r.old),
+    [record(1), record(2), record(3)].map((r) => r.old),
+  );
+  deliveredFromOutbox(gitDir, [record(1), record(3)]);
+  assert.deepEqual(readOutbox(gitDir), [record(2, ['A'])]);
+  deliveredFromOutbox(gitDir, [record(2)]);
+  assert.deepEqual(readOutbox(gitDir), []);
+});
+
+test('a record a crash left half-written, or an edit by hand spoilt, is skipped alone', async (t) => {
+  const gitDir = await inGitDir(t);
+  keepInOutbox(gitDir, [record(1)]);
+  const folder = path.join(gitDir, 'custodian-hooks', 'outbox');
+  await writeFile(path.join(folder, `${record(2).old}-${record(2).new}.json`), '{"old": "00');
+  await writeFile(path.join(folder, 'notes.json'), '{"old": 1}\n');
+  assert.deepEqual(readOutbox(gitDir), [record(1)]);
+});
+
+test('records an older version kept in one outbox.json are read, and leave it as they are delivered', async (t) => {
+  const gitDir = await inGitDir(t);
+  const legacy = path.join(gitDir, 'custodian-hooks', 'outbox.json');
+  await mkdir(path.dirname(legacy), { recursive: true });
+  await writeFile(legacy, `${JSON.stringify([record(1), record(2, ['B'])])}\n`);
+  keepInOutbox(gitDir, [record(3)]);
+  assert.deepEqual(
+    readOutbox(gitDir)
+      .map((r) => r.old)
+      .sort(),
+    [record(1), record(2), record(3)].map((r) => r.old),
+  );
+  deliveredFromOutbox(gitDir, [record(1)]);
+  assert.deepEqual(
+    readOutbox(gitDir)
+      .map((r) => r.old)
+      .sort(),
+    [record(2), record(3)].map((r) => r.old),
+  );
+  assert.deepEqual(await readdir(path.dirname(legacy)), ['outbox'], 'the old file is gone once its records have their own');
+});
+
+test('a record post-rewrite keeps while a run delivers others is never lost (no read, change and write back of one shared file)', async (t) => {
+  const gitDir = await inGitDir(t);
+  const n = 400;
+  // Another process, as post-rewrite is: it keeps records one at a time while this one delivers.
+  const outbox = new URL('../src/clone/outbox.js', import.meta.url).href;
+  const keeper = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { keepInOutbox } = await import(${JSON.stringify(outbox)});
+for (let i = 0; i < ${n}; i++) keepInOutbox(${JSON.stringify(gitDir)}, [{ old: i.toString(16).padStart(40, '0'), new: '${'f'.repeat(40)}', changed: [] }]);`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<number | null>((resolve) => keeper.on('exit', resolve));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  const delivered = new Set<string>();
+  while (!done) {
+    const waiting = readOutbox(gitDir);
+    if (waiting.length > 0) deliveredFromOutbox(gitDir, waiting);
+    for (const r of waiting) delivered.add(r.old);
+    await turn();
+  }
+  assert.equal(await exited, 0);
+  for (const r of readOutbox(gitDir)) delivered.add(r.old);
+  assert.equal(delivered.size, n, `${n - delivered.size} of ${n} records were neither delivered nor kept`);
+});
