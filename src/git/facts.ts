@@ -31,13 +31,16 @@ const OPERATIONS: [string, string][] = [
 ];
 
 /**
- * All of it from one git process and the run's object reader: a hook runs this on every pull, and
- * a process costs it more than the question. for-each-ref names the upstream ref; the reader
- * answers its commit (see upstreamCommit).
+ * All of it from two git processes at once and the run's object reader: a hook runs this on every
+ * pull, and a process costs it more than the question. The upstream is asked of rev-parse as
+ * `@{upstream}`: the ref's full name would fall back to other readings (a branch of that name, a
+ * `describe`-like `-g<hex>`) when the ref itself is missing, and git's reader dies on `@{upstream}`
+ * without one.
  */
 export async function readTreeState(repo: Repo): Promise<TreeState> {
-  const [head, refs] = await Promise.all([
+  const [head, upstream, refs] = await Promise.all([
     resolveCommit(repo, 'HEAD'),
+    resolveCommit(repo, '@{upstream}'),
     // The current branch is marked `*`; a remote's HEAD names its default branch.
     git(repo.top, ['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(upstream)%00%(upstream:remotename)%00%(symref)', 'refs/heads', 'refs/remotes/*/HEAD']),
   ]);
@@ -55,24 +58,11 @@ export async function readTreeState(repo: Repo): Promise<TreeState> {
     head,
     branchRef,
     upstreamRef: upstreamRef || null,
-    upstream: upstreamRef ? await upstreamCommit(repo, upstreamRef) : null,
+    upstream: upstreamRef ? upstream : null,
     remote: remote || null,
     remoteDefault: remoteHead.replace(remoteRefs, '') || null,
     operation,
   };
-}
-
-/**
- * The commit the upstream ref `ref` (for-each-ref's full name) holds, or null where it is missing
- * (configured, never fetched). Asked of the run's object reader as rev-parse would read
- * `@{upstream}`, but for one reading: a missing name of the shape `<name>-g<hex>`, which git reads
- * as `describe` output, the commit that hex begins. Such a name is asked of rev-parse as
- * `@{upstream}` (the reader itself dies on that where there is none).
- */
-async function upstreamCommit(repo: Repo, ref: string): Promise<string | null> {
-  if (/-g[0-9a-f]+$/i.test(ref)) return resolveCommit(repo, '@{upstream}');
-  const object = await readObject(repo.top, `${ref}^{commit}`);
-  return object?.type === 'commit' ? object.oid : null;
 }
 
 /** The commits a merge in progress is merging (MERGE_HEAD); none when no merge is in progress. */
