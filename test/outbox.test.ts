@@ -62,21 +62,15 @@ test('records an older version kept in one outbox.json are read, and leave it as
   assert.deepEqual(await readdir(path.dirname(legacy)), ['outbox'], 'the old file is gone once its records have their own');
 });
 
-test('a record post-rewrite keeps while a run delivers others is never lost (no read, change and write back of one shared file)', async (t) => {
-  const gitDir = await inGitDir(t);
-  const n = 400;
-  // Another process, as post-rewrite is: it keeps records one at a time while this one delivers.
-  const outbox = new URL('../src/clone/outbox.js', import.meta.url).href;
-  const keeper = spawn(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `const { keepInOutbox } = await import(${JSON.stringify(outbox)});
-for (let i = 0; i < ${n}; i++) keepInOutbox(${JSON.stringify(gitDir)}, [{ old: i.toString(16).padStart(40, '0'), new: '${'f'.repeat(40)}', changed: [] }]);`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+/**
+ * Another process keeps `n` records one at a time, as post-rewrite does, by `keeping` (a module's
+ * code, given `keep(i)`), while this one delivers whatever it reads, as a run does: how many were
+ * neither delivered nor left waiting.
+ */
+async function lostBesideARun(gitDir: string, n: number, keeping: string): Promise<number> {
+  const keeper = spawn(process.execPath, ['--input-type=module', '-e', `${keeping}\nfor (let i = 0; i < ${n}; i++) keep(i);`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolve) => keeper.on('exit', resolve));
   let done = false;
   void exited.then(() => {
@@ -91,5 +85,31 @@ for (let i = 0; i < ${n}; i++) keepInOutbox(${JSON.stringify(gitDir)}, [{ old: i
   }
   assert.equal(await exited, 0);
   for (const r of readOutbox(gitDir)) delivered.add(r.old);
-  assert.equal(delivered.size, n, `${n - delivered.size} of ${n} records were neither delivered nor kept`);
+  return n - delivered.size;
+}
+
+const n = 400;
+const recordOf = `(i) => ({ old: i.toString(16).padStart(40, '0'), new: '${'f'.repeat(40)}', changed: [] })`;
+
+test('a record post-rewrite keeps while a run delivers others is never lost (no read, change and write back of one shared file)', async (t) => {
+  const gitDir = await inGitDir(t);
+  const outbox = new URL('../src/clone/outbox.js', import.meta.url).href;
+  const keeping = `const { keepInOutbox } = await import(${JSON.stringify(outbox)});
+const keep = (i) => keepInOutbox(${JSON.stringify(gitDir)}, [(${recordOf})(i)]);`;
+  assert.equal(await lostBesideARun(gitDir, n, keeping), 0, 'records were neither delivered nor kept');
+});
+
+test("an older version's post-rewrite, still writing outbox.json beside a run, loses no record to it", async (t) => {
+  const gitDir = await inGitDir(t);
+  // What versions before one file a record did: read the array, add, write it back through a rename.
+  const keeping = `import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+const file = ${JSON.stringify(path.join(gitDir, 'custodian-hooks', 'outbox.json'))};
+mkdirSync(${JSON.stringify(path.join(gitDir, 'custodian-hooks'))}, { recursive: true });
+const keep = (i) => {
+  let kept = [];
+  try { kept = JSON.parse(readFileSync(file, 'utf8')); } catch {}
+  writeFileSync(file + '.' + process.pid, JSON.stringify([...kept, (${recordOf})(i)]) + '\\n');
+  renameSync(file + '.' + process.pid, file);
+};`;
+  assert.equal(await lostBesideARun(gitDir, n, keeping), 0, 'records were neither delivered nor kept');
 });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonFile } from './json-file.js';
 import type { Rewrite } from '../hub/types.js';
@@ -15,8 +15,10 @@ import type { Rewrite } from '../hub/types.js';
  * the other side writes.
  */
 const folder = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox');
-/** Where versions before one file a record kept them all: read, and emptied as they are delivered. */
+/** Where versions before one file a record kept them all (and still do, while one runs beside this): read, and emptied by a run. */
 const oneFile = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox.json');
+/** That file, taken by a run to give each of its records a file of its own. */
+const CLAIMED = /^outbox\.json\.\d+\.claimed$/;
 const key = (r: Rewrite) => `${r.old}-${r.new}`;
 const COMMIT_PAIR = /^[0-9a-f]{40}(?:[0-9a-f]{24})?-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
@@ -52,9 +54,21 @@ export function readOutbox(gitDir: string): Rewrite[] {
     names = [];
   }
   const own = names.map((name) => readJson(path.join(folder(gitDir), name)));
-  const old = readJson(oneFile(gitDir));
-  const kept = new Map([...own, ...(Array.isArray(old) ? old : [])].filter(isRewrite).map((r) => [key(r), r]));
+  const older = [oneFile(gitDir), ...claimedFiles(gitDir)].map(readJson).flatMap((value) => (Array.isArray(value) ? value : []));
+  const kept = new Map([...own, ...older].filter(isRewrite).map((r) => [key(r), r]));
   return [...kept.values()];
+}
+
+/** The one file older versions keep, as runs took it; one a run that crashed left is read still. */
+function claimedFiles(gitDir: string): string[] {
+  try {
+    const dir = path.dirname(oneFile(gitDir));
+    return readdirSync(dir)
+      .filter((name) => CLAIMED.test(name))
+      .map((name) => path.join(dir, name));
+  } catch {
+    return [];
+  }
 }
 
 /** Keeps `rewrites` until the hub has them, each in its own file (the same record twice is one). */
@@ -64,18 +78,24 @@ export function keepInOutbox(gitDir: string, rewrites: readonly Rewrite[]): void
 
 /**
  * Takes what the hub has now accepted out of the outbox, leaving anything a hook added meanwhile.
- * Called under the run lock: only a run rewrites the one file older versions kept, giving each
- * record still waiting there its own file first.
+ * Called under the run lock. The one file an older version keeps is first moved aside, so that
+ * such a version's post-rewrite, writing it beside this run, makes a new one rather than
+ * losing its record to ours; each record still waiting in what was moved gets a file of its own.
  */
 export function deliveredFromOutbox(gitDir: string, delivered: readonly Rewrite[]): void {
-  const sent = new Set(delivered.map(key));
-  const old = readJson(oneFile(gitDir));
-  if (Array.isArray(old)) {
+  const sent = new Set(delivered.filter(isRewrite).map(key));
+  try {
+    renameSync(oneFile(gitDir), `${oneFile(gitDir)}.${process.pid}.claimed`);
+  } catch {
+    // None to take.
+  }
+  for (const file of claimedFiles(gitDir)) {
+    const old = readJson(file);
     keepInOutbox(
       gitDir,
-      old.filter((r) => isRewrite(r) && !sent.has(key(r))),
+      (Array.isArray(old) ? old : []).filter((r) => isRewrite(r) && !sent.has(key(r))),
     );
-    rmSync(oneFile(gitDir), { force: true });
+    rmSync(file, { force: true });
   }
   for (const name of sent) rmSync(path.join(folder(gitDir), `${name}.json`), { force: true });
 }
