@@ -52,8 +52,18 @@ test('the working tree state: branch, upstream and its commit, the remote defaul
   await git(dir, ['config', 'branch.feature.remote', 'origin']);
   await git(dir, ['config', 'branch.feature.merge', 'refs/heads/never-fetched']);
   assert.deepEqual(await readTreeState(repo), { ...feature, upstreamRef: 'refs/remotes/origin/never-fetched', remote: 'origin' });
+  // Still missing, whatever else git could read its name as: a tag of that name, or describe output.
+  await git(dir, ['tag', 'refs/remotes/origin/never-fetched', first]);
+  assert.deepEqual(await readTreeState(repo), { ...feature, upstreamRef: 'refs/remotes/origin/never-fetched', remote: 'origin' });
+  await git(dir, ['config', 'branch.feature.merge', `refs/heads/v1-g${ahead.slice(0, 7)}`]);
+  assert.deepEqual(await readTreeState(repo), { ...feature, upstreamRef: `refs/remotes/origin/v1-g${ahead.slice(0, 7)}`, remote: 'origin' });
+  // A local branch as the upstream.
+  await git(dir, ['config', 'branch.feature.remote', '.']);
+  await git(dir, ['config', 'branch.feature.merge', 'refs/heads/trunk']);
+  assert.deepEqual(await readTreeState(repo), { ...feature, upstreamRef: 'refs/heads/trunk', upstream: ahead, remote: '.' });
   await git(dir, ['config', '--unset', 'branch.feature.remote']);
   await git(dir, ['config', '--unset', 'branch.feature.merge']);
+  await git(dir, ['tag', '-d', 'refs/remotes/origin/never-fetched']);
 
   await git(dir, ['checkout', '-q', '--detach']);
   await writeFile(path.join(dir, '.git', 'MERGE_HEAD'), `${ahead}\n`);
