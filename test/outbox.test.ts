@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { test } from 'node:test';
 import { deliveredFromOutbox, keepInOutbox, readOutbox } from '../src/clone/outbox.js';
 import type { Rewrite } from '../src/hub/types.js';
+import { tempDir } from './helpers/temp-repo.js';
 
 const record = (n: number, changed: string[] = []): Rewrite => ({ old: n.toString(16).padStart(40, '0'), new: 'f'.repeat(40), changed });
 
-async function inGitDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const gitDir = await mkdtemp(path.join(tmpdir(), 'custodian-outbox-'));
-  t.after(() => rm(gitDir, { recursive: true, force: true }));
-  return gitDir;
-}
-
 test('the outbox keeps each record once, and delivering some leaves the others', async (t) => {
-  const gitDir = await inGitDir(t);
+  const gitDir = await tempDir(t);
   assert.deepEqual(readOutbox(gitDir), []);
   keepInOutbox(gitDir, [record(1), record(2, ['A'])]);
   keepInOutbox(gitDir, [record(2, ['A']), record(3)]);
@@ -32,7 +26,7 @@ test('the outbox keeps each record once, and delivering some leaves the others',
 });
 
 test('a record a crash left half-written, or an edit by hand spoilt, is skipped alone', async (t) => {
-  const gitDir = await inGitDir(t);
+  const gitDir = await tempDir(t);
   keepInOutbox(gitDir, [record(1)]);
   const folder = path.join(gitDir, 'custodian-hooks', 'outbox');
   await writeFile(path.join(folder, `${record(2).old}-${record(2).new}.json`), '{"old": "00');
@@ -41,7 +35,7 @@ test('a record a crash left half-written, or an edit by hand spoilt, is skipped 
 });
 
 test('records an older version kept in one outbox.json are read, and leave it as they are delivered', async (t) => {
-  const gitDir = await inGitDir(t);
+  const gitDir = await tempDir(t);
   const legacy = path.join(gitDir, 'custodian-hooks', 'outbox.json');
   await mkdir(path.dirname(legacy), { recursive: true });
   await writeFile(legacy, `${JSON.stringify([record(1), record(2, ['B'])])}\n`);
@@ -92,7 +86,7 @@ const n = 400;
 const recordOf = `(i) => ({ old: i.toString(16).padStart(40, '0'), new: '${'f'.repeat(40)}', changed: [] })`;
 
 test('a record post-rewrite keeps while a run delivers others is never lost (no read, change and write back of one shared file)', async (t) => {
-  const gitDir = await inGitDir(t);
+  const gitDir = await tempDir(t);
   const outbox = new URL('../src/clone/outbox.js', import.meta.url).href;
   const keeping = `const { keepInOutbox } = await import(${JSON.stringify(outbox)});
 const keep = (i) => keepInOutbox(${JSON.stringify(gitDir)}, [(${recordOf})(i)]);`;
@@ -100,7 +94,7 @@ const keep = (i) => keepInOutbox(${JSON.stringify(gitDir)}, [(${recordOf})(i)]);
 });
 
 test("an older version's post-rewrite, still writing outbox.json beside a run, loses no record to it", async (t) => {
-  const gitDir = await inGitDir(t);
+  const gitDir = await tempDir(t);
   // What versions before one file a record did: read the array, add, write it back through a rename.
   const keeping = `import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 const file = ${JSON.stringify(path.join(gitDir, 'custodian-hooks', 'outbox.json'))};

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { COMMIT_ID } from '../git/commit-id.js';
 import { writeJsonFile } from './json-file.js';
+import { isRewrite } from './own-records.js';
 import type { Rewrite } from '../hub/types.js';
 
 /**
@@ -15,25 +17,15 @@ import type { Rewrite } from '../hub/types.js';
  * the other side writes.
  */
 const folder = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox');
-/** Where versions before one file a record kept them all (and still do, while one runs beside this): read, and emptied by a run. */
-const oneFile = (gitDir: string) => path.join(gitDir, 'custodian-hooks', 'outbox.json');
-/** That file, taken by a run to give each of its records a file of its own. */
-const CLAIMED = /^outbox\.json\.\d+\.claimed$/;
+/**
+ * Where versions before one file a record kept them all (and still do, while one runs beside
+ * this), and that file as a run took it aside to give each record a file of its own: read, and
+ * emptied by a run. One a run that crashed left aside is read still.
+ */
+const OLDER = /^outbox\.json(?:\.\d+\.claimed)?$/;
 const key = (r: Rewrite) => `${r.old}-${r.new}`;
-const COMMIT_PAIR = /^[0-9a-f]{40}(?:[0-9a-f]{24})?-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-
-function isRewrite(value: unknown): value is Rewrite {
-  const r = value as Rewrite;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.old === 'string' &&
-    typeof r.new === 'string' &&
-    Array.isArray(r.changed) &&
-    r.changed.every((id) => typeof id === 'string') &&
-    COMMIT_PAIR.test(key(r))
-  );
-}
+/** A record whose commit ids can name its file. */
+const keepable = (r: unknown): r is Rewrite => isRewrite(r) && COMMIT_ID.test(r.old) && COMMIT_ID.test(r.new);
 
 function readJson(file: string): unknown {
   try {
@@ -43,37 +35,33 @@ function readJson(file: string): unknown {
   }
 }
 
-/** Every record waiting, once each; one a crash cut short or an edit spoilt is skipped alone. */
-export function readOutbox(gitDir: string): Rewrite[] {
-  let names: string[];
+/** The files of `dir` whose names pass `wanted`, by full path, sorted; none without the folder. */
+function filesIn(dir: string, wanted: (name: string) => boolean): string[] {
   try {
-    names = readdirSync(folder(gitDir))
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch {
-    names = [];
-  }
-  const own = names.map((name) => readJson(path.join(folder(gitDir), name)));
-  const older = [oneFile(gitDir), ...claimedFiles(gitDir)].map(readJson).flatMap((value) => (Array.isArray(value) ? value : []));
-  const kept = new Map([...own, ...older].filter(isRewrite).map((r) => [key(r), r]));
-  return [...kept.values()];
-}
-
-/** The one file older versions keep, as runs took it; one a run that crashed left is read still. */
-function claimedFiles(gitDir: string): string[] {
-  try {
-    const dir = path.dirname(oneFile(gitDir));
     return readdirSync(dir)
-      .filter((name) => CLAIMED.test(name))
+      .filter(wanted)
+      .sort()
       .map((name) => path.join(dir, name));
   } catch {
     return [];
   }
 }
 
+const olderFiles = (gitDir: string) => filesIn(path.join(gitDir, 'custodian-hooks'), (name) => OLDER.test(name));
+
+/** Every record waiting, once each; one a crash cut short or an edit spoilt is skipped alone. */
+export function readOutbox(gitDir: string): Rewrite[] {
+  const own = filesIn(folder(gitDir), (name) => name.endsWith('.json')).map(readJson);
+  const older = olderFiles(gitDir)
+    .map(readJson)
+    .flatMap((value) => (Array.isArray(value) ? value : []));
+  const kept = new Map([...own, ...older].filter(keepable).map((r) => [key(r), r]));
+  return [...kept.values()];
+}
+
 /** Keeps `rewrites` until the hub has them, each in its own file (the same record twice is one). */
 export function keepInOutbox(gitDir: string, rewrites: readonly Rewrite[]): void {
-  for (const r of rewrites) if (isRewrite(r)) writeJsonFile(path.join(folder(gitDir), `${key(r)}.json`), r);
+  for (const r of rewrites) if (keepable(r)) writeJsonFile(path.join(folder(gitDir), `${key(r)}.json`), r);
 }
 
 /**
@@ -83,17 +71,18 @@ export function keepInOutbox(gitDir: string, rewrites: readonly Rewrite[]): void
  * losing its record to ours; each record still waiting in what was moved gets a file of its own.
  */
 export function deliveredFromOutbox(gitDir: string, delivered: readonly Rewrite[]): void {
-  const sent = new Set(delivered.filter(isRewrite).map(key));
+  const sent = new Set(delivered.filter(keepable).map(key));
+  const oneFile = path.join(gitDir, 'custodian-hooks', 'outbox.json');
   try {
-    renameSync(oneFile(gitDir), `${oneFile(gitDir)}.${process.pid}.claimed`);
+    renameSync(oneFile, `${oneFile}.${process.pid}.claimed`);
   } catch {
     // None to take.
   }
-  for (const file of claimedFiles(gitDir)) {
+  for (const file of olderFiles(gitDir).filter((f) => f !== oneFile)) {
     const old = readJson(file);
     keepInOutbox(
       gitDir,
-      (Array.isArray(old) ? old : []).filter((r) => isRewrite(r) && !sent.has(key(r))),
+      (Array.isArray(old) ? old : []).filter((r) => keepable(r) && !sent.has(key(r))),
     );
     rmSync(file, { force: true });
   }

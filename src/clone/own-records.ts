@@ -50,7 +50,8 @@ const isPoint = (x: unknown): x is SyncPoint =>
   isObject(x) && typeof x.seq === 'number' && typeof x.commit === 'string' && typeof x.origin === 'string' && typeof x.status === 'string';
 const isRun = (x: unknown): x is RunRecord =>
   isObject(x) && typeof x.commit === 'string' && typeof x.machine === 'string' && typeof x.at === 'string' && Array.isArray(x.skipped);
-const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
+/** A rewrite record read back from a file the clone keeps. */
+export const isRewrite = (x: unknown): x is Rewrite => isObject(x) && typeof x.old === 'string' && typeof x.new === 'string' && Array.isArray(x.changed);
 
 /** The hub (see hubIdentity) and the repo on it that a clone's records were sent to. */
 export interface OwnScope {
